@@ -1,0 +1,162 @@
+// rigornet — the number systems as arithmetic policies (DESIGN.md §2).
+//
+// Generic code (network evaluation, operators) is written once against these four
+// structs; there is no permissive default. Each struct names its value type and
+// carries its own parameters (the ball precision is an explicit member, never global).
+// Operations take the output first: op(r, a, b) sets r = a op b.
+//
+//   ExactArith          Rational                   exact; the oracle
+//   BallArith           Ball (arb_t), prec bits    encloses the exact value
+//   DoubleArith         double                     fast, uncertified
+//   TrackedDoubleArith  {double, error bound}      the same doubles as DoubleArith, plus a
+//                                                  proved bound on their distance from exact
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "rigornet/ball.hpp"
+#include "rigornet/error.hpp"
+#include "rigornet/rational.hpp"
+#include "rigornet/sqrt_theta.hpp"
+
+namespace rigornet {
+
+/// Exact rational arithmetic. Division by zero and sqrt_θ of a negative number throw
+/// DomainError.
+struct ExactArith {
+    using value_type = Rational;
+    static constexpr const char* name = "exact";
+
+    Rational from_rational(const Rational& x) const { return x; }
+    void zero(Rational& r) const { fmpq_zero(r.get()); }
+    void add(Rational& r, const Rational& a, const Rational& b) const { fmpq_add(r.get(), a.get(), b.get()); }
+    void sub(Rational& r, const Rational& a, const Rational& b) const { fmpq_sub(r.get(), a.get(), b.get()); }
+    void mul(Rational& r, const Rational& a, const Rational& b) const { fmpq_mul(r.get(), a.get(), b.get()); }
+    void div(Rational& r, const Rational& a, const Rational& b) const {
+        if (b.is_zero()) throw DomainError("division by zero");
+        fmpq_div(r.get(), a.get(), b.get());
+    }
+    void neg(Rational& r, const Rational& a) const { fmpq_neg(r.get(), a.get()); }
+    void addmul(Rational& acc, const Rational& w, const Rational& x) const { fmpq_addmul(acc.get(), w.get(), x.get()); }
+    void relu(Rational& r, const Rational& a) const { if (a.sign() < 0) zero(r); else r = a; }
+    void min(Rational& r, const Rational& a, const Rational& b) const { r = a <= b ? a : b; }
+    void max(Rational& r, const Rational& a, const Rational& b) const { r = a >= b ? a : b; }
+    void square(Rational& r, const Rational& a) const { fmpq_mul(r.get(), a.get(), a.get()); }
+    /// r = sqrt_θ(a) with k = theta_bits(θ) fractional bits (sqrt_theta.hpp).
+    void sqrt_theta(Rational& r, const Rational& a, long k) const { r = sqrt_theta_bits(a, k); }
+};
+
+/// Ball arithmetic at `prec` bits. Every result encloses the exact result of the same
+/// operation on any points of the argument balls (Arb's containment guarantee).
+/// With ideal_sqrt, sqrt_theta encloses the true √ instead of sqrt_θ: evaluating a
+/// network so gives the *ideal* network, for bounding the effect of θ.
+/// Division by a ball containing 0 gives an infinite ball (never a false claim).
+struct BallArith {
+    using value_type = Ball;
+    static constexpr const char* name = "ball";
+    long prec = 128;
+    bool ideal_sqrt = false;
+
+    Ball from_rational(const Rational& x) const { return Ball(x, prec); }
+    void zero(Ball& r) const { arb_zero(r.get()); }
+    void add(Ball& r, const Ball& a, const Ball& b) const { arb_add(r.get(), a.get(), b.get(), prec); }
+    void sub(Ball& r, const Ball& a, const Ball& b) const { arb_sub(r.get(), a.get(), b.get(), prec); }
+    void mul(Ball& r, const Ball& a, const Ball& b) const { arb_mul(r.get(), a.get(), b.get(), prec); }
+    void div(Ball& r, const Ball& a, const Ball& b) const { arb_div(r.get(), a.get(), b.get(), prec); }
+    void neg(Ball& r, const Ball& a) const { arb_neg(r.get(), a.get()); }
+    void addmul(Ball& acc, const Ball& w, const Ball& x) const { arb_addmul(acc.get(), w.get(), x.get(), prec); }
+    void relu(Ball& r, const Ball& a) const { arb_nonnegative_part(r.get(), a.get()); }
+    void min(Ball& r, const Ball& a, const Ball& b) const { arb_min(r.get(), a.get(), b.get(), prec); }
+    void max(Ball& r, const Ball& a, const Ball& b) const { arb_max(r.get(), a.get(), b.get(), prec); }
+    void square(Ball& r, const Ball& a) const { arb_sqr(r.get(), a.get(), prec); }
+    /// Encloses sqrt_θ(t) for every t ≥ 0 in a: since √t − 2^−k < sqrt_θ(t) ≤ √t,
+    /// the result is √a − [0, 2^−k] (√ over the non-negative part of a). With
+    /// ideal_sqrt it is √a. A ball that is entirely negative throws DomainError
+    /// (the exact evaluation would too).
+    void sqrt_theta(Ball& r, const Ball& a, long k) const;
+};
+
+/// Plain binary64 arithmetic, round to nearest. sqrt_theta is computed as the rounded
+/// √max(0, a): the floating-point model of the network, not a certificate.
+struct DoubleArith {
+    using value_type = double;
+    static constexpr const char* name = "double";
+
+    double from_rational(const Rational& x) const { return x.to_double(Round::nearest); }
+    void zero(double& r) const { r = 0.0; }
+    void add(double& r, double a, double b) const { r = a + b; }
+    void sub(double& r, double a, double b) const { r = a - b; }
+    void mul(double& r, double a, double b) const { r = a * b; }
+    void div(double& r, double a, double b) const { r = a / b; }
+    void neg(double& r, double a) const { r = -a; }
+    void addmul(double& acc, double w, double x) const { acc += w * x; }
+    void relu(double& r, double a) const { r = a > 0.0 ? a : 0.0; }
+    void min(double& r, double a, double b) const { r = std::min(a, b); }
+    void max(double& r, double a, double b) const { r = std::max(a, b); }
+    void square(double& r, double a) const { r = a * a; }
+    void sqrt_theta(double& r, double a, long) const { r = std::sqrt(a > 0.0 ? a : 0.0); }
+};
+
+/// A binary64 value v with a proved bound err ≥ |v − x|, x the exact value it stands for.
+struct TrackedDouble {
+    double v = 0.0;
+    double err = 0.0;
+};
+
+/// Running error analysis (Wilkinson) of DoubleArith: `v` is bit-for-bit the value
+/// DoubleArith computes (the same operations in the same order), and `err` is a proved
+/// upper bound on |v − exact|, where exact is what ExactArith computes for the same
+/// expression. The bound uses the IEEE model |fl(a∘b) − a∘b| ≤ u·|fl(a∘b)| + η with
+/// u = 2^−53, η = 2^−1074 (default round-to-nearest; no fused multiply-add, which the
+/// build disables with -ffp-contract=off), and propagation rules per operation given
+/// in arith.cpp. The bound arithmetic itself rounds upward by stepping each result
+/// one ulp up (nextafter), so no rounding mode is ever switched. Overflow or a divisor
+/// whose error may reach zero yields err = +∞ (no claim), never a wrong finite bound.
+struct TrackedDoubleArith {
+    using value_type = TrackedDouble;
+    static constexpr const char* name = "double+bound";
+
+    /// v = x rounded to nearest; err = |v − x| rounded up (exact rational computation).
+    TrackedDouble from_rational(const Rational& x) const;
+    void zero(TrackedDouble& r) const { r = TrackedDouble{}; }
+    void add(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
+    void sub(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
+    void mul(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
+    void div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
+    void neg(TrackedDouble& r, const TrackedDouble& a) const { r = {-a.v, a.err}; }
+    void addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const;
+    /// ReLU, min and max are 1-Lipschitz and exact in floating point: err carries over.
+    void relu(TrackedDouble& r, const TrackedDouble& a) const { r = {a.v > 0.0 ? a.v : 0.0, a.err}; }
+    void min(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+        r = {std::min(a.v, b.v), std::max(a.err, b.err)};
+    }
+    void max(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+        r = {std::max(a.v, b.v), std::max(a.err, b.err)};
+    }
+    void square(TrackedDouble& r, const TrackedDouble& a) const { mul(r, a, a); }
+    void sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const;
+};
+
+/// A rational constant with its conversions done once: value(ar) is the rational itself,
+/// the nearest double, the tracked double (with its rounding error), or a ball at
+/// ar.prec enclosing it — each exactly what ar.from_rational would return.
+class Constant {
+public:
+    Constant() : Constant(Rational()) {}
+    explicit Constant(Rational x)
+        : exact_(std::move(x)), dbl_(DoubleArith{}.from_rational(exact_)),
+          tracked_(TrackedDoubleArith{}.from_rational(exact_)) {}
+    const Rational& exact() const { return exact_; }
+    const Rational& value(const ExactArith&) const { return exact_; }
+    double value(const DoubleArith&) const { return dbl_; }
+    TrackedDouble value(const TrackedDoubleArith&) const { return tracked_; }
+    Ball value(const BallArith& ar) const { return ar.from_rational(exact_); }
+
+private:
+    Rational exact_;
+    double dbl_;
+    TrackedDouble tracked_;
+};
+
+}  // namespace rigornet

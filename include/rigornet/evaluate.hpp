@@ -1,0 +1,43 @@
+// rigornet — evaluating a network in any number system, from one generic implementation.
+#pragma once
+#include <span>
+#include <vector>
+
+#include "rigornet/network.hpp"
+
+namespace rigornet {
+
+/// What evaluation observed after one layer (index 0: the input).
+struct LayerSummary {
+    std::size_t width = 0;
+    /// ExactArith: largest bit size (numerator + denominator) of an output; else −1.
+    long max_bits = -1;
+    /// BallArith: an upper bound on the largest radius; TrackedDoubleArith: on the
+    /// largest error bound; else −1. (+∞ when some value is unbounded.)
+    double max_radius = -1.0;
+};
+
+/// φ(y) in arithmetic ar. Guarantees, per arithmetic:
+///  - ExactArith: the exact rational value of the network at y.
+///  - BallArith: each output ball contains the exact value (Arb's containment applied
+///    operation by operation; sqrt_θ per BallArith::sqrt_theta). With ar.ideal_sqrt,
+///    contains the value of the ideal network (√ in place of sqrt_θ) instead.
+///  - DoubleArith: the floating-point model, no guarantee.
+///  - TrackedDoubleArith: the same doubles as DoubleArith, each with a proved bound on
+///    its distance from the exact value.
+/// Throws ShapeError if y has the wrong size, and DomainError naming the layer for an
+/// undefined operation (exact division by zero, sqrt_θ of a negative value).
+/// If `summary` is given it receives one entry per layer plus the input.
+template <class Arith>
+std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
+                                                 std::span<const typename Arith::value_type> y,
+                                                 std::vector<LayerSummary>* summary = nullptr);
+
+/// Convenience: converts the exact input with ar.from_rational (an enclosure for balls,
+/// rounding with a tracked error for TrackedDoubleArith) and evaluates.
+template <class Arith>
+std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
+                                                          const std::vector<Rational>& y,
+                                                          std::vector<LayerSummary>* summary = nullptr);
+
+}  // namespace rigornet

@@ -1,0 +1,159 @@
+// rigornet — linear operators: dense and sparse rational matrices, and the interface
+// through which structured operators (fast transforms) plug into networks.
+#pragma once
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rigornet/arith.hpp"
+
+namespace rigornet {
+
+/// A linear map R^cols → R^rows, applicable in every number system.
+/// Contract of apply(ar, x, y): y = M·x computed in arithmetic `ar` — exact for
+/// ExactArith, an enclosure for BallArith, the tracked bound for TrackedDoubleArith.
+/// adjoint(ar, y, x): x = Mᵀ·y likewise. Sizes must match (ShapeError otherwise);
+/// input and output must not alias. An operator whose entries are irrational (e.g. a
+/// DFT) throws DomainError from the ExactArith overloads instead of approximating.
+class LinearOperator {
+public:
+    virtual ~LinearOperator() = default;
+    virtual std::size_t rows() const = 0;
+    virtual std::size_t cols() const = 0;
+    /// "dense", "sparse", or the name of a structured operator.
+    virtual std::string kind() const = 0;
+    /// Largest bit size of a stored rational entry (0 for entry-free structured maps).
+    virtual long max_entry_bits() const = 0;
+    /// Number of stored entries (rows·cols for dense).
+    virtual std::size_t stored_entries() const = 0;
+
+    virtual void apply(const ExactArith&, std::span<const Rational> x, std::span<Rational> y) const = 0;
+    virtual void apply(const BallArith&, std::span<const Ball> x, std::span<Ball> y) const = 0;
+    virtual void apply(const DoubleArith&, std::span<const double> x, std::span<double> y) const = 0;
+    virtual void apply(const TrackedDoubleArith&, std::span<const TrackedDouble> x, std::span<TrackedDouble> y) const = 0;
+    virtual void adjoint(const ExactArith&, std::span<const Rational> y, std::span<Rational> x) const = 0;
+    virtual void adjoint(const BallArith&, std::span<const Ball> y, std::span<Ball> x) const = 0;
+    virtual void adjoint(const DoubleArith&, std::span<const double> y, std::span<double> x) const = 0;
+    virtual void adjoint(const TrackedDoubleArith&, std::span<const TrackedDouble> y, std::span<TrackedDouble> x) const = 0;
+};
+
+/// Implements the eight virtual overloads of LinearOperator by forwarding to the
+/// derived class's templates apply_impl(ar, x, y) and adjoint_impl(ar, y, x).
+template <class Derived>
+class OperatorBase : public LinearOperator {
+public:
+#define RIGORNET_FORWARD(ARITH)                                                                   \
+    void apply(const ARITH& ar, std::span<const ARITH::value_type> x,                             \
+               std::span<ARITH::value_type> y) const override {                                   \
+        check(x.size(), y.size());                                                                \
+        static_cast<const Derived*>(this)->apply_impl(ar, x, y);                                  \
+    }                                                                                             \
+    void adjoint(const ARITH& ar, std::span<const ARITH::value_type> y,                           \
+                 std::span<ARITH::value_type> x) const override {                                 \
+        check(x.size(), y.size());                                                                \
+        static_cast<const Derived*>(this)->adjoint_impl(ar, y, x);                                \
+    }
+    RIGORNET_FORWARD(ExactArith)
+    RIGORNET_FORWARD(BallArith)
+    RIGORNET_FORWARD(DoubleArith)
+    RIGORNET_FORWARD(TrackedDoubleArith)
+#undef RIGORNET_FORWARD
+
+private:
+    void check(std::size_t nx, std::size_t ny) const {
+        if (nx != this->cols() || ny != this->rows())
+            throw ShapeError(this->kind() + " operator of size " + std::to_string(this->rows()) + "x" +
+                             std::to_string(this->cols()) + " applied to vectors of sizes " +
+                             std::to_string(nx) + " -> " + std::to_string(ny));
+    }
+};
+
+/// The entries of a rational matrix, converted once per number system and cached
+/// (thread-safe): exact as given, double rounded to nearest, TrackedDouble with the
+/// rounding error bounded, Ball at each precision asked for (enclosing the entry).
+class EntryCache {
+public:
+    explicit EntryCache(std::vector<Rational> entries);
+    const std::vector<Rational>& get(const ExactArith&) const { return exact_; }
+    const std::vector<double>& get(const DoubleArith&) const { return dbl_; }
+    const std::vector<TrackedDouble>& get(const TrackedDoubleArith&) const { return tracked_; }
+    const std::vector<Ball>& get(const BallArith& ar) const;
+    long max_bits() const { return max_bits_; }
+
+private:
+    std::vector<Rational> exact_;
+    std::vector<double> dbl_;
+    std::vector<TrackedDouble> tracked_;
+    long max_bits_ = 0;
+    mutable std::mutex mutex_;
+    mutable std::map<long, std::vector<Ball>> balls_;
+};
+
+/// A dense rows×cols rational matrix, stored row-major.
+class DenseMatrix final : public OperatorBase<DenseMatrix> {
+public:
+    /// entries.size() must be rows·cols (ShapeError otherwise).
+    DenseMatrix(std::size_t rows, std::size_t cols, std::vector<Rational> entries);
+    std::size_t rows() const override { return rows_; }
+    std::size_t cols() const override { return cols_; }
+    std::string kind() const override { return "dense"; }
+    long max_entry_bits() const override { return entries_.max_bits(); }
+    std::size_t stored_entries() const override { return rows_ * cols_; }
+    const Rational& at(std::size_t i, std::size_t j) const { return entries_.get(ExactArith{})[i * cols_ + j]; }
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const;
+
+private:
+    std::size_t rows_, cols_;
+    EntryCache entries_;
+};
+
+/// One stored entry of a sparse matrix.
+struct SparseEntry {
+    std::size_t row, col;
+    Rational value;
+};
+
+/// A sparse rational matrix in compressed-row form. Duplicate (row, col) pairs are
+/// summed; explicit zeros are dropped.
+class SparseMatrix final : public OperatorBase<SparseMatrix> {
+public:
+    /// Every entry must lie inside rows×cols (ShapeError naming the entry otherwise).
+    SparseMatrix(std::size_t rows, std::size_t cols, std::vector<SparseEntry> entries);
+    std::size_t rows() const override { return rows_; }
+    std::size_t cols() const override { return cols_; }
+    std::string kind() const override { return "sparse"; }
+    long max_entry_bits() const override { return values_.max_bits(); }
+    std::size_t stored_entries() const override { return col_.size(); }
+    /// The stored entries, row by row (canonical: sorted, summed, no zeros).
+    std::vector<SparseEntry> entries() const;
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const;
+
+private:
+    struct Csr {
+        std::vector<std::size_t> row_start, col;
+        std::vector<Rational> values;
+    };
+    static Csr compress(std::size_t rows, std::size_t cols, std::vector<SparseEntry> entries);
+    SparseMatrix(std::size_t rows, std::size_t cols, Csr csr);
+    std::size_t rows_, cols_;
+    std::vector<std::size_t> row_start_, col_;
+    EntryCache values_;
+};
+
+}  // namespace rigornet

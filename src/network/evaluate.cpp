@@ -1,0 +1,121 @@
+#include "rigornet/evaluate.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace rigornet {
+
+namespace {
+
+template <class Arith>
+LayerSummary summarise(const Arith&, const std::vector<typename Arith::value_type>& z) {
+    LayerSummary s;
+    s.width = z.size();
+    if constexpr (std::is_same_v<Arith, ExactArith>) {
+        s.max_bits = 0;
+        for (const Rational& v : z) s.max_bits = std::max(s.max_bits, v.bits());
+    } else if constexpr (std::is_same_v<Arith, BallArith>) {
+        s.max_radius = 0.0;
+        for (const Ball& v : z) {
+            double r = arb_is_finite(v.get()) ? mag_get_d(arb_radref(v.get())) : std::numeric_limits<double>::infinity();
+            s.max_radius = std::max(s.max_radius, r);
+        }
+    } else if constexpr (std::is_same_v<Arith, TrackedDoubleArith>) {
+        s.max_radius = 0.0;
+        for (const TrackedDouble& v : z) s.max_radius = std::max(s.max_radius, v.err);
+    }
+    return s;
+}
+
+template <class Arith>
+void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arith::value_type& x,
+                       const typename Arith::value_type& t) {
+    switch (e.fn) {
+        case Scalar::relu: ar.relu(x, x); break;
+        case Scalar::square: ar.square(x, x); break;
+        case Scalar::sqrt_theta: ar.sqrt_theta(x, x, e.theta_bits); break;
+        case Scalar::soft_threshold: {  // S_t(x) = relu(x − t) − relu(−x − t)
+            typename Arith::value_type p, n;
+            ar.sub(p, x, t);
+            ar.relu(p, p);
+            ar.neg(n, x);
+            ar.sub(n, n, t);
+            ar.relu(n, n);
+            ar.sub(x, p, n);
+            break;
+        }
+    }
+}
+
+}  // namespace
+
+template <class Arith>
+std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
+                                                 std::span<const typename Arith::value_type> y,
+                                                 std::vector<LayerSummary>* summary) {
+    using V = typename Arith::value_type;
+    if (y.size() != net.input_dim())
+        throw ShapeError("network input has " + std::to_string(net.input_dim()) + " values, got " +
+                         std::to_string(y.size()));
+    std::vector<V> z(y.begin(), y.end()), next, tmp;
+    if (summary) summary->assign(1, summarise(ar, z));
+    std::size_t index = 0;
+    for (const Layer& layer : net.layers()) {
+        ++index;
+        try {
+            if (auto* a = std::get_if<AffineLayer>(&layer)) {
+                next.assign(a->A->rows(), V{});
+                a->A->apply(ar, std::span<const V>(z), std::span<V>(next));
+                if (a->B) {
+                    tmp.assign(a->B->rows(), V{});
+                    a->B->apply(ar, y, std::span<V>(tmp));
+                    for (std::size_t i = 0; i < next.size(); ++i) ar.add(next[i], next[i], tmp[i]);
+                }
+                const auto& c = net.bias(index - 1).get(ar);
+                for (std::size_t i = 0; i < next.size(); ++i)
+                    if (!a->c[i].is_zero()) ar.add(next[i], next[i], c[i]);
+                z.swap(next);
+            } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
+                V t = ar.from_rational(e->param);
+                if (e->indices)
+                    for (std::size_t i : *e->indices) apply_elementwise(*e, ar, z[i], t);
+                else
+                    for (V& x : z) apply_elementwise(*e, ar, x, t);
+            } else {
+                for (const Gate& g : std::get<GateLayer>(layer).gates) {
+                    V f = eval_expr(g.f, ar, z[g.control]);
+                    for (std::size_t t : g.targets) ar.mul(z[t], f, z[t]);
+                    ar.zero(z[g.control]);
+                }
+            }
+        } catch (const DomainError& err) {
+            throw DomainError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
+        }
+        if (summary) summary->push_back(summarise(ar, z));
+    }
+    return z;
+}
+
+template <class Arith>
+std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
+                                                          const std::vector<Rational>& y,
+                                                          std::vector<LayerSummary>* summary) {
+    std::vector<typename Arith::value_type> v;
+    v.reserve(y.size());
+    for (const Rational& r : y) v.push_back(ar.from_rational(r));
+    return evaluate(net, ar, std::span<const typename Arith::value_type>(v), summary);
+}
+
+#define RIGORNET_INSTANTIATE(ARITH)                                                                      \
+    template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                      \
+                                                     std::span<const ARITH::value_type>,                \
+                                                     std::vector<LayerSummary>*);                        \
+    template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,             \
+                                                              const std::vector<Rational>&,              \
+                                                              std::vector<LayerSummary>*);
+RIGORNET_INSTANTIATE(ExactArith)
+RIGORNET_INSTANTIATE(BallArith)
+RIGORNET_INSTANTIATE(DoubleArith)
+RIGORNET_INSTANTIATE(TrackedDoubleArith)
+
+}  // namespace rigornet

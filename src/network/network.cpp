@@ -1,0 +1,213 @@
+#include "rigornet/network.hpp"
+
+#include <algorithm>
+
+namespace rigornet {
+
+// ---------------------------------------------------------------- expressions
+
+Expr Expr::variable() { return Expr{}; }
+
+Expr Expr::constant(Rational c) {
+    Expr e;
+    e.op = Op::constant;
+    e.value = Constant(std::move(c));
+    return e;
+}
+
+Expr Expr::unary(Op op, Expr a) {
+    if (op != Op::neg) throw ShapeError("gate expression: not a unary operation");
+    Expr e;
+    e.op = op;
+    e.args.push_back(std::move(a));
+    return e;
+}
+
+Expr Expr::binary(Op op, Expr a, Expr b) {
+    if (op == Op::constant || op == Op::var || op == Op::neg || op == Op::sqrt_theta)
+        throw ShapeError("gate expression: not a binary operation");
+    Expr e;
+    e.op = op;
+    e.args.push_back(std::move(a));
+    e.args.push_back(std::move(b));
+    return e;
+}
+
+Expr Expr::sqrt_theta(Expr a, const Rational& theta) {
+    Expr e;
+    e.op = Op::sqrt_theta;
+    e.theta_bits = rigornet::theta_bits(theta);
+    e.value = Constant(theta);
+    e.args.push_back(std::move(a));
+    return e;
+}
+
+std::string Expr::str() const {
+    auto bin = [&](const char* sym) { return "(" + args[0].str() + " " + sym + " " + args[1].str() + ")"; };
+    switch (op) {
+        case Op::constant: return value.exact().str();
+        case Op::var: return "u";
+        case Op::neg: return "-" + args[0].str();
+        case Op::add: return bin("+");
+        case Op::sub: return bin("-");
+        case Op::mul: return bin("*");
+        case Op::div: return bin("/");
+        case Op::min: return "min(" + args[0].str() + ", " + args[1].str() + ")";
+        case Op::max: return "max(" + args[0].str() + ", " + args[1].str() + ")";
+        case Op::sqrt_theta: return "sqrt[" + value.exact().str() + "](" + args[0].str() + ")";
+    }
+    return "?";
+}
+
+long Expr::max_bits() const {
+    long b = (op == Op::constant || op == Op::sqrt_theta) ? value.exact().bits() : 0;
+    for (const Expr& a : args) b = std::max(b, a.max_bits());
+    return b;
+}
+
+template <class Arith>
+typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u) {
+    using V = typename Arith::value_type;
+    using Op = Expr::Op;
+    if (e.op == Op::var) return u;
+    if (e.op == Op::constant) return e.value.value(ar);
+    V a = eval_expr(e.args[0], ar, u), r;
+    switch (e.op) {
+        case Op::neg: ar.neg(r, a); return r;
+        case Op::sqrt_theta: ar.sqrt_theta(r, a, e.theta_bits); return r;
+        default: break;
+    }
+    V b = eval_expr(e.args[1], ar, u);
+    switch (e.op) {
+        case Op::add: ar.add(r, a, b); break;
+        case Op::sub: ar.sub(r, a, b); break;
+        case Op::mul: ar.mul(r, a, b); break;
+        case Op::div: ar.div(r, a, b); break;
+        case Op::min: ar.min(r, a, b); break;
+        case Op::max: ar.max(r, a, b); break;
+        default: break;
+    }
+    return r;
+}
+
+template Rational eval_expr(const Expr&, const ExactArith&, const Rational&);
+template Ball eval_expr(const Expr&, const BallArith&, const Ball&);
+template double eval_expr(const Expr&, const DoubleArith&, const double&);
+template TrackedDouble eval_expr(const Expr&, const TrackedDoubleArith&, const TrackedDouble&);
+
+// ---------------------------------------------------------------- layers
+
+std::string scalar_name(Scalar s) {
+    switch (s) {
+        case Scalar::relu: return "relu";
+        case Scalar::square: return "square";
+        case Scalar::sqrt_theta: return "sqrt_theta";
+        case Scalar::soft_threshold: return "soft_threshold";
+    }
+    return "?";
+}
+
+std::string layer_kind(const Layer& l) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, AffineLayer>) return "affine";
+            else if constexpr (std::is_same_v<T, ElementwiseLayer>) return "elementwise";
+            else return "gate";
+        },
+        l);
+}
+
+Network::Network(std::size_t input_dim) : input_dim_(input_dim), widths_{input_dim} {
+    if (input_dim == 0) throw ShapeError("network input dimension must be at least 1");
+}
+
+void Network::add(Layer layer) {
+    const std::size_t width = widths_.back();
+    const std::string where = "layer " + std::to_string(layers_.size() + 1) + " (" + layer_kind(layer) + "): ";
+    auto fail = [&](const std::string& what) { return ShapeError(where + what); };
+    auto check_index = [&](std::size_t i, const char* what) {
+        if (i >= width)
+            throw fail(std::string(what) + " index " + std::to_string(i) + " is out of range: the layer input has " +
+                       std::to_string(width) + " values (indices 0.." + std::to_string(width - 1) + ")");
+    };
+    std::size_t out = width;
+    if (auto* a = std::get_if<AffineLayer>(&layer)) {
+        if (!a->A) throw fail("matrix A is missing");
+        if (a->A->rows() == 0) throw fail("matrix A has no rows");
+        if (a->A->cols() != width)
+            throw fail("A has " + std::to_string(a->A->cols()) + " columns but the previous layer outputs " +
+                       std::to_string(width) + " values");
+        if (a->B && a->B->cols() != input_dim_)
+            throw fail("B has " + std::to_string(a->B->cols()) + " columns but the network input has " +
+                       std::to_string(input_dim_) + " values");
+        if (a->B && a->B->rows() != a->A->rows())
+            throw fail("B has " + std::to_string(a->B->rows()) + " rows but A has " + std::to_string(a->A->rows()));
+        if (a->c.size() != a->A->rows())
+            throw fail("bias c has " + std::to_string(a->c.size()) + " entries but A has " +
+                       std::to_string(a->A->rows()) + " rows");
+        out = a->A->rows();
+    } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
+        if (e->indices) {
+            std::vector<bool> seen(width, false);
+            for (std::size_t i : *e->indices) {
+                check_index(i, "elementwise");
+                if (seen[i]) throw fail("index " + std::to_string(i) + " appears twice");
+                seen[i] = true;
+            }
+        }
+        if (e->fn == Scalar::sqrt_theta) e->theta_bits = theta_bits(e->param);
+        if (e->fn == Scalar::soft_threshold && e->param.sign() < 0)
+            throw fail("soft threshold t must be non-negative, got " + e->param.str());
+    } else {
+        auto& g = std::get<GateLayer>(layer);
+        if (g.gates.empty()) throw fail("no gates");
+        std::vector<bool> used(width, false);
+        auto claim = [&](std::size_t i, const char* what) {
+            check_index(i, what);
+            if (used[i]) throw fail("index " + std::to_string(i) + " is used by two gates (or twice by one)");
+            used[i] = true;
+        };
+        for (const Gate& gate : g.gates) {
+            claim(gate.control, "gate control");
+            for (std::size_t t : gate.targets) claim(t, "gate target");
+        }
+    }
+    auto* a = std::get_if<AffineLayer>(&layer);
+    biases_.push_back(a ? std::make_shared<const EntryCache>(a->c) : nullptr);
+    layers_.push_back(std::move(layer));
+    widths_.push_back(out);
+}
+
+void Network::add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B,
+                         std::vector<Rational> c) {
+    add(AffineLayer{std::move(A), std::move(B), std::move(c)});
+}
+
+void Network::add_elementwise(Scalar fn, std::optional<std::vector<std::size_t>> indices, Rational param) {
+    ElementwiseLayer e;
+    e.fn = fn;
+    e.param = std::move(param);
+    e.indices = std::move(indices);
+    add(std::move(e));
+}
+
+void Network::add_gates(std::vector<Gate> gates) { add(GateLayer{std::move(gates)}); }
+
+long Network::max_weight_bits() const {
+    long b = 0;
+    for (const Layer& l : layers_) {
+        if (auto* a = std::get_if<AffineLayer>(&l)) {
+            b = std::max(b, a->A->max_entry_bits());
+            if (a->B) b = std::max(b, a->B->max_entry_bits());
+            for (const Rational& c : a->c) b = std::max(b, c.bits());
+        } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
+            b = std::max(b, e->param.bits());
+        } else {
+            for (const Gate& g : std::get<GateLayer>(l).gates) b = std::max(b, g.f.max_bits());
+        }
+    }
+    return b;
+}
+
+}  // namespace rigornet

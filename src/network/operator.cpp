@@ -1,0 +1,145 @@
+#include "rigornet/operator.hpp"
+
+#include <algorithm>
+
+namespace rigornet {
+
+static_assert(sizeof(Ball) == sizeof(arb_struct), "Ball must be layout-compatible with arb_struct");
+
+EntryCache::EntryCache(std::vector<Rational> entries) : exact_(std::move(entries)) {
+    dbl_.reserve(exact_.size());
+    tracked_.reserve(exact_.size());
+    const TrackedDoubleArith tar;
+    for (const Rational& e : exact_) {
+        dbl_.push_back(e.to_double(Round::nearest));
+        tracked_.push_back(tar.from_rational(e));
+        max_bits_ = std::max(max_bits_, e.bits());
+    }
+}
+
+const std::vector<Ball>& EntryCache::get(const BallArith& ar) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = balls_.find(ar.prec);
+    if (it != balls_.end()) return it->second;
+    std::vector<Ball> b;
+    b.reserve(exact_.size());
+    for (const Rational& e : exact_) b.emplace_back(e, ar.prec);
+    return balls_.emplace(ar.prec, std::move(b)).first->second;
+}
+
+// ---------------------------------------------------------------- dense
+
+DenseMatrix::DenseMatrix(std::size_t rows, std::size_t cols, std::vector<Rational> entries)
+    : rows_(rows), cols_(cols), entries_([&] {
+          if (entries.size() != rows * cols)
+              throw ShapeError("dense matrix " + std::to_string(rows) + "x" + std::to_string(cols) +
+                               " given " + std::to_string(entries.size()) + " entries");
+          return std::move(entries);
+      }()) {}
+
+template <class Arith>
+void DenseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                             std::span<typename Arith::value_type> y) const {
+    const auto& w = entries_.get(ar);
+    for (std::size_t i = 0; i < rows_; ++i) {
+        if constexpr (std::is_same_v<Arith, BallArith>) {
+            // Arb's dot product: one error bound for the whole sum, same enclosure guarantee.
+            arb_dot(y[i].get(), nullptr, 0, reinterpret_cast<arb_srcptr>(w.data() + i * cols_), 1,
+                    reinterpret_cast<arb_srcptr>(x.data()), 1, static_cast<slong>(cols_), ar.prec);
+        } else {
+            typename Arith::value_type acc;
+            ar.zero(acc);
+            for (std::size_t j = 0; j < cols_; ++j) ar.addmul(acc, w[i * cols_ + j], x[j]);
+            y[i] = std::move(acc);
+        }
+    }
+}
+
+template <class Arith>
+void DenseMatrix::adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                               std::span<typename Arith::value_type> x) const {
+    const auto& w = entries_.get(ar);
+    for (std::size_t j = 0; j < cols_; ++j) {
+        typename Arith::value_type acc;
+        ar.zero(acc);
+        for (std::size_t i = 0; i < rows_; ++i) ar.addmul(acc, w[i * cols_ + j], y[i]);
+        x[j] = std::move(acc);
+    }
+}
+
+// ---------------------------------------------------------------- sparse
+
+SparseMatrix::Csr SparseMatrix::compress(std::size_t rows, std::size_t cols, std::vector<SparseEntry> entries) {
+    for (std::size_t k = 0; k < entries.size(); ++k)
+        if (entries[k].row >= rows || entries[k].col >= cols)
+            throw ShapeError("sparse matrix " + std::to_string(rows) + "x" + std::to_string(cols) + ": entry " +
+                             std::to_string(k) + " at (" + std::to_string(entries[k].row) + ", " +
+                             std::to_string(entries[k].col) + ") is outside the matrix");
+    std::stable_sort(entries.begin(), entries.end(), [](const SparseEntry& a, const SparseEntry& b) {
+        return a.row != b.row ? a.row < b.row : a.col < b.col;
+    });
+    Csr c;
+    c.row_start.assign(rows + 1, 0);
+    for (std::size_t k = 0; k < entries.size();) {
+        std::size_t r = entries[k].row, col = entries[k].col;
+        Rational sum = entries[k].value;
+        for (++k; k < entries.size() && entries[k].row == r && entries[k].col == col; ++k) sum += entries[k].value;
+        if (sum.is_zero()) continue;
+        c.col.push_back(col);
+        c.values.push_back(std::move(sum));
+        ++c.row_start[r + 1];
+    }
+    for (std::size_t r = 0; r < rows; ++r) c.row_start[r + 1] += c.row_start[r];
+    return c;
+}
+
+SparseMatrix::SparseMatrix(std::size_t rows, std::size_t cols, std::vector<SparseEntry> entries)
+    : SparseMatrix(rows, cols, compress(rows, cols, std::move(entries))) {}
+
+SparseMatrix::SparseMatrix(std::size_t rows, std::size_t cols, Csr csr)
+    : rows_(rows), cols_(cols), row_start_(std::move(csr.row_start)), col_(std::move(csr.col)),
+      values_(std::move(csr.values)) {}
+
+std::vector<SparseEntry> SparseMatrix::entries() const {
+    std::vector<SparseEntry> out;
+    const auto& v = values_.get(ExactArith{});
+    for (std::size_t r = 0; r < rows_; ++r)
+        for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) out.push_back({r, col_[k], v[k]});
+    return out;
+}
+
+template <class Arith>
+void SparseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                              std::span<typename Arith::value_type> y) const {
+    const auto& v = values_.get(ar);
+    for (std::size_t r = 0; r < rows_; ++r) {
+        typename Arith::value_type acc;
+        ar.zero(acc);
+        for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) ar.addmul(acc, v[k], x[col_[k]]);
+        y[r] = std::move(acc);
+    }
+}
+
+template <class Arith>
+void SparseMatrix::adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                                std::span<typename Arith::value_type> x) const {
+    const auto& v = values_.get(ar);
+    for (auto& xi : x) ar.zero(xi);
+    for (std::size_t r = 0; r < rows_; ++r)
+        for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) ar.addmul(x[col_[k]], v[k], y[r]);
+}
+
+#define RIGORNET_INSTANTIATE(CLASS, ARITH)                                                              \
+    template void CLASS::apply_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,           \
+                                           std::span<ARITH::value_type>) const;                        \
+    template void CLASS::adjoint_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,         \
+                                             std::span<ARITH::value_type>) const;
+#define RIGORNET_INSTANTIATE_ALL(CLASS)          \
+    RIGORNET_INSTANTIATE(CLASS, ExactArith)      \
+    RIGORNET_INSTANTIATE(CLASS, BallArith)       \
+    RIGORNET_INSTANTIATE(CLASS, DoubleArith)     \
+    RIGORNET_INSTANTIATE(CLASS, TrackedDoubleArith)
+RIGORNET_INSTANTIATE_ALL(DenseMatrix)
+RIGORNET_INSTANTIATE_ALL(SparseMatrix)
+
+}  // namespace rigornet

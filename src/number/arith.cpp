@@ -1,0 +1,104 @@
+#include "rigornet/arith.hpp"
+
+namespace rigornet {
+
+void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
+    if (arb_is_negative(a.get()))
+        throw DomainError("sqrt_θ of a ball that is entirely negative: " + a.str(10));
+    if (ideal_sqrt) {
+        arb_sqrtpos(r.get(), a.get(), prec);
+        return;
+    }
+    // sqrt_θ(t) ∈ (√t − 2^−k, √t]: subtract the ball [2^−(k+1) ± 2^−(k+1)] ⊇ [0, 2^−k].
+    Ball s, shift;
+    arb_sqrtpos(s.get(), a.get(), prec);
+    arb_one(shift.get());
+    arb_mul_2exp_si(shift.get(), shift.get(), -(k + 1));
+    mag_set_ui_2exp_si(arb_radref(shift.get()), 1, -(k + 1));
+    arb_sub(r.get(), s.get(), shift.get(), prec);
+}
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double u = 0x1p-53;                                  // unit roundoff
+constexpr double eta = std::numeric_limits<double>::denorm_min();  // underflow unit
+
+// Upper bounds for operations on non-negative doubles: the rounded-to-nearest result is
+// within one ulp, so stepping one ulp up is ≥ the exact result.
+double up(double x) { return std::nextafter(x, inf); }
+double uadd(double a, double b) { return up(a + b); }
+double umul(double a, double b) { return up(a * b); }
+// Lower bound for a non-negative rounded result (one ulp down, never below 0).
+double down(double x) { return x > 0.0 ? std::nextafter(x, 0.0) : 0.0; }
+
+// A value that is not finite carries no claim.
+TrackedDouble checked(double v, double err) { return {v, std::isfinite(v) ? err : inf}; }
+
+}  // namespace
+
+TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
+    double v = x.to_double(Round::nearest);
+    if (!std::isfinite(v)) return {v, inf};
+    return {v, (x - Rational::from_double(v)).abs().to_double(Round::up)};
+}
+
+// |fl(â ± b̂) − (a ± b)| ≤ |fl(â ± b̂) − (â ± b̂)| + e_a + e_b ≤ u·|v| + e_a + e_b
+// (sums are exact when the result is subnormal, so no η).
+void TrackedDoubleArith::add(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    double v = a.v + b.v;
+    r = checked(v, uadd(uadd(a.err, b.err), umul(u, std::fabs(v))));
+}
+
+void TrackedDoubleArith::sub(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    double v = a.v - b.v;
+    r = checked(v, uadd(uadd(a.err, b.err), umul(u, std::fabs(v))));
+}
+
+// âb̂ − ab = â(b̂ − b) + b̂(â − a) − (â − a)(b̂ − b), so
+// |fl(âb̂) − ab| ≤ |â|e_b + |b̂|e_a + e_a·e_b + u·|v| + η.
+void TrackedDoubleArith::mul(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    double v = a.v * b.v;
+    double e = uadd(umul(std::fabs(a.v), b.err), umul(std::fabs(b.v), a.err));
+    e = uadd(e, umul(a.err, b.err));
+    r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
+}
+
+// â/b̂ − a/b = (â(b − b̂) + b̂(â − a)) / (b̂·b) and |b| ≥ |b̂| − e_b > 0, so
+// |fl(â/b̂) − a/b| ≤ (|â|e_b + |b̂|e_a) / (|b̂|(|b̂| − e_b)) + u·|v| + η.
+void TrackedDoubleArith::div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    double v = a.v / b.v;
+    double bb = std::fabs(b.v);
+    double gap = down(bb - b.err);  // lower bound of |b̂| − e_b (when positive)
+    if (!(bb > b.err) || gap <= 0.0) {
+        r = {v, inf};
+        return;
+    }
+    double num = uadd(umul(std::fabs(a.v), b.err), umul(bb, a.err));
+    double den = down(down(bb) * gap);
+    double e = den > 0.0 ? up(num / den) : inf;
+    r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
+}
+
+// acc + w·x evaluated as fl(acc + fl(w·x)): the mul rule, then the add rule.
+void TrackedDoubleArith::addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const {
+    TrackedDouble p;
+    mul(p, w, x);
+    add(acc, acc, p);
+}
+
+// Target: sqrt_θ(a) ∈ (√a − 2^−k, √a]. With â⁺ = max(â, 0) and a ≥ 0 (else the exact
+// evaluation fails), |â⁺ − a| ≤ e_a, and
+// |fl(√â⁺) − sqrt_θ(a)| ≤ u·v + |√â⁺ − √a| + 2^−k,
+// |√â⁺ − √a| ≤ min(√e_a, e_a/√â⁺)   (√ is ½-Hölder; and |x−y|/(√x+√y) form).
+void TrackedDoubleArith::sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const {
+    double ap = a.v > 0.0 ? a.v : 0.0;
+    double v = std::sqrt(ap);
+    double prop = up(std::sqrt(a.err));
+    double root_lo = down(v);
+    if (root_lo > 0.0) prop = std::min(prop, up(a.err / root_lo));
+    double step = k <= 1074 ? std::ldexp(1.0, static_cast<int>(-k)) : eta;  // ≥ 2^−k
+    r = checked(v, uadd(uadd(prop, umul(u, v)), step));
+}
+
+}  // namespace rigornet
