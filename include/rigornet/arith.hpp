@@ -126,14 +126,13 @@ struct TrackedDoubleArith {
     void div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void neg(TrackedDouble& r, const TrackedDouble& a) const { r = {-a.v, a.err}; }
     void addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const;
-    /// ReLU, min and max are 1-Lipschitz and exact in floating point: err carries over.
-    void relu(TrackedDouble& r, const TrackedDouble& a) const { r = {a.v > 0.0 ? a.v : 0.0, a.err}; }
-    void min(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
-        r = {std::min(a.v, b.v), std::max(a.err, b.err)};
-    }
-    void max(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
-        r = {std::max(a.v, b.v), std::max(a.err, b.err)};
-    }
+    /// ReLU, min and max are 1-Lipschitz and exact in floating point, so the error
+    /// carries over (the larger one for min/max); when the bounds prove the sign (ReLU)
+    /// or the order (min/max), the value is exactly the chosen one: err 0 for a proved
+    /// negative ReLU input, the chosen operand's err for a proved order.
+    void relu(TrackedDouble& r, const TrackedDouble& a) const;
+    void min(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
+    void max(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void square(TrackedDouble& r, const TrackedDouble& a) const { mul(r, a, a); }
     void sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const;
 };

@@ -80,6 +80,31 @@ void TrackedDoubleArith::div(TrackedDouble& r, const TrackedDouble& a, const Tra
     r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
 }
 
+// −a.v > a.err (an exact comparison of doubles) proves a < 0, so ReLU(a) = 0 = ReLU(v).
+void TrackedDoubleArith::relu(TrackedDouble& r, const TrackedDouble& a) const {
+    if (a.v <= 0.0 && -a.v > a.err)
+        r = {0.0, 0.0};
+    else
+        r = {a.v > 0.0 ? a.v : 0.0, a.err};
+}
+
+namespace {
+// Whether the bounds prove a < b: a.v + a.err (rounded up) < b.v − b.err (rounded down).
+bool proved_less(const TrackedDouble& a, const TrackedDouble& b) {
+    return std::nextafter(a.v + a.err, inf) < std::nextafter(b.v - b.err, -inf);
+}
+}  // namespace
+
+void TrackedDoubleArith::min(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    double e = proved_less(a, b) ? a.err : proved_less(b, a) ? b.err : std::max(a.err, b.err);
+    r = {std::min(a.v, b.v), e};
+}
+
+void TrackedDoubleArith::max(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    double e = proved_less(a, b) ? b.err : proved_less(b, a) ? a.err : std::max(a.err, b.err);
+    r = {std::max(a.v, b.v), e};
+}
+
 // acc + w·x evaluated as fl(acc + fl(w·x)): the mul rule, then the add rule.
 void TrackedDoubleArith::addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const {
     TrackedDouble p;
