@@ -1,0 +1,139 @@
+#include <fstream>
+#include <sstream>
+
+#include "../support.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/nnet_format.hpp"
+
+using namespace rigornet;
+using rigornet::test::cases;
+
+namespace {
+
+// The NNet semantics written directly (an independent evaluator, not the network
+// construction): clip, normalise, ReLU layers, un-normalise.
+std::vector<Rational> direct_nnet(const NNetFile& f, std::vector<Rational> x) {
+    const std::size_t n = f.sizes.front();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (x[i] < f.input_min[i]) x[i] = f.input_min[i];
+        if (x[i] > f.input_max[i]) x[i] = f.input_max[i];
+        x[i] = (x[i] - f.mean[i]) / f.range[i];
+    }
+    for (std::size_t k = 0; k + 1 < f.sizes.size(); ++k) {
+        std::vector<Rational> z(f.sizes[k + 1]);
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            z[i] = f.biases[k][i];
+            for (std::size_t j = 0; j < x.size(); ++j) z[i] += f.weights[k][i * x.size() + j] * x[j];
+            if (k + 2 < f.sizes.size() && z[i].sign() < 0) z[i] = Rational(0);
+        }
+        x = std::move(z);
+    }
+    for (auto& v : x) v = v * f.range[n] + f.mean[n];
+    return x;
+}
+
+const char* tiny = R"(// a hand-made network
+// second comment line
+2,2,1,3,
+2,3,1,
+0,
+-1.0,0.0,
+1.0,10.0,
+0.5,2.0,3.0,
+2.0,4.0,0.5,
+1.0,-1.0,
+0.5,0.25,
+0.1,0.2,
+0.0,
+1.0,
+-1.0,
+1.0,2.0,3.0,
+0.3,
+)";
+
+}  // namespace
+
+TEST_CASE("NNet reading matches a hand-computed network", "[nnet]") {
+    Network net = nnet_to_network(parse_nnet(tiny, "tiny", NumberReading::decimal), "tiny");
+    // x = (0.5, 6): inside the box. x̃ = ((0.5−0.5)/2, (6−2)/4) = (0, 1).
+    // h = relu(W1 x̃ + b1) = relu(-1, 0.25+1, 0.2−1) = (0, 5/4, 0)
+    // z = 1·0 + 2·5/4 + 3·0 + 0.3 = 2.8; output = 2.8·0.5 + 3 = 4.4
+    CHECK(evaluate_rational(net, ExactArith{}, {Rational(1, 2), Rational(6)})[0] == parse_rational("4.4"));
+    // x = (5, −3) is clipped to (1, 0): x̃ = (0.25, −0.5)
+    // h = relu(0.25 + 0.5, 0.125 − 0.125 + 1, 0.025 − 0.1 − 1) = (0.75, 1, 0)
+    // z = 0.75 + 2 + 0.3 = 3.05; output = 3.05·0.5 + 3 = 4.525
+    CHECK(evaluate_rational(net, ExactArith{}, {Rational(5), Rational(-3)})[0] == parse_rational("4.525"));
+}
+
+TEST_CASE("decimal and binary64 readings differ exactly as the literals do", "[nnet]") {
+    NNetFile d = parse_nnet(tiny, "tiny", NumberReading::decimal);
+    NNetFile b = parse_nnet(tiny, "tiny", NumberReading::binary64);
+    CHECK(d.weights[0][4] == Rational(1, 10));
+    CHECK(b.weights[0][4] == Rational::from_double(0.1));
+    CHECK(b.weights[1][2] == Rational(3));  // exactly representable: both readings agree
+    CHECK(d.weights[1][2] == Rational(3));
+}
+
+TEST_CASE("the network equals the NNet semantics at random inputs (ACAS Xu file)", "[nnet]") {
+    std::string path = rigornet::test::repo_path("../shared/data/nnet/acasxu_test.nnet");
+    std::ifstream in(path);
+    if (!in) {
+        WARN("shared data not found at " << path << ": ACAS Xu comparison not run");
+        return;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto g = rigornet::test::rng(50);
+    for (NumberReading reading : {NumberReading::decimal, NumberReading::binary64}) {
+        NNetFile f = parse_nnet(ss.str(), path, reading);
+        Network net = nnet_to_network(f, path);
+        CHECK(net.input_dim() == 5);
+        CHECK(net.output_dim() == 5);
+        for (int t = 0; t < cases(4); ++t) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < 5; ++i) {  // inside, below and above the box
+                Rational span = f.input_max[i] - f.input_min[i];
+                x.push_back(f.input_min[i] + span * Rational(static_cast<long>(g() % 1400) - 200, 1000));
+            }
+            auto got = evaluate_rational(net, ExactArith{}, x);
+            CHECK(got == direct_nnet(f, x));
+            auto balls = evaluate_rational(net, BallArith{}, x);
+            for (std::size_t i = 0; i < got.size(); ++i) CHECK(balls[i].contains(got[i]));
+        }
+    }
+}
+
+TEST_CASE("malformed NNet files name the line and what was expected", "[nnet]") {
+    auto err = [](const std::string& text) {
+        try {
+            parse_nnet(text, "bad.nnet", NumberReading::decimal);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    std::string t = tiny;
+    auto replace = [&](const std::string& from, const std::string& to) {
+        std::string s = t;
+        s.replace(s.find(from), from.size(), to);
+        return s;
+    };
+    CHECK_THAT(err(""), Catch::Contains("bad.nnet:1: unexpected end of file"));
+    CHECK_THAT(err(t.substr(0, t.size() - 6)), Catch::Contains("unexpected end of file"));
+    CHECK_THAT(err(replace("2,3,1,\n", "2,3,\n")), Catch::Contains("bad.nnet:4: expected 3 layer sizes"));
+    CHECK_THAT(err(replace("1.0,2.0,3.0,", "1.0,2.0,")), Catch::Contains("bad.nnet:16: expected 3 weights"));
+    CHECK_THAT(err(replace("0.1,0.2,", "0.1,abc,")), Catch::Contains("bad.nnet:12") && Catch::Contains("abc"));
+    CHECK_THAT(err(replace("0.1,0.2,", "0.1,1e999999999,")), Catch::Contains("bad.nnet:12") && Catch::Contains("exponent"));
+    CHECK_THAT(err(replace("2,2,1,3,", "2,2,1,x,")), Catch::Contains("maxLayerSize"));
+    CHECK_THAT(err(replace("2,2,1,3,", "2,2,2,3,")), Catch::Contains("differs from outputSize"));
+    CHECK_THAT(err(replace("2,2,1,3,", "2,2,1,2,")), Catch::Contains("exceeds maxLayerSize"));
+    CHECK_THAT(err("2,2,1,3000000,\n2,3000000,1,\n"), Catch::Contains("exceeds the limit"));
+    CHECK_THAT(err("3,2,1,900000,\n2,900000,900000,1,\n"), Catch::Contains("weights refused"));
+    CHECK_THAT(err(t + "1.0\n"), Catch::Contains("unexpected data after the last layer"));
+    // semantic checks happen when building the network
+    NNetFile f = parse_nnet(replace("-1.0,0.0,", "2.0,0.0,"), "bad.nnet", NumberReading::decimal);
+    CHECK_THROWS_WITH(nnet_to_network(f, "bad.nnet"), Catch::Contains("above its maximum"));
+    NNetFile z = parse_nnet(replace("2.0,4.0,0.5,", "2.0,0,0.5,"), "bad.nnet", NumberReading::decimal);
+    CHECK_THROWS_WITH(nnet_to_network(z, "bad.nnet"), Catch::Contains("range 1 is zero"));
+    CHECK_THROWS_WITH(read_nnet("/nonexistent.nnet", NumberReading::decimal), Catch::Contains("cannot open"));
+}
