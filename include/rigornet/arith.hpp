@@ -70,10 +70,11 @@ struct BallArith {
     void min(Ball& r, const Ball& a, const Ball& b) const { arb_min(r.get(), a.get(), b.get(), prec); }
     void max(Ball& r, const Ball& a, const Ball& b) const { arb_max(r.get(), a.get(), b.get(), prec); }
     void square(Ball& r, const Ball& a) const { arb_sqr(r.get(), a.get(), prec); }
-    /// Encloses sqrt_θ(t) for every t ≥ 0 in a: since √t − 2^−k < sqrt_θ(t) ≤ √t,
-    /// the result is √a − [0, 2^−k] (√ over the non-negative part of a). With
-    /// ideal_sqrt it is √a. A ball that is entirely negative throws DomainError
-    /// (the exact evaluation would too).
+    /// Encloses sqrt_θ(t) for every t ≥ 0 in a. sqrt_θ is non-decreasing, so the hull
+    /// of sqrt_θ at the ball's (dyadic, exactly converted) endpoints is exact up to the
+    /// final rounding; for endpoints beyond 2^±100000 it falls back to √a − [0, 2^−k]
+    /// (as √t − 2^−k < sqrt_θ(t) ≤ √t). With ideal_sqrt the result encloses √a.
+    /// A ball that is entirely negative throws DomainError (exact evaluation would too).
     void sqrt_theta(Ball& r, const Ball& a, long k) const;
 };
 

@@ -71,7 +71,7 @@ typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typen
     using Op = Expr::Op;
     if (e.op == Op::var) return u;
     if (e.op == Op::constant) return e.value.value(ar);
-    V a = eval_expr(e.args[0], ar, u), r;
+    V a = eval_expr(e.args[0], ar, u), r{};
     switch (e.op) {
         case Op::neg: ar.neg(r, a); return r;
         case Op::sqrt_theta: ar.sqrt_theta(r, a, e.theta_bits); return r;

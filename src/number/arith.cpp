@@ -9,13 +9,33 @@ void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
         arb_sqrtpos(r.get(), a.get(), prec);
         return;
     }
-    // sqrt_θ(t) ∈ (√t − 2^−k, √t]: subtract the ball [2^−(k+1) ± 2^−(k+1)] ⊇ [0, 2^−k].
-    Ball s, shift;
-    arb_sqrtpos(s.get(), a.get(), prec);
-    arb_one(shift.get());
-    arb_mul_2exp_si(shift.get(), shift.get(), -(k + 1));
-    mag_set_ui_2exp_si(arb_radref(shift.get()), 1, -(k + 1));
-    arb_sub(r.get(), s.get(), shift.get(), prec);
+    // sqrt_θ is non-decreasing (x ≤ y ⇒ ⌊x·4^k⌋ ≤ ⌊y·4^k⌋ ⇒ their integer roots are
+    // ordered), so for t in [lo, hi] ∩ [0, ∞): sqrt_θ(max(lo, 0)) ≤ sqrt_θ(t) ≤ sqrt_θ(hi).
+    // The endpoints are dyadic, so both values are computed exactly. Used when the
+    // endpoints have moderate exponents; otherwise the looser enclosure below.
+    arf_t lo, hi;
+    arf_init(lo);
+    arf_init(hi);
+    arb_get_lbound_arf(lo, a.get(), prec);
+    arb_get_ubound_arf(hi, a.get(), prec);
+    const bool moderate = arb_is_finite(a.get()) && k <= 100000 && arf_cmpabs_2exp_si(hi, 100000) < 0;
+    if (moderate) {
+        Rational l, h;
+        if (arf_sgn(lo) > 0 && arf_cmpabs_2exp_si(lo, -100000) > 0) arf_get_fmpq(l.get(), lo);
+        arf_get_fmpq(h.get(), hi);
+        Ball bl(sqrt_theta_bits(l, k), prec), bh(sqrt_theta_bits(h, k), prec);
+        arb_union(r.get(), bl.get(), bh.get(), prec);
+    } else {
+        // sqrt_θ(t) ∈ (√t − 2^−k, √t]: subtract the ball [2^−(k+1) ± 2^−(k+1)] ⊇ [0, 2^−k].
+        Ball s, shift;
+        arb_sqrtpos(s.get(), a.get(), prec);
+        arb_one(shift.get());
+        arb_mul_2exp_si(shift.get(), shift.get(), -(k + 1));
+        mag_set_ui_2exp_si(arb_radref(shift.get()), 1, -(k + 1));
+        arb_sub(r.get(), s.get(), shift.get(), prec);
+    }
+    arf_clear(lo);
+    arf_clear(hi);
 }
 
 namespace {

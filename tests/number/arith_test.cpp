@@ -106,6 +106,17 @@ TEST_CASE("ideal ball square root encloses the true root, sqrt_theta ball the ra
         CHECK(arb_overlaps(bi.get(), root.get()));
         CHECK(bt.contains(sqrt_theta_bits(x, k)));
     }
+    // beyond 2^100000 the ball falls back to √a − [0, 2^−k]; it must still enclose
+    Rational huge(3);
+    fmpq_mul_2exp(huge.get(), huge.get(), 200001);
+    Ball hb;
+    BallArith{64, false}.sqrt_theta(hb, Ball(huge, 64), 10);
+    CHECK(hb.contains(sqrt_theta_bits(huge, 10)));
+    // and a wide ball straddling zero encloses sqrt_θ of each of its points
+    Ball wide(Rational(1), 64);
+    mag_set_ui(arb_radref(wide.get()), 3);
+    BallArith{64, false}.sqrt_theta(hb, wide, 10);
+    for (long n = 0; n <= 40; ++n) CHECK(hb.contains(sqrt_theta_bits(Rational(n, 10), 10)));
     Ball neg(Rational(-1), 64);
     Ball r;
     CHECK_THROWS_AS(BallArith{}.sqrt_theta(r, neg, 10), DomainError);

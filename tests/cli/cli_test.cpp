@@ -1,0 +1,153 @@
+// The CLI contract, checked by running bin/rigornet (RIGORNET_BIN) as a user would.
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../support.hpp"
+#include "rigornet/ball.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/nnet_format.hpp"
+
+using namespace rigornet;
+using nlohmann::json;
+using rigornet::test::repo_path;
+using rigornet::test::run_cli;
+
+namespace {
+
+json run_json(const std::string& args) {
+    std::string out, err;
+    int code = run_cli(args, out, &err);
+    INFO("rigornet " << args << "\nstderr: " << err);
+    REQUIRE(code == 0);
+    return json::parse(out);
+}
+
+Ball parse_ball(const std::string& s) {
+    Ball b;
+    REQUIRE(arb_set_str(b.get(), s.c_str(), 256) == 0);
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("cli: sqrt returns sqrt_theta and a proved error bound", "[cli]") {
+    for (auto [x, t] : std::vector<std::pair<std::string, std::string>>{
+             {"2", "1e-20"}, {"0", "0.5"}, {"1/9", "1/1024"}, {"1e300", "1e-10"}, {"12345678987654321", "0.001"}, {"49", "1e-30"}}) {
+        json j = run_json("sqrt " + x + " --theta " + t + " --json");
+        INFO(j.dump());
+        Rational X = parse_rational(x), theta = parse_rational(t);
+        Rational value = parse_rational(j.at("value").get<std::string>());
+        CHECK(value == sqrt_theta(X, theta));
+        // error_upper is a proved upper bound: check |value − √X| ≤ error_upper ≤ θ with Arb
+        Rational upper = parse_rational(j.at("error_upper").get<std::string>());
+        CHECK(upper <= theta);
+        const long prec = 4 * (X.bits() + value.bits()) + 256;
+        Ball d(value, prec), root(X, prec), ub(upper, prec), absd;
+        arb_sqrt(root.get(), root.get(), prec);
+        arb_sub(d.get(), d.get(), root.get(), prec);
+        arb_abs(absd.get(), d.get());
+        CHECK(arb_le(absd.get(), ub.get()));
+        // the printed error ball and ours both contain value − √X, so they must overlap
+        Ball eb = parse_ball(j.at("error_ball").get<std::string>());
+        CHECK(arb_overlaps(eb.get(), d.get()));
+    }
+    json sq = run_json("sqrt 49 --theta 1e-30 --json");
+    CHECK(sq.at("value") == "7");
+    CHECK(sq.at("error_upper") == "0");
+}
+
+TEST_CASE("cli: eval on an NNet file matches the hand-computed value exactly", "[cli]") {
+    const std::string net = repo_path("examples/networks/tiny.nnet");
+    json e = run_json("eval " + net + " --input 0.5,6 --arith exact --json");
+    CHECK(e.at("output") == json::array({"22/5"}));  // 4.4, computed by hand in nnet_test
+    json c = run_json("eval " + net + " --input 5,-3 --arith exact --json");
+    CHECK(c.at("output") == json::array({"181/40"}));  // 4.525 (clipped input)
+    // the ball contains the exact value; the double is within its proved bound
+    json b = run_json("eval " + net + " --input 5,-3 --arith ball:80 --json");
+    CHECK(parse_ball(b.at("output")[0].get<std::string>()).contains(Rational(181, 40)));
+    json d = run_json("eval " + net + " --input 5,-3 --arith double --json");
+    Rational v = parse_rational(d.at("output")[0].get<std::string>());
+    Rational bound = parse_rational(d.at("error_bound")[0].get<std::string>());
+    CHECK((v - Rational(181, 40)).abs() <= bound);
+    // binary64 reading: the network as deployed; agrees with the library's reading
+    json bin = run_json("eval " + net + " --input 5,-3 --arith exact --nnet-reading binary64 --json");
+    Network n64 = read_nnet(net, NumberReading::binary64);
+    CHECK(bin.at("output")[0] == evaluate_rational(n64, ExactArith{}, {Rational(5), Rational(-3)})[0].str());
+    CHECK(bin.at("output")[0] != "181/40");
+}
+
+TEST_CASE("cli: eval of a JSON network with sqrt_theta gates in all arithmetics", "[cli]") {
+    const std::string net = repo_path("examples/networks/unit_ball_projection.json");
+    // projection of (3, 4) onto the unit ball: (3/5, 4/5), exact since sqrt_θ(25) = 5
+    json e = run_json("eval " + net + " --input 3,4 --arith exact --json");
+    CHECK(e.at("output") == json::array({"3/5", "4/5"}));
+    // inside the ball: unchanged
+    json in = run_json("eval " + net + " --input 1/3,-1/4 --arith exact --json");
+    CHECK(in.at("output") == json::array({"1/3", "-1/4"}));
+    json b = run_json("eval " + net + " --input 1,1 --arith ball --ideal --json");
+    Rational s = sqrt_theta(Rational(2), Rational(1, 1048576));
+    CHECK(parse_ball(b.at("output")[0].get<std::string>()).contains(Rational(1) / s));
+    // the ideal output encloses 1/√2, and the θ effect is small
+    Ball ideal = parse_ball(b.at("ideal_output")[0].get<std::string>());
+    Ball half(Rational(1, 2), 256);
+    arb_sqrt(half.get(), half.get(), 256);
+    CHECK(arb_overlaps(ideal.get(), half.get()));
+    CHECK(parse_ball(b.at("theta_effect")[0].get<std::string>()).abs_upper() <= Rational(1, 1048576));
+}
+
+TEST_CASE("cli: info and convert", "[cli]") {
+    const std::string net = repo_path("examples/networks/tiny.nnet");
+    json i = run_json("info " + net + " --json");
+    CHECK(i.at("widths") == json::array({2, 4, 4, 3, 3, 1}));
+    CHECK(i.at("layers")[1].at("function") == "relu");
+    char name[] = "/tmp/rigornet-convert-XXXXXX";
+    int fd = mkstemp(name);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::string out = std::string(name) + ".json";
+    std::string stdout_text;
+    REQUIRE(run_cli("convert " + net + " -o " + out, stdout_text) == 0);
+    json a = run_json("eval " + out + " --input 5,-3 --arith exact --json");
+    CHECK(a.at("output") == json::array({"181/40"}));
+    std::remove(out.c_str());
+    std::remove(name);
+}
+
+TEST_CASE("cli: bad input gives a clear message and exit code 3", "[cli]") {
+    const std::string net = repo_path("examples/networks/tiny.nnet");
+    struct Case {
+        std::string args, message;
+    };
+    std::vector<Case> cases = {
+        {"sqrt -2 --theta 0.1", "x ≥ 0"},
+        {"sqrt 2 --theta 0", "positive"},
+        {"sqrt 2x --theta 0.1", "invalid number"},
+        {"sqrt 2 --theta 1e999999999", "exponent"},
+        {"eval /nonexistent.nnet --input 1,2", "cannot open"},
+        {"eval " + net + " --input 1", "takes 2 inputs"},
+        {"eval " + net + " --input 1,abc", "--input value 2"},
+        {"eval " + net + " --input 1,2 --arith quad", "expected exact, ball"},
+        {"eval " + net + " --input 1,2 --arith ball:3", "BITS"},
+        {"eval " + net + " --input 1,2 --nnet-reading hex", "hex"},
+        {"eval " + repo_path("Makefile") + " --input 1", "not valid JSON"},
+        {"frobnicate", ""},
+        {"", ""},
+    };
+    for (auto& c : cases) {
+        std::string out, err;
+        int code = run_cli(c.args, out, &err);
+        INFO("rigornet " << c.args << "\nstderr: " << err);
+        CHECK(code == 3);
+        CHECK_THAT(err, Catch::Contains(c.message));
+    }
+}
+
+TEST_CASE("cli: every subcommand explains itself with --help", "[cli]") {
+    for (std::string sub : {"", "sqrt", "eval", "info", "convert"}) {
+        std::string out;
+        INFO("rigornet " << sub << " --help");
+        CHECK(run_cli(sub + " --help", out) == 0);
+        CHECK_THAT(out, Catch::Contains("Usage"));
+    }
+}
