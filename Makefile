@@ -34,6 +34,7 @@ PROOFS   := $(patsubst proofs/%.cpp,bin/proofs/%,$(PROOF_SRC))
 DEPS     := build/deps.stamp
 
 .PHONY: all deps run check test examples bench proofs install clean
+.SECONDARY:
 all: $(CLI) $(LIB)
 
 deps: $(DEPS)

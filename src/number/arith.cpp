@@ -1,5 +1,8 @@
 #include "rigornet/arith.hpp"
 
+#include <bit>
+#include <cstdint>
+
 namespace rigornet {
 
 void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
@@ -45,12 +48,21 @@ constexpr double u = 0x1p-53;                                  // unit roundoff
 constexpr double eta = std::numeric_limits<double>::denorm_min();  // underflow unit
 
 // Upper bounds for operations on non-negative doubles: the rounded-to-nearest result is
-// within one ulp, so stepping one ulp up is ≥ the exact result.
-double up(double x) { return std::nextafter(x, inf); }
-double uadd(double a, double b) { return up(a + b); }
-double umul(double a, double b) { return up(a * b); }
+// within one ulp, so stepping one ulp up is ≥ the exact result. For x ≥ 0 the next
+// double up is the next bit pattern; NaN becomes +∞ (no claim).
+inline double up(double x) {
+    if (!(x < inf)) return inf;
+    if (x <= 0.0) return eta;
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) + 1);
+}
+inline double uadd(double a, double b) { return up(a + b); }
+inline double umul(double a, double b) { return up(a * b); }
 // Lower bound for a non-negative rounded result (one ulp down, never below 0).
-double down(double x) { return x > 0.0 ? std::nextafter(x, 0.0) : 0.0; }
+inline double down(double x) {
+    if (!(x > 0.0)) return 0.0;
+    if (x == inf) return std::numeric_limits<double>::max();
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) - 1);
+}
 
 // A value that is not finite carries no claim.
 TrackedDouble checked(double v, double err) { return {v, std::isfinite(v) ? err : inf}; }

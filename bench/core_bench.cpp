@@ -1,0 +1,92 @@
+// make bench: evaluation cost of the number systems, as ratios against double measured
+// in the same process; and sqrt_θ against MPFR's square root at equal bits.
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <random>
+
+#include <mpfr.h>
+
+#include "rigornet/evaluate.hpp"
+
+using namespace rigornet;
+
+namespace {
+
+// Seconds per call: repeats f until at least `budget` seconds have passed.
+double per_call(const std::function<void()>& f, double budget = 0.3) {
+    using clock = std::chrono::steady_clock;
+    f();  // warm up (and fill weight caches)
+    long n = 0;
+    auto start = clock::now();
+    double elapsed = 0;
+    do {
+        f();
+        ++n;
+        elapsed = std::chrono::duration<double>(clock::now() - start).count();
+    } while (elapsed < budget);
+    return elapsed / static_cast<double>(n);
+}
+
+// Weights k/1000 with k ~ N(0, 1000/√width): "decimal" weights as a file would give them.
+Network random_relu(std::mt19937_64& g, std::size_t width, int depth) {
+    std::normal_distribution<double> nd(0.0, 1000.0 / std::sqrt(static_cast<double>(width)));
+    Network net(width);
+    for (int d = 0; d < depth; ++d) {
+        std::vector<Rational> w, c;
+        for (std::size_t i = 0; i < width * width; ++i) w.push_back(Rational(std::lround(nd(g)), 1000));
+        for (std::size_t i = 0; i < width; ++i) c.push_back(Rational(std::lround(nd(g)) / 10, 1000));
+        net.add_affine(std::make_shared<DenseMatrix>(width, width, std::move(w)), nullptr, std::move(c));
+        if (d + 1 < depth) net.add_elementwise(Scalar::relu);
+    }
+    return net;
+}
+
+}  // namespace
+
+int main() {
+    std::mt19937_64 g(2026);
+    const std::size_t width = 64;
+    const int depth = 8;
+    Network net = random_relu(g, width, depth);
+    std::vector<Rational> y;
+    for (std::size_t i = 0; i < width; ++i) y.push_back(Rational(static_cast<long>(g() % 2001) - 1000, 1000));
+    std::vector<double> yd;
+    for (auto& r : y) yd.push_back(r.to_double(Round::nearest));
+
+    std::vector<LayerSummary> bits;
+    evaluate_rational(net, ExactArith{}, y, &bits);
+    const double t_double = per_call([&] { evaluate(net, DoubleArith{}, std::span<const double>(yd)); });
+    const double t_tracked = per_call([&] { evaluate_rational(net, TrackedDoubleArith{}, y); });
+    const double t_ball = per_call([&] { evaluate_rational(net, BallArith{128, false}, y); });
+    const double t_exact = per_call([&] { evaluate_rational(net, ExactArith{}, y); });
+    std::printf("ReLU network %d layers x %zu, weights k/1000 (output bits: %ld)\n", depth, width, bits.back().max_bits);
+    std::printf("  %-28s %12s %10s\n", "arithmetic", "time/eval", "/ double");
+    auto row = [&](const char* name, double t) { std::printf("  %-28s %10.1f us %9.1fx\n", name, t * 1e6, t / t_double); };
+    row("double", t_double);
+    row("double + proved error bound", t_tracked);
+    row("ball, 128 bits", t_ball);
+    row("exact rationals", t_exact);
+
+    std::printf("\nsqrt_theta (exact, k bits) vs MPFR sqrt at k bits, x = random 64-bit p/q\n");
+    std::printf("  %8s %14s %14s %10s\n", "k", "sqrt_theta", "mpfr_sqrt", "ratio");
+    Rational x(static_cast<long>(g() >> 2), static_cast<long>(g() >> 2) | 1);
+    for (long k : {64L, 256L, 1024L, 4096L, 16384L}) {
+        const double ts = per_call([&] { sqrt_theta_bits(x, k); }, 0.2);
+        mpfr_t m, r;
+        mpfr_init2(m, k);
+        mpfr_init2(r, k);
+        mpq_t q;
+        mpq_init(q);
+        fmpq_get_mpq(q, x.get());
+        const double tmp = per_call([&] {
+            mpfr_set_q(m, q, MPFR_RNDN);  // same input conversion work as sqrt_theta does
+            mpfr_sqrt(r, m, MPFR_RNDN);
+        }, 0.2);
+        mpq_clear(q);
+        mpfr_clear(m);
+        mpfr_clear(r);
+        std::printf("  %8ld %11.2f us %11.2f us %9.2fx\n", k, ts * 1e6, tmp * 1e6, ts / tmp);
+    }
+    return 0;
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make run`: the main job on built-in data.
+set -euo pipefail
+cli=$1
+say() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
+say "sqrt_theta: the rational square root within theta, with a proved error bound" \
+    "$cli" sqrt 2 --theta 1e-30
+net=examples/networks/unit_ball_projection.json
+say "Projection onto the unit ball (a sqrt_theta gate), exact" \
+    "$cli" eval "$net" --input 0.3,-2 --arith exact
+say "... in 128-bit balls, with the ideal network (true sqrt) and the effect of theta" \
+    "$cli" eval "$net" --input 0.3,-2 --arith ball:128 --ideal
+say "... in double, with a proved bound on the floating-point error" \
+    "$cli" eval "$net" --input 0.3,-2 --arith double
+nnet=examples/networks/tiny.nnet
+say "An NNet network (input clipping and normalisation included), exact" \
+    "$cli" eval "$nnet" --input 5,-3 --arith exact
+say "... read as binary64 (the network as deployed)" \
+    "$cli" eval "$nnet" --input 5,-3 --arith exact --nnet-reading binary64
