@@ -27,6 +27,10 @@ struct LayerSummary {
 ///    its distance from the exact value.
 /// Throws ShapeError if y has the wrong size, and DomainError naming the layer for an
 /// undefined operation (exact division by zero, sqrt_θ of a negative value).
+/// The ball and tracked guarantees are about the exact value, so they are conditional
+/// on the exact evaluation being defined: where it is not (a gate dividing by a value
+/// that is exactly 0), balls and bounds turn infinite if that value is used, but a
+/// result that discards it (a gate without targets) stays finite.
 /// If `summary` is given it receives one entry per layer plus the input.
 template <class Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,

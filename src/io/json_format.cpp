@@ -1,9 +1,9 @@
 #include "rigornet/json_format.hpp"
 
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "text_file.hpp"
 
 namespace rigornet {
 
@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t max_dim = 100000000;  // 10^8: refuse absurd declared sizes
+constexpr std::size_t max_dim = 10000000;  // 10^7: refuse absurd declared sizes
 constexpr int max_expr_depth = 200;
 
 struct Reader {
@@ -243,11 +243,10 @@ Network network_from_json(const json& doc, const std::string& source) {
 }
 
 Network read_network_json(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ParseError(path + ": cannot open file");
+    const std::string text = detail::read_text_file(path, std::uintmax_t{1} << 28);
     json doc;
     try {
-        doc = json::parse(in);
+        doc = json::parse(text);
     } catch (const json::parse_error& e) {
         throw ParseError(path + ": not valid JSON: " + e.what());
     }

@@ -1,9 +1,9 @@
 #include "rigornet/nnet_format.hpp"
 
+#include "text_file.hpp"
+
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
 namespace rigornet {
 
@@ -193,11 +193,8 @@ Network nnet_to_network(const NNetFile& f, const std::string& source) {
 }
 
 Network read_nnet(const std::string& path, NumberReading reading) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ParseError(path + ": cannot open file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return nnet_to_network(parse_nnet(ss.str(), path, reading), path);
+    const std::string text = detail::read_text_file(path, std::uintmax_t{1} << 30);
+    return nnet_to_network(parse_nnet(text, path, reading), path);
 }
 
 }  // namespace rigornet

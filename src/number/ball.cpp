@@ -8,48 +8,34 @@ namespace rigornet {
 
 namespace {
 
-Rational arf_to_rational(const arf_t a) {
-    if (!arf_is_finite(a)) throw DomainError("ball is not finite");
+// Exact rational value of a bound that Arb computes into an arf (exact precision).
+Rational bound(arb_srcptr v, void (*get)(arf_t, const arb_t, slong)) {
+    arf_t u;
+    arf_init(u);
+    get(u, v, ARF_PREC_EXACT);
     Rational r;
-    arf_get_fmpq(r.get(), a);
+    bool finite = arf_is_finite(u);
+    if (finite) arf_get_fmpq(r.get(), u);
+    arf_clear(u);
+    if (!finite) throw DomainError("ball is not finite");
     return r;
 }
+
+void abs_ubound(arf_t u, const arb_t v, slong prec) { arb_get_abs_ubound_arf(u, v, prec); }
 
 }  // namespace
 
-Rational Ball::upper() const {
-    arf_t u;
-    arf_init(u);
-    arb_get_ubound_arf(u, v_, ARF_PREC_EXACT);
-    Rational r = arf_to_rational(u);
-    arf_clear(u);
-    return r;
-}
-
-Rational Ball::lower() const {
-    arf_t l;
-    arf_init(l);
-    arb_get_lbound_arf(l, v_, ARF_PREC_EXACT);
-    Rational r = arf_to_rational(l);
-    arf_clear(l);
-    return r;
-}
-
-Rational Ball::abs_upper() const {
-    arf_t u;
-    arf_init(u);
-    arb_get_abs_ubound_arf(u, v_, ARF_PREC_EXACT);
-    Rational r = arf_to_rational(u);
-    arf_clear(u);
-    return r;
-}
+Rational Ball::upper() const { return bound(v_, arb_get_ubound_arf); }
+Rational Ball::lower() const { return bound(v_, arb_get_lbound_arf); }
+Rational Ball::abs_upper() const { return bound(v_, abs_ubound); }
 
 Rational Ball::radius() const {
     if (mag_is_inf(arb_radref(v_))) throw DomainError("ball is not finite");
     arf_t r;
     arf_init(r);
     arf_set_mag(r, arb_radref(v_));
-    Rational q = arf_to_rational(r);
+    Rational q;
+    arf_get_fmpq(q.get(), r);
     arf_clear(r);
     return q;
 }
