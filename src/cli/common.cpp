@@ -1,0 +1,63 @@
+#include "common.hpp"
+
+#include <charconv>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "rigornet/json_format.hpp"
+#include "rigornet/nnet_format.hpp"
+
+namespace rigornet::cli {
+
+std::string shortest(double d) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, r.ptr);
+}
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Network load_network(const std::string& path, const std::string& reading) {
+    if (ends_with(path, ".nnet"))
+        return read_nnet(path, reading == "binary64" ? NumberReading::binary64 : NumberReading::decimal);
+    return read_network_json(path);
+}
+
+std::vector<Rational> parse_input(const std::string& text) {
+    std::vector<Rational> v;
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t c = text.find(',', start);
+        std::string item = text.substr(start, c == std::string::npos ? std::string::npos : c - start);
+        try {
+            v.push_back(parse_rational(item));
+        } catch (const ParseError& e) {
+            throw ParseError("--input value " + std::to_string(v.size() + 1) + ": " + e.what());
+        }
+        if (c == std::string::npos) break;
+        start = c + 1;
+    }
+    return v;
+}
+
+void print(const nlohmann::json& j, bool as_json, const std::string& text) {
+    if (as_json)
+        std::cout << j.dump(2) << '\n';
+    else
+        std::cout << text;
+}
+
+void add_reading_option(CLI::App* sub, std::string& reading) {
+    sub->add_option("--nnet-reading", reading,
+                    "How .nnet literals become rationals: decimal (0.1 = 1/10, as written) or binary64 (the double a parser would store)")
+        ->check(CLI::IsMember({"decimal", "binary64"}))
+        ->capture_default_str();
+}
+
+}  // namespace rigornet::cli

@@ -1,0 +1,37 @@
+// rigornet CLI: what every subcommand module shares.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include "rigornet/network.hpp"
+
+namespace rigornet::cli {
+
+/// Exit codes of every subcommand.
+constexpr int exit_ok = 0, exit_refuted = 1, exit_unknown = 2, exit_error = 3;
+
+/// A subcommand: its CLI11 parser and what runs when it was chosen (returns the exit code).
+struct Command {
+    CLI::App* app;
+    std::function<int()> run;
+};
+
+/// Each module adds its subcommands to the application and the registry.
+void register_core_commands(CLI::App& app, std::vector<Command>& commands);
+
+/// Shortest decimal that reads back as the same double.
+std::string shortest(double d);
+/// A network from a .nnet file (with the given reading: "decimal" or "binary64") or JSON.
+Network load_network(const std::string& path, const std::string& reading);
+/// Comma-separated exact rationals; ParseError naming the position of a bad value.
+std::vector<Rational> parse_input(const std::string& text);
+/// Prints j (pretty JSON) when as_json, else the text.
+void print(const nlohmann::json& j, bool as_json, const std::string& text);
+/// Adds the --nnet-reading option.
+void add_reading_option(CLI::App* sub, std::string& reading);
+
+}  // namespace rigornet::cli

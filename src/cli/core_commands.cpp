@@ -1,0 +1,237 @@
+// rigornet CLI, core subcommands: sqrt, eval, info, convert.
+#include <charconv>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/json_format.hpp"
+
+using nlohmann::json;
+
+namespace rigornet::cli {
+
+namespace {
+
+long parse_ball_bits(const std::string& arith) {
+    if (arith == "ball") return 128;
+    std::string bits = arith.substr(5);
+    long b = 0;
+    auto [p, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), b);
+    if (ec != std::errc() || p != bits.data() + bits.size() || b < 16 || b > 1000000)
+        throw ParseError("--arith " + arith + ": expected ball:BITS with 16 ≤ BITS ≤ 1000000");
+    return b;
+}
+
+// ------------------------------------------------------------------ sqrt
+
+int cmd_sqrt(const std::string& xs, const std::string& thetas, bool as_json) {
+    Rational x = parse_rational(xs), theta = parse_rational(thetas);
+    if (theta.sign() <= 0) throw DomainError("--theta must be positive, got " + theta.str());
+    if (x.sign() < 0) throw DomainError("sqrt_θ is defined for x ≥ 0, got " + x.str());
+    const long k = theta_bits(theta);
+    Rational value = sqrt_theta_bits(x, k);
+    // Enclose d = value − √x with enough precision that the radius is far below 2^−k.
+    const long prec = 2 * k + x.bits() + 64;
+    Ball root(x, prec), d(value, prec);
+    arb_sqrt(root.get(), root.get(), prec);
+    arb_sub(d.get(), d.get(), root.get(), prec);
+    // Two proved bounds on |value − √x|: 2^−k (sqrt_theta.hpp) and the ball's; keep the smaller.
+    Rational bound(1);
+    fmpq_div_2exp(bound.get(), bound.get(), static_cast<ulong>(k));
+    Rational ball_bound = d.abs_upper();
+    if (ball_bound < bound) bound = ball_bound;
+    const std::string upper = to_decimal(bound, 6, Round::up);
+    json j = {{"x", x.str()},
+              {"theta", theta.str()},
+              {"bits", k},
+              {"value", value.str()},
+              {"value_decimal", to_decimal(value, 30, Round::nearest)},
+              {"value_bits", value.bits()},
+              {"error_ball", d.str(10)},
+              {"error_upper", upper}};
+    std::ostringstream t;
+    t << "sqrt_theta(" << x.str() << ") with theta = " << theta.str() << " (k = " << k << " bits)\n"
+      << "  value       = " << value.str() << "\n"
+      << "              ~ " << to_decimal(value, 30, Round::nearest) << "\n"
+      << "  value - sqrt(x) in " << d.str(10) << "\n"
+      << "  |value - sqrt(x)| <= " << upper << "  (proved)\n";
+    print(j, as_json, t.str());
+    return 0;
+}
+
+// ------------------------------------------------------------------ eval
+
+int cmd_eval(const std::string& path, const std::string& input, const std::string& arith, const std::string& reading,
+             bool ideal, bool as_json) {
+    Network net = load_network(path, reading);
+    std::vector<Rational> y = parse_input(input);
+    if (y.size() != net.input_dim())
+        throw ShapeError(path + ": the network takes " + std::to_string(net.input_dim()) + " inputs, --input has " +
+                         std::to_string(y.size()));
+    json j = {{"network", path}, {"arith", arith}, {"input_dim", net.input_dim()}, {"output_dim", net.output_dim()},
+              {"layers", net.layers().size()}};
+    std::ostringstream t;
+    std::vector<LayerSummary> summary;
+    json out = json::array();
+    if (arith == "exact") {
+        auto z = evaluate_rational(net, ExactArith{}, y, &summary);
+        json bits = json::array();
+        for (auto& s : summary) bits.push_back(s.max_bits);
+        for (auto& v : z) out.push_back(v.str());
+        j["layer_bits"] = bits;
+        t << "exact output:\n";
+        for (std::size_t i = 0; i < z.size(); ++i)
+            t << "  [" << i << "] " << z[i].str() << "  (~" << to_decimal(z[i], 17, Round::nearest) << ")\n";
+        t << "bits per layer (max over outputs): " << bits.dump() << "\n";
+    } else if (arith == "double") {
+        auto z = evaluate_rational(net, TrackedDoubleArith{}, y, &summary);
+        json err = json::array();
+        for (auto& v : z) {
+            out.push_back(shortest(v.v));
+            err.push_back(shortest(v.err));
+        }
+        j["error_bound"] = err;
+        t << "double output (with a proved bound on the distance from the exact value):\n";
+        for (std::size_t i = 0; i < z.size(); ++i)
+            t << "  [" << i << "] " << shortest(z[i].v) << "  +/- " << shortest(z[i].err) << "\n";
+    } else if (arith.rfind("ball", 0) == 0 && (arith.size() == 4 || arith[4] == ':')) {
+        BallArith ar{parse_ball_bits(arith), false};
+        const long digits = std::max(10L, static_cast<long>(ar.prec * 0.30103));
+        auto z = evaluate_rational(net, ar, y, &summary);
+        json radii = json::array();
+        for (auto& s : summary) radii.push_back(shortest(s.max_radius));
+        for (auto& v : z) out.push_back(v.str(digits));
+        j["precision"] = ar.prec;
+        j["layer_max_radius"] = radii;
+        t << "ball output (" << ar.prec << " bits; each ball contains the exact value):\n";
+        for (std::size_t i = 0; i < z.size(); ++i) t << "  [" << i << "] " << z[i].str(digits) << "\n";
+        t << "largest radius per layer: " << radii.dump() << "\n";
+        if (ideal) {
+            BallArith ideal_ar{ar.prec, true};
+            auto w = evaluate_rational(net, ideal_ar, y);
+            json io = json::array(), diff = json::array();
+            t << "ideal network (true sqrt) and the effect of theta, both enclosed:\n";
+            for (std::size_t i = 0; i < z.size(); ++i) {
+                Ball d;
+                arb_sub(d.get(), z[i].get(), w[i].get(), ar.prec);
+                io.push_back(w[i].str(digits));
+                diff.push_back(d.str(10));
+                t << "  [" << i << "] ideal " << w[i].str(digits) << "   sqrt_theta - ideal in " << d.str(10) << "\n";
+            }
+            j["ideal_output"] = io;
+            j["theta_effect"] = diff;
+        }
+    } else {
+        throw ParseError("--arith " + arith + ": expected exact, ball, ball:BITS or double");
+    }
+    j["output"] = out;
+    print(j, as_json, t.str());
+    return 0;
+}
+
+// ------------------------------------------------------------------ info
+
+int cmd_info(const std::string& path, const std::string& reading, bool as_json) {
+    Network net = load_network(path, reading);
+    json layers = json::array();
+    std::ostringstream t;
+    t << path << ": input " << net.input_dim() << ", output " << net.output_dim() << ", " << net.layers().size()
+      << " layers, largest weight " << net.max_weight_bits() << " bits\n";
+    for (std::size_t j = 0; j < net.layers().size(); ++j) {
+        const Layer& l = net.layers()[j];
+        json e = {{"index", j + 1}, {"kind", layer_kind(l)}, {"in", net.widths()[j]}, {"out", net.widths()[j + 1]}};
+        std::string detail;
+        if (auto* a = std::get_if<AffineLayer>(&l)) {
+            long bits = a->A->max_entry_bits();
+            for (auto& c : a->c) bits = std::max(bits, c.bits());
+            e["matrix"] = a->A->kind();
+            e["stored_entries"] = a->A->stored_entries();
+            e["input_reinjection"] = a->B != nullptr;
+            if (a->B) bits = std::max(bits, a->B->max_entry_bits());
+            e["weight_bits"] = bits;
+            detail = a->A->kind() + " A" + (a->B ? " + B y" : "") + ", weights up to " + std::to_string(bits) + " bits";
+        } else if (auto* el = std::get_if<ElementwiseLayer>(&l)) {
+            e["function"] = scalar_name(el->fn);
+            e["count"] = el->indices ? el->indices->size() : net.widths()[j];
+            if (el->fn == Scalar::sqrt_theta) e["theta"] = el->param.str();
+            if (el->fn == Scalar::soft_threshold) e["t"] = el->param.str();
+            detail = scalar_name(el->fn) + " on " + std::to_string(e["count"].get<std::size_t>()) + " values";
+        } else {
+            const auto& g = std::get<GateLayer>(l);
+            e["gates"] = g.gates.size();
+            e["functions"] = json::array();
+            for (const Gate& gate : g.gates) e["functions"].push_back(gate.f.str());
+            detail = std::to_string(g.gates.size()) + " gate(s), f = " + g.gates.front().f.str();
+        }
+        layers.push_back(e);
+        t << "  " << (j + 1) << ": " << layer_kind(l) << " " << net.widths()[j] << " -> " << net.widths()[j + 1]
+          << "  " << detail << "\n";
+    }
+    json j = {{"network", path},
+              {"input_dim", net.input_dim()},
+              {"output_dim", net.output_dim()},
+              {"widths", net.widths()},
+              {"max_weight_bits", net.max_weight_bits()},
+              {"layers", layers}};
+    print(j, as_json, t.str());
+    return 0;
+}
+
+int cmd_convert(const std::string& path, const std::string& reading, const std::string& output) {
+    Network net = load_network(path, reading);
+    if (output == "-") {
+        write_network_json(net, std::cout);
+        return 0;
+    }
+    std::ofstream out(output);
+    if (!out) throw ParseError(output + ": cannot write");
+    write_network_json(net, out);
+    return out ? 0 : exit_error;
+}
+
+}  // namespace
+
+void register_core_commands(CLI::App& app, std::vector<Command>& commands) {
+    struct Options {
+        bool as_json = false, ideal = false;
+        std::string reading = "decimal", x, theta, net, input, arith = "exact", output = "-";
+    };
+    auto o = std::make_shared<Options>();
+
+    auto* sq = app.add_subcommand("sqrt", "The theta-accurate square root sqrt_theta(X) as an exact rational, with a proved bound on |value - sqrt(X)|");
+    sq->add_option("X", o->x, "Rational x >= 0 (\"2\", \"0.1\" = 1/10, \"-3/7\", \"1e-5\")")->required();
+    sq->add_option("--theta", o->theta, "Accuracy theta > 0: the result is within theta of sqrt(X)")->required();
+    sq->add_flag("--json", o->as_json, "Print the result as JSON (fields value, error_upper, error_ball, bits, ...)");
+    commands.push_back({sq, [o] { return cmd_sqrt(o->x, o->theta, o->as_json); }});
+
+    auto* ev = app.add_subcommand("eval", "Evaluate a network (rigornet JSON or .nnet) at an exact rational input");
+    ev->add_option("NET", o->net, "Network file: .nnet (NNet format) or rigornet JSON")->required();
+    ev->add_option("--input", o->input, "Comma-separated rationals, e.g. \"1/2,-0.25,3\"")->required();
+    ev->add_option("--arith", o->arith,
+                   "exact (rationals, the ground truth) | ball[:BITS] (Arb balls that contain the exact value, default 128 bits) | "
+                   "double (binary64, with a proved error bound per output)")
+        ->capture_default_str();
+    add_reading_option(ev, o->reading);
+    ev->add_flag("--ideal", o->ideal, "With ball arithmetic: also evaluate the ideal network (true sqrt) and enclose the effect of theta");
+    ev->add_flag("--json", o->as_json, "Print JSON (field output: list of strings)");
+    commands.push_back({ev, [o] { return cmd_eval(o->net, o->input, o->arith, o->reading, o->ideal, o->as_json); }});
+
+    auto* in = app.add_subcommand("info", "Layers, widths, nonlinearities and weight bit sizes of a network");
+    in->add_option("NET", o->net, "Network file: .nnet or rigornet JSON")->required();
+    add_reading_option(in, o->reading);
+    in->add_flag("--json", o->as_json, "Print JSON");
+    commands.push_back({in, [o] { return cmd_info(o->net, o->reading, o->as_json); }});
+
+    auto* cv = app.add_subcommand("convert", "Write a network (e.g. a .nnet file, normalisation included) in rigornet's exact JSON format");
+    cv->add_option("NET", o->net, "Network file: .nnet or rigornet JSON")->required();
+    cv->add_option("-o,--output", o->output, "Output file (- for standard output)")->capture_default_str();
+    add_reading_option(cv, o->reading);
+    commands.push_back({cv, [o] { return cmd_convert(o->net, o->reading, o->output); }});
+}
+
+}  // namespace rigornet::cli
