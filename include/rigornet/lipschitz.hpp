@@ -1,0 +1,202 @@
+// rigornet — Lipschitz analysis of feed-forward ReLU networks (DESIGN.md §7; seeds 001,
+// 002). For f = W_ℓ ∘ S_ℓ ∘ W_{ℓ−1} ∘ … ∘ S_1 ∘ W_0 (affine W_r, ReLU S_r) and the
+// operator norm induced by ℓp, p ∈ {1, 2, ∞}:
+//   L   = sup_{x≠y} ‖f(x)−f(y)‖/‖x−y‖ (the true constant, on R^n or on a box),
+//   K   = max over all activation patterns D of ‖W_ℓ D_ℓ ⋯ D_1 W_0‖ (Szegedy et al. 2013),
+//   K_* = ∏ ‖W_r‖, K_1 (Combettes–Pesquet 2020), K_3, K_4 (Després–Pintore 2024),
+// with L ≤ K ≤ K_4 ≤ min(K_1, K_3) ≤ K_* for p = 1, ∞ (seed 001).
+// Segment products: W_(t,s) = W_{t−1} ⋯ W_s (linear parts only), for 0 ≤ s < t ≤ ℓ+1.
+//
+// Number systems: every bound is an exact rational. For p = 1, ∞ it is the exact value
+// of the bound's formula. For p = 2 every spectral norm is replaced by the upper end of a
+// proved enclosure (norm_2, rational_matrix.hpp), so the rational is ≥ the formula's
+// value, hence still ≥ L. `arith` names which ("exact" or "ball:PREC").
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "rigornet/network.hpp"
+#include "rigornet/rational_matrix.hpp"
+
+namespace rigornet {
+
+enum class LipNorm { l1, l2, linf };
+/// "1", "2", "inf" → LipNorm; ParseError otherwise.
+LipNorm parse_lip_norm(const std::string& s);
+std::string lip_norm_name(LipNorm p);
+
+/// A real number known to lie in [lower, upper] (exact rationals); exact when equal.
+struct Enclosure {
+    Rational lower, upper;
+    bool exact() const { return lower == upper; }
+};
+
+/// ‖A‖_p for the ℓp operator norm: exact for p = 1, ∞; for p = 2 the enclosure of
+/// norm_2 at `prec` bits (lower and upper ends of the ball, both proved).
+Enclosure operator_norm(const RationalMatrix& a, LipNorm p, long prec);
+/// "exact" for p = 1, ∞; "ball:PREC" for p = 2.
+std::string norm_arith(LipNorm p, long prec);
+
+/// The chain W_0, S_1, W_1, …, S_ℓ, W_ℓ of a ReLU network: weights[r] = W_r (linear
+/// part), biases[r] = b_r; widths a_0 = input_dim, a_r = weights[r−1].rows().
+struct ReluChain {
+    std::size_t input_dim = 0;
+    std::vector<RationalMatrix> weights;
+    std::vector<std::vector<Rational>> biases;
+
+    /// ℓ, the number of ReLU layers.
+    std::size_t depth() const { return weights.size() - 1; }
+    std::size_t output_dim() const { return weights.back().rows(); }
+    /// Total number of hidden ReLU units a_1 + … + a_ℓ.
+    std::size_t hidden_units() const;
+    /// f(x), exact.
+    std::vector<Rational> evaluate(const std::vector<Rational>& x) const;
+    /// Pre-activations z_r = W_{r−1}(…) + b_{r−1} of the hidden layers r = 1…ℓ at x, exact.
+    std::vector<std::vector<Rational>> preactivations(const std::vector<Rational>& x) const;
+    /// W_ℓ D_ℓ W_{ℓ−1} ⋯ D_1 W_0 for the pattern D (pattern[r−1][k] = unit k of layer r active).
+    RationalMatrix jacobian(const std::vector<std::vector<bool>>& pattern) const;
+    /// W_(t,s) = W_{t−1} ⋯ W_s, 0 ≤ s < t ≤ ℓ+1 (DomainError otherwise).
+    RationalMatrix segment(std::size_t t, std::size_t s) const;
+};
+
+/// Extracts the ReLU chain of a network of the core model. Accepted: affine layers
+/// without input re-injection (B null) and ReLU layers acting on every coordinate, in
+/// any order; consecutive affine layers are composed exactly, and a ReLU not preceded
+/// by an affine layer gets W = I. So an NNet network (read_nnet) is accepted as is and
+/// its chain computes exactly the same function on R^n. Refused with DomainError naming
+/// the layer: input re-injection, ReLU on a subset of coordinates, square, sqrt_θ,
+/// soft thresholds, gates, operators with irrational entries.
+ReluChain extract_relu_chain(const Network& net);
+
+// ------------------------------------------------------------------ upper bounds
+// Each returns an exact rational ≥ the named quantity (= for p = 1, ∞), and ≥ L.
+
+/// K_* = ∏_{r=0}^{ℓ} ‖W_r‖. Why ≥ L: f is a composition of the affine maps (Lipschitz
+/// constants ‖W_r‖) and ReLU (1-Lipschitz in every ℓp, as it acts coordinatewise and
+/// |relu(s) − relu(t)| ≤ |s − t|).
+Rational bound_product(const ReluChain& c, LipNorm p, long prec);
+
+/// K_1 = 2^−ℓ Σ_{S ⊆ {1…ℓ}} ∏ ‖segments of the chain cut at S‖ (Combettes–Pesquet
+/// 2020; seed 001): D_r = (I + Z_r)/2 with ‖Z_r‖ = 1 and the triangle inequality.
+/// Summed over all 2^ℓ subsets (DomainError for ℓ > 30); kept as the reference for
+/// bound_k1_dp.
+Rational bound_k1_subsets(const ReluChain& c, LipNorm p, long prec);
+
+/// The same K_1 in O(ℓ²) segment norms, by dynamic programming over the last cut:
+///   F(0) = 1,  F(t) = Σ_{s=0}^{t−1} ‖W_(t,s)‖ · F(s)  (t = 1…ℓ+1),  K_1 = 2^−ℓ F(ℓ+1).
+/// Proof that it equals the subset sum: a subset {r_1 < … < r_n} of {1…ℓ} is the same
+/// as a chain 0 = r_0 < r_1 < … < r_n < r_{n+1} = ℓ+1 and contributes ∏_k ‖W_(r_{k+1},r_k)‖.
+/// By induction on t, F(t) is the sum over all chains 0 < r_1 < … < r_n < t of
+/// ∏ ‖W_(r_{k+1},r_k)‖ with r_{n+1} = t: every such chain has a unique last cut s = r_n
+/// (s = 0 for the empty chain), and grouping by s gives Σ_s ‖W_(t,s)‖ F(s). The sum is
+/// the same multiset of the same rational products, so the two values are equal exactly
+/// (also for p = 2, where both use the same per-segment upper ends).
+Rational bound_k1_dp(const ReluChain& c, LipNorm p, long prec);
+
+/// K_3 = ‖ |W_ℓ| ⋯ |W_0| ‖ (|A| entrywise; Després–Pintore, seed 001). Why ≥ K:
+/// |W_ℓ D_ℓ ⋯ D_1 W_0| ≤ |W_ℓ| ⋯ |W_0| entrywise (0 ≤ D ≤ I), ‖A‖ = ‖|A|‖ for p = 1, ∞,
+/// and these norms are monotone on non-negative matrices. For p = 2 the same holds with
+/// ‖A‖_2 ≤ ‖|A|‖_2 (|Ax| ≤ |A||x| entrywise) and monotonicity of ‖·‖_2 on non-negative
+/// matrices (Perron–Frobenius), so K_3 is also a proved bound for p = 2.
+Rational bound_k3(const ReluChain& c, LipNorm p, long prec);
+
+/// K_4 = 2^−ℓ Σ_{S} ‖ |W_(ℓ+1,r_n)| ⋯ |W_(r_1,0)| ‖ (Després–Pintore; seed 001). Why ≥ K:
+/// expand D_r = (I+Z_r)/2 as for K_1; each term's absolute value is bounded entrywise by
+/// the product of the absolute segments (|Z_r| = I), then monotonicity and ‖A‖ ≤ ‖|A|‖ as
+/// for K_3 (valid for p = 1, 2, ∞). Subset sum; DomainError for ℓ > 30.
+Rational bound_k4_subsets(const ReluChain& c, LipNorm p, long prec);
+
+/// K_4′ = 2^−ℓ ‖ Σ_S |W_(ℓ+1,r_n)| ⋯ |W_(r_1,0)| ‖, the matrix sum taken by the same
+/// dynamic programme as K_1 (M(0) = I, M(t) = Σ_s |W_(t,s)| M(s), O(ℓ²) products).
+/// Why ≥ K: in the K_4 argument, bound the whole sum entrywise before taking the norm:
+/// |W_ℓ D_ℓ ⋯ W_0| ≤ 2^−ℓ Σ_S |…| entrywise, then monotonicity. K_4′ ≤ K_4 always
+/// (triangle inequality), and K_4′ = K_4 when the norm is additive on non-negative
+/// matrices: p = ∞ with one output (a row sum), p = 1 with one input (a column sum).
+/// K_4 itself has no such programme in general: Σ_S max_i (row sums of P_S) does not
+/// factor through the cuts, since the maximising row depends on S.
+Rational bound_k4_dp(const ReluChain& c, LipNorm p, long prec);
+
+/// K = max over all activation patterns D of ‖W_ℓ D_ℓ ⋯ D_1 W_0‖ (Szegedy), ≥ L since
+/// every gradient of f is such a product. Exact for p = 1, ∞ by a meet-in-the-middle
+/// enumeration (‖M‖_∞ = max_i max_{s ∈ {±1}^n} e_iᵀ M s is multilinear in the D's, so the
+/// widest hidden layer is maximised in closed form: max_{D_m} uᵀ D_m v = Σ_k max(0, u_k v_k));
+/// p = 1 through ‖M‖_1 = ‖Mᵀ‖_∞. For p = 2, all patterns with norm_2 enclosures.
+/// Returns nullopt when the enumeration would exceed `max_combinations` products.
+std::optional<Enclosure> szegedy_k(const ReluChain& c, LipNorm p, long prec, double max_combinations = 4e6);
+
+// ------------------------------------------------------------------ exact constant
+
+/// An axis-aligned box lo ≤ x ≤ hi with lo_i < hi_i, or all of R^n when empty.
+struct Domain {
+    std::vector<Rational> lo, hi;
+    bool is_box() const { return !lo.empty(); }
+};
+/// Parses "lo:hi,lo:hi,…" (one interval per input) or "lo:hi" for every input.
+Domain parse_domain(const std::string& spec, std::size_t input_dim);
+
+/// Two inputs a ≠ b whose difference quotient ‖f(a)−f(b)‖/‖a−b‖ ≥ value is a proved lower
+/// bound on L (it is one of the quotients in the sup). value is exact for p = 1, ∞ and
+/// the lower end of a ball for p = 2.
+struct PairWitness {
+    std::vector<Rational> a, b;
+    Rational value;
+};
+/// Recomputes the quotient of a pair exactly (p = 2: lower end of a ball) — the check a
+/// reader can redo: it evaluates f at a and b in exact arithmetic.
+Rational pair_quotient_lower(const ReluChain& c, const std::vector<Rational>& a, const std::vector<Rational>& b,
+                             LipNorm p, long prec);
+
+/// The result of exact_lipschitz.
+struct ExactLipschitz {
+    Enclosure value;                         // L (exact for p = 1, ∞)
+    std::vector<std::vector<bool>> pattern;  // the maximising region's pattern
+    std::vector<Rational> point;             // a point strictly inside that region
+    PairWitness witness;                     // a pair inside the region attaining ‖J‖ (p=1,∞)
+    std::size_t regions = 0;                 // full-dimensional regions visited
+    std::size_t lps = 0;                     // linear programmes solved
+};
+
+/// L exactly (p = 1, ∞) or enclosed (p = 2) by enumerating the full-dimensional linear
+/// regions of f on the domain. Convention at kinks: region(D) = {x in the open domain :
+/// z_k(x) > 0 for active units, z_k(x) < 0 for inactive ones}, units whose pre-activation
+/// is constant on the region excepted (their D is fixed by the constant's sign; at 0 both
+/// choices give the same f and Jacobian there). These open regions are disjoint, f is
+/// affine on each with gradient J_D, and their union has a null complement (finitely many
+/// hyperplane pieces). f is Lipschitz, so on the convex domain L = ess sup ‖∇f‖ = max over
+/// the non-empty regions of ‖J_D‖ (Rademacher; continuity extends it to the closed box).
+/// Non-emptiness: a branch-and-bound over units, one exact LP per branch (QSopt_ex:
+/// maximise t with z_k ≥ t or −z_k ≥ t and x_i − lo_i ≥ t, hi_i − x_i ≥ t; non-empty iff
+/// t* > 0); every region kept is confirmed by re-checking its interior point's pattern in
+/// exact arithmetic. Emptiness is taken from QSopt_ex's exact simplex without an
+/// independent certificate (this is the trust base of the upper half of the claim).
+/// Returns nullopt after `max_regions` regions. `progress` (if set) is called every
+/// 1000 regions with the count.
+std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& d, LipNorm p, long prec,
+                                              std::size_t max_regions = 200000,
+                                              const std::function<void(std::size_t)>& progress = {});
+
+// ------------------------------------------------------------------ lower bounds
+
+/// The pair (x, x + ε d), with ε = 2^−k halved until the sign vector of every
+/// pre-activation (−, 0, +) at x + ε d equals that at x. Then the sign vector is constant
+/// on the segment (each layer's pre-activation is affine along it, by induction), so
+/// f(x+εd) − f(x) = J (εd) with J = W_ℓ D_ℓ ⋯ D_1 W_0, D from the signs at x (0 ↦ inactive).
+/// d is chosen so that the quotient is ‖J‖ exactly for p = ∞ (signs of the maximising
+/// row) and p = 1 (the maximising column's unit vector); for p = 2, d is a floating-point
+/// top singular vector and the quotient a lower bound close to ‖J‖_2. nullopt when no
+/// ε ≥ 2^−200 keeps the signs (x on a kink that d crosses). On a box domain x must lie
+/// in the box, and ε is also halved until x + ε d does.
+std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& d, const std::vector<Rational>& x,
+                                             LipNorm p, long prec);
+
+/// The best of `samples` seeded candidates: local_lower_bound at random points of the
+/// domain (or of a box around the first layer's kinks on R^n) and random pairs. Every
+/// returned value is recomputed by pair_quotient_lower from its pair.
+PairWitness sampled_lower_bound(const ReluChain& c, const Domain& d, LipNorm p, long prec, int samples,
+                                std::mt19937_64& rng);
+
+}  // namespace rigornet

@@ -1,0 +1,141 @@
+// Dense exact rational matrices and their operator norms (rational_matrix.hpp).
+#include "rigornet/rational_matrix.hpp"
+
+#include <string>
+
+#if __has_include(<flint/acb.h>)
+#include <flint/acb.h>
+#include <flint/arb_fmpz_poly.h>
+#else
+#include <acb.h>
+#include <arb_fmpz_poly.h>
+#endif
+#include <flint/fmpq_poly.h>
+#include <flint/fmpz_poly.h>
+
+#include "rigornet/error.hpp"
+
+namespace rigornet {
+
+RationalMatrix::RationalMatrix(std::size_t rows, std::size_t cols) {
+    fmpq_mat_init(m_, static_cast<slong>(rows), static_cast<slong>(cols));
+}
+RationalMatrix::RationalMatrix(const RationalMatrix& o) {
+    fmpq_mat_init(m_, fmpq_mat_nrows(o.m_), fmpq_mat_ncols(o.m_));
+    fmpq_mat_set(m_, o.m_);
+}
+RationalMatrix::RationalMatrix(RationalMatrix&& o) noexcept {
+    fmpq_mat_init(m_, 0, 0);
+    fmpq_mat_swap(m_, o.m_);
+}
+RationalMatrix& RationalMatrix::operator=(RationalMatrix o) noexcept {
+    fmpq_mat_swap(m_, o.m_);
+    return *this;
+}
+RationalMatrix::~RationalMatrix() { fmpq_mat_clear(m_); }
+
+RationalMatrix RationalMatrix::identity(std::size_t n) {
+    RationalMatrix r(n, n);
+    fmpq_mat_one(r.m_);
+    return r;
+}
+
+Rational RationalMatrix::at(std::size_t i, std::size_t j) const {
+    Rational r;
+    fmpq_set(r.get(), fmpq_mat_entry(m_, i, j));
+    return r;
+}
+void RationalMatrix::set(std::size_t i, std::size_t j, const Rational& v) { fmpq_set(fmpq_mat_entry(m_, i, j), v.get()); }
+
+RationalMatrix operator*(const RationalMatrix& a, const RationalMatrix& b) {
+    if (a.cols() != b.rows())
+        throw ShapeError("matrix product " + std::to_string(a.rows()) + "x" + std::to_string(a.cols()) + " times " +
+                         std::to_string(b.rows()) + "x" + std::to_string(b.cols()));
+    RationalMatrix r(a.rows(), b.cols());
+    fmpq_mat_mul(r.m_, a.m_, b.m_);
+    return r;
+}
+
+RationalMatrix operator+(const RationalMatrix& a, const RationalMatrix& b) {
+    if (a.rows() != b.rows() || a.cols() != b.cols())
+        throw ShapeError("matrix sum of sizes " + std::to_string(a.rows()) + "x" + std::to_string(a.cols()) + " and " +
+                         std::to_string(b.rows()) + "x" + std::to_string(b.cols()));
+    RationalMatrix r(a.rows(), a.cols());
+    fmpq_mat_add(r.m_, a.m_, b.m_);
+    return r;
+}
+
+RationalMatrix RationalMatrix::abs() const {
+    RationalMatrix r(rows(), cols());
+    for (std::size_t i = 0; i < rows(); ++i)
+        for (std::size_t j = 0; j < cols(); ++j) fmpq_abs(fmpq_mat_entry(r.m_, i, j), fmpq_mat_entry(m_, i, j));
+    return r;
+}
+
+RationalMatrix RationalMatrix::transpose() const {
+    RationalMatrix r(cols(), rows());
+    fmpq_mat_transpose(r.m_, m_);
+    return r;
+}
+
+RationalMatrix RationalMatrix::keep_rows(const std::vector<bool>& mask) const {
+    if (mask.size() != rows())
+        throw ShapeError("row mask of size " + std::to_string(mask.size()) + " for " + std::to_string(rows()) + " rows");
+    RationalMatrix r(*this);
+    for (std::size_t i = 0; i < rows(); ++i)
+        if (!mask[i])
+            for (std::size_t j = 0; j < cols(); ++j) fmpq_zero(fmpq_mat_entry(r.m_, i, j));
+    return r;
+}
+
+Rational norm_inf(const RationalMatrix& a) {
+    Rational best, row, t;
+    for (std::size_t i = 0; i < a.rows(); ++i) {
+        fmpq_zero(row.get());
+        for (std::size_t j = 0; j < a.cols(); ++j) {
+            fmpq_abs(t.get(), fmpq_mat_entry(a.get(), i, j));
+            row += t;
+        }
+        if (row > best) best = row;
+    }
+    return best;
+}
+
+Rational norm_1(const RationalMatrix& a) { return norm_inf(a.transpose()); }
+
+Ball largest_eigenvalue_symmetric(const RationalMatrix& s, long prec) {
+    if (s.rows() != s.cols() || !(s == s.transpose()))
+        throw DomainError("largest_eigenvalue_symmetric: the matrix is not symmetric");
+    const slong n = static_cast<slong>(s.rows());
+    Ball result;
+    if (n == 0) return result;  // empty spectrum: 0 by convention (norm of an empty map)
+    fmpq_poly_t cp;
+    fmpz_poly_t zp;
+    fmpq_poly_init(cp);
+    fmpz_poly_init(zp);
+    fmpq_mat_charpoly(cp, s.get());
+    // The roots of the integer polynomial den·cp are those of cp (den > 0 is a scalar).
+    fmpq_poly_get_numerator(zp, cp);
+    acb_ptr roots = _acb_vec_init(n);
+    arb_fmpz_poly_complex_roots(roots, zp, 0, prec);
+    arb_set(result.get(), acb_realref(roots + 0));
+    for (slong k = 1; k < n; ++k) arb_max(result.get(), result.get(), acb_realref(roots + k), prec);
+    _acb_vec_clear(roots, n);
+    fmpz_poly_clear(zp);
+    fmpq_poly_clear(cp);
+    return result;
+}
+
+Ball norm_2(const RationalMatrix& a, long prec) {
+    Ball r;
+    if (a.rows() == 0 || a.cols() == 0) return r;
+    const RationalMatrix gram = a.rows() < a.cols() ? a * a.transpose() : a.transpose() * a;
+    r = largest_eigenvalue_symmetric(gram, prec);
+    // λ_max ≥ 0 for a Gram matrix: clip the enclosure at 0 before the square root so
+    // that a ball straddling 0 (λ_max = 0) stays finite.
+    arb_nonnegative_part(r.get(), r.get());
+    arb_sqrt(r.get(), r.get(), prec);
+    return r;
+}
+
+}  // namespace rigornet
