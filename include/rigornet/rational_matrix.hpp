@@ -57,7 +57,11 @@ Rational norm_inf(const RationalMatrix& a);
 /// so every root is real and ≥ 0; the largest real part over the root enclosures
 /// encloses λ_max, and its square root encloses σ_max. Exact for the zero matrix (0).
 /// The radius is about 2^−prec relative. Never uses power iteration.
-Ball norm_2(const RationalMatrix& a, long prec);
+/// Above `exact_dim` (the Gram matrix's size), factoring the characteristic polynomial
+/// gets slow; the ball is then the proved but wider interval
+/// [√(max_j G_jj), ‖G²‖_∞^{1/4}]: a diagonal entry of a PSD matrix is ≤ λ_max, and
+/// λ_max² = λ_max(G²) ≤ ‖G²‖_∞ (every induced norm bounds the spectral radius).
+Ball norm_2(const RationalMatrix& a, long prec, std::size_t exact_dim = 24);
 
 /// A ball containing the largest eigenvalue of the symmetric matrix S (exact entries),
 /// by the same exact-characteristic-polynomial route as norm_2. DomainError if S is not

@@ -22,6 +22,7 @@ struct Command {
 
 /// Each module adds its subcommands to the application and the registry.
 void register_core_commands(CLI::App& app, std::vector<Command>& commands);
+void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);

@@ -83,10 +83,11 @@ std::optional<std::vector<Rational>> strictly_feasible_point(const std::vector<A
                 add_row();
             }
         }
-    MpqVec x(n + 1);
     int status = 0;
-    if (QSexact_solver(lp, x.v.data(), nullptr, nullptr, DUAL_SIMPLEX, &status) != 0 || status != QS_LP_OPTIMAL)
+    if (QSexact_solver(lp, nullptr, nullptr, nullptr, DUAL_SIMPLEX, &status) != 0 || status != QS_LP_OPTIMAL)
         throw Error("QSopt_ex: the region LP was not solved to optimality (status " + std::to_string(status) + ")");
+    MpqVec x(n + 1);
+    if (mpq_QSget_x_array(lp, x.v.data()) != 0) throw Error("QSopt_ex: no primal solution");
     if (mpq_sgn(x.v[n]) <= 0) return std::nullopt;
     std::vector<Rational> point(n);
     for (std::size_t j = 0; j < n; ++j) fmpq_set_mpq(point[j].get(), x.v[j]);

@@ -126,10 +126,21 @@ Ball largest_eigenvalue_symmetric(const RationalMatrix& s, long prec) {
     return result;
 }
 
-Ball norm_2(const RationalMatrix& a, long prec) {
+Ball norm_2(const RationalMatrix& a, long prec, std::size_t exact_dim) {
     Ball r;
     if (a.rows() == 0 || a.cols() == 0) return r;
     const RationalMatrix gram = a.rows() < a.cols() ? a * a.transpose() : a.transpose() * a;
+    if (gram.rows() > exact_dim) {
+        Rational diag;
+        for (std::size_t j = 0; j < gram.rows(); ++j)
+            if (gram.at(j, j) > diag) diag = gram.at(j, j);
+        Ball lo(diag, prec), hi(norm_inf(gram * gram), prec);
+        arb_sqrt(lo.get(), lo.get(), prec);
+        arb_sqrt(hi.get(), hi.get(), prec);
+        arb_sqrt(hi.get(), hi.get(), prec);
+        arb_union(r.get(), lo.get(), hi.get(), prec);
+        return r;
+    }
     r = largest_eigenvalue_symmetric(gram, prec);
     // λ_max ≥ 0 for a Gram matrix: clip the enclosure at 0 before the square root so
     // that a ball straddling 0 (λ_max = 0) stays finite.

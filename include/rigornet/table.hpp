@@ -1,0 +1,30 @@
+// rigornet — one table writer for every table the engine prints (DESIGN.md §1):
+// aligned text, Markdown, LaTeX (booktabs), CSV and JSON (a list of row objects).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace rigornet {
+
+enum class TableFormat { text, md, latex, csv, json };
+/// "text", "md", "latex", "csv", "json" → TableFormat; ParseError otherwise.
+TableFormat parse_table_format(const std::string& s);
+
+/// A table of text cells. Column keys name the fields of the JSON row objects; headers
+/// are what the other formats show. Cells are already formatted (exact rationals as
+/// "p/q", bounds rounded outward by whoever filled them): the writer never rounds.
+struct Table {
+    std::string title;
+    std::vector<std::string> keys, headers;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> notes;  // printed under the table (not in JSON or CSV)
+
+    /// Appends a row; ShapeError if it has the wrong number of cells.
+    void add_row(std::vector<std::string> row);
+};
+
+/// The table in the given format. LaTeX and Markdown escape their special characters;
+/// CSV quotes cells containing commas, quotes or newlines (RFC 4180).
+std::string render(const Table& t, TableFormat f);
+
+}  // namespace rigornet

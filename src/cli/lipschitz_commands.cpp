@@ -1,0 +1,253 @@
+// rigornet CLI, Lipschitz subcommands: lipschitz (the sandwich report) and table.
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "rigornet/error.hpp"
+#include "rigornet/lipschitz.hpp"
+#include "rigornet/lipschitz_tables.hpp"
+
+using nlohmann::json;
+
+namespace rigornet::cli {
+
+namespace {
+
+struct LipOptions {
+    std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading = "decimal";
+    bool exact = false, as_json = false;
+    int samples = 200;
+    unsigned long seed = 1;
+    long prec = 128;
+    std::size_t max_regions = 200000;
+};
+
+struct UpperResult {
+    std::string method;
+    Rational value;
+    double seconds;
+};
+
+template <class F>
+auto timed(double& seconds, F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = f();
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+json rationals(const std::vector<Rational>& v) {
+    json a = json::array();
+    for (const Rational& x : v) a.push_back(x.str());
+    return a;
+}
+
+std::string list(const std::vector<Rational>& v) {
+    std::string s;
+    for (const Rational& x : v) s += (s.empty() ? "" : ",") + x.str();
+    return s;
+}
+
+int cmd_lipschitz(const LipOptions& o) {
+    const ReluChain c = extract_relu_chain(load_network(o.net, o.reading));
+    const LipNorm p = parse_lip_norm(o.norm);
+    const Domain dom = o.domain.empty() ? Domain{} : parse_domain(o.domain, c.input_dim);
+    const std::string arith = norm_arith(p, o.prec);
+    // p = 1, ∞: the bounds are the exact values of their formulas; p = 2: rational upper
+    // ends of ball enclosures, printed as decimals rounded up.
+    auto shown = [&](const Rational& v) { return p == LipNorm::l2 ? to_decimal(v, 12, Round::up) : v.str(); };
+
+    std::vector<UpperResult> upper;
+    json skipped = json::array();
+    std::stringstream ms(o.methods);
+    for (std::string m; std::getline(ms, m, ',');) {
+        double s = 0;
+        if (m == "product") {
+            upper.push_back({m, timed(s, [&] { return bound_product(c, p, o.prec); }), s});
+        } else if (m == "K1") {
+            upper.push_back({m, timed(s, [&] { return bound_k1_dp(c, p, o.prec); }), s});
+        } else if (m == "K3") {
+            upper.push_back({m, timed(s, [&] { return bound_k3(c, p, o.prec); }), s});
+        } else if (m == "K4") {
+            if (c.depth() > 20)
+                skipped.push_back({{"method", m}, {"reason", "subset sum over 2^" + std::to_string(c.depth()) + " cut sets"}});
+            else
+                upper.push_back({m, timed(s, [&] { return bound_k4_subsets(c, p, o.prec); }), s});
+        } else if (m == "K") {
+            auto k = timed(s, [&] { return szegedy_k(c, p, o.prec); });
+            if (k)
+                upper.push_back({m, k->upper, s});
+            else
+                skipped.push_back({{"method", m},
+                                   {"reason", "2^" + std::to_string(c.hidden_units()) + " activation patterns: too many"}});
+        } else if (m == "K2") {
+            skipped.push_back({{"method", m}, {"reason", "SeqLip needs certified SVD factors: not implemented"}});
+        } else {
+            throw ParseError("--methods: unknown method '" + m + "' (expected product, K1, K2, K3, K4, K)");
+        }
+    }
+
+    std::mt19937_64 rng(o.seed);
+    double lower_s = 0;
+    PairWitness lower = timed(lower_s, [&] { return sampled_lower_bound(c, dom, p, o.prec, o.samples, rng); });
+    std::string lower_how = "sampled pairs and local Jacobians (" + std::to_string(o.samples) + " samples)";
+
+    json jexact = nullptr;
+    bool exact_failed = false;
+    std::optional<ExactLipschitz> ex;
+    double exact_s = 0;
+    if (o.exact) {
+        ex = timed(exact_s, [&] {
+            return exact_lipschitz(c, dom, p, o.prec, o.max_regions, [](std::size_t n) {
+                std::cerr << "rigornet: lipschitz --exact: " << n << " regions so far\n";
+            });
+        });
+        if (ex) {
+            upper.push_back({"exact", ex->value.upper, exact_s});
+            jexact = {{"value", shown(ex->value.upper)},
+                      {"lower", ex->value.lower.str()},
+                      {"upper", ex->value.upper.str()},
+                      {"arith", arith},
+                      {"regions", ex->regions},
+                      {"lps", ex->lps},
+                      {"point", rationals(ex->point)},
+                      {"seconds", exact_s}};
+            if (!ex->witness.a.empty() && ex->witness.value > lower.value) {
+                lower = ex->witness;
+                lower_how = "pair inside the maximising region (exact enumeration)";
+            }
+        } else {
+            exact_failed = true;
+        }
+    }
+    // Re-verify the lower bound from its pair alone, in exact arithmetic.
+    if (pair_quotient_lower(c, lower.a, lower.b, p, o.prec) != lower.value)
+        throw Error("lower bound witness failed its exact re-check");
+
+    json j = {{"network", o.net},
+              {"norm", lip_norm_name(p)},
+              {"domain", dom.is_box() ? json(o.domain) : json("R^n")},
+              {"depth", c.depth()},
+              {"hidden_units", c.hidden_units()}};
+    json ju = json::array();
+    for (const auto& u : upper)
+        ju.push_back({{"method", u.method},
+                      {"value", shown(u.value)},
+                      {"decimal", to_decimal(u.value, 10, Round::up)},
+                      {"arith", u.method == "exact" && p != LipNorm::l2 ? "exact" : arith},
+                      {"seconds", u.seconds}});
+    j["upper"] = ju;
+    j["skipped"] = skipped;
+    j["lower"] = {{"value", p == LipNorm::l2 ? to_decimal(lower.value, 12, Round::down) : lower.value.str()},
+                  {"decimal", to_decimal(lower.value, 10, Round::down)},
+                  {"witness", {{"a", rationals(lower.a)}, {"b", rationals(lower.b)}}},
+                  {"how", lower_how},
+                  {"seconds", lower_s}};
+    if (o.exact) j["exact"] = jexact;
+
+    Table t;
+    t.title = "Lipschitz sandwich for " + o.net + " (l-" + lip_norm_name(p) + " operator norm, domain " +
+              (dom.is_box() ? o.domain : std::string("R^n")) + ", " + std::to_string(c.depth()) + " ReLU layers, " +
+              std::to_string(c.hidden_units()) + " units)";
+    t.keys = t.headers = {"", "method", "value", "decimal", "number system", "seconds"};
+    std::ostringstream sec;
+    sec.precision(3);
+    auto seconds = [](double s) {
+        std::ostringstream os;
+        os.precision(3);
+        os << s;
+        return os.str();
+    };
+    t.add_row({"lower <=", "witnessed pair", p == LipNorm::l2 ? to_decimal(lower.value, 12, Round::down) : lower.value.str(),
+               to_decimal(lower.value, 10, Round::down), "exact re-check", seconds(lower_s)});
+    std::sort(upper.begin(), upper.end(), [](const UpperResult& a, const UpperResult& b) { return a.value < b.value; });
+    for (const auto& u : upper)
+        t.add_row({u.method == "exact" ? "L =" : "L <=", u.method, shown(u.value), to_decimal(u.value, 10, Round::up),
+                   u.method == "exact" && p != LipNorm::l2 ? "exact" : arith, seconds(u.seconds)});
+    t.notes.push_back("witness: a = (" + list(lower.a) + "), b = (" + list(lower.b) + ")");
+    for (const auto& s : skipped) t.notes.push_back("skipped " + s["method"].get<std::string>() + ": " + s["reason"].get<std::string>());
+    if (ex) t.notes.push_back("exact: " + std::to_string(ex->regions) + " regions, " + std::to_string(ex->lps) + " exact LPs");
+    if (exact_failed) t.notes.push_back("exact: gave up after " + std::to_string(o.max_regions) + " regions");
+    print(j, o.as_json, render(t, TableFormat::text));
+    return exact_failed ? exit_unknown : exit_ok;
+}
+
+struct TableOptions {
+    std::string name, format = "text", norm = "inf";
+    int draws = 20, max_l = 6;
+    unsigned long seed = 1;
+};
+
+int cmd_table(const TableOptions& o) {
+    const TableFormat f = parse_table_format(o.format);
+    Table t;
+    if (o.name == "takagi") {
+        if (o.max_l < 1 || o.max_l > 6) throw DomainError("--max-l: the seed's table has l = 1..6");
+        t = takagi_table(static_cast<std::size_t>(o.max_l));
+    } else if (o.name == "random-relu") {
+        t = random_relu_table(o.draws, o.seed, parse_lip_norm(o.norm), [&](int n) {
+            if (n % 100 == 0) std::cerr << "rigornet: table random-relu: " << n << " draws\n";
+        });
+    } else {
+        throw ParseError("table: unknown table '" + o.name + "' (expected takagi or random-relu)");
+    }
+    std::cout << render(t, f);
+    return exit_ok;
+}
+
+}  // namespace
+
+void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) {
+    auto o = std::make_shared<LipOptions>();
+    auto* lip = app.add_subcommand(
+        "lipschitz",
+        "Lipschitz sandwich of a ReLU network: witnessed lower bounds <= L <= proved upper bounds "
+        "(exit 0; 2 if --exact gave up; 3 for an unsupported network)");
+    lip->add_option("NET", o->net, "Network file: .nnet (normalisation and input clipping included) or rigornet JSON")
+        ->required();
+    lip->add_option("--norm", o->norm, "Operator norm: 1, 2 or inf (p = 1, inf exact rationals; p = 2 ball enclosures)")
+        ->check(CLI::IsMember({"1", "2", "inf"}))
+        ->capture_default_str();
+    lip->add_option("--methods", o->methods,
+                    "Comma-separated upper bounds: product (K_* = prod ||W_r||), K1 (Combettes-Pesquet, by dynamic "
+                    "programming), K3, K4 (Despres-Pintore), K (Szegedy: max over all activation patterns), K2 "
+                    "(SeqLip: reported as not implemented)")
+        ->capture_default_str();
+    lip->add_flag("--exact", o->exact,
+                  "Also compute the exact constant L by enumerating the non-empty linear regions (exact LPs, "
+                  "QSopt_ex); progress on stderr")
+        ;
+    lip->add_option("--domain", o->domain,
+                    "Input box: lo:hi for every input, or one lo:hi per input separated by commas (default: all of R^n)");
+    lip->add_option("--samples", o->samples, "Sample points for the witnessed lower bound")->capture_default_str();
+    lip->add_option("--seed", o->seed, "Seed of the sampler")->capture_default_str();
+    lip->add_option("--prec", o->prec, "Ball precision in bits for p = 2")->check(CLI::Range(32L, 100000L))->capture_default_str();
+    lip->add_option("--max-regions", o->max_regions, "With --exact: give up (exit 2) after this many regions")
+        ->capture_default_str();
+    lip->add_flag("--json", o->as_json, "Print JSON: upper (list of {method, value, arith}), lower ({value, witness}), exact");
+    add_reading_option(lip, o->reading);
+    commands.push_back({lip, [o] { return cmd_lipschitz(*o); }});
+
+    auto to = std::make_shared<TableOptions>();
+    auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds) in text, Markdown, LaTeX, CSV or JSON");
+    tab->add_option("NAME", to->name,
+                    "takagi (seed 001: x - sum g_r/4^r, l = 1..6) or random-relu (seed 001: random 8-10-6-3 networks)")
+        ->required()
+        ->check(CLI::IsMember({"takagi", "random-relu"}));
+    tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
+        ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
+        ->capture_default_str();
+    tab->add_option("--draws", to->draws, "random-relu: number of random networks (the seed used 1000)")->capture_default_str();
+    tab->add_option("--seed", to->seed, "random-relu: seed of the generator")->capture_default_str();
+    tab->add_option("--norm", to->norm, "random-relu: operator norm 1 or inf")
+        ->check(CLI::IsMember({"1", "inf"}))
+        ->capture_default_str();
+    tab->add_option("--max-l", to->max_l, "takagi: largest l (1..6)")->capture_default_str();
+    commands.push_back({tab, [to] { return cmd_table(*to); }});
+}
+
+}  // namespace rigornet::cli

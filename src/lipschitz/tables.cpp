@@ -1,0 +1,196 @@
+// The seed tables (lipschitz_tables.hpp).
+#include "rigornet/lipschitz_tables.hpp"
+
+#include <array>
+#include <cmath>
+#include <random>
+
+#include "rigornet/error.hpp"
+
+namespace rigornet {
+
+namespace {
+
+Rational pow2(long e) {
+    Rational r(1);
+    if (e >= 0) fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
+    else fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
+    return r;
+}
+
+std::shared_ptr<const LinearOperator> dense(std::size_t rows, std::size_t cols, std::vector<Rational> v) {
+    return std::make_shared<DenseMatrix>(rows, cols, std::move(v));
+}
+
+// The seed's printed decimal s agrees with ours v when it is v truncated: s ≤ v < s + 10^−d.
+bool truncation_agrees(const std::string& printed, const Rational& v) {
+    const Rational s = parse_rational(printed);
+    const std::size_t dot = printed.find('.');
+    long d = dot == std::string::npos ? 0 : static_cast<long>(printed.size() - dot - 1);
+    Rational ulp(1);
+    for (long i = 0; i < d; ++i) ulp /= Rational(10);
+    return s <= v && v < s + ulp;
+}
+
+std::string seed_cell(const std::string& printed, const Rational& ours) {
+    return truncation_agrees(printed, ours) ? "=" : printed;
+}
+
+}  // namespace
+
+std::string exact_with_decimal(const Rational& v, int digits) {
+    if (v.is_integer()) return v.str();
+    return v.str() + " ≈ " + to_decimal(v, digits, Round::up);
+}
+
+Network takagi_network(std::size_t l) {
+    if (l == 0) throw DomainError("takagi_network: need ℓ ≥ 1");
+    Network net(1);
+    net.add_affine(dense(3, 1, {Rational(2), Rational(-2), Rational(1)}), nullptr,
+                   {Rational(-1), Rational(1), Rational(0)});
+    net.add_elementwise(Scalar::relu);
+    for (std::size_t r = 1; r < l; ++r) {
+        const Rational q = pow2(-2 * static_cast<long>(r));  // 4^−r
+        net.add_affine(dense(3, 3, {Rational(-2), Rational(-2), Rational(0), Rational(2), Rational(2), Rational(0), q, q,
+                                    Rational(1)}),
+                       nullptr, {Rational(1), Rational(-1), -q});
+        net.add_elementwise(Scalar::relu);
+    }
+    const Rational q = pow2(-2 * static_cast<long>(l));
+    net.add_affine(dense(1, 3, {q, q, Rational(1)}), nullptr, {-q});
+    return net;
+}
+
+Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
+    // Seed 001, "Results and optimality of K_4" (ℓ∞ norm, decimals truncated).
+    static const std::array<std::array<const char*, 6>, 6> seed = {{
+        {"1.5", "3.0", "2.0", "1.5", "2.0", "1.5"},
+        {"1.75", "9.0", "3.53125", "3.64531", "3.0", "1.75"},
+        {"1.875", "33.0", "6.92187", "6.45925", "4.0", "1.875"},
+        {"1.93875", "129.0", "14.42877", "12.45882", "5.0", "1.93875"},
+        {"1.96875", "513.0", "30.75637", "24.68184", "6.0", "1.96875"},
+        {"1.984375", "2049.0", "66.00227", "49.24501", "7.0", "1.984375"},
+    }};
+    Table t;
+    t.title = "Seed 001: f(x) = x - sum_{r<=l} g_r(x)/4^r, l-inf operator norm, L on [0,1]";
+    t.keys = {"l", "L", "L_seed", "K_star", "K_star_seed", "K1", "K1_seed", "K2", "K2_seed",
+              "K3", "K3_seed", "K4", "K4_seed", "K", "regions"};
+    t.headers = {"l", "L", "seed", "K_*", "seed", "K_1", "seed", "K_2", "seed", "K_3", "seed", "K_4", "seed",
+                 "K (Szegedy)", "regions"};
+    auto fail = [&](const std::string& what) {
+        if (failures) failures->push_back(what);
+    };
+    const Domain unit{{Rational(0)}, {Rational(1)}};
+    const long prec = 128;
+    const LipNorm p = LipNorm::linf;
+    for (std::size_t l = 1; l <= max_l; ++l) {
+        const ReluChain c = extract_relu_chain(takagi_network(l));
+        const std::string tag = "l = " + std::to_string(l) + ": ";
+        auto ex = exact_lipschitz(c, unit, p, prec);
+        if (!ex) throw ResourceError(tag + "too many regions");
+        const Rational L = ex->value.upper, kstar = bound_product(c, p, prec), k1 = bound_k1_dp(c, p, prec),
+                       k3 = bound_k3(c, p, prec), k4 = bound_k4_subsets(c, p, prec);
+        const auto k = szegedy_k(c, p, prec);
+        if (!ex->value.exact() || L != Rational(2) - pow2(-static_cast<long>(l))) fail(tag + "L = " + L.str() + " is not 2 - 2^-l");
+        if (ex->witness.value != L) fail(tag + "the witness pair does not attain L");
+        if (k1 != bound_k1_subsets(c, p, prec)) fail(tag + "K_1 by dynamic programme differs from the subset sum");
+        if (k4 != bound_k4_dp(c, p, prec)) fail(tag + "K_4' differs from K_4 (single output: they must agree)");
+        if (!k || !(L <= k->upper && k->upper <= k4 && k4 <= std::min(k1, k3) && std::max(k1, k3) <= kstar))
+            fail(tag + "the chain L <= K <= K_4 <= min(K_1, K_3) <= max(K_1, K_3) <= K_* fails");
+        const auto& s = seed[l - 1];
+        t.add_row({std::to_string(l), exact_with_decimal(L), seed_cell(s[0], L), exact_with_decimal(kstar),
+                   seed_cell(s[1], kstar), exact_with_decimal(k1), seed_cell(s[2], k1), "not computed", s[3],
+                   exact_with_decimal(k3), seed_cell(s[4], k3), exact_with_decimal(k4), seed_cell(s[5], k4),
+                   k ? exact_with_decimal(k->upper) : "too large", std::to_string(ex->regions)});
+    }
+    t.notes = {
+        "'=' : the seed's printed value is ours truncated; otherwise the seed's value is shown.",
+        "Seed l = 4: L = K_4 = 1.93875 is a typo for 31/16 = 1.9375 = 2 - 2^-4 (proved above by exact region "
+        "enumeration and attained by a witnessed pair).",
+        "K_2 (Virmaux-Scaman SeqLip: prod_r max_D ||S~_{r} V_r^T D U_{r-1} S~_{r-1}||_2 over the SVDs W_r = U_r S_r V_r^T,"
+        " S~ = S at the ends, S^(1/2) inside) needs certified SVD factors; not computed, seed values shown unverified.",
+        "Representation: hidden layer r = (relu(2y-1), relu(1-2y), relu(s)), y = g_{r-1}(x), s = f_{r-1}(x).",
+    };
+    return t;
+}
+
+Table random_relu_table(int draws, std::uint64_t seed, LipNorm p, const std::function<void(int)>& progress) {
+    if (draws < 1) throw DomainError("random-relu: need at least one draw");
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    const long prec = 128;
+    auto gaussian_matrix = [&](std::size_t rows, std::size_t cols) {
+        RationalMatrix m(rows, cols);
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j)
+                m.set(i, j, Rational(std::lround(std::ldexp(normal(rng), 16)), 1L << 16));
+        return m;
+    };
+    // ratios[q][draw] for q = K, K_1, K_3, K_4 over K_*.
+    std::array<std::vector<Rational>, 4> ratios;
+    for (int draw = 0; draw < draws; ++draw) {
+        ReluChain c;
+        c.input_dim = 8;
+        c.weights = {gaussian_matrix(10, 8), gaussian_matrix(6, 10), gaussian_matrix(3, 6)};
+        c.biases = {std::vector<Rational>(10), std::vector<Rational>(6), std::vector<Rational>(3)};
+        const Rational kstar = bound_product(c, p, prec);
+        const auto k = szegedy_k(c, p, prec);
+        if (!k) throw ResourceError("random-relu: K enumeration refused");
+        ratios[0].push_back(k->upper / kstar);
+        ratios[1].push_back(bound_k1_dp(c, p, prec) / kstar);
+        ratios[2].push_back(bound_k3(c, p, prec) / kstar);
+        ratios[3].push_back(bound_k4_subsets(c, p, prec) / kstar);
+        if (progress) progress(draw + 1);
+    }
+    // Seed 001, "Matrices with random weights" (norm not stated by the seed).
+    static const std::array<std::array<const char*, 5>, 4> seedv = {{
+        {"0.2772", "0.5786", "0.6789", "0.8023", "0.4608"},
+        {"0.1422", "0.4539", "0.3256", "0.5461", "0.2875"},
+        {"0.0595", "0.3703", "0.1597", "0.2897", "0.1604"},
+        {"0.0343", "0.0350", "0.0685", "0.0813", "0.0483"},
+    }};
+    Table t;
+    t.title = "Seed 001: random ReLU networks 8-10-6-3, N(0,1) weights, " + std::to_string(draws) +
+              " draws (seed " + std::to_string(seed) + "), l-" + lip_norm_name(p) + " operator norm";
+    t.keys = {"statistic", "K_over_Kstar", "K1_over_Kstar", "K2_over_Kstar", "K3_over_Kstar", "K4_over_Kstar"};
+    t.headers = {"statistic", "K/K_*", "K_1/K_*", "K_2/K_*", "K_3/K_*", "K_4/K_*"};
+    const std::array<const char*, 4> names = {"maximum", "average", "minimum", "standard deviation"};
+    const std::array<int, 4> column = {0, 1, 3, 4};  // seed column of each computed ratio
+    std::array<std::array<std::string, 4>, 4> cells;  // [statistic][ratio]
+    for (std::size_t q = 0; q < 4; ++q) {
+        const auto& v = ratios[q];
+        Rational mx = v[0], mn = v[0], sum, sq;
+        for (const Rational& r : v) {
+            mx = std::max(mx, r);
+            mn = std::min(mn, r);
+            sum += r;
+            sq += r * r;
+        }
+        const Rational n(static_cast<long>(v.size())), mean = sum / n, var = sq / n - mean * mean;
+        Ball sd(var, prec);
+        arb_sqrt(sd.get(), sd.get(), prec);
+        cells[0][q] = to_decimal(mx, 4, Round::nearest);
+        cells[1][q] = to_decimal(mean, 4, Round::nearest);
+        cells[2][q] = to_decimal(mn, 4, Round::nearest);
+        cells[3][q] = to_decimal(sd.upper(), 4, Round::nearest);
+    }
+    for (std::size_t s = 0; s < 4; ++s) {
+        std::vector<std::string> row{names[s]};
+        std::size_t q = 0;
+        for (int col = 0; col < 5; ++col) {
+            if (col == 2) {
+                row.push_back("n/a (seed " + std::string(seedv[s][2]) + ")");
+                continue;
+            }
+            row.push_back(cells[s][q] + " (seed " + seedv[s][column[q]] + ")");
+            ++q;
+        }
+        t.add_row(std::move(row));
+    }
+    t.notes = {"Every ratio is exact per draw (p = 1, inf); mean exact; decimals rounded to nearest.",
+               "Our draws are not the seed's: agreement is statistical, not digit for digit.",
+               "K_2 (SeqLip, SVD-based) is not computed."};
+    return t;
+}
+
+}  // namespace rigornet

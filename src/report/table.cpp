@@ -1,0 +1,135 @@
+// The shared table writer (table.hpp).
+#include "rigornet/table.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "rigornet/error.hpp"
+
+namespace rigornet {
+
+TableFormat parse_table_format(const std::string& s) {
+    if (s == "text") return TableFormat::text;
+    if (s == "md") return TableFormat::md;
+    if (s == "latex") return TableFormat::latex;
+    if (s == "csv") return TableFormat::csv;
+    if (s == "json") return TableFormat::json;
+    throw ParseError("--format: expected text, md, latex, csv or json, found '" + s + "'");
+}
+
+void Table::add_row(std::vector<std::string> row) {
+    if (row.size() != headers.size())
+        throw ShapeError("table '" + title + "': row with " + std::to_string(row.size()) + " cells, " +
+                         std::to_string(headers.size()) + " columns");
+    rows.push_back(std::move(row));
+}
+
+namespace {
+
+// Display width in code points (UTF-8 continuation bytes do not count).
+std::size_t width(const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string escape_latex(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (std::string("&%$#_{}").find(c) != std::string::npos) out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string escape_md(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string csv_cell(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+template <class F>
+std::string joined(const std::vector<std::string>& cells, const std::string& sep, F&& f) {
+    std::string out;
+    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? sep : "") + f(cells[i], i);
+    return out;
+}
+
+}  // namespace
+
+std::string render(const Table& t, TableFormat f) {
+    std::ostringstream o;
+    auto notes = [&](const std::string& prefix) {
+        for (const std::string& n : t.notes) o << prefix << n << '\n';
+    };
+    switch (f) {
+        case TableFormat::json: {
+            nlohmann::json rows = nlohmann::json::array();
+            for (const auto& r : t.rows) {
+                nlohmann::json obj = nlohmann::json::object();
+                for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i];
+                rows.push_back(obj);
+            }
+            o << rows.dump(2) << '\n';
+            break;
+        }
+        case TableFormat::csv:
+            o << joined(t.headers, ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
+            for (const auto& r : t.rows)
+                o << joined(r, ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
+            break;
+        case TableFormat::md:
+            if (!t.title.empty()) o << "**" << escape_md(t.title) << "**\n\n";
+            o << "| " << joined(t.headers, " | ", [](const std::string& s, std::size_t) { return escape_md(s); })
+              << " |\n|" << joined(t.headers, "|", [](const std::string&, std::size_t) { return std::string(" --- "); })
+              << "|\n";
+            for (const auto& r : t.rows)
+                o << "| " << joined(r, " | ", [](const std::string& s, std::size_t) { return escape_md(s); }) << " |\n";
+            if (!t.notes.empty()) o << '\n';
+            notes("");
+            break;
+        case TableFormat::latex:
+            o << "\\begin{table}\n\\centering\n";
+            if (!t.title.empty()) o << "\\caption{" << escape_latex(t.title) << "}\n";
+            o << "\\begin{tabular}{" << std::string(t.headers.size(), 'l') << "}\n\\toprule\n"
+              << joined(t.headers, " & ", [](const std::string& s, std::size_t) { return escape_latex(s); })
+              << " \\\\\n\\midrule\n";
+            for (const auto& r : t.rows)
+                o << joined(r, " & ", [](const std::string& s, std::size_t) { return escape_latex(s); }) << " \\\\\n";
+            o << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
+            notes("% ");
+            break;
+        case TableFormat::text: {
+            std::vector<std::size_t> w(t.headers.size());
+            for (std::size_t i = 0; i < w.size(); ++i) w[i] = width(t.headers[i]);
+            for (const auto& r : t.rows)
+                for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width(r[i]));
+            auto line = [&](const std::vector<std::string>& cells) {
+                return joined(cells, "  ", [&](const std::string& s, std::size_t i) {
+                    return s + std::string(w[i] - width(s), ' ');
+                });
+            };
+            if (!t.title.empty()) o << t.title << '\n';
+            o << line(t.headers) << '\n';
+            std::vector<std::string> rule;
+            for (std::size_t x : w) rule.push_back(std::string(x, '-'));
+            o << line(rule) << '\n';
+            for (const auto& r : t.rows) o << line(r) << '\n';
+            notes("  ");
+            break;
+        }
+    }
+    return o.str();
+}
+
+}  // namespace rigornet
