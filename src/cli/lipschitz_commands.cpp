@@ -20,7 +20,7 @@ namespace {
 struct LipOptions {
     std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading = "decimal";
     bool exact = false, as_json = false;
-    int samples = 200;
+    int samples = 50;
     unsigned long seed = 1;
     long prec = 128;
     std::size_t max_regions = 200000;
@@ -60,6 +60,10 @@ int cmd_lipschitz(const LipOptions& o) {
     // p = 1, ∞: the bounds are the exact values of their formulas; p = 2: rational upper
     // ends of ball enclosures, printed as decimals rounded up.
     auto shown = [&](const Rational& v) { return p == LipNorm::l2 ? to_decimal(v, 12, Round::up) : v.str(); };
+    // The text table shows long exact rationals by their size only (--json has them).
+    auto cell = [](const std::string& v) {
+        return v.size() <= 32 ? v : "(" + std::to_string(v.size()) + "-character rational, see --json)";
+    };
 
     std::vector<UpperResult> upper;
     json skipped = json::array();
@@ -112,6 +116,7 @@ int cmd_lipschitz(const LipOptions& o) {
                       {"lower", ex->value.lower.str()},
                       {"upper", ex->value.upper.str()},
                       {"arith", arith},
+                      {"exact", ex->value.exact()},
                       {"regions", ex->regions},
                       {"lps", ex->lps},
                       {"point", rationals(ex->point)},
@@ -138,7 +143,7 @@ int cmd_lipschitz(const LipOptions& o) {
         ju.push_back({{"method", u.method},
                       {"value", shown(u.value)},
                       {"decimal", to_decimal(u.value, 10, Round::up)},
-                      {"arith", u.method == "exact" && p != LipNorm::l2 ? "exact" : arith},
+                      {"arith", arith},
                       {"seconds", u.seconds}});
     j["upper"] = ju;
     j["skipped"] = skipped;
@@ -154,21 +159,19 @@ int cmd_lipschitz(const LipOptions& o) {
               (dom.is_box() ? o.domain : std::string("R^n")) + ", " + std::to_string(c.depth()) + " ReLU layers, " +
               std::to_string(c.hidden_units()) + " units)";
     t.keys = t.headers = {"", "method", "value", "decimal", "number system", "seconds"};
-    std::ostringstream sec;
-    sec.precision(3);
     auto seconds = [](double s) {
         std::ostringstream os;
         os.precision(3);
         os << s;
         return os.str();
     };
-    t.add_row({"lower <=", "witnessed pair", p == LipNorm::l2 ? to_decimal(lower.value, 12, Round::down) : lower.value.str(),
+    t.add_row({"lower <=", "witnessed pair", cell(p == LipNorm::l2 ? to_decimal(lower.value, 12, Round::down) : lower.value.str()),
                to_decimal(lower.value, 10, Round::down), "exact re-check", seconds(lower_s)});
     std::sort(upper.begin(), upper.end(), [](const UpperResult& a, const UpperResult& b) { return a.value < b.value; });
     for (const auto& u : upper)
-        t.add_row({u.method == "exact" ? "L =" : "L <=", u.method, shown(u.value), to_decimal(u.value, 10, Round::up),
-                   u.method == "exact" && p != LipNorm::l2 ? "exact" : arith, seconds(u.seconds)});
-    t.notes.push_back("witness: a = (" + list(lower.a) + "), b = (" + list(lower.b) + ")");
+        t.add_row({u.method == "exact" && p != LipNorm::l2 ? "L =" : "L <=", u.method, cell(shown(u.value)),
+                   to_decimal(u.value, 10, Round::up), arith, seconds(u.seconds)});
+    t.notes.push_back("witness: a = (" + cell(list(lower.a)) + "), b = (" + cell(list(lower.b)) + ")");
     for (const auto& s : skipped) t.notes.push_back("skipped " + s["method"].get<std::string>() + ": " + s["reason"].get<std::string>());
     if (ex) t.notes.push_back("exact: " + std::to_string(ex->regions) + " regions, " + std::to_string(ex->lps) + " exact LPs");
     if (exact_failed) t.notes.push_back("exact: gave up after " + std::to_string(o.max_regions) + " regions");

@@ -1,8 +1,6 @@
 // Strict feasibility by exact LP (exact_lp.hpp).
 #include "exact_lp.hpp"
 
-#include <mutex>
-
 #include <gmp.h>
 extern "C" {
 #include <qsopt_ex/QSopt_ex.h>
@@ -14,14 +12,15 @@ namespace rigornet::detail {
 
 namespace {
 
-// QSopt_ex needs one global initialisation before any exact call; it is never undone
+// QSopt_ex needs one global initialisation (QSexactStart) before any exact call, and
+// that call replaces GMP's allocators by QSopt_ex's memory pool: every GMP number
+// allocated before it would later be reallocated or freed by the wrong allocator
+// (FLINT's big integers are GMP numbers). So it runs as a program constructor, before
+// main and before any other constructor of ours (priority 101), and is never undone
 // (QSexactClear at exit would race with other static destructors).
-void qsopt_start() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        QSexactStart();
-        QSexact_set_precision(128);
-    });
+__attribute__((constructor(101))) void qsopt_start() {
+    QSexactStart();
+    QSexact_set_precision(128);
 }
 
 // An mpq_t array owned for the duration of one LP.
@@ -41,7 +40,6 @@ struct MpqVec {
 
 std::optional<std::vector<Rational>> strictly_feasible_point(const std::vector<AffineForm>& forms, const Domain& d,
                                                              std::size_t n) {
-    qsopt_start();
     mpq_QSprob lp = mpq_QScreate_prob("region", QS_MAX);
     if (!lp) throw Error("QSopt_ex: cannot create a linear programme");
     struct Guard {

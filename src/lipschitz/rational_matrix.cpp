@@ -115,12 +115,30 @@ Ball largest_eigenvalue_symmetric(const RationalMatrix& s, long prec) {
     fmpz_poly_init(zp);
     fmpq_mat_charpoly(cp, s.get());
     // The roots of the integer polynomial den·cp are those of cp (den > 0 is a scalar).
+    // Arb's isolation wants a squarefree polynomial without the root 0: divide by
+    // gcd(p, p′) (same roots, each simple), then by the power of x (the eigenvalue 0,
+    // which is then accounted for by starting the maximum at 0 when it was a root).
     fmpq_poly_get_numerator(zp, cp);
-    acb_ptr roots = _acb_vec_init(n);
-    arb_fmpz_poly_complex_roots(roots, zp, 0, prec);
-    arb_set(result.get(), acb_realref(roots + 0));
-    for (slong k = 1; k < n; ++k) arb_max(result.get(), result.get(), acb_realref(roots + k), prec);
-    _acb_vec_clear(roots, n);
+    fmpz_poly_t dp, g;
+    fmpz_poly_init(dp);
+    fmpz_poly_init(g);
+    fmpz_poly_derivative(dp, zp);
+    fmpz_poly_gcd(g, zp, dp);
+    fmpz_poly_div(zp, zp, g);
+    fmpz_poly_clear(dp);
+    fmpz_poly_clear(g);
+    bool zero_root = false;
+    while (fmpz_poly_length(zp) > 1 && fmpz_is_zero(zp->coeffs)) {
+        fmpz_poly_shift_right(zp, zp, 1);
+        zero_root = true;
+    }
+    const slong deg = fmpz_poly_degree(zp);
+    acb_ptr roots = _acb_vec_init(deg > 0 ? deg : 1);
+    if (deg > 0) arb_fmpz_poly_complex_roots(roots, zp, 0, prec);
+    if (deg <= 0 || zero_root) arb_zero(result.get());
+    else arb_set(result.get(), acb_realref(roots + 0));
+    for (slong k = 0; k < deg; ++k) arb_max(result.get(), result.get(), acb_realref(roots + k), prec);
+    _acb_vec_clear(roots, deg > 0 ? deg : 1);
     fmpz_poly_clear(zp);
     fmpq_poly_clear(cp);
     return result;
