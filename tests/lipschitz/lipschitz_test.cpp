@@ -1,0 +1,298 @@
+// The Lipschitz engine: the ordering of the bounds, the dynamic programmes against the
+// subset sums, exact constants against closed forms, witnesses against exact
+// re-evaluation, spectral-norm enclosures against an independent estimate.
+#include "../support.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/lipschitz.hpp"
+#include "rigornet/lipschitz_tables.hpp"
+#include "rigornet/nnet_format.hpp"
+
+using namespace rigornet;
+using rigornet::test::cases;
+using rigornet::test::rng;
+
+namespace {
+
+Rational small_rational(std::mt19937_64& g) {
+    std::uniform_int_distribution<long> num(-6, 6), den(1, 4);
+    return Rational(num(g), den(g));
+}
+
+// A random dense ReLU network: input 1…3, 1…3 hidden layers of width 1…4, output 1…2.
+Network random_relu_network(std::mt19937_64& g, std::size_t max_in = 3, std::size_t max_out = 2) {
+    std::uniform_int_distribution<std::size_t> in(1, max_in), width(1, 4), depth(1, 3), out(1, max_out);
+    Network net(in(g));
+    const std::size_t l = depth(g);
+    for (std::size_t r = 0; r <= l; ++r) {
+        const std::size_t w = net.widths().back(), rows = r == l ? out(g) : width(g);
+        std::vector<Rational> a, c;
+        for (std::size_t k = 0; k < rows * w; ++k) a.push_back(small_rational(g));
+        for (std::size_t k = 0; k < rows; ++k) c.push_back(small_rational(g));
+        net.add_affine(std::make_shared<DenseMatrix>(rows, w, a), nullptr, c);
+        if (r < l) net.add_elementwise(Scalar::relu);
+    }
+    return net;
+}
+
+std::string describe(const ReluChain& c) {
+    std::string s;
+    for (std::size_t r = 0; r < c.weights.size(); ++r) {
+        s += "W_" + std::to_string(r) + " = [";
+        for (std::size_t i = 0; i < c.weights[r].rows(); ++i) {
+            for (std::size_t j = 0; j < c.weights[r].cols(); ++j) s += c.weights[r].at(i, j).str() + " ";
+            s += ";";
+        }
+        s += "] b = [";
+        for (const Rational& b : c.biases[r]) s += b.str() + " ";
+        s += "]\n";
+    }
+    return s;
+}
+
+const std::vector<LipNorm> exact_norms = {LipNorm::l1, LipNorm::linf};
+
+}  // namespace
+
+TEST_CASE("lipschitz: L <= K <= K_4 <= min(K_1, K_3) <= max(K_1, K_3) <= K_* on random networks", "[lipschitz]") {
+    auto g = rng(401);
+    for (int i = 0; i < cases(25); ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        for (LipNorm p : exact_norms) {
+            INFO(describe(c) << "p = " << lip_norm_name(p));
+            const auto ex = exact_lipschitz(c, Domain{}, p, 64);
+            REQUIRE(ex);
+            REQUIRE(ex->value.exact());
+            const Rational L = ex->value.upper, kstar = bound_product(c, p, 64), k1 = bound_k1_dp(c, p, 64),
+                           k3 = bound_k3(c, p, 64), k4 = bound_k4_subsets(c, p, 64);
+            const auto k = szegedy_k(c, p, 64);
+            REQUIRE(k);
+            CAPTURE(L.str(), k->upper.str(), k4.str(), k1.str(), k3.str(), kstar.str());
+            CHECK(L <= k->upper);
+            CHECK(k->upper <= k4);
+            CHECK(k4 <= std::min(k1, k3));
+            CHECK(std::max(k1, k3) <= kstar);
+            // K_4′ (the dynamic programme) lies between K and K_4, and equals K_4 when the
+            // norm is a sum over the single output row (p = ∞) or input column (p = 1).
+            const Rational k4dp = bound_k4_dp(c, p, 64);
+            CHECK(k->upper <= k4dp);
+            CHECK(k4dp <= k4);
+            if ((p == LipNorm::linf && c.output_dim() == 1) || (p == LipNorm::l1 && c.input_dim == 1)) CHECK(k4dp == k4);
+        }
+    }
+}
+
+TEST_CASE("lipschitz: K_1 by dynamic programme equals the subset sum exactly", "[lipschitz]") {
+    auto g = rng(402);
+    for (int i = 0; i < cases(20); ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        for (LipNorm p : {LipNorm::l1, LipNorm::l2, LipNorm::linf}) {
+            INFO(describe(c) << "p = " << lip_norm_name(p));
+            CHECK(bound_k1_dp(c, p, 64) == bound_k1_subsets(c, p, 64));
+        }
+    }
+    // A deep narrow chain (ℓ = 12, 4096 subsets) with exact rationals.
+    Network net(1);
+    for (int r = 0; r < 12; ++r) {
+        net.add_affine(std::make_shared<DenseMatrix>(2, net.widths().back(),
+                                                     std::vector<Rational>(2 * net.widths().back(), small_rational(g))),
+                       nullptr, std::vector<Rational>(2));
+        net.add_elementwise(Scalar::relu);
+    }
+    net.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(-3, 2)}), nullptr,
+                   {Rational(0)});
+    const ReluChain deep = extract_relu_chain(net);
+    CHECK(bound_k1_dp(deep, LipNorm::linf, 64) == bound_k1_subsets(deep, LipNorm::linf, 64));
+}
+
+TEST_CASE("lipschitz: the meet-in-the-middle K equals brute force over all patterns", "[lipschitz]") {
+    auto g = rng(403);
+    for (int i = 0; i < cases(20); ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        for (LipNorm p : exact_norms) {
+            INFO(describe(c) << "p = " << lip_norm_name(p));
+            Rational brute;
+            const std::size_t units = c.hidden_units();
+            for (unsigned long mask = 0; mask < (1UL << units); ++mask) {
+                std::vector<std::vector<bool>> pattern;
+                std::size_t k = 0;
+                for (std::size_t r = 0; r < c.depth(); ++r) {
+                    pattern.emplace_back(c.weights[r].rows());
+                    for (std::size_t u = 0; u < pattern.back().size(); ++u) pattern.back()[u] = mask >> k++ & 1UL;
+                }
+                brute = std::max(brute, operator_norm(c.jacobian(pattern), p, 64).upper);
+            }
+            CHECK(szegedy_k(c, p, 64)->upper == brute);
+        }
+    }
+}
+
+TEST_CASE("lipschitz: exact L of the Takagi networks is 2 - 2^-l, attained by the witness pair", "[lipschitz]") {
+    const Domain unit{{Rational(0)}, {Rational(1)}};
+    Rational step(1);
+    for (std::size_t l = 1; l <= 6; ++l) {
+        step /= Rational(2);
+        const ReluChain c = extract_relu_chain(takagi_network(l));
+        const auto ex = exact_lipschitz(c, unit, LipNorm::linf, 64);
+        REQUIRE(ex);
+        INFO("l = " << l << ", L = " << ex->value.upper.str());
+        CHECK(ex->value.lower == Rational(2) - step);
+        CHECK(ex->value.upper == Rational(2) - step);
+        // The witness: two points of [0,1] whose exact difference quotient is L.
+        CHECK(pair_quotient_lower(c, ex->witness.a, ex->witness.b, LipNorm::linf, 64) == Rational(2) - step);
+        for (const auto* x : {&ex->witness.a, &ex->witness.b}) CHECK((Rational(0) <= (*x)[0] && (*x)[0] <= Rational(1)));
+        // The network computes x - Σ g_r(x)/4^r: at dyadic points of the grid 2^-l it is x².
+        for (long k = 0; k <= (1L << l); ++k) {
+            const Rational x = Rational(k) * step;
+            CHECK(c.evaluate({x})[0] == x * x);
+        }
+        // Closed forms of the representation (takagi_network): K_* = 2·4^(l−1) + 1, K_3 = l + 1.
+        Rational four_pow(1);
+        for (std::size_t r = 1; r < l; ++r) four_pow *= Rational(4);
+        CHECK(bound_product(c, LipNorm::linf, 64) == Rational(2) * four_pow + Rational(1));
+        CHECK(bound_k3(c, LipNorm::linf, 64) == Rational(static_cast<long>(l) + 1));
+        CHECK(bound_k4_subsets(c, LipNorm::linf, 64) == Rational(2) - step);  // K_4 is exact here (seed 001)
+    }
+    std::vector<std::string> failures;
+    takagi_table(6, &failures);
+    for (const auto& f : failures) FAIL_CHECK(f);
+}
+
+TEST_CASE("lipschitz: lower bounds are attained by their witnesses and never exceed L", "[lipschitz]") {
+    auto g = rng(404);
+    for (int i = 0; i < cases(15); ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        for (LipNorm p : {LipNorm::l1, LipNorm::l2, LipNorm::linf}) {
+            INFO(describe(c) << "p = " << lip_norm_name(p));
+            auto sg = rng(405 + i);
+            const PairWitness w = sampled_lower_bound(c, Domain{}, p, 64, 10, sg);
+            CHECK(pair_quotient_lower(c, w.a, w.b, p, 64) == w.value);
+            const auto ex = exact_lipschitz(c, Domain{}, p, 64);
+            REQUIRE(ex);
+            CHECK(w.value <= ex->value.upper);
+            if (p != LipNorm::l2) {
+                // The exact constant's witness attains it.
+                REQUIRE(!ex->witness.a.empty());
+                CHECK(pair_quotient_lower(c, ex->witness.a, ex->witness.b, p, 64) == ex->value.upper);
+            } else {
+                CHECK(ex->value.lower <= ex->value.upper);
+                CHECK(ex->witness.value <= ex->value.upper);
+            }
+        }
+    }
+}
+
+TEST_CASE("lipschitz: on a box, L is at most L on R^n and the witness stays in the box", "[lipschitz]") {
+    auto g = rng(406);
+    for (int i = 0; i < cases(10); ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        Domain box;
+        for (std::size_t j = 0; j < c.input_dim; ++j) {
+            box.lo.push_back(Rational(-1, 2));
+            box.hi.push_back(Rational(1, 3));
+        }
+        const auto on_box = exact_lipschitz(c, box, LipNorm::linf, 64), on_r = exact_lipschitz(c, Domain{}, LipNorm::linf, 64);
+        REQUIRE(on_box);
+        REQUIRE(on_r);
+        INFO(describe(c));
+        CHECK(on_box->value.upper <= on_r->value.upper);
+        for (const auto* x : {&on_box->witness.a, &on_box->witness.b})
+            for (std::size_t j = 0; j < x->size(); ++j) CHECK((box.lo[j] <= (*x)[j] && (*x)[j] <= box.hi[j]));
+    }
+}
+
+TEST_CASE("lipschitz: spectral norm enclosures contain an independent estimate and are tight", "[lipschitz]") {
+    auto g = rng(407);
+    const long prec = 128;
+    for (int i = 0; i < cases(20); ++i) {
+        std::uniform_int_distribution<std::size_t> dim(1, 5);
+        RationalMatrix a(dim(g), dim(g));
+        for (std::size_t r = 0; r < a.rows(); ++r)
+            for (std::size_t s = 0; s < a.cols(); ++s) a.set(r, s, small_rational(g));
+        const Ball n2 = norm_2(a, prec);
+        INFO("rows " << a.rows() << " cols " << a.cols() << " enclosure " << n2.str());
+        // Independent estimate: 300 power iterations on AᵀA in 256-bit balls; the Rayleigh
+        // quotient vᵀAᵀAv / vᵀv ≤ λ_max for every v, so its lower end must be ≤ the square
+        // of the enclosure's upper end, and (tightness) close to it.
+        const std::size_t n = a.cols();
+        std::vector<Ball> v(n, Ball(Rational(1), 256)), w(a.rows()), u(n);
+        BallArith ar{256};
+        Ball num, den, t;
+        for (int it = 0; it < 300; ++it) {
+            for (std::size_t r = 0; r < a.rows(); ++r) {
+                ar.zero(w[r]);
+                for (std::size_t s = 0; s < n; ++s) ar.addmul(w[r], Ball(a.at(r, s), 256), v[s]);
+            }
+            for (std::size_t s = 0; s < n; ++s) {
+                ar.zero(u[s]);
+                for (std::size_t r = 0; r < a.rows(); ++r) ar.addmul(u[s], Ball(a.at(r, s), 256), w[r]);
+            }
+            ar.zero(num);
+            ar.zero(den);
+            for (std::size_t s = 0; s < n; ++s) {
+                ar.addmul(num, v[s], u[s]);
+                ar.addmul(den, v[s], v[s]);
+            }
+            Ball scale;
+            ar.zero(scale);
+            for (std::size_t s = 0; s < n; ++s) ar.addmul(scale, u[s], u[s]);
+            arb_sqrt(scale.get(), scale.get(), 256);
+            if (arb_is_zero(scale.get())) break;
+            // Any v gives a valid Rayleigh quotient: keep exact midpoints (no radius growth).
+            for (std::size_t s = 0; s < n; ++s) {
+                ar.div(v[s], u[s], scale);
+                arb_get_mid_arb(v[s].get(), v[s].get());
+            }
+        }
+        if (arb_is_zero(den.get())) continue;  // A = 0 direction
+        Ball rayleigh;
+        ar.div(rayleigh, num, den);
+        const Rational hi = n2.upper(), lo = n2.lower();
+        CHECK(rayleigh.lower() <= hi * hi);
+        CHECK(lo <= hi);
+        CHECK(hi * hi - rayleigh.upper() < Rational(1, 1L << 30) * (Rational(1) + hi * hi));
+        CHECK(n2.radius() < Rational(1, 1L << 40) * (Rational(1) + hi));  // tight enclosure
+    }
+    // Known values: ‖diag(3, −5, 1/2)‖₂ = 5 exactly; ‖[1 1; 0 1]‖₂ = golden ratio.
+    RationalMatrix d(3, 3);
+    d.set(0, 0, Rational(3));
+    d.set(1, 1, Rational(-5));
+    d.set(2, 2, Rational(1, 2));
+    CHECK(norm_2(d, prec).contains(Rational(5)));
+    RationalMatrix j(2, 2);
+    j.set(0, 0, Rational(1));
+    j.set(0, 1, Rational(1));
+    j.set(1, 1, Rational(1));
+    Ball phi(Rational(5), prec);
+    arb_sqrt(phi.get(), phi.get(), prec);
+    arb_add_ui(phi.get(), phi.get(), 1, prec);
+    arb_mul_2exp_si(phi.get(), phi.get(), -1);
+    CHECK(arb_overlaps(phi.get(), norm_2(j, prec).get()));
+    CHECK(norm_2(RationalMatrix(2, 3), prec).contains(Rational(0)));
+}
+
+TEST_CASE("lipschitz: chain extraction is exact and refuses what it cannot analyse", "[lipschitz]") {
+    auto g = rng(408);
+    for (int i = 0; i < cases(10); ++i) {
+        const Network net = random_relu_network(g);
+        const ReluChain c = extract_relu_chain(net);
+        for (int k = 0; k < 5; ++k) {
+            std::vector<Rational> x;
+            for (std::size_t j = 0; j < net.input_dim(); ++j) x.push_back(small_rational(g));
+            CHECK(c.evaluate(x) == evaluate_rational(net, ExactArith{}, x));
+        }
+    }
+    const Network tiny = read_nnet(rigornet::test::repo_path("examples/networks/tiny.nnet"), NumberReading::decimal);
+    const ReluChain tc = extract_relu_chain(tiny);
+    CHECK(tc.evaluate({Rational(5), Rational(-3)}) == evaluate_rational(tiny, ExactArith{}, {Rational(5), Rational(-3)}));
+
+    Network sq(2);
+    sq.add_elementwise(Scalar::square);
+    CHECK_THROWS_AS(extract_relu_chain(sq), DomainError);
+    Network subset(2);
+    subset.add_elementwise(Scalar::relu, std::vector<std::size_t>{0});
+    CHECK_THROWS_AS(extract_relu_chain(subset), DomainError);
+    Network inject(1);
+    auto one = std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)});
+    inject.add_affine(one, one, {Rational(0)});
+    CHECK_THROWS_AS(extract_relu_chain(inject), DomainError);
+}
