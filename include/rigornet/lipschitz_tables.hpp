@@ -40,8 +40,9 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures = nullp
 Table random_relu_table(int draws, std::uint64_t seed, LipNorm p,
                         const std::function<void(int)>& progress = {});
 
-/// "v ≈ d" : the exact rational v and its decimal with `digits` significant digits
-/// rounded up (outward for an upper bound); just "v" when v is an integer.
-std::string exact_with_decimal(const Rational& v, int digits = 8);
+/// The cell of an exact rational v: value "p/q"; text "p/q ≈ d" with the decimal d to
+/// `digits` significant digits rounded up (outward for an upper bound), or just "p"
+/// for an integer.
+Cell exact_with_decimal(const Rational& v, int digits = 8);
 
 }  // namespace rigornet

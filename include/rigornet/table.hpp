@@ -10,17 +10,27 @@ enum class TableFormat { text, md, latex, csv, json };
 /// "text", "md", "latex", "csv", "json" → TableFormat; ParseError otherwise.
 TableFormat parse_table_format(const std::string& s);
 
-/// A table of text cells. Column keys name the fields of the JSON row objects; headers
-/// are what the other formats show. Cells are already formatted (exact rationals as
-/// "p/q", bounds rounded outward by whoever filled them): the writer never rounds.
+/// A cell: `value` is what machines read (JSON and CSV: an exact rational "p/q" where
+/// the quantity is exact), `text` what people read (text, Markdown, LaTeX: e.g.
+/// "113/32 ≈ 3.53125"). A plain string is both.
+struct Cell {
+    std::string text, value;
+    Cell(std::string s) : text(s), value(std::move(s)) {}  // NOLINT: a string is a cell
+    Cell(const char* s) : Cell(std::string(s)) {}          // NOLINT
+    Cell(std::string t, std::string v) : text(std::move(t)), value(std::move(v)) {}
+};
+
+/// A table of cells. Column keys name the fields of the JSON row objects; headers are
+/// what the other formats show. Cells are already formatted (exact rationals as "p/q",
+/// bounds rounded outward by whoever filled them): the writer never rounds.
 struct Table {
     std::string title;
     std::vector<std::string> keys, headers;
-    std::vector<std::vector<std::string>> rows;
+    std::vector<std::vector<Cell>> rows;
     std::vector<std::string> notes;  // printed under the table (not in JSON or CSV)
 
     /// Appends a row; ShapeError if it has the wrong number of cells.
-    void add_row(std::vector<std::string> row);
+    void add_row(std::vector<Cell> row);
 };
 
 /// The table in the given format. LaTeX and Markdown escape their special characters;

@@ -1,7 +1,7 @@
 // The exact Lipschitz constant by region enumeration (lipschitz.hpp).
 #include <string>
 
-#include "exact_lp.hpp"
+#include "rigornet/exact_lp.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
 
@@ -9,7 +9,41 @@ namespace rigornet {
 
 namespace {
 
-using detail::AffineForm;
+// One constraint g(x) = a·x + c, to be made strictly positive.
+struct AffineForm {
+    std::vector<Rational> a;
+    Rational c;
+};
+
+// Maximises t subject to g_k(x) ≥ t for every form, x_i − lo_i ≥ t and hi_i − x_i ≥ t on
+// a box, and t ≤ 1 (exact LP). Returns the optimal x when t* > 0 — then every g_k(x) > 0
+// and x is interior to the box (the caller re-checks it exactly) — and nullopt when
+// t* ≤ 0: no point satisfies all the inequalities strictly.
+std::optional<std::vector<Rational>> strictly_feasible_point(const std::vector<AffineForm>& forms, const Domain& d,
+                                                             std::size_t n) {
+    std::vector<Rational> objective(n + 1);
+    objective[n] = Rational(1);
+    std::vector<LpRow> rows;
+    auto row = [&](std::vector<Rational> a, const Rational& rhs) {  // a·x − t ≥ rhs
+        a.push_back(Rational(-1));
+        rows.push_back({std::move(a), '>', rhs});
+    };
+    for (const AffineForm& f : forms) row(f.a, -f.c);
+    if (d.is_box())
+        for (std::size_t j = 0; j < n; ++j) {
+            std::vector<Rational> e(n);
+            e[j] = Rational(1);
+            row(e, d.lo[j]);
+            e[j] = Rational(-1);
+            row(e, -d.hi[j]);
+        }
+    std::vector<std::optional<Rational>> lo(n + 1), hi(n + 1);
+    hi[n] = Rational(1);
+    auto s = lp_maximize(objective, rows, lo, hi);
+    if (!s || s->value.sign() <= 0) return std::nullopt;
+    s->x.pop_back();
+    return std::move(s->x);
+}
 
 struct Search {
     const ReluChain& c;
@@ -122,7 +156,7 @@ struct Search {
                 q = point;
             } else {
                 ++lps;
-                q = detail::strictly_feasible_point(constraints, d, n);
+                q = strictly_feasible_point(constraints, d, n);
             }
             if (q) {
                 pattern[r - 1][k] = active;

@@ -1,5 +1,7 @@
-// Strict feasibility by exact LP (exact_lp.hpp).
-#include "exact_lp.hpp"
+// Exact LP by QSopt_ex (exact_lp.hpp).
+#include "rigornet/exact_lp.hpp"
+
+#include <string>
 
 #include <gmp.h>
 extern "C" {
@@ -8,7 +10,7 @@ extern "C" {
 
 #include "rigornet/error.hpp"
 
-namespace rigornet::detail {
+namespace rigornet {
 
 namespace {
 
@@ -38,58 +40,68 @@ struct MpqVec {
 
 }  // namespace
 
-std::optional<std::vector<Rational>> strictly_feasible_point(const std::vector<AffineForm>& forms, const Domain& d,
-                                                             std::size_t n) {
-    mpq_QSprob lp = mpq_QScreate_prob("region", QS_MAX);
+std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std::vector<LpRow>& rows,
+                                      const std::vector<std::optional<Rational>>& lo,
+                                      const std::vector<std::optional<Rational>>& hi) {
+    const std::size_t n = c.size();
+    if (lo.size() != n || hi.size() != n) throw ShapeError("lp_maximize: bounds of the wrong size");
+    mpq_QSprob lp = mpq_QScreate_prob("rigornet", QS_MAX);
     if (!lp) throw Error("QSopt_ex: cannot create a linear programme");
     struct Guard {
         mpq_QSprob p;
         ~Guard() { mpq_QSfree_prob(p); }
     } guard{lp};
     mpq_QSset_param(lp, QS_PARAM_SIMPLEX_DISPLAY, 0);
-    MpqVec scratch(3);  // 0, 1, a value
-    mpq_set_ui(scratch.v[1], 1, 1);
-    for (std::size_t j = 0; j < n; ++j) mpq_QSnew_col(lp, scratch.v[0], mpq_ILL_MINDOUBLE, mpq_ILL_MAXDOUBLE, nullptr);
-    mpq_QSnew_col(lp, scratch.v[1], mpq_ILL_MINDOUBLE, scratch.v[1], nullptr);  // t ≤ 1, maximised
-    const int tcol = static_cast<int>(n);
-
+    MpqVec col(3);  // objective, lower, upper
+    for (std::size_t j = 0; j < n; ++j) {
+        fmpq_get_mpq(col.v[0], c[j].get());
+        if (lo[j]) fmpq_get_mpq(col.v[1], lo[j]->get());
+        if (hi[j]) fmpq_get_mpq(col.v[2], hi[j]->get());
+        if (mpq_QSnew_col(lp, col.v[0], lo[j] ? col.v[1] : mpq_ILL_MINDOUBLE, hi[j] ? col.v[2] : mpq_ILL_MAXDOUBLE,
+                          nullptr))
+            throw Error("QSopt_ex: cannot add a variable");
+    }
     std::vector<int> ind;
-    MpqVec val(n + 1), rhs(1);
-    auto add_row = [&]() {
-        if (mpq_QSadd_row(lp, static_cast<int>(ind.size()), ind.data(), val.v.data(), &rhs.v[0], 'G', nullptr))
-            throw Error("QSopt_ex: cannot add a constraint");
-    };
-    for (const AffineForm& f : forms) {  // a·x − t ≥ −c
+    MpqVec val(n), rhs(1);
+    for (const LpRow& r : rows) {
+        if (r.a.size() != n) throw ShapeError("lp_maximize: a row of the wrong size");
         ind.clear();
         for (std::size_t j = 0; j < n; ++j)
-            if (!f.a[j].is_zero()) {
-                fmpq_get_mpq(val.v[ind.size()], f.a[j].get());
+            if (!r.a[j].is_zero()) {
+                fmpq_get_mpq(val.v[ind.size()], r.a[j].get());
                 ind.push_back(static_cast<int>(j));
             }
-        mpq_set_si(val.v[ind.size()], -1, 1);
-        ind.push_back(tcol);
-        fmpq_get_mpq(rhs.v[0], (-f.c).get());
-        add_row();
+        fmpq_get_mpq(rhs.v[0], r.rhs.get());
+        const char sense = r.sense == '<' ? 'L' : r.sense == '>' ? 'G' : 'E';
+        if (mpq_QSadd_row(lp, static_cast<int>(ind.size()), ind.data(), val.v.data(), &rhs.v[0], sense, nullptr))
+            throw Error("QSopt_ex: cannot add a constraint");
     }
-    if (d.is_box())
-        for (std::size_t j = 0; j < n; ++j) {
-            for (int side = 0; side < 2; ++side) {  // x_j − t ≥ lo_j ;  −x_j − t ≥ −hi_j
-                ind = {static_cast<int>(j), tcol};
-                mpq_set_si(val.v[0], side == 0 ? 1 : -1, 1);
-                mpq_set_si(val.v[1], -1, 1);
-                fmpq_get_mpq(rhs.v[0], side == 0 ? d.lo[j].get() : (-d.hi[j]).get());
-                add_row();
-            }
-        }
     int status = 0;
-    if (QSexact_solver(lp, nullptr, nullptr, nullptr, DUAL_SIMPLEX, &status) != 0 || status != QS_LP_OPTIMAL)
-        throw Error("QSopt_ex: the region LP was not solved to optimality (status " + std::to_string(status) + ")");
-    MpqVec x(n + 1);
-    if (mpq_QSget_x_array(lp, x.v.data()) != 0) throw Error("QSopt_ex: no primal solution");
-    if (mpq_sgn(x.v[n]) <= 0) return std::nullopt;
-    std::vector<Rational> point(n);
-    for (std::size_t j = 0; j < n; ++j) fmpq_set_mpq(point[j].get(), x.v[j]);
-    return point;
+    if (QSexact_solver(lp, nullptr, nullptr, nullptr, DUAL_SIMPLEX, &status) != 0)
+        throw Error("QSopt_ex: the solver failed");
+    if (status == QS_LP_INFEASIBLE) return std::nullopt;
+    if (status == QS_LP_UNBOUNDED) throw DomainError("lp_maximize: the programme is unbounded");
+    if (status != QS_LP_OPTIMAL) throw Error("QSopt_ex: not solved to optimality (status " + std::to_string(status) + ")");
+    MpqVec x(n);
+    if (mpq_QSget_x_array(lp, x.v.data()) != 0)
+        throw Error("QSopt_ex: no primal solution");
+    // The value is recomputed as c·x from the returned point, and the point is re-checked
+    // against every constraint in exact arithmetic (feasibility is thus proved here;
+    // optimality rests on the solver's exact simplex).
+    LpSolution s;
+    s.x.resize(n);
+    for (std::size_t j = 0; j < n; ++j) {
+        fmpq_set_mpq(s.x[j].get(), x.v[j]);
+        s.value += c[j] * s.x[j];
+        if ((lo[j] && s.x[j] < *lo[j]) || (hi[j] && s.x[j] > *hi[j])) throw Error("QSopt_ex: a bound is violated");
+    }
+    for (const LpRow& r : rows) {
+        Rational lhs;
+        for (std::size_t j = 0; j < n; ++j) lhs += r.a[j] * s.x[j];
+        if ((r.sense == '<' && lhs > r.rhs) || (r.sense == '>' && lhs < r.rhs) || (r.sense == '=' && lhs != r.rhs))
+            throw Error("QSopt_ex: a constraint is violated by the returned point");
+    }
+    return s;
 }
 
-}  // namespace rigornet::detail
+}  // namespace rigornet

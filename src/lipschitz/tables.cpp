@@ -32,15 +32,17 @@ bool truncation_agrees(const std::string& printed, const Rational& v) {
     return s <= v && v < s + ulp;
 }
 
-std::string seed_cell(const std::string& printed, const Rational& ours) {
-    return truncation_agrees(printed, ours) ? "=" : printed;
+// Text "=" when the seed's printed value is ours truncated, else the printed value;
+// machines always get the printed value.
+Cell seed_cell(const std::string& printed, const Rational& ours) {
+    return {truncation_agrees(printed, ours) ? "=" : printed, printed};
 }
 
 }  // namespace
 
-std::string exact_with_decimal(const Rational& v, int digits) {
+Cell exact_with_decimal(const Rational& v, int digits) {
     if (v.is_integer()) return v.str();
-    return v.str() + " ≈ " + to_decimal(v, digits, Round::up);
+    return {v.str() + " ≈ " + to_decimal(v, digits, Round::up), v.str()};
 }
 
 Network takagi_network(std::size_t l) {
@@ -175,7 +177,7 @@ Table random_relu_table(int draws, std::uint64_t seed, LipNorm p, const std::fun
         cells[3][q] = to_decimal(sd.upper(), 4, Round::nearest);
     }
     for (std::size_t s = 0; s < 4; ++s) {
-        std::vector<std::string> row{names[s]};
+        std::vector<Cell> row{names[s]};
         std::size_t q = 0;
         for (int col = 0; col < 5; ++col) {
             if (col == 2) {

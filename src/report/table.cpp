@@ -19,7 +19,7 @@ TableFormat parse_table_format(const std::string& s) {
     throw ParseError("--format: expected text, md, latex, csv or json, found '" + s + "'");
 }
 
-void Table::add_row(std::vector<std::string> row) {
+void Table::add_row(std::vector<Cell> row) {
     if (row.size() != headers.size())
         throw ShapeError("table '" + title + "': row with " + std::to_string(row.size()) + " cells, " +
                          std::to_string(headers.size()) + " columns");
@@ -65,6 +65,18 @@ std::string joined(const std::vector<std::string>& cells, const std::string& sep
     return out;
 }
 
+std::vector<std::string> texts(const std::vector<Cell>& row) {
+    std::vector<std::string> v;
+    for (const Cell& c : row) v.push_back(c.text);
+    return v;
+}
+
+std::vector<std::string> values(const std::vector<Cell>& row) {
+    std::vector<std::string> v;
+    for (const Cell& c : row) v.push_back(c.value);
+    return v;
+}
+
 }  // namespace
 
 std::string render(const Table& t, TableFormat f) {
@@ -77,7 +89,7 @@ std::string render(const Table& t, TableFormat f) {
             nlohmann::json rows = nlohmann::json::array();
             for (const auto& r : t.rows) {
                 nlohmann::json obj = nlohmann::json::object();
-                for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i];
+                for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i].value;
                 rows.push_back(obj);
             }
             o << rows.dump(2) << '\n';
@@ -86,7 +98,7 @@ std::string render(const Table& t, TableFormat f) {
         case TableFormat::csv:
             o << joined(t.headers, ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
             for (const auto& r : t.rows)
-                o << joined(r, ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
+                o << joined(values(r), ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
             break;
         case TableFormat::md:
             if (!t.title.empty()) o << "**" << escape_md(t.title) << "**\n\n";
@@ -94,7 +106,7 @@ std::string render(const Table& t, TableFormat f) {
               << " |\n|" << joined(t.headers, "|", [](const std::string&, std::size_t) { return std::string(" --- "); })
               << "|\n";
             for (const auto& r : t.rows)
-                o << "| " << joined(r, " | ", [](const std::string& s, std::size_t) { return escape_md(s); }) << " |\n";
+                o << "| " << joined(texts(r), " | ", [](const std::string& s, std::size_t) { return escape_md(s); }) << " |\n";
             if (!t.notes.empty()) o << '\n';
             notes("");
             break;
@@ -105,7 +117,7 @@ std::string render(const Table& t, TableFormat f) {
               << joined(t.headers, " & ", [](const std::string& s, std::size_t) { return escape_latex(s); })
               << " \\\\\n\\midrule\n";
             for (const auto& r : t.rows)
-                o << joined(r, " & ", [](const std::string& s, std::size_t) { return escape_latex(s); }) << " \\\\\n";
+                o << joined(texts(r), " & ", [](const std::string& s, std::size_t) { return escape_latex(s); }) << " \\\\\n";
             o << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
             notes("% ");
             break;
@@ -113,7 +125,7 @@ std::string render(const Table& t, TableFormat f) {
             std::vector<std::size_t> w(t.headers.size());
             for (std::size_t i = 0; i < w.size(); ++i) w[i] = width(t.headers[i]);
             for (const auto& r : t.rows)
-                for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width(r[i]));
+                for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width(r[i].text));
             auto line = [&](const std::vector<std::string>& cells) {
                 return joined(cells, "  ", [&](const std::string& s, std::size_t i) {
                     return s + std::string(w[i] - width(s), ' ');
@@ -124,7 +136,7 @@ std::string render(const Table& t, TableFormat f) {
             std::vector<std::string> rule;
             for (std::size_t x : w) rule.push_back(std::string(x, '-'));
             o << line(rule) << '\n';
-            for (const auto& r : t.rows) o << line(r) << '\n';
+            for (const auto& r : t.rows) o << line(texts(r)) << '\n';
             notes("  ");
             break;
         }
