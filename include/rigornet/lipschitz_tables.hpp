@@ -40,6 +40,19 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures = nullp
 Table random_relu_table(int draws, std::uint64_t seed, LipNorm p,
                         const std::function<void(int)>& progress = {});
 
+/// Seed 000's CNN bounds in the ℓ2 norm (Lip², Zou–Balan–Singh): example 2 (M = 3 layers,
+/// B^(1) = 2e^{−1/3} enclosed by Arb, B^(2) = B^(3) = 1) and the scattering network
+/// (M = 4, all bounds 1): the chain-rule value (not derivable from the Bessel bounds: the
+/// seed's 5 is shown as printed), Theorem 1's product ∏ max(1, B^(1)) and the LP Γ,
+/// both objectives of cnn_gamma, with the closed forms 8/e and 6e^{−1/3} − 2 checked by
+/// ball overlap (a failure is appended to `failures`).
+Table cnn_lp_table(std::vector<std::string>* failures = nullptr);
+
+/// Seed 000's AlexNet chain-rule bound: the product of the per-layer singular values
+/// 20·10·7·7.3·11·3.12·4·4 as an exact rational (28060032/5 = 5612006.4; the seed prints
+/// 5,612,006), row by row with the running product.
+Table alexnet_table();
+
 /// The cell of an exact rational v: value "p/q"; text "p/q ≈ d" with the decimal d to
 /// `digits` significant digits rounded up (outward for an upper bound), or just "p"
 /// for an integer.

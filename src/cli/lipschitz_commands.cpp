@@ -195,8 +195,12 @@ int cmd_table(const TableOptions& o) {
         t = random_relu_table(o.draws, o.seed, parse_lip_norm(o.norm), [&](int n) {
             if (n % 100 == 0) std::cerr << "rigornet: table random-relu: " << n << " draws\n";
         });
+    } else if (o.name == "cnn-lp") {
+        t = cnn_lp_table();
+    } else if (o.name == "alexnet") {
+        t = alexnet_table();
     } else {
-        throw ParseError("table: unknown table '" + o.name + "' (expected takagi or random-relu)");
+        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, random-relu, cnn-lp or alexnet)");
     }
     std::cout << render(t, f);
     return exit_ok;
@@ -238,9 +242,11 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     auto to = std::make_shared<TableOptions>();
     auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds) in text, Markdown, LaTeX, CSV or JSON");
     tab->add_option("NAME", to->name,
-                    "takagi (seed 001: x - sum g_r/4^r, l = 1..6) or random-relu (seed 001: random 8-10-6-3 networks)")
+                    "takagi (seed 001: x - sum g_r/4^r, l = 1..6), random-relu (seed 001: random 8-10-6-3 "
+                    "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly) or alexnet (seed 000: "
+                    "chain-rule product)")
         ->required()
-        ->check(CLI::IsMember({"takagi", "random-relu"}));
+        ->check(CLI::IsMember({"takagi", "random-relu", "cnn-lp", "alexnet"}));
     tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
         ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
         ->capture_default_str();

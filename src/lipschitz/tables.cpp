@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "rigornet/cnn_bounds.hpp"
 #include "rigornet/error.hpp"
 
 namespace rigornet {
@@ -192,6 +193,95 @@ Table random_relu_table(int draws, std::uint64_t seed, LipNorm p, const std::fun
     t.notes = {"Every ratio is exact per draw (p = 1, inf); mean exact; decimals rounded to nearest.",
                "Our draws are not the seed's: agreement is statistical, not digit for digit.",
                "K_2 (SeqLip, SVD-based) is not computed."};
+    return t;
+}
+
+namespace {
+
+// "[lo, hi]" of an enclosure, decimals rounded outward; the exact rational when exact.
+Cell enclosure_cell(const Enclosure& e) {
+    if (e.exact()) return exact_with_decimal(e.upper);
+    return {"[" + to_decimal(e.lower, 8, Round::down) + ", " + to_decimal(e.upper, 8, Round::up) + "]",
+            "[" + e.lower.str() + ", " + e.upper.str() + "]"};
+}
+
+Cell ball_cell(const Ball& b) {
+    return enclosure_cell({b.lower(), b.upper()});
+}
+
+}  // namespace
+
+Table cnn_lp_table(std::vector<std::string>* failures) {
+    const long prec = 128;
+    Ball b1(Rational(-1, 3), prec);  // 2e^{−1/3}
+    arb_exp(b1.get(), b1.get(), prec);
+    arb_mul_2exp_si(b1.get(), b1.get(), 1);
+    const Ball one(Rational(1), prec);
+    const std::vector<BesselBounds> example2(3, BesselBounds{b1, one, one}), scattering(4, BesselBounds{one, one, one});
+    Table t;
+    t.title = "Seed 000: Lipschitz bounds (Lip^2, l2) of Zou-Balan-Singh CNN examples";
+    t.keys = {"network", "bound", "ours", "seed"};
+    t.headers = {"network", "bound on Lip^2", "ours (proved enclosure)", "seed"};
+    // Closed forms: (2e^{−1/3})³ = 8/e, and 3(2e^{−1/3} − 1) + 1 = 6e^{−1/3} − 2.
+    Ball eight_over_e(Rational(-1), prec), closed_lp(Rational(-1, 3), prec);
+    arb_exp(eight_over_e.get(), eight_over_e.get(), prec);
+    arb_mul_2exp_si(eight_over_e.get(), eight_over_e.get(), 3);
+    arb_exp(closed_lp.get(), closed_lp.get(), prec);
+    arb_mul_ui(closed_lp.get(), closed_lp.get(), 6, prec);
+    arb_sub_ui(closed_lp.get(), closed_lp.get(), 2, prec);
+    const Ball product = cnn_product_bound(example2, prec);
+    const Enclosure lp_printed = cnn_gamma(example2, GammaObjective::printed),
+                    lp_output = cnn_gamma(example2, GammaObjective::with_last_output);
+    auto check = [&](bool ok, const std::string& what) {
+        if (!ok && failures) failures->push_back(what);
+    };
+    Ball lp_ball;
+    arb_set_interval_arf(lp_ball.get(), arb_midref(Ball(lp_output.lower, prec).get()),
+                         arb_midref(Ball(lp_output.upper, prec).get()), prec);
+    check(arb_overlaps(product.get(), eight_over_e.get()), "Theorem 1 product is not 8/e");
+    check(arb_overlaps(lp_ball.get(), closed_lp.get()), "LP (with last output) is not 6e^(-1/3) - 2");
+    check(product.upper() < parse_rational("2.9431") && parse_rational("2.9430") <= product.lower(),
+          "8/e does not print as the seed's 2.9430");
+    check(lp_output.upper < parse_rational("2.2993") && parse_rational("2.2992") <= lp_output.lower,
+          "Gamma does not print as the seed's 2.2992");
+    t.add_row({"example 2 (M = 3)", "chain rule", "not derivable from the Bessel bounds", "5"});
+    t.add_row({"example 2 (M = 3)", "Theorem 1: prod max(1, B1) = 8/e", ball_cell(product), "2.9430"});
+    t.add_row({"example 2 (M = 3)", "LP Gamma, objective sum z_m + y_M = 6e^(-1/3) - 2", enclosure_cell(lp_output),
+               "2.2992"});
+    t.add_row({"example 2 (M = 3)", "LP Gamma, objective sum z_m as printed = 4e^(-1/3) - 1", enclosure_cell(lp_printed),
+               "-"});
+    const Enclosure sc = cnn_gamma(scattering, GammaObjective::with_last_output);
+    check(sc.exact() && sc.upper == Rational(1), "scattering LP is not 1");
+    t.add_row({"scattering (M = 4)", "Theorem 1: prod max(1, B1)", ball_cell(cnn_product_bound(scattering, prec)), "1"});
+    t.add_row({"scattering (M = 4)", "LP Gamma", enclosure_cell(sc), "1"});
+    t.notes = {"B1 = 2e^(-1/3) is enclosed by Arb; Gamma is enclosed by two exact LPs (QSopt_ex) at the ball's ends "
+               "(Gamma is non-decreasing in every Bessel bound).",
+               "The LP as the seed prints it (max sum z_m) gives 4e^(-1/3) - 1 = 1.866; the seed's 2.2992 = "
+               "6e^(-1/3) - 2 is the LP whose objective also counts the last layer's output y_M.",
+               "The chain-rule value 5 needs the per-filter structure of the original paper, not the B's alone."};
+    return t;
+}
+
+Table alexnet_table() {
+    static const std::array<std::pair<const char*, const char*>, 8> layers = {{{"Conv. 1", "20"},
+                                                                               {"Conv. 2", "10"},
+                                                                               {"Conv. 3", "7"},
+                                                                               {"Conv. 4", "7.3"},
+                                                                               {"Conv. 5", "11"},
+                                                                               {"Fully Conn. 1", "3.12"},
+                                                                               {"Fully Conn. 2", "4"},
+                                                                               {"Fully Conn. 3", "4"}}};
+    Table t;
+    t.title = "Seed 000: AlexNet, chain-rule Lipschitz bound (l2) from per-layer singular values";
+    t.keys = {"layer", "singular_value", "running_product"};
+    t.headers = {"layer", "largest singular value (seed)", "running product"};
+    Rational prod(1);
+    for (const auto& [name, sv] : layers) {
+        prod *= parse_rational(sv);
+        t.add_row({name, sv, exact_with_decimal(prod, 10)});
+    }
+    t.notes = {"Product " + prod.str() + " = " + to_decimal(prod, 12, Round::nearest) +
+               "; the seed prints 5,612,006 (truncated)."};
     return t;
 }
 

@@ -1,0 +1,91 @@
+// Zou–Balan–Singh CNN bounds and the 1-Lipschitz Euler certificate (cnn_bounds.hpp).
+#include "rigornet/cnn_bounds.hpp"
+
+#include <array>
+
+#include <flint/fmpq_poly.h>
+
+#include "rigornet/error.hpp"
+#include "rigornet/exact_lp.hpp"
+
+namespace rigornet {
+
+Ball cnn_product_bound(const std::vector<BesselBounds>& layers, long prec) {
+    Ball p(Rational(1), prec), one(Rational(1), prec), f;
+    for (const BesselBounds& l : layers) {
+        arb_max(f.get(), one.get(), l.b1.get(), prec);
+        arb_mul(p.get(), p.get(), f.get(), prec);
+    }
+    return p;
+}
+
+namespace {
+
+Rational gamma_exact(const std::vector<std::array<Rational, 3>>& b, GammaObjective objective) {
+    const std::size_t m = b.size(), n = 2 * m;  // variables y_1…y_M, z_1…z_M
+    std::vector<Rational> c(n);
+    for (std::size_t k = 0; k < m; ++k) c[m + k] = Rational(1);
+    if (objective == GammaObjective::with_last_output && m > 0) c[m - 1] = Rational(1);
+    std::vector<LpRow> rows;
+    for (std::size_t k = 0; k < m; ++k) {
+        // Each constraint a·(y, z) ≤ B·y_{k−1}, with y_0 = 1 moved to the right-hand side.
+        for (int which = 0; which < 3; ++which) {
+            LpRow r{std::vector<Rational>(n), '<', Rational()};
+            if (which != 2) r.a[k] = Rational(1);      // y_k in constraints 1, 2
+            if (which != 1) r.a[m + k] = Rational(1);  // z_k in constraints 1, 3
+            if (k == 0) r.rhs = b[k][which];
+            else r.a[k - 1] = -b[k][which];
+            rows.push_back(std::move(r));
+        }
+    }
+    std::vector<std::optional<Rational>> lo(n, Rational(0)), hi(n);
+    auto s = lp_maximize(c, rows, lo, hi);
+    if (!s) throw Error("cnn_gamma: the programme is infeasible (impossible for y = z = 0)");
+    return s->value;
+}
+
+}  // namespace
+
+Enclosure cnn_gamma(const std::vector<BesselBounds>& layers, GammaObjective objective) {
+    std::vector<std::array<Rational, 3>> lo, hi;
+    for (const BesselBounds& l : layers) {
+        std::array<Rational, 3> a{l.b1.lower(), l.b2.lower(), l.b3.lower()}, b{l.b1.upper(), l.b2.upper(), l.b3.upper()};
+        for (const Rational& x : a)
+            if (x.sign() < 0) throw DomainError("cnn_gamma: a Bessel bound with a negative lower end");
+        lo.push_back(a);
+        hi.push_back(b);
+    }
+    return {gamma_exact(lo, objective), gamma_exact(hi, objective)};
+}
+
+std::string verdict_name(Verdict v) {
+    return v == Verdict::proved ? "proved" : v == Verdict::refuted ? "refuted" : "unknown";
+}
+
+Verdict certify_euler_step(const EulerStep& s) {
+    if (s.tau.sign() < 0) return Verdict::refuted;
+    const std::size_t h = s.w.cols();
+    RationalMatrix m = s.w.transpose() * s.w;
+    for (std::size_t i = 0; i < h; ++i)
+        for (std::size_t j = 0; j < h; ++j) m.set(i, j, (i == j ? Rational(2) : Rational(0)) - s.tau * m.at(i, j));
+    // det(xI + M) = (−1)^h det(−xI − M) = (−1)^h p_M(−x), p_M the characteristic polynomial.
+    fmpq_poly_t p;
+    fmpq_poly_init(p);
+    fmpq_mat_charpoly(p, m.get());
+    bool nonnegative = true;
+    Rational coef;
+    for (slong k = 0; k <= fmpq_poly_degree(p); ++k) {
+        fmpq_poly_get_coeff_fmpq(coef.get(), p, k);
+        // coefficient of x^k in (−1)^h p(−x) is (−1)^(h+k) · p_k
+        if (((h + static_cast<std::size_t>(k)) % 2 ? -coef : coef).sign() < 0) nonnegative = false;
+    }
+    fmpq_poly_clear(p);
+    return nonnegative ? Verdict::proved : Verdict::refuted;
+}
+
+Verdict certify_margin(const Rational& margin, const Rational& lip_upper, const Rational& eps) {
+    if (margin.sign() > 0 && margin * margin > Rational(2) * lip_upper * lip_upper * eps * eps) return Verdict::proved;
+    return Verdict::unknown;
+}
+
+}  // namespace rigornet
