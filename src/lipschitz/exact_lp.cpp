@@ -45,6 +45,17 @@ std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std:
                                       const std::vector<std::optional<Rational>>& hi) {
     const std::size_t n = c.size();
     if (lo.size() != n || hi.size() != n) throw ShapeError("lp_maximize: bounds of the wrong size");
+    if (rows.empty()) {  // QSopt_ex mishandles a programme without rows: separable, solved directly
+        LpSolution s;
+        for (std::size_t j = 0; j < n; ++j) {
+            if (lo[j] && hi[j] && *hi[j] < *lo[j]) return std::nullopt;
+            const auto& end = c[j].sign() > 0 ? hi[j] : lo[j];
+            if (c[j].sign() != 0 && !end) throw DomainError("lp_maximize: the programme is unbounded");
+            s.x.push_back(c[j].sign() != 0 ? *end : lo[j] ? *lo[j] : hi[j] ? *hi[j] : Rational(0));
+            s.value += c[j] * s.x.back();
+        }
+        return s;
+    }
     mpq_QSprob lp = mpq_QScreate_prob("rigornet", QS_MAX);
     if (!lp) throw Error("QSopt_ex: cannot create a linear programme");
     struct Guard {

@@ -1,0 +1,129 @@
+// CNN bounds (exact LP Γ), the 1-Lipschitz Euler certificate and the margin certificate.
+#include "../support.hpp"
+#include "rigornet/cnn_bounds.hpp"
+#include "rigornet/exact_lp.hpp"
+#include "rigornet/lipschitz.hpp"
+
+using namespace rigornet;
+using rigornet::test::cases;
+using rigornet::test::rng;
+
+namespace {
+
+Rational small_rational(std::mt19937_64& g) {
+    std::uniform_int_distribution<long> num(-6, 6), den(1, 4);
+    return Rational(num(g), den(g));
+}
+
+// x ↦ x − τ Wᵀ ReLU(Wx + b) as a ReLU chain: x = ReLU(x) − ReLU(−x) carries the skip.
+ReluChain euler_chain(const EulerStep& s) {
+    const std::size_t h = s.w.cols(), k = s.w.rows();
+    ReluChain c;
+    c.input_dim = h;
+    RationalMatrix w0(k + 2 * h, h), w1(h, k + 2 * h);
+    std::vector<Rational> b0(k + 2 * h);
+    for (std::size_t i = 0; i < k; ++i) {
+        b0[i] = s.b[i];
+        for (std::size_t j = 0; j < h; ++j) {
+            w0.set(i, j, s.w.at(i, j));
+            w1.set(j, i, -s.tau * s.w.at(i, j));
+        }
+    }
+    for (std::size_t j = 0; j < h; ++j) {
+        w0.set(k + j, j, Rational(1));
+        w0.set(k + h + j, j, Rational(-1));
+        w1.set(j, k + j, Rational(1));
+        w1.set(j, k + h + j, Rational(-1));
+    }
+    c.weights = {w0, w1};
+    c.biases = {b0, std::vector<Rational>(h)};
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("cnn: Gamma solves small LPs exactly and is monotone in the Bessel bounds", "[lipschitz][cnn]") {
+    const long prec = 128;
+    auto g = rng(501);
+    for (int i = 0; i < cases(20); ++i) {
+        std::uniform_int_distribution<int> depth(1, 4), num(0, 12);
+        std::vector<BesselBounds> lo, hi;
+        for (int m = 0; m < depth(g); ++m) {
+            Rational a(num(g), 4), b(num(g), 4), c(num(g), 4);
+            lo.push_back({Ball(a, prec), Ball(b, prec), Ball(c, prec)});
+            hi.push_back({Ball(a + Rational(1, 8), prec), Ball(b, prec), Ball(c + Rational(1, 3), prec)});
+        }
+        for (auto obj : {GammaObjective::printed, GammaObjective::with_last_output}) {
+            const Enclosure x = cnn_gamma(lo, obj), y = cnn_gamma(hi, obj);
+            CHECK(x.exact());
+            CHECK(x.upper <= y.lower);
+        }
+        CHECK(cnn_gamma(lo, GammaObjective::printed).lower.sign() >= 0);
+    }
+    // Closed form with B^(1) = b ∈ [1, 2], B^(2) = B^(3) = 1 and M = 3: keeping y_m = 1 and
+    // z_m = b − 1 until the last layer, Σ z = 2(b − 1) + 1 = 2b − 1 and Σ z + y_M = 3b − 2.
+    for (long k = 4; k <= 8; ++k) {
+        const Rational b(k, 4);
+        std::vector<BesselBounds> layers(3, BesselBounds{Ball(b, prec), Ball(Rational(1), prec), Ball(Rational(1), prec)});
+        CHECK(cnn_gamma(layers, GammaObjective::printed).upper.str() == (Rational(2) * b - Rational(1)).str());
+        CHECK(cnn_gamma(layers, GammaObjective::with_last_output).upper.str() == (Rational(3) * b - Rational(2)).str());
+    }
+}
+
+TEST_CASE("exact LP: optimum, infeasibility and unboundedness", "[lipschitz][lp]") {
+    // max x + y  s.t.  x + 2y ≤ 4, 3x + y ≤ 6, x, y ≥ 0  →  (8/5, 6/5), value 14/5.
+    std::vector<std::optional<Rational>> zero(2, Rational(0)), none(2);
+    auto s = lp_maximize({Rational(1), Rational(1)},
+                         {{{Rational(1), Rational(2)}, '<', Rational(4)}, {{Rational(3), Rational(1)}, '<', Rational(6)}},
+                         zero, none);
+    REQUIRE(s);
+    CHECK(s->value == Rational(14, 5));
+    CHECK(s->x == std::vector<Rational>{Rational(8, 5), Rational(6, 5)});
+    CHECK_FALSE(lp_maximize({Rational(1), Rational(0)}, {{{Rational(1), Rational(1)}, '<', Rational(-1)}}, zero, none));
+    CHECK_THROWS_AS(lp_maximize({Rational(1), Rational(0)}, {}, zero, none), DomainError);
+}
+
+TEST_CASE("euler: the 1-Lipschitz certificate proves tau <= 2/||W||^2 and refutes tau slightly above", "[lipschitz][euler]") {
+    // W = 2·(Pythagorean rotation): ‖W‖₂² = 4 exactly, so the threshold is τ = 1/2.
+    RationalMatrix w(2, 2);
+    w.set(0, 0, Rational(6, 5));
+    w.set(0, 1, Rational(-8, 5));
+    w.set(1, 0, Rational(8, 5));
+    w.set(1, 1, Rational(6, 5));
+    const Rational tiny = Rational(1) / (Rational(1L << 40) * Rational(1L << 40));
+    CHECK(certify_euler_step({w, {Rational(0), Rational(0)}, Rational(1, 2)}) == Verdict::proved);
+    CHECK(certify_euler_step({w, {Rational(0), Rational(0)}, Rational(1, 2) + tiny}) == Verdict::refuted);
+    CHECK(certify_euler_step({w, {Rational(0), Rational(0)}, Rational(0)}) == Verdict::proved);
+    CHECK(certify_euler_step({w, {Rational(0), Rational(0)}, -tiny}) == Verdict::refuted);
+
+    auto g = rng(502);
+    for (int i = 0; i < cases(15); ++i) {
+        std::uniform_int_distribution<std::size_t> dim(1, 3);
+        const std::size_t k = dim(g), h = dim(g);
+        RationalMatrix a(k, h);
+        std::vector<Rational> b(k);
+        for (std::size_t r = 0; r < k; ++r) {
+            b[r] = small_rational(g);
+            for (std::size_t s = 0; s < h; ++s) a.set(r, s, small_rational(g));
+        }
+        const Ball n = norm_2(a, 128);
+        if (n.lower().sign() <= 0) continue;
+        INFO("||W||_2 in " << n.str());
+        // 2/‖W‖² lies in [2/hi², 2/lo²]: below the interval proved, above it refuted.
+        const Rational below = Rational(2) / (n.upper() * n.upper()), above = Rational(2) / (n.lower() * n.lower());
+        CHECK(certify_euler_step({a, b, below}) == Verdict::proved);
+        CHECK(certify_euler_step({a, b, above + tiny}) == Verdict::refuted);
+        // Independent check: the proved step's exact ℓ2 Lipschitz constant (region
+        // enumeration, ball enclosures) is at most 1.
+        const auto ex = exact_lipschitz(euler_chain({a, b, below}), Domain{}, LipNorm::l2, 128);
+        REQUIRE(ex);
+        CHECK(ex->value.lower <= Rational(1));
+    }
+}
+
+TEST_CASE("euler: margin certificate", "[lipschitz][euler]") {
+    // √2 · 1 · ε with ε = 1/2 is 0.7071…: a margin 3/4 certifies, 7/10 does not.
+    CHECK(certify_margin(Rational(3, 4), Rational(1), Rational(1, 2)) == Verdict::proved);
+    CHECK(certify_margin(Rational(7, 10), Rational(1), Rational(1, 2)) == Verdict::unknown);
+    CHECK(certify_margin(Rational(-1), Rational(1), Rational(0)) == Verdict::unknown);
+}
