@@ -1,0 +1,94 @@
+// The lipschitz and table subcommands, run as a user would (RIGORNET_BIN).
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "../support.hpp"
+#include "rigornet/lipschitz.hpp"
+#include "rigornet/nnet_format.hpp"
+
+using namespace rigornet;
+using nlohmann::json;
+using rigornet::test::repo_path;
+using rigornet::test::run_cli;
+
+namespace {
+
+json run_json(const std::string& args, int expected = 0) {
+    std::string out, err;
+    const int code = run_cli(args, out, &err);
+    INFO("rigornet " << args << "\nstderr: " << err);
+    REQUIRE(code == expected);
+    return json::parse(out);
+}
+
+std::vector<Rational> rationals(const json& a) {
+    std::vector<Rational> v;
+    for (const auto& x : a) v.push_back(parse_rational(x.get<std::string>()));
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("cli: lipschitz --json sandwiches L between a re-checkable witness and proved bounds", "[lipschitz][cli]") {
+    const std::string net = repo_path("examples/networks/tiny.nnet");
+    const ReluChain c = extract_relu_chain(read_nnet(net, NumberReading::decimal));
+    for (const std::string norm : {"1", "inf"}) {
+        const json j = run_json("lipschitz " + net + " --norm " + norm + " --exact --json");
+        INFO(j.dump(2));
+        const LipNorm p = parse_lip_norm(norm);
+        const Rational lower = parse_rational(j.at("lower").at("value").get<std::string>());
+        // The witness pair alone reproduces the lower bound in exact arithmetic.
+        CHECK(pair_quotient_lower(c, rationals(j["lower"]["witness"]["a"]), rationals(j["lower"]["witness"]["b"]), p, 64) ==
+              lower);
+        const Rational exact = parse_rational(j.at("exact").at("value").get<std::string>());
+        CHECK(lower == exact);  // the exact constant is attained by its witness
+        std::set<std::string> methods;
+        for (const auto& u : j.at("upper")) {
+            methods.insert(u.at("method").get<std::string>());
+            CHECK(u.at("arith") == "exact");
+            CHECK(exact <= parse_rational(u.at("value").get<std::string>()));  // exact rationals for p = 1, ∞
+        }
+        CHECK(methods == std::set<std::string>{"product", "K1", "K3", "K4", "K", "exact"});
+    }
+    const json j2 = run_json("lipschitz " + net + " --norm 2 --methods product,K1,K2 --json");
+    CHECK(j2.at("upper").size() == 2);
+    CHECK(j2.at("skipped").at(0).at("method") == "K2");
+    CHECK(j2.at("upper").at(0).at("arith") == "ball:128");
+}
+
+TEST_CASE("cli: lipschitz on a box, errors and help", "[lipschitz][cli]") {
+    const std::string net = repo_path("examples/networks/tiny.nnet");
+    const json j = run_json("lipschitz " + net + " --domain 0:1,-1:1/2 --exact --json");
+    for (const auto& x : j["lower"]["witness"]["a"]) CHECK(x.is_string());
+    std::string out, err;
+    // A network with a sqrt gate is not a ReLU chain: a clear error, exit code 3.
+    CHECK(run_cli("lipschitz " + repo_path("examples/networks/unit_ball_projection.json"), out, &err) == 3);
+    CHECK(err.find("ReLU") != std::string::npos);
+    CHECK(run_cli("lipschitz " + net + " --norm 3", out, &err) == 3);
+    CHECK(run_cli("lipschitz " + net + " --domain 1:0", out, &err) == 3);
+    CHECK(run_cli("lipschitz " + net + " --methods K9", out, &err) == 3);
+    CHECK(run_cli("lipschitz --help", out, &err) == 0);
+    for (const char* opt : {"--norm", "--methods", "--exact", "--domain", "--json", "--samples", "--max-regions"})
+        CHECK(out.find(opt) != std::string::npos);
+}
+
+TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", "[lipschitz][cli]") {
+    const json rows = run_json("table takagi --format json");
+    REQUIRE(rows.size() == 6);
+    CHECK(rows[3].at("L") == "31/16");    // 2 − 2^−4, where the seed prints 1.93875
+    CHECK(rows[3].at("L_seed") == "1.93875");
+    CHECK(rows[5].at("K_star") == "2049");
+    for (const std::string name : {"takagi", "cnn-lp", "alexnet", "random-relu --draws 3"})
+        for (const std::string fmt : {"text", "md", "latex", "csv", "json"}) {
+            std::string out, err;
+            INFO(name << " " << fmt << "\n" << err);
+            CHECK(run_cli("table " + name + " --format " + fmt, out, &err) == 0);
+            CHECK(!out.empty());
+            if (fmt == "latex") CHECK(out.find("\\toprule") != std::string::npos);
+        }
+    std::string out;
+    CHECK(run_cli("table takagi --format csv", out) == 0);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 7);  // header + 6 rows
+}
