@@ -17,3 +17,7 @@ say "An NNet network (input clipping and normalisation included), exact" \
     "$cli" eval "$nnet" --input 5,-3 --arith exact
 say "... read as binary64 (the network as deployed)" \
     "$cli" eval "$nnet" --input 5,-3 --arith exact --nnet-reading binary64
+say "Lipschitz sandwich of the NNet network: witnessed lower bound, exact L, proved upper bounds" \
+    "$cli" lipschitz "$nnet" --norm inf --exact
+say "Seed 001's table for x - sum g_r(x)/4^r, reproduced exactly" \
+    "$cli" table takagi

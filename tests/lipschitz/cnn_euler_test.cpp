@@ -3,6 +3,7 @@
 #include "rigornet/cnn_bounds.hpp"
 #include "rigornet/exact_lp.hpp"
 #include "rigornet/lipschitz.hpp"
+#include "rigornet/lipschitz_tables.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;
@@ -68,6 +69,12 @@ TEST_CASE("cnn: Gamma solves small LPs exactly and is monotone in the Bessel bou
         CHECK(cnn_gamma(layers, GammaObjective::printed).upper.str() == (Rational(2) * b - Rational(1)).str());
         CHECK(cnn_gamma(layers, GammaObjective::with_last_output).upper.str() == (Rational(3) * b - Rational(2)).str());
     }
+}
+
+TEST_CASE("cnn: seed 000 example 2 reproduces 8/e and 6e^(-1/3) - 2", "[lipschitz][cnn]") {
+    std::vector<std::string> failures;
+    cnn_lp_table(&failures);
+    for (const auto& f : failures) FAIL_CHECK(f);
 }
 
 TEST_CASE("exact LP: optimum, infeasibility and unboundedness", "[lipschitz][lp]") {
