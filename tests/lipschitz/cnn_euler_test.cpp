@@ -1,5 +1,5 @@
 // CNN bounds (exact LP Γ), the 1-Lipschitz Euler certificate and the margin certificate.
-#include "../support.hpp"
+#include "lipschitz_support.hpp"
 #include "rigornet/cnn_bounds.hpp"
 #include "rigornet/exact_lp.hpp"
 #include "rigornet/lipschitz.hpp"
@@ -8,13 +8,9 @@
 using namespace rigornet;
 using rigornet::test::cases;
 using rigornet::test::rng;
+using rigornet::test::small_rational;
 
 namespace {
-
-Rational small_rational(std::mt19937_64& g) {
-    std::uniform_int_distribution<long> num(-6, 6), den(1, 4);
-    return Rational(num(g), den(g));
-}
 
 // x ↦ x − τ Wᵀ ReLU(Wx + b) as a ReLU chain: x = ReLU(x) − ReLU(−x) carries the skip.
 ReluChain euler_chain(const EulerStep& s) {
