@@ -120,6 +120,23 @@ Rational bound_k4_subsets(const ReluChain& c, LipNorm p, long prec);
 /// factor through the cuts, since the maximising row depends on S.
 Rational bound_k4_dp(const ReluChain& c, LipNorm p, long prec);
 
+/// K_2, the SeqLip bound of Virmaux & Scaman ("Lipschitz regularity of deep neural
+/// networks: analysis and efficient estimation", NeurIPS 2018, Theorem 3), ℓ2 only:
+/// with reduced SVDs W_r = U_r Σ_r V_rᵀ,
+///   K_2 = ∏_{r=1}^{ℓ} max_{D ∈ {0,1}^{a_r}} ‖ Σ̃_r V_rᵀ D U_{r−1} Σ̃_{r−1} ‖_2,
+/// Σ̃_r = Σ_r for r ∈ {0, ℓ} and Σ_r^{1/2} otherwise (the max over σ ∈ [0,1]^{a_r} of the
+/// paper is attained at a vertex: the norm is convex in σ). Why ≥ K: for every pattern,
+/// W_ℓ D_ℓ ⋯ D_1 W_0 = U_ℓ (Σ̃_ℓ V_ℓᵀ D_ℓ U_{ℓ−1} Σ̃_{ℓ−1}) ⋯ (Σ̃_1 V_1ᵀ D_1 U_0 Σ̃_0) V_0ᵀ, since
+/// Σ_r = Σ̃_r Σ̃_r for 0 < r < ℓ; ‖U_ℓ‖ = ‖V_0ᵀ‖ = 1, so submultiplicativity gives the
+/// product. Certified here: the singular
+/// vectors come from Arb's certified eigen-decomposition (acb_mat_eig_simple) of the
+/// smaller Gram matrix (exact rank by FLINT; zero singular values dropped), each factor
+/// is a ball matrix M, and ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F with ‖mid M‖_2 from norm_2.
+/// The result is an exact rational ≥ K_2 ≥ K ≥ L. nullopt when a Gram matrix has a
+/// repeated eigenvalue (the eigenvectors are then not isolated), or a hidden layer is
+/// wider than 12 units (2^12 patterns, each an exact spectral norm: seconds per layer).
+std::optional<Rational> bound_k2(const ReluChain& c, long prec);
+
 /// K = max over all activation patterns D of ‖W_ℓ D_ℓ ⋯ D_1 W_0‖ (Szegedy), ≥ L since
 /// every gradient of f is such a product. Exact for p = 1, ∞ by a meet-in-the-middle
 /// enumeration (‖M‖_∞ = max_i max_{s ∈ {±1}^n} e_iᵀ M s is multilinear in the D's, so the

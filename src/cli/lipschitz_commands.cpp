@@ -89,7 +89,15 @@ int cmd_lipschitz(const LipOptions& o) {
                 skipped.push_back({{"method", m},
                                    {"reason", "2^" + std::to_string(c.hidden_units()) + " activation patterns: too many"}});
         } else if (m == "K2") {
-            skipped.push_back({{"method", m}, {"reason", "SeqLip needs certified SVD factors: not implemented"}});
+            std::optional<Rational> k2;
+            if (p == LipNorm::l2) k2 = timed(s, [&] { return bound_k2(c, o.prec); });
+            if (k2)
+                upper.push_back({m, *k2, s});
+            else
+                skipped.push_back({{"method", m},
+                                   {"reason", p != LipNorm::l2 ? "SeqLip is an l2 bound (use --norm 2)"
+                                                               : "not certified (a repeated singular value, or a "
+                                                                 "hidden layer wider than 12 units)"}});
         } else {
             throw ParseError("--methods: unknown method '" + m + "' (expected product, K1, K2, K3, K4, K)");
         }
@@ -222,7 +230,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     lip->add_option("--methods", o->methods,
                     "Comma-separated upper bounds: product (K_* = prod ||W_r||), K1 (Combettes-Pesquet, by dynamic "
                     "programming), K3, K4 (Despres-Pintore), K (Szegedy: max over all activation patterns), K2 "
-                    "(SeqLip: reported as not implemented)")
+                    "(Virmaux-Scaman SeqLip, --norm 2 only, certified SVD factors)")
         ->capture_default_str();
     lip->add_flag("--exact", o->exact,
                   "Also compute the exact constant L by enumerating the non-empty linear regions (exact LPs, "

@@ -1,0 +1,203 @@
+// K_2, the SeqLip bound of Virmaux & Scaman 2018, certified in ball arithmetic (lipschitz.hpp).
+#include <algorithm>
+
+#if __has_include(<flint/acb_mat.h>)
+#include <flint/acb_mat.h>
+#else
+#include <acb_mat.h>
+#endif
+
+#include "rigornet/error.hpp"
+#include "rigornet/lipschitz.hpp"
+
+namespace rigornet {
+
+namespace {
+
+// A real ball matrix (RAII over arb_mat_t).
+struct BallMatrix {
+    arb_mat_t m;
+    BallMatrix(slong r, slong c) { arb_mat_init(m, r, c); }
+    BallMatrix(const BallMatrix& o) {
+        arb_mat_init(m, arb_mat_nrows(o.m), arb_mat_ncols(o.m));
+        arb_mat_set(m, o.m);
+    }
+    BallMatrix& operator=(const BallMatrix&) = delete;
+    ~BallMatrix() { arb_mat_clear(m); }
+    slong rows() const { return arb_mat_nrows(m); }
+    slong cols() const { return arb_mat_ncols(m); }
+    arb_ptr at(slong i, slong j) { return arb_mat_entry(m, i, j); }
+};
+
+BallMatrix to_balls(const RationalMatrix& a, long prec) {
+    BallMatrix b(static_cast<slong>(a.rows()), static_cast<slong>(a.cols()));
+    for (slong i = 0; i < b.rows(); ++i)
+        for (slong j = 0; j < b.cols(); ++j) arb_set_fmpq(b.at(i, j), fmpq_mat_entry(a.get(), i, j), prec);
+    return b;
+}
+
+// The SeqLip factors of one weight matrix W (m×n, rank k): B = U Σ^e (m×k) and
+// C = Σ^e Vᵀ (k×n) for the exponent e ∈ {1, 1/2}, from the certified eigen-decomposition
+// of the smaller Gram matrix G. With G = WWᵀ = U Σ² Uᵀ: Vᵀ = Σ⁻¹ Uᵀ W; with G = WᵀW =
+// V Σ² Vᵀ: U = W V Σ⁻¹. The eigenvectors are normalised to unit length and real (a
+// phase-free enclosure: divided by their largest component, real part kept, rescaled).
+struct Factors {
+    BallMatrix b, c;
+};
+
+std::optional<Factors> seqlip_factors(const RationalMatrix& w, bool half, long prec) {
+    const bool left = w.rows() <= w.cols();  // eigen-decompose WWᵀ, else WᵀW
+    const RationalMatrix gram = left ? w * w.transpose() : w.transpose() * w;
+    const slong n = static_cast<slong>(gram.rows());
+    RationalMatrix reduced = w;
+    const slong k = fmpq_mat_rref(reduced.get(), w.get());  // the exact rank
+    acb_mat_t g, r_approx, r;
+    acb_ptr e_approx = _acb_vec_init(n), e = _acb_vec_init(n);
+    acb_mat_init(g, n, n);
+    acb_mat_init(r_approx, n, n);
+    acb_mat_init(r, n, n);
+    for (slong i = 0; i < n; ++i)
+        for (slong j = 0; j < n; ++j) acb_set_fmpq(acb_mat_entry(g, i, j), fmpq_mat_entry(gram.get(), i, j), prec);
+    mag_t tol;  // convergence tolerance of the (uncertified) QR iteration: 2^−(prec−16)
+    mag_init(tol);
+    mag_one(tol);
+    mag_mul_2exp_si(tol, tol, -(prec - 16));
+    acb_mat_approx_eig_qr(e_approx, nullptr, r_approx, g, tol, 0, prec);
+    const int ok = acb_mat_eig_simple(e, nullptr, r, g, e_approx, r_approx, prec);
+    mag_clear(tol);
+    std::optional<Factors> out;
+    // Order the eigenvalues by their real midpoints; the k largest must be provably > 0
+    // (the other n − k are 0: the rank is exact).
+    std::vector<slong> order(n);
+    for (slong i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](slong a, slong b) {
+        return arf_cmp(arb_midref(acb_realref(e + a)), arb_midref(acb_realref(e + b))) > 0;
+    });
+    bool positive = ok != 0;
+    for (slong t = 0; t < k && positive; ++t) positive = arb_is_positive(acb_realref(e + order[t]));
+    if (positive) {
+        BallMatrix vecs(n, k);  // unit eigenvectors, as columns
+        arb_t s, norm;
+        acb_t pivot, q;
+        arb_init(s);
+        arb_init(norm);
+        acb_init(pivot);
+        acb_init(q);
+        for (slong t = 0; t < k; ++t) {
+            const slong col = order[t];
+            slong best = 0;
+            for (slong i = 1; i < n; ++i)
+                if (arf_cmpabs(arb_midref(acb_realref(acb_mat_entry(r, i, col))),
+                               arb_midref(acb_realref(acb_mat_entry(r, best, col)))) > 0)
+                    best = i;
+            acb_set(pivot, acb_mat_entry(r, best, col));
+            arb_zero(norm);
+            for (slong i = 0; i < n; ++i) {
+                acb_div(q, acb_mat_entry(r, i, col), pivot, prec);
+                arb_set(vecs.at(i, t), acb_realref(q));
+                arb_addmul(norm, vecs.at(i, t), vecs.at(i, t), prec);
+            }
+            arb_sqrt(norm, norm, prec);
+            for (slong i = 0; i < n; ++i) arb_div(vecs.at(i, t), vecs.at(i, t), norm, prec);
+        }
+        // σ_t = √λ_t and the scale factors σ^e and σ^{e−1}.
+        std::vector<Ball> pe(k), pe1(k);
+        for (slong t = 0; t < k; ++t) {
+            Ball sigma;
+            arb_sqrt(sigma.get(), acb_realref(e + order[t]), prec);
+            if (half) arb_sqrt(pe[t].get(), sigma.get(), prec);
+            else arb_set(pe[t].get(), sigma.get());
+            arb_div(pe1[t].get(), pe[t].get(), sigma.get(), prec);  // σ^{e−1}
+        }
+        const BallMatrix wb = to_balls(w, prec);
+        const slong m = static_cast<slong>(w.rows()), nn = static_cast<slong>(w.cols());
+        Factors f{BallMatrix(m, k), BallMatrix(k, nn)};
+        if (left) {  // U = vecs; B = U Σ^e; C = Σ^{e−1} Uᵀ W
+            for (slong i = 0; i < m; ++i)
+                for (slong t = 0; t < k; ++t) arb_mul(f.b.at(i, t), vecs.at(i, t), pe[t].get(), prec);
+            for (slong t = 0; t < k; ++t)
+                for (slong j = 0; j < nn; ++j) {
+                    arb_zero(s);
+                    for (slong i = 0; i < m; ++i) arb_addmul(s, vecs.at(i, t), arb_mat_entry(wb.m, i, j), prec);
+                    arb_mul(f.c.at(t, j), s, pe1[t].get(), prec);
+                }
+        } else {  // V = vecs; C = Σ^e Vᵀ; B = W V Σ^{e−1}
+            for (slong t = 0; t < k; ++t)
+                for (slong j = 0; j < nn; ++j) arb_mul(f.c.at(t, j), vecs.at(j, t), pe[t].get(), prec);
+            for (slong i = 0; i < m; ++i)
+                for (slong t = 0; t < k; ++t) {
+                    arb_zero(s);
+                    for (slong j = 0; j < nn; ++j) arb_addmul(s, arb_mat_entry(wb.m, i, j), vecs.at(j, t), prec);
+                    arb_mul(f.b.at(i, t), s, pe1[t].get(), prec);
+                }
+        }
+        arb_clear(s);
+        arb_clear(norm);
+        acb_clear(pivot);
+        acb_clear(q);
+        out.emplace(std::move(f));
+    }
+    _acb_vec_clear(e_approx, n);
+    _acb_vec_clear(e, n);
+    acb_mat_clear(g);
+    acb_mat_clear(r_approx);
+    acb_mat_clear(r);
+    return out;
+}
+
+// An exact rational ≥ ‖M‖_2 for every matrix in the ball matrix M:
+// ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F.
+Rational ball_matrix_norm2_upper(const BallMatrix& m, long prec) {
+    RationalMatrix mid(static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols()));
+    Ball frob(Rational(0), prec), r;
+    for (slong i = 0; i < m.rows(); ++i)
+        for (slong j = 0; j < m.cols(); ++j) {
+            const arb_srcptr x = arb_mat_entry(m.m, i, j);
+            Rational q;
+            arf_get_fmpq(q.get(), arb_midref(x));
+            mid.set(static_cast<std::size_t>(i), static_cast<std::size_t>(j), q);
+            arb_zero(r.get());
+            arf_set_mag(arb_midref(r.get()), arb_radref(x));
+            arb_addmul(frob.get(), r.get(), r.get(), prec);
+        }
+    arb_sqrt(frob.get(), frob.get(), prec);
+    return norm_2(mid, prec).upper() + frob.upper();
+}
+
+}  // namespace
+
+std::optional<Rational> bound_k2(const ReluChain& c, long prec) {
+    const std::size_t l = c.depth();
+    for (std::size_t r = 1; r <= l; ++r)
+        if (c.weights[r - 1].rows() > 12) return std::nullopt;
+    std::vector<Factors> f;
+    for (std::size_t r = 0; r <= l; ++r) {
+        auto fr = seqlip_factors(c.weights[r], r != 0 && r != l, prec);
+        if (!fr) return std::nullopt;
+        f.push_back(std::move(*fr));
+    }
+    Rational k2(1);
+    if (l == 0) return norm_2(c.weights[0], prec).upper();
+    for (std::size_t r = 1; r <= l; ++r) {
+        // max over D of ‖C_r D B_{r−1}‖: M_D = Σ_{j ∈ D} (column j of C_r)(row j of B_{r−1}).
+        const BallMatrix& cr = f[r].c;
+        const BallMatrix& br = f[r - 1].b;
+        const slong a = cr.cols();
+        Rational best;
+        BallMatrix m(cr.rows(), br.cols());
+        for (unsigned long mask = 0; mask < (1UL << a); ++mask) {
+            arb_mat_zero(m.m);
+            for (slong j = 0; j < a; ++j) {
+                if (!(mask >> j & 1UL)) continue;
+                for (slong i = 0; i < m.rows(); ++i)
+                    for (slong q = 0; q < m.cols(); ++q)
+                        arb_addmul(m.at(i, q), arb_mat_entry(cr.m, i, j), arb_mat_entry(br.m, j, q), prec);
+            }
+            best = std::max(best, ball_matrix_norm2_upper(m, prec));
+        }
+        k2 *= best;
+    }
+    return k2;
+}
+
+}  // namespace rigornet
