@@ -210,6 +210,17 @@ std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& 
 std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& d, const std::vector<Rational>& x,
                                              LipNorm p, long prec);
 
+/// The effective Jacobian of seed 002 (Zou–Balan–Singh), J_eff = W_ℓ E[D_ℓ] ⋯ E[D_1] W_0,
+/// with E[D_r] the diagonal of activation frequencies of layer r over the given points
+/// (exact rationals k/N). Not a bound: ‖J_eff‖ is an *estimate* of the Lipschitz
+/// behaviour between the sampled points (the seed reports it near twice the empirical
+/// constant for AlexNet). DomainError for an empty sample.
+RationalMatrix effective_jacobian(const ReluChain& c, const std::vector<std::vector<Rational>>& points);
+
+/// `n` seeded points of the domain (or of the sampling box around the first layer's
+/// kinks on R^n, see sampled_lower_bound), with dyadic coordinates (2^−20 grid).
+std::vector<std::vector<Rational>> sample_points(const ReluChain& c, const Domain& d, int n, std::mt19937_64& rng);
+
 /// The best of `samples` seeded candidates: local_lower_bound at random points of the
 /// domain (or of a box around the first layer's kinks on R^n) and random pairs. Every
 /// returned value is recomputed by pair_quotient_lower from its pair.

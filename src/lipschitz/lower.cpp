@@ -120,10 +120,9 @@ std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& d
     return std::nullopt;
 }
 
-PairWitness sampled_lower_bound(const ReluChain& c, const Domain& d, LipNorm p, long prec, int samples,
-                                std::mt19937_64& rng) {
-    const std::size_t n = c.input_dim;
-    std::vector<Rational> lo(n), hi(n);
+std::vector<std::vector<Rational>> sample_points(const ReluChain& c, const Domain& d, int n, std::mt19937_64& rng) {
+    const std::size_t dim = c.input_dim;
+    std::vector<Rational> lo(dim), hi(dim);
     if (d.is_box()) {
         lo = d.lo;
         hi = d.hi;
@@ -133,30 +132,57 @@ PairWitness sampled_lower_bound(const ReluChain& c, const Domain& d, LipNorm p, 
         Rational s(0);
         for (std::size_t k = 0; k < c.weights[0].rows(); ++k) {
             Rational m;
-            for (std::size_t j = 0; j < n; ++j)
+            for (std::size_t j = 0; j < dim; ++j)
                 if (c.weights[0].at(k, j).abs() > m) m = c.weights[0].at(k, j).abs();
             if (!m.is_zero() && c.biases[0][k].abs() / m > s) s = c.biases[0][k].abs() / m;
         }
         s += Rational(1);
-        for (std::size_t j = 0; j < n; ++j) lo[j] = -s, hi[j] = s;
+        for (std::size_t j = 0; j < dim; ++j) lo[j] = -s, hi[j] = s;
     }
     std::uniform_int_distribution<long> unit(0, 1L << 20);
-    auto random_point = [&] {
-        std::vector<Rational> x(n);
-        for (std::size_t j = 0; j < n; ++j) x[j] = lo[j] + (hi[j] - lo[j]) * Rational(unit(rng), 1L << 20);
-        return x;
-    };
+    std::vector<std::vector<Rational>> points;
+    for (int i = 0; i < n; ++i) {
+        std::vector<Rational> x(dim);
+        for (std::size_t j = 0; j < dim; ++j) x[j] = lo[j] + (hi[j] - lo[j]) * Rational(unit(rng), 1L << 20);
+        points.push_back(std::move(x));
+    }
+    return points;
+}
+
+RationalMatrix effective_jacobian(const ReluChain& c, const std::vector<std::vector<Rational>>& points) {
+    if (points.empty()) throw DomainError("effective_jacobian: no sample points");
+    std::vector<std::vector<long>> active;
+    for (std::size_t r = 0; r < c.depth(); ++r) active.emplace_back(c.weights[r].rows(), 0);
+    for (const auto& x : points) {
+        const auto zs = c.preactivations(x);
+        for (std::size_t r = 0; r < zs.size(); ++r)
+            for (std::size_t k = 0; k < zs[r].size(); ++k) active[r][k] += zs[r][k].sign() > 0;
+    }
+    const Rational n(static_cast<long>(points.size()));
+    RationalMatrix j = c.weights[0];
+    for (std::size_t r = 1; r <= c.depth(); ++r) {
+        for (std::size_t k = 0; k < j.rows(); ++k) {
+            const Rational p = Rational(active[r - 1][k]) / n;
+            for (std::size_t q = 0; q < j.cols(); ++q) j.set(k, q, j.at(k, q) * p);
+        }
+        j = c.weights[r] * j;
+    }
+    return j;
+}
+
+PairWitness sampled_lower_bound(const ReluChain& c, const Domain& d, LipNorm p, long prec, int samples,
+                                std::mt19937_64& rng) {
+    const auto points = sample_points(c, d, 2 * std::max(1, samples), rng);
     std::optional<PairWitness> best;
     auto consider = [&](PairWitness w) {
         if (!best || w.value > best->value) best = std::move(w);
     };
-    for (int i = 0; i < std::max(1, samples); ++i) {
-        const auto a = random_point();
+    for (std::size_t i = 0; i + 1 < points.size(); i += 2) {
+        const auto& a = points[i];
         if (auto w = local_lower_bound(c, d, a, p, prec)) consider(std::move(*w));
-        auto b = random_point();
-        if (b == a) b[0] = a[0] == hi[0] ? lo[0] : hi[0];
-        consider(PairWitness{a, b, pair_quotient_lower(c, a, b, p, prec)});
+        if (points[i + 1] != a) consider(PairWitness{a, points[i + 1], pair_quotient_lower(c, a, points[i + 1], p, prec)});
     }
+    if (!best) throw DomainError("sampled_lower_bound: every sample was degenerate");
     return std::move(*best);
 }
 

@@ -296,3 +296,29 @@ TEST_CASE("lipschitz: chain extraction is exact and refuses what it cannot analy
     inject.add_affine(one, one, {Rational(0)});
     CHECK_THROWS_AS(extract_relu_chain(inject), DomainError);
 }
+
+TEST_CASE("lipschitz: the effective Jacobian averages activation patterns", "[lipschitz]") {
+    auto g = rng(410);
+    for (int i = 0; i < cases(10); ++i) {
+        ReluChain c = extract_relu_chain(random_relu_network(g));
+        Domain box{std::vector<Rational>(c.input_dim, Rational(-1)), std::vector<Rational>(c.input_dim, Rational(1))};
+        auto sg = rng(411 + i);
+        const auto points = sample_points(c, box, 20, sg);
+        for (const auto& x : points)
+            for (std::size_t j = 0; j < x.size(); ++j) CHECK((Rational(-1) <= x[j] && x[j] <= Rational(1)));
+        // With one point, J_eff is the Jacobian of that point's pattern (0 at a kink).
+        std::vector<std::vector<bool>> pattern;
+        for (const auto& z : c.preactivations(points[0])) {
+            pattern.emplace_back();
+            for (const Rational& t : z) pattern.back().push_back(t.sign() > 0);
+        }
+        CHECK(effective_jacobian(c, {points[0]}) == c.jacobian(pattern));
+        // Non-negative weights and hidden biases ≥ 10^6 make every unit active on the box
+        // (by induction every pre-activation is ≥ 10^6 − ‖W_0‖_∞): J_eff = W_ℓ ⋯ W_0.
+        for (std::size_t r = 0; r < c.weights.size(); ++r) {
+            c.weights[r] = c.weights[r].abs();
+            for (Rational& b : c.biases[r]) b = b.abs() + Rational(1000000);
+        }
+        CHECK(effective_jacobian(c, points) == c.segment(c.weights.size(), 0));
+    }
+}
