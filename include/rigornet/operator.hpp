@@ -72,6 +72,19 @@ private:
     }
 };
 
+/// Explicitly instantiates CLASS::apply_impl and CLASS::adjoint_impl for the four
+/// arithmetics; used once, in the .cpp file that defines those templates.
+#define RIGORNET_INSTANTIATE_ONE(CLASS, ARITH)                                                          \
+    template void CLASS::apply_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,           \
+                                           std::span<ARITH::value_type>) const;                        \
+    template void CLASS::adjoint_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,         \
+                                             std::span<ARITH::value_type>) const;
+#define RIGORNET_INSTANTIATE_OPERATOR(CLASS)         \
+    RIGORNET_INSTANTIATE_ONE(CLASS, ExactArith)      \
+    RIGORNET_INSTANTIATE_ONE(CLASS, BallArith)       \
+    RIGORNET_INSTANTIATE_ONE(CLASS, DoubleArith)     \
+    RIGORNET_INSTANTIATE_ONE(CLASS, TrackedDoubleArith)
+
 /// The entries of a rational matrix, converted once per number system and cached
 /// (thread-safe): exact as given, double rounded to nearest, TrackedDouble with the
 /// rounding error bounded, Ball at each precision asked for (enclosing the entry).

@@ -129,17 +129,7 @@ void SparseMatrix::adjoint_impl(const Arith& ar, std::span<const typename Arith:
         for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) ar.addmul(x[col_[k]], v[k], y[r]);
 }
 
-#define RIGORNET_INSTANTIATE(CLASS, ARITH)                                                              \
-    template void CLASS::apply_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,           \
-                                           std::span<ARITH::value_type>) const;                        \
-    template void CLASS::adjoint_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,         \
-                                             std::span<ARITH::value_type>) const;
-#define RIGORNET_INSTANTIATE_ALL(CLASS)          \
-    RIGORNET_INSTANTIATE(CLASS, ExactArith)      \
-    RIGORNET_INSTANTIATE(CLASS, BallArith)       \
-    RIGORNET_INSTANTIATE(CLASS, DoubleArith)     \
-    RIGORNET_INSTANTIATE(CLASS, TrackedDoubleArith)
-RIGORNET_INSTANTIATE_ALL(DenseMatrix)
-RIGORNET_INSTANTIATE_ALL(SparseMatrix)
+RIGORNET_INSTANTIATE_OPERATOR(DenseMatrix)
+RIGORNET_INSTANTIATE_OPERATOR(SparseMatrix)
 
 }  // namespace rigornet

@@ -1,0 +1,142 @@
+// rigornet — the measurement and sparsifying transforms of compressed sensing
+// (DESIGN.md §5), as fast structured operators on d-dimensional arrays (row-major, every
+// side a power of two). None materialises an N×N matrix.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "rigornet/operator.hpp"
+
+namespace rigornet {
+
+/// Sides of a d-dimensional array, each a power of two ≥ 2 (ShapeError otherwise).
+struct Shape {
+    std::vector<std::size_t> dims;
+    explicit Shape(std::vector<std::size_t> d);
+    std::size_t size() const;
+    std::size_t rank() const { return dims.size(); }
+};
+
+enum class WalshOrder { natural, sequency };
+
+/// The orthonormal d-dimensional Walsh–Hadamard transform U (entries ±1/√N, N = size),
+/// rows in natural (Hadamard) or sequency order (row k of each 1-D factor has k sign
+/// changes). U is symmetric and orthogonal, so adjoint = inverse. Exact when N is a
+/// power of 4 (entries ±2^−e, e.g. ±1/n for n×n images): ExactArith then computes U x
+/// exactly; otherwise the ExactArith overloads throw DomainError (1/√N is irrational)
+/// and balls enclose it. Fast transform: O(N log N) additions and one scaling.
+class WalshHadamard final : public OperatorBase<WalshHadamard> {
+public:
+    WalshHadamard(Shape shape, WalshOrder order);
+    std::size_t rows() const override { return shape_.size(); }
+    std::size_t cols() const override { return shape_.size(); }
+    std::string kind() const override { return "walsh"; }
+    long max_entry_bits() const override { return 0; }
+    std::size_t stored_entries() const override { return 0; }
+    const Shape& shape() const { return shape_; }
+    WalshOrder order() const { return order_; }
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const {
+        apply_impl(ar, y, x);  // symmetric
+    }
+
+private:
+    Shape shape_;
+    WalshOrder order_;
+    std::vector<std::vector<std::size_t>> perm_;  // per axis: sequency index → natural index
+};
+
+/// The orthonormal periodic Haar wavelet transform W with `levels` levels (analysis:
+/// apply = W, adjoint = W⁻¹ = Wᵀ). Coefficients in the usual nested layout: the
+/// coarse block [0, n_a/2^levels) per axis first. Each level multiplies by 2^(−d/2):
+/// exact for even d (e.g. images, factor 1/2 per level), DomainError under ExactArith
+/// for odd d. 1 ≤ levels ≤ log2(smallest side).
+class Haar final : public OperatorBase<Haar> {
+public:
+    Haar(Shape shape, int levels);
+    std::size_t rows() const override { return shape_.size(); }
+    std::size_t cols() const override { return shape_.size(); }
+    std::string kind() const override { return "haar"; }
+    long max_entry_bits() const override { return 0; }
+    std::size_t stored_entries() const override { return 0; }
+    const Shape& shape() const { return shape_; }
+    int levels() const { return levels_; }
+    /// Sparsity level (1 = coarsest … levels) of each coefficient: the largest over the
+    /// axes of the 1-D level, where index i has level 1 if i < 2c, else ⌊log2(i/c)⌋ + 1,
+    /// c = n/2^levels. These are the (s, M) levels of seed 003.
+    std::vector<int> coefficient_levels() const;
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const;
+
+private:
+    Shape shape_;
+    int levels_;
+};
+
+/// P_Ω : R^N → R^m, (P_Ω x)_k = x_{Ω_k}; adjoint scatters back (zeros elsewhere). Exact.
+/// Ω must hold distinct indices < N (ShapeError otherwise).
+class Subsample final : public OperatorBase<Subsample> {
+public:
+    Subsample(std::size_t n, std::vector<std::size_t> omega);
+    std::size_t rows() const override { return omega_.size(); }
+    std::size_t cols() const override { return n_; }
+    std::string kind() const override { return "subsample"; }
+    long max_entry_bits() const override { return 1; }
+    std::size_t stored_entries() const override { return omega_.size(); }
+    const std::vector<std::size_t>& omega() const { return omega_; }
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const;
+
+private:
+    std::size_t n_;
+    std::vector<std::size_t> omega_;
+};
+
+/// Subsampled orthonormal d-dimensional DFT on real signals, realified:
+/// x ∈ R^N ↦ (Re (F x)_Ω, Im (F x)_Ω) ∈ R^{2m}, (F x)_ω = N^{−1/2} Σ_t x_t e^{−2πi⟨ω,t/n⟩}.
+/// Adjoint (real inner products): (a, b) ↦ Re F*(P_Ωᵀ(a + i b)). Its norm is ≤ 1.
+/// Double: FFTW. Ball: Arb's acb_dft along each axis, enclosing the exact transform.
+/// The entries are irrational: ExactArith and TrackedDoubleArith throw DomainError
+/// (evaluate such networks in balls; double is available uncertified).
+class FourierSampling final : public OperatorBase<FourierSampling> {
+public:
+    FourierSampling(Shape shape, std::vector<std::size_t> omega);
+    ~FourierSampling() override;
+    std::size_t rows() const override { return 2 * omega_.size(); }
+    std::size_t cols() const override { return shape_.size(); }
+    std::string kind() const override { return "fourier"; }
+    long max_entry_bits() const override { return 0; }
+    std::size_t stored_entries() const override { return 0; }
+    const Shape& shape() const { return shape_; }
+    const std::vector<std::size_t>& omega() const { return omega_; }
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const;
+
+private:
+    Shape shape_;
+    std::vector<std::size_t> omega_;
+    struct Plans;
+    std::unique_ptr<Plans> plans_;
+};
+
+}  // namespace rigornet
