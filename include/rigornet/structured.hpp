@@ -60,19 +60,18 @@ private:
     OperatorPtr op_;
 };
 
-/// One block of a BlockOperator: out[row0 : row0 + rows] += coeff · M · in[col0 : col0 + cols],
-/// with M = op, or the identity of size `identity` when op is null.
+/// One block of a BlockOperator. With t = Σ_i c_i · in[col_i : col_i + n] (a linear
+/// combination of input slices, n = op's columns or `identity`), the block adds
+/// M·t (M = op, or the identity when op is null) to out[r : r + rows] for every r in
+/// `out_rows`. Combining inputs first and writing to several places costs one
+/// application of M, however many terms use it (e.g. y + σA(2x⁺ − x) applies A once).
 struct Block {
-    std::size_t row0 = 0, col0 = 0;
-    Rational coeff{1};
+    std::vector<std::size_t> out_rows;
+    std::vector<std::pair<std::size_t, Rational>> in;  // (col_i, c_i)
     OperatorPtr op;            // null: identity
     std::size_t identity = 0;  // size of the identity when op is null
 };
 
-/// A rows×cols operator that is a sum of scaled blocks (each an operator or an identity)
-/// placed at row/column offsets: how unrolled iterations (x − τAᵀy, y + σA(2x⁺ − x) …)
-/// become affine layers without materialising A. Blocks may overlap (they add).
-/// Coefficients are exact rationals; the result is exact iff every block operator is.
 class BlockOperator final : public OperatorBase<BlockOperator> {
 public:
     /// Throws ShapeError naming the block if one falls outside rows×cols.
@@ -94,7 +93,7 @@ public:
 private:
     std::size_t rows_, cols_;
     std::vector<Block> blocks_;
-    std::vector<Constant> coeffs_;
+    std::vector<std::vector<Constant>> coeffs_;  // per block, per input term
 };
 
 }  // namespace rigornet

@@ -56,18 +56,30 @@ BlockOperator::BlockOperator(std::size_t rows, std::size_t cols, std::vector<Blo
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
         const std::size_t r = b.op ? b.op->rows() : b.identity, c = b.op ? b.op->cols() : b.identity;
-        if (b.row0 + r > rows_ || b.col0 + c > cols_ || r == 0)
-            throw ShapeError("block operator " + std::to_string(rows_) + "x" + std::to_string(cols_) + ": block " +
-                             std::to_string(k) + " (" + (b.op ? b.op->kind() : std::string("identity")) + " " +
-                             std::to_string(r) + "x" + std::to_string(c) + " at " + std::to_string(b.row0) + ", " +
-                             std::to_string(b.col0) + ") does not fit");
-        coeffs_.emplace_back(b.coeff);
+        auto fail = [&](const std::string& what) {
+            return ShapeError("block operator " + std::to_string(rows_) + "x" + std::to_string(cols_) + ": block " +
+                              std::to_string(k) + " (" + (b.op ? b.op->kind() : std::string("identity")) + " " +
+                              std::to_string(r) + "x" + std::to_string(c) + ") " + what);
+        };
+        if (r == 0 || c == 0) throw fail("is empty");
+        if (b.in.empty() || b.out_rows.empty()) throw fail("has no input or no output position");
+        for (std::size_t r0 : b.out_rows)
+            if (r0 + r > rows_) throw fail("does not fit at output row " + std::to_string(r0));
+        std::vector<Constant> cs;
+        for (auto& [c0, coeff] : b.in) {
+            if (c0 + c > cols_) throw fail("does not fit at input column " + std::to_string(c0));
+            cs.emplace_back(coeff);
+        }
+        coeffs_.push_back(std::move(cs));
     }
 }
 
 long BlockOperator::max_entry_bits() const {
     long m = 0;
-    for (const Block& b : blocks_) m = std::max({m, b.coeff.bits(), b.op ? b.op->max_entry_bits() : 0L});
+    for (const Block& b : blocks_) {
+        if (b.op) m = std::max(m, b.op->max_entry_bits());
+        for (auto& t : b.in) m = std::max(m, t.second.bits());
+    }
     return m;
 }
 
@@ -79,11 +91,12 @@ std::size_t BlockOperator::stored_entries() const {
 
 namespace {
 
-// out[k] += c·t[k], skipping the multiplication when c = 1 (keeps exact values small)
-template <class Arith, class V>
-void add_scaled(const Arith& ar, std::span<V> out, const std::vector<V>& t, const Constant& c, bool one) {
+// out[k] += c·t[k] over k (c = 1 is added directly: keeps exact values small)
+template <class Arith, class V, class Src>
+void add_scaled(const Arith& ar, V* out, const Src& t, std::size_t n, const Constant& c) {
+    const bool one = c.exact() == Rational(1);
     V p;
-    for (std::size_t k = 0; k < t.size(); ++k) {
+    for (std::size_t k = 0; k < n; ++k) {
         if (one) {
             ar.add(out[k], out[k], t[k]);
         } else {
@@ -100,16 +113,19 @@ void BlockOperator::apply_impl(const Arith& ar, std::span<const typename Arith::
                                std::span<typename Arith::value_type> y) const {
     using V = typename Arith::value_type;
     for (auto& v : y) ar.zero(v);
-    std::vector<V> t;
+    std::vector<V> t, mt;
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
+        const std::size_t c = b.op ? b.op->cols() : b.identity;
+        t.assign(c, V{});
+        for (auto& v : t) ar.zero(v);
+        for (std::size_t i = 0; i < b.in.size(); ++i) add_scaled(ar, t.data(), x.data() + b.in[i].first, c, coeffs_[k][i]);
         if (b.op) {
-            t.assign(b.op->rows(), V{});
-            b.op->apply(ar, x.subspan(b.col0, b.op->cols()), std::span<V>(t));
-        } else {
-            t.assign(x.begin() + static_cast<long>(b.col0), x.begin() + static_cast<long>(b.col0 + b.identity));
+            mt.assign(b.op->rows(), V{});
+            b.op->apply(ar, std::span<const V>(t), std::span<V>(mt));
+            t.swap(mt);
         }
-        add_scaled(ar, y.subspan(b.row0, t.size()), t, coeffs_[k], b.coeff == Rational(1));
+        for (std::size_t r0 : b.out_rows) add_scaled(ar, y.data() + r0, t, t.size(), Constant(Rational(1)));
     }
 }
 
@@ -118,16 +134,20 @@ void BlockOperator::adjoint_impl(const Arith& ar, std::span<const typename Arith
                                  std::span<typename Arith::value_type> x) const {
     using V = typename Arith::value_type;
     for (auto& v : x) ar.zero(v);
-    std::vector<V> t;
+    std::vector<V> t, mt;
+    const Constant one(Rational(1));
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
+        const std::size_t r = b.op ? b.op->rows() : b.identity;
+        t.assign(r, V{});
+        for (auto& v : t) ar.zero(v);
+        for (std::size_t r0 : b.out_rows) add_scaled(ar, t.data(), y.data() + r0, r, one);
         if (b.op) {
-            t.assign(b.op->cols(), V{});
-            b.op->adjoint(ar, y.subspan(b.row0, b.op->rows()), std::span<V>(t));
-        } else {
-            t.assign(y.begin() + static_cast<long>(b.row0), y.begin() + static_cast<long>(b.row0 + b.identity));
+            mt.assign(b.op->cols(), V{});
+            b.op->adjoint(ar, std::span<const V>(t), std::span<V>(mt));
+            t.swap(mt);
         }
-        add_scaled(ar, x.subspan(b.col0, t.size()), t, coeffs_[k], b.coeff == Rational(1));
+        for (std::size_t i = 0; i < b.in.size(); ++i) add_scaled(ar, x.data() + b.in[i].first, t, t.size(), coeffs_[k][i]);
     }
 }
 

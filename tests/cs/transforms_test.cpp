@@ -168,8 +168,8 @@ TEST_CASE("composition and block operators agree with dense products exactly", "
         A->apply(ExactArith{}, Bx, ABx);
         CHECK(apply_exact(AB, x) == ABx);
         // [[2A, I_3 padded], ...]: out[0:3] = 2·A·in[0:4] + in[4:7]; out[3:7] = −B·in[7:9]
-        BlockOperator M(7, 9, {Block{0, 0, Rational(2), A, 0}, Block{0, 4, Rational(1), nullptr, 3},
-                               Block{3, 7, Rational(-1), B, 0}});
+        BlockOperator M(7, 9, {Block{{0}, {{0, Rational(2)}}, A, 0}, Block{{0}, {{4, Rational(1)}}, nullptr, 3},
+                               Block{{3}, {{7, Rational(-1)}}, B, 0}});
         auto u = rigornet::test::random_vector(g, 9, 8), v = rigornet::test::random_vector(g, 7, 8);
         auto Mu = apply_exact(M, u);
         std::vector<Rational> Au(3), Bu(4);
@@ -179,7 +179,16 @@ TEST_CASE("composition and block operators agree with dense products exactly", "
         for (std::size_t i = 0; i < 4; ++i) CHECK(Mu[3 + i] == -Bu[i]);
         CHECK(dot(Mu, v) == dot(u, adjoint_exact(M, v)));
     }
-    auto A = std::make_shared<DenseMatrix>(3, 4, std::vector<Rational>(12));
+    auto A = std::make_shared<DenseMatrix>(3, 4, rigornet::test::random_vector(g, 12, 6));
     CHECK_THROWS_AS(Composition({A, A}), ShapeError);
-    CHECK_THROWS_WITH(BlockOperator(3, 3, {Block{1, 0, Rational(1), A, 0}}), Catch::Contains("does not fit"));
+    CHECK_THROWS_WITH(BlockOperator(3, 4, {Block{{1}, {{0, Rational(1)}}, A, 0}}), Catch::Contains("does not fit"));
+    // a block combining inputs and writing twice: out[0:3] = out[3:6] = A(u[0:4] − 3u[4:8])
+    BlockOperator C(6, 8, {Block{{0, 3}, {{0, Rational(1)}, {4, Rational(-3)}}, A, 0}});
+    auto u = rigornet::test::random_vector(g, 8, 8), v = rigornet::test::random_vector(g, 6, 8);
+    std::vector<Rational> comb(4), Ac(3);
+    for (std::size_t i = 0; i < 4; ++i) comb[i] = u[i] - Rational(3) * u[4 + i];
+    A->apply(ExactArith{}, comb, Ac);
+    auto Cu = apply_exact(C, u);
+    for (std::size_t i = 0; i < 3; ++i) CHECK((Cu[i] == Ac[i] && Cu[3 + i] == Ac[i]));
+    CHECK(dot(Cu, v) == dot(u, adjoint_exact(C, v)));
 }
