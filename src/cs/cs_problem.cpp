@@ -1,0 +1,41 @@
+#include "rigornet/cs_problem.hpp"
+
+#include <cmath>
+
+namespace rigornet {
+
+std::vector<std::size_t> image_sparsities(const Shape& shape, int levels, const std::vector<double>& x,
+                                          double rel_threshold) {
+    Haar W(shape, levels);
+    std::vector<double> c(shape.size());
+    W.apply(DoubleArith{}, x, c);
+    return local_sparsities(c, W.coefficient_levels(), levels, rel_threshold);
+}
+
+std::vector<std::size_t> sample_pattern(const Shape& shape, Modality m, const std::vector<std::size_t>& s, double rate,
+                                        std::uint64_t seed) {
+    if (!(rate > 0.0 && rate <= 1.0)) throw DomainError("sampling rate must be in (0, 1], got " + std::to_string(rate));
+    const Bands bands = tensor_bands(m, shape);
+    const auto total = static_cast<std::size_t>(std::ceil(rate * static_cast<double>(shape.size())));
+    return multilevel_sample(bands, band_counts(m, bands, s, total), seed);
+}
+
+CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::size_t> omega,
+                   std::vector<std::size_t> sparsities, bool weighted, const Rational& theta) {
+    auto haar = std::make_shared<Haar>(shape, levels);
+    OperatorPtr synthesis = std::make_shared<AdjointView>(haar);
+    OperatorPtr sampled;
+    if (m == Modality::walsh)
+        sampled = std::make_shared<Composition>(std::vector<OperatorPtr>{
+            std::make_shared<Subsample>(shape.size(), omega), std::make_shared<WalshHadamard>(shape, WalshOrder::sequency)});
+    else
+        sampled = std::make_shared<FourierSampling>(shape, omega);
+    CsProblem pb{std::make_shared<Composition>(std::vector<OperatorPtr>{sampled, synthesis}), synthesis, {}, Rational(1)};
+    if (weighted) {
+        const auto w = level_weights(sparsities, theta);
+        for (int l : haar->coefficient_levels()) pb.weights.push_back(w.at(static_cast<std::size_t>(l - 1)));
+    }
+    return CsSetup{shape, m, haar, std::move(omega), std::move(sparsities), std::move(pb)};
+}
+
+}  // namespace rigornet
