@@ -16,6 +16,7 @@ struct CsSetup {
     std::shared_ptr<const Haar> haar;          // W
     std::vector<std::size_t> omega;            // Ω (flat indices of sampled coefficients of U)
     std::vector<std::size_t> sparsities;       // s_1…s_L of the reference image
+    OperatorPtr measure;                       // P_Ω U: signal → measurements
     CsProblem problem;                         // A = P_Ω U W⁻¹ (realified for Fourier)
 };
 

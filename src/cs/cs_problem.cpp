@@ -35,7 +35,7 @@ CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::
         const auto w = level_weights(sparsities, theta);
         for (int l : haar->coefficient_levels()) pb.weights.push_back(w.at(static_cast<std::size_t>(l - 1)));
     }
-    return CsSetup{shape, m, haar, std::move(omega), std::move(sparsities), std::move(pb)};
+    return CsSetup{shape, m, haar, std::move(omega), std::move(sparsities), sampled, std::move(pb)};
 }
 
 }  // namespace rigornet
