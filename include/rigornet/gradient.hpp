@@ -4,6 +4,7 @@
 // stability.hpp) and certify nothing; a point they find is re-evaluated in exact or ball
 // arithmetic before any claim is made.
 #pragma once
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -29,5 +30,11 @@ struct Vjp {
 /// √max(0, ·), as DoubleArith does), min/max as in DualArith. No error bound.
 /// ShapeError if y or w has the wrong size.
 Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w);
+
+/// The same with the cotangent chosen after the forward pass, w = cotangent(φ(y)), so
+/// that an objective such as ½‖φ(y) − x‖² (w = φ(y) − x) costs one forward pass.
+/// ShapeError if y has the wrong size or cotangent returns a vector of the wrong size.
+Vjp vjp(const Network& net, std::span<const double> y,
+        const std::function<std::vector<double>(std::span<const double> value)>& cotangent);
 
 }  // namespace rigornet

@@ -33,10 +33,14 @@ Dual scalar(const ElementwiseLayer& e, double x, double t) {
 }  // namespace
 
 Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w) {
-    if (y.size() != net.input_dim() || w.size() != net.output_dim())
-        throw ShapeError("vjp: the network maps " + std::to_string(net.input_dim()) + " values to " +
-                         std::to_string(net.output_dim()) + ", got an input of " + std::to_string(y.size()) +
-                         " and a cotangent of " + std::to_string(w.size()));
+    return vjp(net, y, [&](std::span<const double>) { return std::vector<double>(w.begin(), w.end()); });
+}
+
+Vjp vjp(const Network& net, std::span<const double> y,
+        const std::function<std::vector<double>(std::span<const double> value)>& cotangent) {
+    if (y.size() != net.input_dim())
+        throw ShapeError("vjp: the network has " + std::to_string(net.input_dim()) + " inputs, got " +
+                         std::to_string(y.size()));
     const DoubleArith ar;
     const auto& layers = net.layers();
     std::vector<LocalDerivatives> tape(layers.size());
@@ -80,8 +84,11 @@ Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w
         }
     }
 
+    std::vector<double> g = cotangent(z);
+    if (g.size() != z.size())
+        throw ShapeError("vjp: the network has " + std::to_string(z.size()) + " outputs, got a cotangent of " +
+                         std::to_string(g.size()));
     Vjp out{z, std::vector<double>(y.size(), 0.0)};
-    std::vector<double> g(w.begin(), w.end());
     for (std::size_t j = layers.size(); j-- > 0;) {
         if (auto* a = std::get_if<AffineLayer>(&layers[j])) {
             if (a->B) {

@@ -44,6 +44,17 @@ TEST_CASE("vjp returns the DoubleArith value bit for bit", "[gradient]") {
         }
     }
     const Network net = test::random_network(g, 3, 2);
+    // The cotangent chosen from the value (w = φ(y) − x) gives what the explicit w gives.
+    const std::vector<double> y{0.5, -1.25, 2.0}, x(net.output_dim(), 0.75);
+    const Vjp late = vjp(net, y, [&](std::span<const double> value) {
+        std::vector<double> w(value.begin(), value.end());
+        for (std::size_t i = 0; i < w.size(); ++i) w[i] -= x[i];
+        return w;
+    });
+    std::vector<double> w = evaluate(net, DoubleArith{}, std::span<const double>(y));
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] -= x[i];
+    CHECK(late.gradient == vjp(net, y, w).gradient);
+    CHECK_THROWS_AS(vjp(net, y, [](std::span<const double>) { return std::vector<double>(1000); }), ShapeError);
     CHECK_THROWS_AS(vjp(net, std::vector<double>(2), std::vector<double>(net.output_dim())), ShapeError);
     CHECK_THROWS_AS(vjp(net, std::vector<double>(3), std::vector<double>(net.output_dim() + 1)), ShapeError);
 }
