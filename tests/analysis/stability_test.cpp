@@ -42,6 +42,15 @@ bool encloses_sqrt(const Ball& b, const Rational& s) {
     return hi.sign() >= 0 && hi * hi >= s && (lo.sign() <= 0 || lo * lo <= s);
 }
 
+StabilityOptions ascent(double lambda, double step, double momentum, int iterations) {
+    StabilityOptions o;
+    o.lambda = lambda;
+    o.step = step;
+    o.momentum = momentum;
+    o.iterations = iterations;
+    return o;
+}
+
 /// φ(y) = 2y on R^m and A = [I_N; 0] (m × N): Q(r) = ½‖2y + 2Ar − x‖² − (λ/2)‖r‖², whose
 /// Hessian is (4 − λ)·I because AᵀA = I.
 struct LinearProblem {
@@ -70,11 +79,7 @@ TEST_CASE("ascent on a convex Q increases it monotonically; certified change con
     auto g = test::rng(90);
     for (int trial = 0; trial < cases(4); ++trial) {
         LinearProblem p(g);
-        StabilityOptions opt;
-        opt.lambda = trial % 2 ? 1.0 : 0.0;
-        opt.step = 0.01;
-        opt.momentum = 0.9;
-        opt.iterations = 60;
+        StabilityOptions opt = ascent(trial % 2 ? 1.0 : 0.0, 0.01, 0.9, 60);
         opt.seed = static_cast<std::uint64_t>(trial);
         const StabilitySearch s = stability_search(p.phi, *p.A, p.y, p.x, opt);
         REQUIRE(s.objective.size() == 61);
@@ -102,11 +107,7 @@ TEST_CASE("ascent on a concave Q converges to its known maximiser", "[stability]
     // 0.05 and μ = ½ contracts like the roots of z² − 1.3z + ½ (modulus √½) per step.
     auto g = test::rng(91);
     LinearProblem p(g);
-    StabilityOptions opt;
-    opt.lambda = 8.0;
-    opt.step = 0.05;
-    opt.momentum = 0.5;
-    opt.iterations = 200;
+    const StabilityOptions opt = ascent(8.0, 0.05, 0.5, 200);
     const StabilitySearch s = stability_search(p.phi, *p.A, p.y, p.x, opt);
     double q_star = 0.0;
     for (std::size_t i = 0; i < p.m; ++i) {
@@ -123,9 +124,7 @@ TEST_CASE("with a radius the returned perturbation lies in the ball, proved exac
     auto g = test::rng(92);
     for (int trial = 0; trial < cases(4); ++trial) {
         LinearProblem p(g);
-        StabilityOptions opt;
-        opt.step = 0.05;
-        opt.iterations = 80;
+        StabilityOptions opt = ascent(0.0, 0.05, 0.9, 80);
         opt.radius = trial % 2 ? 0.25 : 1e-3;
         opt.initial_scale = 1.0;  // the start is projected too
         opt.seed = 7 + static_cast<std::uint64_t>(trial);
@@ -160,10 +159,7 @@ TEST_CASE("certified re-evaluation contains the exact value on ReLU and random n
         for (std::size_t k = 0; k < m * n; ++k) entries.push_back(Rational::from_double(random_doubles(g, 1)[0]));
         const DenseMatrix A(m, n, entries);
         const std::vector<double> y = random_doubles(g, m), x = random_doubles(g, phi.output_dim());
-        StabilityOptions opt;
-        opt.lambda = 0.1;
-        opt.step = 1e-3;
-        opt.iterations = trial == 0 ? 30 : 5;
+        const StabilityOptions opt = ascent(0.1, 1e-3, 0.9, trial == 0 ? 30 : 5);
         const StabilitySearch s = stability_search(phi, A, y, x, opt);
         const std::vector<Rational> yq = exact(y);
         const CertifiedPerturbation c = certify_perturbation(phi, A, yq, s.r, ar);
@@ -191,8 +187,7 @@ TEST_CASE("certified re-evaluation contains the exact value on ReLU and random n
 TEST_CASE("stability search: reproducible, validated, progress every tenth", "[stability]") {
     auto g = test::rng(94);
     LinearProblem p(g);
-    StabilityOptions opt;
-    opt.iterations = 50;
+    StabilityOptions opt = ascent(0.0, 0.01, 0.9, 50);
     opt.seed = 3;
     const StabilitySearch a = stability_search(p.phi, *p.A, p.y, p.x, opt), b = stability_search(p.phi, *p.A, p.y, p.x, opt);
     CHECK(a.r == b.r);
