@@ -14,7 +14,9 @@ CXXFLAGS += -std=c++20 -Wall -Wextra -ffp-contract=off -Iinclude -MMD -MP
 # Debian 12 ships Arb apart from FLINT 2.9 (arb.h, -lflint-arb); FLINT 3 merged it
 # (flint/arb.h, -lflint). Decided lazily, after the dependencies are installed.
 ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/dev/null 2>&1 || echo -lflint-arb)
-LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lmpfr -lgmp
+# -lfftw3: FFTW for the double-precision DFT; -lstb: Debian's compiled stb_image /
+# stb_image_write (PNG reading and writing).
+LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lmpfr -lgmp -lstb
 
 LIB_SRC   := $(wildcard src/*/*.cpp)
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))
