@@ -159,7 +159,21 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
     const std::vector<Ball> base = evaluate(phi, ar, std::span<const Ball>(yb));
     for (std::size_t i = 0; i < moved.size(); ++i) ar.sub(moved[i], moved[i], base[i]);
     out.change = enclose_norm(moved, ar);
+    out.prec = ar.prec;
     return out;
+}
+
+CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
+                                                    std::span<const Rational> y, std::span<const double> r,
+                                                    BallArith ar, long max_prec, long accuracy_bits) {
+    for (;;) {
+        CertifiedPerturbation c = certify_perturbation(phi, A, y, r, ar);
+        const arb_srcptr v = c.change.get();
+        const bool accurate = arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
+                                                   mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
+        if (accurate || 2 * ar.prec > max_prec) return c;
+        ar.prec *= 2;
+    }
 }
 
 }  // namespace rigornet
