@@ -58,6 +58,7 @@ struct CertifiedPerturbation {
     std::vector<Rational> r;  ///< the perturbation, exactly: the given doubles
     Ball r_norm;              ///< contains ‖r‖₂
     Ball change;              ///< contains ‖φ(y + A r) − φ(y)‖₂
+    long prec = 0;            ///< the working precision that produced the balls
 };
 
 /// Encloses ‖r‖₂ and ‖φ(y + A r) − φ(y)‖₂ for the exact rationals y and r (r the doubles
@@ -72,5 +73,17 @@ struct CertifiedPerturbation {
 /// ShapeError for mismatched sizes, DomainError for a non-finite entry of r.
 CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
                                            std::span<const double> r, const BallArith& ar);
+
+/// certify_perturbation at precisions ar.prec, 2·ar.prec, 4·ar.prec, … (at most max_prec)
+/// until the change's enclosure is finite and accurate to accuracy_bits (relative
+/// accuracy, or radius ≤ 2^−accuracy_bits when the change is near 0); returns the first
+/// result that is, else the one at the highest precision tried. Needed for deep
+/// networks: a ball's radius grows with ‖|A_j|‖ at every layer (‖|U|‖₂ = √N for an
+/// orthonormal N-point Walsh or Fourier matrix U), so a fixed precision that suffices
+/// for a few layers can give an infinite enclosure after hundreds. Every result carries
+/// the guarantee of certify_perturbation; only its width depends on the search.
+CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
+                                                    std::span<const Rational> y, std::span<const double> r,
+                                                    BallArith ar, long max_prec, long accuracy_bits);
 
 }  // namespace rigornet

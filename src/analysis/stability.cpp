@@ -80,13 +80,17 @@ StabilitySearch stability_search(const Network& phi, const LinearOperator& A, st
     for (double& v : r) v = opt.initial_scale * (std::ldexp(static_cast<double>(gen() >> 11), -52) - 1.0);
     project(r, opt.radius);
 
+    // u = y + A r
+    auto perturb = [&](const std::vector<double>& rr) {
+        A.apply(ar, rr, u);
+        for (std::size_t i = 0; i < m; ++i) u[i] += y[i];
+    };
     StabilitySearch out;
     std::vector<double> best_value;
     double best_q = -std::numeric_limits<double>::infinity();
     const int every = std::max(1, opt.iterations / 10);
     for (int k = 0;; ++k) {
-        A.apply(ar, r, u);
-        for (std::size_t i = 0; i < m; ++i) u[i] += y[i];
+        perturb(r);
         double misfit = 0.0;
         const Vjp d = vjp(phi, u, [&](std::span<const double> value) {
             std::vector<double> w(value.size());
@@ -121,8 +125,7 @@ StabilitySearch stability_search(const Network& phi, const LinearOperator& A, st
     if (opt.radius && !inside_exactly(out.r, *opt.radius)) {
         while (!inside_exactly(out.r, *opt.radius))
             for (double& v : out.r) v *= 1.0 - std::ldexp(1.0, -20);
-        A.apply(ar, out.r, u);
-        for (std::size_t i = 0; i < m; ++i) u[i] += y[i];
+        perturb(out.r);
         best_value = evaluate(phi, ar, std::span<const double>(u));
     }
     const std::vector<double> base = evaluate(phi, ar, y);
@@ -156,7 +159,21 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
     const std::vector<Ball> base = evaluate(phi, ar, std::span<const Ball>(yb));
     for (std::size_t i = 0; i < moved.size(); ++i) ar.sub(moved[i], moved[i], base[i]);
     out.change = enclose_norm(moved, ar);
+    out.prec = ar.prec;
     return out;
+}
+
+CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
+                                                    std::span<const Rational> y, std::span<const double> r,
+                                                    BallArith ar, long max_prec, long accuracy_bits) {
+    for (;;) {
+        CertifiedPerturbation c = certify_perturbation(phi, A, y, r, ar);
+        const arb_srcptr v = c.change.get();
+        const bool accurate = arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
+                                                   mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
+        if (accurate || 2 * ar.prec > max_prec) return c;
+        ar.prec *= 2;
+    }
 }
 
 }  // namespace rigornet

@@ -237,3 +237,29 @@ TEST_CASE("stability search: reproducible, validated, progress every tenth", "[s
     CHECK_THROWS_AS(certify_perturbation(p.phi, *p.A, exact(p.y), std::vector<double>{1, NAN, 0}, BallArith{}), DomainError);
     CHECK_THROWS_AS(certify_perturbation(p.phi, *p.A, exact(p.y), std::vector<double>{1, 0}, BallArith{}), ShapeError);
 }
+
+TEST_CASE("adaptive certification raises the precision until the enclosure is accurate", "[stability]") {
+    // 60 rotations–reflections M = [[3/5, 4/5], [4/5, −3/5]] (MᵀM = I, so φ is an isometry
+    // and ‖φ(y + r) − φ(y)‖ = ‖r‖ exactly). Ball radii grow by ‖|M|‖₂ = 7/5 per layer,
+    // 2^29 in all (and the difference cancels a few more bits), so 53 bits leave fewer
+    // than 40 correct bits of the change and 106 bits more.
+    Network phi(2);
+    const auto M = std::make_shared<DenseMatrix>(2, 2, std::vector<Rational>{Rational(3, 5), Rational(4, 5), Rational(4, 5), Rational(-3, 5)});
+    for (int k = 0; k < 60; ++k) phi.add_affine(M, nullptr, {Rational(0), Rational(0)});
+    const SparseMatrix I(2, 2, {{0, 0, Rational(1)}, {1, 1, Rational(1)}});
+    const std::vector<Rational> y{Rational(1, 3), Rational(-2, 7)};
+    const std::vector<double> r{0.125, -0.0625};
+    const Rational rr = Rational(5, 256);  // ‖r‖² = 1/64 + 1/256
+
+    const CertifiedPerturbation fixed = certify_perturbation(phi, I, y, r, BallArith{53, false});
+    CHECK(arb_rel_accuracy_bits(fixed.change.get()) < 40);
+    const CertifiedPerturbation c = certify_perturbation_adaptive(phi, I, y, r, BallArith{53, false}, 1024, 40);
+    CHECK(c.prec == 106);
+    CHECK(arb_rel_accuracy_bits(c.change.get()) >= 40);
+    CHECK(encloses_sqrt(c.change, rr));
+    CHECK(encloses_sqrt(fixed.change, rr));
+    // Capped below what is needed: the best attempt is returned, still an enclosure.
+    const CertifiedPerturbation capped = certify_perturbation_adaptive(phi, I, y, r, BallArith{53, false}, 100, 40);
+    CHECK(capped.prec == 53);
+    CHECK(encloses_sqrt(capped.change, rr));
+}
