@@ -37,8 +37,10 @@ std::vector<std::size_t> local_sparsities(const std::vector<double>& coeffs, con
 double band_weight(Modality m, const std::vector<std::size_t>& s, const std::vector<int>& k);
 
 /// Per-band counts m_k = min(|B_k|, c · M(s, k)) with c chosen so that Σ m_k = total
-/// (rounded by largest remainders). Throws ShapeError if total exceeds the array size
-/// or is zero.
+/// (rounded by largest remainders); a band whose share reaches half its size is
+/// sampled fully and c recomputed for the others (the theorem's log factor saturates
+/// the coarse bands; without this the DC band could go half-sampled). Throws
+/// ShapeError if total exceeds the array size or is zero.
 std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::vector<std::size_t>& s,
                                      std::size_t total);
 

@@ -86,24 +86,48 @@ std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::
     if (total == 0 || total > N)
         throw ShapeError("number of samples must be between 1 and " + std::to_string(N) + ", got " + std::to_string(total));
     const std::size_t B = bands.members.size();
-    std::vector<double> w(B);
-    for (std::size_t b = 0; b < B; ++b) w[b] = std::max(band_weight(m, s, bands.k[b]), 1e-300);
-    auto filled = [&](double c) {
-        double sum = 0;
-        for (std::size_t b = 0; b < B; ++b) sum += std::min(static_cast<double>(bands.members[b].size()), c * w[b]);
-        return sum;
-    };
-    double lo = 0, hi = 1;
-    while (filled(hi) < static_cast<double>(total)) hi *= 2;
-    for (int it = 0; it < 200; ++it) {
-        double mid = (lo + hi) / 2;
-        (filled(mid) < static_cast<double>(total) ? lo : hi) = mid;
+    std::vector<double> w(B), size(B);
+    for (std::size_t b = 0; b < B; ++b) {
+        w[b] = std::max(band_weight(m, s, bands.k[b]), 1e-300);
+        size[b] = static_cast<double>(bands.members[b].size());
+    }
+    // Bands whose share reaches half their size are sampled fully (the theorem's log
+    // factor saturates the coarse bands), and c is recomputed for the rest.
+    std::vector<bool> full(B, false);
+    double hi = 1;
+    for (;;) {
+        double budget = static_cast<double>(total);
+        for (std::size_t b = 0; b < B; ++b)
+            if (full[b]) budget -= size[b];
+        auto filled = [&](double c) {
+            double sum = 0;
+            for (std::size_t b = 0; b < B; ++b)
+                if (!full[b]) sum += std::min(size[b], c * w[b]);
+            return sum;
+        };
+        double lo = 0;
+        hi = 1;
+        while (filled(hi) < budget && hi < 1e300) hi *= 2;
+        for (int it = 0; it < 200; ++it) {
+            double mid = (lo + hi) / 2;
+            (filled(mid) < budget ? lo : hi) = mid;
+        }
+        bool changed = false;
+        for (std::size_t b = 0; b < B; ++b) {
+            if (full[b] || hi * w[b] < 0.5 * size[b]) continue;
+            double need = size[b];  // promote only if the budget allows it
+            for (std::size_t c = 0; c < B; ++c)
+                if (full[c]) need += size[c];
+            if (need > static_cast<double>(total)) continue;
+            full[b] = changed = true;
+        }
+        if (!changed) break;
     }
     std::vector<std::size_t> cnt(B);
     std::vector<std::pair<double, std::size_t>> rem;
     std::size_t got = 0;
     for (std::size_t b = 0; b < B; ++b) {
-        double x = std::min(static_cast<double>(bands.members[b].size()), hi * w[b]);
+        double x = full[b] ? size[b] : std::min(size[b], hi * w[b]);
         cnt[b] = static_cast<std::size_t>(std::floor(x));
         got += cnt[b];
         rem.push_back({x - std::floor(x), b});
@@ -116,7 +140,7 @@ std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::
             ++got;
         }
     }
-    while (got > total) {  // (only if bisection overshot) remove from the fullest bands
+    while (got > total) {  // (only if rounding overshot) remove from the sparsest-sampled bands
         std::size_t b = static_cast<std::size_t>(std::max_element(cnt.begin(), cnt.end()) - cnt.begin());
         --cnt[b];
         --got;
