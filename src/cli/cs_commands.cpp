@@ -1,4 +1,5 @@
 // rigornet CLI, compressed sensing: build, reconstruct, stability (DESIGN.md §5–6).
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -254,9 +255,27 @@ int cmd_reconstruct(const CsOptions& o) {
         }
         for (auto& v : out) out_balls.emplace_back(v, 256);
     } else if (arith.rfind("ball", 0) == 0) {
-        const long bits = arith == "ball" ? 128 : std::stol(arith.substr(5));
-        if (bits < 16 || bits > 100000) throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 100000");
-        out_balls = evaluate_rational(net, BallArith{bits, false}, y, nullptr, progress);
+        // Ball radii grow by about √N per transform (the wrapping effect of componentwise
+        // enclosures), so deep networks need precision linear in their depth. "ball"
+        // starts from that estimate and doubles until every output is finite and narrow;
+        // "ball:BITS" uses BITS as given.
+        const bool adaptive = arith == "ball";
+        long bits = adaptive ? 0 : std::stol(arith.substr(5));
+        if (!adaptive && (bits < 16 || bits > 1000000)) throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 1000000");
+        if (adaptive) {
+            const long depth = static_cast<long>(net.layers().size());
+            bits = std::max(128L, 64 + depth * static_cast<long>(std::bit_width(N)) / 2);
+        }
+        for (;;) {
+            if (verbose) std::cerr << "  ball arithmetic at " << bits << " bits\n";
+            out_balls = evaluate_rational(net, BallArith{bits, false}, y, nullptr, progress);
+            bool ok = true;
+            for (auto& b : out_balls) ok = ok && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -30) < 0;
+            if (ok || !adaptive || bits >= 65536) break;
+            bits *= 2;
+        }
+        j["precision"] = bits;
+        t << "ball arithmetic at " << bits << " bits\n";
         for (std::size_t i = 0; i < N; ++i) rec.pixels[i] = arf_get_d(arb_midref(out_balls[i].get()), ARF_RND_NEAR);
     } else {
         throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
@@ -269,12 +288,16 @@ int cmd_reconstruct(const CsOptions& o) {
         const long prec = 128;
         Ball err = l2_distance(out_balls, x, prec), xn = l2_norm(x, prec), relb;
         arb_div(relb.get(), err.get(), xn.get(), prec);
+        if (!relb.is_finite())
+            throw DomainError("the ball enclosure is not finite at " + std::to_string(j.value("precision", 0L)) +
+                              " bits: use more bits (--arith ball:BITS) or plain --arith ball (adaptive)");
         j["relative_error_enclosure"] = enclosure(relb);
         t << "relative error enclosure (proved): [" << dec(relb.lower(), Round::down) << ", " << dec(relb.upper(), Round::up)
           << "]\n";
         if (error_terms) {
             TheoremTerms th = theorem_terms(pb.setup, pb.params, x, y, prec);
-            auto ideal = evaluate_rational(net, BallArith{std::max(prec, 128L), true}, y, nullptr,
+            const long ideal_bits = j.value("precision", 0L) > 0 ? j.value("precision", 0L) : 128 + static_cast<long>(net.layers().size()) * 8;
+            auto ideal = evaluate_rational(net, BallArith{ideal_bits, true}, y, nullptr,
                                            progress_printer("ideal network", verbose));
             Ball theta_effect = l2_distance(out_balls, ideal, prec);
             j["error_terms"] = {
