@@ -160,6 +160,14 @@ void default_eps0(SolverParams& p, const CsOptions& o, const std::vector<Rationa
     p.eps0 = parse_rational(to_decimal(sqrt_theta(n2, Rational(1, 1000000)) + Rational(1, 1000000), 6, Round::up));
 }
 
+// Ball radii grow by about √N per transform (the wrapping effect of componentwise
+// enclosures: ‖|U|‖₂ = √N for an orthonormal N-point U), so a network of depth L over N
+// values needs about L·log2(N)/2 bits beyond the target accuracy: the starting point of
+// the adaptive precision loops.
+long initial_ball_bits(const Network& net, std::size_t N) {
+    return std::max(128L, 64 + static_cast<long>(net.layers().size()) * static_cast<long>(std::bit_width(N)) / 2);
+}
+
 Progress progress_printer(const std::string& what, bool enabled) {
     if (!enabled) return {};
     auto last = std::make_shared<std::size_t>(0);
@@ -255,17 +263,12 @@ int cmd_reconstruct(const CsOptions& o) {
         }
         for (auto& v : out) out_balls.emplace_back(v, 256);
     } else if (arith.rfind("ball", 0) == 0) {
-        // Ball radii grow by about √N per transform (the wrapping effect of componentwise
-        // enclosures), so deep networks need precision linear in their depth. "ball"
-        // starts from that estimate and doubles until every output is finite and narrow;
-        // "ball:BITS" uses BITS as given.
+        // "ball" starts from initial_ball_bits and doubles until every output is finite
+        // and narrow; "ball:BITS" uses BITS as given.
         const bool adaptive = arith == "ball";
         long bits = adaptive ? 0 : std::stol(arith.substr(5));
         if (!adaptive && (bits < 16 || bits > 1000000)) throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 1000000");
-        if (adaptive) {
-            const long depth = static_cast<long>(net.layers().size());
-            bits = std::max(128L, 64 + depth * static_cast<long>(std::bit_width(N)) / 2);
-        }
+        if (adaptive) bits = initial_ball_bits(net, N);
         for (;;) {
             if (verbose) std::cerr << "  ball arithmetic at " << bits << " bits\n";
             out_balls = evaluate_rational(net, BallArith{bits, false}, y, nullptr, progress);
@@ -351,8 +354,8 @@ int cmd_stability(const CsOptions& o) {
     json rows = json::array();
     std::ostringstream t;
     t << "stability test: perturbations r of the image with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
-      << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, certified in 128-bit balls\n";
-    t << "  solver    ||r||                 ||phi(y+Ar) - phi(y)|| (proved)     ratio <=\n";
+      << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
+    t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio <=    bits\n";
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
@@ -369,11 +372,13 @@ int cmd_stability(const CsOptions& o) {
         so.verbose = verbose;
         if (verbose) std::cerr << "solver " << name << ":\n";
         StabilitySearch found = stability_search(net, *pb.setup.measure, yd, xd, so);
-        CertifiedPerturbation cert = certify_perturbation(net, *pb.setup.measure, y, found.r, BallArith{128, false});
+        CertifiedPerturbation cert = certify_perturbation_adaptive(
+            net, *pb.setup.measure, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
         rows.push_back({{"solver", name},
                         {"layers", net.layers().size()},
+                        {"precision", cert.prec},
                         {"r_norm", enclosure(cert.r_norm)},
                         {"change", enclosure(cert.change)},
                         {"ratio_upper", dec(ratio.upper(), Round::up)},
@@ -381,7 +386,7 @@ int cmd_stability(const CsOptions& o) {
                         {"double_change", shortest(found.change)}});
         t << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ') << "[" << dec(cert.r_norm.lower(), Round::down)
           << ", " << dec(cert.r_norm.upper(), Round::up) << "]   [" << dec(cert.change.lower(), Round::down) << ", "
-          << dec(cert.change.upper(), Round::up) << "]   " << dec(ratio.upper(), Round::up) << "\n";
+          << dec(cert.change.upper(), Round::up) << "]   " << dec(ratio.upper(), Round::up) << "   " << cert.prec << "\n";
     }
     json j = {{"radius", shortest(rho)}, {"results", rows}, {"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
     print(j, o.as_json, t.str());
