@@ -71,9 +71,10 @@ bin/proofs/%: build/proofs/%.o $(LIB)
 	$(CXX) $(CXXFLAGS) $^ -o $@ $(LDLIBS)
 
 # Every test; the CLI tests run the built binary named by RIGORNET_BIN.
-check: $(TESTS) $(CLI) $(EXAMPLES)
+check: $(TESTS) $(CLI) $(EXAMPLES) $(PROOFS)
 	RIGORNET_BIN=$(CLI) RIGORNET_ROOT=. ./$(TESTS)
 	@bash scripts/check-examples.sh $(EXAMPLES)
+	@for p in $(PROOFS); do echo "== $$p"; ./$$p || exit 1; done
 	@bash scripts/readme-quickstart.sh $(CLI)
 test: check
 
