@@ -134,9 +134,17 @@ std::vector<Rational> exact_pixels(const Image& im) {
 }
 
 // Measurements y = P_Ω U x of the exact image: exact for Walsh, otherwise the midpoints
-// of a 256-bit enclosure (the rounding is part of the measurement error ‖Ax − y‖).
-std::vector<Rational> measure(const CsSetup& st, const std::vector<Rational>& x) {
+// of a 256-bit enclosure (the rounding is part of the measurement error ‖Ax − y‖), or,
+// when only a double evaluation follows, the double transform read exactly.
+std::vector<Rational> measure(const CsSetup& st, const std::vector<Rational>& x, bool in_double = false) {
     std::vector<Rational> y(st.measure->rows());
+    if (in_double) {
+        std::vector<double> xd, yd(y.size());
+        for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
+        st.measure->apply(DoubleArith{}, xd, yd);
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] = Rational::from_double(yd[i]);
+        return y;
+    }
     try {
         st.measure->apply(ExactArith{}, x, y);
         return y;
@@ -231,7 +239,7 @@ int cmd_reconstruct(const CsOptions& o) {
     auto start = std::chrono::steady_clock::now();
     Problem pb = make_problem(o);
     const auto x = exact_pixels(pb.truth);
-    const auto y = measure(pb.setup, x);
+    const auto y = measure(pb.setup, x, arith == "double");
     default_eps0(pb.params, o, y);
     Network net = build_unrolled(pb.setup.problem, pb.params);
     const std::size_t N = x.size();
