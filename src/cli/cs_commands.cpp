@@ -369,7 +369,7 @@ int cmd_stability(const CsOptions& o) {
     while (std::getline(list, name, ',')) {
         SolverParams p = pb.params;
         p.solver = parse_solver(name);
-        if (p.solver == Solver::cp_bp && o.tau == "1" && o.sigma == "1") p.tau = p.sigma = Rational(1);
+        if (p.solver != Solver::firenet) p.inner = o.inner * o.restarts;  // equal iteration counts
         Network net = build_unrolled(pb.setup.problem, p);
         StabilityOptions so;
         so.radius = rho;
@@ -436,7 +436,9 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     auto* s = app.add_subcommand("stability", "Seed 003's stability test: adversarial perturbations found by gradient ascent, certified in balls");
     add_problem_options(s, *o, true);
     add_solver_options(s, *o);
-    s->add_option("--solvers", o->solvers, "Comma-separated solvers to compare")->capture_default_str();
+    s->add_option("--solvers", o->solvers,
+                  "Comma-separated solvers to compare; each runs restarts*inner iterations (FIRENET: restarts x inner)")
+        ->capture_default_str();
     s->add_option("--radius", o->radius, "||r|| bound, equal for all solvers (default 5 % of ||x||)");
     s->add_option("--iterations", o->iterations, "Ascent iterations")->capture_default_str();
     s->add_option("--step", o->step, "Ascent step size")->capture_default_str();
