@@ -33,7 +33,11 @@ std::vector<std::size_t> sample_pattern(const Shape& shape, Modality m, const st
 /// The problem for sampling pattern Ω: A = P_Ω U W⁻¹ with U the sequency-ordered Walsh
 /// transform (exact when N is a power of 4) or the realified Fourier sampling; weights
 /// √(s/s_j) per level within theta (level_weights) when `weighted`, else 1; L_A = 1.
+/// With fourier_accuracy = n > 0 (Fourier only) the network's A is the rational A_n
+/// (FourierSamplingRational, ‖A_n − A‖₂ ≤ 2^−n) while `measure` stays the true P_Ω U;
+/// then L_A = 1 + 2^−n.
 CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::size_t> omega,
-                   std::vector<std::size_t> sparsities, bool weighted, const Rational& theta);
+                   std::vector<std::size_t> sparsities, bool weighted, const Rational& theta,
+                   long fourier_accuracy = 0);
 
 }  // namespace rigornet

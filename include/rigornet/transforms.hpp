@@ -3,6 +3,7 @@
 // side a power of two). None materialises an N×N matrix.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "rigornet/operator.hpp"
@@ -137,6 +138,56 @@ private:
     std::vector<std::size_t> omega_;
     struct Plans;
     std::unique_ptr<Plans> plans_;
+};
+
+/// A_n: the realified subsampled orthonormal DFT of FourierSampling computed by an
+/// exact radix-2 FFT whose twiddle factors are rounded to dyadic rationals with b
+/// fractional bits. A_n is a fixed *rational* matrix, so networks using it evaluate
+/// exactly (ExactArith), and it is chosen so that ‖A_n − A‖₂ ≤ 2^−accuracy.
+/// Proof of the bound (error_bound() returns the right-hand side, an exact rational):
+/// the unnormalised DIT FFT of length n = 2^L is F = S_L ⋯ S_1 P with P a permutation
+/// and each stage S_l a direct sum of 2×2 blocks [[1, ω], [1, −ω]] (|ω| = 1), so
+/// ‖S_l‖₂ = √2. Rounding re and im of ω to 2^−b gives |ω̃ − ω| ≤ ε = √2·2^−b,
+/// ‖S̃_l − S_l‖₂ ≤ √2ε and ‖S̃_l‖₂ ≤ √2(1 + ε); telescoping the product,
+/// ‖F̃ − F‖₂ ≤ L·√2ε·(√2(1+ε))^(L−1), i.e. η = L·ε·(1+ε)^(L−1) after the scaling
+/// n^(−1/2) (exact: 2^(−L/2) multiplies both). For a d-dimensional transform (a
+/// Kronecker product of 1-D ones with ‖F_a‖ = 1, ‖F̃_a‖ ≤ 1 + η_a):
+/// ‖⊗F̃_a − ⊗F_a‖ ≤ Π(1 + η_a) − 1. Restricting to real input, subsampling and
+/// realifying do not increase the norm. b is the least value making this ≤ 2^−accuracy.
+/// The overall scaling N^(−1/2) is rational only when N is a power of 4 (e.g. n×n
+/// images); otherwise ExactArith throws DomainError. Cost O(N log N) per application.
+class FourierSamplingRational final : public OperatorBase<FourierSamplingRational> {
+public:
+    FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy);
+    std::size_t rows() const override { return 2 * omega_.size(); }
+    std::size_t cols() const override { return shape_.size(); }
+    std::string kind() const override { return "fourier-rational"; }
+    long max_entry_bits() const override { return twiddles_.front()->max_bits(); }
+    std::size_t stored_entries() const override;
+    const Shape& shape() const { return shape_; }
+    const std::vector<std::size_t>& omega() const { return omega_; }
+    long accuracy() const { return accuracy_; }
+    long twiddle_bits() const { return bits_; }
+    /// The proved bound on ‖A_n − A‖₂ (≤ 2^−accuracy), as an exact rational.
+    const Rational& error_bound() const { return bound_; }
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const;
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const;
+
+private:
+    template <class Arith>
+    void transform(const Arith& ar, std::vector<typename Arith::value_type>& re,
+                   std::vector<typename Arith::value_type>& im, bool adjoint) const;
+    Shape shape_;
+    std::vector<std::size_t> omega_;
+    long accuracy_, bits_ = 0;
+    Rational bound_;
+    // per axis: cos(2πj/n) and −sin(2πj/n) (the twiddle e^(−2πij/n)) for j < n/2, rounded
+    std::vector<std::shared_ptr<const EntryCache>> twiddles_;  // [cos…, −sin…] per axis
 };
 
 }  // namespace rigornet

@@ -21,7 +21,7 @@ std::vector<std::size_t> sample_pattern(const Shape& shape, Modality m, const st
 }
 
 CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::size_t> omega,
-                   std::vector<std::size_t> sparsities, bool weighted, const Rational& theta) {
+                   std::vector<std::size_t> sparsities, bool weighted, const Rational& theta, long fourier_accuracy) {
     auto haar = std::make_shared<Haar>(shape, levels);
     OperatorPtr synthesis = std::make_shared<AdjointView>(haar);
     OperatorPtr sampled;
@@ -30,7 +30,14 @@ CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::
             std::make_shared<Subsample>(shape.size(), omega), std::make_shared<WalshHadamard>(shape, WalshOrder::sequency)});
     else
         sampled = std::make_shared<FourierSampling>(shape, omega);
-    CsProblem pb{std::make_shared<Composition>(std::vector<OperatorPtr>{sampled, synthesis}), synthesis, {}, Rational(1)};
+    OperatorPtr network_sampled = sampled;
+    Rational norm(1);
+    if (m == Modality::fourier && fourier_accuracy > 0) {
+        auto an = std::make_shared<FourierSamplingRational>(shape, omega, fourier_accuracy);
+        norm += an->error_bound();  // ‖A_n‖ ≤ ‖A‖ + ‖A_n − A‖ ≤ 1 + bound
+        network_sampled = an;
+    }
+    CsProblem pb{std::make_shared<Composition>(std::vector<OperatorPtr>{network_sampled, synthesis}), synthesis, {}, norm};
     if (weighted) {
         const auto w = level_weights(sparsities, theta);
         for (int l : haar->coefficient_levels()) pb.weights.push_back(w.at(static_cast<std::size_t>(l - 1)));

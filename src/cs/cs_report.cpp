@@ -63,11 +63,13 @@ TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std
     // z = W x, exactly for even dimension (Haar factors 1/2), else enclosed
     TheoremTerms t;
     const BallArith ar{prec, false};
-    std::vector<Ball> xb, zb(N), az(setup.problem.A->rows());
+    std::vector<Ball> xb, zb(N), az(setup.problem.A->rows()), ax(setup.measure->rows());
     for (const Rational& v : x) xb.push_back(ar.from_rational(v));
     setup.haar->apply(ar, xb, zb);
     setup.problem.A->apply(ar, zb, az);
+    setup.measure->apply(ar, xb, ax);
     t.measurement = l2_distance(az, y, prec);
+    t.operator_effect = l2_distance(az, ax, prec);
     std::vector<Rational> z(N);
     try {
         setup.haar->apply(ExactArith{}, x, z);

@@ -372,6 +372,177 @@ void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Ari
     }
 }
 
+// ------------------------------------------------------------------ rational Fourier A_n
+
+FourierSamplingRational::FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy)
+    : shape_(std::move(shape)), omega_(std::move(omega)), accuracy_(accuracy) {
+    Subsample(shape_.size(), omega_);  // validates Ω
+    if (accuracy < 1 || accuracy > 100000) throw DomainError("Fourier accuracy must be between 1 and 100000 bits");
+    Rational target(1);
+    fmpq_div_2exp(target.get(), target.get(), static_cast<ulong>(accuracy));
+    // the least b with Π_a (1 + L_a ε (1+ε)^(L_a − 1)) − 1 ≤ 2^−accuracy, ε = √2·2^−b;
+    // √2 is bounded above by 1.5 (so the bound stays rational and is still proved)
+    for (bits_ = accuracy + 2;; ++bits_) {
+        Rational eps(3, 2);
+        fmpq_div_2exp(eps.get(), eps.get(), static_cast<ulong>(bits_));
+        Rational prod(1);
+        for (std::size_t n : shape_.dims) {
+            const long L = std::countr_zero(n);
+            Rational g(1);
+            for (long i = 1; i < L; ++i) g *= Rational(1) + eps;
+            prod *= Rational(1) + Rational(L) * eps * g;
+        }
+        bound_ = prod - Rational(1);
+        if (bound_ <= target) break;
+    }
+    // twiddles e^(−2πij/n) = cos(2πj/n) − i sin(2πj/n), each part rounded to 2^−b
+    // (Arb encloses them at b + 64 bits; the midpoint is rounded to the nearest
+    // multiple of 2^−b, within 2^−b of the true value since the radius is tiny)
+    const long prec = bits_ + 64;
+    for (std::size_t n : shape_.dims) {
+        std::vector<Rational> cs(n);
+        arb_t sn, cn;
+        arb_init(sn);
+        arb_init(cn);
+        fmpz_t m;
+        fmpz_init(m);
+        for (std::size_t j = 0; j < n / 2; ++j) {
+            Rational q(static_cast<long>(2 * j), static_cast<long>(n));
+            arb_sin_cos_pi_fmpq(sn, cn, q.get(), prec);
+            arb_neg(sn, sn);
+            arb_mul_2exp_si(sn, sn, bits_);
+            arb_mul_2exp_si(cn, cn, bits_);
+            for (int part = 0; part < 2; ++part) {
+                arf_get_fmpz(m, arb_midref(part ? sn : cn), ARF_RND_NEAR);
+                Rational& r = cs[part ? n / 2 + j : j];
+                fmpz_set(fmpq_numref(r.get()), m);
+                fmpz_one(fmpq_denref(r.get()));
+                fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(bits_));
+            }
+        }
+        fmpz_clear(m);
+        arb_clear(sn);
+        arb_clear(cn);
+        twiddles_.push_back(std::make_shared<const EntryCache>(std::move(cs)));
+    }
+}
+
+std::size_t FourierSamplingRational::stored_entries() const {
+    std::size_t n = 0;
+    for (std::size_t d : shape_.dims) n += d;
+    return n;
+}
+
+// In-place unnormalised radix-2 DIT FFT along every axis with the rounded twiddles
+// (F̃ = S_L ⋯ S_1 P per axis), or its exact adjoint (Pᵀ S_1ᴴ ⋯ S_Lᴴ).
+template <class Arith>
+void FourierSamplingRational::transform(const Arith& ar, std::vector<typename Arith::value_type>& re,
+                                        std::vector<typename Arith::value_type>& im, bool adjoint) const {
+    using V = typename Arith::value_type;
+    std::vector<V> lr, li;
+    V tr, ti, t;
+    for (std::size_t a = 0; a < shape_.rank(); ++a) {
+        const std::size_t n = shape_.dims[a];
+        const int L = std::countr_zero(n);
+        const auto& tw = twiddles_[a]->get(ar);  // [cos…, −sin…]
+        lr.resize(n);
+        li.resize(n);
+        // w·(xr + i xi) with w = c + i s (or its conjugate for the adjoint)
+        auto twiddle = [&](V& outr, V& outi, const V& xr, const V& xi, std::size_t j) {
+            const V& c = tw[j];
+            const V& sgn = tw[n / 2 + j];
+            ar.mul(outr, c, xr);
+            ar.mul(t, sgn, xi);
+            adjoint ? ar.add(outr, outr, t) : ar.sub(outr, outr, t);
+            ar.mul(outi, c, xi);
+            ar.mul(t, sgn, xr);
+            adjoint ? ar.sub(outi, outi, t) : ar.add(outi, outi, t);
+        };
+        auto permute = [&] {
+            for (std::size_t k = 0; k < n; ++k) {
+                std::size_t r = bit_reverse(k, L);
+                if (r > k) {
+                    std::swap(lr[k], lr[r]);
+                    std::swap(li[k], li[r]);
+                }
+            }
+        };
+        for_each_line(shape_.dims, shape_.dims, a, [&](std::size_t base, std::size_t stride) {
+            for (std::size_t k = 0; k < n; ++k) {
+                lr[k] = re[base + k * stride];
+                li[k] = im[base + k * stride];
+            }
+            if (!adjoint) {
+                permute();
+                for (std::size_t len = 2; len <= n; len *= 2)
+                    for (std::size_t i = 0; i < n; i += len)
+                        for (std::size_t k = 0; k < len / 2; ++k) {  // (u, v) ↦ (u + w v, u − w v)
+                            V& ur = lr[i + k];
+                            V& ui = li[i + k];
+                            twiddle(tr, ti, lr[i + k + len / 2], li[i + k + len / 2], k * (n / len));
+                            ar.sub(lr[i + k + len / 2], ur, tr);
+                            ar.sub(li[i + k + len / 2], ui, ti);
+                            ar.add(ur, ur, tr);
+                            ar.add(ui, ui, ti);
+                        }
+            } else {
+                for (std::size_t len = n; len >= 2; len /= 2)
+                    for (std::size_t i = 0; i < n; i += len)
+                        for (std::size_t k = 0; k < len / 2; ++k) {  // adjoint: (u, v) ↦ (u + v, w̄ (u − v))
+                            V& ur = lr[i + k];
+                            V& ui = li[i + k];
+                            V& vr = lr[i + k + len / 2];
+                            V& vi = li[i + k + len / 2];
+                            V dr, di;
+                            ar.sub(dr, ur, vr);
+                            ar.sub(di, ui, vi);
+                            ar.add(ur, ur, vr);
+                            ar.add(ui, ui, vi);
+                            twiddle(vr, vi, dr, di, k * (n / len));
+                        }
+                permute();
+            }
+            for (std::size_t k = 0; k < n; ++k) {
+                re[base + k * stride] = lr[k];
+                im[base + k * stride] = li[k];
+            }
+        });
+    }
+}
+
+template <class Arith>
+void FourierSamplingRational::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                                         std::span<typename Arith::value_type> y) const {
+    using V = typename Arith::value_type;
+    const std::size_t N = shape_.size(), m = omega_.size();
+    std::vector<V> re(x.begin(), x.end()), im(N);
+    for (auto& v : im) ar.zero(v);
+    transform(ar, re, im, false);
+    const V s = inv_sqrt_pow2(ar, std::countr_zero(N), "rational Fourier transform");
+    for (std::size_t k = 0; k < m; ++k) {
+        ar.mul(y[k], s, re[omega_[k]]);
+        ar.mul(y[m + k], s, im[omega_[k]]);
+    }
+}
+
+template <class Arith>
+void FourierSamplingRational::adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                                           std::span<typename Arith::value_type> x) const {
+    using V = typename Arith::value_type;
+    const std::size_t N = shape_.size(), m = omega_.size();
+    std::vector<V> re(N), im(N);
+    for (auto& v : re) ar.zero(v);
+    for (auto& v : im) ar.zero(v);
+    for (std::size_t k = 0; k < m; ++k) {
+        re[omega_[k]] = y[k];
+        im[omega_[k]] = y[m + k];
+    }
+    transform(ar, re, im, true);
+    const V s = inv_sqrt_pow2(ar, std::countr_zero(N), "rational Fourier transform");
+    for (std::size_t t = 0; t < N; ++t) ar.mul(x[t], s, re[t]);
+}
+
+RIGORNET_INSTANTIATE_OPERATOR(FourierSamplingRational)
 RIGORNET_INSTANTIATE_OPERATOR(WalshHadamard)
 RIGORNET_INSTANTIATE_OPERATOR(Haar)
 RIGORNET_INSTANTIATE_OPERATOR(Subsample)

@@ -142,6 +142,9 @@ struct Reader {
             if (kind == "subsample")
                 return std::make_shared<Subsample>(index(field(m, path, "n"), path + ".n"), indices(field(m, path, "omega"), path + ".omega"));
             if (kind == "fourier") return std::make_shared<FourierSampling>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"));
+            if (kind == "fourier-rational")
+                return std::make_shared<FourierSamplingRational>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"),
+                                                                 static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", 100000)));
             if (kind == "adjoint") return std::make_shared<AdjointView>(matrix(field(m, path, "of"), path + ".of"));
             if (kind == "composition") {
                 const json& f = field(m, path, "factors");
@@ -313,6 +316,8 @@ struct Writer {
             m = {{"operator", "subsample"}, {"n", s->cols()}, {"omega", s->omega()}};
         else if (auto* f = dynamic_cast<const FourierSampling*>(&o))
             m = {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}};
+        else if (auto* fr = dynamic_cast<const FourierSamplingRational*>(&o))
+            m = {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()}, {"accuracy", fr->accuracy()}};
         else if (auto* a = dynamic_cast<const AdjointView*>(&o))
             m = {{"operator", "adjoint"}, {"of", op(a->inner())}};
         else if (auto* c = dynamic_cast<const Composition*>(&o)) {

@@ -117,3 +117,24 @@ TEST_CASE("cli: compressed-sensing commands refuse bad input", "[cli][cs]") {
         CHECK(!err.empty());  // a message, from rigornet or from the option parser
     }
 }
+
+TEST_CASE("cli: exact Fourier reconstruction through the rational A_n, and its JSON form", "[cli][cs]") {
+    json e = run_json("reconstruct --phantom 8 --modality fourier --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
+                      "--arith exact --fourier-accuracy 24 --error-terms --json");
+    json b = run_json("reconstruct --phantom 8 --modality fourier --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
+                      "--arith ball --fourier-accuracy 24 --json");
+    // the same rational network: the exact enclosure lies in the ball one
+    CHECK(dec(b["relative_error_enclosure"][0]) <= dec(e["relative_error_enclosure"][0]));
+    CHECK(dec(e["relative_error_enclosure"][1]) <= dec(b["relative_error_enclosure"][1]));
+    // ‖(A_n − A)Wx‖ ≤ 2^−24‖x‖ (‖x‖ ≤ 8 for an 8×8 image in [0,1])
+    CHECK(dec(e["error_terms"]["A_n_effect"][1]) <= Rational(8, 1 << 24));
+    const std::string net = temp_path(".json"), y = temp_path(".txt");
+    std::string out;
+    REQUIRE(run_cli("build firenet --phantom 8 --modality fourier --rate 0.5 --restarts 1 --inner 1 --fourier-accuracy 16 -o " +
+                        net + " --measurements " + y,
+                    out) == 0);
+    json ev = run_json("eval " + net + " --input @" + y + " --arith exact --json");
+    CHECK(ev.at("output").size() == 64);
+    std::remove(net.c_str());
+    std::remove(y.c_str());
+}

@@ -192,3 +192,39 @@ TEST_CASE("composition and block operators agree with dense products exactly", "
     for (std::size_t i = 0; i < 3; ++i) CHECK((Cu[i] == Ac[i] && Cu[3 + i] == Ac[i]));
     CHECK(dot(Cu, v) == dot(u, adjoint_exact(C, v)));
 }
+
+TEST_CASE("rational Fourier A_n: exact adjoint, and ||A_n - A|| within its proved bound", "[transforms]") {
+    auto g = rigornet::test::rng(65);
+    const Shape shape({8, 8});
+    std::vector<std::size_t> omega{0, 1, 5, 9, 12, 27, 33, 40, 63};
+    for (long acc : {4L, 20L}) {
+        FourierSamplingRational An(shape, omega, acc);
+        FourierSampling A(shape, omega);
+        Rational target(1);
+        fmpq_div_2exp(target.get(), target.get(), static_cast<ulong>(acc));
+        CHECK(An.error_bound() <= target);
+        bool differs = false;
+        for (int t = 0; t < rigornet::test::cases(10); ++t) {
+            auto x = rigornet::test::random_vector(g, 64, 8), y = rigornet::test::random_vector(g, 18, 8);
+            auto Anx = apply_exact(An, x);
+            CHECK(dot(Anx, y) == dot(x, adjoint_exact(An, y)));  // exact adjointness of the FFT stages
+            // ‖(A_n − A) x‖ ≤ bound·‖x‖, with A x enclosed in balls
+            std::vector<Ball> xb, Ax(18);
+            for (auto& r : x) xb.emplace_back(r, 256);
+            A.apply(BallArith{256, false}, xb, Ax);
+            Ball d2, t2;
+            for (std::size_t i = 0; i < 18; ++i) {
+                Ball ai(Anx[i], 256);
+                arb_sub(t2.get(), ai.get(), Ax[i].get(), 256);
+                arb_sqr(t2.get(), t2.get(), 256);
+                arb_add(d2.get(), d2.get(), t2.get(), 256);
+            }
+            Rational xx = dot(x, x);
+            CHECK(d2.upper() <= An.error_bound() * An.error_bound() * xx);
+            differs = differs || d2.lower().sign() > 0;
+        }
+        CHECK(differs);  // A_n really is an approximation (the bound is not about A itself)
+    }
+    FourierSamplingRational odd(Shape({8}), {0, 1}, 10);
+    CHECK_THROWS_AS(apply_exact(odd, std::vector<Rational>(8)), DomainError);  // N = 8: 8^(−1/2) is irrational
+}
