@@ -17,6 +17,7 @@ struct CsSetup {
     std::vector<std::size_t> omega;            // Ω (flat indices of sampled coefficients of U)
     std::vector<std::size_t> sparsities;       // s_1…s_L of the reference image
     OperatorPtr measure;                       // P_Ω U: signal → measurements
+    OperatorPtr analysis;                      // W (W ⊕ W when complex): signal → coefficients
     CsProblem problem;                         // A = P_Ω U W⁻¹ (realified for Fourier)
 };
 
@@ -35,9 +36,14 @@ std::vector<std::size_t> sample_pattern(const Shape& shape, Modality m, const st
 /// √(s/s_j) per level within theta (level_weights) when `weighted`, else 1; L_A = 1.
 /// With fourier_accuracy = n > 0 (Fourier only) the network's A is the rational A_n
 /// (FourierSamplingRational, ‖A_n − A‖₂ ≤ 2^−n) while `measure` stays the true P_Ω U;
-/// then L_A = 1 + 2^−n.
+/// then L_A = 1 + 2^−n. With `complex`, signals and coefficients are complex, stored
+/// (Re | Im): W and Walsh act on both parts, the DFT takes complex input, and the
+/// network uses the complex soft threshold (CsProblem::complex).
 CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::size_t> omega,
                    std::vector<std::size_t> sparsities, bool weighted, const Rational& theta,
-                   long fourier_accuracy = 0);
+                   long fourier_accuracy = 0, bool complex = false);
+
+/// op ⊕ op acting on (Re | Im) parts: the complex extension of a real operator.
+OperatorPtr complexify(const OperatorPtr& op);
 
 }  // namespace rigornet

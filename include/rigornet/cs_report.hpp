@@ -27,11 +27,12 @@ Rational sigma_sparse_in_levels(std::span<const Rational> c, const std::vector<i
 /// The theorem's terms for a signal x (exact) and network input y (exact), in balls:
 struct TheoremTerms {
     Ball sparsity;         // σ_{s,M}(Wx)_{ℓ1_w} / (√s·√r), s = Σ s_j, r = number of levels
+    bool has_sparsity = false;  // false for complex problems (not computed)
     Ball measurement;      // ‖A z − y‖₂ with z = W x and A the network's operator
     Ball operator_effect;  // ‖(A − A_true) z‖₂: 0 unless A is a rational approximation A_n
     Rational iteration;    // ν^n for FIRENET (the e^−n term with ν = e^−1), L_A/n otherwise
 };
-/// Throws DomainError if x is not the size of the setup's signal.
+/// x is (Re | Im) for complex setups. Throws DomainError if x has the wrong size.
 TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std::span<const Rational> x,
                            std::span<const Rational> y, long prec);
 

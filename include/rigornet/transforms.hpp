@@ -108,18 +108,21 @@ private:
     std::vector<std::size_t> omega_;
 };
 
-/// Subsampled orthonormal d-dimensional DFT on real signals, realified:
+/// Subsampled orthonormal d-dimensional DFT, realified:
 /// x ∈ R^N ↦ (Re (F x)_Ω, Im (F x)_Ω) ∈ R^{2m}, (F x)_ω = N^{−1/2} Σ_t x_t e^{−2πi⟨ω,t/n⟩}.
 /// Adjoint (real inner products): (a, b) ↦ Re F*(P_Ωᵀ(a + i b)). Its norm is ≤ 1.
+/// With complex_input the signal is complex, given as (Re x, Im x) ∈ R^{2N}, and the
+/// adjoint returns (Re, Im) of F*(P_Ωᵀ(a + i b)).
 /// Double: FFTW. Ball: Arb's acb_dft along each axis, enclosing the exact transform.
 /// The entries are irrational: ExactArith and TrackedDoubleArith throw DomainError
 /// (evaluate such networks in balls; double is available uncertified).
 class FourierSampling final : public OperatorBase<FourierSampling> {
 public:
-    FourierSampling(Shape shape, std::vector<std::size_t> omega);
+    FourierSampling(Shape shape, std::vector<std::size_t> omega, bool complex_input = false);
     ~FourierSampling() override;
     std::size_t rows() const override { return 2 * omega_.size(); }
-    std::size_t cols() const override { return shape_.size(); }
+    std::size_t cols() const override { return complex_ ? 2 * shape_.size() : shape_.size(); }
+    bool complex_input() const { return complex_; }
     std::string kind() const override { return "fourier"; }
     long max_entry_bits() const override { return 0; }
     std::size_t stored_entries() const override { return 0; }
@@ -136,6 +139,7 @@ public:
 private:
     Shape shape_;
     std::vector<std::size_t> omega_;
+    bool complex_;
     struct Plans;
     std::unique_ptr<Plans> plans_;
 };
@@ -154,13 +158,15 @@ private:
 /// Kronecker product of 1-D ones with ‖F_a‖ = 1, ‖F̃_a‖ ≤ 1 + η_a):
 /// ‖⊗F̃_a − ⊗F_a‖ ≤ Π(1 + η_a) − 1. Restricting to real input, subsampling and
 /// realifying do not increase the norm. b is the least value making this ≤ 2^−accuracy.
+/// complex_input as for FourierSampling.
 /// The overall scaling N^(−1/2) is rational only when N is a power of 4 (e.g. n×n
 /// images); otherwise ExactArith throws DomainError. Cost O(N log N) per application.
 class FourierSamplingRational final : public OperatorBase<FourierSamplingRational> {
 public:
-    FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy);
+    FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy, bool complex_input = false);
     std::size_t rows() const override { return 2 * omega_.size(); }
-    std::size_t cols() const override { return shape_.size(); }
+    std::size_t cols() const override { return complex_ ? 2 * shape_.size() : shape_.size(); }
+    bool complex_input() const { return complex_; }
     std::string kind() const override { return "fourier-rational"; }
     long max_entry_bits() const override { return twiddles_.front()->max_bits(); }
     std::size_t stored_entries() const override;
@@ -185,6 +191,7 @@ private:
     Shape shape_;
     std::vector<std::size_t> omega_;
     long accuracy_, bits_ = 0;
+    bool complex_;
     Rational bound_;
     // per axis: cos(2πj/n) and −sin(2πj/n) (the twiddle e^(−2πij/n)) for j < n/2, rounded
     std::vector<std::shared_ptr<const EntryCache>> twiddles_;  // [cos…, −sin…] per axis

@@ -17,8 +17,9 @@ namespace rigornet {
 struct CsProblem {
     OperatorPtr A;                  // M × N (realified for Fourier: M = 2m)
     OperatorPtr synthesis;          // N' × N, coefficients → signal (W⁻¹)
-    std::vector<Rational> weights;  // w_i > 0 of the weighted ℓ1 norm (empty: all 1)
+    std::vector<Rational> weights;  // w_i > 0 of the weighted ℓ1 norm, one per coefficient (empty: all 1)
     Rational norm_A{1};             // L_A ≥ ‖A‖₂ (1 when U, W orthonormal)
+    bool complex = false;           // coefficients complex, stored (re_1…re_n, im_1…im_n)
 };
 
 enum class Solver { firenet, primal_dual, ista, fista, cp_bp };
@@ -47,11 +48,14 @@ struct SolverParams {
 ///  ista / fista: z ← S_{τλw}(w − τAᵀ(Aw − y)) with w = z (ISTA) or the momentum
 ///   w = z_k + (k−1)/(k+2)(z_k − z_{k−1}) (FISTA, the rational Chambolle–Dossal rule).
 ///  cp_bp: Chambolle–Pock on min ‖z‖_{1,w} s.t. Az = y; output the last iterate.
-/// Soft thresholding uses S_t(u) = u + t − ReLU(u + t) + ReLU(u − t) (exact identity).
+/// Soft thresholding uses S_t(u) = u + t − ReLU(u + t) + ReLU(u − t) (exact identity);
+/// for complex coefficients a gate per coordinate multiplies u_i by
+/// max(0, s − t_i)/max(s, t_i), s = sqrt_θ(|u_i|²) (= max(0, 1 − t_i/|u_i|) up to θ).
 /// Throws DomainError for parameters outside their ranges (τσL_A² > 1, ν ∉ (0,1), …).
 Network build_unrolled(const CsProblem& problem, const SolverParams& params);
 
-/// Layers of the network that realise one solver iteration (for depth reports).
-int layers_per_iteration(Solver s);
+/// Layers of the network that realise one solver iteration (for depth reports); the
+/// complex soft threshold adds three (squares, an affine sum, the gates).
+int layers_per_iteration(Solver s, bool complex = false);
 
 }  // namespace rigornet

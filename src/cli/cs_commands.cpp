@@ -31,7 +31,7 @@ struct CsOptions {
     int levels = 0, restarts = 5, inner = 20;
     long fourier_accuracy = 0;
     std::string lambda = "0.00025", tau = "1", sigma = "1", nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12";
-    bool unweighted = false, as_json = false;
+    bool unweighted = false, as_json = false, complex = false;
     // per subcommand
     std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp";
     bool error_terms = false, verbose = false;
@@ -61,6 +61,8 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required) {
     sub->add_option("--fourier-accuracy", o.fourier_accuracy,
                     "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)");
     sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
+    sub->add_flag("--complex", o.complex,
+                  "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
 }
 
 void add_solver_options(CLI::App* sub, CsOptions& o) {
@@ -127,7 +129,7 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     p.theta = parse_rational(o.theta);
     if (p.theta.sign() <= 0) throw DomainError("--theta must be positive");
     if (o.fourier_accuracy && m != Modality::fourier) throw DomainError("--fourier-accuracy applies to --modality fourier");
-    CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy);
+    CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy, o.complex);
     // default steps follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for ISTA/FISTA
     const Rational& L = setup.problem.norm_A;
     const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
@@ -136,9 +138,11 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     return {std::move(truth), std::move(setup), p};
 }
 
-std::vector<Rational> exact_pixels(const Image& im) {
+// The true signal, exactly: the pixels, followed by zero imaginary parts when complex.
+std::vector<Rational> exact_signal(const Problem& pb) {
     std::vector<Rational> x;
-    for (double v : im.pixels) x.push_back(Rational::from_double(v));
+    for (double v : pb.truth.pixels) x.push_back(Rational::from_double(v));
+    if (pb.setup.problem.complex) x.resize(2 * x.size());
     return x;
 }
 
@@ -214,7 +218,7 @@ json enclosure(const Ball& b) { return json::array({dec(b.lower(), Round::down),
 int cmd_build(const CsOptions& o) {
     const std::string &output = o.output, &measurements = o.measurements;
     Problem pb = make_problem(o, o.size);
-    const auto x = exact_pixels(pb.truth);
+    const auto x = exact_signal(pb);
     const auto y = measure(pb.setup, x);
     default_eps0(pb.params, o, y);
     Network net = build_unrolled(pb.setup.problem, pb.params);
@@ -247,7 +251,7 @@ int cmd_reconstruct(const CsOptions& o) {
     const bool error_terms = o.error_terms, verbose = o.verbose;
     auto start = std::chrono::steady_clock::now();
     Problem pb = make_problem(o);
-    const auto x = exact_pixels(pb.truth);
+    const auto x = exact_signal(pb);
     const auto y = measure(pb.setup, x, arith == "double");
     default_eps0(pb.params, o, y);
     Network net = build_unrolled(pb.setup.problem, pb.params);
@@ -258,27 +262,26 @@ int cmd_reconstruct(const CsOptions& o) {
     j["modality"] = o.modality;
     j["arith"] = arith;
     j["samples"] = pb.setup.omega.size();
-    j["sampling_rate"] = shortest(static_cast<double>(pb.setup.omega.size()) / static_cast<double>(N));
+    const double pixels = static_cast<double>(pb.truth.pixels.size());
+    j["sampling_rate"] = shortest(static_cast<double>(pb.setup.omega.size()) / pixels);
     j["size"] = pb.truth.width;
     std::ostringstream t;
     t << o.solver << " on a " << pb.truth.width << "x" << pb.truth.height << " " << o.modality << " problem, "
-      << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / N) << " %), "
+      << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / pixels) << " %), "
       << net.layers().size() << " layers, arithmetic " << arith << "\n";
     const Progress progress = progress_printer("evaluating", verbose);
     std::vector<Ball> out_balls;
+    std::vector<double> outd;
     if (arith == "double") {
         std::vector<double> yd;
         for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
-        auto out = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
-        rec.pixels = out;
+        outd = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
     } else if (arith == "exact") {
         auto out = evaluate_rational(net, ExactArith{}, y, nullptr, progress);
-        Rational d2;
-        for (std::size_t i = 0; i < N; ++i) {
-            d2 += (out[i] - x[i]) * (out[i] - x[i]);
-            rec.pixels[i] = out[i].to_double(Round::nearest);
+        for (auto& v : out) {
+            outd.push_back(v.to_double(Round::nearest));
+            out_balls.emplace_back(v, 256);
         }
-        for (auto& v : out) out_balls.emplace_back(v, 256);
     } else if (arith.rfind("ball", 0) == 0) {
         // "ball" starts from initial_ball_bits and doubles until every output is finite
         // and narrow; "ball:BITS" uses BITS as given.
@@ -296,11 +299,20 @@ int cmd_reconstruct(const CsOptions& o) {
         }
         j["precision"] = bits;
         t << "ball arithmetic at " << bits << " bits\n";
-        for (std::size_t i = 0; i < N; ++i) rec.pixels[i] = arf_get_d(arb_midref(out_balls[i].get()), ARF_RND_NEAR);
+        for (auto& b : out_balls) outd.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     } else {
         throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
     }
-    const double rel = relative_l2_error(pb.truth, rec), ps = psnr(pb.truth, rec);
+    // the image shown: the values, or |re + i im| for complex unknowns
+    const std::size_t P = rec.pixels.size();
+    for (std::size_t i = 0; i < P; ++i) rec.pixels[i] = x.size() == P ? outd[i] : std::hypot(outd[i], outd[P + i]);
+    double e2 = 0, x2 = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double xi = x[i].to_double(Round::nearest);
+        e2 += (outd[i] - xi) * (outd[i] - xi);
+        x2 += xi * xi;
+    }
+    const double rel = std::sqrt(e2 / x2), ps = psnr(pb.truth, rec);
     j["relative_error"] = shortest(rel);
     j["psnr"] = shortest(ps);
     t << "relative l2 error " << shortest(rel) << ", PSNR " << shortest(ps) << " dB\n";
@@ -326,7 +338,7 @@ int cmd_reconstruct(const CsOptions& o) {
                 {"A_n_effect", enclosure(th.operator_effect)},
                 {"A_n_note", o.fourier_accuracy ? "||(A_n - A) W x||, with ||A_n - A|| <= 2^-" + std::to_string(o.fourier_accuracy) + " proved"
                              : o.modality == "walsh" ? "A is rational: used exactly" : "A is enclosed in balls, not approximated"},
-                {"sparsity_term", enclosure(th.sparsity)},
+                {"sparsity_term", th.has_sparsity ? enclosure(th.sparsity) : json(nullptr)},
                 {"iteration_term", dec(th.iteration, Round::up)},
                 {"measurement_error", enclosure(th.measurement)}};
             t << "error terms (each enclosed):\n"
@@ -335,8 +347,10 @@ int cmd_reconstruct(const CsOptions& o) {
               << dec(theta_effect.upper(), Round::up) << "]\n"
               << "  A_n != A                         [" << dec(th.operator_effect.lower(), Round::down) << ", "
               << dec(th.operator_effect.upper(), Round::up) << "] (" << j["error_terms"]["A_n_note"].get<std::string>() << ")\n"
-              << "  sigma_{s,M}(Wx)_l1w/(sqrt s sqrt r) [" << dec(th.sparsity.lower(), Round::down) << ", "
-              << dec(th.sparsity.upper(), Round::up) << "]\n"
+              << "  sigma_{s,M}(Wx)_l1w/(sqrt s sqrt r) "
+              << (th.has_sparsity ? "[" + dec(th.sparsity.lower(), Round::down) + ", " + dec(th.sparsity.upper(), Round::up) + "]"
+                                  : std::string("not computed for complex coefficients"))
+              << "\n"
               << "  " << (pb.params.solver == Solver::firenet ? "nu^n" : "||A||/n") << "                          "
               << dec(th.iteration, Round::up) << "\n"
               << "  ||Ax - y||                       [" << dec(th.measurement.lower(), Round::down) << ", "
@@ -361,10 +375,11 @@ int cmd_stability(const CsOptions& o) {
     const int iterations = o.iterations;
     const bool verbose = o.verbose;
     Problem pb = make_problem(o);
-    const auto x = exact_pixels(pb.truth);
+    const auto x = exact_signal(pb);
     const auto y = measure(pb.setup, x);
     default_eps0(pb.params, o, y);
-    std::vector<double> yd, xd = pb.truth.pixels;
+    std::vector<double> yd, xd;
+    for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
     for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
     double xnorm = 0;
     for (double v : xd) xnorm += v * v;

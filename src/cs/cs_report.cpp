@@ -58,18 +58,24 @@ Rational sigma_sparse_in_levels(std::span<const Rational> c, const std::vector<i
 
 TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std::span<const Rational> x,
                            std::span<const Rational> y, long prec) {
-    const std::size_t N = setup.shape.size();
+    const std::size_t N = setup.analysis->cols();
     if (x.size() != N) throw DomainError("signal has " + std::to_string(x.size()) + " values, expected " + std::to_string(N));
-    // z = W x, exactly for even dimension (Haar factors 1/2), else enclosed
     TheoremTerms t;
     const BallArith ar{prec, false};
     std::vector<Ball> xb, zb(N), az(setup.problem.A->rows()), ax(setup.measure->rows());
     for (const Rational& v : x) xb.push_back(ar.from_rational(v));
-    setup.haar->apply(ar, xb, zb);
+    setup.analysis->apply(ar, xb, zb);
     setup.problem.A->apply(ar, zb, az);
     setup.measure->apply(ar, xb, ax);
     t.measurement = l2_distance(az, y, prec);
     t.operator_effect = l2_distance(az, ax, prec);
+    if (params.solver == Solver::firenet) {
+        t.iteration = Rational(1);
+        for (int i = 0; i < params.restarts; ++i) t.iteration *= params.nu;
+    } else {
+        t.iteration = setup.problem.norm_A / Rational(params.inner);
+    }
+    if (setup.problem.complex) return t;  // |c_i| irrational: the sparsity term is not computed
     std::vector<Rational> z(N);
     try {
         setup.haar->apply(ExactArith{}, x, z);
@@ -82,12 +88,7 @@ TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std
     arb_sqrt(denom.get(), denom.get(), prec);
     t.sparsity = Ball(sigma_sparse_in_levels(z, setup.haar->coefficient_levels(), setup.sparsities, setup.problem.weights), prec);
     arb_div(t.sparsity.get(), t.sparsity.get(), denom.get(), prec);
-    if (params.solver == Solver::firenet) {
-        t.iteration = Rational(1);
-        for (int i = 0; i < params.restarts; ++i) t.iteration *= params.nu;
-    } else {
-        t.iteration = setup.problem.norm_A / Rational(params.inner);
-    }
+    t.has_sparsity = true;
     return t;
 }
 

@@ -247,8 +247,8 @@ struct FourierSampling::Plans {
     std::mutex mutex;
 };
 
-FourierSampling::FourierSampling(Shape shape, std::vector<std::size_t> omega)
-    : shape_(std::move(shape)), omega_(std::move(omega)), plans_(std::make_unique<Plans>()) {
+FourierSampling::FourierSampling(Shape shape, std::vector<std::size_t> omega, bool complex_input)
+    : shape_(std::move(shape)), omega_(std::move(omega)), complex_(complex_input), plans_(std::make_unique<Plans>()) {
     Subsample(shape_.size(), omega_);  // validates Ω
 }
 
@@ -313,7 +313,7 @@ void FourierSampling::apply_impl(const Arith& ar, std::span<const typename Arith
         fftw_complex* out = fftw_alloc_complex(N);
         for (std::size_t t = 0; t < N; ++t) {
             in[t][0] = x[t];
-            in[t][1] = 0.0;
+            in[t][1] = complex_ ? x[N + t] : 0.0;
         }
         fftw_nd(plans_->forward, plans_->mutex, shape_, FFTW_FORWARD, in, out);
         const double s = 1.0 / std::sqrt(static_cast<double>(N));
@@ -325,7 +325,10 @@ void FourierSampling::apply_impl(const Arith& ar, std::span<const typename Arith
         fftw_free(out);
     } else if constexpr (std::is_same_v<Arith, BallArith>) {
         acb_ptr v = _acb_vec_init(static_cast<slong>(N));
-        for (std::size_t t = 0; t < N; ++t) arb_set(acb_realref(v + t), x[t].get());
+        for (std::size_t t = 0; t < N; ++t) {
+            arb_set(acb_realref(v + t), x[t].get());
+            if (complex_) arb_set(acb_imagref(v + t), x[N + t].get());
+        }
         acb_dft_nd(v, shape_, false, ar.prec);
         for (std::size_t k = 0; k < m; ++k) {
             arb_set(y[k].get(), acb_realref(v + omega_[k]));
@@ -353,7 +356,10 @@ void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Ari
         }
         fftw_nd(plans_->backward, plans_->mutex, shape_, FFTW_BACKWARD, in, out);
         const double s = 1.0 / std::sqrt(static_cast<double>(N));
-        for (std::size_t t = 0; t < N; ++t) x[t] = out[t][0] * s;
+        for (std::size_t t = 0; t < N; ++t) {
+            x[t] = out[t][0] * s;
+            if (complex_) x[N + t] = out[t][1] * s;
+        }
         fftw_free(in);
         fftw_free(out);
     } else if constexpr (std::is_same_v<Arith, BallArith>) {
@@ -363,7 +369,10 @@ void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Ari
             arb_set(acb_imagref(v + omega_[k]), y[m + k].get());
         }
         acb_dft_nd(v, shape_, true, ar.prec);
-        for (std::size_t t = 0; t < N; ++t) arb_set(x[t].get(), acb_realref(v + t));
+        for (std::size_t t = 0; t < N; ++t) {
+            arb_set(x[t].get(), acb_realref(v + t));
+            if (complex_) arb_set(x[N + t].get(), acb_imagref(v + t));
+        }
         _acb_vec_clear(v, static_cast<slong>(N));
     } else {
         (void)ar;
@@ -374,8 +383,9 @@ void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Ari
 
 // ------------------------------------------------------------------ rational Fourier A_n
 
-FourierSamplingRational::FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy)
-    : shape_(std::move(shape)), omega_(std::move(omega)), accuracy_(accuracy) {
+FourierSamplingRational::FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy,
+                                                 bool complex_input)
+    : shape_(std::move(shape)), omega_(std::move(omega)), accuracy_(accuracy), complex_(complex_input) {
     Subsample(shape_.size(), omega_);  // validates Ω
     if (accuracy < 1 || accuracy > 100000) throw DomainError("Fourier accuracy must be between 1 and 100000 bits");
     Rational target(1);
@@ -515,8 +525,12 @@ void FourierSamplingRational::apply_impl(const Arith& ar, std::span<const typena
                                          std::span<typename Arith::value_type> y) const {
     using V = typename Arith::value_type;
     const std::size_t N = shape_.size(), m = omega_.size();
-    std::vector<V> re(x.begin(), x.end()), im(N);
-    for (auto& v : im) ar.zero(v);
+    std::vector<V> re(x.begin(), x.begin() + static_cast<long>(N)), im(N);
+    for (std::size_t t = 0; t < N; ++t)
+        if (complex_)
+            im[t] = x[N + t];
+        else
+            ar.zero(im[t]);
     transform(ar, re, im, false);
     const V s = inv_sqrt_pow2(ar, std::countr_zero(N), "rational Fourier transform");
     for (std::size_t k = 0; k < m; ++k) {
@@ -539,7 +553,10 @@ void FourierSamplingRational::adjoint_impl(const Arith& ar, std::span<const type
     }
     transform(ar, re, im, true);
     const V s = inv_sqrt_pow2(ar, std::countr_zero(N), "rational Fourier transform");
-    for (std::size_t t = 0; t < N; ++t) ar.mul(x[t], s, re[t]);
+    for (std::size_t t = 0; t < N; ++t) {
+        ar.mul(x[t], s, re[t]);
+        if (complex_) ar.mul(x[N + t], s, im[t]);
+    }
 }
 
 RIGORNET_INSTANTIATE_OPERATOR(FourierSamplingRational)

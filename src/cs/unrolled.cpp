@@ -22,12 +22,13 @@ std::string solver_name(Solver s) {
     return "?";
 }
 
-int layers_per_iteration(Solver s) {
+int layers_per_iteration(Solver s, bool complex) {
+    const int extra = complex ? 3 : 0;
     switch (s) {
         case Solver::firenet:
-        case Solver::primal_dual: return 6;  // affine, ReLU, affine, square, affine, gate
-        case Solver::cp_bp: return 3;        // affine, ReLU, affine
-        default: return 2;                   // affine, ReLU
+        case Solver::primal_dual: return 6 + extra;  // affine, ReLU, affine, square, affine, gate
+        case Solver::cp_bp: return 3 + extra;        // affine, ReLU, affine
+        default: return 2 + extra;                   // affine, ReLU
     }
 }
 
@@ -48,19 +49,34 @@ std::vector<Term> scaled(std::vector<Term> t, const Rational& c) {
     return t;
 }
 
+// A value carried alongside a threshold step: a linear combination of the current
+// state (empty: zeros) of the given width.
+struct Carry {
+    std::vector<Term> terms;
+    std::size_t width;
+};
+
+// Where a threshold step left its results: S_t(u) = Σ soft terms, carried values
+// contiguous from carry0 in the order given.
+struct Soft {
+    std::vector<Term> soft;
+    std::size_t carry0;
+};
+
 struct Builder {
     const CsProblem& pb;
     const SolverParams& pr;
-    std::size_t N, M;
+    std::size_t N, M, Nc;  // real unknowns, measurements, coefficients (complex: N = 2Nc)
     OperatorPtr At, AtA;
-    std::vector<Rational> w;  // weights
+    std::vector<Rational> w;  // weights, one per coefficient
     Network net;
 
     Builder(const CsProblem& p, const SolverParams& q)
-        : pb(p), pr(q), N(p.A->cols()), M(p.A->rows()), At(std::make_shared<AdjointView>(p.A)),
+        : pb(p), pr(q), N(p.A->cols()), M(p.A->rows()), Nc(p.complex ? N / 2 : N), At(std::make_shared<AdjointView>(p.A)),
           AtA(std::make_shared<Composition>(std::vector<OperatorPtr>{At, p.A})), w(p.weights), net(p.A->rows()) {
-        if (w.empty()) w.assign(N, Rational(1));
-        if (w.size() != N) throw ShapeError("weights: " + std::to_string(w.size()) + " given for " + std::to_string(N) + " coefficients");
+        if (p.complex && N % 2) throw ShapeError("a complex problem needs an even number of real unknowns");
+        if (w.empty()) w.assign(Nc, Rational(1));
+        if (w.size() != Nc) throw ShapeError("weights: " + std::to_string(w.size()) + " given for " + std::to_string(Nc) + " coefficients");
         for (auto& x : w)
             if (x.sign() <= 0) throw DomainError("weights must be positive");
         if (p.synthesis->cols() != N) throw ShapeError("synthesis operator takes " + std::to_string(p.synthesis->cols()) + " values, A has " + std::to_string(N) + " columns");
@@ -75,29 +91,78 @@ struct Builder {
         net.add_affine(A, B, std::move(c));
     }
 
-    // Soft-threshold step: with u = Σ (identity terms) + A_op(op terms) + B y, writes
-    // [u − t | u + t | u + t] at rows 0, N, 2N of a layer of `rows` rows, then ReLU on the
-    // first 2N; S_t(u) = P − Q + U afterwards. Extra blocks copy state alongside.
-    void threshold_layer(std::size_t rows, std::vector<Term> id_terms, std::vector<Term> op_terms, OperatorPtr op,
-                         std::vector<Block> by, std::vector<Block> extra, const std::vector<Rational>& t) {
-        std::vector<Block> a = std::move(extra);
-        if (!id_terms.empty()) a.push_back(ident({0, N, 2 * N}, std::move(id_terms), N));
-        if (!op_terms.empty()) a.push_back(apply({0, N, 2 * N}, std::move(op_terms), op));
-        std::vector<Rational> c(rows);
-        for (std::size_t i = 0; i < N; ++i) {
-            c[i] = -t[i];
-            c[N + i] = t[i];
-            c[2 * N + i] = t[i];
-        }
-        affine(rows, std::move(a), std::move(by), std::move(c));
-        std::vector<std::size_t> idx(2 * N);
-        for (std::size_t i = 0; i < 2 * N; ++i) idx[i] = i;
-        net.add_elementwise(Scalar::relu, idx);
+    // Blocks writing u = Σ id_terms + op(Σ op_terms) at each of `at`.
+    void write_u(std::vector<Block>& a, const std::vector<std::size_t>& at, const std::vector<Term>& id_terms,
+                 const std::vector<Term>& op_terms, const OperatorPtr& op) const {
+        if (!id_terms.empty()) a.push_back(ident(at, id_terms, N));
+        if (!op_terms.empty()) a.push_back(apply(at, op_terms, op));
     }
 
-    // S_t(u) = P − Q + U for the three N-slices starting at `at`.
-    std::vector<Term> soft(std::size_t at, const Rational& c = Rational(1)) const {
-        return {{at, c}, {at + N, -c}, {at + 2 * N, c}};
+    std::size_t place_carries(std::vector<Block>& a, const std::vector<Carry>& carry, std::size_t at) const {
+        for (const Carry& c : carry) {
+            if (!c.terms.empty()) a.push_back(ident({at}, c.terms, c.width));
+            at += c.width;
+        }
+        return at;
+    }
+
+    // One soft-threshold step S_t(u), u = Σ id_terms + op(Σ op_terms) + B y, with the
+    // carried values copied alongside. Real coefficients: one affine layer
+    // [u − t | u + t | u + t | carry] and ReLU on the first 2N, S_t(u) = P − Q + U
+    // (S_t(u) = u + t − ReLU(u + t) + ReLU(u − t)). Complex coefficients (re | im):
+    // [u | u | carry], squares on the copy, [|u_i|² | u | carry], and one gate per
+    // coordinate, u_i ← f_i(|u_i|²)·u_i with f_i(q) = max(0, s − t_i)/max(s, t_i),
+    // s = sqrt_θ(q): equal to max(0, 1 − t_i/s), the complex soft threshold with √
+    // replaced by sqrt_θ, and defined at 0.
+    Soft threshold(const std::vector<Term>& id_terms, const std::vector<Term>& op_terms, const OperatorPtr& op,
+                   std::vector<Block> by, const std::vector<Carry>& carry, const std::vector<Rational>& t) {
+        std::vector<Block> a;
+        if (!pb.complex) {
+            write_u(a, {0, N, 2 * N}, id_terms, op_terms, op);
+            const std::size_t rows = place_carries(a, carry, 3 * N);
+            std::vector<Rational> c(rows);
+            for (std::size_t i = 0; i < N; ++i) {
+                c[i] = -t[i];
+                c[N + i] = t[i];
+                c[2 * N + i] = t[i];
+            }
+            for (auto& b : by) b.out_rows = {0, N, 2 * N};
+            affine(rows, std::move(a), std::move(by), std::move(c));
+            std::vector<std::size_t> idx(2 * N);
+            for (std::size_t i = 0; i < 2 * N; ++i) idx[i] = i;
+            net.add_elementwise(Scalar::relu, idx);
+            return {{{0, Rational(1)}, {N, Rational(-1)}, {2 * N, Rational(1)}}, 3 * N};
+        }
+        write_u(a, {0, N}, id_terms, op_terms, op);
+        const std::size_t rows1 = place_carries(a, carry, 2 * N);
+        for (auto& b : by) b.out_rows = {0, N};
+        affine(rows1, std::move(a), std::move(by), {});
+        std::vector<std::size_t> sq(N);
+        for (std::size_t i = 0; i < N; ++i) sq[i] = N + i;
+        net.add_elementwise(Scalar::square, sq);
+        // [|u|² (Nc) | u (N) | carry]
+        std::vector<Block> b2{ident({0}, {{N, Rational(1)}, {N + Nc, Rational(1)}}, Nc), ident({Nc}, {{0, Rational(1)}}, N)};
+        std::size_t from = 2 * N, to = Nc + N;
+        for (const Carry& c : carry) {
+            b2.push_back(ident({to}, {{from, Rational(1)}}, c.width));
+            from += c.width;
+            to += c.width;
+        }
+        affine(to, std::move(b2), {}, {});
+        std::vector<Gate> gates;
+        for (std::size_t i = 0; i < Nc; ++i) {
+            Expr f = Expr::constant(Rational(1));
+            if (t[i].sign() > 0) {
+                Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta);
+                f = Expr::binary(Expr::Op::div,
+                                 Expr::binary(Expr::Op::max, Expr::constant(Rational(0)),
+                                              Expr::binary(Expr::Op::sub, root, Expr::constant(t[i]))),
+                                 Expr::binary(Expr::Op::max, root, Expr::constant(t[i])));
+            }
+            gates.push_back(Gate{i, {Nc + i, Nc + Nc + i}, std::move(f)});
+        }
+        net.add_gates(std::move(gates));
+        return {{{Nc, Rational(1)}}, Nc + N};
     }
 
     std::vector<Rational> thresholds(const Rational& scale) const {
@@ -120,24 +185,23 @@ struct Builder {
 
     void pd_step(const Rational& alpha) {
         const Rational &tau = pr.tau, &sigma = pr.sigma;
-        // A1: u = x − τAᵀd → [u−t | u+t | u+t | x | d | s]
-        const std::size_t X1 = 3 * N, D1 = 4 * N, S1 = 4 * N + M, R1 = 5 * N + M;
-        threshold_layer(R1, {{X(), Rational(1)}}, {{D(), -tau}}, At, {},
-                        {ident({X1}, {{X(), Rational(1)}}, N), ident({D1}, {{D(), Rational(1)}}, M),
-                         ident({S1}, {{S(), Rational(1)}}, N)},
-                        thresholds(tau * pr.lambda));
-        // A2: x⁺ = P − Q + U; v = d + σA(2x⁺ − x) − σαy → [v | v | x⁺ | s + x⁺]
+        // x⁺ = S_{τλw}(x − τAᵀd), carrying x, d, s
+        Soft st = threshold({{X(), Rational(1)}}, {{D(), -tau}}, At, {},
+                            {{{{X(), Rational(1)}}, N}, {{{D(), Rational(1)}}, M}, {{{S(), Rational(1)}}, N}},
+                            thresholds(tau * pr.lambda));
+        const std::size_t X1 = st.carry0, D1 = X1 + N, S1 = D1 + M;
+        // v = d + σA(2x⁺ − x) − σαy → [v | v | x⁺ | s + x⁺]
         const std::size_t V = 0, V2 = M, X2 = 2 * M, S2 = 2 * M + N, R2 = 2 * M + 2 * N;
-        std::vector<Term> twice_x = soft(0, Rational(2) * sigma);
+        std::vector<Term> twice_x = scaled(st.soft, Rational(2) * sigma);
         twice_x.push_back({X1, -sigma});
         affine(R2,
-               {ident({V, V2}, {{D1, Rational(1)}}, M), apply({V, V2}, twice_x, pb.A), ident({X2, S2}, soft(0), N),
+               {ident({V, V2}, {{D1, Rational(1)}}, M), apply({V, V2}, twice_x, pb.A), ident({X2, S2}, st.soft, N),
                 ident({S2}, {{S1, Rational(1)}}, N)},
                {ident({V, V2}, {{0, -sigma * alpha}}, M)}, {});
         std::vector<std::size_t> sq(M);
         for (std::size_t i = 0; i < M; ++i) sq[i] = V2 + i;
         net.add_elementwise(Scalar::square, sq);
-        // A3: [‖v‖² | x⁺ | v | s⁺], then the gate d⁺ = v / max(1, sqrt_θ(‖v‖²))
+        // [‖v‖² | x⁺ | v | s⁺], then the gate d⁺ = v / max(1, sqrt_θ(‖v‖²))
         auto ones = std::make_shared<DenseMatrix>(1, M, std::vector<Rational>(M, Rational(1)));
         affine(state_width(),
                {apply({G()}, {{V2, Rational(1)}}, ones), ident({X()}, {{X2, Rational(1)}}, N),
@@ -174,25 +238,27 @@ struct Builder {
         return std::move(net);
     }
 
-    // ---- proximal gradient (ISTA, FISTA): state [P | Q | U | z_prev], z = P − Q + U
+    // ---- proximal gradient (ISTA, FISTA): z_k = S_t(u), FISTA carries z_{k−1}
     Network proximal_gradient(bool momentum) {
         if (pr.tau.sign() <= 0 || pr.tau * pb.norm_A * pb.norm_A > Rational(1))
             throw DomainError("ISTA/FISTA step must satisfy 0 < tau <= 1/L_A^2");
         const Rational& tau = pr.tau;
-        const std::size_t Z = 3 * N, R = momentum ? 4 * N : 3 * N;
         const auto t = thresholds(tau * pr.lambda);
-        std::vector<Block> by{apply({0, N, 2 * N}, {{0, tau}}, At)};
-        threshold_layer(R, {}, {}, nullptr, by, {}, t);  // z_1 from z_0 = 0: u = τAᵀy
+        auto by = [&] { return std::vector<Block>{apply({}, {{0, tau}}, At)}; };
+        // z_1 from z_0 = 0: u = τAᵀy (and z_0 = 0 carried for FISTA)
+        std::vector<Carry> zero;
+        if (momentum) zero.push_back({{}, N});
+        Soft st = threshold({}, {}, nullptr, by(), zero, t);
         for (int k = 1; k < pr.inner; ++k) {
             // w = (1+β) z_k − β z_{k−1}, β = (k−1)/(k+2) (0 for ISTA); u = w − τAᵀA w + τAᵀy
             const Rational beta = momentum ? Rational(k - 1, k + 2) : Rational(0);
-            std::vector<Term> wt = soft(0, Rational(1) + beta);
-            if (momentum && !beta.is_zero()) wt.push_back({Z, -beta});
-            std::vector<Block> extra;
-            if (momentum) extra.push_back(ident({Z}, soft(0), N));
-            threshold_layer(R, wt, scaled(wt, -tau), AtA, by, std::move(extra), t);
+            std::vector<Term> wt = scaled(st.soft, Rational(1) + beta);
+            if (momentum && !beta.is_zero()) wt.push_back({st.carry0, -beta});
+            std::vector<Carry> carry;
+            if (momentum) carry.push_back({st.soft, N});
+            st = threshold(wt, scaled(wt, -tau), AtA, by(), carry, t);
         }
-        output(soft(0));
+        output(st.soft);
         return std::move(net);
     }
 
@@ -204,13 +270,12 @@ struct Builder {
         affine(N + M, {}, {}, {});
         const auto t = thresholds(tau);
         for (int k = 0; k < pr.inner; ++k) {
-            // u = x − τAᵀd → [u−t | u+t | u+t | x | d]; x⁺ = P − Q + U; d⁺ = d + σ(A(2x⁺ − x) − y)
-            const std::size_t X1 = 3 * N, D1 = 4 * N;
-            threshold_layer(4 * N + M, {{0, Rational(1)}}, {{N, -tau}}, At, {},
-                            {ident({X1}, {{0, Rational(1)}}, N), ident({D1}, {{N, Rational(1)}}, M)}, t);
-            std::vector<Term> twice_x = soft(0, Rational(2) * sigma);
+            // x⁺ = S_{τw}(x − τAᵀd); d⁺ = d + σ(A(2x⁺ − x) − y)
+            Soft st = threshold({{0, Rational(1)}}, {{N, -tau}}, At, {}, {{{{0, Rational(1)}}, N}, {{{N, Rational(1)}}, M}}, t);
+            const std::size_t X1 = st.carry0, D1 = X1 + N;
+            std::vector<Term> twice_x = scaled(st.soft, Rational(2) * sigma);
             twice_x.push_back({X1, -sigma});
-            affine(N + M, {ident({0}, soft(0), N), ident({N}, {{D1, Rational(1)}}, M), apply({N}, twice_x, pb.A)},
+            affine(N + M, {ident({0}, st.soft, N), ident({N}, {{D1, Rational(1)}}, M), apply({N}, twice_x, pb.A)},
                    {ident({N}, {{0, -sigma}}, M)}, {});
         }
         output({{0, Rational(1)}});

@@ -141,10 +141,13 @@ struct Reader {
                 return std::make_shared<Haar>(shape(m, path), static_cast<int>(index(field(m, path, "levels"), path + ".levels", 64)));
             if (kind == "subsample")
                 return std::make_shared<Subsample>(index(field(m, path, "n"), path + ".n"), indices(field(m, path, "omega"), path + ".omega"));
-            if (kind == "fourier") return std::make_shared<FourierSampling>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"));
+            const bool complex = m.value("complex", false);
+            if (kind == "fourier")
+                return std::make_shared<FourierSampling>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"), complex);
             if (kind == "fourier-rational")
                 return std::make_shared<FourierSamplingRational>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"),
-                                                                 static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", 100000)));
+                                                                 static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", 100000)),
+                                                                 complex);
             if (kind == "adjoint") return std::make_shared<AdjointView>(matrix(field(m, path, "of"), path + ".of"));
             if (kind == "composition") {
                 const json& f = field(m, path, "factors");
@@ -315,9 +318,10 @@ struct Writer {
         else if (auto* s = dynamic_cast<const Subsample*>(&o))
             m = {{"operator", "subsample"}, {"n", s->cols()}, {"omega", s->omega()}};
         else if (auto* f = dynamic_cast<const FourierSampling*>(&o))
-            m = {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}};
+            m = {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}, {"complex", f->complex_input()}};
         else if (auto* fr = dynamic_cast<const FourierSamplingRational*>(&o))
-            m = {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()}, {"accuracy", fr->accuracy()}};
+            m = {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()},
+                 {"accuracy", fr->accuracy()}, {"complex", fr->complex_input()}};
         else if (auto* a = dynamic_cast<const AdjointView*>(&o))
             m = {{"operator", "adjoint"}, {"of", op(a->inner())}};
         else if (auto* c = dynamic_cast<const Composition*>(&o)) {

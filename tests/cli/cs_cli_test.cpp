@@ -138,3 +138,13 @@ TEST_CASE("cli: exact Fourier reconstruction through the rational A_n, and its J
     std::remove(net.c_str());
     std::remove(y.c_str());
 }
+
+TEST_CASE("cli: complex unknowns", "[cli][cs]") {
+    const std::string common = "reconstruct --phantom 8 --modality fourier --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 --complex --json";
+    json d = run_json(common + " --arith double");
+    json e = run_json(common + " --arith exact --fourier-accuracy 20");
+    CHECK(d.at("samples") == 32);
+    CHECK(e.at("relative_error_enclosure").size() == 2);
+    // the double network and the exact A_n network agree to the accuracy of A_n
+    CHECK((dec(d["relative_error"]) - dec(e["relative_error_enclosure"][0])).abs() < Rational(1, 10000));
+}

@@ -18,7 +18,7 @@ struct TestProblem {
     Vec x, z, y;
 };
 
-TestProblem make_problem(std::size_t n, Modality m, double rate, unsigned salt) {
+TestProblem make_problem(std::size_t n, Modality m, double rate, unsigned salt, bool complex = false) {
     auto g = rigornet::test::rng(salt);
     Shape shape({n, n});
     const int levels = std::countr_zero(n);
@@ -30,7 +30,14 @@ TestProblem make_problem(std::size_t n, Modality m, double rate, unsigned salt) 
     Vec x(n * n);
     W.adjoint(DoubleArith{}, z, x);
     auto s = image_sparsities(shape, levels, x);
-    CsSetup st = make_setup(shape, m, levels, sample_pattern(shape, m, s, rate, 3), s, true, Rational(1, 1 << 20));
+    CsSetup st = make_setup(shape, m, levels, sample_pattern(shape, m, s, rate, 3), s, true, Rational(1, 1 << 20), 0, complex);
+    if (complex) {  // a complex signal: imaginary coefficients on the same support
+        Vec zi(n * n), xi(n * n);
+        for (std::size_t i = 0; i < z.size(); ++i) zi[i] = z[i] != 0.0 ? static_cast<double>(static_cast<long>(g() % 9) - 4) / 4 : 0.0;
+        W.adjoint(DoubleArith{}, zi, xi);
+        z.insert(z.end(), zi.begin(), zi.end());
+        x.insert(x.end(), xi.begin(), xi.end());
+    }
     Vec y(st.problem.A->rows());
     st.problem.A->apply(DoubleArith{}, z, y);
     return {std::move(st), x, z, y};
@@ -56,8 +63,18 @@ double dist(const Vec& a, const Vec& b) {
     for (std::size_t i = 0; i < a.size(); ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
     return std::sqrt(s);
 }
-Vec soft(const Vec& u, const Vec& t) {
+// Soft threshold; for complex vectors (re | im), max(0, 1 − t/|u|)·u per coefficient.
+Vec soft(const Vec& u, const Vec& t, bool complex) {
     Vec r(u.size());
+    if (complex) {
+        const std::size_t n = u.size() / 2;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double a = std::hypot(u[i], u[n + i]), f = a > t[i] ? 1 - t[i] / a : 0.0;
+            r[i] = f * u[i];
+            r[n + i] = f * u[n + i];
+        }
+        return r;
+    }
     for (std::size_t i = 0; i < u.size(); ++i) r[i] = u[i] > t[i] ? u[i] - t[i] : u[i] < -t[i] ? u[i] + t[i] : 0.0;
     return r;
 }
@@ -67,13 +84,15 @@ Vec reference(const CsProblem& pb, const SolverParams& pr, const Vec& y) {
     const std::size_t N = pb.A->cols();
     const double tau = pr.tau.to_double(Round::nearest), sigma = pr.sigma.to_double(Round::nearest),
                  lambda = pr.lambda.to_double(Round::nearest);
-    Vec w(N, 1.0);
+    const std::size_t Nc = pb.complex ? N / 2 : N;
+    Vec w(Nc, 1.0);
     for (std::size_t i = 0; i < pb.weights.size(); ++i) w[i] = pb.weights[i].to_double(Round::nearest);
     auto scaled_w = [&](double c) {
-        Vec t(N);
-        for (std::size_t i = 0; i < N; ++i) t[i] = c * w[i];
+        Vec t(Nc);
+        for (std::size_t i = 0; i < Nc; ++i) t[i] = c * w[i];
         return t;
     };
+    auto soft = [&](const Vec& u, const Vec& t) { return ::soft(u, t, pb.complex); };
     const int p = pr.inner;
     if (pr.solver == Solver::firenet || pr.solver == Solver::primal_dual) {
         const bool restarted = pr.solver == Solver::firenet;
@@ -136,8 +155,9 @@ Vec run(const Network& net, const Vec& y) { return evaluate(net, DoubleArith{}, 
 }  // namespace
 
 TEST_CASE("unrolled networks compute their iterations (double, against direct loops)", "[unrolled]") {
-    for (Modality m : {Modality::walsh, Modality::fourier}) {
-        TestProblem t = make_problem(16, m, 0.4, 70);
+    for (auto [m, complex] : {std::pair{Modality::walsh, false}, std::pair{Modality::fourier, false},
+                              std::pair{Modality::walsh, true}, std::pair{Modality::fourier, true}}) {
+        TestProblem t = make_problem(16, m, 0.4, 70, complex);
         for (Solver s : {Solver::firenet, Solver::primal_dual, Solver::ista, Solver::fista, Solver::cp_bp}) {
             SolverParams pr;
             pr.solver = s;
@@ -148,11 +168,12 @@ TEST_CASE("unrolled networks compute their iterations (double, against direct lo
             if (s == Solver::cp_bp) pr.tau = pr.sigma = Rational(1, 2);
             Network net = build_unrolled(t.setup.problem, pr);
             Vec got = run(net, t.y), want = reference(t.setup.problem, pr, t.y);
-            INFO("solver " << solver_name(s) << " modality " << (m == Modality::walsh ? "walsh" : "fourier"));
+            INFO("solver " << solver_name(s) << " modality " << (m == Modality::walsh ? "walsh" : "fourier")
+                           << (complex ? " complex" : " real"));
             CHECK(dist(got, want) <= 1e-9 * (1 + norm(want)));
-            // depth is linear in the iteration count
+            // depth is linear in the iteration count (complex thresholds take 2 more layers)
             const std::size_t iters = s == Solver::firenet ? 3 * 6 : 6;
-            CHECK(net.layers().size() <= static_cast<std::size_t>(layers_per_iteration(s)) * iters + 2 + 3);
+            CHECK(net.layers().size() <= static_cast<std::size_t>(layers_per_iteration(s, complex)) * iters + 2 + 3);
         }
     }
 }
