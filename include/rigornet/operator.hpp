@@ -72,6 +72,16 @@ private:
     }
 };
 
+/// Declares the two member templates an OperatorBase<Derived> forwards to (defined in the
+/// class's .cpp file and instantiated there with RIGORNET_INSTANTIATE_OPERATOR).
+#define RIGORNET_OPERATOR_TEMPLATES                                                                   \
+    template <class Arith>                                                                            \
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,                   \
+                    std::span<typename Arith::value_type> y) const;                                   \
+    template <class Arith>                                                                            \
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,                 \
+                      std::span<typename Arith::value_type> x) const;
+
 /// Explicitly instantiates CLASS::apply_impl and CLASS::adjoint_impl for the four
 /// arithmetics; used once, in the .cpp file that defines those templates.
 #define RIGORNET_INSTANTIATE_ONE(CLASS, ARITH)                                                          \
@@ -118,12 +128,7 @@ public:
     std::size_t stored_entries() const override { return rows_ * cols_; }
     const Rational& at(std::size_t i, std::size_t j) const { return entries_.get(ExactArith{})[i * cols_ + j]; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     std::size_t rows_, cols_;
@@ -150,12 +155,7 @@ public:
     /// The stored entries, row by row (canonical: sorted, summed, no zeros).
     std::vector<SparseEntry> entries() const;
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     struct Csr {

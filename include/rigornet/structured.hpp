@@ -23,12 +23,7 @@ public:
     std::size_t stored_entries() const override;
     const std::vector<OperatorPtr>& factors() const { return factors_; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     std::vector<OperatorPtr> factors_;
@@ -83,12 +78,7 @@ public:
     std::size_t stored_entries() const override;
     const std::vector<Block>& blocks() const { return blocks_; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     std::size_t rows_, cols_;

@@ -72,12 +72,7 @@ public:
     /// c = n/2^levels. These are the (s, M) levels of seed 003.
     std::vector<int> coefficient_levels() const;
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     Shape shape_;
@@ -96,12 +91,7 @@ public:
     std::size_t stored_entries() const override { return omega_.size(); }
     const std::vector<std::size_t>& omega() const { return omega_; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     std::size_t n_;
@@ -129,12 +119,7 @@ public:
     const Shape& shape() const { return shape_; }
     const std::vector<std::size_t>& omega() const { return omega_; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     Shape shape_;
@@ -177,12 +162,7 @@ public:
     /// The proved bound on ‖A_n − A‖₂ (≤ 2^−accuracy), as an exact rational.
     const Rational& error_bound() const { return bound_; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     template <class Arith>

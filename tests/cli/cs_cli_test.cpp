@@ -10,25 +10,10 @@
 using namespace rigornet;
 using nlohmann::json;
 using rigornet::test::run_cli;
+using rigornet::test::run_json;
+using rigornet::test::temp_path;
 
 namespace {
-
-json run_json(const std::string& args) {
-    std::string out, err;
-    int code = run_cli(args, out, &err);
-    INFO("rigornet " << args << "\nstderr: " << err);
-    REQUIRE(code == 0);
-    return json::parse(out);
-}
-
-std::string temp_path(const std::string& suffix) {
-    char name[] = "/tmp/rigornet-cs-XXXXXX";
-    int fd = mkstemp(name);
-    REQUIRE(fd >= 0);
-    close(fd);
-    std::remove(name);
-    return std::string(name) + suffix;
-}
 
 Rational dec(const json& v) { return parse_rational(v.get<std::string>()); }
 
