@@ -133,6 +133,11 @@ public:
 private:
     std::size_t rows_, cols_;
     EntryCache entries_;
+    // Exact fast path: row i is num_i / den_i with integer numerators (FLINT's rowwise
+    // common denominators), so a row times x is one integer dot product over x's common
+    // denominator and one canonicalisation, instead of a gcd per term.
+    struct IntegerRows;
+    std::shared_ptr<const IntegerRows> rows_int_;
 };
 
 /// One stored entry of a sparse matrix.
