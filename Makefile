@@ -14,7 +14,9 @@ CXXFLAGS += -std=c++20 -Wall -Wextra -ffp-contract=off -Iinclude -MMD -MP
 # Debian 12 ships Arb apart from FLINT 2.9 (arb.h, -lflint-arb); FLINT 3 merged it
 # (flint/arb.h, -lflint). Decided lazily, after the dependencies are installed.
 ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/dev/null 2>&1 || echo -lflint-arb)
-LDLIBS    = $(ARB_LIB) -lflint -lqsopt_ex -lmpfr -lgmp
+# -lfftw3: FFTW for the double-precision DFT; -lstb: Debian's compiled stb_image /
+# stb_image_write (PNG reading and writing); -lqsopt_ex: QSopt_ex's exact rational LP.
+LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb
 
 LIB_SRC   := $(wildcard src/*/*.cpp)
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))
@@ -69,9 +71,10 @@ bin/proofs/%: build/proofs/%.o $(LIB)
 	$(CXX) $(CXXFLAGS) $^ -o $@ $(LDLIBS)
 
 # Every test; the CLI tests run the built binary named by RIGORNET_BIN.
-check: $(TESTS) $(CLI) $(EXAMPLES)
+check: $(TESTS) $(CLI) $(EXAMPLES) $(PROOFS)
 	RIGORNET_BIN=$(CLI) RIGORNET_ROOT=. ./$(TESTS)
 	@bash scripts/check-examples.sh $(EXAMPLES)
+	@for p in $(PROOFS); do echo "== $$p"; ./$$p || exit 1; done
 	@bash scripts/readme-quickstart.sh $(CLI)
 test: check
 

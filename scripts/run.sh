@@ -2,6 +2,7 @@
 # `make run`: the main job on built-in data.
 set -euo pipefail
 cli=$1
+mkdir -p out
 say() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 say "sqrt_theta: the rational square root within theta, with a proved error bound" \
     "$cli" sqrt 2 --theta 1e-30
@@ -17,6 +18,9 @@ say "An NNet network (input clipping and normalisation included), exact" \
     "$cli" eval "$nnet" --input 5,-3 --arith exact
 say "... read as binary64 (the network as deployed)" \
     "$cli" eval "$nnet" --input 5,-3 --arith exact --nnet-reading binary64
+say "FIRENET (restarted primal-dual network) reconstructs the 128x128 phantom from 20 % Fourier samples" \
+    "$cli" reconstruct --phantom 128 --modality fourier --rate 0.2 --solver firenet --lambda 0.001 --arith double --out out/firenet_phantom128.png
+echo "(the reconstruction is in out/firenet_phantom128.png)"
 say "Lipschitz sandwich of the NNet network: witnessed lower bound, exact L, proved upper bounds" \
     "$cli" lipschitz "$nnet" --norm inf --exact
 say "Seed 001's table for x - sum g_r(x)/4^r, reproduced exactly" \

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "rigornet/network.hpp"
 
@@ -124,6 +125,25 @@ inline int run_cli(const std::string& args, std::string& out, std::string* err =
     }
     std::remove(errfile.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// Runs the CLI, requires exit code 0, and parses its standard output as JSON.
+inline nlohmann::json run_json(const std::string& args) {
+    std::string out, err;
+    int code = run_cli(args, out, &err);
+    INFO("rigornet " << args << "\nstderr: " << err);
+    REQUIRE(code == 0);
+    return nlohmann::json::parse(out);
+}
+
+/// A fresh path in /tmp ending in suffix (the file does not exist).
+inline std::string temp_path(const std::string& suffix) {
+    char name[] = "/tmp/rigornet-test-XXXXXX";
+    int fd = mkstemp(name);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::remove(name);
+    return std::string(name) + suffix;
 }
 
 /// Path of a file in the repository (RIGORNET_ROOT, default ".").

@@ -1,5 +1,6 @@
 // rigornet — evaluating a network in any number system, from one generic implementation.
 #pragma once
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct LayerSummary {
     double max_radius = -1.0;
 };
 
+/// Called after each layer with (layers done, total layers); for progress output.
+using Progress = std::function<void(std::size_t, std::size_t)>;
+
 /// φ(y) in arithmetic ar. Guarantees, per arithmetic:
 ///  - ExactArith: the exact rational value of the network at y.
 ///  - BallArith: each output ball contains the exact value (Arb's containment applied
@@ -31,17 +35,20 @@ struct LayerSummary {
 /// on the exact evaluation being defined: where it is not (a gate dividing by a value
 /// that is exactly 0), balls and bounds turn infinite if that value is used, but a
 /// result that discards it (a gate without targets) stays finite.
-/// If `summary` is given it receives one entry per layer plus the input.
+/// If `summary` is given it receives one entry per layer plus the input; `progress`, if
+/// set, is called after every layer.
 template <class Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
-                                                 std::vector<LayerSummary>* summary = nullptr);
+                                                 std::vector<LayerSummary>* summary = nullptr,
+                                                 const Progress& progress = {});
 
 /// Convenience: converts the exact input with ar.from_rational (an enclosure for balls,
 /// rounding with a tracked error for TrackedDoubleArith) and evaluates.
 template <class Arith>
 std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
                                                           const std::vector<Rational>& y,
-                                                          std::vector<LayerSummary>* summary = nullptr);
+                                                          std::vector<LayerSummary>* summary = nullptr,
+                                                          const Progress& progress = {});
 
 }  // namespace rigornet

@@ -72,6 +72,29 @@ private:
     }
 };
 
+/// Declares the two member templates an OperatorBase<Derived> forwards to (defined in the
+/// class's .cpp file and instantiated there with RIGORNET_INSTANTIATE_OPERATOR).
+#define RIGORNET_OPERATOR_TEMPLATES                                                                   \
+    template <class Arith>                                                                            \
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,                   \
+                    std::span<typename Arith::value_type> y) const;                                   \
+    template <class Arith>                                                                            \
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,                 \
+                      std::span<typename Arith::value_type> x) const;
+
+/// Explicitly instantiates CLASS::apply_impl and CLASS::adjoint_impl for the four
+/// arithmetics; used once, in the .cpp file that defines those templates.
+#define RIGORNET_INSTANTIATE_ONE(CLASS, ARITH)                                                          \
+    template void CLASS::apply_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,           \
+                                           std::span<ARITH::value_type>) const;                        \
+    template void CLASS::adjoint_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,         \
+                                             std::span<ARITH::value_type>) const;
+#define RIGORNET_INSTANTIATE_OPERATOR(CLASS)         \
+    RIGORNET_INSTANTIATE_ONE(CLASS, ExactArith)      \
+    RIGORNET_INSTANTIATE_ONE(CLASS, BallArith)       \
+    RIGORNET_INSTANTIATE_ONE(CLASS, DoubleArith)     \
+    RIGORNET_INSTANTIATE_ONE(CLASS, TrackedDoubleArith)
+
 /// The entries of a rational matrix, converted once per number system and cached
 /// (thread-safe): exact as given, double rounded to nearest, TrackedDouble with the
 /// rounding error bounded, Ball at each precision asked for (enclosing the entry).
@@ -105,16 +128,16 @@ public:
     std::size_t stored_entries() const override { return rows_ * cols_; }
     const Rational& at(std::size_t i, std::size_t j) const { return entries_.get(ExactArith{})[i * cols_ + j]; }
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     std::size_t rows_, cols_;
     EntryCache entries_;
+    // Exact fast path: row i is num_i / den_i with integer numerators (FLINT's rowwise
+    // common denominators), so a row times x is one integer dot product over x's common
+    // denominator and one canonicalisation, instead of a gcd per term.
+    struct IntegerRows;
+    std::shared_ptr<const IntegerRows> rows_int_;
 };
 
 /// One stored entry of a sparse matrix.
@@ -137,12 +160,7 @@ public:
     /// The stored entries, row by row (canonical: sorted, summed, no zeros).
     std::vector<SparseEntry> entries() const;
 
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const;
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const;
+    RIGORNET_OPERATOR_TEMPLATES
 
 private:
     struct Csr {

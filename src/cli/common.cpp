@@ -1,6 +1,9 @@
 #include "common.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -30,15 +33,28 @@ Network load_network(const std::string& path, const std::string& reading) {
 }
 
 std::vector<Rational> parse_input(const std::string& text) {
+    // "@FILE": the values are read from FILE, separated by commas and/or whitespace
+    std::string body = text;
+    if (!text.empty() && text[0] == '@') {
+        std::ifstream in(text.substr(1));
+        if (!in) throw ParseError(text.substr(1) + ": cannot open input file");
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        body = ss.str();
+        for (char& c : body)
+            if (std::isspace(static_cast<unsigned char>(c))) c = ',';
+    }
     std::vector<Rational> v;
     std::size_t start = 0;
     for (;;) {
-        std::size_t c = text.find(',', start);
-        std::string item = text.substr(start, c == std::string::npos ? std::string::npos : c - start);
-        try {
-            v.push_back(parse_rational(item));
-        } catch (const ParseError& e) {
-            throw ParseError("--input value " + std::to_string(v.size() + 1) + ": " + e.what());
+        std::size_t c = body.find(',', start);
+        std::string item = body.substr(start, c == std::string::npos ? std::string::npos : c - start);
+        if (!(text[0] == '@' && item.empty())) {  // files may have repeated separators
+            try {
+                v.push_back(parse_rational(item));
+            } catch (const ParseError& e) {
+                throw ParseError("--input value " + std::to_string(v.size() + 1) + ": " + e.what());
+            }
         }
         if (c == std::string::npos) break;
         start = c + 1;

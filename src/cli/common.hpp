@@ -22,13 +22,15 @@ struct Command {
 
 /// Each module adds its subcommands to the application and the registry.
 void register_core_commands(CLI::App& app, std::vector<Command>& commands);
+void register_cs_commands(CLI::App& app, std::vector<Command>& commands);
 void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);
 /// A network from a .nnet file (with the given reading: "decimal" or "binary64") or JSON.
 Network load_network(const std::string& path, const std::string& reading);
-/// Comma-separated exact rationals; ParseError naming the position of a bad value.
+/// Comma-separated exact rationals, or "@FILE" to read them from FILE (commas or
+/// whitespace between values); ParseError naming the position of a bad value.
 std::vector<Rational> parse_input(const std::string& text);
 /// Prints j (pretty JSON) when as_json, else the text.
 void print(const nlohmann::json& j, bool as_json, const std::string& text);

@@ -1,5 +1,7 @@
 // rigornet CLI, core subcommands: sqrt, eval, info, convert.
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -89,16 +91,24 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
             t << "  [" << i << "] " << z[i].str() << "  (~" << to_decimal(z[i], 17, Round::nearest) << ")\n";
         t << "bits per layer (max over outputs): " << bits.dump() << "\n";
     } else if (arith == "double") {
-        auto z = evaluate_rational(net, TrackedDoubleArith{}, y, &summary);
+        std::vector<TrackedDouble> z;
+        try {
+            z = evaluate_rational(net, TrackedDoubleArith{}, y, &summary);
+        } catch (const DomainError& e) {
+            // an operator without a proved double error model (the FFT): plain double,
+            // reported with no bound rather than a wrong one
+            for (double v : evaluate_rational(net, DoubleArith{}, y)) z.push_back({v, std::numeric_limits<double>::infinity()});
+            j["error_bound_note"] = std::string("no bound: ") + e.what();
+        }
         json err = json::array();
         for (auto& v : z) {
             out.push_back(shortest(v.v));
-            err.push_back(shortest(v.err));
+            err.push_back(std::isfinite(v.err) ? json(shortest(v.err)) : json(nullptr));
         }
         j["error_bound"] = err;
-        t << "double output (with a proved bound on the distance from the exact value):\n";
+        t << "double output (with a proved bound on the distance from the exact value, where one exists):\n";
         for (std::size_t i = 0; i < z.size(); ++i)
-            t << "  [" << i << "] " << shortest(z[i].v) << "  +/- " << shortest(z[i].err) << "\n";
+            t << "  [" << i << "] " << shortest(z[i].v) << "  +/- " << (std::isfinite(z[i].err) ? shortest(z[i].err) : "(no bound)") << "\n";
     } else if (arith.rfind("ball", 0) == 0 && (arith.size() == 4 || arith[4] == ':')) {
         BallArith ar{parse_ball_bits(arith), false};
         const long digits = std::max(10L, static_cast<long>(ar.prec * 0.30103));

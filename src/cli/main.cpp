@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "rigornet 0.1");
     std::vector<Command> commands;
     register_core_commands(app, commands);
+    register_cs_commands(app, commands);
     register_lipschitz_commands(app, commands);
     try {
         app.parse(argc, argv);

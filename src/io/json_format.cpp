@@ -1,8 +1,13 @@
 #include "rigornet/json_format.hpp"
 
 
+#include <algorithm>
+#include <map>
+
 #include <nlohmann/json.hpp>
 
+#include "rigornet/structured.hpp"
+#include "rigornet/transforms.hpp"
 #include "text_file.hpp"
 
 namespace rigornet {
@@ -16,6 +21,7 @@ constexpr int max_expr_depth = 200;
 
 struct Reader {
     std::string source;
+    std::map<std::string, OperatorPtr> refs;  // shared operator definitions ("operators")
 
     [[noreturn]] void fail(const std::string& path, const std::string& what) const {
         throw ParseError(source + ": " + path + ": " + what);
@@ -66,7 +72,13 @@ struct Reader {
         return out;
     }
 
-    std::shared_ptr<const LinearOperator> matrix(const json& m, const std::string& path) const {
+    OperatorPtr matrix(const json& m, const std::string& path) const {
+        if (m.is_object() && m.contains("ref")) {
+            auto it = m["ref"].is_string() ? refs.find(m["ref"].get<std::string>()) : refs.end();
+            if (it == refs.end()) fail(path + ".ref", "no operator of that name in \"operators\" (defined before use)");
+            return it->second;
+        }
+        if (m.is_object() && m.contains("operator")) return structured(m, path);
         std::size_t rows = index(field(m, path, "rows"), path + ".rows");
         std::size_t cols = index(field(m, path, "cols"), path + ".cols");
         if (rows == 0 || cols == 0) fail(path, "a matrix needs at least one row and one column");
@@ -99,7 +111,79 @@ struct Reader {
                 fail(path, err.what());
             }
         }
-        fail(path, "expected \"dense\" or \"sparse\" entries");
+        if (m.contains("operator")) return structured(m, path);
+        fail(path, "expected \"dense\" or \"sparse\" entries, an \"operator\" or a \"ref\"");
+    }
+
+    Shape shape(const json& m, const std::string& path) const {
+        const json& d = field(m, path, "shape");
+        if (!d.is_array() || d.empty()) fail(path + ".shape", "expected a list of sides");
+        std::vector<std::size_t> dims;
+        for (std::size_t i = 0; i < d.size(); ++i) dims.push_back(index(d[i], path + ".shape[" + std::to_string(i) + "]", 1 << 24));
+        try {
+            return Shape(dims);
+        } catch (const ShapeError& e) {
+            fail(path + ".shape", e.what());
+        }
+    }
+
+    // Structured operators (docs/formats.md): walsh, haar, subsample, fourier,
+    // composition, adjoint, block.
+    OperatorPtr structured(const json& m, const std::string& path) const {
+        const std::string kind = field(m, path, "operator").is_string() ? m["operator"].get<std::string>() : "";
+        try {
+            if (kind == "walsh") {
+                const std::string order = m.value("order", "sequency");
+                if (order != "sequency" && order != "natural") fail(path + ".order", "expected sequency or natural");
+                return std::make_shared<WalshHadamard>(shape(m, path), order == "natural" ? WalshOrder::natural : WalshOrder::sequency);
+            }
+            if (kind == "haar")
+                return std::make_shared<Haar>(shape(m, path), static_cast<int>(index(field(m, path, "levels"), path + ".levels", 64)));
+            if (kind == "subsample")
+                return std::make_shared<Subsample>(index(field(m, path, "n"), path + ".n"), indices(field(m, path, "omega"), path + ".omega"));
+            const bool complex = m.value("complex", false);
+            if (kind == "fourier")
+                return std::make_shared<FourierSampling>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"), complex);
+            if (kind == "fourier-rational")
+                return std::make_shared<FourierSamplingRational>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"),
+                                                                 static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", 100000)),
+                                                                 complex);
+            if (kind == "adjoint") return std::make_shared<AdjointView>(matrix(field(m, path, "of"), path + ".of"));
+            if (kind == "composition") {
+                const json& f = field(m, path, "factors");
+                if (!f.is_array() || f.empty()) fail(path + ".factors", "expected a non-empty list of operators");
+                std::vector<OperatorPtr> ops;
+                for (std::size_t i = 0; i < f.size(); ++i) ops.push_back(matrix(f[i], path + ".factors[" + std::to_string(i) + "]"));
+                return std::make_shared<Composition>(std::move(ops));
+            }
+            if (kind == "block") {
+                const json& bs = field(m, path, "blocks");
+                if (!bs.is_array()) fail(path + ".blocks", "expected a list of blocks");
+                std::vector<Block> blocks;
+                for (std::size_t k = 0; k < bs.size(); ++k) {
+                    const std::string bp = path + ".blocks[" + std::to_string(k) + "]";
+                    Block b;
+                    b.out_rows = indices(field(bs[k], bp, "out"), bp + ".out");
+                    const json& in = field(bs[k], bp, "in");
+                    if (!in.is_array()) fail(bp + ".in", "expected a list of [column, \"coefficient\"] pairs");
+                    for (std::size_t i = 0; i < in.size(); ++i) {
+                        const std::string ip = bp + ".in[" + std::to_string(i) + "]";
+                        if (!in[i].is_array() || in[i].size() != 2) fail(ip, "expected [column, \"coefficient\"]");
+                        b.in.push_back({index(in[i][0], ip + "[0]"), rational(in[i][1], ip + "[1]")});
+                    }
+                    if (bs[k].contains("op") && !bs[k]["op"].is_null())
+                        b.op = matrix(bs[k]["op"], bp + ".op");
+                    else
+                        b.identity = index(field(bs[k], bp, "identity"), bp + ".identity");
+                    blocks.push_back(std::move(b));
+                }
+                return std::make_shared<BlockOperator>(index(field(m, path, "rows"), path + ".rows"),
+                                                       index(field(m, path, "cols"), path + ".cols"), std::move(blocks));
+            }
+        } catch (const ShapeError& e) {
+            fail(path, e.what());
+        }
+        fail(path + ".operator", "expected walsh, haar, subsample, fourier, adjoint, composition or block");
     }
 
     Expr expr(const json& v, const std::string& path, int depth) const {
@@ -186,25 +270,72 @@ json rationals_json(const std::vector<Rational>& v) {
     return a;
 }
 
-json matrix_json(const LinearOperator& op) {
-    json m = {{"rows", op.rows()}, {"cols", op.cols()}};
-    if (auto* d = dynamic_cast<const DenseMatrix*>(&op)) {
-        json rows = json::array();
-        for (std::size_t i = 0; i < d->rows(); ++i) {
-            json row = json::array();
-            for (std::size_t j = 0; j < d->cols(); ++j) row.push_back(rational_json(d->at(i, j)));
-            rows.push_back(std::move(row));
+// Writes operators; structured ones other than blocks are defined once in `defs`
+// (top-level "operators") and referenced by name, so an operator shared by many layers
+// (the measurement map of an unrolled solver) is written once.
+struct Writer {
+    json defs = json::object();
+    std::map<const LinearOperator*, std::string> names;
+
+    json shape_json(const Shape& s) { return s.dims; }
+
+    json op(const OperatorPtr& p) {
+        const LinearOperator& o = *p;
+        json m;
+        if (auto* d = dynamic_cast<const DenseMatrix*>(&o)) {
+            json rows = json::array();
+            for (std::size_t i = 0; i < d->rows(); ++i) {
+                json row = json::array();
+                for (std::size_t j = 0; j < d->cols(); ++j) row.push_back(rational_json(d->at(i, j)));
+                rows.push_back(std::move(row));
+            }
+            return {{"rows", o.rows()}, {"cols", o.cols()}, {"dense", std::move(rows)}};
         }
-        m["dense"] = std::move(rows);
-    } else if (auto* s = dynamic_cast<const SparseMatrix*>(&op)) {
-        json e = json::array();
-        for (const SparseEntry& x : s->entries()) e.push_back(json::array({x.row, x.col, rational_json(x.value)}));
-        m["sparse"] = std::move(e);
-    } else {
-        throw Error("operator of kind \"" + op.kind() + "\" has no JSON form");
+        if (auto* s = dynamic_cast<const SparseMatrix*>(&o)) {
+            json e = json::array();
+            for (const SparseEntry& x : s->entries()) e.push_back(json::array({x.row, x.col, rational_json(x.value)}));
+            return {{"rows", o.rows()}, {"cols", o.cols()}, {"sparse", std::move(e)}};
+        }
+        if (auto* b = dynamic_cast<const BlockOperator*>(&o)) {
+            json bl = json::array();
+            for (const Block& k : b->blocks()) {
+                json in = json::array();
+                for (auto& [c, v] : k.in) in.push_back(json::array({c, rational_json(v)}));
+                json j = {{"out", k.out_rows}, {"in", std::move(in)}};
+                if (k.op)
+                    j["op"] = op(k.op);
+                else
+                    j["identity"] = k.identity;
+                bl.push_back(std::move(j));
+            }
+            return {{"operator", "block"}, {"rows", o.rows()}, {"cols", o.cols()}, {"blocks", std::move(bl)}};
+        }
+        if (auto it = names.find(&o); it != names.end()) return {{"ref", it->second}};
+        if (auto* w = dynamic_cast<const WalshHadamard*>(&o))
+            m = {{"operator", "walsh"}, {"shape", shape_json(w->shape())}, {"order", w->order() == WalshOrder::natural ? "natural" : "sequency"}};
+        else if (auto* h = dynamic_cast<const Haar*>(&o))
+            m = {{"operator", "haar"}, {"shape", shape_json(h->shape())}, {"levels", h->levels()}};
+        else if (auto* s = dynamic_cast<const Subsample*>(&o))
+            m = {{"operator", "subsample"}, {"n", s->cols()}, {"omega", s->omega()}};
+        else if (auto* f = dynamic_cast<const FourierSampling*>(&o))
+            m = {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}, {"complex", f->complex_input()}};
+        else if (auto* fr = dynamic_cast<const FourierSamplingRational*>(&o))
+            m = {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()},
+                 {"accuracy", fr->accuracy()}, {"complex", fr->complex_input()}};
+        else if (auto* a = dynamic_cast<const AdjointView*>(&o))
+            m = {{"operator", "adjoint"}, {"of", op(a->inner())}};
+        else if (auto* c = dynamic_cast<const Composition*>(&o)) {
+            json fs = json::array();
+            for (auto& f2 : c->factors()) fs.push_back(op(f2));
+            m = {{"operator", "composition"}, {"factors", std::move(fs)}};
+        } else
+            throw Error("operator of kind \"" + o.kind() + "\" has no JSON form");
+        std::string name = "op" + std::to_string(names.size());
+        names[&o] = name;
+        defs[name] = std::move(m);
+        return {{"ref", name}};
     }
-    return m;
-}
+};
 
 json expr_json(const Expr& e) {
     using Op = Expr::Op;
@@ -229,6 +360,17 @@ Network network_from_json(const json& doc, const std::string& source) {
         rd.fail("format", "expected \"rigornet-network\"");
     if (doc.contains("version") && doc["version"] != 1) rd.fail("version", "only version 1 is known");
     Network net(rd.index(rd.field(doc, "(top level)", "input_dim"), "input_dim"));
+    if (doc.contains("operators")) {  // named definitions, each may refer to earlier ones
+        const json& ops = doc["operators"];
+        if (!ops.is_object()) rd.fail("operators", "expected an object of named operators");
+        // definitions are written op0, op1, …: read them in the order of their numbers
+        std::vector<std::pair<std::string, const json*>> order;
+        for (auto it = ops.begin(); it != ops.end(); ++it) order.push_back({it.key(), &it.value()});
+        std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) {
+            return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+        });
+        for (auto& [name, def] : order) rd.refs[name] = rd.matrix(*def, "operators." + name);
+    }
     const json& layers = rd.field(doc, "(top level)", "layers");
     if (!layers.is_array()) rd.fail("layers", "expected an array");
     for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -254,12 +396,13 @@ Network read_network_json(const std::string& path) {
 }
 
 json network_to_json(const Network& net) {
+    Writer w;
     json layers = json::array();
     for (const Layer& l : net.layers()) {
         json j;
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            j = {{"type", "affine"}, {"A", matrix_json(*a->A)}, {"c", rationals_json(a->c)}};
-            if (a->B) j["B"] = matrix_json(*a->B);
+            j = {{"type", "affine"}, {"A", w.op(a->A)}, {"c", rationals_json(a->c)}};
+            if (a->B) j["B"] = w.op(a->B);
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             j = {{"type", "elementwise"}, {"function", scalar_name(e->fn)}};
             if (e->fn == Scalar::sqrt_theta) j["theta"] = rational_json(e->param);
@@ -273,7 +416,10 @@ json network_to_json(const Network& net) {
         }
         layers.push_back(std::move(j));
     }
-    return {{"format", "rigornet-network"}, {"version", 1}, {"input_dim", net.input_dim()}, {"layers", std::move(layers)}};
+    json doc = {{"format", "rigornet-network"}, {"version", 1}, {"input_dim", net.input_dim()}};
+    if (!w.defs.empty()) doc["operators"] = std::move(w.defs);
+    doc["layers"] = std::move(layers);
+    return doc;
 }
 
 void write_network_json(const Network& net, std::ostream& out) { out << network_to_json(net).dump(2) << '\n'; }

@@ -52,7 +52,7 @@ void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arit
 template <class Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
-                                                 std::vector<LayerSummary>* summary) {
+                                                 std::vector<LayerSummary>* summary, const Progress& progress) {
     using V = typename Arith::value_type;
     if (y.size() != net.input_dim())
         throw ShapeError("network input has " + std::to_string(net.input_dim()) + " values, got " +
@@ -92,6 +92,7 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
             throw DomainError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
         }
         if (summary) summary->push_back(summarise(ar, z));
+        if (progress) progress(index, net.layers().size());
     }
     return z;
 }
@@ -99,20 +100,20 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
 template <class Arith>
 std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
                                                           const std::vector<Rational>& y,
-                                                          std::vector<LayerSummary>* summary) {
+                                                          std::vector<LayerSummary>* summary, const Progress& progress) {
     std::vector<typename Arith::value_type> v;
     v.reserve(y.size());
     for (const Rational& r : y) v.push_back(ar.from_rational(r));
-    return evaluate(net, ar, std::span<const typename Arith::value_type>(v), summary);
+    return evaluate(net, ar, std::span<const typename Arith::value_type>(v), summary, progress);
 }
 
 #define RIGORNET_INSTANTIATE(ARITH)                                                                      \
     template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                      \
                                                      std::span<const ARITH::value_type>,                \
-                                                     std::vector<LayerSummary>*);                        \
+                                                     std::vector<LayerSummary>*, const Progress&);       \
     template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,             \
                                                               const std::vector<Rational>&,              \
-                                                              std::vector<LayerSummary>*);
+                                                              std::vector<LayerSummary>*, const Progress&);
 RIGORNET_INSTANTIATE(ExactArith)
 RIGORNET_INSTANTIATE(BallArith)
 RIGORNET_INSTANTIATE(DoubleArith)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rigornet/dual.hpp"
+
 namespace rigornet {
 
 // ---------------------------------------------------------------- expressions
@@ -94,6 +96,7 @@ template Rational eval_expr(const Expr&, const ExactArith&, const Rational&);
 template Ball eval_expr(const Expr&, const BallArith&, const Ball&);
 template double eval_expr(const Expr&, const DoubleArith&, const double&);
 template TrackedDouble eval_expr(const Expr&, const TrackedDoubleArith&, const TrackedDouble&);
+template Dual eval_expr(const Expr&, const DualArith&, const Dual&);
 
 // ---------------------------------------------------------------- layers
 

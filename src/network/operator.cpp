@@ -1,5 +1,10 @@
 #include "rigornet/operator.hpp"
 
+#include <flint/fmpq_mat.h>
+#include <flint/fmpq_vec.h>
+#include <flint/fmpz_mat.h>
+#include <flint/fmpz_vec.h>
+
 #include <algorithm>
 
 namespace rigornet {
@@ -29,18 +34,61 @@ const std::vector<Ball>& EntryCache::get(const BallArith& ar) const {
 
 // ---------------------------------------------------------------- dense
 
+static_assert(sizeof(Rational) == sizeof(fmpq), "Rational must be layout-compatible with fmpq");
+
+struct DenseMatrix::IntegerRows {
+    fmpz_mat_t num;
+    fmpz* den;
+    IntegerRows(const std::vector<Rational>& e, std::size_t rows, std::size_t cols) {
+        fmpq_mat_t q;
+        fmpq_mat_init(q, static_cast<slong>(rows), static_cast<slong>(cols));
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) fmpq_set(fmpq_mat_entry(q, i, j), e[i * cols + j].get());
+        fmpz_mat_init(num, static_cast<slong>(rows), static_cast<slong>(cols));
+        den = _fmpz_vec_init(static_cast<slong>(rows));
+        fmpq_mat_get_fmpz_mat_rowwise(num, den, q);
+        fmpq_mat_clear(q);
+    }
+    ~IntegerRows() {
+        _fmpz_vec_clear(den, fmpz_mat_nrows(num));
+        fmpz_mat_clear(num);
+    }
+    IntegerRows(const IntegerRows&) = delete;
+    IntegerRows& operator=(const IntegerRows&) = delete;
+};
+
 DenseMatrix::DenseMatrix(std::size_t rows, std::size_t cols, std::vector<Rational> entries)
     : rows_(rows), cols_(cols), entries_([&] {
           if (entries.size() != rows * cols)
               throw ShapeError("dense matrix " + std::to_string(rows) + "x" + std::to_string(cols) +
                                " given " + std::to_string(entries.size()) + " entries");
           return std::move(entries);
-      }()) {}
+      }()),
+      rows_int_(std::make_shared<const IntegerRows>(entries_.get(ExactArith{}), rows, cols)) {}
 
 template <class Arith>
 void DenseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
                              std::span<typename Arith::value_type> y) const {
     const auto& w = entries_.get(ar);
+    if constexpr (std::is_same_v<Arith, ExactArith>) {
+        // y_i = (num_i · X) / (den_i · d) with x = X/d over a common denominator d
+        fmpz* X = _fmpz_vec_init(static_cast<slong>(cols_));
+        fmpz_t d, acc, q;
+        fmpz_init(d);
+        fmpz_init(acc);
+        fmpz_init(q);
+        _fmpq_vec_get_fmpz_vec_fmpz(X, d, reinterpret_cast<const fmpq*>(x.data()), static_cast<slong>(cols_));
+        for (std::size_t i = 0; i < rows_; ++i) {
+            _fmpz_vec_dot(acc, rows_int_->num->rows[i], X, static_cast<slong>(cols_));
+            fmpz_mul(q, rows_int_->den + i, d);
+            fmpq_set_fmpz_frac(y[i].get(), acc, q);
+        }
+        fmpz_clear(d);
+        fmpz_clear(acc);
+        fmpz_clear(q);
+        _fmpz_vec_clear(X, static_cast<slong>(cols_));
+        return;
+    }
     for (std::size_t i = 0; i < rows_; ++i) {
         if constexpr (std::is_same_v<Arith, BallArith>) {
             // Arb's dot product: one error bound for the whole sum, same enclosure guarantee.
@@ -129,17 +177,7 @@ void SparseMatrix::adjoint_impl(const Arith& ar, std::span<const typename Arith:
         for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) ar.addmul(x[col_[k]], v[k], y[r]);
 }
 
-#define RIGORNET_INSTANTIATE(CLASS, ARITH)                                                              \
-    template void CLASS::apply_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,           \
-                                           std::span<ARITH::value_type>) const;                        \
-    template void CLASS::adjoint_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,         \
-                                             std::span<ARITH::value_type>) const;
-#define RIGORNET_INSTANTIATE_ALL(CLASS)          \
-    RIGORNET_INSTANTIATE(CLASS, ExactArith)      \
-    RIGORNET_INSTANTIATE(CLASS, BallArith)       \
-    RIGORNET_INSTANTIATE(CLASS, DoubleArith)     \
-    RIGORNET_INSTANTIATE(CLASS, TrackedDoubleArith)
-RIGORNET_INSTANTIATE_ALL(DenseMatrix)
-RIGORNET_INSTANTIATE_ALL(SparseMatrix)
+RIGORNET_INSTANTIATE_OPERATOR(DenseMatrix)
+RIGORNET_INSTANTIATE_OPERATOR(SparseMatrix)
 
 }  // namespace rigornet

@@ -72,6 +72,13 @@ TrackedDouble checked(double v, double err) { return {v, std::isfinite(v) ? err 
 TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
     double v = x.to_double(Round::nearest);
     if (!std::isfinite(v)) return {v, inf};
+    if (fmpz_bits(fmpq_numref(x.get())) <= 53 && fmpz_bits(fmpq_denref(x.get())) <= 53) {
+        // v = RN(x) with x in the normal range or exactly 0: |v − x| ≤ u·|v|; exact
+        // when the denominator is a power of two (then x is a double).
+        if (fmpz_is_pm1(fmpq_denref(x.get())) || fmpz_val2(fmpq_denref(x.get())) + 1 == fmpz_bits(fmpq_denref(x.get())))
+            return {v, 0.0};
+        if (std::fabs(v) >= std::numeric_limits<double>::min()) return {v, up(u * std::fabs(v))};
+    }
     return {v, (x - Rational::from_double(v)).abs().to_double(Round::up)};
 }
 

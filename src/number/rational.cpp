@@ -92,6 +92,9 @@ std::string Rational::str() const {
 }
 
 double Rational::to_double(Round r) const {
+    // Fast path: p and q exactly representable, so IEEE division rounds p/q to nearest.
+    if (r == Round::nearest && fmpz_bits(fmpq_numref(v_)) <= 53 && fmpz_bits(fmpq_denref(v_)) <= 53)
+        return static_cast<double>(fmpz_get_si(fmpq_numref(v_))) / static_cast<double>(fmpz_get_si(fmpq_denref(v_)));
     mpfr_t f;
     mpfr_init2(f, 53);
     mpfr_rnd_t rnd = r == Round::up ? MPFR_RNDU : r == Round::down ? MPFR_RNDD : MPFR_RNDN;

@@ -12,16 +12,10 @@ using namespace rigornet;
 using nlohmann::json;
 using rigornet::test::repo_path;
 using rigornet::test::run_cli;
+using rigornet::test::run_json;
+using rigornet::test::temp_path;
 
 namespace {
-
-json run_json(const std::string& args) {
-    std::string out, err;
-    int code = run_cli(args, out, &err);
-    INFO("rigornet " << args << "\nstderr: " << err);
-    REQUIRE(code == 0);
-    return json::parse(out);
-}
 
 Ball parse_ball(const std::string& s) {
     Ball b;
@@ -101,17 +95,12 @@ TEST_CASE("cli: info and convert", "[cli]") {
     json i = run_json("info " + net + " --json");
     CHECK(i.at("widths") == json::array({2, 4, 4, 3, 3, 1}));
     CHECK(i.at("layers")[1].at("function") == "relu");
-    char name[] = "/tmp/rigornet-convert-XXXXXX";
-    int fd = mkstemp(name);
-    REQUIRE(fd >= 0);
-    close(fd);
-    std::string out = std::string(name) + ".json";
+    const std::string out = temp_path(".json");
     std::string stdout_text;
     REQUIRE(run_cli("convert " + net + " -o " + out, stdout_text) == 0);
     json a = run_json("eval " + out + " --input 5,-3 --arith exact --json");
     CHECK(a.at("output") == json::array({"181/40"}));
     std::remove(out.c_str());
-    std::remove(name);
 }
 
 TEST_CASE("cli: bad input gives a clear message and exit code 3", "[cli]") {

@@ -12,16 +12,9 @@ using namespace rigornet;
 using nlohmann::json;
 using rigornet::test::repo_path;
 using rigornet::test::run_cli;
+using rigornet::test::run_json;
 
 namespace {
-
-json run_json(const std::string& args, int expected = 0) {
-    std::string out, err;
-    const int code = run_cli(args, out, &err);
-    INFO("rigornet " << args << "\nstderr: " << err);
-    REQUIRE(code == expected);
-    return json::parse(out);
-}
 
 std::vector<Rational> rationals(const json& a) {
     std::vector<Rational> v;

@@ -1,0 +1,40 @@
+// rigornet — reverse-mode derivatives of a network's binary64 model (DESIGN.md §4 class).
+//
+// Floating point finds candidates: these gradients drive searches (the stability test,
+// stability.hpp) and certify nothing; a point they find is re-evaluated in exact or ball
+// arithmetic before any claim is made.
+#pragma once
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "rigornet/network.hpp"
+
+namespace rigornet {
+
+/// φ(y) and a vector–Jacobian product.
+struct Vjp {
+    std::vector<double> value;     ///< φ(y) in DoubleArith (bit-for-bit evaluate(net, DoubleArith{}, y))
+    std::vector<double> gradient;  ///< ∇_y ⟨w, φ(y)⟩ = J_φ(y)ᵀ w
+};
+
+/// φ(y) and J_φ(y)ᵀ w for the floating-point model of the network (DoubleArith),
+/// by one forward pass that records each nonlinear layer's local derivatives and one
+/// backward pass: affine layers z ↦ A z + B y + c send the adjoint g back as Aᵀg and add
+/// Bᵀg to the input's gradient (the input re-enters at every layer with B); elementwise
+/// layers multiply by f'(z_i); a gate (x0, X) with u = z_x0 maps g to
+/// g_X ↦ f(u)·g_X and g_x0 ↦ f'(u)·⟨g_X, z_X⟩ (product rule; f' by dual numbers,
+/// dual.hpp). Where φ is differentiable and no kink is hit this is the derivative of the
+/// model; at kinks one branch's derivative is taken by the comparison that selects the
+/// value: relu'(0) = 0, soft_threshold'(±t) = 0, √'(0) = 0 for sqrt_θ (modelled as
+/// √max(0, ·), as DoubleArith does), min/max as in DualArith. No error bound.
+/// ShapeError if y or w has the wrong size.
+Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w);
+
+/// The same with the cotangent chosen after the forward pass, w = cotangent(φ(y)), so
+/// that an objective such as ½‖φ(y) − x‖² (w = φ(y) − x) costs one forward pass.
+/// ShapeError if y has the wrong size or cotangent returns a vector of the wrong size.
+Vjp vjp(const Network& net, std::span<const double> y,
+        const std::function<std::vector<double>(std::span<const double> value)>& cotangent);
+
+}  // namespace rigornet

@@ -1,0 +1,179 @@
+#include "rigornet/stability.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+
+#include "rigornet/evaluate.hpp"
+#include "rigornet/gradient.hpp"
+
+namespace rigornet {
+
+namespace {
+
+double norm2(std::span<const double> v) {
+    double s = 0.0;
+    for (double x : v) s += x * x;
+    return std::sqrt(s);
+}
+
+void check_options(const Network& phi, const LinearOperator& A, std::size_t y_size, std::size_t x_size,
+                   const StabilityOptions& o) {
+    auto shape = [](const std::string& what) { return ShapeError("stability search: " + what); };
+    if (A.rows() != phi.input_dim())
+        throw shape("A has " + std::to_string(A.rows()) + " rows but the network has " +
+                    std::to_string(phi.input_dim()) + " inputs");
+    if (y_size != A.rows())
+        throw shape("y has " + std::to_string(y_size) + " entries, A has " + std::to_string(A.rows()) + " rows");
+    if (x_size != phi.output_dim())
+        throw shape("x has " + std::to_string(x_size) + " entries, the network has " +
+                    std::to_string(phi.output_dim()) + " outputs");
+    auto domain = [](bool ok, const std::string& what) {
+        if (!ok) throw DomainError("stability search: " + what);
+    };
+    domain(o.lambda >= 0.0 && std::isfinite(o.lambda), "lambda must be finite and >= 0");
+    domain(o.step > 0.0 && std::isfinite(o.step), "step must be finite and > 0");
+    domain(o.momentum >= 0.0 && o.momentum < 1.0, "momentum must lie in [0, 1)");
+    domain(o.iterations >= 0, "iterations must be >= 0");
+    domain(!o.radius || (*o.radius > 0.0 && std::isfinite(*o.radius)), "radius must be finite and > 0");
+    domain(o.initial_scale >= 0.0 && std::isfinite(o.initial_scale), "initial_scale must be finite and >= 0");
+}
+
+/// r ← ρ·r/‖r‖₂ when ‖r‖₂ > ρ (floating point: may land a few ulps outside).
+void project(std::vector<double>& r, const std::optional<double>& radius) {
+    if (!radius) return;
+    const double n = norm2(r);
+    if (n > *radius)
+        for (double& v : r) v *= *radius / n;
+}
+
+/// Whether ‖r‖₂² ≤ ρ², decided exactly in rationals.
+bool inside_exactly(const std::vector<double>& r, double radius) {
+    Rational s;
+    for (double v : r) {
+        const Rational q = Rational::from_double(v);
+        fmpq_addmul(s.get(), q.get(), q.get());
+    }
+    const Rational rho = Rational::from_double(radius);
+    return s <= rho * rho;
+}
+
+/// Encloses the Euclidean norm of the balls v: Σ v_i² then √ of the non-negative part.
+Ball enclose_norm(const std::vector<Ball>& v, const BallArith& ar) {
+    Ball s;
+    for (const Ball& b : v) arb_addmul(s.get(), b.get(), b.get(), ar.prec);
+    arb_sqrtpos(s.get(), s.get(), ar.prec);
+    return s;
+}
+
+}  // namespace
+
+StabilitySearch stability_search(const Network& phi, const LinearOperator& A, std::span<const double> y,
+                                 std::span<const double> x, const StabilityOptions& opt) {
+    check_options(phi, A, y.size(), x.size(), opt);
+    const DoubleArith ar;
+    const std::size_t m = A.rows(), n = A.cols();
+    std::mt19937_64 gen(opt.seed);
+    std::vector<double> r(n), velocity(n, 0.0), u(m), grad(n);
+    for (double& v : r) v = opt.initial_scale * (std::ldexp(static_cast<double>(gen() >> 11), -52) - 1.0);
+    project(r, opt.radius);
+
+    // u = y + A r
+    auto perturb = [&](const std::vector<double>& rr) {
+        A.apply(ar, rr, u);
+        for (std::size_t i = 0; i < m; ++i) u[i] += y[i];
+    };
+    StabilitySearch out;
+    std::vector<double> best_value;
+    double best_q = -std::numeric_limits<double>::infinity();
+    const int every = std::max(1, opt.iterations / 10);
+    for (int k = 0;; ++k) {
+        perturb(r);
+        double misfit = 0.0;
+        const Vjp d = vjp(phi, u, [&](std::span<const double> value) {
+            std::vector<double> w(value.size());
+            for (std::size_t i = 0; i < w.size(); ++i) {
+                w[i] = value[i] - x[i];
+                misfit += w[i] * w[i];
+            }
+            return w;
+        });
+        const double rn = norm2(r), q = 0.5 * misfit - 0.5 * opt.lambda * rn * rn;
+        out.objective.push_back(q);
+        if (k == 0 || q > best_q) {  // the start is kept even if Q is not finite there
+            best_q = q;
+            out.r = r;
+            out.best_iteration = k;
+            best_value = d.value;
+        }
+        if (opt.verbose && (k % every == 0 || k == opt.iterations))
+            std::fprintf(stderr, "stability: iteration %d/%d  Q = %.6g  |r| = %.6g\n", k, opt.iterations, q, rn);
+        if (k == opt.iterations || !std::isfinite(q)) break;
+        A.adjoint(ar, d.gradient, grad);
+        bool finite = true;
+        for (std::size_t i = 0; i < n; ++i) {
+            velocity[i] = opt.momentum * velocity[i] + opt.step * (grad[i] - opt.lambda * r[i]);
+            r[i] += velocity[i];
+            finite = finite && std::isfinite(r[i]);
+        }
+        if (!finite) break;
+        project(r, opt.radius);
+    }
+
+    if (opt.radius && !inside_exactly(out.r, *opt.radius)) {
+        while (!inside_exactly(out.r, *opt.radius))
+            for (double& v : out.r) v *= 1.0 - std::ldexp(1.0, -20);
+        perturb(out.r);
+        best_value = evaluate(phi, ar, std::span<const double>(u));
+    }
+    const std::vector<double> base = evaluate(phi, ar, y);
+    double change = 0.0;
+    for (std::size_t i = 0; i < base.size(); ++i)
+        change += (best_value[i] - base[i]) * (best_value[i] - base[i]);
+    out.change = std::sqrt(change);
+    out.r_norm = norm2(out.r);
+    return out;
+}
+
+CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
+                                           std::span<const double> r, const BallArith& ar) {
+    if (A.rows() != phi.input_dim() || y.size() != A.rows() || r.size() != A.cols())
+        throw ShapeError("certify perturbation: A is " + std::to_string(A.rows()) + "x" + std::to_string(A.cols()) +
+                         ", the network has " + std::to_string(phi.input_dim()) + " inputs, y has " +
+                         std::to_string(y.size()) + " entries and r " + std::to_string(r.size()));
+    CertifiedPerturbation out;
+    std::vector<Ball> rb, u(A.rows()), yb;
+    for (double v : r) {
+        out.r.push_back(Rational::from_double(v));  // DomainError for NaN or ±∞
+        rb.push_back(ar.from_rational(out.r.back()));
+    }
+    out.r_norm = enclose_norm(rb, ar);
+    A.apply(ar, rb, u);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        yb.push_back(ar.from_rational(y[i]));
+        ar.add(u[i], u[i], yb[i]);
+    }
+    std::vector<Ball> moved = evaluate(phi, ar, std::span<const Ball>(u));
+    const std::vector<Ball> base = evaluate(phi, ar, std::span<const Ball>(yb));
+    for (std::size_t i = 0; i < moved.size(); ++i) ar.sub(moved[i], moved[i], base[i]);
+    out.change = enclose_norm(moved, ar);
+    out.prec = ar.prec;
+    return out;
+}
+
+CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
+                                                    std::span<const Rational> y, std::span<const double> r,
+                                                    BallArith ar, long max_prec, long accuracy_bits) {
+    for (;;) {
+        CertifiedPerturbation c = certify_perturbation(phi, A, y, r, ar);
+        const arb_srcptr v = c.change.get();
+        const bool accurate = arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
+                                                   mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
+        if (accurate || 2 * ar.prec > max_prec) return c;
+        ar.prec *= 2;
+    }
+}
+
+}  // namespace rigornet

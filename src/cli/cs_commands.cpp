@@ -1,0 +1,476 @@
+// rigornet CLI, compressed sensing: build, reconstruct, stability (DESIGN.md §5–6).
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common.hpp"
+#include "rigornet/cs_report.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/image.hpp"
+#include "rigornet/json_format.hpp"
+#include "rigornet/stability.hpp"
+
+using nlohmann::json;
+
+namespace rigornet::cli {
+
+namespace {
+
+// Options shared by the compressed-sensing subcommands.
+struct CsOptions {
+    std::string image, modality = "fourier", mask, solver = "firenet";
+    std::size_t phantom = 0;
+    double rate = 0.2;
+    std::uint64_t seed = 1;
+    int levels = 0, restarts = 5, inner = 20;
+    long fourier_accuracy = 0;
+    std::string lambda = "0.00025", tau = "1", sigma = "1", nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12";
+    bool unweighted = false, as_json = false, complex = false;
+    // per subcommand
+    std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp";
+    bool error_terms = false, verbose = false;
+    double radius = 0.0, step = 0.5;
+    int iterations = 60;
+    std::size_t size = 32;
+};
+
+void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required) {
+    auto* img = sub->add_option("--image", o.image, "Image file (PGM or PNG), square with a power-of-two side");
+    auto* ph = sub->add_option("--phantom", o.phantom, "Use the built-in Shepp-Logan phantom of side N (a power of two)");
+    img->excludes(ph);
+    if (image_required) sub->callback([img, ph] {
+        if (img->count() + ph->count() == 0) throw CLI::ValidationError("--image or --phantom", "one of them is required");
+    });
+    sub->add_option("--modality", o.modality, "fourier (subsampled DFT) or walsh (sequency-ordered Walsh-Hadamard)")
+        ->check(CLI::IsMember({"fourier", "walsh"}))
+        ->capture_default_str();
+    auto* rate = sub->add_option("--rate", o.rate, "Sampling rate in (0, 1]: multilevel random sampling in dyadic bands")
+                     ->capture_default_str();
+    sub->add_option("--seed", o.seed, "Seed of the random sampling pattern")->capture_default_str();
+    sub->add_option("--mask", o.mask,
+                    "Sampling pattern as a PGM/PNG image: pixel (column i, row j) nonzero samples index j*n+i of the "
+                    "DFT (unshifted) or sequency-ordered Walsh grid")
+        ->excludes(rate);
+    sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)");
+    sub->add_option("--fourier-accuracy", o.fourier_accuracy,
+                    "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)");
+    sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
+    sub->add_flag("--complex", o.complex,
+                  "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
+}
+
+void add_solver_options(CLI::App* sub, CsOptions& o) {
+    sub->add_option("--restarts", o.restarts, "FIRENET restarts n (depth is linear in n)")->capture_default_str();
+    sub->add_option("--inner", o.inner, "Iterations per restart p (FIRENET), or iterations of the other solvers")
+        ->capture_default_str();
+    sub->add_option("--lambda", o.lambda, "Regularisation lambda (exact rational)")->capture_default_str();
+    sub->add_option("--tau", o.tau, "Primal step tau")->capture_default_str();
+    sub->add_option("--sigma", o.sigma, "Dual step sigma (tau*sigma*||A||^2 <= 1)")->capture_default_str();
+    sub->add_option("--nu", o.nu, "FIRENET contraction nu in (0,1) (default ~ e^-1)")->capture_default_str();
+    sub->add_option("--delta", o.delta, "FIRENET delta")->capture_default_str();
+    sub->add_option("--eps0", o.eps0, "FIRENET eps_0, an upper bound on ||y|| (default: ||y|| of the measured image)");
+    sub->add_option("--theta", o.theta, "Accuracy of sqrt_theta in the projection gates and level weights")
+        ->capture_default_str();
+}
+
+std::size_t side_of(const Image& im, const std::string& what) {
+    if (im.width != im.height || im.width < 2 || (im.width & (im.width - 1)) != 0)
+        throw ShapeError(what + " is " + std::to_string(im.width) + "x" + std::to_string(im.height) +
+                         ": a square image with a power-of-two side is needed");
+    return im.width;
+}
+
+struct Problem {
+    Image truth;
+    CsSetup setup;
+    SolverParams params;
+};
+
+Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
+    Image truth;
+    if (!o.image.empty())
+        truth = read_image(o.image);
+    else if (o.phantom || default_side)
+        truth = shepp_logan(o.phantom ? o.phantom : default_side);
+    else
+        throw ParseError("--image or --phantom is required");
+    const std::size_t n = side_of(truth, o.image.empty() ? "the phantom" : o.image);
+    const Shape shape({n, n});
+    const int levels = o.levels ? o.levels : std::countr_zero(n);
+    const Modality m = o.modality == "walsh" ? Modality::walsh : Modality::fourier;
+    // sparsity in levels is estimated on the phantom, never on the image reconstructed
+    const auto s = image_sparsities(shape, levels, shepp_logan(n).pixels);
+    std::vector<std::size_t> omega;
+    if (!o.mask.empty()) {
+        Image mk = read_image(o.mask);
+        if (mk.width != n || mk.height != n)
+            throw ShapeError(o.mask + ": the mask must be " + std::to_string(n) + "x" + std::to_string(n));
+        for (std::size_t i = 0; i < n * n; ++i)
+            if (mk.pixels[i] != 0.0) omega.push_back(i);
+        if (omega.empty()) throw ShapeError(o.mask + ": the mask samples nothing");
+    } else {
+        omega = sample_pattern(shape, m, s, o.rate, o.seed);
+    }
+    SolverParams p;
+    p.solver = parse_solver(o.solver);
+    p.restarts = o.restarts;
+    p.inner = o.inner;
+    p.lambda = parse_rational(o.lambda);
+    p.tau = parse_rational(o.tau);
+    p.sigma = parse_rational(o.sigma);
+    p.nu = parse_rational(o.nu);
+    p.delta = parse_rational(o.delta);
+    p.theta = parse_rational(o.theta);
+    if (p.theta.sign() <= 0) throw DomainError("--theta must be positive");
+    if (o.fourier_accuracy && m != Modality::fourier) throw DomainError("--fourier-accuracy applies to --modality fourier");
+    CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy, o.complex);
+    // default steps follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for ISTA/FISTA
+    const Rational& L = setup.problem.norm_A;
+    const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
+    if (o.tau == "1") p.tau = gradient ? Rational(1) / (L * L) : Rational(1) / L;
+    if (o.sigma == "1") p.sigma = Rational(1) / L;
+    return {std::move(truth), std::move(setup), p};
+}
+
+// The true signal, exactly: the pixels, followed by zero imaginary parts when complex.
+std::vector<Rational> exact_signal(const Problem& pb) {
+    std::vector<Rational> x;
+    for (double v : pb.truth.pixels) x.push_back(Rational::from_double(v));
+    if (pb.setup.problem.complex) x.resize(2 * x.size());
+    return x;
+}
+
+// Measurements y = P_Ω U x of the exact image: exact for Walsh, otherwise the midpoints
+// of a 256-bit enclosure (the rounding is part of the measurement error ‖Ax − y‖), or,
+// when only a double evaluation follows, the double transform read exactly.
+std::vector<Rational> measure(const CsSetup& st, const std::vector<Rational>& x, bool in_double = false) {
+    std::vector<Rational> y(st.measure->rows());
+    if (in_double) {
+        std::vector<double> xd, yd(y.size());
+        for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
+        st.measure->apply(DoubleArith{}, xd, yd);
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] = Rational::from_double(yd[i]);
+        return y;
+    }
+    try {
+        st.measure->apply(ExactArith{}, x, y);
+        return y;
+    } catch (const DomainError&) {
+    }
+    const BallArith ar{256, false};
+    std::vector<Ball> xb, yb(st.measure->rows());
+    for (auto& v : x) xb.push_back(ar.from_rational(v));
+    st.measure->apply(ar, xb, yb);
+    for (std::size_t i = 0; i < y.size(); ++i) arf_get_fmpq(y[i].get(), arb_midref(yb[i].get()));
+    return y;
+}
+
+void default_eps0(SolverParams& p, const CsOptions& o, const std::vector<Rational>& y) {
+    if (!o.eps0.empty()) {
+        p.eps0 = parse_rational(o.eps0);
+        return;
+    }
+    Rational n2;
+    for (auto& v : y) n2 += v * v;
+    p.eps0 = parse_rational(to_decimal(sqrt_theta(n2, Rational(1, 1000000)) + Rational(1, 1000000), 6, Round::up));
+}
+
+// Ball radii grow by about √N per transform (the wrapping effect of componentwise
+// enclosures: ‖|U|‖₂ = √N for an orthonormal N-point U), so a network of depth L over N
+// values needs about L·log2(N)/2 bits beyond the target accuracy: the starting point of
+// the adaptive precision loops.
+long initial_ball_bits(const Network& net, std::size_t N) {
+    return std::max(128L, 64 + static_cast<long>(net.layers().size()) * static_cast<long>(std::bit_width(N)) / 2);
+}
+
+Progress progress_printer(const std::string& what, bool enabled) {
+    if (!enabled) return {};
+    auto last = std::make_shared<std::size_t>(0);
+    return [what, last](std::size_t done, std::size_t total) {
+        const std::size_t pct = 100 * done / total;
+        if (pct >= *last + 10 || done == total) {
+            *last = pct;
+            std::cerr << "  " << what << ": layer " << done << "/" << total << " (" << pct << "%)\n";
+        }
+    };
+}
+
+json network_stats(const Network& net) {
+    std::size_t affine = 0, widest = 0;
+    for (auto& l : net.layers()) affine += std::holds_alternative<AffineLayer>(l);
+    for (auto w : net.widths()) widest = std::max(widest, w);
+    return {{"layers", net.layers().size()}, {"affine_layers", affine}, {"max_width", widest},
+            {"max_weight_bits", net.max_weight_bits()}};
+}
+
+std::string dec(const Rational& r, Round rd = Round::nearest) { return to_decimal(r, 8, rd); }
+
+json enclosure(const Ball& b) { return json::array({dec(b.lower(), Round::down), dec(b.upper(), Round::up)}); }
+
+// ------------------------------------------------------------------ build
+
+int cmd_build(const CsOptions& o) {
+    const std::string &output = o.output, &measurements = o.measurements;
+    Problem pb = make_problem(o, o.size);
+    const auto x = exact_signal(pb);
+    const auto y = measure(pb.setup, x);
+    default_eps0(pb.params, o, y);
+    Network net = build_unrolled(pb.setup.problem, pb.params);
+    std::ofstream out(output);
+    if (!out) throw ParseError(output + ": cannot write");
+    write_network_json(net, out);
+    if (!measurements.empty()) {
+        std::ofstream m(measurements);
+        if (!m) throw ParseError(measurements + ": cannot write");
+        for (std::size_t i = 0; i < y.size(); ++i) m << y[i].str() << (i + 1 < y.size() ? "," : "\n");
+    }
+    json j = network_stats(net);
+    j["network"] = output;
+    j["solver"] = o.solver;
+    j["inputs"] = net.input_dim();
+    j["outputs"] = net.output_dim();
+    j["samples"] = pb.setup.omega.size();
+    std::ostringstream t;
+    t << "wrote " << output << ": " << o.solver << " network, " << net.layers().size() << " layers, input "
+      << net.input_dim() << " measurements, output " << net.output_dim() << " pixels\n";
+    if (!measurements.empty()) t << "wrote the measurements of the image to " << measurements << " (use --input @" << measurements << ")\n";
+    print(j, o.as_json, t.str());
+    return exit_ok;
+}
+
+// ------------------------------------------------------------------ reconstruct
+
+int cmd_reconstruct(const CsOptions& o) {
+    const std::string &arith = o.arith, &out_png = o.output;
+    const bool error_terms = o.error_terms, verbose = o.verbose;
+    auto start = std::chrono::steady_clock::now();
+    Problem pb = make_problem(o);
+    const auto x = exact_signal(pb);
+    const auto y = measure(pb.setup, x, arith == "double");
+    default_eps0(pb.params, o, y);
+    Network net = build_unrolled(pb.setup.problem, pb.params);
+    const std::size_t N = x.size();
+    Image rec(pb.truth.width, pb.truth.height);
+    json j = network_stats(net);
+    j["solver"] = o.solver;
+    j["modality"] = o.modality;
+    j["arith"] = arith;
+    j["samples"] = pb.setup.omega.size();
+    const double pixels = static_cast<double>(pb.truth.pixels.size());
+    j["sampling_rate"] = shortest(static_cast<double>(pb.setup.omega.size()) / pixels);
+    j["size"] = pb.truth.width;
+    std::ostringstream t;
+    t << o.solver << " on a " << pb.truth.width << "x" << pb.truth.height << " " << o.modality << " problem, "
+      << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / pixels) << " %), "
+      << net.layers().size() << " layers, arithmetic " << arith << "\n";
+    const Progress progress = progress_printer("evaluating", verbose);
+    std::vector<Ball> out_balls;
+    std::vector<double> outd;
+    if (arith == "double") {
+        std::vector<double> yd;
+        for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
+        outd = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
+    } else if (arith == "exact") {
+        auto out = evaluate_rational(net, ExactArith{}, y, nullptr, progress);
+        for (auto& v : out) {
+            outd.push_back(v.to_double(Round::nearest));
+            out_balls.emplace_back(v, 256);
+        }
+    } else if (arith.rfind("ball", 0) == 0) {
+        // "ball" starts from initial_ball_bits and doubles until every output is finite
+        // and narrow; "ball:BITS" uses BITS as given.
+        const bool adaptive = arith == "ball";
+        long bits = adaptive ? 0 : std::stol(arith.substr(5));
+        if (!adaptive && (bits < 16 || bits > 1000000)) throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 1000000");
+        if (adaptive) bits = initial_ball_bits(net, N);
+        for (;;) {
+            if (verbose) std::cerr << "  ball arithmetic at " << bits << " bits\n";
+            out_balls = evaluate_rational(net, BallArith{bits, false}, y, nullptr, progress);
+            bool ok = true;
+            for (auto& b : out_balls) ok = ok && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -30) < 0;
+            if (ok || !adaptive || bits >= 65536) break;
+            bits *= 2;
+        }
+        j["precision"] = bits;
+        t << "ball arithmetic at " << bits << " bits\n";
+        for (auto& b : out_balls) outd.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
+    } else {
+        throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
+    }
+    // the image shown: the values, or |re + i im| for complex unknowns
+    const std::size_t P = rec.pixels.size();
+    for (std::size_t i = 0; i < P; ++i) rec.pixels[i] = x.size() == P ? outd[i] : std::hypot(outd[i], outd[P + i]);
+    double e2 = 0, x2 = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double xi = x[i].to_double(Round::nearest);
+        e2 += (outd[i] - xi) * (outd[i] - xi);
+        x2 += xi * xi;
+    }
+    const double rel = std::sqrt(e2 / x2), ps = psnr(pb.truth, rec);
+    j["relative_error"] = shortest(rel);
+    j["psnr"] = shortest(ps);
+    t << "relative l2 error " << shortest(rel) << ", PSNR " << shortest(ps) << " dB\n";
+    if (!out_balls.empty()) {
+        const long prec = 128;
+        Ball err = l2_distance(out_balls, x, prec), xn = l2_norm(x, prec), relb;
+        arb_div(relb.get(), err.get(), xn.get(), prec);
+        if (!relb.is_finite())
+            throw DomainError("the ball enclosure is not finite at " + std::to_string(j.value("precision", 0L)) +
+                              " bits: use more bits (--arith ball:BITS) or plain --arith ball (adaptive)");
+        j["relative_error_enclosure"] = enclosure(relb);
+        t << "relative error enclosure (proved): [" << dec(relb.lower(), Round::down) << ", " << dec(relb.upper(), Round::up)
+          << "]\n";
+        if (error_terms) {
+            TheoremTerms th = theorem_terms(pb.setup, pb.params, x, y, prec);
+            const long ideal_bits = j.value("precision", 0L) > 0 ? j.value("precision", 0L) : 128 + static_cast<long>(net.layers().size()) * 8;
+            auto ideal = evaluate_rational(net, BallArith{ideal_bits, true}, y, nullptr,
+                                           progress_printer("ideal network", verbose));
+            Ball theta_effect = l2_distance(out_balls, ideal, prec);
+            j["error_terms"] = {
+                {"measured_error", enclosure(err)},
+                {"theta_effect", enclosure(theta_effect)},
+                {"A_n_effect", enclosure(th.operator_effect)},
+                {"A_n_note", o.fourier_accuracy ? "||(A_n - A) W x||, with ||A_n - A|| <= 2^-" + std::to_string(o.fourier_accuracy) + " proved"
+                             : o.modality == "walsh" ? "A is rational: used exactly" : "A is enclosed in balls, not approximated"},
+                {"sparsity_term", th.has_sparsity ? enclosure(th.sparsity) : json(nullptr)},
+                {"iteration_term", dec(th.iteration, Round::up)},
+                {"measurement_error", enclosure(th.measurement)}};
+            t << "error terms (each enclosed):\n"
+              << "  measured ||phi(y) - x||          [" << dec(err.lower(), Round::down) << ", " << dec(err.upper(), Round::up) << "]\n"
+              << "  theta: ||phi_theta - phi_ideal||  [" << dec(theta_effect.lower(), Round::down) << ", "
+              << dec(theta_effect.upper(), Round::up) << "]\n"
+              << "  A_n != A                         [" << dec(th.operator_effect.lower(), Round::down) << ", "
+              << dec(th.operator_effect.upper(), Round::up) << "] (" << j["error_terms"]["A_n_note"].get<std::string>() << ")\n"
+              << "  sigma_{s,M}(Wx)_l1w/(sqrt s sqrt r) "
+              << (th.has_sparsity ? "[" + dec(th.sparsity.lower(), Round::down) + ", " + dec(th.sparsity.upper(), Round::up) + "]"
+                                  : std::string("not computed for complex coefficients"))
+              << "\n"
+              << "  " << (pb.params.solver == Solver::firenet ? "nu^n" : "||A||/n") << "                          "
+              << dec(th.iteration, Round::up) << "\n"
+              << "  ||Ax - y||                       [" << dec(th.measurement.lower(), Round::down) << ", "
+              << dec(th.measurement.upper(), Round::up) << "]\n";
+        }
+    }
+    if (!out_png.empty()) {
+        write_png(rec, out_png);
+        j["out"] = out_png;
+        t << "wrote " << out_png << "\n";
+    }
+    j["seconds"] = shortest(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    print(j, o.as_json, t.str());
+    return exit_ok;
+}
+
+// ------------------------------------------------------------------ stability
+
+int cmd_stability(const CsOptions& o) {
+    const std::string& solvers = o.solvers;
+    const double radius = o.radius, step = o.step;
+    const int iterations = o.iterations;
+    const bool verbose = o.verbose;
+    Problem pb = make_problem(o);
+    const auto x = exact_signal(pb);
+    const auto y = measure(pb.setup, x);
+    default_eps0(pb.params, o, y);
+    std::vector<double> yd, xd;
+    for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
+    for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
+    double xnorm = 0;
+    for (double v : xd) xnorm += v * v;
+    xnorm = std::sqrt(xnorm);
+    const double rho = radius > 0 ? radius : 0.05 * xnorm;
+    json rows = json::array();
+    std::ostringstream t;
+    t << "stability test: perturbations r of the image with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
+      << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
+    t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio <=    bits\n";
+    std::stringstream list(solvers);
+    std::string name;
+    while (std::getline(list, name, ',')) {
+        SolverParams p = pb.params;
+        p.solver = parse_solver(name);
+        if (p.solver != Solver::firenet) p.inner = o.inner * o.restarts;  // equal iteration counts
+        Network net = build_unrolled(pb.setup.problem, p);
+        StabilityOptions so;
+        so.radius = rho;
+        so.iterations = iterations;
+        so.step = step;
+        so.initial_scale = rho / std::sqrt(static_cast<double>(xd.size()));
+        so.seed = o.seed;
+        so.verbose = verbose;
+        if (verbose) std::cerr << "solver " << name << ":\n";
+        StabilitySearch found = stability_search(net, *pb.setup.measure, yd, xd, so);
+        CertifiedPerturbation cert = certify_perturbation_adaptive(
+            net, *pb.setup.measure, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
+        Ball ratio;
+        arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
+        rows.push_back({{"solver", name},
+                        {"layers", net.layers().size()},
+                        {"precision", cert.prec},
+                        {"r_norm", enclosure(cert.r_norm)},
+                        {"change", enclosure(cert.change)},
+                        {"ratio_upper", dec(ratio.upper(), Round::up)},
+                        {"ratio_lower", dec(ratio.lower(), Round::down)},
+                        {"double_change", shortest(found.change)}});
+        t << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ') << "[" << dec(cert.r_norm.lower(), Round::down)
+          << ", " << dec(cert.r_norm.upper(), Round::up) << "]   [" << dec(cert.change.lower(), Round::down) << ", "
+          << dec(cert.change.upper(), Round::up) << "]   " << dec(ratio.upper(), Round::up) << "   " << cert.prec << "\n";
+    }
+    json j = {{"radius", shortest(rho)}, {"results", rows}, {"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
+    print(j, o.as_json, t.str());
+    return exit_ok;
+}
+
+}  // namespace
+
+void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
+    auto o = std::make_shared<CsOptions>();
+
+    auto* b = app.add_subcommand("build", "Build the network of an unrolled solver and write it in rigornet's exact JSON format");
+    b->add_option("SOLVER", o->solver, "firenet | pd (unrestarted primal-dual) | ista | fista | cp-bp")
+        ->required()
+        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp"}));
+    add_problem_options(b, *o, false);
+    b->add_option("--size", o->size, "Side of the image when neither --image nor --phantom is given (phantom of this side)")
+        ->capture_default_str();
+    add_solver_options(b, *o);
+    b->add_option("-o,--output", o->output, "Network JSON file to write")->required();
+    b->add_option("--measurements", o->measurements, "Also write the measurements y of the image (for eval --input @FILE)");
+    b->add_flag("--json", o->as_json, "Print a JSON summary");
+    commands.push_back({b, [o] { return cmd_build(*o); }});
+
+    auto* r = app.add_subcommand("reconstruct", "Reconstruct an image from subsampled Fourier or Walsh measurements with an unrolled network");
+    add_problem_options(r, *o, true);
+    r->add_option("--solver", o->solver, "firenet | pd | ista | fista | cp-bp")
+        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp"}))
+        ->capture_default_str();
+    add_solver_options(r, *o);
+    r->add_option("--arith", o->arith, "double | ball[:BITS] (certified enclosure of the error) | exact (walsh only)")
+        ->capture_default_str();
+    r->add_option("--out", o->output, "Write the reconstruction as PNG");
+    r->add_flag("--error-terms", o->error_terms, "With ball/exact: also enclose the theorem's error terms and the effect of theta");
+    r->add_flag("--progress", o->verbose, "Progress lines on stderr");
+    r->add_flag("--json", o->as_json, "Print JSON (relative_error, psnr, layers, samples, relative_error_enclosure, ...)");
+    commands.push_back({r, [o] { return cmd_reconstruct(*o); }});
+
+    auto* s = app.add_subcommand("stability", "Seed 003's stability test: adversarial perturbations found by gradient ascent, certified in balls");
+    add_problem_options(s, *o, true);
+    add_solver_options(s, *o);
+    s->add_option("--solvers", o->solvers,
+                  "Comma-separated solvers to compare; each runs restarts*inner iterations (FIRENET: restarts x inner)")
+        ->capture_default_str();
+    s->add_option("--radius", o->radius, "||r|| bound, equal for all solvers (default 5 % of ||x||)");
+    s->add_option("--iterations", o->iterations, "Ascent iterations")->capture_default_str();
+    s->add_option("--step", o->step, "Ascent step size")->capture_default_str();
+    s->add_flag("--progress", o->verbose, "Progress lines on stderr");
+    s->add_flag("--json", o->as_json, "Print JSON: per solver ||r|| and ||phi(y+Ar) - phi(y)||, both enclosed");
+    commands.push_back({s, [o] { return cmd_stability(*o); }});
+}
+
+}  // namespace rigornet::cli

@@ -1,0 +1,95 @@
+#include "rigornet/cs_report.hpp"
+
+#include <algorithm>
+
+namespace rigornet {
+
+namespace {
+
+template <class F>
+Ball sqrt_of_sum(std::size_t n, long prec, F term) {
+    Ball s, t;
+    for (std::size_t i = 0; i < n; ++i) {
+        term(t, i);
+        arb_sqr(t.get(), t.get(), prec);
+        arb_add(s.get(), s.get(), t.get(), prec);
+    }
+    arb_sqrtpos(s.get(), s.get(), prec);
+    return s;
+}
+
+}  // namespace
+
+Ball l2_distance(std::span<const Ball> a, std::span<const Rational> b, long prec) {
+    if (a.size() != b.size()) throw ShapeError("l2_distance of vectors of different sizes");
+    return sqrt_of_sum(a.size(), prec, [&](Ball& t, std::size_t i) {
+        Ball bi(b[i], prec);
+        arb_sub(t.get(), a[i].get(), bi.get(), prec);
+    });
+}
+
+Ball l2_distance(std::span<const Ball> a, std::span<const Ball> b, long prec) {
+    if (a.size() != b.size()) throw ShapeError("l2_distance of vectors of different sizes");
+    return sqrt_of_sum(a.size(), prec, [&](Ball& t, std::size_t i) { arb_sub(t.get(), a[i].get(), b[i].get(), prec); });
+}
+
+Ball l2_norm(std::span<const Rational> b, long prec) {
+    return sqrt_of_sum(b.size(), prec, [&](Ball& t, std::size_t i) { t = Ball(b[i], prec); });
+}
+
+Rational sigma_sparse_in_levels(std::span<const Rational> c, const std::vector<int>& levels,
+                                const std::vector<std::size_t>& s, const std::vector<Rational>& weights) {
+    if (levels.size() != c.size() || (!weights.empty() && weights.size() != c.size()))
+        throw ShapeError("sigma_sparse_in_levels: sizes differ");
+    std::vector<std::vector<Rational>> per(s.size());
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        const auto l = static_cast<std::size_t>(levels[i] - 1);
+        if (l >= s.size()) throw ShapeError("coefficient level beyond the sparsity levels");
+        per[l].push_back(weights.empty() ? c[i].abs() : c[i].abs() * weights[i]);
+    }
+    Rational total;
+    for (std::size_t l = 0; l < s.size(); ++l) {
+        auto& v = per[l];
+        std::sort(v.begin(), v.end(), [](const Rational& a, const Rational& b) { return a > b; });
+        for (std::size_t k = s[l]; k < v.size(); ++k) total += v[k];
+    }
+    return total;
+}
+
+TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std::span<const Rational> x,
+                           std::span<const Rational> y, long prec) {
+    const std::size_t N = setup.analysis->cols();
+    if (x.size() != N) throw DomainError("signal has " + std::to_string(x.size()) + " values, expected " + std::to_string(N));
+    TheoremTerms t;
+    const BallArith ar{prec, false};
+    std::vector<Ball> xb, zb(N), az(setup.problem.A->rows()), ax(setup.measure->rows());
+    for (const Rational& v : x) xb.push_back(ar.from_rational(v));
+    setup.analysis->apply(ar, xb, zb);
+    setup.problem.A->apply(ar, zb, az);
+    setup.measure->apply(ar, xb, ax);
+    t.measurement = l2_distance(az, y, prec);
+    t.operator_effect = l2_distance(az, ax, prec);
+    if (params.solver == Solver::firenet) {
+        t.iteration = Rational(1);
+        for (int i = 0; i < params.restarts; ++i) t.iteration *= params.nu;
+    } else {
+        t.iteration = setup.problem.norm_A / Rational(params.inner);
+    }
+    if (setup.problem.complex) return t;  // |c_i| irrational: the sparsity term is not computed
+    std::vector<Rational> z(N);
+    try {
+        setup.haar->apply(ExactArith{}, x, z);
+    } catch (const DomainError&) {
+        throw DomainError("the sparsity term needs an exact Haar transform (even dimension)");
+    }
+    std::size_t s_total = 0;
+    for (std::size_t v : setup.sparsities) s_total += v;
+    Ball denom(Rational(static_cast<long>(s_total * setup.sparsities.size())), prec);
+    arb_sqrt(denom.get(), denom.get(), prec);
+    t.sparsity = Ball(sigma_sparse_in_levels(z, setup.haar->coefficient_levels(), setup.sparsities, setup.problem.weights), prec);
+    arb_div(t.sparsity.get(), t.sparsity.get(), denom.get(), prec);
+    t.has_sparsity = true;
+    return t;
+}
+
+}  // namespace rigornet

@@ -1,0 +1,135 @@
+// The compressed-sensing CLI contract: build, reconstruct, stability (issue 3).
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "../support.hpp"
+#include "rigornet/ball.hpp"
+#include "rigornet/image.hpp"
+
+using namespace rigornet;
+using nlohmann::json;
+using rigornet::test::run_cli;
+using rigornet::test::run_json;
+using rigornet::test::temp_path;
+
+namespace {
+
+Rational dec(const json& v) { return parse_rational(v.get<std::string>()); }
+
+}  // namespace
+
+TEST_CASE("cli: reconstruct reports errors that the three arithmetics agree on", "[cli][cs]") {
+    const std::string common = "reconstruct --phantom 16 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 --json";
+    json d = run_json(common + " --arith double");
+    json b = run_json(common + " --arith ball");
+    json e = run_json(common + " --arith exact");
+    for (const char* f : {"relative_error", "psnr", "layers", "samples"}) {
+        CHECK(d.contains(f));
+        CHECK(e.contains(f));
+    }
+    CHECK(d.at("samples") == 128);
+    // the exact enclosure lies inside the ball enclosure, and contains the double estimate
+    Rational elo = dec(e["relative_error_enclosure"][0]), ehi = dec(e["relative_error_enclosure"][1]);
+    Rational blo = dec(b["relative_error_enclosure"][0]), bhi = dec(b["relative_error_enclosure"][1]);
+    CHECK(blo <= elo);
+    CHECK(ehi <= bhi);
+    Rational dbl = dec(d["relative_error"]);
+    CHECK((dbl - elo).abs() < Rational(1, 1000000));
+    CHECK(ehi - elo < Rational(1, 10000000));
+}
+
+TEST_CASE("cli: reconstruct writes a PNG of the reconstruction and the error terms", "[cli][cs]") {
+    const std::string png = temp_path(".png");
+    json r = run_json("reconstruct --phantom 32 --modality fourier --rate 0.4 --lambda 0.001 --restarts 2 --inner 10 "
+                      "--arith ball --error-terms --json --out " + png);
+    Image im = read_image(png);
+    CHECK(im.width == 32);
+    CHECK(r.at("precision").get<long>() >= 128);
+    json t = r.at("error_terms");
+    for (const char* f : {"measured_error", "theta_effect", "sparsity_term", "measurement_error"}) {
+        INFO(f);
+        REQUIRE(t.at(f).size() == 2);
+        CHECK(dec(t[f][0]) <= dec(t[f][1]));
+    }
+    // ν^n with ν ≈ e^−1, n = 2
+    CHECK((dec(t.at("iteration_term")) - Rational(1353353, 10000000)).abs() < Rational(1, 100000));
+    std::remove(png.c_str());
+}
+
+TEST_CASE("cli: build writes a network that eval runs exactly", "[cli][cs]") {
+    const std::string net = temp_path(".json"), y = temp_path(".txt");
+    std::string out;
+    REQUIRE(run_cli("build firenet --phantom 8 --modality walsh --rate 0.5 --restarts 1 --inner 2 --lambda 1/100 -o " +
+                        net + " --measurements " + y,
+                    out) == 0);
+    json e = run_json("eval " + net + " --input @" + y + " --arith exact --json");
+    json b = run_json("eval " + net + " --input @" + y + " --arith ball:512 --json");
+    REQUIRE(e.at("output").size() == 64);
+    for (std::size_t i = 0; i < 64; ++i) {
+        Ball ball;
+        REQUIRE(arb_set_str(ball.get(), b["output"][i].get<std::string>().c_str(), 512) == 0);
+        CHECK(ball.contains(parse_rational(e["output"][i].get<std::string>())));
+    }
+    std::remove(net.c_str());
+    std::remove(y.c_str());
+}
+
+TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
+    json s = run_json("stability --phantom 16 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 "
+                      "--iterations 5 --radius 0.1 --solvers firenet,fista --json");
+    REQUIRE(s.at("results").size() == 2);
+    for (auto& r : s["results"]) {
+        CHECK(dec(r["r_norm"][1]) <= Rational(1, 10) + Rational(1, 100000000));  // ‖r‖ ≤ ρ, proved
+        CHECK(dec(r["change"][0]) <= dec(r["change"][1]));
+        CHECK(dec(r["change"][0]) >= Rational(0));
+    }
+}
+
+TEST_CASE("cli: compressed-sensing commands refuse bad input", "[cli][cs]") {
+    for (const std::string args : {"reconstruct --modality walsh --rate 0.5",                      // no image
+                                   "reconstruct --phantom 24 --rate 0.5",                           // not a power of two
+                                   "reconstruct --phantom 16 --rate 1.5",                           // bad rate
+                                   "reconstruct --phantom 16 --modality fourier --arith exact",    // DFT is irrational
+                                   "reconstruct --phantom 16 --solver sgd",                         // unknown solver
+                                   "reconstruct --phantom 16 --tau 2 --sigma 1",                    // τσ‖A‖² > 1
+                                   "reconstruct --image /nonexistent.png",                          // missing file
+                                   "build firenet --phantom 16"}) {                                 // no -o
+        std::string out, err;
+        const int code = run_cli(args, out, &err);
+        INFO("rigornet " << args << "\nstderr: " << err);
+        CHECK(code == 3);
+        CHECK(!err.empty());  // a message, from rigornet or from the option parser
+    }
+}
+
+TEST_CASE("cli: exact Fourier reconstruction through the rational A_n, and its JSON form", "[cli][cs]") {
+    json e = run_json("reconstruct --phantom 8 --modality fourier --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
+                      "--arith exact --fourier-accuracy 24 --error-terms --json");
+    json b = run_json("reconstruct --phantom 8 --modality fourier --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
+                      "--arith ball --fourier-accuracy 24 --json");
+    // the same rational network: the exact enclosure lies in the ball one
+    CHECK(dec(b["relative_error_enclosure"][0]) <= dec(e["relative_error_enclosure"][0]));
+    CHECK(dec(e["relative_error_enclosure"][1]) <= dec(b["relative_error_enclosure"][1]));
+    // ‖(A_n − A)Wx‖ ≤ 2^−24‖x‖ (‖x‖ ≤ 8 for an 8×8 image in [0,1])
+    CHECK(dec(e["error_terms"]["A_n_effect"][1]) <= Rational(8, 1 << 24));
+    const std::string net = temp_path(".json"), y = temp_path(".txt");
+    std::string out;
+    REQUIRE(run_cli("build firenet --phantom 8 --modality fourier --rate 0.5 --restarts 1 --inner 1 --fourier-accuracy 16 -o " +
+                        net + " --measurements " + y,
+                    out) == 0);
+    json ev = run_json("eval " + net + " --input @" + y + " --arith exact --json");
+    CHECK(ev.at("output").size() == 64);
+    std::remove(net.c_str());
+    std::remove(y.c_str());
+}
+
+TEST_CASE("cli: complex unknowns", "[cli][cs]") {
+    const std::string common = "reconstruct --phantom 8 --modality fourier --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 --complex --json";
+    json d = run_json(common + " --arith double");
+    json e = run_json(common + " --arith exact --fourier-accuracy 20");
+    CHECK(d.at("samples") == 32);
+    CHECK(e.at("relative_error_enclosure").size() == 2);
+    // the double network and the exact A_n network agree to the accuracy of A_n
+    CHECK((dec(d["relative_error"]) - dec(e["relative_error_enclosure"][0])).abs() < Rational(1, 10000));
+}
