@@ -14,10 +14,12 @@ struct LpRow {
     Rational rhs;
 };
 
-/// An optimal value and an optimal point.
+/// An optimal value, an optimal point, and the solver's dual values of the rows (as
+/// QSopt_ex reports them; callers that rely on them check them, e.g. as a certificate).
 struct LpSolution {
     Rational value;
     std::vector<Rational> x;
+    std::vector<Rational> duals;
 };
 
 /// max c·x subject to the rows and lo_j ≤ x_j ≤ hi_j (nullopt bound: none), solved by

@@ -188,8 +188,9 @@ struct ExactLipschitz {
 /// Non-emptiness: a branch-and-bound over units, one exact LP per branch (QSopt_ex:
 /// maximise t with z_k ≥ t or −z_k ≥ t and x_i − lo_i ≥ t, hi_i − x_i ≥ t; non-empty iff
 /// t* > 0); every region kept is confirmed by re-checking its interior point's pattern in
-/// exact arithmetic. Emptiness is taken from QSopt_ex's exact simplex without an
-/// independent certificate (this is the trust base of the upper half of the claim).
+/// exact arithmetic, and every region discarded by an exact check of the LP's dual
+/// values as a Motzkin certificate of emptiness (y ≥ 0, y ≠ 0, Σ y_k a_k = 0,
+/// Σ y_k c_k ≤ 0), so neither half of the claim rests on the solver's word.
 /// Returns nullopt after `max_regions` regions. `progress` (if set) is called every
 /// 1000 regions with the count.
 std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& d, LipNorm p, long prec,

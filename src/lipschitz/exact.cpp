@@ -18,31 +18,56 @@ struct AffineForm {
 // Maximises t subject to g_k(x) ≥ t for every form, x_i − lo_i ≥ t and hi_i − x_i ≥ t on
 // a box, and t ≤ 1 (exact LP). Returns the optimal x when t* > 0 — then every g_k(x) > 0
 // and x is interior to the box (the caller re-checks it exactly) — and nullopt when
-// t* ≤ 0: no point satisfies all the inequalities strictly.
-std::optional<std::vector<Rational>> strictly_feasible_point(const std::vector<AffineForm>& forms, const Domain& d,
+// t* ≤ 0: no point satisfies all the inequalities strictly. That answer is not taken on
+// trust: the LP's dual values y ≥ 0 (one per form, box sides included) must satisfy
+// Σ y_k a_k = 0, Σ y_k c_k ≤ 0 and y ≠ 0, checked exactly — then a point with every
+// g_k(x) > 0 would give 0 < Σ y_k g_k(x) = Σ y_k c_k ≤ 0 (Motzkin's transposition
+// theorem guarantees such y exists); Error if the check fails.
+std::optional<std::vector<Rational>> strictly_feasible_point(std::vector<AffineForm> forms, const Domain& d,
                                                              std::size_t n) {
-    std::vector<Rational> objective(n + 1);
-    objective[n] = Rational(1);
-    std::vector<LpRow> rows;
-    auto row = [&](std::vector<Rational> a, const Rational& rhs) {  // a·x − t ≥ rhs
-        a.push_back(Rational(-1));
-        rows.push_back({std::move(a), '>', rhs});
-    };
-    for (const AffineForm& f : forms) row(f.a, -f.c);
     if (d.is_box())
         for (std::size_t j = 0; j < n; ++j) {
             std::vector<Rational> e(n);
             e[j] = Rational(1);
-            row(e, d.lo[j]);
+            forms.push_back({e, -d.lo[j]});  // x_j − lo_j
             e[j] = Rational(-1);
-            row(e, -d.hi[j]);
+            forms.push_back({e, d.hi[j]});  // hi_j − x_j
         }
+    std::vector<Rational> objective(n + 1);
+    objective[n] = Rational(1);
+    std::vector<LpRow> rows;
+    for (const AffineForm& f : forms) {  // a·x − t ≥ −c
+        std::vector<Rational> a = f.a;
+        a.push_back(Rational(-1));
+        rows.push_back({std::move(a), '>', -f.c});
+    }
     std::vector<std::optional<Rational>> lo(n + 1), hi(n + 1);
     hi[n] = Rational(1);
     auto s = lp_maximize(objective, rows, lo, hi);
-    if (!s || s->value.sign() <= 0) return std::nullopt;
-    s->x.pop_back();
-    return std::move(s->x);
+    if (!s) throw Error("region LP infeasible (impossible: t is unbounded below)");
+    if (s->value.sign() > 0) {
+        s->x.pop_back();
+        return std::move(s->x);
+    }
+    // Emptiness certificate from the duals (their sign convention: all ≥ 0 or all ≤ 0).
+    std::vector<Rational> y = s->duals;
+    bool nonpositive = true;
+    for (const Rational& v : y) nonpositive = nonpositive && v.sign() <= 0;
+    if (nonpositive)
+        for (Rational& v : y) v = -v;
+    bool ok = true, nonzero = false;
+    std::vector<Rational> sum_a(n);
+    Rational sum_c;
+    for (std::size_t k = 0; k < forms.size(); ++k) {
+        ok = ok && y[k].sign() >= 0;
+        nonzero = nonzero || y[k].sign() > 0;
+        for (std::size_t j = 0; j < n; ++j) sum_a[j] += y[k] * forms[k].a[j];
+        sum_c += y[k] * forms[k].c;
+    }
+    for (const Rational& v : sum_a) ok = ok && v.is_zero();
+    if (!(ok && nonzero && sum_c.sign() <= 0))
+        throw Error("exact Lipschitz: the LP's emptiness certificate failed its exact check");
+    return std::nullopt;
 }
 
 struct Search {

@@ -93,9 +93,9 @@ std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std:
     if (status == QS_LP_INFEASIBLE) return std::nullopt;
     if (status == QS_LP_UNBOUNDED) throw DomainError("lp_maximize: the programme is unbounded");
     if (status != QS_LP_OPTIMAL) throw Error("QSopt_ex: not solved to optimality (status " + std::to_string(status) + ")");
-    MpqVec x(n);
-    if (mpq_QSget_x_array(lp, x.v.data()) != 0)
-        throw Error("QSopt_ex: no primal solution");
+    MpqVec x(n), pi(rows.size());
+    if (mpq_QSget_x_array(lp, x.v.data()) != 0 || mpq_QSget_pi_array(lp, pi.v.data()) != 0)
+        throw Error("QSopt_ex: no primal or dual solution");
     // The value is recomputed as c·x from the returned point, and the point is re-checked
     // against every constraint in exact arithmetic (feasibility is thus proved here;
     // optimality rests on the solver's exact simplex).
@@ -106,6 +106,8 @@ std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std:
         s.value += c[j] * s.x[j];
         if ((lo[j] && s.x[j] < *lo[j]) || (hi[j] && s.x[j] > *hi[j])) throw Error("QSopt_ex: a bound is violated");
     }
+    s.duals.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) fmpq_set_mpq(s.duals[i].get(), pi.v[i]);
     for (const LpRow& r : rows) {
         Rational lhs;
         for (std::size_t j = 0; j < n; ++j) lhs += r.a[j] * s.x[j];
