@@ -133,7 +133,8 @@ Rational bound_k4_dp(const ReluChain& c, LipNorm p, long prec);
 /// smaller Gram matrix (exact rank by FLINT; zero singular values dropped), each factor
 /// is a ball matrix M, and ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F with ‖mid M‖_2 from norm_2.
 /// The result is an exact rational ≥ K_2 ≥ K ≥ L. nullopt when a Gram matrix has a
-/// repeated eigenvalue (the eigenvectors are then not isolated), or a hidden layer is
+/// repeated eigenvalue (the eigenvectors are then not isolated) without being a
+/// multiple of the identity (then any basis serves, e.g. [I; I]), or a hidden layer is
 /// wider than 12 units (2^12 patterns, each an exact spectral norm: seconds per layer).
 std::optional<Rational> bound_k2(const ReluChain& c, long prec);
 

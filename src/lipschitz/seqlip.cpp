@@ -58,13 +58,28 @@ std::optional<Factors> seqlip_factors(const RationalMatrix& w, bool half, long p
     acb_mat_init(r, n, n);
     for (slong i = 0; i < n; ++i)
         for (slong j = 0; j < n; ++j) acb_set_fmpq(acb_mat_entry(g, i, j), fmpq_mat_entry(gram.get(), i, j), prec);
-    mag_t tol;  // convergence tolerance of the (uncertified) QR iteration: 2^−(prec−16)
-    mag_init(tol);
-    mag_one(tol);
-    mag_mul_2exp_si(tol, tol, -(prec - 16));
-    acb_mat_approx_eig_qr(e_approx, nullptr, r_approx, g, tol, 0, prec);
-    const int ok = acb_mat_eig_simple(e, nullptr, r, g, e_approx, r_approx, prec);
-    mag_clear(tol);
+    // G = λI exactly (e.g. an NNet's input-clipping layer [I; I]): every orthonormal basis
+    // is a basis of eigenvectors, and SeqLip does not depend on the choice (a rotation Q
+    // of a repeated singular value's vectors enters B as BQ and C as QᵀC, norms
+    // unchanged), so the unit vectors serve exactly. Otherwise Arb certifies the
+    // eigenpairs, which needs simple eigenvalues.
+    bool scalar = true;
+    for (slong i = 0; i < n && scalar; ++i)
+        for (slong j = 0; j < n && scalar; ++j)
+            scalar = i == j ? gram.at(i, j) == gram.at(0, 0) : gram.at(i, j).is_zero();
+    int ok = 1;
+    if (scalar) {
+        acb_mat_one(r);
+        for (slong i = 0; i < n; ++i) acb_set(e + i, acb_mat_entry(g, 0, 0));
+    } else {
+        mag_t tol;  // convergence tolerance of the (uncertified) QR iteration: 2^−(prec−16)
+        mag_init(tol);
+        mag_one(tol);
+        mag_mul_2exp_si(tol, tol, -(prec - 16));
+        acb_mat_approx_eig_qr(e_approx, nullptr, r_approx, g, tol, 0, prec);
+        ok = acb_mat_eig_simple(e, nullptr, r, g, e_approx, r_approx, prec);
+        mag_clear(tol);
+    }
     std::optional<Factors> out;
     // Order the eigenvalues by their real midpoints; the k largest must be provably > 0
     // (the other n − k are 0: the rank is exact).

@@ -45,10 +45,19 @@ TEST_CASE("cli: lipschitz --json sandwiches L between a re-checkable witness and
         }
         CHECK(methods == std::set<std::string>{"product", "K1", "K3", "K4", "K", "exact"});
     }
-    const json j2 = run_json("lipschitz " + net + " --norm 2 --methods product,K1,K2 --json");
-    CHECK(j2.at("upper").size() == 2);
-    CHECK(j2.at("skipped").at(0).at("method") == "K2");
-    CHECK(j2.at("upper").at(0).at("arith") == "ball:128");
+    // p = 2: decimal upper ends (ball arithmetic), each above the exact constant's enclosure.
+    const json j2 = run_json("lipschitz " + net + " --norm 2 --methods product,K1,K2,K --exact --json");
+    INFO(j2.dump(2));
+    CHECK(j2.at("upper").size() == 5);
+    const Rational l2 = parse_rational(j2.at("exact").at("upper").get<std::string>());
+    for (const auto& u : j2.at("upper")) {
+        CHECK(u.at("arith") == "ball:128");
+        CHECK(l2 <= parse_rational(u.at("value").get<std::string>()));
+    }
+    // K2 is an ℓ2 bound: reported as skipped, with the reason, for p = ∞.
+    const json ji = run_json("lipschitz " + net + " --norm inf --methods K2 --json");
+    CHECK(ji.at("upper").empty());
+    CHECK(ji.at("skipped").at(0).at("method") == "K2");
 }
 
 TEST_CASE("cli: lipschitz on a box, errors and help", "[lipschitz][cli]") {
