@@ -3,6 +3,7 @@
 
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
+#include "power_iteration.hpp"
 
 namespace rigornet {
 
@@ -34,35 +35,18 @@ Rational pair_quotient_lower(const ReluChain& c, const std::vector<Rational>& a,
 
 namespace {
 
+std::vector<double> to_doubles(const RationalMatrix& j) {
+    std::vector<double> a;
+    for (std::size_t i = 0; i < j.rows(); ++i)
+        for (std::size_t k = 0; k < j.cols(); ++k) a.push_back(j.at(i, k).to_double(Round::nearest));
+    return a;
+}
+
 std::vector<int> signs(const ReluChain& c, const std::vector<Rational>& x) {
     std::vector<int> s;
     for (const auto& layer : c.preactivations(x))
         for (const Rational& z : layer) s.push_back(z.sign());
     return s;
-}
-
-// A floating-point top right singular vector of J (power iteration on JᵀJ): a
-// candidate direction only; the certified value comes from the exact pair.
-std::vector<double> top_singular_direction(const RationalMatrix& j) {
-    const std::size_t m = j.rows(), n = j.cols();
-    std::vector<double> a(m * n), v(n, 1.0), w(m);
-    for (std::size_t i = 0; i < m; ++i)
-        for (std::size_t k = 0; k < n; ++k) a[i * n + k] = j.at(i, k).to_double(Round::nearest);
-    for (int it = 0; it < 200; ++it) {
-        for (std::size_t i = 0; i < m; ++i) {
-            w[i] = 0;
-            for (std::size_t k = 0; k < n; ++k) w[i] += a[i * n + k] * v[k];
-        }
-        double norm = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            v[k] = 0;
-            for (std::size_t i = 0; i < m; ++i) v[k] += a[i * n + k] * w[i];
-            norm += v[k] * v[k];
-        }
-        if (!(norm > 0) || !std::isfinite(norm)) return std::vector<double>(n, 1.0);
-        for (double& t : v) t /= std::sqrt(norm);
-    }
-    return v;
 }
 
 }  // namespace
@@ -99,7 +83,7 @@ std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& d
         }
         d[best] = Rational(1);
     } else {
-        const auto v = top_singular_direction(j);
+        const auto v = detail::top_singular_pair(to_doubles(j), j.rows(), j.cols()).v;
         bool nonzero = false;
         for (std::size_t q = 0; q < n; ++q) {
             d[q] = Rational::from_double(std::ldexp(std::round(std::ldexp(v[q], 30)), -30));
