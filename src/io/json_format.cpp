@@ -354,7 +354,7 @@ json expr_json(const Expr& e) {
 }  // namespace
 
 Network network_from_json(const json& doc, const std::string& source) {
-    Reader rd{source};
+    Reader rd{source, {}};
     if (!doc.is_object()) rd.fail("(top level)", "expected a JSON object");
     if (doc.contains("format") && doc["format"] != "rigornet-network")
         rd.fail("format", "expected \"rigornet-network\"");
