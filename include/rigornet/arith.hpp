@@ -12,7 +12,9 @@
 //                                                  proved bound on their distance from exact
 #pragma once
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "rigornet/ball.hpp"
@@ -105,6 +107,33 @@ struct TrackedDouble {
     double err = 0.0;
 };
 
+namespace tracked_detail {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double u = 0x1p-53;                                      // unit roundoff
+constexpr double eta = std::numeric_limits<double>::denorm_min();  // underflow unit
+
+// Upper bounds for operations on non-negative doubles: the rounded-to-nearest result is
+// within one ulp, so stepping one ulp up is ≥ the exact result. For x ≥ 0 the next
+// double up is the next bit pattern; NaN becomes +∞ (no claim).
+inline double up(double x) {
+    if (!(x < inf)) return inf;
+    if (x <= 0.0) return eta;
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) + 1);
+}
+inline double uadd(double a, double b) { return up(a + b); }
+inline double umul(double a, double b) { return up(a * b); }
+// Lower bound for a non-negative rounded result (one ulp down, never below 0).
+inline double down(double x) {
+    if (!(x > 0.0)) return 0.0;
+    if (x == inf) return std::numeric_limits<double>::max();
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) - 1);
+}
+// A value that is not finite carries no claim.
+inline TrackedDouble checked(double v, double err) { return {v, std::isfinite(v) ? err : inf}; }
+
+}  // namespace tracked_detail
+
 /// Running error analysis (Wilkinson) of DoubleArith: `v` is bit-for-bit the value
 /// DoubleArith computes (the same operations in the same order), and `err` is a proved
 /// upper bound on |v − exact|, where exact is what ExactArith computes for the same
@@ -121,12 +150,35 @@ struct TrackedDoubleArith {
     /// v = x rounded to nearest; err = |v − x| rounded up (exact rational computation).
     TrackedDouble from_rational(const Rational& x) const;
     void zero(TrackedDouble& r) const { r = TrackedDouble{}; }
-    void add(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
-    void sub(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
-    void mul(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
+    /// |fl(â ± b̂) − (a ± b)| ≤ |fl(â ± b̂) − (â ± b̂)| + e_a + e_b ≤ u·|v| + e_a + e_b
+    /// (sums are exact when the result is subnormal, so no η).
+    void add(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+        using namespace tracked_detail;
+        const double v = a.v + b.v;
+        r = checked(v, uadd(uadd(a.err, b.err), umul(u, std::fabs(v))));
+    }
+    void sub(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+        using namespace tracked_detail;
+        const double v = a.v - b.v;
+        r = checked(v, uadd(uadd(a.err, b.err), umul(u, std::fabs(v))));
+    }
+    /// âb̂ − ab = â(b̂ − b) + b̂(â − a) − (â − a)(b̂ − b), so
+    /// |fl(âb̂) − ab| ≤ |â|e_b + |b̂|e_a + e_a·e_b + u·|v| + η.
+    void mul(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+        using namespace tracked_detail;
+        const double v = a.v * b.v;
+        double e = uadd(umul(std::fabs(a.v), b.err), umul(std::fabs(b.v), a.err));
+        e = uadd(e, umul(a.err, b.err));
+        r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
+    }
     void div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void neg(TrackedDouble& r, const TrackedDouble& a) const { r = {-a.v, a.err}; }
-    void addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const;
+    /// acc + w·x evaluated as fl(acc + fl(w·x)): the mul rule, then the add rule.
+    void addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const {
+        TrackedDouble p;
+        mul(p, w, x);
+        add(acc, acc, p);
+    }
     /// ReLU, min and max are 1-Lipschitz and exact in floating point, so the error
     /// carries over (the larger one for min/max); when the bounds prove the sign (ReLU)
     /// or the order (min/max), the value is exactly the chosen one: err 0 for a proved

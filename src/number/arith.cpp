@@ -41,33 +41,7 @@ void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
     arf_clear(hi);
 }
 
-namespace {
-
-constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr double u = 0x1p-53;                                  // unit roundoff
-constexpr double eta = std::numeric_limits<double>::denorm_min();  // underflow unit
-
-// Upper bounds for operations on non-negative doubles: the rounded-to-nearest result is
-// within one ulp, so stepping one ulp up is ≥ the exact result. For x ≥ 0 the next
-// double up is the next bit pattern; NaN becomes +∞ (no claim).
-inline double up(double x) {
-    if (!(x < inf)) return inf;
-    if (x <= 0.0) return eta;
-    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) + 1);
-}
-inline double uadd(double a, double b) { return up(a + b); }
-inline double umul(double a, double b) { return up(a * b); }
-// Lower bound for a non-negative rounded result (one ulp down, never below 0).
-inline double down(double x) {
-    if (!(x > 0.0)) return 0.0;
-    if (x == inf) return std::numeric_limits<double>::max();
-    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) - 1);
-}
-
-// A value that is not finite carries no claim.
-TrackedDouble checked(double v, double err) { return {v, std::isfinite(v) ? err : inf}; }
-
-}  // namespace
+using namespace tracked_detail;
 
 TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
     double v = x.to_double(Round::nearest);
@@ -80,27 +54,6 @@ TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
         if (std::fabs(v) >= std::numeric_limits<double>::min()) return {v, up(u * std::fabs(v))};
     }
     return {v, (x - Rational::from_double(v)).abs().to_double(Round::up)};
-}
-
-// |fl(â ± b̂) − (a ± b)| ≤ |fl(â ± b̂) − (â ± b̂)| + e_a + e_b ≤ u·|v| + e_a + e_b
-// (sums are exact when the result is subnormal, so no η).
-void TrackedDoubleArith::add(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
-    double v = a.v + b.v;
-    r = checked(v, uadd(uadd(a.err, b.err), umul(u, std::fabs(v))));
-}
-
-void TrackedDoubleArith::sub(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
-    double v = a.v - b.v;
-    r = checked(v, uadd(uadd(a.err, b.err), umul(u, std::fabs(v))));
-}
-
-// âb̂ − ab = â(b̂ − b) + b̂(â − a) − (â − a)(b̂ − b), so
-// |fl(âb̂) − ab| ≤ |â|e_b + |b̂|e_a + e_a·e_b + u·|v| + η.
-void TrackedDoubleArith::mul(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
-    double v = a.v * b.v;
-    double e = uadd(umul(std::fabs(a.v), b.err), umul(std::fabs(b.v), a.err));
-    e = uadd(e, umul(a.err, b.err));
-    r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
 }
 
 // â/b̂ − a/b = (â(b − b̂) + b̂(â − a)) / (b̂·b) and |b| ≥ |b̂| − e_b > 0, so
@@ -142,13 +95,6 @@ void TrackedDoubleArith::min(TrackedDouble& r, const TrackedDouble& a, const Tra
 void TrackedDoubleArith::max(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
     double e = proved_less(a, b) ? b.err : proved_less(b, a) ? a.err : std::max(a.err, b.err);
     r = {std::max(a.v, b.v), e};
-}
-
-// acc + w·x evaluated as fl(acc + fl(w·x)): the mul rule, then the add rule.
-void TrackedDoubleArith::addmul(TrackedDouble& acc, const TrackedDouble& w, const TrackedDouble& x) const {
-    TrackedDouble p;
-    mul(p, w, x);
-    add(acc, acc, p);
 }
 
 // Target: sqrt_θ(a) ∈ (√a − 2^−k, √a]. With â⁺ = max(â, 0) and a ≥ 0 (else the exact
