@@ -10,7 +10,8 @@
 
 namespace rigornet {
 
-/// Sides of a d-dimensional array, each a power of two ≥ 2 (ShapeError otherwise).
+/// Sides of a d-dimensional array, each a power of two in [2, 2^24] (ShapeError
+/// otherwise), at most 2^31 values in all (ResourceError otherwise).
 struct Shape {
     std::vector<std::size_t> dims;
     explicit Shape(std::vector<std::size_t> d);

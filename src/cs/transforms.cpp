@@ -13,9 +13,14 @@ namespace rigornet {
 
 Shape::Shape(std::vector<std::size_t> d) : dims(std::move(d)) {
     if (dims.empty()) throw ShapeError("shape with no dimensions");
-    for (std::size_t n : dims)
+    std::size_t total = 1;
+    for (std::size_t n : dims) {
         if (n < 2 || (n & (n - 1)) != 0 || n > (std::size_t{1} << 24))
             throw ShapeError("every side must be a power of two between 2 and 2^24, got " + std::to_string(n));
+        total *= n;  // no overflow: checked against 2^31 after each factor ≤ 2^24
+        if (total > (std::size_t{1} << 31))
+            throw ResourceError("arrays of more than 2^31 values refused (the shape's product is larger)");
+    }
 }
 
 std::size_t Shape::size() const {

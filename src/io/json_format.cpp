@@ -182,6 +182,8 @@ struct Reader {
             }
         } catch (const ShapeError& e) {
             fail(path, e.what());
+        } catch (const ResourceError& e) {
+            throw ResourceError(source + ": " + path + ": " + e.what());
         }
         fail(path + ".operator", "expected walsh, haar, subsample, fourier, adjoint, composition or block");
     }

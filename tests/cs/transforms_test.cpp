@@ -101,6 +101,7 @@ TEST_CASE("Haar: exact orthonormal analysis/synthesis, closed form on 2x2, level
     for (std::size_t i = 0; i < 16; ++i) CHECK(zb[i].contains(x[i]));
     CHECK_THROWS_AS(Haar(Shape({8, 8}), 4), ShapeError);
     CHECK_THROWS_AS(Shape({6, 8}), ShapeError);
+    CHECK_THROWS_AS(Shape({1 << 24, 1 << 24, 1 << 24}), ResourceError);  // 2^72 values: refused, not wrapped
 }
 
 TEST_CASE("Fourier sampling: balls enclose a direct DFT; Parseval; adjointness", "[transforms]") {
