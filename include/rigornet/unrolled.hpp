@@ -20,10 +20,11 @@ struct CsProblem {
     std::vector<Rational> weights;  // w_i > 0 of the weighted ℓ1 norm, one per coefficient (empty: all 1)
     Rational norm_A{1};             // L_A ≥ ‖A‖₂ (1 when U, W orthonormal)
     bool complex = false;           // coefficients complex, stored (re_1…re_n, im_1…im_n)
+    bool A_orthonormal_rows = false;  // AAᵀ = I exactly (subsampled orthonormal U, orthonormal W)
 };
 
-enum class Solver { firenet, primal_dual, ista, fista, cp_bp };
-Solver parse_solver(const std::string& name);  // firenet|pd|ista|fista|cp-bp; ParseError else
+enum class Solver { firenet, primal_dual, ista, fista, cp_bp, nesta };
+Solver parse_solver(const std::string& name);  // firenet|pd|ista|fista|cp-bp|nesta; ParseError else
 std::string solver_name(Solver s);
 
 struct SolverParams {
@@ -36,6 +37,8 @@ struct SolverParams {
     Rational delta{1, 1000000000};    // δ
     Rational eps0{1};                 // ε_0: an upper bound on ‖y‖₂ (a hyper-parameter)
     Rational theta{1, 1L << 40};      // θ of the sqrt_θ in the projection gates
+    Rational mu{1, 1000};             // NESTA smoothing μ
+    Rational noise{1, 1000000000};    // NESTA ε > 0 of the constraint ‖Az − y‖₂ ≤ ε
 };
 
 /// The network of the solver for `problem` (input y ∈ R^M, output the signal).
@@ -48,6 +51,13 @@ struct SolverParams {
 ///  ista / fista: z ← S_{τλw}(w − τAᵀ(Aw − y)) with w = z (ISTA) or the momentum
 ///   w = z_k + (k−1)/(k+2)(z_k − z_{k−1}) (FISTA, the rational Chambolle–Dossal rule).
 ///  cp_bp: Chambolle–Pock on min ‖z‖_{1,w} s.t. Az = y; output the last iterate.
+///  nesta: NESTA (Becker–Bobin–Candès 2011) on min ‖z‖_{1,w} s.t. ‖Az − y‖₂ ≤ ε with the
+///   Huber smoothing μ: ∇f_μ(x) = clip(x/μ, −w, w) = t − ReLU(t − w) + ReLU(−t − w),
+///   t = x/μ; y_k = P(x_k − μ∇_k), z_k = P(x_0 − μ Σ_{i≤k} (i+1)/2 ∇_i), x_{k+1} =
+///   τ_k z_k + (1 − τ_k) y_k, τ_k = 2/(k+3), x_0 = Aᵀy; output y_K. The projection onto
+///   {‖Ax − y‖ ≤ ε} uses AAᵀ = I: P(q) = q − Aᵀ(c·r), r = Aq − y, c = max(0, s − ε)/
+///   max(s, ε), s = sqrt_θ(‖r‖²) (a gate). Needs real coefficients and AAᵀ = I exactly
+///   (e.g. Walsh sampling; not the realified real-input DFT): DomainError otherwise.
 /// Soft thresholding uses S_t(u) = u + t − ReLU(u + t) + ReLU(u − t) (exact identity);
 /// for complex coefficients a gate per coordinate multiplies u_i by
 /// max(0, s − t_i)/max(s, t_i), s = sqrt_θ(|u_i|²) (= max(0, 1 − t_i/|u_i|) up to θ).

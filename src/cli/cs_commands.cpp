@@ -30,7 +30,8 @@ struct CsOptions {
     std::uint64_t seed = 1;
     int levels = 0, restarts = 5, inner = 20;
     long fourier_accuracy = 0;
-    std::string lambda = "0.00025", tau = "1", sigma = "1", nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12";
+    std::string lambda = "0.00025", tau = "1", sigma = "1", nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12",
+                mu = "1e-3", noise = "1e-9";
     bool unweighted = false, as_json = false, complex = false;
     // per subcommand
     std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp";
@@ -77,6 +78,8 @@ void add_solver_options(CLI::App* sub, CsOptions& o) {
     sub->add_option("--eps0", o.eps0, "FIRENET eps_0, an upper bound on ||y|| (default: ||y|| of the measured image)");
     sub->add_option("--theta", o.theta, "Accuracy of sqrt_theta in the projection gates and level weights")
         ->capture_default_str();
+    sub->add_option("--mu", o.mu, "NESTA smoothing mu")->capture_default_str();
+    sub->add_option("--noise", o.noise, "NESTA constraint ||Az - y|| <= noise (> 0)")->capture_default_str();
 }
 
 std::size_t side_of(const Image& im, const std::string& what) {
@@ -128,6 +131,8 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     p.delta = parse_rational(o.delta);
     p.theta = parse_rational(o.theta);
     if (p.theta.sign() <= 0) throw DomainError("--theta must be positive");
+    p.mu = parse_rational(o.mu);
+    p.noise = parse_rational(o.noise);
     if (o.fourier_accuracy && m != Modality::fourier) throw DomainError("--fourier-accuracy applies to --modality fourier");
     CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy, o.complex);
     // default steps follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for ISTA/FISTA
@@ -433,9 +438,9 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     auto o = std::make_shared<CsOptions>();
 
     auto* b = app.add_subcommand("build", "Build the network of an unrolled solver and write it in rigornet's exact JSON format");
-    b->add_option("SOLVER", o->solver, "firenet | pd (unrestarted primal-dual) | ista | fista | cp-bp")
+    b->add_option("SOLVER", o->solver, "firenet | pd (unrestarted primal-dual) | ista | fista | cp-bp | nesta (walsh)")
         ->required()
-        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp"}));
+        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp", "nesta"}));
     add_problem_options(b, *o, false);
     b->add_option("--size", o->size, "Side of the image when neither --image nor --phantom is given (phantom of this side)")
         ->capture_default_str();
@@ -447,8 +452,8 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
 
     auto* r = app.add_subcommand("reconstruct", "Reconstruct an image from subsampled Fourier or Walsh measurements with an unrolled network");
     add_problem_options(r, *o, true);
-    r->add_option("--solver", o->solver, "firenet | pd | ista | fista | cp-bp")
-        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp"}))
+    r->add_option("--solver", o->solver, "firenet | pd | ista | fista | cp-bp | nesta (walsh)")
+        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp", "nesta"}))
         ->capture_default_str();
     add_solver_options(r, *o);
     r->add_option("--arith", o->arith, "double | ball[:BITS] (certified enclosure of the error) | exact (walsh only)")

@@ -52,6 +52,9 @@ CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::
     }
     CsProblem pb{std::make_shared<Composition>(std::vector<OperatorPtr>{network_sampled, synthesis}), synthesis, {}, norm,
                  complex};
+    // P_Ω U W⁻¹ has orthonormal rows when U is applied exactly and is real-to-real
+    // (Walsh) or complex-to-complex; the realified real-input DFT does not.
+    pb.A_orthonormal_rows = m == Modality::walsh || (complex && fourier_accuracy == 0);
     if (weighted) {
         const auto w = level_weights(sparsities, theta);
         for (int l : haar->coefficient_levels()) pb.weights.push_back(w.at(static_cast<std::size_t>(l - 1)));

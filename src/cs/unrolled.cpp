@@ -8,7 +8,8 @@ Solver parse_solver(const std::string& name) {
     if (name == "ista") return Solver::ista;
     if (name == "fista") return Solver::fista;
     if (name == "cp-bp") return Solver::cp_bp;
-    throw ParseError("unknown solver \"" + name + "\": expected firenet, pd, ista, fista or cp-bp");
+    if (name == "nesta") return Solver::nesta;
+    throw ParseError("unknown solver \"" + name + "\": expected firenet, pd, ista, fista, cp-bp or nesta");
 }
 
 std::string solver_name(Solver s) {
@@ -18,6 +19,7 @@ std::string solver_name(Solver s) {
         case Solver::ista: return "ista";
         case Solver::fista: return "fista";
         case Solver::cp_bp: return "cp-bp";
+        case Solver::nesta: return "nesta";
     }
     return "?";
 }
@@ -28,6 +30,7 @@ int layers_per_iteration(Solver s, bool complex) {
         case Solver::firenet:
         case Solver::primal_dual: return 6 + extra;  // affine, ReLU, affine, square, affine, gate
         case Solver::cp_bp: return 3 + extra;        // affine, ReLU, affine
+        case Solver::nesta: return 7;                // affine, ReLU, affine, square, affine, gate, affine
         default: return 2 + extra;                   // affine, ReLU
     }
 }
@@ -281,6 +284,76 @@ struct Builder {
         output({{0, Rational(1)}});
         return std::move(net);
     }
+
+    // ---- NESTA: state [x | G | y], G = Σ (i+1)/2 ∇_i, y the last y_k
+    Network nesta() {
+        if (pb.complex) throw DomainError("NESTA is built for real coefficients only");
+        if (!(pb.norm_A == Rational(1))) throw DomainError("NESTA needs AA^T = I exactly (L_A = 1)");
+        if (!pb.A_orthonormal_rows) throw DomainError("NESTA needs AA^T = I: use Walsh sampling");
+        if (pr.mu.sign() <= 0 || pr.noise.sign() <= 0) throw DomainError("NESTA needs mu > 0 and noise epsilon > 0");
+        const Rational& mu = pr.mu;
+        const std::size_t X = 0, G = N, Y = 2 * N, W = 3 * N;
+        affine(W, {}, {apply({X}, {{0, Rational(1)}}, At)}, {});  // x_0 = Aᵀy
+        auto one = Rational(1);
+        for (int k = 0; k < pr.inner; ++k) {
+            // L1: t = x/μ → [t − w | −t − w | t | x | G]; ReLU on the first 2N
+            const std::size_t P = 0, Q = N, T = 2 * N, X1 = 3 * N, G1 = 4 * N;
+            std::vector<Rational> c(5 * N);
+            for (std::size_t i = 0; i < N; ++i) c[P + i] = c[Q + i] = -w[i];
+            affine(5 * N,
+                   {ident({P, T}, {{X, one / mu}}, N), ident({Q}, {{X, -one / mu}}, N), ident({X1}, {{X, one}}, N),
+                    ident({G1}, {{G, one}}, N)},
+                   {}, std::move(c));
+            std::vector<std::size_t> idx(2 * N);
+            for (std::size_t i = 0; i < 2 * N; ++i) idx[i] = i;
+            net.add_elementwise(Scalar::relu, idx);
+            // ∇ = T − P + Q; q_y = x − μ∇; G' = G + α∇; r_y = A q_y − y; r_z = A(Aᵀy − μG') − y = −μAG'
+            const Rational alpha(k + 1, 2);
+            const std::vector<Term> grad{{T, one}, {P, -one}, {Q, one}};
+            std::vector<Term> qy = scaled(grad, -mu);
+            qy.push_back({X1, one});
+            std::vector<Term> gnew = scaled(grad, alpha);
+            gnew.push_back({G1, one});
+            const std::size_t RY = 0, RY2 = M, RZ = 2 * M, RZ2 = 3 * M, QY = 4 * M, GN = 4 * M + N, R2 = 4 * M + 2 * N;
+            affine(R2,
+                   {apply({RY, RY2}, qy, pb.A), apply({RZ, RZ2}, scaled(gnew, -mu), pb.A), ident({QY}, qy, N),
+                    ident({GN}, gnew, N)},
+                   {ident({RY, RY2}, {{0, -one}}, M)}, {});
+            std::vector<std::size_t> sq;
+            for (std::size_t i = 0; i < M; ++i) {
+                sq.push_back(RY2 + i);
+                sq.push_back(RZ2 + i);
+            }
+            net.add_elementwise(Scalar::square, sq);
+            // L3: [‖r_y‖² | ‖r_z‖² | r_y | r_z | q_y | G'], gates r ← c(‖r‖²)·r
+            auto ones = std::make_shared<DenseMatrix>(1, M, std::vector<Rational>(M, one));
+            const std::size_t S0 = 0, S1 = 1, RY3 = 2, RZ3 = 2 + M, QY3 = 2 + 2 * M, GN3 = 2 + 2 * M + N;
+            affine(2 + 2 * M + 2 * N,
+                   {apply({S0}, {{RY2, one}}, ones), apply({S1}, {{RZ2, one}}, ones), ident({RY3}, {{RY, one}}, M),
+                    ident({RZ3}, {{RZ, one}}, M), ident({QY3}, {{QY, one}}, N), ident({GN3}, {{GN, one}}, N)},
+                   {}, {});
+            Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta);
+            Expr cfun = Expr::binary(Expr::Op::div,
+                                     Expr::binary(Expr::Op::max, Expr::constant(Rational(0)),
+                                                  Expr::binary(Expr::Op::sub, root, Expr::constant(pr.noise))),
+                                     Expr::binary(Expr::Op::max, root, Expr::constant(pr.noise)));
+            std::vector<std::size_t> ty(M), tz(M);
+            for (std::size_t i = 0; i < M; ++i) {
+                ty[i] = RY3 + i;
+                tz[i] = RZ3 + i;
+            }
+            net.add_gates({Gate{S0, ty, cfun}, Gate{S1, tz, cfun}});
+            // L4: y_k = q_y − Aᵀ(c r_y); z_k = Aᵀy − μG' − Aᵀ(c r_z); x⁺ = τ z_k + (1 − τ) y_k
+            const Rational tau(2, k + 3);
+            affine(W,
+                   {ident({Y}, {{QY3, one}}, N), apply({Y}, {{RY3, -one}}, At), ident({X}, {{QY3, one - tau}}, N),
+                    apply({X}, {{RY3, tau - one}, {RZ3, -tau}}, At), ident({X}, {{GN3, -tau * mu}}, N),
+                    ident({G}, {{GN3, one}}, N)},
+                   {apply({X}, {{0, tau}}, At)}, {});
+        }
+        output({{Y, Rational(1)}});
+        return std::move(net);
+    }
 };
 
 }  // namespace
@@ -296,6 +369,7 @@ Network build_unrolled(const CsProblem& problem, const SolverParams& params) {
         case Solver::ista: return b.proximal_gradient(false);
         case Solver::fista: return b.proximal_gradient(true);
         case Solver::cp_bp: return b.cp_bp();
+        case Solver::nesta: return b.nesta();
     }
     throw DomainError("unknown solver");
 }

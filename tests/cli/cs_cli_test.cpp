@@ -77,8 +77,8 @@ TEST_CASE("cli: build writes a network that eval runs exactly", "[cli][cs]") {
 
 TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
     json s = run_json("stability --phantom 16 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 "
-                      "--iterations 5 --radius 0.1 --solvers firenet,fista --json");
-    REQUIRE(s.at("results").size() == 2);
+                      "--iterations 5 --radius 0.1 --solvers firenet,fista,nesta --json");
+    REQUIRE(s.at("results").size() == 3);
     for (auto& r : s["results"]) {
         CHECK(dec(r["r_norm"][1]) <= Rational(1, 10) + Rational(1, 100000000));  // ‖r‖ ≤ ρ, proved
         CHECK(dec(r["change"][0]) <= dec(r["change"][1]));

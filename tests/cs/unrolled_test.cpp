@@ -135,6 +135,34 @@ Vec reference(const CsProblem& pb, const SolverParams& pr, const Vec& y) {
         }
         return op_apply(pb.synthesis, x);
     }
+    if (pr.solver == Solver::nesta) {
+        const double mu = pr.mu.to_double(Round::nearest), eps = pr.noise.to_double(Round::nearest);
+        auto project = [&](const Vec& q) {  // onto {‖Ax − y‖ ≤ ε}, using AAᵀ = I
+            Vec r = op_apply(pb.A, q);
+            for (std::size_t i = 0; i < r.size(); ++i) r[i] -= y[i];
+            const double s = norm(r), c = s > eps ? (s - eps) / s : 0.0;
+            for (double& v : r) v *= c;
+            Vec atr = op_adjoint(pb.A, r), out(N);
+            for (std::size_t i = 0; i < N; ++i) out[i] = q[i] - atr[i];
+            return out;
+        };
+        const Vec x0 = op_adjoint(pb.A, y);
+        Vec x = x0, G(N, 0.0), last(N);
+        for (int k = 0; k < p; ++k) {
+            Vec grad(N), qy(N), qz(N);
+            for (std::size_t i = 0; i < N; ++i) {
+                grad[i] = std::clamp(x[i] / mu, -w[i], w[i]);
+                qy[i] = x[i] - mu * grad[i];
+                G[i] += (k + 1) / 2.0 * grad[i];
+                qz[i] = x0[i] - mu * G[i];
+            }
+            Vec yk = project(qy), zk = project(qz);
+            const double t = 2.0 / (k + 3);
+            for (std::size_t i = 0; i < N; ++i) x[i] = t * zk[i] + (1 - t) * yk[i];
+            last = yk;
+        }
+        return op_apply(pb.synthesis, last);
+    }
     Vec z(N, 0.0), zprev(N, 0.0);  // ISTA, FISTA
     for (int k = 0; k < p; ++k) {
         const double beta = pr.solver == Solver::fista && k >= 1 ? double(k - 1) / (k + 2) : 0.0;
@@ -158,8 +186,14 @@ TEST_CASE("unrolled networks compute their iterations (double, against direct lo
     for (auto [m, complex] : {std::pair{Modality::walsh, false}, std::pair{Modality::fourier, false},
                               std::pair{Modality::walsh, true}, std::pair{Modality::fourier, true}}) {
         TestProblem t = make_problem(16, m, 0.4, 70, complex);
-        for (Solver s : {Solver::firenet, Solver::primal_dual, Solver::ista, Solver::fista, Solver::cp_bp}) {
+        for (Solver s : {Solver::firenet, Solver::primal_dual, Solver::ista, Solver::fista, Solver::cp_bp, Solver::nesta}) {
             SolverParams pr;
+            pr.solver = s;
+            if (s == Solver::nesta && (m == Modality::fourier || complex)) {
+                // needs AAᵀ = I and real coefficients: refused, not approximated
+                CHECK_THROWS_AS(build_unrolled(t.setup.problem, pr), DomainError);
+                continue;
+            }
             pr.solver = s;
             pr.restarts = 3;
             pr.inner = 6;
