@@ -91,18 +91,20 @@ std::size_t BlockOperator::stored_entries() const {
 
 namespace {
 
+// out[k] += t[k] over k
+template <class Arith, class V, class Src>
+void add_into(const Arith& ar, V* out, const Src& t, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) ar.add(out[k], out[k], t[k]);
+}
+
 // out[k] += c·t[k] over k (c = 1 is added directly: keeps exact values small)
 template <class Arith, class V, class Src>
 void add_scaled(const Arith& ar, V* out, const Src& t, std::size_t n, const Constant& c) {
-    const bool one = c.exact() == Rational(1);
+    if (fmpq_is_one(c.exact().get())) return add_into(ar, out, t, n);
     V p;
     for (std::size_t k = 0; k < n; ++k) {
-        if (one) {
-            ar.add(out[k], out[k], t[k]);
-        } else {
-            ar.mul(p, c.value(ar), t[k]);
-            ar.add(out[k], out[k], p);
-        }
+        ar.mul(p, c.value(ar), t[k]);
+        ar.add(out[k], out[k], p);
     }
 }
 
@@ -125,7 +127,7 @@ void BlockOperator::apply_impl(const Arith& ar, std::span<const typename Arith::
             b.op->apply(ar, std::span<const V>(t), std::span<V>(mt));
             t.swap(mt);
         }
-        for (std::size_t r0 : b.out_rows) add_scaled(ar, y.data() + r0, t, t.size(), Constant(Rational(1)));
+        for (std::size_t r0 : b.out_rows) add_into(ar, y.data() + r0, t, t.size());
     }
 }
 
@@ -135,13 +137,12 @@ void BlockOperator::adjoint_impl(const Arith& ar, std::span<const typename Arith
     using V = typename Arith::value_type;
     for (auto& v : x) ar.zero(v);
     std::vector<V> t, mt;
-    const Constant one(Rational(1));
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
         const std::size_t r = b.op ? b.op->rows() : b.identity;
         t.assign(r, V{});
         for (auto& v : t) ar.zero(v);
-        for (std::size_t r0 : b.out_rows) add_scaled(ar, t.data(), y.data() + r0, r, one);
+        for (std::size_t r0 : b.out_rows) add_into(ar, t.data(), y.data() + r0, r);
         if (b.op) {
             mt.assign(b.op->cols(), V{});
             b.op->adjoint(ar, std::span<const V>(t), std::span<V>(mt));

@@ -17,6 +17,15 @@ namespace {
 
 Rational dec(const json& v) { return parse_rational(v.get<std::string>()); }
 
+// `rigornet build ARGS` writing the network and the phantom's measurements to fresh
+// temporary files; returns their paths (network, measurements).
+std::pair<std::string, std::string> build_network(const std::string& args) {
+    const std::string net = temp_path(".json"), y = temp_path(".txt");
+    std::string out;
+    REQUIRE(run_cli("build " + args + " -o " + net + " --measurements " + y, out) == 0);
+    return {net, y};
+}
+
 }  // namespace
 
 TEST_CASE("cli: reconstruct reports errors that the three arithmetics agree on", "[cli][cs]") {
@@ -58,11 +67,7 @@ TEST_CASE("cli: reconstruct writes a PNG of the reconstruction and the error ter
 }
 
 TEST_CASE("cli: build writes a network that eval runs exactly", "[cli][cs]") {
-    const std::string net = temp_path(".json"), y = temp_path(".txt");
-    std::string out;
-    REQUIRE(run_cli("build firenet --phantom 8 --modality walsh --rate 0.5 --restarts 1 --inner 2 --lambda 1/100 -o " +
-                        net + " --measurements " + y,
-                    out) == 0);
+    const auto [net, y] = build_network("firenet --phantom 8 --modality walsh --rate 0.5 --restarts 1 --inner 2 --lambda 1/100");
     json e = run_json("eval " + net + " --input @" + y + " --arith exact --json");
     json b = run_json("eval " + net + " --input @" + y + " --arith ball:512 --json");
     REQUIRE(e.at("output").size() == 64);
@@ -113,11 +118,7 @@ TEST_CASE("cli: exact Fourier reconstruction through the rational A_n, and its J
     CHECK(dec(e["relative_error_enclosure"][1]) <= dec(b["relative_error_enclosure"][1]));
     // ‖(A_n − A)Wx‖ ≤ 2^−24‖x‖ (‖x‖ ≤ 8 for an 8×8 image in [0,1])
     CHECK(dec(e["error_terms"]["A_n_effect"][1]) <= Rational(8, 1 << 24));
-    const std::string net = temp_path(".json"), y = temp_path(".txt");
-    std::string out;
-    REQUIRE(run_cli("build firenet --phantom 8 --modality fourier --rate 0.5 --restarts 1 --inner 1 --fourier-accuracy 16 -o " +
-                        net + " --measurements " + y,
-                    out) == 0);
+    const auto [net, y] = build_network("firenet --phantom 8 --modality fourier --rate 0.5 --restarts 1 --inner 1 --fourier-accuracy 16");
     json ev = run_json("eval " + net + " --input @" + y + " --arith exact --json");
     CHECK(ev.at("output").size() == 64);
     std::remove(net.c_str());
