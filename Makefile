@@ -10,7 +10,7 @@ MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2) --no-print-directory
 # -ffp-contract=off: the double evaluator's error bound assumes every operation is
 # rounded separately (no fused multiply-add contraction).
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++20 -Wall -Wextra -ffp-contract=off -Iinclude -MMD -MP
+override CXXFLAGS += -std=c++20 -Wall -Wextra -ffp-contract=off -Iinclude -MMD -MP
 # Debian 12 ships Arb apart from FLINT 2.9 (arb.h, -lflint-arb); FLINT 3 merged it
 # (flint/arb.h, -lflint). Decided lazily, after the dependencies are installed.
 ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/dev/null 2>&1 || echo -lflint-arb)

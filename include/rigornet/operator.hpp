@@ -136,8 +136,10 @@ private:
     // Exact fast path: row i is num_i / den_i with integer numerators (FLINT's rowwise
     // common denominators), so a row times x is one integer dot product over x's common
     // denominator and one canonicalisation, instead of a gcd per term.
+    // Built on the first exact product only (ball and double runs never need it).
     struct IntegerRows;
-    std::shared_ptr<const IntegerRows> rows_int_;
+    mutable std::once_flag rows_once_;
+    mutable std::shared_ptr<const IntegerRows> rows_int_;
 };
 
 /// One stored entry of a sparse matrix.

@@ -10,6 +10,7 @@
 
 #include "rigornet/json_format.hpp"
 #include "rigornet/nnet_format.hpp"
+#include "../io/text_file.hpp"
 
 namespace rigornet::cli {
 
@@ -36,11 +37,7 @@ std::vector<Rational> parse_input(const std::string& text) {
     // "@FILE": the values are read from FILE, separated by commas and/or whitespace
     std::string body = text;
     if (!text.empty() && text[0] == '@') {
-        std::ifstream in(text.substr(1));
-        if (!in) throw ParseError(text.substr(1) + ": cannot open input file");
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        body = ss.str();
+        body = detail::read_text_file(text.substr(1), std::uintmax_t{1} << 30);
         for (char& c : body)
             if (std::isspace(static_cast<unsigned char>(c))) c = ',';
     }

@@ -157,8 +157,7 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
         json e = {{"index", j + 1}, {"kind", layer_kind(l)}, {"in", net.widths()[j]}, {"out", net.widths()[j + 1]}};
         std::string detail;
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            long bits = a->A->max_entry_bits();
-            for (auto& c : a->c) bits = std::max(bits, c.bits());
+            long bits = std::max(a->A->max_entry_bits(), net.bias(j).max_bits());
             e["matrix"] = a->A->kind();
             e["stored_entries"] = a->A->stored_entries();
             e["input_reinjection"] = a->B != nullptr;
@@ -201,7 +200,9 @@ int cmd_convert(const std::string& path, const std::string& reading, const std::
     std::ofstream out(output);
     if (!out) throw ParseError(output + ": cannot write");
     write_network_json(net, out);
-    return out ? 0 : exit_error;
+    out.close();
+    if (!out) throw Error(output + ": write failed");
+    return 0;
 }
 
 }  // namespace

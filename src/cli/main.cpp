@@ -4,7 +4,6 @@
 #include <new>
 
 #include "common.hpp"
-#include "rigornet/error.hpp"
 
 using namespace rigornet::cli;
 
@@ -25,8 +24,6 @@ int main(int argc, char** argv) {
     try {
         for (const Command& c : commands)
             if (c.app->parsed()) return c.run();
-    } catch (const rigornet::Error& e) {
-        std::cerr << "rigornet: error: " << e.what() << '\n';
     } catch (const std::bad_alloc&) {
         std::cerr << "rigornet: error: out of memory\n";
     } catch (const std::exception& e) {

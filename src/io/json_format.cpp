@@ -111,7 +111,6 @@ struct Reader {
                 fail(path, err.what());
             }
         }
-        if (m.contains("operator")) return structured(m, path);
         fail(path, "expected \"dense\" or \"sparse\" entries, an \"operator\" or a \"ref\"");
     }
 
@@ -379,8 +378,12 @@ Network network_from_json(const json& doc, const std::string& source) {
         Layer l = rd.layer(layers[i], "layers[" + std::to_string(i) + "]");
         try {
             net.add(std::move(l));
-        } catch (const Error& e) {
+        } catch (const ShapeError& e) {
             throw ShapeError(source + ": " + e.what());
+        } catch (const DomainError& e) {
+            throw DomainError(source + ": " + e.what());
+        } catch (const ResourceError& e) {
+            throw ResourceError(source + ": " + e.what());
         }
     }
     return net;

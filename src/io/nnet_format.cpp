@@ -68,6 +68,8 @@ struct LineReader {
     Rational number(std::string_view s, const std::string& what) {
         try {
             return reading == NumberReading::decimal ? parse_rational(s) : parse_binary64(s);
+        } catch (const ResourceError& e) {
+            throw ResourceError(source + ":" + std::to_string(line_no) + ": " + what + ": " + e.what());
         } catch (const Error& e) {
             fail(what + ": " + e.what());
         }

@@ -76,7 +76,8 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                     if (!a->c[i].is_zero()) ar.add(next[i], next[i], c[i]);
                 z.swap(next);
             } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-                V t = ar.from_rational(e->param);
+                V t{};  // the threshold, the only parameter used here
+                if (e->fn == Scalar::soft_threshold) t = ar.from_rational(e->param);
                 if (e->indices)
                     for (std::size_t i : *e->indices) apply_elementwise(*e, ar, z[i], t);
                 else

@@ -199,11 +199,11 @@ void Network::add_gates(std::vector<Gate> gates) { add(GateLayer{std::move(gates
 
 long Network::max_weight_bits() const {
     long b = 0;
-    for (const Layer& l : layers_) {
+    for (std::size_t j = 0; j < layers_.size(); ++j) {
+        const Layer& l = layers_[j];
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            b = std::max(b, a->A->max_entry_bits());
+            b = std::max({b, a->A->max_entry_bits(), biases_[j]->max_bits()});
             if (a->B) b = std::max(b, a->B->max_entry_bits());
-            for (const Rational& c : a->c) b = std::max(b, c.bits());
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             b = std::max(b, e->param.bits());
         } else {

@@ -16,7 +16,7 @@ EntryCache::EntryCache(std::vector<Rational> entries) : exact_(std::move(entries
     tracked_.reserve(exact_.size());
     const TrackedDoubleArith tar;
     for (const Rational& e : exact_) {
-        dbl_.push_back(e.to_double(Round::nearest));
+        dbl_.push_back(DoubleArith{}.from_rational(e));  // the same conversions as Constant
         tracked_.push_back(tar.from_rational(e));
         max_bits_ = std::max(max_bits_, e.bits());
     }
@@ -63,14 +63,14 @@ DenseMatrix::DenseMatrix(std::size_t rows, std::size_t cols, std::vector<Rationa
               throw ShapeError("dense matrix " + std::to_string(rows) + "x" + std::to_string(cols) +
                                " given " + std::to_string(entries.size()) + " entries");
           return std::move(entries);
-      }()),
-      rows_int_(std::make_shared<const IntegerRows>(entries_.get(ExactArith{}), rows, cols)) {}
+      }()) {}
 
 template <class Arith>
 void DenseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
                              std::span<typename Arith::value_type> y) const {
     const auto& w = entries_.get(ar);
     if constexpr (std::is_same_v<Arith, ExactArith>) {
+        std::call_once(rows_once_, [&] { rows_int_ = std::make_shared<const IntegerRows>(w, rows_, cols_); });
         // y_i = (num_i · X) / (den_i · d) with x = X/d over a common denominator d
         fmpz* X = _fmpz_vec_init(static_cast<slong>(cols_));
         fmpz_t d, acc, q;

@@ -47,11 +47,11 @@ TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
     double v = x.to_double(Round::nearest);
     if (!std::isfinite(v)) return {v, inf};
     if (fmpz_bits(fmpq_numref(x.get())) <= 53 && fmpz_bits(fmpq_denref(x.get())) <= 53) {
-        // v = RN(x) with x in the normal range or exactly 0: |v − x| ≤ u·|v|; exact
-        // when the denominator is a power of two (then x is a double).
+        // Exact when the denominator is a power of two (then x is a double). Otherwise
+        // |x| ≥ 2^−53 lies in the normal range, so v = RN(x) gives |v − x| ≤ u·|v|.
         if (fmpz_is_pm1(fmpq_denref(x.get())) || fmpz_val2(fmpq_denref(x.get())) + 1 == fmpz_bits(fmpq_denref(x.get())))
             return {v, 0.0};
-        if (std::fabs(v) >= std::numeric_limits<double>::min()) return {v, up(u * std::fabs(v))};
+        return {v, up(u * std::fabs(v))};
     }
     return {v, (x - Rational::from_double(v)).abs().to_double(Round::up)};
 }
@@ -61,13 +61,13 @@ TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
 void TrackedDoubleArith::div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
     double v = a.v / b.v;
     double bb = std::fabs(b.v);
-    double gap = down(bb - b.err);  // lower bound of |b̂| − e_b (when positive)
-    if (!(bb > b.err) || gap <= 0.0) {
+    double gap = down(bb - b.err);  // lower bound of |b̂| − e_b; 0 (or NaN → 0) when not positive
+    if (gap <= 0.0) {
         r = {v, inf};
         return;
     }
     double num = uadd(umul(std::fabs(a.v), b.err), umul(bb, a.err));
-    double den = down(down(bb) * gap);
+    double den = down(bb * gap);  // bb = |b̂| is exact
     double e = den > 0.0 ? up(num / den) : inf;
     r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
 }

@@ -21,13 +21,11 @@ Rational bound(arb_srcptr v, void (*get)(arf_t, const arb_t, slong)) {
     return r;
 }
 
-void abs_ubound(arf_t u, const arb_t v, slong prec) { arb_get_abs_ubound_arf(u, v, prec); }
-
 }  // namespace
 
 Rational Ball::upper() const { return bound(v_, arb_get_ubound_arf); }
 Rational Ball::lower() const { return bound(v_, arb_get_lbound_arf); }
-Rational Ball::abs_upper() const { return bound(v_, abs_ubound); }
+Rational Ball::abs_upper() const { return bound(v_, arb_get_abs_ubound_arf); }
 
 Rational Ball::radius() const {
     if (mag_is_inf(arb_radref(v_))) throw DomainError("ball is not finite");

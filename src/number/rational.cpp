@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include <mpfr.h>
@@ -99,9 +100,25 @@ double Rational::to_double(Round r) const {
     mpfr_init2(f, 53);
     mpfr_rnd_t rnd = r == Round::up ? MPFR_RNDU : r == Round::down ? MPFR_RNDD : MPFR_RNDN;
     fmpq_get_mpfr(f, v_, rnd);
-    // Second rounding only matters in the subnormal range; same direction keeps the bound.
+    // A second rounding happens only in the subnormal range: harmless for the directed
+    // modes (same direction), but it could misround to nearest, so there x·2^1074 is
+    // rounded to the nearest integer (ties to even) exactly instead.
     double d = mpfr_get_d(f, rnd);
     mpfr_clear(f);
+    if (r == Round::nearest && std::fabs(d) < std::numeric_limits<double>::min() && !is_zero()) {
+        Rational s = *this;
+        fmpq_mul_2exp(s.v_, s.v_, 1074);
+        fmpz_t q, rem;
+        fmpz_init(q);
+        fmpz_init(rem);
+        fmpz_fdiv_qr(q, rem, fmpq_numref(s.v_), fmpq_denref(s.v_));
+        fmpz_mul_2exp(rem, rem, 1);
+        const int c = fmpz_cmp(rem, fmpq_denref(s.v_));
+        if (c > 0 || (c == 0 && fmpz_is_odd(q))) fmpz_add_ui(q, q, 1);
+        d = std::ldexp(static_cast<double>(fmpz_get_si(q)), -1074);  // |q| ≤ 2^52: exact
+        fmpz_clear(q);
+        fmpz_clear(rem);
+    }
     return d;
 }
 
@@ -142,11 +159,8 @@ Rational parse_rational(std::string_view text) {
             }
             if (ex.empty() || !all_digits(ex)) throw fail("malformed exponent");
             while (ex.size() > 1 && ex.front() == '0') ex.remove_prefix(1);
-            if (ex.size() > 6)
-                throw ResourceError("number " + quoted(text) + ": exponent beyond ±" +
-                                    std::to_string(max_exponent) + " refused");
-            std::from_chars(ex.data(), ex.data() + ex.size(), exp10);
-            if (exp10 > max_exponent)
+            if (ex.size() <= 6) std::from_chars(ex.data(), ex.data() + ex.size(), exp10);
+            if (ex.size() > 6 || exp10 > max_exponent)
                 throw ResourceError("number " + quoted(text) + ": exponent beyond ±" +
                                     std::to_string(max_exponent) + " refused");
             if (eneg) exp10 = -exp10;

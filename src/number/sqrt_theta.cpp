@@ -16,7 +16,7 @@ long theta_bits(const Rational& theta) {
     const fmpz* q = fmpq_denref(theta.get());
     long k = static_cast<long>(fmpz_bits(q)) - static_cast<long>(fmpz_bits(p)) - 1;
     if (k < 0) k = 0;
-    if (k > max_theta_bits)
+    if (k > max_theta_bits + 2)  // refuse before building 2^k for an absurd θ
         throw ResourceError("θ = 2^-" + std::to_string(k) + " or smaller refused (k ≤ " +
                             std::to_string(max_theta_bits) + ")");
     // increase k until 2^−k ≤ θ, i.e. q ≤ p·2^k (at most two steps from the estimate)
@@ -28,6 +28,9 @@ long theta_bits(const Rational& theta) {
         ++k;
     }
     fmpz_clear(t);
+    if (k > max_theta_bits)
+        throw ResourceError("θ = 2^-" + std::to_string(k) + " or smaller refused (k ≤ " +
+                            std::to_string(max_theta_bits) + ")");
     return k;
 }
 
