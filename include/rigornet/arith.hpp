@@ -147,7 +147,9 @@ struct TrackedDoubleArith {
     using value_type = TrackedDouble;
     static constexpr const char* name = "double+bound";
 
-    /// v = x rounded to nearest; err = |v − x| rounded up (exact rational computation).
+    /// v = x rounded to nearest; err ≥ |v − x|: 0 when x is a double, u·|v| rounded up
+    /// when x = p/q with p, q < 2^53 (then |x| ≥ 2^−53 is normal), else |v − x| computed
+    /// exactly and rounded up.
     TrackedDouble from_rational(const Rational& x) const;
     void zero(TrackedDouble& r) const { r = TrackedDouble{}; }
     /// |fl(â ± b̂) − (a ± b)| ≤ |fl(â ± b̂) − (â ± b̂)| + e_a + e_b ≤ u·|v| + e_a + e_b
@@ -171,6 +173,8 @@ struct TrackedDoubleArith {
         e = uadd(e, umul(a.err, b.err));
         r = checked(v, uadd(uadd(e, umul(u, std::fabs(v))), eta));
     }
+    /// â/b̂ − a/b = (â(b − b̂) + b̂(â − a))/(b̂·b) with |b| ≥ |b̂| − e_b > 0, so the error is
+    /// ≤ (|â|e_b + |b̂|e_a)/(|b̂|(|b̂| − e_b)) + u·|v| + η; err = +∞ if |b̂| ≤ e_b (b may be 0).
     void div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void neg(TrackedDouble& r, const TrackedDouble& a) const { r = {-a.v, a.err}; }
     /// acc + w·x evaluated as fl(acc + fl(w·x)): the mul rule, then the add rule.
@@ -187,6 +191,8 @@ struct TrackedDoubleArith {
     void min(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void max(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void square(TrackedDouble& r, const TrackedDouble& a) const { mul(r, a, a); }
+    /// v = fl(√max(â, 0)); since √a − 2^−k < sqrt_θ(a) ≤ √a and |√â⁺ − √a| ≤
+    /// min(√e_a, e_a/√â⁺), err = u·v + min(√e_a, e_a/√â⁺) + 2^−k (all rounded up).
     void sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const;
 };
 

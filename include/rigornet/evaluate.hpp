@@ -15,6 +15,7 @@ struct LayerSummary {
     long max_bits = -1;
     /// BallArith: an upper bound on the largest radius; TrackedDoubleArith: on the
     /// largest error bound; else −1. (+∞ when some value is unbounded.)
+    /// (From mag_get_d and the tracked bounds, both upper bounds.)
     double max_radius = -1.0;
 };
 

@@ -3,34 +3,13 @@
 
 #include "../support.hpp"
 #include "rigornet/evaluate.hpp"
+#include "nnet_direct.hpp"
 #include "rigornet/nnet_format.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;
 
 namespace {
-
-// The NNet semantics written directly (an independent evaluator, not the network
-// construction): clip, normalise, ReLU layers, un-normalise.
-std::vector<Rational> direct_nnet(const NNetFile& f, std::vector<Rational> x) {
-    const std::size_t n = f.sizes.front();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (x[i] < f.input_min[i]) x[i] = f.input_min[i];
-        if (x[i] > f.input_max[i]) x[i] = f.input_max[i];
-        x[i] = (x[i] - f.mean[i]) / f.range[i];
-    }
-    for (std::size_t k = 0; k + 1 < f.sizes.size(); ++k) {
-        std::vector<Rational> z(f.sizes[k + 1]);
-        for (std::size_t i = 0; i < z.size(); ++i) {
-            z[i] = f.biases[k][i];
-            for (std::size_t j = 0; j < x.size(); ++j) z[i] += f.weights[k][i * x.size() + j] * x[j];
-            if (k + 2 < f.sizes.size() && z[i].sign() < 0) z[i] = Rational(0);
-        }
-        x = std::move(z);
-    }
-    for (auto& v : x) v = v * f.range[n] + f.mean[n];
-    return x;
-}
 
 const char* tiny = R"(// a hand-made network
 // second comment line
@@ -77,10 +56,8 @@ TEST_CASE("decimal and binary64 readings differ exactly as the literals do", "[n
 TEST_CASE("the network equals the NNet semantics at random inputs (ACAS Xu file)", "[nnet]") {
     std::string path = rigornet::test::repo_path("../shared/data/nnet/acasxu_test.nnet");
     std::ifstream in(path);
-    if (!in) {
-        WARN("shared data not found at " << path << ": ACAS Xu comparison not run");
-        return;
-    }
+    INFO("the shared data ../shared/data must sit beside the repository");
+    REQUIRE(in);
     std::stringstream ss;
     ss << in.rdbuf();
     auto g = rigornet::test::rng(50);
@@ -96,7 +73,7 @@ TEST_CASE("the network equals the NNet semantics at random inputs (ACAS Xu file)
                 x.push_back(f.input_min[i] + span * Rational(static_cast<long>(g() % 1400) - 200, 1000));
             }
             auto got = evaluate_rational(net, ExactArith{}, x);
-            CHECK(got == direct_nnet(f, x));
+            CHECK(got == rigornet::test::direct_nnet(f, x));
             auto balls = evaluate_rational(net, BallArith{}, x);
             for (std::size_t i = 0; i < got.size(); ++i) CHECK(balls[i].contains(got[i]));
         }
