@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 
 #include "rigornet/ball.hpp"
 #include "rigornet/error.hpp"
@@ -202,19 +203,20 @@ struct TrackedDoubleArith {
 class Constant {
 public:
     Constant() : Constant(Rational()) {}
-    explicit Constant(Rational x)
-        : exact_(std::move(x)), dbl_(DoubleArith{}.from_rational(exact_)),
-          tracked_(TrackedDoubleArith{}.from_rational(exact_)) {}
+    explicit Constant(Rational x);
     const Rational& exact() const { return exact_; }
     const Rational& value(const ExactArith&) const { return exact_; }
     double value(const DoubleArith&) const { return dbl_; }
     TrackedDouble value(const TrackedDoubleArith&) const { return tracked_; }
-    Ball value(const BallArith& ar) const { return ar.from_rational(exact_); }
+    /// The enclosing ball at ar.prec, converted on first use per precision (thread-safe).
+    const Ball& value(const BallArith& ar) const;
 
 private:
     Rational exact_;
     double dbl_;
     TrackedDouble tracked_;
+    struct Balls;
+    std::shared_ptr<Balls> balls_;  // shared by copies: they hold the same value
 };
 
 }  // namespace rigornet

@@ -1,5 +1,8 @@
 #include "rigornet/arith.hpp"
 
+#include <map>
+#include <mutex>
+
 #include <bit>
 #include <cstdint>
 
@@ -109,6 +112,22 @@ void TrackedDoubleArith::sqrt_theta(TrackedDouble& r, const TrackedDouble& a, lo
     if (root_lo > 0.0) prop = std::min(prop, up(a.err / root_lo));
     double step = k <= 1074 ? std::ldexp(1.0, static_cast<int>(-k)) : eta;  // ≥ 2^−k
     r = checked(v, uadd(uadd(prop, umul(u, v)), step));
+}
+
+struct Constant::Balls {
+    std::mutex mutex;
+    std::map<long, Ball> at;  // precision → enclosing ball (node-based: references stay valid)
+};
+
+Constant::Constant(Rational x)
+    : exact_(std::move(x)), dbl_(DoubleArith{}.from_rational(exact_)),
+      tracked_(TrackedDoubleArith{}.from_rational(exact_)), balls_(std::make_shared<Balls>()) {}
+
+const Ball& Constant::value(const BallArith& ar) const {
+    std::lock_guard<std::mutex> lock(balls_->mutex);
+    auto it = balls_->at.find(ar.prec);
+    if (it == balls_->at.end()) it = balls_->at.emplace(ar.prec, ar.from_rational(exact_)).first;
+    return it->second;
 }
 
 }  // namespace rigornet
