@@ -1,6 +1,7 @@
 // The lipschitz and table subcommands, run as a user would (RIGORNET_BIN).
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -88,8 +89,26 @@ TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", 
             INFO(name << " " << fmt << "\n" << err);
             CHECK(run_cli("table " + name + " --format " + fmt, out, &err) == 0);
             CHECK(!out.empty());
-            if (fmt == "latex") CHECK(out.find("\\toprule") != std::string::npos);
+            if (fmt == "latex") {
+                CHECK(out.find("\\toprule") != std::string::npos);
+                // Outside the '% ' note comments no ^ ~ \ may appear bare: the tables are text mode.
+                std::istringstream lines(out);
+                for (std::string line; std::getline(lines, line);) {
+                    if (line.rfind("%", 0) == 0) continue;
+                    INFO(line);
+                    CHECK(line.find_first_of("^~") == std::string::npos);
+                }
+            }
         }
+    {
+        // Titles and cells with ^ (4^r, Lip^2, 6e^(-1/3)) come out as \textasciicircum{}.
+        std::string out;
+        REQUIRE(run_cli("table takagi --format latex", out) == 0);
+        CHECK(out.find("4\\textasciicircum{}r") != std::string::npos);
+        REQUIRE(run_cli("table cnn-lp --format latex", out) == 0);
+        CHECK(out.find("Lip\\textasciicircum{}2") != std::string::npos);
+        CHECK(out.find("6e\\textasciicircum{}(-1/3)") != std::string::npos);
+    }
     std::string out;
     CHECK(run_cli("table takagi --format csv", out) == 0);
     CHECK(std::count(out.begin(), out.end(), '\n') == 7);  // header + 6 rows
