@@ -3,16 +3,10 @@
 
 #include <string>
 
-#if __has_include(<flint/acb.h>)
-#include <flint/acb.h>
-#include <flint/arb_fmpz_poly.h>
-#else
-#include <acb.h>
-#include <arb_fmpz_poly.h>
-#endif
 #include <flint/fmpq_poly.h>
 #include <flint/fmpz_poly.h>
 
+#include "rigornet/arb.hpp"
 #include "rigornet/error.hpp"
 
 namespace rigornet {

@@ -1,12 +1,7 @@
 // K_2, the SeqLip bound of Virmaux & Scaman 2018, certified in ball arithmetic (lipschitz.hpp).
 #include <algorithm>
 
-#if __has_include(<flint/acb_mat.h>)
-#include <flint/acb_mat.h>
-#else
-#include <acb_mat.h>
-#endif
-
+#include "rigornet/arb.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
 #include "power_iteration.hpp"
