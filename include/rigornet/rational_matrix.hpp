@@ -38,6 +38,11 @@ public:
     RationalMatrix transpose() const;
     /// D·A where D = diag(mask) with mask entries 0/1 (rows of A kept where mask is 1).
     RationalMatrix keep_rows(const std::vector<bool>& mask) const;
+    /// A·x, exact; ShapeError if x.size() ≠ cols().
+    std::vector<Rational> apply(const std::vector<Rational>& x) const;
+    /// A·D·x where D = diag(mask) (columns of A used where mask is 1), exact; ShapeError
+    /// if x or mask has not cols() entries.
+    std::vector<Rational> apply(const std::vector<Rational>& x, const std::vector<bool>& mask) const;
 
 private:
     fmpq_mat_t m_;

@@ -82,6 +82,22 @@ RationalMatrix RationalMatrix::keep_rows(const std::vector<bool>& mask) const {
     return r;
 }
 
+std::vector<Rational> RationalMatrix::apply(const std::vector<Rational>& x) const {
+    return apply(x, std::vector<bool>(cols(), true));
+}
+
+std::vector<Rational> RationalMatrix::apply(const std::vector<Rational>& x, const std::vector<bool>& mask) const {
+    if (x.size() != cols() || mask.size() != cols())
+        throw ShapeError("matrix-vector product: " + std::to_string(rows()) + "x" + std::to_string(cols()) +
+                         " matrix, vector of size " + std::to_string(x.size()) + ", mask of size " +
+                         std::to_string(mask.size()));
+    std::vector<Rational> y(rows());
+    for (std::size_t i = 0; i < rows(); ++i)
+        for (std::size_t j = 0; j < cols(); ++j)
+            if (mask[j]) fmpq_addmul(y[i].get(), fmpq_mat_entry(m_, i, j), x[j].get());
+    return y;
+}
+
 Rational norm_inf(const RationalMatrix& a) {
     Rational best, row, t;
     for (std::size_t i = 0; i < a.rows(); ++i) {
