@@ -35,6 +35,9 @@ struct Enclosure {
     bool exact() const { return lower == upper; }
 };
 
+/// 2^e as an exact rational (any sign of e).
+Rational pow2(long e);
+
 /// ‖A‖_p for the ℓp operator norm: exact for p = 1, ∞; for p = 2 the enclosure of
 /// norm_2 at `prec` bits (lower and upper ends of the ball, both proved).
 Enclosure operator_norm(const RationalMatrix& a, LipNorm p, long prec);

@@ -8,15 +8,19 @@
 
 namespace rigornet {
 
+Rational pow2(long e) {
+    Rational r(1);
+    if (e >= 0) fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
+    else fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
+    return r;
+}
+
 namespace {
 
 Rational norm_upper(const RationalMatrix& a, LipNorm p, long prec) { return operator_norm(a, p, prec).upper; }
 
 // 2^−ℓ · x, exact.
-Rational halve(Rational x, std::size_t l) {
-    fmpq_div_2exp(x.get(), x.get(), static_cast<ulong>(l));
-    return x;
-}
+Rational halve(const Rational& x, std::size_t l) { return x * pow2(-static_cast<long>(l)); }
 
 void require_subset_depth(const ReluChain& c) {
     if (c.depth() > 30)

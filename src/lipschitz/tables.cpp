@@ -12,13 +12,6 @@ namespace rigornet {
 
 namespace {
 
-Rational pow2(long e) {
-    Rational r(1);
-    if (e >= 0) fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
-    else fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
-    return r;
-}
-
 std::shared_ptr<const LinearOperator> dense(std::size_t rows, std::size_t cols, std::vector<Rational> v) {
     return std::make_shared<DenseMatrix>(rows, cols, std::move(v));
 }
