@@ -17,6 +17,10 @@ namespace rigornet::cli {
 
 namespace {
 
+// K4 is a subset sum over 2^depth cut sets: the CLI skips it above this depth for speed
+// (2^20 terms per output), below the library's own limit max_subset_depth.
+constexpr std::size_t cli_k4_max_depth = 20;
+
 struct LipOptions {
     std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading = "decimal";
     bool exact = false, as_json = false;
@@ -77,8 +81,11 @@ int cmd_lipschitz(const LipOptions& o) {
         } else if (m == "K3") {
             upper.push_back({m, timed(s, [&] { return bound_k3(c, p, o.prec); }), s});
         } else if (m == "K4") {
-            if (c.depth() > 20)
-                skipped.push_back({{"method", m}, {"reason", "subset sum over 2^" + std::to_string(c.depth()) + " cut sets"}});
+            if (c.depth() > cli_k4_max_depth)
+                skipped.push_back({{"method", m},
+                                   {"reason", "subset sum over 2^" + std::to_string(c.depth()) +
+                                                  " cut sets: the CLI stops at depth " + std::to_string(cli_k4_max_depth) +
+                                                  " for speed (the library allows " + std::to_string(max_subset_depth) + ")"}});
             else
                 upper.push_back({m, timed(s, [&] { return bound_k4_subsets(c, p, o.prec); }), s});
         } else if (m == "K") {
@@ -238,7 +245,9 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
         ->capture_default_str();
     lip->add_option("--methods", o->methods,
                     "Comma-separated upper bounds: product (K_* = prod ||W_r||), K1 (Combettes-Pesquet, by dynamic "
-                    "programming), K3, K4 (Despres-Pintore), K (Szegedy: max over all activation patterns), K2 "
+                    "programming), K3, K4 (Despres-Pintore; a subset sum, skipped here above depth " +
+                        std::to_string(cli_k4_max_depth) + " for speed although the library allows " +
+                        std::to_string(max_subset_depth) + "), K (Szegedy: max over all activation patterns), K2 "
                     "(Virmaux-Scaman SeqLip, --norm 2 only, certified SVD factors)")
         ->capture_default_str();
     lip->add_flag("--exact", o->exact,

@@ -23,9 +23,9 @@ Rational norm_upper(const RationalMatrix& a, LipNorm p, long prec) { return oper
 Rational halve(const Rational& x, std::size_t l) { return x * pow2(-static_cast<long>(l)); }
 
 void require_subset_depth(const ReluChain& c) {
-    if (c.depth() > 30)
-        throw DomainError("a subset sum over 2^" + std::to_string(c.depth()) +
-                          " cut sets is refused (depth > 30); use the dynamic programme");
+    if (c.depth() > max_subset_depth)
+        throw DomainError("a subset sum over 2^" + std::to_string(c.depth()) + " cut sets is refused (depth > " +
+                          std::to_string(max_subset_depth) + "); use the dynamic programme");
 }
 
 // The cut points (ascending, starting with 0 and ending with ℓ+1) of the subset `mask`

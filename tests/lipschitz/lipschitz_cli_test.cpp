@@ -75,6 +75,7 @@ TEST_CASE("cli: lipschitz on a box, errors and help", "[lipschitz][cli]") {
     CHECK(run_cli("lipschitz --help", out, &err) == 0);
     for (const char* opt : {"--norm", "--methods", "--exact", "--domain", "--json", "--samples", "--max-regions"})
         CHECK(out.find(opt) != std::string::npos);
+    CHECK(out.find("above depth 20") != std::string::npos);  // the CLI's K4 limit is documented
 }
 
 TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", "[lipschitz][cli]") {
