@@ -138,7 +138,10 @@ Rational bound_k4_dp(const ReluChain& c, LipNorm p, long prec);
 /// product. Certified here: the singular
 /// vectors come from Arb's certified eigen-decomposition (acb_mat_eig_simple) of the
 /// smaller Gram matrix (exact rank by FLINT; zero singular values dropped), each factor
-/// is a ball matrix M, and ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F with ‖mid M‖_2 from norm_2.
+/// is a ball matrix M, bounded by one of two proved routes: first a Cholesky certificate
+/// (for a μ proposed from a float estimate of ‖mid M‖_2, μI − MᵀM computed in ball
+/// arithmetic is certainly positive definite, so ‖M‖_2 ≤ √μ for every matrix in M); if no
+/// μ is proved, ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F with ‖mid M‖_2 from norm_2.
 /// The result is an exact rational ≥ K_2 ≥ K ≥ L. nullopt when a Gram matrix has a
 /// repeated eigenvalue (the eigenvectors are then not isolated) without being a
 /// multiple of the identity (then any basis serves, e.g. [I; I]), or a hidden layer is

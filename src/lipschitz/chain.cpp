@@ -115,6 +115,7 @@ std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<R
 std::vector<Rational> ReluChain::evaluate(const std::vector<Rational>& x) const {
     std::vector<Rational> v = x;
     if (depth() > 0) {
+        // preactivations gives z_ℓ before its ReLU: apply it once here; none after W_ℓ.
         v = preactivations(x).back();
         for (Rational& t : v)
             if (t.sign() < 0) t = Rational(0);
