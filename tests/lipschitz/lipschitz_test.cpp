@@ -349,3 +349,21 @@ TEST_CASE("lipschitz: the effective Jacobian averages activation patterns", "[li
         CHECK(effective_jacobian(c, points) == c.segment(c.weights.size(), 0));
     }
 }
+
+TEST_CASE("lipschitz tables: LaTeX escapes ^ ~ \\, keys must match the headers", "[lipschitz][table]") {
+    Table t;
+    t.title = "Lip^2 ~ a\\b";
+    t.keys = {"bound", "value"};
+    t.headers = {"bound on Lip^2", "value_1"};
+    t.add_row({"6e^(-1/3) - 2", "~1 & 50%"});
+    const std::string tex = render(t, TableFormat::latex);
+    INFO(tex);
+    CHECK(tex.find("\\caption{Lip\\textasciicircum{}2 \\textasciitilde{} a\\textbackslash{}b}") != std::string::npos);
+    CHECK(tex.find("bound on Lip\\textasciicircum{}2 & value\\_1") != std::string::npos);
+    CHECK(tex.find("6e\\textasciicircum{}(-1/3) - 2 & \\textasciitilde{}1 \\& 50\\%") != std::string::npos);
+    CHECK(tex.find_first_of("^~") == std::string::npos);
+    Table bad;
+    bad.keys = {"only_one"};
+    bad.headers = {"a", "b"};
+    CHECK_THROWS_AS(bad.add_row({"1", "2"}), ShapeError);
+}
