@@ -35,6 +35,13 @@ struct Enclosure {
     bool exact() const { return lower == upper; }
 };
 
+/// 2^e as an exact rational (any sign of e).
+Rational pow2(long e);
+
+/// The deepest chain (ℓ hidden layers) for which the subset sums bound_k1_subsets and
+/// bound_k4_subsets run (2^ℓ terms); deeper ones are refused with DomainError.
+constexpr std::size_t max_subset_depth = 30;
+
 /// ‖A‖_p for the ℓp operator norm: exact for p = 1, ∞; for p = 2 the enclosure of
 /// norm_2 at `prec` bits (lower and upper ends of the ball, both proved).
 Enclosure operator_norm(const RationalMatrix& a, LipNorm p, long prec);
@@ -82,7 +89,7 @@ Rational bound_product(const ReluChain& c, LipNorm p, long prec);
 
 /// K_1 = 2^−ℓ Σ_{S ⊆ {1…ℓ}} ∏ ‖segments of the chain cut at S‖ (Combettes–Pesquet
 /// 2020; seed 001): D_r = (I + Z_r)/2 with ‖Z_r‖ = 1 and the triangle inequality.
-/// Summed over all 2^ℓ subsets (DomainError for ℓ > 30); kept as the reference for
+/// Summed over all 2^ℓ subsets (DomainError for ℓ > max_subset_depth); kept as the reference for
 /// bound_k1_dp.
 Rational bound_k1_subsets(const ReluChain& c, LipNorm p, long prec);
 
@@ -107,7 +114,7 @@ Rational bound_k3(const ReluChain& c, LipNorm p, long prec);
 /// K_4 = 2^−ℓ Σ_{S} ‖ |W_(ℓ+1,r_n)| ⋯ |W_(r_1,0)| ‖ (Després–Pintore; seed 001). Why ≥ K:
 /// expand D_r = (I+Z_r)/2 as for K_1; each term's absolute value is bounded entrywise by
 /// the product of the absolute segments (|Z_r| = I), then monotonicity and ‖A‖ ≤ ‖|A|‖ as
-/// for K_3 (valid for p = 1, 2, ∞). Subset sum; DomainError for ℓ > 30.
+/// for K_3 (valid for p = 1, 2, ∞). Subset sum; DomainError for ℓ > max_subset_depth.
 Rational bound_k4_subsets(const ReluChain& c, LipNorm p, long prec);
 
 /// K_4′ = 2^−ℓ ‖ Σ_S |W_(ℓ+1,r_n)| ⋯ |W_(r_1,0)| ‖, the matrix sum taken by the same
@@ -131,7 +138,10 @@ Rational bound_k4_dp(const ReluChain& c, LipNorm p, long prec);
 /// product. Certified here: the singular
 /// vectors come from Arb's certified eigen-decomposition (acb_mat_eig_simple) of the
 /// smaller Gram matrix (exact rank by FLINT; zero singular values dropped), each factor
-/// is a ball matrix M, and ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F with ‖mid M‖_2 from norm_2.
+/// is a ball matrix M, bounded by one of two proved routes: first a Cholesky certificate
+/// (for a μ proposed from a float estimate of ‖mid M‖_2, μI − MᵀM computed in ball
+/// arithmetic is certainly positive definite, so ‖M‖_2 ≤ √μ for every matrix in M); if no
+/// μ is proved, ‖M‖_2 ≤ ‖mid M‖_2 + ‖rad M‖_F with ‖mid M‖_2 from norm_2.
 /// The result is an exact rational ≥ K_2 ≥ K ≥ L. nullopt when a Gram matrix has a
 /// repeated eigenvalue (the eigenvectors are then not isolated) without being a
 /// multiple of the identity (then any basis serves, e.g. [I; I]), or a hidden layer is

@@ -38,6 +38,11 @@ public:
     RationalMatrix transpose() const;
     /// D·A where D = diag(mask) with mask entries 0/1 (rows of A kept where mask is 1).
     RationalMatrix keep_rows(const std::vector<bool>& mask) const;
+    /// A·x, exact; ShapeError if x.size() ≠ cols().
+    std::vector<Rational> apply(const std::vector<Rational>& x) const;
+    /// A·D·x where D = diag(mask) (columns of A used where mask is 1), exact; ShapeError
+    /// if x or mask has not cols() entries.
+    std::vector<Rational> apply(const std::vector<Rational>& x, const std::vector<bool>& mask) const;
 
 private:
     fmpq_mat_t m_;
@@ -51,9 +56,10 @@ Rational norm_inf(const RationalMatrix& a);
 /// A ball containing ‖A‖_2 = σ_max(A) (the ℓ2 operator norm).
 /// Why it holds: σ_max² is the largest eigenvalue of the Gram matrix G = AᵀA (or AAᵀ,
 /// whichever is smaller; the non-zero spectra agree). The characteristic polynomial of
-/// G is computed exactly (FLINT fmpq_mat_charpoly), made integral, and all its roots are
-/// isolated by Arb (arb_fmpz_poly_complex_roots: factorisation into irreducibles, then
-/// certified isolation, so repeated roots are fine). G is symmetric positive semidefinite,
+/// G is computed exactly (FLINT fmpq_mat_charpoly), made integral, made squarefree by
+/// dividing by gcd(p, p′) (same roots, each simple), stripped of its factor x^k (the
+/// eigenvalue 0, kept as the start of the maximum), and all its roots are isolated by Arb
+/// (arb_fmpz_poly_complex_roots). G is symmetric positive semidefinite,
 /// so every root is real and ≥ 0; the largest real part over the root enclosures
 /// encloses λ_max, and its square root encloses σ_max. Exact for the zero matrix (0).
 /// The radius is about 2^−prec relative. Never uses power iteration.

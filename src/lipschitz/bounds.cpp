@@ -8,20 +8,24 @@
 
 namespace rigornet {
 
+Rational pow2(long e) {
+    Rational r(1);
+    if (e >= 0) fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
+    else fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
+    return r;
+}
+
 namespace {
 
 Rational norm_upper(const RationalMatrix& a, LipNorm p, long prec) { return operator_norm(a, p, prec).upper; }
 
 // 2^−ℓ · x, exact.
-Rational halve(Rational x, std::size_t l) {
-    fmpq_div_2exp(x.get(), x.get(), static_cast<ulong>(l));
-    return x;
-}
+Rational halve(const Rational& x, std::size_t l) { return x * pow2(-static_cast<long>(l)); }
 
 void require_subset_depth(const ReluChain& c) {
-    if (c.depth() > 30)
-        throw DomainError("a subset sum over 2^" + std::to_string(c.depth()) +
-                          " cut sets is refused (depth > 30); use the dynamic programme");
+    if (c.depth() > max_subset_depth)
+        throw DomainError("a subset sum over 2^" + std::to_string(c.depth()) + " cut sets is refused (depth > " +
+                          std::to_string(max_subset_depth) + "); use the dynamic programme");
 }
 
 // The cut points (ascending, starting with 0 and ending with ℓ+1) of the subset `mask`
@@ -166,24 +170,17 @@ std::optional<Rational> szegedy_inf(const ReluChain& c, double max_combinations)
     const double am = static_cast<double>(c.weights[m - 1].rows());
     if (nv > 1 << 18 || nv * nu * am > max_combinations) return std::nullopt;
 
-    auto apply = [](const RationalMatrix& w, const std::vector<Rational>& v, const std::vector<bool>* d) {
-        std::vector<Rational> y(w.rows());
-        for (std::size_t i = 0; i < w.rows(); ++i)
-            for (std::size_t j = 0; j < w.cols(); ++j)
-                if (!d || (*d)[j]) fmpq_addmul(y[i].get(), fmpq_mat_entry(w.get(), i, j), v[j].get());
-        return y;
-    };
     // V: W_{m−1} D_{m−1} ⋯ D_1 W_0 s over s ∈ {±1}^n and the patterns of layers 1…m−1.
     std::vector<std::vector<Rational>> vs;
     for_each_mask(c.input_dim, [&](const std::vector<bool>& sign) {
         std::vector<Rational> s(c.input_dim);
         for (std::size_t j = 0; j < s.size(); ++j) s[j] = Rational(sign[j] ? 1 : -1);
-        vs.push_back(apply(c.weights[0], s, nullptr));
+        vs.push_back(c.weights[0].apply(s));
     });
     for (std::size_t r = 1; r < m; ++r) {
         std::vector<std::vector<Rational>> next;
         for (const auto& v : vs)
-            for_each_mask(v.size(), [&](const std::vector<bool>& d) { next.push_back(apply(c.weights[r], v, &d)); });
+            for_each_mask(v.size(), [&](const std::vector<bool>& d) { next.push_back(c.weights[r].apply(v, d)); });
         vs = std::move(next);
     }
     // U: rows e_iᵀ W_ℓ D_ℓ ⋯ D_{m+1} W_m, streamed depth-first; each meets every v.
@@ -203,7 +200,7 @@ std::optional<Rational> szegedy_inf(const ReluChain& c, double max_combinations)
             return;
         }
         const RationalMatrix wr = c.weights[r - 1].transpose();  // u ↦ (u ∘ D_r) W_{r−1}
-        for_each_mask(u.size(), [&](const std::vector<bool>& d) { down(r - 1, apply(wr, u, &d)); });
+        for_each_mask(u.size(), [&](const std::vector<bool>& d) { down(r - 1, wr.apply(u, d)); });
     };
     for (std::size_t i = 0; i < c.output_dim(); ++i) {
         std::vector<Rational> row(wt.rows());

@@ -43,13 +43,6 @@ RationalMatrix operator_matrix(const LinearOperator& op) {
     return m;
 }
 
-std::vector<Rational> mat_vec(const RationalMatrix& m, const std::vector<Rational>& x) {
-    std::vector<Rational> y(m.rows());
-    for (std::size_t i = 0; i < m.rows(); ++i)
-        for (std::size_t j = 0; j < m.cols(); ++j) fmpq_addmul(y[i].get(), fmpq_mat_entry(m.get(), i, j), x[j].get());
-    return y;
-}
-
 bool covers_all(const ElementwiseLayer& e, std::size_t width) {
     if (!e.indices) return true;
     std::vector<bool> seen(width, false);
@@ -76,7 +69,7 @@ ReluChain extract_relu_chain(const Network& net) {
         if (const auto* a = std::get_if<AffineLayer>(&layer)) {
             if (a->B) refuse(j, "affine layer with input re-injection B·y");
             RationalMatrix A = operator_matrix(*a->A);
-            std::vector<Rational> nb = mat_vec(A, b);
+            std::vector<Rational> nb = A.apply(b);
             for (std::size_t i = 0; i < nb.size(); ++i) nb[i] += a->c[i];
             m = A * m;
             b = std::move(nb);
@@ -109,7 +102,7 @@ std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<R
     std::vector<std::vector<Rational>> zs;
     std::vector<Rational> v = x;
     for (std::size_t r = 0; r < depth(); ++r) {
-        std::vector<Rational> z = mat_vec(weights[r], v);
+        std::vector<Rational> z = weights[r].apply(v);
         for (std::size_t i = 0; i < z.size(); ++i) z[i] += biases[r][i];
         v = z;
         for (Rational& t : v)
@@ -122,6 +115,7 @@ std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<R
 std::vector<Rational> ReluChain::evaluate(const std::vector<Rational>& x) const {
     std::vector<Rational> v = x;
     if (depth() > 0) {
+        // preactivations gives z_ℓ before its ReLU: apply it once here; none after W_ℓ.
         v = preactivations(x).back();
         for (Rational& t : v)
             if (t.sign() < 0) t = Rational(0);
@@ -129,7 +123,7 @@ std::vector<Rational> ReluChain::evaluate(const std::vector<Rational>& x) const 
         throw ShapeError("input of size " + std::to_string(x.size()) + " for a network with " +
                          std::to_string(input_dim) + " inputs");
     }
-    std::vector<Rational> y = mat_vec(weights.back(), v);
+    std::vector<Rational> y = weights.back().apply(v);
     for (std::size_t i = 0; i < y.size(); ++i) y[i] += biases.back()[i];
     return y;
 }

@@ -3,16 +3,10 @@
 
 #include <string>
 
-#if __has_include(<flint/acb.h>)
-#include <flint/acb.h>
-#include <flint/arb_fmpz_poly.h>
-#else
-#include <acb.h>
-#include <arb_fmpz_poly.h>
-#endif
 #include <flint/fmpq_poly.h>
 #include <flint/fmpz_poly.h>
 
+#include "rigornet/arb.hpp"
 #include "rigornet/error.hpp"
 
 namespace rigornet {
@@ -86,6 +80,22 @@ RationalMatrix RationalMatrix::keep_rows(const std::vector<bool>& mask) const {
         if (!mask[i])
             for (std::size_t j = 0; j < cols(); ++j) fmpq_zero(fmpq_mat_entry(r.m_, i, j));
     return r;
+}
+
+std::vector<Rational> RationalMatrix::apply(const std::vector<Rational>& x) const {
+    return apply(x, std::vector<bool>(cols(), true));
+}
+
+std::vector<Rational> RationalMatrix::apply(const std::vector<Rational>& x, const std::vector<bool>& mask) const {
+    if (x.size() != cols() || mask.size() != cols())
+        throw ShapeError("matrix-vector product: " + std::to_string(rows()) + "x" + std::to_string(cols()) +
+                         " matrix, vector of size " + std::to_string(x.size()) + ", mask of size " +
+                         std::to_string(mask.size()));
+    std::vector<Rational> y(rows());
+    for (std::size_t i = 0; i < rows(); ++i)
+        for (std::size_t j = 0; j < cols(); ++j)
+            if (mask[j]) fmpq_addmul(y[i].get(), fmpq_mat_entry(m_, i, j), x[j].get());
+    return y;
 }
 
 Rational norm_inf(const RationalMatrix& a) {

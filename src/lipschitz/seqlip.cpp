@@ -1,12 +1,7 @@
 // K_2, the SeqLip bound of Virmaux & Scaman 2018, certified in ball arithmetic (lipschitz.hpp).
 #include <algorithm>
 
-#if __has_include(<flint/acb_mat.h>)
-#include <flint/acb_mat.h>
-#else
-#include <acb_mat.h>
-#endif
-
+#include "rigornet/arb.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
 #include "power_iteration.hpp"
@@ -209,6 +204,8 @@ Rational ball_matrix_norm2_upper(const BallMatrix& m, long prec) {
 
 std::optional<Rational> bound_k2(const ReluChain& c, long prec) {
     const std::size_t l = c.depth();
+    // No hidden layer: L = ‖W_0‖₂, and no SVD factor (which may fail to certify) is needed.
+    if (l == 0) return norm_2(c.weights[0], prec).upper();
     for (std::size_t r = 1; r <= l; ++r)
         if (c.weights[r - 1].rows() > 12) return std::nullopt;
     std::vector<Factors> f;
@@ -218,7 +215,6 @@ std::optional<Rational> bound_k2(const ReluChain& c, long prec) {
         f.push_back(std::move(*fr));
     }
     Rational k2(1);
-    if (l == 0) return norm_2(c.weights[0], prec).upper();
     for (std::size_t r = 1; r <= l; ++r) {
         // max over D of ‖C_r D B_{r−1}‖: M_D = Σ_{j ∈ D} (column j of C_r)(row j of B_{r−1}).
         const BallMatrix& cr = f[r].c;

@@ -20,6 +20,9 @@ TableFormat parse_table_format(const std::string& s) {
 }
 
 void Table::add_row(std::vector<Cell> row) {
+    if (keys.size() != headers.size())
+        throw ShapeError("table '" + title + "': " + std::to_string(keys.size()) + " JSON keys, " +
+                         std::to_string(headers.size()) + " columns");
     if (row.size() != headers.size())
         throw ShapeError("table '" + title + "': row with " + std::to_string(row.size()) + " cells, " +
                          std::to_string(headers.size()) + " columns");
@@ -35,9 +38,15 @@ std::size_t width(const std::string& s) {
 
 std::string escape_latex(const std::string& s) {
     std::string out;
+    // ^ ~ \ have no backslash escape in text mode (\^ and \~ are accents, \\ a line break).
     for (char c : s) {
-        if (std::string("&%$#_{}").find(c) != std::string::npos) out += '\\';
-        out += c;
+        if (c == '^') out += "\\textasciicircum{}";
+        else if (c == '~') out += "\\textasciitilde{}";
+        else if (c == '\\') out += "\\textbackslash{}";
+        else {
+            if (std::string("&%$#_{}").find(c) != std::string::npos) out += '\\';
+            out += c;
+        }
     }
     return out;
 }
@@ -88,6 +97,9 @@ std::string render(const Table& t, TableFormat f) {
         case TableFormat::json: {
             nlohmann::json rows = nlohmann::json::array();
             for (const auto& r : t.rows) {
+                if (r.size() > t.keys.size())
+                    throw ShapeError("table '" + t.title + "': row with " + std::to_string(r.size()) + " cells, " +
+                                     std::to_string(t.keys.size()) + " JSON keys");
                 nlohmann::json obj = nlohmann::json::object();
                 for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i].value;
                 rows.push_back(obj);

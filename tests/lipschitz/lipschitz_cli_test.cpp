@@ -1,6 +1,7 @@
 // The lipschitz and table subcommands, run as a user would (RIGORNET_BIN).
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -63,7 +64,17 @@ TEST_CASE("cli: lipschitz --json sandwiches L between a re-checkable witness and
 TEST_CASE("cli: lipschitz on a box, errors and help", "[lipschitz][cli]") {
     const std::string net = repo_path("examples/networks/tiny.nnet");
     const json j = run_json("lipschitz " + net + " --domain 0:1,-1:1/2 --exact --json");
+    INFO(j.dump(2));
     for (const auto& x : j["lower"]["witness"]["a"]) CHECK(x.is_string());
+    // The witness pair lies in the box [0,1] × [−1,1/2], and lower ≤ exact.
+    const std::vector<Rational> lo{Rational(0), Rational(-1)}, hi{Rational(1), Rational(1, 2)};
+    for (const char* w : {"a", "b"}) {
+        const std::vector<Rational> x = rationals(j.at("lower").at("witness").at(w));
+        REQUIRE(x.size() == lo.size());
+        for (std::size_t k = 0; k < x.size(); ++k) CHECK((lo[k] <= x[k] && x[k] <= hi[k]));
+    }
+    CHECK(parse_rational(j.at("lower").at("value").get<std::string>()) <=
+          parse_rational(j.at("exact").at("value").get<std::string>()));
     std::string out, err;
     // A network with a sqrt gate is not a ReLU chain: a clear error, exit code 3.
     CHECK(run_cli("lipschitz " + repo_path("examples/networks/unit_ball_projection.json"), out, &err) == 3);
@@ -74,13 +85,15 @@ TEST_CASE("cli: lipschitz on a box, errors and help", "[lipschitz][cli]") {
     CHECK(run_cli("lipschitz --help", out, &err) == 0);
     for (const char* opt : {"--norm", "--methods", "--exact", "--domain", "--json", "--samples", "--max-regions"})
         CHECK(out.find(opt) != std::string::npos);
+    CHECK(out.find("above depth 20") != std::string::npos);  // the CLI's K4 limit is documented
 }
 
 TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", "[lipschitz][cli]") {
     const json rows = run_json("table takagi --format json");
     REQUIRE(rows.size() == 6);
-    CHECK(rows[3].at("L") == "31/16");    // 2 − 2^−4, where the seed prints 1.93875
-    CHECK(rows[3].at("L_seed") == "1.93875");
+    CHECK(rows[3].at("L") == "31/16");  // 2 − 2^−4, where the seed prints 1.93875
+    // The seed's value is shown beside ours because it differs from our exact L.
+    CHECK(parse_rational(rows[3].at("L_seed").get<std::string>()) != Rational(31, 16));
     CHECK(rows[5].at("K_star") == "2049");
     for (const std::string name : {"takagi", "cnn-lp", "alexnet", "random-relu --draws 3"})
         for (const std::string fmt : {"text", "md", "latex", "csv", "json"}) {
@@ -88,8 +101,26 @@ TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", 
             INFO(name << " " << fmt << "\n" << err);
             CHECK(run_cli("table " + name + " --format " + fmt, out, &err) == 0);
             CHECK(!out.empty());
-            if (fmt == "latex") CHECK(out.find("\\toprule") != std::string::npos);
+            if (fmt == "latex") {
+                CHECK(out.find("\\toprule") != std::string::npos);
+                // Outside the '% ' note comments no ^ ~ \ may appear bare: the tables are text mode.
+                std::istringstream lines(out);
+                for (std::string line; std::getline(lines, line);) {
+                    if (line.rfind("%", 0) == 0) continue;
+                    INFO(line);
+                    CHECK(line.find_first_of("^~") == std::string::npos);
+                }
+            }
         }
+    {
+        // Titles and cells with ^ (4^r, Lip^2, 6e^(-1/3)) come out as \textasciicircum{}.
+        std::string out;
+        REQUIRE(run_cli("table takagi --format latex", out) == 0);
+        CHECK(out.find("4\\textasciicircum{}r") != std::string::npos);
+        REQUIRE(run_cli("table cnn-lp --format latex", out) == 0);
+        CHECK(out.find("Lip\\textasciicircum{}2") != std::string::npos);
+        CHECK(out.find("6e\\textasciicircum{}(-1/3)") != std::string::npos);
+    }
     std::string out;
     CHECK(run_cli("table takagi --format csv", out) == 0);
     CHECK(std::count(out.begin(), out.end(), '\n') == 7);  // header + 6 rows

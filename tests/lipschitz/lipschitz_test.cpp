@@ -1,6 +1,8 @@
 // The Lipschitz engine: the ordering of the bounds, the dynamic programmes against the
 // subset sums, exact constants against closed forms, witnesses against exact
 // re-evaluation, spectral-norm enclosures against an independent estimate.
+#include <algorithm>
+
 #include "lipschitz_support.hpp"
 #include "rigornet/evaluate.hpp"
 #include "rigornet/lipschitz.hpp"
@@ -74,9 +76,10 @@ TEST_CASE("lipschitz: K_1 by dynamic programme equals the subset sum exactly", "
     // A deep narrow chain (ℓ = 12, 4096 subsets) with exact rationals.
     Network net(1);
     for (int r = 0; r < 12; ++r) {
-        net.add_affine(std::make_shared<DenseMatrix>(2, net.widths().back(),
-                                                     std::vector<Rational>(2 * net.widths().back(), small_rational(g))),
-                       nullptr, std::vector<Rational>(2));
+        std::vector<Rational> w(2 * net.widths().back());
+        for (Rational& x : w) x = small_rational(g);  // each entry drawn (not a rank-one matrix)
+        net.add_affine(std::make_shared<DenseMatrix>(2, net.widths().back(), std::move(w)), nullptr,
+                       std::vector<Rational>(2));
         net.add_elementwise(Scalar::relu);
     }
     net.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(-3, 2)}), nullptr,
@@ -102,6 +105,22 @@ TEST_CASE("lipschitz: K_2 (SeqLip, certified) is at least K in l2, and equal to 
             CHECK(*k2 - k->upper < Rational(1, 1L << 30) * (Rational(1) + k->upper));
     }
     CHECK(certified > 0);
+}
+
+TEST_CASE("lipschitz: K_2 without a hidden layer is ||W_0||_2, even with a repeated singular value", "[lipschitz]") {
+    // diag(1, 1, 2): its Gram matrix has the repeated eigenvalue 1 (SVD factors not
+    // certified), but no factor is needed when there is no hidden layer.
+    Network net(3);
+    std::vector<Rational> w(9);
+    w[0] = w[4] = Rational(1);
+    w[8] = Rational(2);
+    net.add_affine(std::make_shared<DenseMatrix>(3, 3, w), nullptr, std::vector<Rational>(3));
+    const ReluChain c = extract_relu_chain(net);
+    REQUIRE(c.depth() == 0);
+    const auto k2 = bound_k2(c, 128);
+    REQUIRE(k2);
+    CHECK(Rational(2) <= *k2);
+    CHECK(*k2 - Rational(2) < Rational(1, 1L << 30));
 }
 
 TEST_CASE("lipschitz: the meet-in-the-middle K equals brute force over all patterns", "[lipschitz]") {
@@ -195,6 +214,9 @@ TEST_CASE("lipschitz: on a box, L is at most L on R^n and the witness stays in t
         REQUIRE(on_r);
         INFO(describe(c));
         CHECK(on_box->value.upper <= on_r->value.upper);
+        REQUIRE(!on_box->witness.a.empty());
+        REQUIRE(on_box->witness.a.size() == c.input_dim);
+        REQUIRE(on_box->witness.b.size() == c.input_dim);
         for (const auto* x : {&on_box->witness.a, &on_box->witness.b})
             for (std::size_t j = 0; j < x->size(); ++j) CHECK((box.lo[j] <= (*x)[j] && (*x)[j] <= box.hi[j]));
     }
@@ -248,7 +270,12 @@ TEST_CASE("lipschitz: spectral norm enclosures contain an independent estimate a
         ar.div(rayleigh, num, den);
         const Rational hi = n2.upper(), lo = n2.lower();
         CHECK(rayleigh.lower() <= hi * hi);
-        CHECK(lo <= hi);
+        // σ_max² ≤ ‖A‖_F² ≤ rank(A)·σ_max², with ‖A‖_F² = Σ a_rs² exact.
+        Rational frob2;
+        for (std::size_t r = 0; r < a.rows(); ++r)
+            for (std::size_t s = 0; s < a.cols(); ++s) frob2 += a.at(r, s) * a.at(r, s);
+        CHECK(lo * lo <= frob2);
+        CHECK(frob2 <= Rational(static_cast<long>(std::min(a.rows(), a.cols()))) * hi * hi);
         CHECK(hi * hi - rayleigh.upper() < Rational(1, 1L << 30) * (Rational(1) + hi * hi));
         CHECK(n2.radius() < Rational(1, 1L << 40) * (Rational(1) + hi));  // tight enclosure
     }
@@ -321,4 +348,22 @@ TEST_CASE("lipschitz: the effective Jacobian averages activation patterns", "[li
         }
         CHECK(effective_jacobian(c, points) == c.segment(c.weights.size(), 0));
     }
+}
+
+TEST_CASE("lipschitz tables: LaTeX escapes ^ ~ \\, keys must match the headers", "[lipschitz][table]") {
+    Table t;
+    t.title = "Lip^2 ~ a\\b";
+    t.keys = {"bound", "value"};
+    t.headers = {"bound on Lip^2", "value_1"};
+    t.add_row({"6e^(-1/3) - 2", "~1 & 50%"});
+    const std::string tex = render(t, TableFormat::latex);
+    INFO(tex);
+    CHECK(tex.find("\\caption{Lip\\textasciicircum{}2 \\textasciitilde{} a\\textbackslash{}b}") != std::string::npos);
+    CHECK(tex.find("bound on Lip\\textasciicircum{}2 & value\\_1") != std::string::npos);
+    CHECK(tex.find("6e\\textasciicircum{}(-1/3) - 2 & \\textasciitilde{}1 \\& 50\\%") != std::string::npos);
+    CHECK(tex.find_first_of("^~") == std::string::npos);
+    Table bad;
+    bad.keys = {"only_one"};
+    bad.headers = {"a", "b"};
+    CHECK_THROWS_AS(bad.add_row({"1", "2"}), ShapeError);
 }
