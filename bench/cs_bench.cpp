@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "rigornet/cs_problem.hpp"
+#include "rigornet/cs_report.hpp"
 #include "rigornet/evaluate.hpp"
 #include "rigornet/image.hpp"
 
@@ -62,12 +63,15 @@ double rel_error(const std::vector<double>& a, const std::vector<double>& x) {
 }  // namespace
 
 int main() {
-    std::printf("Double FIRENET on the phantom, Fourier 20 %%, one restart of 5 steps (31 layers):\n");
-    std::printf("%6s %12s %14s %22s\n", "N", "time/eval", "time/layer", "per layer / (N log2 N)");
     double base = 0;
     for (std::size_t n : {64, 128, 256, 512}) {
         Case c = make_case(n, Modality::fourier, 0.2);
         Network net = build_unrolled(c.setup.problem, params(1, 5, c.y));
+        if (base == 0) {
+            std::printf("Double FIRENET on the phantom, Fourier 20 %%, one restart of 5 steps (%zu layers):\n",
+                        net.layers().size());
+            std::printf("%6s %12s %14s %22s\n", "N", "time/eval", "time/layer", "per layer / (N log2 N)");
+        }
         evaluate(net, DoubleArith{}, std::span<const double>(c.y));  // warm-up (FFTW plans)
         const double t = seconds([&] { evaluate(net, DoubleArith{}, std::span<const double>(c.y)); });
         const double N = static_cast<double>(n * n), per = t / static_cast<double>(net.layers().size()) / (N * std::log2(N));
@@ -89,16 +93,10 @@ int main() {
         Case c = make_case(32, Modality::walsh, 0.5);
         Network net = build_unrolled(c.setup.problem, params(restarts, inner, c.y));
         const double td = seconds([&] { evaluate(net, DoubleArith{}, std::span<const double>(c.y)); });
-        // the smallest precision (doubling from 64) at which every output radius is < 2^−30
-        long bits = 64;
-        double tb = 0;
-        for (;; bits *= 2) {
-            std::vector<Ball> out;
-            tb = seconds([&] { out = evaluate_rational(net, BallArith{bits, false}, c.yq); });
-            bool ok = true;
-            for (auto& b : out) ok = ok && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -30) < 0;
-            if (ok || bits > 65536) break;
-        }
+        // the smallest precision (doubling from 64) at which every output radius is < 2^−30,
+        // then one evaluation at that precision timed
+        const long bits = evaluate_ball_adaptive(net, c.yq, 64, 65536, 30).bits;
+        const double tb = seconds([&] { evaluate_rational(net, BallArith{bits, false}, c.yq); });
         char name[64];
         std::snprintf(name, sizeof name, "n=%d p=%d (%zu layers)", restarts, inner, net.layers().size());
         std::printf("%-34s %10ld %10.3f s %9.1fx\n", name, bits, tb, tb / td);

@@ -42,8 +42,8 @@ int main() {
     p.lambda = Rational(1, 200);
     p.inner = 20;
     p.eps0 = Rational::from_double(std::sqrt(ny));
-    auto rel_error = [&](const SolverParams& q) {
-        auto out = evaluate(build_unrolled(setup.problem, q), DoubleArith{}, std::span<const double>(y));
+    auto rel_error = [&](const Network& net) {
+        auto out = evaluate(net, DoubleArith{}, std::span<const double>(y));
         double e = 0;
         for (std::size_t i = 0; i < out.size(); ++i) e += (out[i] - x[i]) * (out[i] - x[i]);
         return std::sqrt(e / nx);
@@ -56,13 +56,14 @@ int main() {
     for (int r = 1; r <= 8; ++r) {
         p.restarts = r;
         p.solver = Solver::firenet;
-        const double e = rel_error(p);
+        const Network restarted = build_unrolled(setup.problem, p);
+        const double e = rel_error(restarted);
         SolverParams q = p;
         q.solver = Solver::primal_dual;
         q.inner = 20 * r;
-        const double e2 = rel_error(q);
+        const double e2 = rel_error(build_unrolled(setup.problem, q));
         const double ratio = r > 1 ? e / prev : 0.0;
-        std::printf("%4d %8zu %18.3e %10.3f %24.3e %10.3f\n", r, build_unrolled(setup.problem, p).layers().size(), e,
+        std::printf("%4d %8zu %18.3e %10.3f %24.3e %10.3f\n", r, restarted.layers().size(), e,
                     ratio, e2, e2 * r);
         if (r > 1 && ratio > 0.6) ok = false;  // geometric decay: each restart gains a constant factor
         prev = e;

@@ -1,5 +1,6 @@
 // rigornet — midpoint–radius balls (Arb's arb_t), the certified number system.
 #pragma once
+#include <span>
 #include <string>
 
 #include "rigornet/arb.hpp"
@@ -43,5 +44,15 @@ public:
 private:
     arb_t v_;
 };
+
+/// Encloses ‖a − b‖₂ for balls a and exact rationals b: each b_i is enclosed, then ball
+/// subtraction, squares, sum and arb_sqrtpos each keep containment (so every point of a
+/// gives a distance inside the result). ShapeError if the sizes differ.
+Ball l2_distance(std::span<const Ball> a, std::span<const Rational> b, long prec);
+/// Encloses ‖a − b‖₂ for two ball vectors, over every choice of points of a and b (same
+/// steps as above). ShapeError if the sizes differ.
+Ball l2_distance(std::span<const Ball> a, std::span<const Ball> b, long prec);
+/// Encloses ‖b‖₂ of exact rationals (enclose each b_i, sum of squares, arb_sqrtpos).
+Ball l2_norm(std::span<const Rational> b, long prec);
 
 }  // namespace rigornet

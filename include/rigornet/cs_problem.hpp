@@ -36,7 +36,9 @@ std::vector<std::size_t> sample_pattern(const Shape& shape, Modality m, const st
 /// √(s/s_j) per level within theta (level_weights) when `weighted`, else 1; L_A = 1.
 /// With fourier_accuracy = n > 0 (Fourier only) the network's A is the rational A_n
 /// (FourierSamplingRational, ‖A_n − A‖₂ ≤ 2^−n) while `measure` stays the true P_Ω U;
-/// then L_A = 1 + 2^−n. With `complex`, signals and coefficients are complex, stored
+/// then L_A = 1 + error_bound() ≤ 1 + 2^−n, a proved bound on ‖A_n W⁻¹‖ = ‖A_n‖ (W
+/// orthonormal): ‖A_n‖ ≤ ‖A‖ + ‖A_n − A‖ ≤ 1 + error_bound() by the triangle
+/// inequality, ‖A‖ ≤ 1 (FourierSampling). With `complex`, signals and coefficients are complex, stored
 /// (Re | Im): W and Walsh act on both parts, the DFT takes complex input, and the
 /// network uses the complex soft threshold (CsProblem::complex).
 CsSetup make_setup(const Shape& shape, Modality m, int levels, std::vector<std::size_t> omega,

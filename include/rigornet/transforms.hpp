@@ -101,12 +101,17 @@ private:
 
 /// Subsampled orthonormal d-dimensional DFT, realified:
 /// x ∈ R^N ↦ (Re (F x)_Ω, Im (F x)_Ω) ∈ R^{2m}, (F x)_ω = N^{−1/2} Σ_t x_t e^{−2πi⟨ω,t/n⟩}.
-/// Adjoint (real inner products): (a, b) ↦ Re F*(P_Ωᵀ(a + i b)). Its norm is ≤ 1.
+/// Adjoint (real inner products): (a, b) ↦ Re F*(P_Ωᵀ(a + i b)). Its norm is ≤ 1:
+/// the map is P_Ω F, F unitary and P_Ω a coordinate projection, so ‖P_Ω F z‖ ≤ ‖z‖
+/// for complex z; realification is an isometry C^m → R^{2m}, and restricting to real
+/// inputs (a subspace) cannot increase the norm.
 /// With complex_input the signal is complex, given as (Re x, Im x) ∈ R^{2N}, and the
 /// adjoint returns (Re, Im) of F*(P_Ωᵀ(a + i b)).
-/// Double: FFTW. Ball: Arb's acb_dft along each axis, enclosing the exact transform.
-/// The entries are irrational: ExactArith and TrackedDoubleArith throw DomainError
-/// (evaluate such networks in balls; double is available uncertified).
+/// Double: FFTW. Ball: Arb's acb_dft along each axis, enclosing the exact transform
+/// (precomputations cached per precision). TrackedDoubleArith: the same FFTW
+/// computation on the .v parts (bit-identical to double) with err = +∞ on every output,
+/// TrackedDouble's "no claim": the FFT's rounding is not tracked. The entries are
+/// irrational: ExactArith throws DomainError (use balls, or FourierSamplingRational).
 class FourierSampling final : public OperatorBase<FourierSampling> {
 public:
     FourierSampling(Shape shape, std::vector<std::size_t> omega, bool complex_input = false);

@@ -65,7 +65,10 @@ struct SolverParams {
 Network build_unrolled(const CsProblem& problem, const SolverParams& params);
 
 /// Layers of the network that realise one solver iteration (for depth reports); the
-/// complex soft threshold adds three (squares, an affine sum, the gates).
+/// complex soft threshold adds two (real: affine, ReLU; complex: affine, squares, an
+/// affine sum, the gates). The whole network has, with L this count and p = inner:
+/// firenet 2 + (restarts − 1) + L·restarts·p (initial state, restarts, output);
+/// pd, cp_bp, nesta 2 + L·p (initial state, output); ista, fista 1 + L·p (output).
 int layers_per_iteration(Solver s, bool complex = false);
 
 }  // namespace rigornet

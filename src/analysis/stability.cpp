@@ -60,14 +60,6 @@ bool inside_exactly(const std::vector<double>& r, double radius) {
     return s <= rho * rho;
 }
 
-/// Encloses the Euclidean norm of the balls v: Σ v_i² then √ of the non-negative part.
-Ball enclose_norm(const std::vector<Ball>& v, const BallArith& ar) {
-    Ball s;
-    for (const Ball& b : v) arb_addmul(s.get(), b.get(), b.get(), ar.prec);
-    arb_sqrtpos(s.get(), s.get(), ar.prec);
-    return s;
-}
-
 }  // namespace
 
 StabilitySearch stability_search(const Network& phi, const LinearOperator& A, std::span<const double> y,
@@ -122,11 +114,16 @@ StabilitySearch stability_search(const Network& phi, const LinearOperator& A, st
         project(r, opt.radius);
     }
 
-    if (opt.radius && !inside_exactly(out.r, *opt.radius)) {
-        while (!inside_exactly(out.r, *opt.radius))
+    if (opt.radius) {
+        // shrink until ‖r‖ ≤ ρ holds exactly (rounding in the projection may leave r
+        // just outside); re-evaluate only if r moved
+        bool shrunk = false;
+        for (; !inside_exactly(out.r, *opt.radius); shrunk = true)
             for (double& v : out.r) v *= 1.0 - std::ldexp(1.0, -20);
-        perturb(out.r);
-        best_value = evaluate(phi, ar, std::span<const double>(u));
+        if (shrunk) {
+            perturb(out.r);
+            best_value = evaluate(phi, ar, std::span<const double>(u));
+        }
     }
     const std::vector<double> base = evaluate(phi, ar, y);
     double change = 0.0;
@@ -149,16 +146,15 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
         out.r.push_back(Rational::from_double(v));  // DomainError for NaN or ±∞
         rb.push_back(ar.from_rational(out.r.back()));
     }
-    out.r_norm = enclose_norm(rb, ar);
+    out.r_norm = l2_norm(out.r, ar.prec);
     A.apply(ar, rb, u);
     for (std::size_t i = 0; i < y.size(); ++i) {
         yb.push_back(ar.from_rational(y[i]));
         ar.add(u[i], u[i], yb[i]);
     }
-    std::vector<Ball> moved = evaluate(phi, ar, std::span<const Ball>(u));
+    const std::vector<Ball> moved = evaluate(phi, ar, std::span<const Ball>(u));
     const std::vector<Ball> base = evaluate(phi, ar, std::span<const Ball>(yb));
-    for (std::size_t i = 0; i < moved.size(); ++i) ar.sub(moved[i], moved[i], base[i]);
-    out.change = enclose_norm(moved, ar);
+    out.change = l2_distance(moved, base, ar.prec);
     out.prec = ar.prec;
     return out;
 }

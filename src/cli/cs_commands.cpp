@@ -1,5 +1,7 @@
 // rigornet CLI, compressed sensing: build, reconstruct, stability (DESIGN.md §5–6).
+#include <algorithm>
 #include <bit>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -30,7 +32,7 @@ struct CsOptions {
     std::uint64_t seed = 1;
     int levels = 0, restarts = 5, inner = 20;
     long fourier_accuracy = 0;
-    std::string lambda = "0.00025", tau = "1", sigma = "1", nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12",
+    std::string lambda = "0.00025", tau, sigma, nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12",
                 mu = "1e-3", noise = "1e-9";
     bool unweighted = false, as_json = false, complex = false;
     // per subcommand
@@ -71,8 +73,9 @@ void add_solver_options(CLI::App* sub, CsOptions& o) {
     sub->add_option("--inner", o.inner, "Iterations per restart p (FIRENET), or iterations of the other solvers")
         ->capture_default_str();
     sub->add_option("--lambda", o.lambda, "Regularisation lambda (exact rational)")->capture_default_str();
-    sub->add_option("--tau", o.tau, "Primal step tau")->capture_default_str();
-    sub->add_option("--sigma", o.sigma, "Dual step sigma (tau*sigma*||A||^2 <= 1)")->capture_default_str();
+    sub->add_option("--tau", o.tau,
+                    "Primal step tau (default: 1/L_A, or 1/L_A^2 for ista/fista; L_A the proved bound on ||A||)");
+    sub->add_option("--sigma", o.sigma, "Dual step sigma, tau*sigma*L_A^2 <= 1 (default: 1/L_A)");
     sub->add_option("--nu", o.nu, "FIRENET contraction nu in (0,1) (default ~ e^-1)")->capture_default_str();
     sub->add_option("--delta", o.delta, "FIRENET delta")->capture_default_str();
     sub->add_option("--eps0", o.eps0, "FIRENET eps_0, an upper bound on ||y|| (default: ||y|| of the measured image)");
@@ -97,6 +100,7 @@ struct Problem {
 
 Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     Image truth;
+    const bool phantom_truth = o.image.empty();
     if (!o.image.empty())
         truth = read_image(o.image);
     else if (o.phantom || default_side)
@@ -108,7 +112,7 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     const int levels = o.levels ? o.levels : std::countr_zero(n);
     const Modality m = o.modality == "walsh" ? Modality::walsh : Modality::fourier;
     // sparsity in levels is estimated on the phantom, never on the image reconstructed
-    const auto s = image_sparsities(shape, levels, shepp_logan(n).pixels);
+    const auto s = image_sparsities(shape, levels, phantom_truth ? truth.pixels : shepp_logan(n).pixels);
     std::vector<std::size_t> omega;
     if (!o.mask.empty()) {
         Image mk = read_image(o.mask);
@@ -125,8 +129,6 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     p.restarts = o.restarts;
     p.inner = o.inner;
     p.lambda = parse_rational(o.lambda);
-    p.tau = parse_rational(o.tau);
-    p.sigma = parse_rational(o.sigma);
     p.nu = parse_rational(o.nu);
     p.delta = parse_rational(o.delta);
     p.theta = parse_rational(o.theta);
@@ -135,11 +137,12 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     p.noise = parse_rational(o.noise);
     if (o.fourier_accuracy && m != Modality::fourier) throw DomainError("--fourier-accuracy applies to --modality fourier");
     CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy, o.complex);
-    // default steps follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for ISTA/FISTA
+    // steps not given follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for
+    // ISTA/FISTA; a step given on the command line is used as written
     const Rational& L = setup.problem.norm_A;
     const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
-    if (o.tau == "1") p.tau = gradient ? Rational(1) / (L * L) : Rational(1) / L;
-    if (o.sigma == "1") p.sigma = Rational(1) / L;
+    p.tau = !o.tau.empty() ? parse_rational(o.tau) : gradient ? Rational(1) / (L * L) : Rational(1) / L;
+    p.sigma = !o.sigma.empty() ? parse_rational(o.sigma) : Rational(1) / L;
     return {std::move(truth), std::move(setup), p};
 }
 
@@ -184,6 +187,17 @@ void default_eps0(SolverParams& p, const CsOptions& o, const std::vector<Rationa
     Rational n2;
     for (auto& v : y) n2 += v * v;
     p.eps0 = parse_rational(to_decimal(sqrt_theta(n2, Rational(1, 1000000)) + Rational(1, 1000000), 6, Round::up));
+}
+
+// BITS of "--arith ball:BITS": the whole rest must be a decimal integer in [16, 10^6]
+// (the same rule as eval's --arith).
+long parse_ball_bits(const std::string& arith) {
+    const std::string digits = arith.substr(5);
+    long b = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), b);
+    if (ec != std::errc() || p != digits.data() + digits.size() || b < 16 || b > 1000000)
+        throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 1000000");
+    return b;
 }
 
 // Ball radii grow by about √N per transform (the wrapping effect of componentwise
@@ -255,8 +269,16 @@ int cmd_reconstruct(const CsOptions& o) {
     const std::string &arith = o.arith, &out_png = o.output;
     const bool error_terms = o.error_terms, verbose = o.verbose;
     auto start = std::chrono::steady_clock::now();
+    // the arithmetic is checked before any work: "ball" (adaptive) or "ball:BITS" exactly
+    const bool ball_adaptive = arith == "ball", ball_fixed = arith.rfind("ball:", 0) == 0;
+    if (arith != "double" && arith != "exact" && !ball_adaptive && !ball_fixed)
+        throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
+    const long fixed_bits = ball_fixed ? parse_ball_bits(arith) : 0;
     Problem pb = make_problem(o);
     const auto x = exact_signal(pb);
+    // the relative error ‖φ(y) − x‖/‖x‖ is what reconstruct reports
+    if (std::all_of(x.begin(), x.end(), [](const Rational& v) { return v.is_zero(); }))
+        throw DomainError("the image is zero: relative error undefined");
     const auto y = measure(pb.setup, x, arith == "double");
     default_eps0(pb.params, o, y);
     Network net = build_unrolled(pb.setup.problem, pb.params);
@@ -287,26 +309,20 @@ int cmd_reconstruct(const CsOptions& o) {
             outd.push_back(v.to_double(Round::nearest));
             out_balls.emplace_back(v, 256);
         }
-    } else if (arith.rfind("ball", 0) == 0) {
-        // "ball" starts from initial_ball_bits and doubles until every output is finite
-        // and narrow; "ball:BITS" uses BITS as given.
-        const bool adaptive = arith == "ball";
-        long bits = adaptive ? 0 : std::stol(arith.substr(5));
-        if (!adaptive && (bits < 16 || bits > 1000000)) throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 1000000");
-        if (adaptive) bits = initial_ball_bits(net, N);
-        for (;;) {
-            if (verbose) std::cerr << "  ball arithmetic at " << bits << " bits\n";
-            out_balls = evaluate_rational(net, BallArith{bits, false}, y, nullptr, progress);
-            bool ok = true;
-            for (auto& b : out_balls) ok = ok && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -30) < 0;
-            if (ok || !adaptive || bits >= 65536) break;
-            bits *= 2;
-        }
-        j["precision"] = bits;
-        t << "ball arithmetic at " << bits << " bits\n";
-        for (auto& b : out_balls) outd.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     } else {
-        throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
+        // "ball" starts from initial_ball_bits and doubles until every output is finite
+        // with radius < 2^−30 (evaluate_ball_adaptive); "ball:BITS" uses BITS as given.
+        const long start = ball_adaptive ? initial_ball_bits(net, N) : fixed_bits;
+        AdaptiveBalls ab = evaluate_ball_adaptive(
+            net, y, start, ball_adaptive ? 65536 : start, 30,
+            [&](long b) {
+                if (verbose) std::cerr << "  ball arithmetic at " << b << " bits\n";
+            },
+            progress);
+        out_balls = std::move(ab.out);
+        j["precision"] = ab.bits;
+        t << "ball arithmetic at " << ab.bits << " bits\n";
+        for (auto& b : out_balls) outd.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     }
     // the image shown: the values, or |re + i im| for complex unknowns
     const std::size_t P = rec.pixels.size();

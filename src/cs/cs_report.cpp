@@ -4,39 +4,6 @@
 
 namespace rigornet {
 
-namespace {
-
-template <class F>
-Ball sqrt_of_sum(std::size_t n, long prec, F term) {
-    Ball s, t;
-    for (std::size_t i = 0; i < n; ++i) {
-        term(t, i);
-        arb_sqr(t.get(), t.get(), prec);
-        arb_add(s.get(), s.get(), t.get(), prec);
-    }
-    arb_sqrtpos(s.get(), s.get(), prec);
-    return s;
-}
-
-}  // namespace
-
-Ball l2_distance(std::span<const Ball> a, std::span<const Rational> b, long prec) {
-    if (a.size() != b.size()) throw ShapeError("l2_distance of vectors of different sizes");
-    return sqrt_of_sum(a.size(), prec, [&](Ball& t, std::size_t i) {
-        Ball bi(b[i], prec);
-        arb_sub(t.get(), a[i].get(), bi.get(), prec);
-    });
-}
-
-Ball l2_distance(std::span<const Ball> a, std::span<const Ball> b, long prec) {
-    if (a.size() != b.size()) throw ShapeError("l2_distance of vectors of different sizes");
-    return sqrt_of_sum(a.size(), prec, [&](Ball& t, std::size_t i) { arb_sub(t.get(), a[i].get(), b[i].get(), prec); });
-}
-
-Ball l2_norm(std::span<const Rational> b, long prec) {
-    return sqrt_of_sum(b.size(), prec, [&](Ball& t, std::size_t i) { t = Ball(b[i], prec); });
-}
-
 Rational sigma_sparse_in_levels(std::span<const Rational> c, const std::vector<int>& levels,
                                 const std::vector<std::size_t>& s, const std::vector<Rational>& weights) {
     if (levels.size() != c.size() || (!weights.empty() && weights.size() != c.size()))
@@ -90,6 +57,21 @@ TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std
     arb_div(t.sparsity.get(), t.sparsity.get(), denom.get(), prec);
     t.has_sparsity = true;
     return t;
+}
+
+AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
+                                     long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt,
+                                     const Progress& progress) {
+    if (start_bits < 2) throw DomainError("evaluate_ball_adaptive: start_bits must be at least 2");
+    AdaptiveBalls r;
+    for (r.bits = start_bits;; r.bits *= 2) {
+        if (on_attempt) on_attempt(r.bits);
+        r.out = evaluate_rational(net, BallArith{r.bits, false}, y, nullptr, progress);
+        r.accurate = true;
+        for (const Ball& b : r.out)
+            r.accurate = r.accurate && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -accuracy_bits) < 0;
+        if (r.accurate || r.bits >= max_bits) return r;
+    }
 }
 
 }  // namespace rigornet

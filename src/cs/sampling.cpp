@@ -140,7 +140,7 @@ std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::
             ++got;
         }
     }
-    while (got > total) {  // (only if rounding overshot) remove from the sparsest-sampled bands
+    while (got > total) {  // (only if rounding overshot) remove from the band with the most samples
         std::size_t b = static_cast<std::size_t>(std::max_element(cnt.begin(), cnt.end()) - cnt.begin());
         --cnt[b];
         --got;

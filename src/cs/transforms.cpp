@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <mutex>
 
 namespace rigornet {
@@ -247,9 +248,40 @@ void Subsample::adjoint_impl(const Arith& ar, std::span<const typename Arith::va
 
 // ------------------------------------------------------------------ Fourier
 
+namespace {
+
+struct DftPreDeleter {
+    void operator()(acb_dft_pre_struct* p) const {
+        acb_dft_precomp_clear(p);
+        delete p;
+    }
+};
+using DftPre = std::unique_ptr<acb_dft_pre_struct, DftPreDeleter>;
+
+}  // namespace
+
+// FFTW plans (made on first use) and Arb's DFT precomputations, one per axis for each
+// precision used (made on first use at that precision, then only read: shared by
+// concurrent applications). `mutex` guards the creation of both.
 struct FourierSampling::Plans {
     fftw_plan forward = nullptr, backward = nullptr;
+    std::map<long, std::shared_ptr<const std::vector<DftPre>>> dft;
     std::mutex mutex;
+
+    std::shared_ptr<const std::vector<DftPre>> dft_precomp(const Shape& shape, long prec) {
+        std::lock_guard<std::mutex> lock(mutex);
+        auto& slot = dft[prec];
+        if (!slot) {
+            auto axes = std::make_shared<std::vector<DftPre>>();
+            for (std::size_t n : shape.dims) {
+                DftPre pre(new acb_dft_pre_struct);
+                acb_dft_precomp_init(pre.get(), static_cast<slong>(n), prec);
+                axes->push_back(std::move(pre));
+            }
+            slot = std::move(axes);
+        }
+        return slot;
+    }
 };
 
 FourierSampling::FourierSampling(Shape shape, std::vector<std::size_t> omega, bool complex_input)
@@ -266,14 +298,14 @@ namespace {
 
 // In-place orthonormal DFT (sign −1) or its inverse (sign +1) of a d-dimensional complex
 // array in balls: Arb's acb_dft along each axis (the inverse through conjugation).
-void acb_dft_nd(acb_ptr v, const Shape& shape, bool inverse, long prec) {
+// `pre` holds one precomputation per axis, made at precision prec.
+void acb_dft_nd(acb_ptr v, const Shape& shape, const std::vector<DftPre>& pre_axes, bool inverse, long prec) {
     const std::size_t N = shape.size();
     if (inverse)
         for (std::size_t i = 0; i < N; ++i) acb_conj(v + i, v + i);
     for (std::size_t a = 0; a < shape.rank(); ++a) {
         const std::size_t n = shape.dims[a];
-        acb_dft_pre_t pre;
-        acb_dft_precomp_init(pre, static_cast<slong>(n), prec);
+        const acb_dft_pre_struct* pre = pre_axes[a].get();
         acb_ptr in = _acb_vec_init(static_cast<slong>(n)), out = _acb_vec_init(static_cast<slong>(n));
         for_each_line(shape.dims, shape.dims, a, [&](std::size_t base, std::size_t stride) {
             for (std::size_t k = 0; k < n; ++k) acb_swap(in + k, v + base + k * stride);
@@ -282,7 +314,6 @@ void acb_dft_nd(acb_ptr v, const Shape& shape, bool inverse, long prec) {
         });
         _acb_vec_clear(in, static_cast<slong>(n));
         _acb_vec_clear(out, static_cast<slong>(n));
-        acb_dft_precomp_clear(pre);
     }
     arb_t s;
     arb_init(s);
@@ -294,6 +325,14 @@ void acb_dft_nd(acb_ptr v, const Shape& shape, bool inverse, long prec) {
     }
     arb_clear(s);
 }
+
+// The double FFT path serves DoubleArith and TrackedDoubleArith alike: the tracked
+// value's .v goes through the same code (so values are bit-identical), and its error
+// is +∞, TrackedDouble's "no claim" (the FFT's rounding is not tracked).
+double double_part(double v) { return v; }
+double double_part(const TrackedDouble& v) { return v.v; }
+void set_unclaimed(double& out, double v) { out = v; }
+void set_unclaimed(TrackedDouble& out, double v) { out = TrackedDouble{v, std::numeric_limits<double>::infinity()}; }
 
 // FFTW on a d-dimensional complex array, unnormalised; the plan is made on first use.
 void fftw_nd(fftw_plan& plan, std::mutex& mutex, const Shape& shape, int sign, fftw_complex* in, fftw_complex* out) {
@@ -313,18 +352,18 @@ template <class Arith>
 void FourierSampling::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
                                  std::span<typename Arith::value_type> y) const {
     const std::size_t N = shape_.size(), m = omega_.size();
-    if constexpr (std::is_same_v<Arith, DoubleArith>) {
+    if constexpr (std::is_same_v<Arith, DoubleArith> || std::is_same_v<Arith, TrackedDoubleArith>) {
         fftw_complex* in = fftw_alloc_complex(N);
         fftw_complex* out = fftw_alloc_complex(N);
         for (std::size_t t = 0; t < N; ++t) {
-            in[t][0] = x[t];
-            in[t][1] = complex_ ? x[N + t] : 0.0;
+            in[t][0] = double_part(x[t]);
+            in[t][1] = complex_ ? double_part(x[N + t]) : 0.0;
         }
         fftw_nd(plans_->forward, plans_->mutex, shape_, FFTW_FORWARD, in, out);
         const double s = 1.0 / std::sqrt(static_cast<double>(N));
         for (std::size_t k = 0; k < m; ++k) {
-            y[k] = out[omega_[k]][0] * s;
-            y[m + k] = out[omega_[k]][1] * s;
+            set_unclaimed(y[k], out[omega_[k]][0] * s);
+            set_unclaimed(y[m + k], out[omega_[k]][1] * s);
         }
         fftw_free(in);
         fftw_free(out);
@@ -334,7 +373,7 @@ void FourierSampling::apply_impl(const Arith& ar, std::span<const typename Arith
             arb_set(acb_realref(v + t), x[t].get());
             if (complex_) arb_set(acb_imagref(v + t), x[N + t].get());
         }
-        acb_dft_nd(v, shape_, false, ar.prec);
+        acb_dft_nd(v, shape_, *plans_->dft_precomp(shape_, ar.prec), false, ar.prec);
         for (std::size_t k = 0; k < m; ++k) {
             arb_set(y[k].get(), acb_realref(v + omega_[k]));
             arb_set(y[m + k].get(), acb_imagref(v + omega_[k]));
@@ -351,19 +390,19 @@ template <class Arith>
 void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
                                    std::span<typename Arith::value_type> x) const {
     const std::size_t N = shape_.size(), m = omega_.size();
-    if constexpr (std::is_same_v<Arith, DoubleArith>) {
+    if constexpr (std::is_same_v<Arith, DoubleArith> || std::is_same_v<Arith, TrackedDoubleArith>) {
         fftw_complex* in = fftw_alloc_complex(N);
         fftw_complex* out = fftw_alloc_complex(N);
         for (std::size_t t = 0; t < N; ++t) in[t][0] = in[t][1] = 0.0;
         for (std::size_t k = 0; k < m; ++k) {
-            in[omega_[k]][0] = y[k];
-            in[omega_[k]][1] = y[m + k];
+            in[omega_[k]][0] = double_part(y[k]);
+            in[omega_[k]][1] = double_part(y[m + k]);
         }
         fftw_nd(plans_->backward, plans_->mutex, shape_, FFTW_BACKWARD, in, out);
         const double s = 1.0 / std::sqrt(static_cast<double>(N));
         for (std::size_t t = 0; t < N; ++t) {
-            x[t] = out[t][0] * s;
-            if (complex_) x[N + t] = out[t][1] * s;
+            set_unclaimed(x[t], out[t][0] * s);
+            if (complex_) set_unclaimed(x[N + t], out[t][1] * s);
         }
         fftw_free(in);
         fftw_free(out);
@@ -373,7 +412,7 @@ void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Ari
             arb_set(acb_realref(v + omega_[k]), y[k].get());
             arb_set(acb_imagref(v + omega_[k]), y[m + k].get());
         }
-        acb_dft_nd(v, shape_, true, ar.prec);
+        acb_dft_nd(v, shape_, *plans_->dft_precomp(shape_, ar.prec), true, ar.prec);
         for (std::size_t t = 0; t < N; ++t) {
             arb_set(x[t].get(), acb_realref(v + t));
             if (complex_) arb_set(x[N + t].get(), acb_imagref(v + t));

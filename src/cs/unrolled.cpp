@@ -25,7 +25,9 @@ std::string solver_name(Solver s) {
 }
 
 int layers_per_iteration(Solver s, bool complex) {
-    const int extra = complex ? 3 : 0;
+    // the complex soft threshold is affine, square, affine, gates: two more layers than
+    // the real affine + ReLU
+    const int extra = complex ? 2 : 0;
     switch (s) {
         case Solver::firenet:
         case Solver::primal_dual: return 6 + extra;  // affine, ReLU, affine, square, affine, gate
@@ -288,7 +290,6 @@ struct Builder {
     // ---- NESTA: state [x | G | y], G = Σ (i+1)/2 ∇_i, y the last y_k
     Network nesta() {
         if (pb.complex) throw DomainError("NESTA is built for real coefficients only");
-        if (!(pb.norm_A == Rational(1))) throw DomainError("NESTA needs AA^T = I exactly (L_A = 1)");
         if (!pb.A_orthonormal_rows) throw DomainError("NESTA needs AA^T = I: use Walsh sampling");
         if (pr.mu.sign() <= 0 || pr.noise.sign() <= 0) throw DomainError("NESTA needs mu > 0 and noise epsilon > 0");
         const Rational& mu = pr.mu;

@@ -236,6 +236,13 @@ Image shepp_logan(std::size_t n) {
         {0.1, 0.023, 0.023, 0.0, -0.606, 0.0},
         {0.1, 0.023, 0.046, 0.06, -0.605, 0.0},
     }};
+    // cos and sin of each ellipse's angle, once (the same doubles as per pixel)
+    std::array<double, table.size()> cosines{}, sines{};
+    for (std::size_t k = 0; k < table.size(); ++k) {
+        const double t = table[k].degrees * std::numbers::pi / 180.0;
+        cosines[k] = std::cos(t);
+        sines[k] = std::sin(t);
+    }
     Image img(n, n);
     const double side = static_cast<double>(n);
     for (std::size_t j = 0; j < n; ++j) {
@@ -245,8 +252,9 @@ Image shepp_logan(std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) {
             const double x = (2.0 * static_cast<double>(i) + 1.0 - side) / side;
             double v = 0.0;
-            for (const Ellipse& e : table) {
-                const double t = e.degrees * std::numbers::pi / 180.0, c = std::cos(t), s = std::sin(t);
+            for (std::size_t k = 0; k < table.size(); ++k) {
+                const Ellipse& e = table[k];
+                const double c = cosines[k], s = sines[k];
                 const double dx = x - e.x0, dy = y - e.y0;
                 const double u = (dx * c + dy * s) / e.a, w = (dy * c - dx * s) / e.b;
                 if (u * u + w * w <= 1.0) v += e.contrast;

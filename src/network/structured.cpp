@@ -102,8 +102,9 @@ template <class Arith, class V, class Src>
 void add_scaled(const Arith& ar, V* out, const Src& t, std::size_t n, const Constant& c) {
     if (fmpq_is_one(c.exact().get())) return add_into(ar, out, t, n);
     V p;
+    const auto& cv = c.value(ar);  // once: for balls this encloses the rational anew
     for (std::size_t k = 0; k < n; ++k) {
-        ar.mul(p, c.value(ar), t[k]);
+        ar.mul(p, cv, t[k]);
         ar.add(out[k], out[k], p);
     }
 }
@@ -119,8 +120,7 @@ void BlockOperator::apply_impl(const Arith& ar, std::span<const typename Arith::
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
         const std::size_t c = b.op ? b.op->cols() : b.identity;
-        t.assign(c, V{});
-        for (auto& v : t) ar.zero(v);
+        t.assign(c, V{});  // V{} is zero for every arithmetic
         for (std::size_t i = 0; i < b.in.size(); ++i) add_scaled(ar, t.data(), x.data() + b.in[i].first, c, coeffs_[k][i]);
         if (b.op) {
             mt.assign(b.op->rows(), V{});
@@ -140,8 +140,7 @@ void BlockOperator::adjoint_impl(const Arith& ar, std::span<const typename Arith
     for (std::size_t k = 0; k < blocks_.size(); ++k) {
         const Block& b = blocks_[k];
         const std::size_t r = b.op ? b.op->rows() : b.identity;
-        t.assign(r, V{});
-        for (auto& v : t) ar.zero(v);
+        t.assign(r, V{});  // V{} is zero for every arithmetic
         for (std::size_t r0 : b.out_rows) add_into(ar, t.data(), y.data() + r0, r);
         if (b.op) {
             mt.assign(b.op->cols(), V{});

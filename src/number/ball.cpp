@@ -43,4 +43,38 @@ std::string Ball::str(long digits) const {
     return std::string(s.get());
 }
 
+namespace {
+
+// sqrt(Σ term(i)²) in balls: containment is kept by every step.
+template <class F>
+Ball sqrt_of_sum(std::size_t n, long prec, F term) {
+    Ball s, t;
+    for (std::size_t i = 0; i < n; ++i) {
+        term(t, i);
+        arb_sqr(t.get(), t.get(), prec);
+        arb_add(s.get(), s.get(), t.get(), prec);
+    }
+    arb_sqrtpos(s.get(), s.get(), prec);
+    return s;
+}
+
+}  // namespace
+
+Ball l2_distance(std::span<const Ball> a, std::span<const Rational> b, long prec) {
+    if (a.size() != b.size()) throw ShapeError("l2_distance of vectors of different sizes");
+    return sqrt_of_sum(a.size(), prec, [&](Ball& t, std::size_t i) {
+        Ball bi(b[i], prec);
+        arb_sub(t.get(), a[i].get(), bi.get(), prec);
+    });
+}
+
+Ball l2_distance(std::span<const Ball> a, std::span<const Ball> b, long prec) {
+    if (a.size() != b.size()) throw ShapeError("l2_distance of vectors of different sizes");
+    return sqrt_of_sum(a.size(), prec, [&](Ball& t, std::size_t i) { arb_sub(t.get(), a[i].get(), b[i].get(), prec); });
+}
+
+Ball l2_norm(std::span<const Rational> b, long prec) {
+    return sqrt_of_sum(b.size(), prec, [&](Ball& t, std::size_t i) { t = Ball(b[i], prec); });
+}
+
 }  // namespace rigornet

@@ -205,9 +205,19 @@ TEST_CASE("unrolled networks compute their iterations (double, against direct lo
             INFO("solver " << solver_name(s) << " modality " << (m == Modality::walsh ? "walsh" : "fourier")
                            << (complex ? " complex" : " real"));
             CHECK(dist(got, want) <= 1e-9 * (1 + norm(want)));
-            // depth is linear in the iteration count (complex thresholds take 2 more layers)
+            // exact depth: L layers per iteration (complex thresholds take 2 more), plus
+            // the initial state (all but ISTA/FISTA), FIRENET's restarts, and the output
+            const std::size_t L = static_cast<std::size_t>(layers_per_iteration(s, complex));
             const std::size_t iters = s == Solver::firenet ? 3 * 6 : 6;
-            CHECK(net.layers().size() <= static_cast<std::size_t>(layers_per_iteration(s, complex)) * iters + 2 + 3);
+            std::size_t fixed = 2;  // initial state, output
+            if (s == Solver::ista || s == Solver::fista) fixed = 1;  // output only
+            if (s == Solver::firenet) fixed += 3 - 1;                // one affine per restart after the first
+            CHECK(net.layers().size() == L * iters + fixed);
+            CHECK(L == (s == Solver::firenet || s == Solver::primal_dual ? 6u
+                        : s == Solver::cp_bp                             ? 3u
+                        : s == Solver::nesta                             ? 7u
+                                                                         : 2u) +
+                           (complex ? 2u : 0u));
         }
     }
 }
