@@ -54,7 +54,8 @@ struct ExactArith {
 /// operation on any points of the argument balls (Arb's containment guarantee).
 /// With ideal_sqrt, sqrt_theta encloses the true √ instead of sqrt_θ: evaluating a
 /// network so gives the *ideal* network, for bounding the effect of θ.
-/// Division by a ball containing 0 gives an infinite ball (never a false claim).
+/// Division by a ball containing 0 gives an infinite ball (never a false claim); by the
+/// exact zero ball, DomainError, as in exact arithmetic.
 struct BallArith {
     using value_type = Ball;
     static constexpr const char* name = "ball";
@@ -66,7 +67,11 @@ struct BallArith {
     void add(Ball& r, const Ball& a, const Ball& b) const { arb_add(r.get(), a.get(), b.get(), prec); }
     void sub(Ball& r, const Ball& a, const Ball& b) const { arb_sub(r.get(), a.get(), b.get(), prec); }
     void mul(Ball& r, const Ball& a, const Ball& b) const { arb_mul(r.get(), a.get(), b.get(), prec); }
-    void div(Ball& r, const Ball& a, const Ball& b) const { arb_div(r.get(), a.get(), b.get(), prec); }
+    /// Throws DomainError when b is exactly 0 (the exact division is undefined).
+    void div(Ball& r, const Ball& a, const Ball& b) const {
+        if (arb_is_zero(b.get())) throw DomainError("division by zero");
+        arb_div(r.get(), a.get(), b.get(), prec);
+    }
     void neg(Ball& r, const Ball& a) const { arb_neg(r.get(), a.get()); }
     void addmul(Ball& acc, const Ball& w, const Ball& x) const { arb_addmul(acc.get(), w.get(), x.get(), prec); }
     void relu(Ball& r, const Ball& a) const { arb_nonnegative_part(r.get(), a.get()); }
@@ -176,6 +181,7 @@ struct TrackedDoubleArith {
     }
     /// â/b̂ − a/b = (â(b − b̂) + b̂(â − a))/(b̂·b) with |b| ≥ |b̂| − e_b > 0, so the error is
     /// ≤ (|â|e_b + |b̂|e_a)/(|b̂|(|b̂| − e_b)) + u·|v| + η; err = +∞ if |b̂| ≤ e_b (b may be 0).
+    /// b̂ = 0 with e_b = 0 proves b = 0: DomainError, as in exact arithmetic.
     void div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const;
     void neg(TrackedDouble& r, const TrackedDouble& a) const { r = {-a.v, a.err}; }
     /// acc + w·x evaluated as fl(acc + fl(w·x)): the mul rule, then the add rule.
@@ -194,6 +200,8 @@ struct TrackedDoubleArith {
     void square(TrackedDouble& r, const TrackedDouble& a) const { mul(r, a, a); }
     /// v = fl(√max(â, 0)); since √a − 2^−k < sqrt_θ(a) ≤ √a and |√â⁺ − √a| ≤
     /// min(√e_a, e_a/√â⁺), err = u·v + min(√e_a, e_a/√â⁺) + 2^−k (all rounded up).
+    /// −â > e_a proves a < 0: DomainError, as in exact and ball arithmetic. Otherwise the
+    /// bound holds whenever a ≥ 0, i.e. whenever the exact evaluation is defined.
     void sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const;
 };
 

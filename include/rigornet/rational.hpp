@@ -83,4 +83,10 @@ Rational parse_binary64(std::string_view text);
 /// bounds), Round::nearest the closest. Positional for moderate exponents, else "d.ddde±N".
 std::string to_decimal(const Rational& x, int digits, Round r);
 
+/// The same for a binary64 value, taken exactly (Rational::from_double): Round::up gives
+/// a decimal ≥ x, so a printed double upper bound stays an upper bound when the decimal is
+/// read exactly. +∞ gives "inf" for Round::up (and −∞ "-inf" for Round::down): no claim;
+/// any other non-finite case throws DomainError.
+std::string to_decimal(double x, int digits, Round r);
+
 }  // namespace rigornet

@@ -29,6 +29,16 @@ long parse_ball_bits(const std::string& arith) {
     return b;
 }
 
+// The printed bound for a tracked double printed as the decimal `shown`: an upper bound
+// on |shown − exact| with `shown` read as the exact decimal it is, i.e. the proved
+// err plus the printing error |shown − v| (the shortest round-trip decimal is within
+// half an ulp of v, not equal to it), rounded up. Empty when there is no claim.
+std::string printed_error_bound(const TrackedDouble& t, const std::string& shown) {
+    if (!std::isfinite(t.v) || !std::isfinite(t.err)) return {};
+    const Rational bound = Rational::from_double(t.err) + (parse_rational(shown) - Rational::from_double(t.v)).abs();
+    return to_decimal(bound, 17, Round::up);
+}
+
 // ------------------------------------------------------------------ sqrt
 
 int cmd_sqrt(const std::string& xs, const std::string& thetas, bool as_json) {
@@ -80,6 +90,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
     std::ostringstream t;
     std::vector<LayerSummary> summary;
     json out = json::array();
+    std::vector<std::size_t> nonfinite;  // outputs without a finite value or enclosure
     if (arith == "exact") {
         auto z = evaluate_rational(net, ExactArith{}, y, &summary);
         json bits = json::array();
@@ -91,24 +102,32 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
             t << "  [" << i << "] " << z[i].str() << "  (~" << to_decimal(z[i], 17, Round::nearest) << ")\n";
         t << "bits per layer (max over outputs): " << bits.dump() << "\n";
     } else if (arith == "double") {
+        for (std::size_t i = 0; i < y.size(); ++i)
+            if (!std::isfinite(y[i].to_double(Round::nearest)))
+                throw DomainError("--input value " + std::to_string(i + 1) + " = " + to_decimal(y[i], 6, Round::nearest) +
+                                  " is outside the binary64 range: use --arith exact or ball");
         // an operator without a proved double error model (FFTW's DFT) gives err = +∞
         auto z = evaluate_rational(net, TrackedDoubleArith{}, y);
         json err = json::array();
-        for (auto& v : z) {
-            out.push_back(shortest(v.v));
-            err.push_back(std::isfinite(v.err) ? json(shortest(v.err)) : json(nullptr));
+        t << "double output (with a proved bound on the distance from the exact value, where one exists):\n";
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            if (!std::isfinite(z[i].v)) nonfinite.push_back(i);
+            const std::string v = shortest(z[i].v), bound = printed_error_bound(z[i], v);
+            out.push_back(v);
+            err.push_back(bound.empty() ? json(nullptr) : json(bound));
+            t << "  [" << i << "] " << v << "  +/- " << (bound.empty() ? "(no bound)" : bound) << "\n";
         }
         j["error_bound"] = err;
-        t << "double output (with a proved bound on the distance from the exact value, where one exists):\n";
-        for (std::size_t i = 0; i < z.size(); ++i)
-            t << "  [" << i << "] " << shortest(z[i].v) << "  +/- " << (std::isfinite(z[i].err) ? shortest(z[i].err) : "(no bound)") << "\n";
     } else if (arith.rfind("ball", 0) == 0 && (arith.size() == 4 || arith[4] == ':')) {
         BallArith ar{parse_ball_bits(arith), false};
         const long digits = std::max(10L, static_cast<long>(ar.prec * 0.30103));
         auto z = evaluate_rational(net, ar, y, &summary);
         json radii = json::array();
-        for (auto& s : summary) radii.push_back(shortest(s.max_radius));
-        for (auto& v : z) out.push_back(v.str(digits));
+        for (auto& s : summary) radii.push_back(to_decimal(s.max_radius, 17, Round::up));
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            if (!z[i].is_finite()) nonfinite.push_back(i);
+            out.push_back(z[i].str(digits));
+        }
         j["precision"] = ar.prec;
         j["layer_max_radius"] = radii;
         t << "ball output (" << ar.prec << " bits; each ball contains the exact value):\n";
@@ -134,7 +153,13 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
     }
     j["output"] = out;
     print(j, as_json, t.str());
-    return 0;
+    if (nonfinite.empty()) return exit_ok;
+    // No claim could be made about these outputs (overflow, or a divisor that may be 0):
+    // not an answer, so not exit 0.
+    std::cerr << "rigornet: " << nonfinite.size() << " output(s) not finite in " << arith << " (first: output "
+              << nonfinite.front() << "): overflow or a divisor that may be 0; no bound. Try --arith exact"
+              << (arith == "double" ? " or ball" : " or more bits") << "\n";
+    return exit_unknown;
 }
 
 // ------------------------------------------------------------------ info

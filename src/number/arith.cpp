@@ -62,6 +62,7 @@ TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
 // â/b̂ − a/b = (â(b − b̂) + b̂(â − a)) / (b̂·b) and |b| ≥ |b̂| − e_b > 0, so
 // |fl(â/b̂) − a/b| ≤ (|â|e_b + |b̂|e_a) / (|b̂|(|b̂| − e_b)) + u·|v| + η.
 void TrackedDoubleArith::div(TrackedDouble& r, const TrackedDouble& a, const TrackedDouble& b) const {
+    if (b.v == 0.0 && b.err == 0.0) throw DomainError("division by zero");
     double v = a.v / b.v;
     double bb = std::fabs(b.v);
     double gap = down(bb - b.err);  // lower bound of |b̂| − e_b; 0 (or NaN → 0) when not positive
@@ -105,6 +106,9 @@ void TrackedDoubleArith::max(TrackedDouble& r, const TrackedDouble& a, const Tra
 // |fl(√â⁺) − sqrt_θ(a)| ≤ u·v + |√â⁺ − √a| + 2^−k,
 // |√â⁺ − √a| ≤ min(√e_a, e_a/√â⁺)   (√ is ½-Hölder; and |x−y|/(√x+√y) form).
 void TrackedDoubleArith::sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const {
+    if (a.v < 0.0 && -a.v > a.err)
+        throw DomainError("sqrt_θ of a negative value (" + to_decimal(a.v, 6, Round::nearest) +
+                                         " with error at most " + to_decimal(a.err, 6, Round::up) + ")");
     double ap = a.v > 0.0 ? a.v : 0.0;
     double v = std::sqrt(ap);
     double prop = up(std::sqrt(a.err));

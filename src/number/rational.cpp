@@ -265,4 +265,11 @@ std::string to_decimal(const Rational& x, int digits, Round r) {
     return out;
 }
 
+std::string to_decimal(double x, int digits, Round r) {
+    if (x == std::numeric_limits<double>::infinity() && r == Round::up) return "inf";
+    if (x == -std::numeric_limits<double>::infinity() && r == Round::down) return "-inf";
+    return to_decimal(Rational::from_double(x), digits, r);
+}
+
+
 }  // namespace rigornet

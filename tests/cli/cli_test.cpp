@@ -9,6 +9,7 @@
 #include "../support.hpp"
 #include "rigornet/ball.hpp"
 #include "rigornet/evaluate.hpp"
+#include "rigornet/json_format.hpp"
 #include "rigornet/nnet_format.hpp"
 
 using namespace rigornet;
@@ -145,4 +146,71 @@ TEST_CASE("cli: every subcommand explains itself with --help", "[cli]") {
         CHECK(run_cli(sub + " --help", out) == 0);
         CHECK_THAT(out, Catch::Contains("Usage"));
     }
+}
+
+TEST_CASE("cli: every bound eval prints is a bound when its decimal is read exactly", "[cli]") {
+    // The proved values come from the library; the printed decimals must not fall below
+    // them (the shortest round-trip decimal of a double can be below the double), and
+    // |printed output − exact| ≤ printed bound must hold with both read exactly.
+    auto g = rigornet::test::rng(4242);
+    std::vector<std::pair<std::string, std::vector<Rational>>> cases = {
+        {"examples/networks/unit_ball_projection.json", {Rational(3, 10), Rational(-2)}},
+        {"examples/networks/tiny.nnet", {Rational(5), Rational(-3)}}};
+    for (int i = 0; i < 6; ++i)
+        cases.push_back({"examples/networks/unit_ball_projection.json", rigornet::test::random_vector(g, 2, 12)});
+    for (auto& [file, y] : cases) {
+        const std::string net = repo_path(file);
+        std::string in;
+        for (auto& v : y) in += (in.empty() ? "" : ",") + v.str();
+        INFO(file << " at " << in);
+        Network n = file.ends_with(".nnet") ? read_nnet(net, NumberReading::decimal) : read_network_json(net);
+        const auto exact = evaluate_rational(n, ExactArith{}, y);
+        const auto tracked = evaluate_rational(n, TrackedDoubleArith{}, y);
+        json d = run_json("eval " + net + " --input " + in + " --arith double --json");
+        for (std::size_t k = 0; k < exact.size(); ++k) {
+            const Rational shown = parse_rational(d.at("output")[k].get<std::string>());
+            const Rational bound = parse_rational(d.at("error_bound")[k].get<std::string>());
+            CHECK(bound >= Rational::from_double(tracked[k].err));
+            CHECK((shown - exact[k]).abs() <= bound);
+        }
+        std::vector<LayerSummary> summary;
+        evaluate_rational(n, BallArith{128, false}, y, &summary);
+        json b = run_json("eval " + net + " --input " + in + " --arith ball:128 --json");
+        REQUIRE(b.at("layer_max_radius").size() == summary.size());
+        for (std::size_t l = 0; l < summary.size(); ++l)
+            CHECK(parse_rational(b.at("layer_max_radius")[l].get<std::string>()) >= Rational::from_double(summary[l].max_radius));
+    }
+}
+
+TEST_CASE("cli: the three arithmetics agree on what is an error", "[cli]") {
+    std::string out, err;
+    const std::string tiny = repo_path("examples/networks/tiny.nnet");
+    // an input beyond binary64 is refused by double (exact and ball take it)
+    CHECK(run_cli("eval " + tiny + " --input 1e400,2 --arith double", out, &err) == 3);
+    CHECK(err.find("binary64 range") != std::string::npos);
+    CHECK(run_cli("eval " + tiny + " --input 1e400,2 --arith exact", out, &err) == 0);
+    // sqrt_θ of a proved-negative value, and a gate dividing by an exact 0: exit 3 in all three
+    const std::string sq = temp_path(".json"), dz = temp_path(".json");
+    std::ofstream(sq) << R"({"input_dim": 2, "layers": [{"type": "elementwise", "function": "sqrt_theta", "theta": "1/1024"}]})";
+    std::ofstream(dz) << R"({"input_dim": 2, "layers": [{"type": "gate", "gates": [{"control": 0, "targets": [1],
+        "f": {"op": "div", "args": ["1", "u"]}}]}]})";
+    for (const char* a : {"exact", "ball", "double"}) {
+        INFO(a);
+        CHECK(run_cli("eval " + sq + " --input -1,2 --arith " + a, out, &err) == 3);
+        CHECK(err.find("negative") != std::string::npos);
+        CHECK(run_cli("eval " + dz + " --input 0,2 --arith " + a, out, &err) == 3);
+        CHECK(err.find("division by zero") != std::string::npos);
+        // defined inputs still evaluate
+        CHECK(run_cli("eval " + sq + " --input 1,2 --arith " + a, out, &err) == 0);
+        CHECK(run_cli("eval " + dz + " --input 4,2 --arith " + a, out, &err) == 0);
+    }
+    // a divisor 3·(1/3) − 1 = 0 that balls and doubles cannot separate from 0: no claim,
+    // so exit 2 (unknown), never 0; exact arithmetic sees the division by zero
+    const std::string nz = temp_path(".json");
+    std::ofstream(nz) << R"({"input_dim": 2, "layers": [{"type": "affine", "A": {"rows": 2, "cols": 2, "dense": [["3", "0"], ["0", "1"]]},
+        "c": ["-1", "0"]}, {"type": "gate", "gates": [{"control": 0, "targets": [1], "f": {"op": "div", "args": ["1", "u"]}}]}]})";
+    CHECK(run_cli("eval " + nz + " --input 1/3,2 --arith exact", out, &err) == 3);
+    CHECK(run_cli("eval " + nz + " --input 1/3,2 --arith ball:64", out, &err) == 2);
+    CHECK(run_cli("eval " + nz + " --input 1/3,2 --arith double", out, &err) == 2);
+    for (auto& f : {sq, dz, nz}) std::remove(f.c_str());
 }
