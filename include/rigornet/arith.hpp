@@ -21,33 +21,55 @@
 #include "rigornet/ball.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/rational.hpp"
+#include "rigornet/resources.hpp"
 #include "rigornet/sqrt_theta.hpp"
 
 namespace rigornet {
 
 /// Exact rational arithmetic. Division by zero and sqrt_θ of a negative number throw
-/// DomainError.
+/// DomainError. Exact values can grow without bound (repeated squaring doubles the bit
+/// size per step), so products and quotients whose bit size (numerator + denominator)
+/// would exceed max_bits throw ResourceError instead of exhausting memory; evaluate()
+/// also refuses a layer whose values together exceed max_bytes.
 struct ExactArith {
     using value_type = Rational;
     static constexpr const char* name = "exact";
+    long max_bits = 1L << 24;                        // 16 Mbit = 2 MiB per value
+    std::size_t max_bytes = default_memory_limit();  // all values of one layer
 
     Rational from_rational(const Rational& x) const { return x; }
     void zero(Rational& r) const { fmpq_zero(r.get()); }
     void add(Rational& r, const Rational& a, const Rational& b) const { fmpq_add(r.get(), a.get(), b.get()); }
     void sub(Rational& r, const Rational& a, const Rational& b) const { fmpq_sub(r.get(), a.get(), b.get()); }
-    void mul(Rational& r, const Rational& a, const Rational& b) const { fmpq_mul(r.get(), a.get(), b.get()); }
+    void mul(Rational& r, const Rational& a, const Rational& b) const {
+        check_product(a, b);
+        fmpq_mul(r.get(), a.get(), b.get());
+    }
     void div(Rational& r, const Rational& a, const Rational& b) const {
         if (b.is_zero()) throw DomainError("division by zero");
+        check_product(a, b);
         fmpq_div(r.get(), a.get(), b.get());
     }
     void neg(Rational& r, const Rational& a) const { fmpq_neg(r.get(), a.get()); }
-    void addmul(Rational& acc, const Rational& w, const Rational& x) const { fmpq_addmul(acc.get(), w.get(), x.get()); }
+    void addmul(Rational& acc, const Rational& w, const Rational& x) const {
+        check_product(w, x);
+        fmpq_addmul(acc.get(), w.get(), x.get());
+    }
     void relu(Rational& r, const Rational& a) const { if (a.sign() < 0) zero(r); else r = a; }
     void min(Rational& r, const Rational& a, const Rational& b) const { r = a <= b ? a : b; }
     void max(Rational& r, const Rational& a, const Rational& b) const { r = a >= b ? a : b; }
-    void square(Rational& r, const Rational& a) const { fmpq_mul(r.get(), a.get(), a.get()); }
+    void square(Rational& r, const Rational& a) const {
+        check_product(a, a);
+        fmpq_mul(r.get(), a.get(), a.get());
+    }
     /// r = sqrt_θ(a) with k = theta_bits(θ) fractional bits (sqrt_theta.hpp).
     void sqrt_theta(Rational& r, const Rational& a, long k) const { r = sqrt_theta_bits(a, k); }
+    /// ResourceError when a·b (or a/b) may have more than max_bits bits: the product's
+    /// size is at most bits(a) + bits(b), the test made before computing it.
+    void check_product(const Rational& a, const Rational& b) const {
+        if (a.bits() + b.bits() > max_bits) throw ResourceError(bits_message(a.bits() + b.bits()));
+    }
+    std::string bits_message(long bits) const;
 };
 
 /// Ball arithmetic at `prec` bits. Every result encloses the exact result of the same
@@ -61,6 +83,7 @@ struct BallArith {
     static constexpr const char* name = "ball";
     long prec = 128;
     bool ideal_sqrt = false;
+    std::size_t max_bytes = default_memory_limit();  // evaluate() refuses larger estimates
 
     Ball from_rational(const Rational& x) const { return Ball(x, prec); }
     void zero(Ball& r) const { arb_zero(r.get()); }

@@ -30,8 +30,11 @@ using Progress = std::function<void(std::size_t, std::size_t)>;
 ///  - DoubleArith: the floating-point model, no guarantee.
 ///  - TrackedDoubleArith: the same doubles as DoubleArith, each with a proved bound on
 ///    its distance from the exact value.
-/// Throws ShapeError if y has the wrong size, and DomainError naming the layer for an
-/// undefined operation (exact division by zero, sqrt_θ of a negative value).
+/// Throws ShapeError if y has the wrong size, DomainError naming the layer for an
+/// undefined operation (division by an exact zero, sqrt_θ of a proved negative value,
+/// in every certified arithmetic), and ResourceError naming the layer when exact values
+/// outgrow ExactArith::max_bits / max_bytes, or before starting when a ball evaluation
+/// is estimated to need more than BallArith::max_bytes (ball_evaluation_bytes).
 /// The ball and tracked guarantees are about the exact value, so they are conditional
 /// on the exact evaluation being defined: where it is not (a gate dividing by a value
 /// that is exactly 0), balls and bounds turn infinite if that value is used, but a
@@ -43,6 +46,14 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                                                  std::span<const typename Arith::value_type> y,
                                                  std::vector<LayerSummary>* summary = nullptr,
                                                  const Progress& progress = {});
+
+/// An estimate of the bytes a ball evaluation at `prec` bits holds at its peak: the
+/// working vectors (3 of the largest width) and the cached ball conversions of every
+/// affine layer's bias and stored matrix entries, each ball about prec/8 + 48 bytes.
+/// An estimate of the main terms, not a bound: evaluate(BallArith) refuses to start
+/// (ResourceError) when it exceeds ar.max_bytes, and the CLI's out-of-memory handler
+/// (resources.hpp) catches what it misses.
+double ball_evaluation_bytes(const Network& net, long prec);
 
 /// Convenience: converts the exact input with ar.from_rational (an enclosure for balls,
 /// rounding with a tracked error for TrackedDoubleArith) and evaluates.

@@ -79,7 +79,10 @@ int cmd_sqrt(const std::string& xs, const std::string& thetas, bool as_json) {
 // ------------------------------------------------------------------ eval
 
 int cmd_eval(const std::string& path, const std::string& input, const std::string& arith, const std::string& reading,
-             bool ideal, bool as_json) {
+             bool ideal, bool as_json, long max_bits, std::size_t max_memory_mib) {
+    if (max_bits < 1) throw ParseError("--max-bits must be at least 1");
+    if (max_memory_mib < 1 || max_memory_mib > (std::size_t{1} << 40)) throw ParseError("--max-memory must be between 1 and 2^40 MiB");
+    const std::size_t max_bytes = max_memory_mib * 1024 * 1024;
     Network net = load_network(path, reading);
     std::vector<Rational> y = parse_input(input);
     if (y.size() != net.input_dim())
@@ -92,7 +95,10 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
     json out = json::array();
     std::vector<std::size_t> nonfinite;  // outputs without a finite value or enclosure
     if (arith == "exact") {
-        auto z = evaluate_rational(net, ExactArith{}, y, &summary);
+        ExactArith ar;
+        ar.max_bits = max_bits;
+        ar.max_bytes = max_bytes;
+        auto z = evaluate_rational(net, ar, y, &summary);
         json bits = json::array();
         for (auto& s : summary) bits.push_back(s.max_bits);
         for (auto& v : z) out.push_back(v.str());
@@ -119,7 +125,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
         }
         j["error_bound"] = err;
     } else if (arith.rfind("ball", 0) == 0 && (arith.size() == 4 || arith[4] == ':')) {
-        BallArith ar{parse_ball_bits(arith), false};
+        BallArith ar{parse_ball_bits(arith), false, max_bytes};
         const long digits = std::max(10L, static_cast<long>(ar.prec * 0.30103));
         auto z = evaluate_rational(net, ar, y, &summary);
         json radii = json::array();
@@ -134,7 +140,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
         for (std::size_t i = 0; i < z.size(); ++i) t << "  [" << i << "] " << z[i].str(digits) << "\n";
         t << "largest radius per layer: " << radii.dump() << "\n";
         if (ideal) {
-            BallArith ideal_ar{ar.prec, true};
+            BallArith ideal_ar{ar.prec, true, max_bytes};
             auto w = evaluate_rational(net, ideal_ar, y);
             json io = json::array(), diff = json::array();
             t << "ideal network (true sqrt) and the effect of theta, both enclosed:\n";
@@ -229,6 +235,8 @@ void register_core_commands(CLI::App& app, std::vector<Command>& commands) {
     struct Options {
         bool as_json = false, ideal = false;
         std::string reading = "decimal", x, theta, net, input, arith = "exact", output = "-";
+        long max_bits = ExactArith{}.max_bits;
+        std::size_t max_memory = default_memory_limit() / (1024 * 1024);
     };
     auto o = std::make_shared<Options>();
 
@@ -248,7 +256,15 @@ void register_core_commands(CLI::App& app, std::vector<Command>& commands) {
     add_reading_option(ev, o->reading);
     ev->add_flag("--ideal", o->ideal, "With ball arithmetic: also evaluate the ideal network (true sqrt) and enclose the effect of theta");
     ev->add_flag("--json", o->as_json, "Print JSON (field output: list of strings)");
-    commands.push_back({ev, [o] { return cmd_eval(o->net, o->input, o->arith, o->reading, o->ideal, o->as_json); }});
+    ev->add_option("--max-bits", o->max_bits,
+                   "exact: refuse (exit 3) when a value would exceed this many bits (numerator + denominator)")
+        ->capture_default_str();
+    ev->add_option("--max-memory", o->max_memory,
+                   "MiB: refuse (exit 3) an evaluation estimated to need more (default: half of the memory available)")
+        ->capture_default_str();
+    commands.push_back({ev, [o] {
+        return cmd_eval(o->net, o->input, o->arith, o->reading, o->ideal, o->as_json, o->max_bits, o->max_memory);
+    }});
 
     auto* in = app.add_subcommand("info", "Layers, widths, nonlinearities and weight bit sizes of a network");
     in->add_option("NET", o->net, "Network file: .nnet or rigornet JSON")->required();

@@ -4,10 +4,13 @@
 #include <new>
 
 #include "common.hpp"
+#include "rigornet/resources.hpp"
 
 using namespace rigornet::cli;
 
 int main(int argc, char** argv) {
+    // an allocation that fails inside GMP or FLINT ends with exit 3 and a message, not an abort
+    rigornet::install_out_of_memory_exit(exit_error);
     CLI::App app{"rigornet: exact and certified evaluation of neural networks.\n"
                  "Exit codes: 0 success/proved, 1 refuted, 2 unknown, 3 error."};
     app.require_subcommand(1);

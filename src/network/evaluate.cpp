@@ -47,7 +47,28 @@ void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arit
     }
 }
 
+// Exact values after a layer: additions and the structured operators' exact kernels grow
+// bit sizes without passing through ExactArith::mul, so the layer's values are checked
+// here too, one by one (max_bits) and together (max_bytes).
+void check_exact_layer(const ExactArith& ar, const std::vector<Rational>& z) {
+    double bytes = 0;
+    for (const Rational& v : z) {
+        const long b = v.bits();
+        if (b > ar.max_bits) throw ResourceError(ar.bits_message(b));
+        bytes += static_cast<double>(b) / 8 + 32;
+    }
+    require_memory(bytes, ar.max_bytes, "the exact values of this layer");
+}
+
 }  // namespace
+
+double ball_evaluation_bytes(const Network& net, long prec) {
+    double values = 3.0 * static_cast<double>(*std::max_element(net.widths().begin(), net.widths().end()));
+    for (const Layer& l : net.layers())
+        if (auto* a = std::get_if<AffineLayer>(&l))
+            values += static_cast<double>(a->A->rows() + a->A->stored_entries() + (a->B ? a->B->stored_entries() : 0));
+    return values * (static_cast<double>(prec) / 8 + 48);
+}
 
 template <class Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
@@ -57,6 +78,9 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
     if (y.size() != net.input_dim())
         throw ShapeError("network input has " + std::to_string(net.input_dim()) + " values, got " +
                          std::to_string(y.size()));
+    if constexpr (std::is_same_v<Arith, BallArith>)
+        require_memory(ball_evaluation_bytes(net, ar.prec), ar.max_bytes,
+                       "ball evaluation at " + std::to_string(ar.prec) + " bits");
     std::vector<V> z(y.begin(), y.end()), next, tmp;
     if (summary) summary->assign(1, summarise(ar, z));
     std::size_t index = 0;
@@ -89,8 +113,11 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                     ar.zero(z[g.control]);
                 }
             }
+            if constexpr (std::is_same_v<Arith, ExactArith>) check_exact_layer(ar, z);
         } catch (const DomainError& err) {
             throw DomainError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
+        } catch (const ResourceError& err) {
+            throw ResourceError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
         }
         if (summary) summary->push_back(summarise(ar, z));
         if (progress) progress(index, net.layers().size());

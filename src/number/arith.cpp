@@ -8,6 +8,11 @@
 
 namespace rigornet {
 
+std::string ExactArith::bits_message(long bits) const {
+    return "exact values would reach " + std::to_string(bits) + " bits, over the limit of " + std::to_string(max_bits) +
+           " bits (--max-bits): the network's exact values grow too fast (e.g. repeated squaring)";
+}
+
 void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
     if (arb_is_negative(a.get()))
         throw DomainError("sqrt_θ of a ball that is entirely negative: " + a.str(10));

@@ -214,3 +214,34 @@ TEST_CASE("cli: the three arithmetics agree on what is an error", "[cli]") {
     CHECK(run_cli("eval " + nz + " --input 1/3,2 --arith double", out, &err) == 2);
     for (auto& f : {sq, dz, nz}) std::remove(f.c_str());
 }
+
+TEST_CASE("cli: exact bit growth and allocation failure end with exit 3 and a message, never 1 or an abort", "[cli]") {
+    const std::string sq = temp_path(".json");
+    {
+        std::ofstream f(sq);
+        f << R"({"input_dim": 1, "layers": [)";
+        for (int k = 0; k < 40; ++k) f << (k ? "," : "") << R"({"type": "elementwise", "function": "square"})";
+        f << "]}";
+    }
+    std::string out, err;
+    // 3^(2^40) has 1.7e12 bits: refused by the bit-size guard, with the layer named
+    CHECK(run_cli("eval " + sq + " --input 3", out, &err) == 3);
+    CHECK(err.find("--max-bits") != std::string::npos);
+    CHECK(err.find("layer ") != std::string::npos);
+    // with the guard lifted and the address space limited, GMP's allocation fails: the
+    // handler reports it on stderr with exit 3 (not GMP's abort, nor output on stdout)
+    const char* bin = std::getenv("RIGORNET_BIN");
+    const std::string errfile = temp_path(".err"), outfile = temp_path(".out");
+    const std::string cmd = "bash -c 'ulimit -v 150000; " + std::string(bin ? bin : "bin/rigornet") + " eval " + sq +
+                            " --input 1e100000 --max-bits 1000000000000 >" + outfile + " 2>" + errfile + "'";
+    const int status = std::system(cmd.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 3);
+    std::ifstream eo(errfile), oo(outfile);
+    std::stringstream es, os;
+    es << eo.rdbuf();
+    os << oo.rdbuf();
+    CHECK(es.str().find("out of memory") != std::string::npos);
+    CHECK(os.str().empty());
+    for (auto& f : {sq, errfile, outfile}) std::remove(f.c_str());
+}

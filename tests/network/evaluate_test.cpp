@@ -152,3 +152,44 @@ TEST_CASE("evaluation reports per-layer bits and radii, and names the failing la
     CHECK_THROWS_WITH(evaluate_rational(net, ExactArith{}, {Rational(-2)}), Catch::Contains("layer 2"));
     CHECK_THROWS_AS(evaluate_rational(net, ExactArith{}, {Rational(1), Rational(2)}), ShapeError);
 }
+
+TEST_CASE("exact evaluation refuses values past max_bits and layers past max_bytes", "[evaluate]") {
+    // a chain of squarings: the value after k layers is 3^(2^k), 2^k·log2(3) bits
+    Network net(1);
+    for (int k = 0; k < 40; ++k) net.add(ElementwiseLayer{Scalar::square, Rational(), 0, std::nullopt});
+    ExactArith ar;
+    ar.max_bits = 1 << 16;
+    CHECK_THROWS_AS(evaluate_rational(net, ar, {Rational(3)}), ResourceError);
+    // below the limit the value is exact: 3^(2^12) from an independent integer power
+    Network short_net(1);
+    for (int k = 0; k < 12; ++k) short_net.add(ElementwiseLayer{Scalar::square, Rational(), 0, std::nullopt});
+    auto z = evaluate_rational(short_net, ar, {Rational(3)});
+    Rational expect;
+    fmpz_set_ui(fmpq_numref(expect.get()), 3);
+    fmpz_pow_ui(fmpq_numref(expect.get()), fmpq_numref(expect.get()), 1UL << 12);
+    CHECK(z[0] == expect);
+    // a gate squaring inside one expression is caught by the operation itself (f is a
+    // tree of 2^18 leaves; its value 3^(2^18) would need 415,000 bits)
+    Expr f = Expr::variable();
+    for (int k = 0; k < 18; ++k) f = Expr::binary(Expr::Op::mul, f, f);
+    Network gate_net(2);
+    gate_net.add(GateLayer{{Gate{0, {1}, f}}});
+    CHECK_THROWS_AS(evaluate_rational(gate_net, ar, {Rational(3), Rational(1)}), ResourceError);
+    // many modest values together: max_bytes
+    ar.max_bits = 1 << 20;
+    ar.max_bytes = 1000;
+    Network wide(64);
+    wide.add(ElementwiseLayer{Scalar::square, Rational(), 0, std::nullopt});
+    CHECK_THROWS_AS(evaluate_rational(wide, ar, std::vector<Rational>(64, Rational(7, 3))), ResourceError);
+}
+
+TEST_CASE("ball evaluation is refused before it starts when its estimate exceeds max_bytes", "[evaluate]") {
+    auto g = rigornet::test::rng(31);
+    Network net = rigornet::test::random_network(g, 3, 3, false);
+    const double need = ball_evaluation_bytes(net, 1000000);
+    CHECK(need >= 3.0 * 1000000 / 8);  // at least the working vector of the input
+    BallArith small{1000000, false, static_cast<std::size_t>(need / 2)};
+    CHECK_THROWS_AS(evaluate_rational(net, small, {Rational(1), Rational(2), Rational(3)}), ResourceError);
+    BallArith enough{128, false, static_cast<std::size_t>(need / 2)};
+    CHECK_NOTHROW(evaluate_rational(net, enough, {Rational(1), Rational(2), Rational(3)}));
+}
