@@ -160,7 +160,8 @@ int cmd_lipschitz(const LipOptions& o) {
                       << static_cast<long>(seconds) << " s\n";
         };
         ex = timed(exact_s, [&] { return exact_lipschitz(c, dom, p, o.prec, limits); });
-        exact_stopped = !ex ? (interrupted.load() ? "interrupted" : "no region found") : ex->stopped;
+        // nullopt: stopped before the first region (exact_lipschitz's contract).
+        exact_stopped = ex ? ex->stopped : interrupted.load() ? "interrupted" : exact_s >= o.timeout ? "timeout" : "max-regions";
         if (ex && ex->complete()) {
             upper.push_back({"exact", ex->value.upper, exact_s});
             jexact = {{"complete", true},
