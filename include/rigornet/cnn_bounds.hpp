@@ -32,8 +32,13 @@ enum class GammaObjective {
 /// y_m + z_m ≤ B^(1)_m y_{m−1}, y_m ≤ B^(2)_m y_{m−1}, z_m ≤ B^(3)_m y_{m−1}.
 /// The bounds are balls, so Γ is enclosed by two exact LPs (QSopt_ex): Γ is
 /// non-decreasing in every B (a point feasible for smaller bounds stays feasible for
-/// larger ones, because y ≥ 0), hence Γ(lower ends) ≤ Γ(B) ≤ Γ(upper ends). Exact when
-/// every bound is an exact rational. DomainError if a lower end is negative.
+/// larger ones, because y ≥ 0), hence Γ(lower ends) ≤ Γ(B) ≤ Γ(upper ends). The lower end
+/// is the value of a feasible point (checked exactly), so ≤ Γ(lower ends) without trusting
+/// the solver; the upper end is y·rhs for the solver's dual solution y, checked exactly as
+/// a weak-duality certificate (lp_dual_upper_bound), so ≥ Γ(upper ends) without trusting
+/// it either. Exact when every bound is an exact rational (the certificate meets the
+/// primal value). DomainError if a lower end is negative; Error (not proved) when the
+/// dual solution fails its check.
 Enclosure cnn_gamma(const std::vector<BesselBounds>& layers, GammaObjective objective);
 
 /// x ↦ x − τ Wᵀ ReLU(Wx + b) (seed 004, explicit Euler step of a gradient flow).

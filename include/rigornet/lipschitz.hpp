@@ -12,6 +12,7 @@
 // proved enclosure (norm_2, rational_matrix.hpp), so the rational is ≥ the formula's
 // value, hence still ≥ L. `arith` names which ("exact" or "ball:PREC").
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -48,23 +49,39 @@ Enclosure operator_norm(const RationalMatrix& a, LipNorm p, long prec);
 /// "exact" for p = 1, ∞; "ball:PREC" for p = 2.
 std::string norm_arith(LipNorm p, long prec);
 
+/// Where a pre-activation z lies relative to its unit's kinks (ReLU: 0; clip: 0 and cap).
+enum class UnitPhase { below, lower_kink, inside, upper_kink, above };
+
 /// The chain W_0, S_1, W_1, …, S_ℓ, W_ℓ of a ReLU network: weights[r] = W_r (linear
 /// part), biases[r] = b_r; widths a_0 = input_dim, a_r = weights[r−1].rows().
+/// Each hidden unit computes σ(z) = max(z, 0) (ReLU), or σ(z) = min(max(z, 0), cap) with a
+/// rational cap ≥ 0 (a clip to [0, cap], e.g. an NNet input clip shifted by its minimum).
+/// Both are 1-Lipschitz with derivative 0 or 1 off their kinks, so every pattern bound
+/// (K_*, K_1…K_4, K) is the same formula for both; only the exact constant and the
+/// witnesses see the cap (a clip has three pieces: below, inside, above).
 struct ReluChain {
     std::size_t input_dim = 0;
     std::vector<RationalMatrix> weights;
     std::vector<std::vector<Rational>> biases;
+    /// caps[r][k] = the cap of unit k of hidden layer r+1; caps (or caps[r]) empty or an
+    /// entry nullopt: a plain ReLU.
+    std::vector<std::vector<std::optional<Rational>>> caps;
 
     /// ℓ, the number of ReLU layers.
     std::size_t depth() const { return weights.size() - 1; }
     std::size_t output_dim() const { return weights.back().rows(); }
     /// Total number of hidden ReLU units a_1 + … + a_ℓ.
     std::size_t hidden_units() const;
+    /// The cap of unit k of hidden layer r+1 (0-based r), or null for a plain ReLU.
+    const Rational* cap(std::size_t r, std::size_t k) const;
+    /// The phase of pre-activation z of unit k of hidden layer r+1 (0-based r), exact.
+    UnitPhase phase(std::size_t r, std::size_t k, const Rational& z) const;
     /// f(x), exact.
     std::vector<Rational> evaluate(const std::vector<Rational>& x) const;
     /// Pre-activations z_r = W_{r−1}(…) + b_{r−1} of the hidden layers r = 1…ℓ at x, exact.
     std::vector<std::vector<Rational>> preactivations(const std::vector<Rational>& x) const;
-    /// W_ℓ D_ℓ W_{ℓ−1} ⋯ D_1 W_0 for the pattern D (pattern[r−1][k] = unit k of layer r active).
+    /// W_ℓ D_ℓ W_{ℓ−1} ⋯ D_1 W_0 for the pattern D (pattern[r−1][k] = unit k of layer r
+    /// has derivative 1, i.e. its phase is `inside`).
     RationalMatrix jacobian(const std::vector<std::vector<bool>>& pattern) const;
     /// W_(t,s) = W_{t−1} ⋯ W_s, 0 ≤ s < t ≤ ℓ+1 (DomainError otherwise).
     RationalMatrix segment(std::size_t t, std::size_t s) const;
@@ -73,10 +90,16 @@ struct ReluChain {
 /// Extracts the ReLU chain of a network of the core model. Accepted: affine layers
 /// without input re-injection (B null) and ReLU layers acting on every coordinate, in
 /// any order; consecutive affine layers are composed exactly, and a ReLU not preceded
-/// by an affine layer gets W = I. So an NNet network (read_nnet) is accepted as is and
-/// its chain computes exactly the same function on R^n. Refused with DomainError naming
-/// the layer: input re-injection, ReLU on a subset of coordinates, square, sqrt_θ,
-/// soft thresholds, gates, operators with irrational entries.
+/// by an affine layer gets W = I. Then every pair of units (u, v) of one hidden layer
+/// with the same input row, biases c_u ≥ c_v and opposite columns in the next layer
+/// (col_v = −col_u) is merged into one clip unit: col_u·(relu(s + c_u) − relu(s + c_v)) =
+/// col_u·min(relu(s + c_u), c_u − c_v), an identity of functions. This is how an NNet
+/// input clip clip(x, lo, hi) = lo + relu(x − lo) − relu(x − hi) (read_nnet) becomes an
+/// activation again instead of weights [I; I] and [A, −A] (whose norms would count the
+/// clip twice). So an NNet network is accepted as is and its chain computes exactly the
+/// same function on R^n. Refused with DomainError naming the layer: input re-injection,
+/// ReLU on a subset of coordinates, square, sqrt_θ, soft thresholds, gates, operators
+/// with irrational entries.
 ReluChain extract_relu_chain(const Network& net);
 
 // ------------------------------------------------------------------ upper bounds
@@ -158,13 +181,36 @@ std::optional<Enclosure> szegedy_k(const ReluChain& c, LipNorm p, long prec, dou
 
 // ------------------------------------------------------------------ exact constant
 
-/// An axis-aligned box lo ≤ x ≤ hi with lo_i < hi_i, or all of R^n when empty.
+/// An axis-aligned box lo ≤ x ≤ hi with lo_i ≤ hi_i (lo_i = hi_i fixes input i), or all
+/// of R^n when empty.
 struct Domain {
     std::vector<Rational> lo, hi;
     bool is_box() const { return !lo.empty(); }
+    /// Whether some input is fixed (lo_i = hi_i).
+    bool fixes_inputs() const;
 };
-/// Parses "lo:hi,lo:hi,…" (one interval per input) or "lo:hi" for every input.
+/// Parses "lo:hi,lo:hi,…" (one interval per input) or "lo:hi" for every input; lo = hi is
+/// allowed (that input is fixed). DomainError for lo > hi or when every input is fixed
+/// (a single point has no Lipschitz constant).
 Domain parse_domain(const std::string& spec, std::size_t input_dim);
+
+/// f restricted to a box that fixes some inputs: the chain g on the free inputs only, with
+/// g(y) = f(expand(y)), and the box of the free inputs (every lo_i < hi_i). Why it
+/// preserves L: on the box x − x′ is zero in the fixed coordinates, so ‖x − x′‖_p is the
+/// norm of the free part, and f(x) = g(free part of x); the quotients are the same.
+/// Exact (W_0 loses the fixed columns, b_0 absorbs them). DomainError when every input is
+/// fixed or the domain is not a box.
+struct InputRestriction {
+    ReluChain chain;
+    Domain domain;
+    std::vector<std::size_t> free;  // the free inputs of f, ascending
+    std::vector<Rational> base;     // the fixed values (0 at free inputs)
+    /// The input of f with free part y.
+    std::vector<Rational> expand(const std::vector<Rational>& y) const;
+    /// The free part of an input x of f.
+    std::vector<Rational> shrink(const std::vector<Rational>& x) const;
+};
+InputRestriction restrict_inputs(const ReluChain& c, const Domain& d);
 
 /// Two inputs a ≠ b whose difference quotient ‖f(a)−f(b)‖/‖a−b‖ ≥ value is a proved lower
 /// bound on L (it is one of the quotients in the sup). value is exact for p = 1, ∞ and
@@ -178,52 +224,71 @@ struct PairWitness {
 Rational pair_quotient_lower(const ReluChain& c, const std::vector<Rational>& a, const std::vector<Rational>& b,
                              LipNorm p, long prec);
 
+/// When exact_lipschitz stops, and how it reports progress.
+struct ExactLimits {
+    std::size_t max_regions = 200000;          // stop after this many regions
+    double max_seconds = 3600;                 // stop after this much wall-clock time
+    const std::atomic<bool>* interrupt = nullptr;  // stop when it becomes true (e.g. SIGINT)
+    double progress_seconds = 2;               // call progress at least this often…
+    std::function<void(std::size_t regions, std::size_t lps, double seconds)> progress;  // …if set
+};
+
 /// The result of exact_lipschitz.
 struct ExactLipschitz {
-    Enclosure value;                         // L (exact for p = 1, ∞)
+    Enclosure value;                         // complete: L (exact for p = 1, ∞); stopped: ‖J‖ on
+                                             // the best region found, a lower bound on L
     std::vector<std::vector<bool>> pattern;  // the maximising region's pattern
     std::vector<Rational> point;             // a point strictly inside that region
     PairWitness witness;                     // a pair inside the region attaining ‖J‖ (p=1,∞)
     std::size_t regions = 0;                 // full-dimensional regions visited
     std::size_t lps = 0;                     // linear programmes solved
+    std::string stopped;                     // empty: complete; else "max-regions", "timeout", "interrupted"
+    bool complete() const { return stopped.empty(); }
 };
 
 /// L exactly (p = 1, ∞) or enclosed (p = 2) by enumerating the full-dimensional linear
-/// regions of f on the domain. Convention at kinks: region(D) = {x in the open domain :
-/// z_k(x) > 0 for active units, z_k(x) < 0 for inactive ones}, units whose pre-activation
-/// is constant on the region excepted (their D is fixed by the constant's sign; at 0 both
-/// choices give the same f and Jacobian there). These open regions are disjoint, f is
-/// affine on each with gradient J_D, and their union has a null complement (finitely many
-/// hyperplane pieces). f is Lipschitz, so on the convex domain L = ess sup ‖∇f‖ = max over
-/// the non-empty regions of ‖J_D‖ (Rademacher; continuity extends it to the closed box).
+/// regions of f on the domain. Each unit has the pieces of its activation: below (z < 0)
+/// and inside (z > 0) for a ReLU; below, inside (0 < z < cap) and above (z > cap) for a
+/// clip, whose output is then the constant cap. Convention at kinks: region(state) = {x in
+/// the open domain : every unit strictly in its piece}, units whose pre-activation is
+/// constant on the region excepted (their piece is fixed by the constant; at a kink both
+/// pieces give the same f and Jacobian there). These open regions are disjoint, f is
+/// affine on each with gradient J_D (D = 1 exactly for the inside pieces), and their union
+/// has a null complement (finitely many hyperplane pieces). f is Lipschitz, so on the
+/// convex domain L = ess sup ‖∇f‖ = max over the non-empty regions of ‖J_D‖ (Rademacher;
+/// continuity extends it to the closed box). Fixed inputs (lo_i = hi_i) are removed first
+/// (restrict_inputs); point and witness are given as inputs of f.
 /// Non-emptiness: a branch-and-bound over units, one exact LP per branch (QSopt_ex:
-/// maximise t with z_k ≥ t or −z_k ≥ t and x_i − lo_i ≥ t, hi_i − x_i ≥ t; non-empty iff
-/// t* > 0); every region kept is confirmed by re-checking its interior point's pattern in
-/// exact arithmetic, and every region discarded by an exact check of the LP's dual
-/// values as a Motzkin certificate of emptiness (y ≥ 0, y ≠ 0, Σ y_k a_k = 0,
-/// Σ y_k c_k ≤ 0), so neither half of the claim rests on the solver's word.
-/// Returns nullopt after `max_regions` regions. `progress` (if set) is called every
-/// 1000 regions with the count.
+/// maximise t with every strict inequality g_k(x) ≥ t and x_i − lo_i ≥ t, hi_i − x_i ≥ t;
+/// non-empty iff t* > 0); every region kept is confirmed by re-checking its interior
+/// point's pieces in exact arithmetic, and every region discarded by an exact check of
+/// the LP's dual values as a Motzkin certificate of emptiness (y ≥ 0, y ≠ 0,
+/// Σ y_k a_k = 0, Σ y_k c_k ≤ 0), so neither half of the claim rests on the solver's word.
+/// Stops early (before the next region or LP) at a limit of `limits`; the result then has
+/// `stopped` set and value = ‖J_D‖ of the best region found so far, which is ≤ L (that
+/// region is a non-empty open set on which ∇f = J_D), with its witness pair. nullopt only
+/// when it stopped before finding any region.
 std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& d, LipNorm p, long prec,
-                                              std::size_t max_regions = 200000,
-                                              const std::function<void(std::size_t)>& progress = {});
+                                              const ExactLimits& limits = {});
 
 // ------------------------------------------------------------------ lower bounds
 
-/// The pair (x, x + ε d), with ε = 2^−k halved until the sign vector of every
-/// pre-activation (−, 0, +) at x + ε d equals that at x. Then the sign vector is constant
-/// on the segment (each layer's pre-activation is affine along it, by induction), so
-/// f(x+εd) − f(x) = J (εd) with J = W_ℓ D_ℓ ⋯ D_1 W_0, D from the signs at x (0 ↦ inactive).
-/// d is chosen so that the quotient is ‖J‖ exactly for p = ∞ (signs of the maximising
-/// row) and p = 1 (the maximising column's unit vector); for p = 2, d is a floating-point
-/// top singular vector and the quotient a lower bound close to ‖J‖_2. nullopt when no
-/// ε ≥ 2^−200 keeps the signs (x on a kink that d crosses). On a box domain x must lie
-/// in the box, and ε is also halved until x + ε d does.
+/// The pair (x, x + ε d), with ε = 2^−k halved until the phase vector of every unit
+/// (UnitPhase: below, at a kink, inside, above) at x + ε d equals that at x. Then it is
+/// constant on the segment (each layer's pre-activation is affine along it, by induction,
+/// and a unit's phase set is convex), so f(x+εd) − f(x) = J (εd) with
+/// J = W_ℓ D_ℓ ⋯ D_1 W_0, D = 1 exactly for the units inside at x (a unit at a kink stays
+/// there, so its derivative along the segment is 0). d is chosen so that the quotient is
+/// ‖J‖ exactly for p = ∞ (signs of the maximising row) and p = 1 (the maximising column's
+/// unit vector); for p = 2, d is a floating-point top singular vector and the quotient a
+/// lower bound close to ‖J‖_2. nullopt when no ε ≥ 2^−200 keeps the phases (x on a kink
+/// that d crosses). On a box domain x must lie in the box, and ε is also halved until
+/// x + ε d does; fixed inputs (lo_i = hi_i) are left unchanged (restrict_inputs).
 std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& d, const std::vector<Rational>& x,
                                              LipNorm p, long prec);
 
 /// The effective Jacobian of seed 002 (Zou–Balan–Singh), J_eff = W_ℓ E[D_ℓ] ⋯ E[D_1] W_0,
-/// with E[D_r] the diagonal of activation frequencies of layer r over the given points
+/// with E[D_r] the diagonal of the frequencies of the inside phase of layer r over the given points
 /// (exact rationals k/N). Not a bound: ‖J_eff‖ is an *estimate* of the Lipschitz
 /// behaviour between the sampled points (the seed reports it near twice the empirical
 /// constant for AlexNet). DomainError for an empty sample.
@@ -234,7 +299,8 @@ RationalMatrix effective_jacobian(const ReluChain& c, const std::vector<std::vec
 std::vector<std::vector<Rational>> sample_points(const ReluChain& c, const Domain& d, int n, std::mt19937_64& rng);
 
 /// The best of `samples` seeded candidates: local_lower_bound at random points of the
-/// domain (or of a box around the first layer's kinks on R^n) and random pairs. Every
+/// domain (or of a box around the first layer's kinks on R^n) and random pairs (fixed
+/// inputs stay fixed: restrict_inputs). Every
 /// returned value is recomputed by pair_quotient_lower from its pair.
 PairWitness sampled_lower_bound(const ReluChain& c, const Domain& d, LipNorm p, long prec, int samples,
                                 std::mt19937_64& rng);

@@ -21,11 +21,14 @@ struct NNetFile {
     std::vector<Rational> mean, range;  // inputs, then the output's (last entry)
     std::vector<std::vector<Rational>> weights;  // layer k: sizes[k+1] × sizes[k], row-major
     std::vector<std::vector<Rational>> biases;   // layer k: sizes[k+1]
+    std::vector<std::string> warnings;           // "SOURCE:LINE: …", file accepted anyway
 };
 
 /// Parses NNet text. Errors (ParseError) read "SOURCE:LINE: expected …, found …";
 /// absurd sizes (more than 10^4 layers, 10^6 units in a layer, or 5·10^7 weights) are
-/// refused with ResourceError before anything is allocated.
+/// refused with ResourceError before anything is allocated. A maxLayerSize smaller than
+/// the widest layer is not an error (the sizes line is authoritative; TwinStream files do
+/// this): it is recorded in `warnings`.
 NNetFile parse_nnet(const std::string& text, const std::string& source, NumberReading reading);
 
 /// The network computing exactly what the format defines for input x:
@@ -39,7 +42,8 @@ NNetFile parse_nnet(const std::string& text, const std::string& source, NumberRe
 /// zero range.
 Network nnet_to_network(const NNetFile& f, const std::string& source);
 
-/// read + parse + convert. Throws ParseError if the file cannot be read.
+/// read + parse + convert; the parser's warnings are printed to stderr as
+/// "rigornet: warning: …". Throws ParseError if the file cannot be read.
 Network read_nnet(const std::string& path, NumberReading reading);
 
 }  // namespace rigornet

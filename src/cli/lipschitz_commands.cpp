@@ -1,5 +1,8 @@
 // rigornet CLI, Lipschitz subcommands: lipschitz (the sandwich report) and table.
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -20,14 +23,33 @@ namespace {
 // K4 is a subset sum over 2^depth cut sets: the CLI skips it above this depth for speed
 // (2^20 terms per output), below the library's own limit max_subset_depth.
 constexpr std::size_t cli_k4_max_depth = 20;
+// --samples and --draws above these are refused before any work: each sample costs up to
+// 200 exact evaluations, each draw seconds of exact norms (the seed used 1000 draws).
+constexpr std::int64_t max_samples = 1000000, max_draws = 100000;
+
+// Set by SIGINT while cmd_lipschitz runs: the work stops at the next check and the
+// partial result is reported with exit 2 (a flag is all a signal handler may touch).
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+// Installs the SIGINT handler for its lifetime and restores the previous one.
+struct InterruptScope {
+    using Handler = void (*)(int);
+    Handler previous;
+    InterruptScope() : previous(std::signal(SIGINT, [](int) { interrupted.store(true); })) { interrupted.store(false); }
+    ~InterruptScope() { std::signal(SIGINT, previous); }
+    InterruptScope(const InterruptScope&) = delete;
+    InterruptScope& operator=(const InterruptScope&) = delete;
+};
 
 struct LipOptions {
     std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading = "decimal";
     bool exact = false, as_json = false;
-    int samples = 50;
+    std::int64_t samples = 50;
     unsigned long seed = 1;
     long prec = 128;
     std::size_t max_regions = 200000;
+    double timeout = 3600;
 };
 
 struct UpperResult {
@@ -57,6 +79,10 @@ std::string list(const std::vector<Rational>& v) {
 }
 
 int cmd_lipschitz(const LipOptions& o) {
+    if (o.samples < 1 || o.samples > max_samples)
+        throw ResourceError("--samples " + std::to_string(o.samples) + ": expected 1 to " + std::to_string(max_samples) +
+                            " (each sample costs up to 200 exact evaluations)");
+    const InterruptScope interrupt_scope;
     const ReluChain c = extract_relu_chain(load_network(o.net, o.reading));
     const LipNorm p = parse_lip_norm(o.norm);
     const Domain dom = o.domain.empty() ? Domain{} : parse_domain(o.domain, c.input_dim);
@@ -74,7 +100,9 @@ int cmd_lipschitz(const LipOptions& o) {
     std::stringstream ms(o.methods);
     for (std::string m; std::getline(ms, m, ',');) {
         double s = 0;
-        if (m == "product") {
+        if (interrupted.load()) {
+            skipped.push_back({{"method", m}, {"reason", "interrupted (SIGINT)"}});
+        } else if (m == "product") {
             upper.push_back({m, timed(s, [&] { return bound_product(c, p, o.prec); }), s});
         } else if (m == "K1") {
             upper.push_back({m, timed(s, [&] { return bound_k1_dp(c, p, o.prec); }), s});
@@ -112,24 +140,32 @@ int cmd_lipschitz(const LipOptions& o) {
 
     std::mt19937_64 rng(o.seed);
     double lower_s = 0;
-    PairWitness lower = timed(lower_s, [&] { return sampled_lower_bound(c, dom, p, o.prec, o.samples, rng); });
+    const int samples = static_cast<int>(o.samples);
+    PairWitness lower = timed(lower_s, [&] { return sampled_lower_bound(c, dom, p, o.prec, samples, rng); });
     std::string lower_how = "sampled pairs and local Jacobians (" + std::to_string(o.samples) + " samples)";
     // Seed 002's effective Jacobian over as many fresh points: an estimate, not a bound.
-    const Enclosure jeff = operator_norm(effective_jacobian(c, sample_points(c, dom, o.samples, rng)), p, o.prec);
+    const Enclosure jeff = operator_norm(effective_jacobian(c, sample_points(c, dom, samples, rng)), p, o.prec);
 
     json jexact = nullptr;
-    bool exact_failed = false;
     std::optional<ExactLipschitz> ex;
+    std::string exact_stopped;  // empty: complete (or not asked for)
     double exact_s = 0;
     if (o.exact) {
-        ex = timed(exact_s, [&] {
-            return exact_lipschitz(c, dom, p, o.prec, o.max_regions, [](std::size_t n) {
-                std::cerr << "rigornet: lipschitz --exact: " << n << " regions so far\n";
-            });
-        });
-        if (ex) {
+        ExactLimits limits;
+        limits.max_regions = o.max_regions;
+        limits.max_seconds = o.timeout;
+        limits.interrupt = &interrupted;
+        limits.progress = [](std::size_t regions, std::size_t lps, double seconds) {
+            std::cerr << "rigornet: lipschitz --exact: " << regions << " regions, " << lps << " exact LPs, "
+                      << static_cast<long>(seconds) << " s\n";
+        };
+        ex = timed(exact_s, [&] { return exact_lipschitz(c, dom, p, o.prec, limits); });
+        // nullopt: stopped before the first region (exact_lipschitz's contract).
+        exact_stopped = ex ? ex->stopped : interrupted.load() ? "interrupted" : exact_s >= o.timeout ? "timeout" : "max-regions";
+        if (ex && ex->complete()) {
             upper.push_back({"exact", ex->value.upper, exact_s});
-            jexact = {{"value", shown(ex->value.upper)},
+            jexact = {{"complete", true},
+                      {"value", shown(ex->value.upper)},
                       {"lower", ex->value.lower.str()},
                       {"upper", ex->value.upper.str()},
                       {"arith", arith},
@@ -138,12 +174,25 @@ int cmd_lipschitz(const LipOptions& o) {
                       {"lps", ex->lps},
                       {"point", rationals(ex->point)},
                       {"seconds", exact_s}};
-            if (!ex->witness.a.empty() && ex->witness.value > lower.value) {
-                lower = ex->witness;
-                lower_how = "pair inside the maximising region (exact enumeration)";
-            }
         } else {
-            exact_failed = true;
+            // Stopped early: the best region found so far is non-empty, so its ‖J‖ is ≤ L.
+            jexact = {{"complete", false},
+                      {"stopped", exact_stopped},
+                      {"kind", "lower bound"},
+                      {"lower", ex ? json(ex->value.lower.str()) : json(nullptr)},
+                      {"arith", arith},
+                      {"regions", ex ? ex->regions : 0},
+                      {"lps", ex ? ex->lps : 0},
+                      {"point", ex ? rationals(ex->point) : json(nullptr)},
+                      {"seconds", exact_s},
+                      {"note", "the enumeration stopped before covering the domain: lower is ||J|| on the best "
+                               "region found (a witnessed lower bound on L), not L"}};
+        }
+        if (ex && !ex->witness.a.empty() && ex->witness.value > lower.value) {
+            lower = ex->witness;
+            lower_how = ex->complete() ? "pair inside the maximising region (exact enumeration)"
+                                       : "pair inside the best region found before the exact enumeration stopped (" +
+                                             exact_stopped + ")";
         }
     }
     // Re-verify the lower bound from its pair alone, in exact arithmetic.
@@ -196,14 +245,17 @@ int cmd_lipschitz(const LipOptions& o) {
     t.notes.push_back("estimate (not a bound): ||J_eff|| = " + to_decimal(jeff.upper, 10, Round::nearest) +
                       " (effective Jacobian, seed 002, " + std::to_string(o.samples) + " points)");
     if (ex) t.notes.push_back("exact: " + std::to_string(ex->regions) + " regions, " + std::to_string(ex->lps) + " exact LPs");
-    if (exact_failed) t.notes.push_back("exact: gave up after " + std::to_string(o.max_regions) + " regions");
+    if (!exact_stopped.empty())
+        t.notes.push_back("exact: stopped (" + exact_stopped + ") before covering the domain; L is unknown" +
+                          (ex ? ", at least " + to_decimal(ex->value.lower, 10, Round::down) + " (best region found)" : ""));
     print(j, o.as_json, render(t, TableFormat::text));
-    return exact_failed ? exit_unknown : exit_ok;
+    return !exact_stopped.empty() || interrupted.load() ? exit_unknown : exit_ok;
 }
 
 struct TableOptions {
     std::string name, format = "text", norm = "inf";
-    int draws = 20, max_l = 6;
+    std::int64_t draws = 20;
+    int max_l = 6;
     unsigned long seed = 1;
 };
 
@@ -215,7 +267,10 @@ int cmd_table(const TableOptions& o) {
         if (o.max_l < 1 || o.max_l > 6) throw DomainError("--max-l: the seed's table has l = 1..6");
         t = takagi_table(static_cast<std::size_t>(o.max_l), &failures);
     } else if (o.name == "random-relu") {
-        t = random_relu_table(o.draws, o.seed, parse_lip_norm(o.norm), [&](int n) {
+        if (o.draws < 1 || o.draws > max_draws)
+            throw ResourceError("--draws " + std::to_string(o.draws) + ": expected 1 to " + std::to_string(max_draws) +
+                                " (each draw computes exact bounds of an 8-10-6-3 network; the seed used 1000)");
+        t = random_relu_table(static_cast<int>(o.draws), o.seed, parse_lip_norm(o.norm), [&](int n) {
             if (n % 100 == 0) std::cerr << "rigornet: table random-relu: " << n << " draws\n";
         });
     } else if (o.name == "cnn-lp") {
@@ -237,7 +292,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     auto* lip = app.add_subcommand(
         "lipschitz",
         "Lipschitz sandwich of a ReLU network: witnessed lower bounds <= L <= proved upper bounds "
-        "(exit 0; 2 if --exact gave up; 3 for an unsupported network)");
+        "(exit 0; 2 if --exact stopped early or on SIGINT, with the partial result; 3 for an unsupported network)");
     lip->add_option("NET", o->net, "Network file: .nnet (normalisation and input clipping included) or rigornet JSON")
         ->required();
     lip->add_option("--norm", o->norm, "Operator norm: 1, 2 or inf (p = 1, inf exact rationals; p = 2 ball enclosures)")
@@ -252,14 +307,20 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
         ->capture_default_str();
     lip->add_flag("--exact", o->exact,
                   "Also compute the exact constant L by enumerating the non-empty linear regions (exact LPs, "
-                  "QSopt_ex); progress on stderr")
-        ;
+                  "QSopt_ex); progress on stderr every 2 s. Stopped by --timeout, --max-regions or Ctrl-C, it "
+                  "reports the best region found as a witnessed lower bound and exits 2");
     lip->add_option("--domain", o->domain,
-                    "Input box: lo:hi for every input, or one lo:hi per input separated by commas (default: all of R^n)");
-    lip->add_option("--samples", o->samples, "Sample points for the witnessed lower bound")->capture_default_str();
+                    "Input box: lo:hi for every input, or one lo:hi per input separated by commas; lo = hi fixes "
+                    "that input (default: all of R^n)");
+    lip->add_option("--samples", o->samples,
+                    "Sample points for the witnessed lower bound (1 to " + std::to_string(max_samples) + ")")
+        ->capture_default_str();
     lip->add_option("--seed", o->seed, "Seed of the sampler")->capture_default_str();
     lip->add_option("--prec", o->prec, "Ball precision in bits for p = 2")->check(CLI::Range(32L, 100000L))->capture_default_str();
-    lip->add_option("--max-regions", o->max_regions, "With --exact: give up (exit 2) after this many regions")
+    lip->add_option("--max-regions", o->max_regions, "With --exact: stop (exit 2) after this many regions")
+        ->capture_default_str();
+    lip->add_option("--timeout", o->timeout, "With --exact: stop (exit 2) after this many seconds of enumeration")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     lip->add_flag("--json", o->as_json, "Print JSON: upper (list of {method, value, arith}), lower ({value, witness}), exact");
     add_reading_option(lip, o->reading);
@@ -277,7 +338,9 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
         ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
         ->capture_default_str();
-    tab->add_option("--draws", to->draws, "random-relu: number of random networks (the seed used 1000)")->capture_default_str();
+    tab->add_option("--draws", to->draws,
+                    "random-relu: number of random networks, 1 to " + std::to_string(max_draws) + " (the seed used 1000)")
+        ->capture_default_str();
     tab->add_option("--seed", to->seed, "random-relu: seed of the generator")->capture_default_str();
     tab->add_option("--norm", to->norm, "random-relu: operator norm 1 or inf")
         ->check(CLI::IsMember({"1", "inf"}))

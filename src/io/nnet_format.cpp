@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iostream>
 
 namespace rigornet {
 
@@ -117,8 +118,12 @@ NNetFile parse_nnet(const std::string& text, const std::string& source, NumberRe
     }
     if (f.sizes.front() != in) rd.fail("first layer size " + std::to_string(f.sizes.front()) + " differs from inputSize " + std::to_string(in));
     if (f.sizes.back() != out) rd.fail("last layer size " + std::to_string(f.sizes.back()) + " differs from outputSize " + std::to_string(out));
-    for (std::size_t s : f.sizes)
-        if (s > maxw) rd.fail("layer size " + std::to_string(s) + " exceeds maxLayerSize " + std::to_string(maxw));
+    // The sizes line is authoritative: some published files (TwinStream) understate
+    // maxLayerSize, which no reader needs, so it is only reported.
+    const std::size_t widest = *std::max_element(f.sizes.begin(), f.sizes.end());
+    if (widest > maxw)
+        f.warnings.push_back(source + ":" + std::to_string(rd.line_no) + ": layer size " + std::to_string(widest) +
+                             " exceeds maxLayerSize " + std::to_string(maxw) + " (header ignored)");
     rd.next_line("the flag line");  // unused by the format
     f.input_min = rd.numbers(in, "input minimums");
     f.input_max = rd.numbers(in, "input maximums");
@@ -196,7 +201,9 @@ Network nnet_to_network(const NNetFile& f, const std::string& source) {
 
 Network read_nnet(const std::string& path, NumberReading reading) {
     const std::string text = detail::read_text_file(path, std::uintmax_t{1} << 30);
-    return nnet_to_network(parse_nnet(text, path, reading), path);
+    const NNetFile f = parse_nnet(text, path, reading);
+    for (const std::string& w : f.warnings) std::cerr << "rigornet: warning: " << w << '\n';
+    return nnet_to_network(f, path);
 }
 
 }  // namespace rigornet

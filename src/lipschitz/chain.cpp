@@ -1,4 +1,5 @@
 // The ReLU chain of a network, norms and domains (lipschitz.hpp).
+#include <algorithm>
 #include <string>
 #include <variant>
 
@@ -43,6 +44,13 @@ RationalMatrix operator_matrix(const LinearOperator& op) {
     return m;
 }
 
+// σ(z) of unit k of hidden layer r+1: max(z, 0), capped at the unit's cap if it has one.
+Rational activate(const ReluChain& c, std::size_t r, std::size_t k, const Rational& z) {
+    if (z.sign() < 0) return Rational(0);
+    const Rational* top = c.cap(r, k);
+    return top && z > *top ? *top : z;
+}
+
 bool covers_all(const ElementwiseLayer& e, std::size_t width) {
     if (!e.indices) return true;
     std::vector<bool> seen(width, false);
@@ -50,6 +58,56 @@ bool covers_all(const ElementwiseLayer& e, std::size_t width) {
     for (bool s : seen)
         if (!s) return false;
     return true;
+}
+
+// Whether hidden units u and v of layer r+1 form a clip pair: the same row of W_r and
+// opposite columns of W_{r+1}.
+bool clip_pair(const ReluChain& c, std::size_t r, std::size_t u, std::size_t v) {
+    const fmpq_mat_struct* in = c.weights[r].get();
+    for (slong j = 0; j < fmpq_mat_ncols(in); ++j)
+        if (!fmpq_equal(fmpq_mat_entry(in, u, j), fmpq_mat_entry(in, v, j))) return false;
+    const fmpq_mat_struct* out = c.weights[r + 1].get();
+    Rational neg;
+    for (slong i = 0; i < fmpq_mat_nrows(out); ++i) {
+        fmpq_neg(neg.get(), fmpq_mat_entry(out, i, u));
+        if (!fmpq_equal(neg.get(), fmpq_mat_entry(out, i, v))) return false;
+    }
+    return true;
+}
+
+// Merges the clip pairs of every hidden layer of a chain of plain ReLUs (see
+// extract_relu_chain): of each pair the unit with the larger bias stays, with cap c_u − c_v,
+// and its partner's row, bias and column are dropped. Each unit joins at most one pair.
+void merge_clip_pairs(ReluChain& c) {
+    c.caps.assign(c.depth(), {});
+    for (std::size_t r = 0; r < c.depth(); ++r) {
+        const std::size_t w = c.weights[r].rows();
+        std::vector<std::optional<Rational>> caps(w);
+        std::vector<bool> used(w, false);
+        std::vector<std::size_t> kept;
+        for (std::size_t u = 0; u < w; ++u)
+            for (std::size_t v = u + 1; v < w && !used[u]; ++v) {
+                if (used[v] || !clip_pair(c, r, u, v)) continue;
+                const bool u_upper = c.biases[r][u] >= c.biases[r][v];
+                const std::size_t keep = u_upper ? u : v, drop = u_upper ? v : u;
+                caps[keep] = c.biases[r][keep] - c.biases[r][drop];
+                used[u] = used[v] = true;
+            }
+        for (std::size_t k = 0; k < w; ++k)
+            if (!used[k] || caps[k]) kept.push_back(k);
+        if (kept.size() == w) continue;
+        RationalMatrix in(kept.size(), c.weights[r].cols()), out(c.weights[r + 1].rows(), kept.size());
+        std::vector<Rational> b;
+        for (std::size_t q = 0; q < kept.size(); ++q) {
+            for (std::size_t j = 0; j < in.cols(); ++j) in.set(q, j, c.weights[r].at(kept[q], j));
+            for (std::size_t i = 0; i < out.rows(); ++i) out.set(i, q, c.weights[r + 1].at(i, kept[q]));
+            b.push_back(c.biases[r][kept[q]]);
+            c.caps[r].push_back(caps[kept[q]]);
+        }
+        c.weights[r] = std::move(in);
+        c.weights[r + 1] = std::move(out);
+        c.biases[r] = std::move(b);
+    }
 }
 
 }  // namespace
@@ -86,7 +144,22 @@ ReluChain extract_relu_chain(const Network& net) {
     }
     c.weights.push_back(std::move(m));
     c.biases.push_back(std::move(b));
+    merge_clip_pairs(c);
     return c;
+}
+
+const Rational* ReluChain::cap(std::size_t r, std::size_t k) const {
+    if (r >= caps.size() || caps[r].empty() || !caps[r].at(k)) return nullptr;
+    return &*caps[r][k];
+}
+
+UnitPhase ReluChain::phase(std::size_t r, std::size_t k, const Rational& z) const {
+    const int s = z.sign();
+    if (s < 0) return UnitPhase::below;
+    if (s == 0) return UnitPhase::lower_kink;
+    const Rational* top = cap(r, k);
+    if (!top || z < *top) return UnitPhase::inside;
+    return z == *top ? UnitPhase::upper_kink : UnitPhase::above;
 }
 
 std::size_t ReluChain::hidden_units() const {
@@ -105,8 +178,7 @@ std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<R
         std::vector<Rational> z = weights[r].apply(v);
         for (std::size_t i = 0; i < z.size(); ++i) z[i] += biases[r][i];
         v = z;
-        for (Rational& t : v)
-            if (t.sign() < 0) t = Rational(0);
+        for (std::size_t k = 0; k < v.size(); ++k) v[k] = activate(*this, r, k, v[k]);
         zs.push_back(std::move(z));
     }
     return zs;
@@ -115,10 +187,9 @@ std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<R
 std::vector<Rational> ReluChain::evaluate(const std::vector<Rational>& x) const {
     std::vector<Rational> v = x;
     if (depth() > 0) {
-        // preactivations gives z_ℓ before its ReLU: apply it once here; none after W_ℓ.
+        // preactivations gives z_ℓ before its activation: apply it once here; none after W_ℓ.
         v = preactivations(x).back();
-        for (Rational& t : v)
-            if (t.sign() < 0) t = Rational(0);
+        for (std::size_t k = 0; k < v.size(); ++k) v[k] = activate(*this, depth() - 1, k, v[k]);
     } else if (x.size() != input_dim) {
         throw ShapeError("input of size " + std::to_string(x.size()) + " for a network with " +
                          std::to_string(input_dim) + " inputs");
@@ -161,11 +232,56 @@ Domain parse_domain(const std::string& spec, std::size_t input_dim) {
         std::size_t colon = p.find(':');
         if (colon == std::string::npos) throw ParseError("--domain interval '" + p + "': expected lo:hi");
         Rational lo = parse_rational(p.substr(0, colon)), hi = parse_rational(p.substr(colon + 1));
-        if (!(lo < hi)) throw DomainError("--domain interval '" + p + "': need lo < hi");
+        if (hi < lo) throw DomainError("--domain interval '" + p + "': need lo <= hi");
         d.lo.push_back(lo);
         d.hi.push_back(hi);
     }
+    if (d.is_box() && std::equal(d.lo.begin(), d.lo.end(), d.hi.begin()))
+        throw DomainError("--domain '" + spec + "' fixes every input: a single point has no Lipschitz constant");
     return d;
+}
+
+bool Domain::fixes_inputs() const {
+    for (std::size_t i = 0; i < lo.size(); ++i)
+        if (lo[i] == hi[i]) return true;
+    return false;
+}
+
+std::vector<Rational> InputRestriction::expand(const std::vector<Rational>& y) const {
+    std::vector<Rational> x = base;
+    for (std::size_t q = 0; q < free.size(); ++q) x[free[q]] = y.at(q);
+    return x;
+}
+
+std::vector<Rational> InputRestriction::shrink(const std::vector<Rational>& x) const {
+    std::vector<Rational> y;
+    for (std::size_t i : free) y.push_back(x.at(i));
+    return y;
+}
+
+InputRestriction restrict_inputs(const ReluChain& c, const Domain& d) {
+    if (!d.is_box()) throw DomainError("restrict_inputs: the domain is not a box");
+    InputRestriction r{c, {}, {}, std::vector<Rational>(c.input_dim)};
+    for (std::size_t i = 0; i < c.input_dim; ++i) {
+        if (d.lo[i] == d.hi[i]) {
+            r.base[i] = d.lo[i];
+            continue;
+        }
+        r.free.push_back(i);
+        r.domain.lo.push_back(d.lo[i]);
+        r.domain.hi.push_back(d.hi[i]);
+    }
+    if (r.free.empty()) throw DomainError("the domain fixes every input: a single point has no Lipschitz constant");
+    const RationalMatrix& w = c.weights[0];
+    RationalMatrix w0(w.rows(), r.free.size());
+    const std::vector<Rational> shift = w.apply(r.base);
+    for (std::size_t k = 0; k < w.rows(); ++k) {
+        for (std::size_t q = 0; q < r.free.size(); ++q) w0.set(k, q, w.at(k, r.free[q]));
+        r.chain.biases[0][k] += shift[k];
+    }
+    r.chain.weights[0] = std::move(w0);
+    r.chain.input_dim = r.free.size();
+    return r;
 }
 
 }  // namespace rigornet

@@ -21,7 +21,12 @@ Ball cnn_product_bound(const std::vector<BesselBounds>& layers, long prec) {
 
 namespace {
 
-Rational gamma_exact(const std::vector<std::array<Rational, 3>>& b, GammaObjective objective) {
+// Γ for exact bounds b. upper = false: the value c·x of the solver's point, which is
+// feasible (re-checked by lp_maximize), hence ≤ Γ. upper = true: y·rhs for the solver's
+// dual values y after their exact weak-duality check (lp_dual_upper_bound; QSopt_ex's sign
+// convention is tried both ways), hence ≥ Γ (equal to c·x when the duals are optimal);
+// Error (not proved) if neither passes.
+Rational gamma_exact(const std::vector<std::array<Rational, 3>>& b, GammaObjective objective, bool upper) {
     const std::size_t m = b.size(), n = 2 * m;  // variables y_1…y_M, z_1…z_M
     std::vector<Rational> c(n);
     for (std::size_t k = 0; k < m; ++k) c[m + k] = Rational(1);
@@ -41,7 +46,15 @@ Rational gamma_exact(const std::vector<std::array<Rational, 3>>& b, GammaObjecti
     std::vector<std::optional<Rational>> lo(n, Rational(0)), hi(n);
     auto s = lp_maximize(c, rows, lo, hi);
     if (!s) throw Error("cnn_gamma: the programme is infeasible (impossible for y = z = 0)");
-    return s->value;
+    if (!upper) return s->value;
+    std::vector<Rational> negated;
+    for (const Rational& y : s->duals) negated.push_back(-y);
+    auto bound = lp_dual_upper_bound(c, rows, s->duals);
+    if (!bound) bound = lp_dual_upper_bound(c, rows, negated);
+    if (!bound)
+        throw Error("cnn_gamma: the upper LP's optimality is not proved (its dual values fail the exact "
+                    "weak-duality check)");
+    return *bound;
 }
 
 }  // namespace
@@ -55,7 +68,7 @@ Enclosure cnn_gamma(const std::vector<BesselBounds>& layers, GammaObjective obje
         lo.push_back(a);
         hi.push_back(b);
     }
-    return {gamma_exact(lo, objective), gamma_exact(hi, objective)};
+    return {gamma_exact(lo, objective, false), gamma_exact(hi, objective, true)};
 }
 
 std::string verdict_name(Verdict v) {

@@ -1,4 +1,6 @@
 // The exact Lipschitz constant by region enumeration (lipschitz.hpp).
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "rigornet/exact_lp.hpp"
@@ -70,26 +72,49 @@ std::optional<std::vector<Rational>> strictly_feasible_point(std::vector<AffineF
     return std::nullopt;
 }
 
+// The piece of a unit on a region (the kinks belong to no region).
+enum class Piece { below, inside, above };
+
+bool on_piece(UnitPhase ph, Piece piece) {
+    return (ph == UnitPhase::below && piece == Piece::below) || (ph == UnitPhase::inside && piece == Piece::inside) ||
+           (ph == UnitPhase::above && piece == Piece::above);
+}
+
 struct Search {
     const ReluChain& c;
     const Domain& d;
     LipNorm p;
     long prec;
-    std::size_t max_regions;
-    const std::function<void(std::size_t)>& progress;
-    std::optional<ExactLipschitz> best;
+    const ExactLimits& limits;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last_report = start;
+    std::optional<ExactLipschitz> best{};
     std::size_t regions = 0, lps = 0;
-    bool aborted = false;
+    std::string stopped{};
 
     // Pre-activations of layer r (1-based) on the current region: z = A x + b.
     struct Layer {
         std::vector<AffineForm> z;
     };
 
-    // Confirms exactly that `point` lies in the open region of `pattern`: every unit's
-    // pre-activation has the pattern's strict sign, or is 0 for a unit fixed because its
-    // pre-activation is constant (`fixed`).
-    bool confirm(const std::vector<Rational>& point, const std::vector<std::vector<bool>>& pattern,
+    // Whether a limit stops the search now (then `stopped` names it); reports progress.
+    bool stop() {
+        if (!stopped.empty()) return true;
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - start).count();
+        if (limits.progress && std::chrono::duration<double>(now - last_report).count() >= limits.progress_seconds) {
+            last_report = now;
+            limits.progress(regions, lps, seconds);
+        }
+        if (limits.interrupt && limits.interrupt->load()) stopped = "interrupted";
+        else if (seconds >= limits.max_seconds) stopped = "timeout";
+        else if (regions >= limits.max_regions) stopped = "max-regions";
+        return !stopped.empty();
+    }
+
+    // Confirms exactly that `point` lies in the open region of `pieces`: every unit's
+    // pre-activation lies strictly in its piece, or on a kink for a unit fixed because its
+    // pre-activation is constant (`fixed`), whose piece is then the one the constant chose.
+    bool confirm(const std::vector<Rational>& point, const std::vector<std::vector<Piece>>& pieces,
                  const std::vector<std::vector<bool>>& fixed) const {
         const auto zs = c.preactivations(point);
         if (d.is_box())
@@ -97,42 +122,46 @@ struct Search {
                 if (!(d.lo[j] < point[j] && point[j] < d.hi[j])) return false;
         for (std::size_t r = 0; r < zs.size(); ++r)
             for (std::size_t k = 0; k < zs[r].size(); ++k) {
-                const int s = zs[r][k].sign();
-                if (s == 0 ? !fixed[r][k] || pattern[r][k] : (s > 0) != pattern[r][k]) return false;
+                const UnitPhase ph = c.phase(r, k, zs[r][k]);
+                const bool kink_ok = fixed[r][k] && ((ph == UnitPhase::lower_kink && pieces[r][k] == Piece::below) ||
+                                                     (ph == UnitPhase::upper_kink && pieces[r][k] == Piece::above));
+                if (!on_piece(ph, pieces[r][k]) && !kink_ok) return false;
             }
         return true;
     }
 
-    void leaf(const std::vector<Rational>& point, const std::vector<std::vector<bool>>& pattern,
+    void leaf(const std::vector<Rational>& point, const std::vector<std::vector<Piece>>& pieces,
               const std::vector<std::vector<bool>>& fixed) {
-        if (++regions > max_regions) {
-            aborted = true;
-            return;
-        }
-        if (progress && regions % 1000 == 0) progress(regions);
-        if (!confirm(point, pattern, fixed))
+        ++regions;
+        if (!confirm(point, pieces, fixed))
             throw Error("exact Lipschitz: an LP point failed the exact region check (solver inconsistency)");
+        std::vector<std::vector<bool>> pattern;
+        for (const auto& layer : pieces) {
+            pattern.emplace_back();
+            for (Piece q : layer) pattern.back().push_back(q == Piece::inside);
+        }
         Enclosure e = operator_norm(c.jacobian(pattern), p, prec);
         if (!best) {
-            best = ExactLipschitz{e, pattern, point, {}, 0, 0};
+            best = ExactLipschitz{e, pattern, point, {}, 0, 0, {}};
             return;
         }
         if (e.upper > best->value.upper) best->value.upper = e.upper;
         if (e.lower > best->value.lower) {
             best->value.lower = e.lower;
-            best->pattern = pattern;
+            best->pattern = std::move(pattern);
             best->point = point;
         }
     }
 
     void explore(std::size_t r, std::size_t k, const Layer& layer, std::vector<AffineForm>& constraints,
-                 std::vector<std::vector<bool>>& pattern, std::vector<std::vector<bool>>& fixed,
+                 std::vector<std::vector<Piece>>& pieces, std::vector<std::vector<bool>>& fixed,
                  const std::vector<Rational>& point) {
-        if (aborted) return;
+        if (stop()) return;
         const std::size_t n = c.input_dim;
         if (k == layer.z.size()) {  // layer r decided
-            if (r == c.depth()) return leaf(point, pattern, fixed);
-            // Next pre-activations: W_r (D_r z) + b_r, still affine in x on the region.
+            if (r == c.depth()) return leaf(point, pieces, fixed);
+            // Next pre-activations: W_r σ(z) + b_r, still affine in x on the region (σ(z) is
+            // z inside, 0 below, the cap above).
             const RationalMatrix& w = c.weights[r];
             Layer next;
             next.z.assign(w.rows(), AffineForm{std::vector<Rational>(n), Rational()});
@@ -140,54 +169,69 @@ struct Search {
                 AffineForm& f = next.z[i];
                 f.c = c.biases[r][i];
                 for (std::size_t q = 0; q < w.cols(); ++q) {
-                    if (!pattern[r - 1][q]) continue;
                     const fmpq* wiq = fmpq_mat_entry(w.get(), i, q);
-                    if (fmpq_is_zero(wiq)) continue;
+                    if (pieces[r - 1][q] == Piece::below || fmpq_is_zero(wiq)) continue;
+                    if (pieces[r - 1][q] == Piece::above) {
+                        fmpq_addmul(f.c.get(), wiq, c.cap(r - 1, q)->get());
+                        continue;
+                    }
                     for (std::size_t j = 0; j < n; ++j) fmpq_addmul(f.a[j].get(), wiq, layer.z[q].a[j].get());
                     fmpq_addmul(f.c.get(), wiq, layer.z[q].c.get());
                 }
             }
-            pattern.emplace_back(w.rows());
+            pieces.emplace_back(w.rows());
             fixed.emplace_back(w.rows());
-            explore(r + 1, 0, next, constraints, pattern, fixed, point);
-            pattern.pop_back();
+            explore(r + 1, 0, next, constraints, pieces, fixed, point);
+            pieces.pop_back();
             fixed.pop_back();
             return;
         }
         const AffineForm& z = layer.z[k];
+        const Rational* cap = c.cap(r - 1, k);
         bool constant = true;
         for (const Rational& a : z.a) constant = constant && a.is_zero();
-        if (constant) {  // no constraint: the unit's state is fixed on the whole region
-            pattern[r - 1][k] = z.c.sign() > 0;
+        if (constant) {  // no constraint: the unit's piece is fixed on the whole region
+            pieces[r - 1][k] = z.c.sign() <= 0 ? Piece::below : cap && z.c >= *cap ? Piece::above : Piece::inside;
             fixed[r - 1][k] = true;
-            explore(r, k + 1, layer, constraints, pattern, fixed, point);
+            explore(r, k + 1, layer, constraints, pieces, fixed, point);
             fixed[r - 1][k] = false;
             return;
         }
         Rational v = z.c;
         for (std::size_t j = 0; j < n; ++j) v += z.a[j] * point[j];
-        // The branch containing the current point needs no LP; the other one does.
-        const bool here = v.sign() > 0;
-        for (int branch = 0; branch < 2 && !aborted; ++branch) {
-            const bool active = branch == 0 ? here : !here;
-            AffineForm g = z;
-            if (!active) {
-                for (Rational& a : g.a) a = -a;
-                g.c = -g.c;
-            }
-            constraints.push_back(g);
+        const UnitPhase here = c.phase(r - 1, k, v);
+        // The piece containing the current point needs no LP; the others do.
+        std::vector<Piece> order{Piece::below, Piece::inside};
+        if (cap) order.push_back(Piece::above);
+        std::stable_partition(order.begin(), order.end(), [&](Piece q) { return on_piece(here, q); });
+        for (Piece piece : order) {
+            if (stop()) return;
+            // The strict inequalities g > 0 of the piece: −z (below); z and cap − z (inside);
+            // z − cap (above).
+            std::size_t added = 0;
+            auto require = [&](Rational sign, const Rational& shift) {
+                AffineForm g = z;
+                for (Rational& a : g.a) a *= sign;
+                g.c = sign * g.c + shift;
+                constraints.push_back(std::move(g));
+                ++added;
+            };
+            if (piece == Piece::below) require(Rational(-1), Rational(0));
+            if (piece == Piece::inside) require(Rational(1), Rational(0));
+            if (piece == Piece::inside && cap) require(Rational(-1), *cap);
+            if (piece == Piece::above) require(Rational(1), -*cap);
             std::optional<std::vector<Rational>> q;
-            if (branch == 0 && v.sign() != 0) {
+            if (on_piece(here, piece)) {
                 q = point;
             } else {
                 ++lps;
                 q = strictly_feasible_point(constraints, d, n);
             }
             if (q) {
-                pattern[r - 1][k] = active;
-                explore(r, k + 1, layer, constraints, pattern, fixed, *q);
+                pieces[r - 1][k] = piece;
+                explore(r, k + 1, layer, constraints, pieces, fixed, *q);
             }
-            constraints.pop_back();
+            constraints.resize(constraints.size() - added);
         }
     }
 };
@@ -195,10 +239,21 @@ struct Search {
 }  // namespace
 
 std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& d, LipNorm p, long prec,
-                                              std::size_t max_regions,
-                                              const std::function<void(std::size_t)>& progress) {
+                                              const ExactLimits& limits) {
+    if (d.fixes_inputs()) {
+        const InputRestriction r = restrict_inputs(c, d);
+        auto ex = exact_lipschitz(r.chain, r.domain, p, prec, limits);
+        if (ex) {
+            ex->point = r.expand(ex->point);
+            if (!ex->witness.a.empty()) {
+                ex->witness.a = r.expand(ex->witness.a);
+                ex->witness.b = r.expand(ex->witness.b);
+            }
+        }
+        return ex;
+    }
     const std::size_t n = c.input_dim;
-    Search s{c, d, p, prec, max_regions, progress, std::nullopt};
+    Search s{c, d, p, prec, limits};
     std::vector<Rational> start(n);
     if (d.is_box())
         for (std::size_t j = 0; j < n; ++j) start[j] = (d.lo[j] + d.hi[j]) / Rational(2);
@@ -212,13 +267,17 @@ std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& 
             first.z.push_back(std::move(f));
         }
         std::vector<AffineForm> constraints;
-        std::vector<std::vector<bool>> pattern{std::vector<bool>(first.z.size())}, fixed = pattern;
-        s.explore(1, 0, first, constraints, pattern, fixed, start);
+        std::vector<std::vector<Piece>> pieces{std::vector<Piece>(first.z.size())};
+        std::vector<std::vector<bool>> fixed{std::vector<bool>(first.z.size())};
+        s.explore(1, 0, first, constraints, pieces, fixed, start);
     }
-    if (s.aborted || !s.best) return std::nullopt;
+    if (!s.best) return std::nullopt;
     ExactLipschitz out = std::move(*s.best);
     out.regions = s.regions;
     out.lps = s.lps;
+    out.stopped = s.stopped;
+    // Stopped: the upper ends seen so far bound nothing; report the best region's ‖J_D‖.
+    if (!out.complete()) out.value = operator_norm(c.jacobian(out.pattern), p, prec);
     if (auto w = local_lower_bound(c, d, out.point, p, prec)) out.witness = std::move(*w);
     return out;
 }

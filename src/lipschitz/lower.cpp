@@ -42,23 +42,37 @@ std::vector<double> to_doubles(const RationalMatrix& j) {
     return a;
 }
 
-std::vector<int> signs(const ReluChain& c, const std::vector<Rational>& x) {
-    std::vector<int> s;
-    for (const auto& layer : c.preactivations(x))
-        for (const Rational& z : layer) s.push_back(z.sign());
+// The phase of every hidden unit at x (layer by layer): f is affine with gradient J_D
+// on a segment along which this vector is constant.
+std::vector<UnitPhase> phases(const ReluChain& c, const std::vector<Rational>& x) {
+    std::vector<UnitPhase> s;
+    const auto zs = c.preactivations(x);
+    for (std::size_t r = 0; r < zs.size(); ++r)
+        for (std::size_t k = 0; k < zs[r].size(); ++k) s.push_back(c.phase(r, k, zs[r][k]));
     return s;
+}
+
+// The witness of a pair for the chain restricted to the free inputs, as inputs of f.
+PairWitness expand(const InputRestriction& r, PairWitness w) {
+    return {r.expand(w.a), r.expand(w.b), std::move(w.value)};
 }
 
 }  // namespace
 
 std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& dom, const std::vector<Rational>& x,
                                              LipNorm p, long prec) {
-    const auto s = signs(c, x);
+    if (dom.fixes_inputs()) {
+        const InputRestriction r = restrict_inputs(c, dom);
+        auto w = local_lower_bound(r.chain, r.domain, r.shrink(x), p, prec);
+        if (w) return expand(r, std::move(*w));
+        return std::nullopt;
+    }
+    const auto s = phases(c, x);
     std::vector<std::vector<bool>> pattern;
     std::size_t k = 0;
     for (std::size_t r = 0; r < c.depth(); ++r) {
         pattern.emplace_back(c.weights[r].rows());
-        for (std::size_t i = 0; i < pattern.back().size(); ++i) pattern.back()[i] = s[k++] > 0;
+        for (std::size_t i = 0; i < pattern.back().size(); ++i) pattern.back()[i] = s[k++] == UnitPhase::inside;
     }
     const RationalMatrix j = c.jacobian(pattern);
     const std::size_t n = c.input_dim;
@@ -99,7 +113,7 @@ std::optional<PairWitness> local_lower_bound(const ReluChain& c, const Domain& d
             b[q] = x[q] + eps * d[q];
             if (dom.is_box()) inside = inside && dom.lo[q] <= b[q] && b[q] <= dom.hi[q];
         }
-        if (inside && signs(c, b) == s) return PairWitness{x, b, pair_quotient_lower(c, x, b, p, prec)};
+        if (inside && phases(c, b) == s) return PairWitness{x, b, pair_quotient_lower(c, x, b, p, prec)};
     }
     return std::nullopt;
 }
@@ -140,7 +154,7 @@ RationalMatrix effective_jacobian(const ReluChain& c, const std::vector<std::vec
     for (const auto& x : points) {
         const auto zs = c.preactivations(x);
         for (std::size_t r = 0; r < zs.size(); ++r)
-            for (std::size_t k = 0; k < zs[r].size(); ++k) active[r][k] += zs[r][k].sign() > 0;
+            for (std::size_t k = 0; k < zs[r].size(); ++k) active[r][k] += c.phase(r, k, zs[r][k]) == UnitPhase::inside;
     }
     const Rational n(static_cast<long>(points.size()));
     RationalMatrix j = c.weights[0];
@@ -156,6 +170,10 @@ RationalMatrix effective_jacobian(const ReluChain& c, const std::vector<std::vec
 
 PairWitness sampled_lower_bound(const ReluChain& c, const Domain& d, LipNorm p, long prec, int samples,
                                 std::mt19937_64& rng) {
+    if (d.fixes_inputs()) {
+        const InputRestriction r = restrict_inputs(c, d);
+        return expand(r, sampled_lower_bound(r.chain, r.domain, p, prec, samples, rng));
+    }
     const auto points = sample_points(c, d, 2 * std::max(1, samples), rng);
     std::optional<PairWitness> best;
     auto consider = [&](PairWitness w) {

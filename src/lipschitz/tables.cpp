@@ -95,7 +95,7 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
         const ReluChain c = extract_relu_chain(takagi_network(l));
         const std::string tag = "l = " + std::to_string(l) + ": ";
         auto ex = exact_lipschitz(c, unit, p, prec);
-        if (!ex) throw ResourceError(tag + "too many regions");
+        if (!ex || !ex->complete()) throw ResourceError(tag + "the region enumeration did not complete");
         const Rational L = ex->value.upper, kstar = bound_product(c, p, prec), k1 = bound_k1_dp(c, p, prec),
                        k3 = bound_k3(c, p, prec), k4 = bound_k4_subsets(c, p, prec);
         const auto k = szegedy_k(c, p, prec);

@@ -103,7 +103,13 @@ TEST_CASE("malformed NNet files name the line and what was expected", "[nnet]") 
     CHECK_THAT(err(replace("0.1,0.2,", "0.1,1e999999999,")), Catch::Contains("bad.nnet:12") && Catch::Contains("exponent"));
     CHECK_THAT(err(replace("2,2,1,3,", "2,2,1,x,")), Catch::Contains("maxLayerSize"));
     CHECK_THAT(err(replace("2,2,1,3,", "2,2,2,3,")), Catch::Contains("differs from outputSize"));
-    CHECK_THAT(err(replace("2,2,1,3,", "2,2,1,2,")), Catch::Contains("exceeds maxLayerSize"));
+    {
+        // An understated maxLayerSize is read (sizes line authoritative) with a warning.
+        const NNetFile w = parse_nnet(replace("2,2,1,3,", "2,2,1,2,"), "bad.nnet", NumberReading::decimal);
+        REQUIRE(w.warnings.size() == 1);
+        CHECK_THAT(w.warnings[0], Catch::Contains("bad.nnet:4") && Catch::Contains("layer size 3 exceeds maxLayerSize 2"));
+        CHECK(parse_nnet(t, "ok.nnet", NumberReading::decimal).warnings.empty());
+    }
     CHECK_THAT(err("2,2,1,3000000,\n2,3000000,1,\n"), Catch::Contains("exceeds the limit"));
     CHECK_THAT(err("3,2,1,900000,\n2,900000,900000,1,\n"), Catch::Contains("weights refused"));
     CHECK_THAT(err(t + "1.0\n"), Catch::Contains("unexpected data after the last layer"));
@@ -113,4 +119,24 @@ TEST_CASE("malformed NNet files name the line and what was expected", "[nnet]") 
     NNetFile z = parse_nnet(replace("2.0,4.0,0.5,", "2.0,0,0.5,"), "bad.nnet", NumberReading::decimal);
     CHECK_THROWS_WITH(nnet_to_network(z, "bad.nnet"), Catch::Contains("range 1 is zero"));
     CHECK_THROWS_WITH(read_nnet("/nonexistent.nnet", NumberReading::decimal), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("a TwinStream file with an understated maxLayerSize is read, with a warning", "[nnet]") {
+    // tests/data/nnet/SOURCE.md: header "4,25,1,20," but the input layer has 25 units.
+    const std::string path = rigornet::test::repo_path("tests/data/nnet/twin_ladder-25_inp-4_layers-10_width-1e-2_margin.nnet");
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const NNetFile f = parse_nnet(ss.str(), path, NumberReading::decimal);
+    REQUIRE(f.warnings.size() == 1);
+    CHECK_THAT(f.warnings[0], Catch::Contains("layer size 25 exceeds maxLayerSize 20"));
+    CHECK(f.sizes == std::vector<std::size_t>{25, 20, 20, 20, 1});
+    const Network net = nnet_to_network(f, path);
+    auto g = rigornet::test::rng(51);
+    for (int t = 0; t < cases(3); ++t) {
+        std::vector<Rational> x;
+        for (std::size_t i = 0; i < 25; ++i) x.push_back(Rational(static_cast<long>(g() % 41) - 20, 2));
+        CHECK(evaluate_rational(net, ExactArith{}, x) == rigornet::test::direct_nnet(f, x));
+    }
 }

@@ -130,3 +130,25 @@ TEST_CASE("euler: margin certificate", "[lipschitz][euler]") {
     CHECK(certify_margin(Rational(7, 10), Rational(1), Rational(1, 2)) == Verdict::unknown);
     CHECK(certify_margin(Rational(-1), Rational(1), Rational(0)) == Verdict::unknown);
 }
+
+TEST_CASE("exact LP: the weak-duality check accepts the true dual and rejects a perturbed one", "[lipschitz][lp]") {
+    // max x + y s.t. x + 2y ≤ 4, 3x + y ≤ 6, x, y ≥ 0: the vertex (8/5, 6/5), value 14/5;
+    // the dual min 4a + 6b s.t. a + 3b ≥ 1, 2a + b ≥ 1, a, b ≥ 0 has optimum (2/5, 1/5).
+    const std::vector<Rational> c{Rational(1), Rational(1)};
+    const std::vector<LpRow> rows{{{Rational(1), Rational(2)}, '<', Rational(4)}, {{Rational(3), Rational(1)}, '<', Rational(6)}};
+    const auto s = lp_maximize(c, rows, {Rational(0), Rational(0)}, {std::nullopt, std::nullopt});
+    REQUIRE(s);
+    CHECK(s->value == Rational(14, 5));
+    CHECK(lp_dual_upper_bound(c, rows, {Rational(2, 5), Rational(1, 5)}) == Rational(14, 5));
+    // A feasible but not optimal dual still bounds the value (from above).
+    CHECK(lp_dual_upper_bound(c, rows, {Rational(1), Rational(1)}) == Rational(10));
+    // Perturbed: a + 3b < 1 (infeasible), or a negative multiplier: no certificate.
+    CHECK(!lp_dual_upper_bound(c, rows, {Rational(2, 5), Rational(1, 5) - Rational(1, 100)}));
+    CHECK(!lp_dual_upper_bound(c, rows, {Rational(-1), Rational(2)}));
+    // The solver's own duals certify its value (in one of the two sign conventions).
+    std::vector<Rational> neg;
+    for (const Rational& y : s->duals) neg.push_back(-y);
+    const auto b1 = lp_dual_upper_bound(c, rows, s->duals), b2 = lp_dual_upper_bound(c, rows, neg);
+    CHECK(((b1 && *b1 == s->value) || (b2 && *b2 == s->value)));
+    CHECK_THROWS_AS(lp_dual_upper_bound(c, {{{Rational(1), Rational(0)}, '>', Rational(0)}}, {Rational(1)}), DomainError);
+}

@@ -1,5 +1,7 @@
 // The lipschitz and table subcommands, run as a user would (RIGORNET_BIN).
 #include <algorithm>
+#include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -124,4 +126,73 @@ TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", 
     std::string out;
     CHECK(run_cli("table takagi --format csv", out) == 0);
     CHECK(std::count(out.begin(), out.end(), '\n') == 7);  // header + 6 rows
+}
+
+TEST_CASE("cli: lipschitz --exact stopped early, fixed inputs, refused sizes", "[lipschitz][cli]") {
+    const std::string net = repo_path("examples/networks/tiny.nnet");
+    const ReluChain c = extract_relu_chain(read_nnet(net, NumberReading::decimal));
+    std::string out, err;
+    // Stopped by --max-regions: exit 2, the best region found as a witnessed lower bound.
+    REQUIRE(run_cli("lipschitz " + net + " --exact --max-regions 2 --json", out, &err) == 2);
+    const json j = json::parse(out);
+    INFO(j.dump(2));
+    CHECK(j.at("exact").at("complete") == false);
+    CHECK(j.at("exact").at("stopped") == "max-regions");
+    CHECK(j.at("exact").at("kind") == "lower bound");
+    const Rational lower = parse_rational(j.at("lower").at("value").get<std::string>());
+    CHECK(pair_quotient_lower(c, rationals(j["lower"]["witness"]["a"]), rationals(j["lower"]["witness"]["b"]),
+                              LipNorm::linf, 64) == lower);
+    CHECK(parse_rational(j.at("exact").at("lower").get<std::string>()) <= lower);
+    for (const auto& u : j.at("upper")) CHECK(u.at("method") != "exact");
+    // lo = hi fixes an input: the witness keeps it.
+    const json f = run_json("lipschitz " + net + " --domain 0:1,1/2:1/2 --exact --json");
+    for (const char* w : {"a", "b"}) CHECK(rationals(f.at("lower").at("witness").at(w)).at(1) == Rational(1, 2));
+    CHECK(f.at("exact").at("complete") == true);
+    // Billions of samples or draws are refused before any work.
+    CHECK(run_cli("lipschitz " + net + " --samples 3000000000", out, &err) == 3);
+    CHECK(err.find("--samples") != std::string::npos);
+    CHECK(run_cli("table random-relu --draws 5000000000", out, &err) == 3);
+    CHECK(err.find("--draws") != std::string::npos);
+    REQUIRE(run_cli("lipschitz --help", out, &err) == 0);
+    CHECK(out.find("--timeout") != std::string::npos);
+}
+
+TEST_CASE("cli: lipschitz --exact reports progress by time and ends cleanly on SIGINT", "[lipschitz][cli]") {
+    // A network with far too many regions: 4 inputs, three hidden layers of 16.
+    auto g = rigornet::test::rng(430);
+    std::uniform_int_distribution<int> v(-9, 9);
+    const std::vector<std::size_t> sizes{4, 16, 16, 16, 1};
+    std::string s = "4,4,1,16,\n4,16,16,16,1,\n0,\n-5,-5,-5,-5,\n5,5,5,5,\n0,0,0,0,0,\n1,1,1,1,1,\n";
+    for (std::size_t k = 0; k + 1 < sizes.size(); ++k) {
+        for (std::size_t i = 0; i < sizes[k + 1]; ++i) {
+            for (std::size_t q = 0; q < sizes[k]; ++q) s += std::to_string(v(g)) + "/4,";
+            s += "\n";
+        }
+        for (std::size_t i = 0; i < sizes[k + 1]; ++i) s += std::to_string(v(g)) + ",\n";
+    }
+    const std::string path = rigornet::test::temp_path(".nnet");
+    {
+        std::ofstream o(path);
+        o << s;
+    }
+    const std::string err_path = rigornet::test::temp_path(".err");
+    std::string out, err;
+    // The shell starts rigornet, interrupts it after 2.5 s, and returns its exit status.
+    const int code = run_cli("lipschitz " + path + " --methods product --samples 1 --exact --json 2>" + err_path +
+                                 " & p=$!; sleep 2.5; kill -INT $p; wait $p",
+                             out);
+    {
+        std::ifstream e(err_path);
+        std::stringstream ss;
+        ss << e.rdbuf();
+        err = ss.str();
+    }
+    std::remove(path.c_str());
+    std::remove(err_path.c_str());
+    INFO(out << "\nstderr: " << err);
+    CHECK(code == 2);
+    CHECK(err.find("rigornet: lipschitz --exact:") != std::string::npos);  // a report at 2 s
+    const json j = json::parse(out);
+    CHECK(j.at("exact").at("stopped") == "interrupted");
+    CHECK(j.at("exact").at("complete") == false);
 }

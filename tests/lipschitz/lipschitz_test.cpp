@@ -367,3 +367,79 @@ TEST_CASE("lipschitz tables: LaTeX escapes ^ ~ \\, keys must match the headers",
     bad.headers = {"a", "b"};
     CHECK_THROWS_AS(bad.add_row({"1", "2"}), ShapeError);
 }
+
+TEST_CASE("lipschitz: a domain that fixes an input is the box of the others", "[lipschitz]") {
+    // Independent: the network with the fixed input substituted into its first layer, built
+    // here, on the box of the free input.
+    auto g = rng(412);
+    int checked = 0;
+    for (int i = 0; i < cases(20) && checked < cases(8); ++i) {
+        const Network net = random_relu_network(g);
+        const ReluChain c = extract_relu_chain(net);
+        if (c.input_dim != 2) continue;
+        ++checked;
+        const Rational fixed(1, 3);
+        const Domain d{{Rational(-1), fixed}, {Rational(1, 2), fixed}};
+        ReluChain sub = c;
+        RationalMatrix w0(c.weights[0].rows(), 1);
+        for (std::size_t k = 0; k < w0.rows(); ++k) {
+            w0.set(k, 0, c.weights[0].at(k, 0));
+            sub.biases[0][k] += c.weights[0].at(k, 1) * fixed;
+        }
+        sub.weights[0] = w0;
+        sub.input_dim = 1;
+        INFO(describe(c));
+        for (LipNorm p : exact_norms) {
+            const auto ex = exact_lipschitz(c, d, p, 64), ref = exact_lipschitz(sub, Domain{{Rational(-1)}, {Rational(1, 2)}}, p, 64);
+            REQUIRE((ex && ref));
+            CHECK(ex->value.upper == ref->value.upper);
+            REQUIRE(ex->witness.a.size() == 2);
+            CHECK(ex->witness.a[1] == fixed);
+            CHECK(ex->witness.b[1] == fixed);
+            CHECK(pair_quotient_lower(c, ex->witness.a, ex->witness.b, p, 64) == ex->value.upper);
+            auto sg = rng(413 + i);
+            const PairWitness w = sampled_lower_bound(c, d, p, 64, 10, sg);
+            CHECK(w.a[1] == fixed);
+            CHECK(w.value <= ex->value.upper);
+        }
+    }
+    CHECK(checked > 0);
+    CHECK(parse_domain("0:0,1:2", 2).fixes_inputs());
+    CHECK_THROWS_AS(parse_domain("1:1", 2), DomainError);  // a single point
+    CHECK_THROWS_AS(parse_domain("1:0", 1), DomainError);
+}
+
+TEST_CASE("lipschitz: an exact enumeration stopped early reports a witnessed lower bound", "[lipschitz]") {
+    auto g = rng(414);
+    for (int i = 0; i < cases(10); ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        const auto full = exact_lipschitz(c, Domain{}, LipNorm::linf, 64);
+        REQUIRE(full);
+        REQUIRE(full->complete());
+        INFO(describe(c));
+        ExactLimits one;
+        one.max_regions = 1;
+        std::size_t reports = 0;
+        one.progress_seconds = 0;
+        one.progress = [&](std::size_t, std::size_t, double) { ++reports; };
+        const auto part = exact_lipschitz(c, Domain{}, LipNorm::linf, 64, one);
+        REQUIRE(part);
+        CHECK(reports > 0);
+        if (full->regions > 1) {
+            CHECK(part->stopped == "max-regions");
+            CHECK(part->regions == 1);
+        }
+        // The best region found is non-empty: its norm is ≤ L and attained by its pair.
+        CHECK(part->value.lower <= full->value.upper);
+        CHECK(pair_quotient_lower(c, part->witness.a, part->witness.b, LipNorm::linf, 64) == part->value.lower);
+        ExactLimits now;
+        now.max_seconds = 0;
+        const auto timed_out = exact_lipschitz(c, Domain{}, LipNorm::linf, 64, now);
+        CHECK((!timed_out || timed_out->stopped == "timeout"));
+        std::atomic<bool> stop{true};
+        ExactLimits interrupted;
+        interrupted.interrupt = &stop;
+        const auto stopped = exact_lipschitz(c, Domain{}, LipNorm::linf, 64, interrupted);
+        CHECK((!stopped || stopped->stopped == "interrupted"));
+    }
+}
