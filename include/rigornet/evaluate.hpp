@@ -8,17 +8,6 @@
 
 namespace rigornet {
 
-/// What evaluation observed after one layer (index 0: the input).
-struct LayerSummary {
-    std::size_t width = 0;
-    /// ExactArith: largest bit size (numerator + denominator) of an output; else −1.
-    long max_bits = -1;
-    /// BallArith: an upper bound on the largest radius; TrackedDoubleArith: on the
-    /// largest error bound; else −1. (+∞ when some value is unbounded.)
-    /// (From mag_get_d and the tracked bounds, both upper bounds.)
-    double max_radius = -1.0;
-};
-
 /// Called after each layer with (layers done, total layers); for progress output.
 using Progress = std::function<void(std::size_t, std::size_t)>;
 
@@ -30,15 +19,17 @@ using Progress = std::function<void(std::size_t, std::size_t)>;
 ///  - DoubleArith: the floating-point model, no guarantee.
 ///  - TrackedDoubleArith: the same doubles as DoubleArith, each with a proved bound on
 ///    its distance from the exact value.
+///  - DualArith: the DoubleArith values, each with its derivative along the direction
+///    given by the inputs' .d parts (forward mode; kink conventions of DualArith).
 /// Throws ShapeError if y has the wrong size, and DomainError naming the layer for an
 /// undefined operation (exact division by zero, sqrt_θ of a negative value).
 /// The ball and tracked guarantees are about the exact value, so they are conditional
 /// on the exact evaluation being defined: where it is not (a gate dividing by a value
 /// that is exactly 0), balls and bounds turn infinite if that value is used, but a
 /// result that discards it (a gate without targets) stays finite.
-/// If `summary` is given it receives one entry per layer plus the input; `progress`, if
-/// set, is called after every layer.
-template <class Arith>
+/// If `summary` is given it receives one entry per layer plus the input (ar.summarise);
+/// `progress`, if set, is called after every layer.
+template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
                                                  std::vector<LayerSummary>* summary = nullptr,
@@ -46,7 +37,7 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
 
 /// Convenience: converts the exact input with ar.from_rational (an enclosure for balls,
 /// rounding with a tracked error for TrackedDoubleArith) and evaluates.
-template <class Arith>
+template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
                                                           const std::vector<Rational>& y,
                                                           std::vector<LayerSummary>* summary = nullptr,

@@ -1,35 +1,12 @@
 #include "rigornet/evaluate.hpp"
 
-#include <algorithm>
-#include <limits>
-
 namespace rigornet {
 
 namespace {
 
 template <class Arith>
-LayerSummary summarise(const Arith&, const std::vector<typename Arith::value_type>& z) {
-    LayerSummary s;
-    s.width = z.size();
-    if constexpr (std::is_same_v<Arith, ExactArith>) {
-        s.max_bits = 0;
-        for (const Rational& v : z) s.max_bits = std::max(s.max_bits, v.bits());
-    } else if constexpr (std::is_same_v<Arith, BallArith>) {
-        s.max_radius = 0.0;
-        for (const Ball& v : z) {
-            double r = arb_is_finite(v.get()) ? mag_get_d(arb_radref(v.get())) : std::numeric_limits<double>::infinity();
-            s.max_radius = std::max(s.max_radius, r);
-        }
-    } else if constexpr (std::is_same_v<Arith, TrackedDoubleArith>) {
-        s.max_radius = 0.0;
-        for (const TrackedDouble& v : z) s.max_radius = std::max(s.max_radius, v.err);
-    }
-    return s;
-}
-
-template <class Arith>
-void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arith::value_type& x,
-                       const typename Arith::value_type& t) {
+void apply_scalar(const ElementwiseLayer& e, const Arith& ar, typename Arith::value_type& x,
+                  const typename Arith::value_type& t) {
     switch (e.fn) {
         case Scalar::relu: ar.relu(x, x); break;
         case Scalar::square: ar.square(x, x); break;
@@ -47,9 +24,20 @@ void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arit
     }
 }
 
+template <class Arith>
+void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, std::span<typename Arith::value_type> z) {
+    using V = typename Arith::value_type;
+    V t{};  // the threshold, the only parameter used here
+    if (e.fn == Scalar::soft_threshold) t = ar.from_rational(e.param);
+    if (e.indices)
+        for (std::size_t i : *e.indices) apply_scalar(e, ar, z[i], t);
+    else
+        for (V& x : z) apply_scalar(e, ar, x, t);
+}
+
 }  // namespace
 
-template <class Arith>
+template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
                                                  std::vector<LayerSummary>* summary, const Progress& progress) {
@@ -58,7 +46,7 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
         throw ShapeError("network input has " + std::to_string(net.input_dim()) + " values, got " +
                          std::to_string(y.size()));
     std::vector<V> z(y.begin(), y.end()), next, tmp;
-    if (summary) summary->assign(1, summarise(ar, z));
+    if (summary) summary->assign(1, ar.summarise(z));
     std::size_t index = 0;
     for (const Layer& layer : net.layers()) {
         ++index;
@@ -76,12 +64,7 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                     if (!a->c[i].is_zero()) ar.add(next[i], next[i], c[i]);
                 z.swap(next);
             } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-                V t{};  // the threshold, the only parameter used here
-                if (e->fn == Scalar::soft_threshold) t = ar.from_rational(e->param);
-                if (e->indices)
-                    for (std::size_t i : *e->indices) apply_elementwise(*e, ar, z[i], t);
-                else
-                    for (V& x : z) apply_elementwise(*e, ar, x, t);
+                apply_elementwise(*e, ar, std::span<V>(z));
             } else {
                 for (const Gate& g : std::get<GateLayer>(layer).gates) {
                     V f = eval_expr(g.f, ar, z[g.control]);
@@ -92,13 +75,13 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
         } catch (const DomainError& err) {
             throw DomainError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
         }
-        if (summary) summary->push_back(summarise(ar, z));
+        if (summary) summary->push_back(ar.summarise(z));
         if (progress) progress(index, net.layers().size());
     }
     return z;
 }
 
-template <class Arith>
+template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
                                                           const std::vector<Rational>& y,
                                                           std::vector<LayerSummary>* summary, const Progress& progress) {
@@ -108,16 +91,14 @@ std::vector<typename Arith::value_type> evaluate_rational(const Network& net, co
     return evaluate(net, ar, std::span<const typename Arith::value_type>(v), summary, progress);
 }
 
-#define RIGORNET_INSTANTIATE(ARITH)                                                                      \
-    template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                      \
-                                                     std::span<const ARITH::value_type>,                \
-                                                     std::vector<LayerSummary>*, const Progress&);       \
-    template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,             \
-                                                              const std::vector<Rational>&,              \
+#define RIGORNET_INSTANTIATE_EVALUATE(ARITH)                                                                  \
+    template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                           \
+                                                     std::span<const ARITH::value_type>,                     \
+                                                     std::vector<LayerSummary>*, const Progress&);           \
+    template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,                  \
+                                                              const std::vector<Rational>&,                   \
                                                               std::vector<LayerSummary>*, const Progress&);
-RIGORNET_INSTANTIATE(ExactArith)
-RIGORNET_INSTANTIATE(BallArith)
-RIGORNET_INSTANTIATE(DoubleArith)
-RIGORNET_INSTANTIATE(TrackedDoubleArith)
+RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_EVALUATE)
+#undef RIGORNET_INSTANTIATE_EVALUATE
 
 }  // namespace rigornet
