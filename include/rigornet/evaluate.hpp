@@ -1,4 +1,6 @@
 // rigornet — evaluating a network in any number system, from one generic implementation.
+// This is the single engine: other passes over a network (reverse-mode gradients,
+// gradient.hpp) observe it layer by layer rather than re-implementing the layer maps.
 #pragma once
 #include <functional>
 #include <span>
@@ -10,6 +12,12 @@ namespace rigornet {
 
 /// Called after each layer with (layers done, total layers); for progress output.
 using Progress = std::function<void(std::size_t, std::size_t)>;
+
+/// Called after each layer j (0-based index into net.layers()) with the state before and
+/// after it (input and output of the layer; the network input y is re-read by affine
+/// layers with B). The spans are valid during the call only.
+template <class V>
+using LayerObserver = std::function<void(std::size_t j, std::span<const V> input, std::span<const V> output)>;
 
 /// φ(y) in arithmetic ar. Guarantees, per arithmetic:
 ///  - ExactArith: the exact rational value of the network at y.
@@ -28,12 +36,14 @@ using Progress = std::function<void(std::size_t, std::size_t)>;
 /// that is exactly 0), balls and bounds turn infinite if that value is used, but a
 /// result that discards it (a gate without targets) stays finite.
 /// If `summary` is given it receives one entry per layer plus the input (ar.summarise);
-/// `progress`, if set, is called after every layer.
+/// `progress`, if set, is called after every layer, and `observe` too (an exception it
+/// throws propagates unchanged).
 template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
                                                  std::vector<LayerSummary>* summary = nullptr,
-                                                 const Progress& progress = {});
+                                                 const Progress& progress = {},
+                                                 const LayerObserver<typename Arith::value_type>& observe = {});
 
 /// Convenience: converts the exact input with ar.from_rational (an enclosure for balls,
 /// rounding with a tracked error for TrackedDoubleArith) and evaluates.
@@ -42,5 +52,12 @@ std::vector<typename Arith::value_type> evaluate_rational(const Network& net, co
                                                           const std::vector<Rational>& y,
                                                           std::vector<LayerSummary>* summary = nullptr,
                                                           const Progress& progress = {});
+
+/// The map of an elementwise layer, z_i ↦ f(z_i) on e's indices (all when none), applied
+/// to z in place in arithmetic ar: the map evaluate applies, with its guarantees. Throws
+/// DomainError for sqrt_θ of a negative value under ExactArith (BallArith: of a ball
+/// that is entirely negative).
+template <SupportedArithmetic Arith>
+void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, std::span<typename Arith::value_type> z);
 
 }  // namespace rigornet

@@ -24,7 +24,9 @@ void apply_scalar(const ElementwiseLayer& e, const Arith& ar, typename Arith::va
     }
 }
 
-template <class Arith>
+}  // namespace
+
+template <SupportedArithmetic Arith>
 void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, std::span<typename Arith::value_type> z) {
     using V = typename Arith::value_type;
     V t{};  // the threshold, the only parameter used here
@@ -35,21 +37,21 @@ void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, std::span<typ
         for (V& x : z) apply_scalar(e, ar, x, t);
 }
 
-}  // namespace
-
 template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
-                                                 std::vector<LayerSummary>* summary, const Progress& progress) {
+                                                 std::vector<LayerSummary>* summary, const Progress& progress,
+                                                 const LayerObserver<typename Arith::value_type>& observe) {
     using V = typename Arith::value_type;
     if (y.size() != net.input_dim())
         throw ShapeError("network input has " + std::to_string(net.input_dim()) + " values, got " +
                          std::to_string(y.size()));
-    std::vector<V> z(y.begin(), y.end()), next, tmp;
+    std::vector<V> z(y.begin(), y.end()), next, tmp, input;
     if (summary) summary->assign(1, ar.summarise(z));
     std::size_t index = 0;
     for (const Layer& layer : net.layers()) {
         ++index;
+        if (observe) input = z;
         try {
             if (auto* a = std::get_if<AffineLayer>(&layer)) {
                 next.assign(a->A->rows(), V{});
@@ -77,6 +79,7 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
         }
         if (summary) summary->push_back(ar.summarise(z));
         if (progress) progress(index, net.layers().size());
+        if (observe) observe(index - 1, std::span<const V>(input), std::span<const V>(z));
     }
     return z;
 }
@@ -94,10 +97,12 @@ std::vector<typename Arith::value_type> evaluate_rational(const Network& net, co
 #define RIGORNET_INSTANTIATE_EVALUATE(ARITH)                                                                  \
     template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                           \
                                                      std::span<const ARITH::value_type>,                     \
-                                                     std::vector<LayerSummary>*, const Progress&);           \
+                                                     std::vector<LayerSummary>*, const Progress&,            \
+                                                     const LayerObserver<ARITH::value_type>&);               \
     template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,                  \
                                                               const std::vector<Rational>&,                   \
-                                                              std::vector<LayerSummary>*, const Progress&);
+                                                              std::vector<LayerSummary>*, const Progress&);   \
+    template void apply_elementwise(const ElementwiseLayer&, const ARITH&, std::span<ARITH::value_type>);
 RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_EVALUATE)
 #undef RIGORNET_INSTANTIATE_EVALUATE
 
