@@ -22,6 +22,8 @@ LIB_SRC   := $(wildcard src/*/*.cpp)
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))
 CLI_SRC   := $(wildcard src/cli/*.cpp)
 TEST_SRC  := $(wildcard tests/*.cpp tests/*/*.cpp)
+# tests/compile_fail/*.cpp must not compile: scripts/check-compile-fail.sh runs them.
+TEST_SRC  := $(filter-out tests/compile_fail/%,$(TEST_SRC))
 BENCH_SRC := $(wildcard bench/*.cpp)
 EX_SRC    := $(wildcard examples/*.cpp)
 PROOF_SRC := $(wildcard proofs/*.cpp)
@@ -73,6 +75,7 @@ bin/proofs/%: build/proofs/%.o $(LIB)
 # Every test; the CLI tests run the built binary named by RIGORNET_BIN.
 check: $(TESTS) $(CLI) $(EXAMPLES) $(PROOFS)
 	RIGORNET_BIN=$(CLI) RIGORNET_ROOT=. ./$(TESTS)
+	@bash scripts/check-compile-fail.sh $(CXX) $(filter-out -MMD -MP,$(CXXFLAGS))
 	@bash scripts/check-examples.sh $(EXAMPLES)
 	@for p in $(PROOFS); do echo "== $$p"; ./$$p || exit 1; done
 	@bash scripts/readme-quickstart.sh $(CLI)

@@ -1,23 +1,26 @@
 // rigornet — the number systems as arithmetic policies (DESIGN.md §2).
 //
-// Generic code (network evaluation, operators) is written once against these four
-// structs; there is no permissive default. Each struct names its value type and
-// carries its own parameters (the ball precision is an explicit member, never global).
-// Operations take the output first: op(r, a, b) sets r = a op b.
+// Generic code (network evaluation, operators) is written once against the concept
+// Arithmetic (arithmetic_concept.hpp, which states the contract every arithmetic here
+// satisfies); there is no permissive default. Each struct names its value type, its
+// trait flags, and carries its own parameters (the ball precision is an explicit
+// member, never global). Operations take the output first: op(r, a, b) sets r = a op b.
 //
 //   ExactArith          Rational                   exact; the oracle
 //   BallArith           Ball (arb_t), prec bits    encloses the exact value
 //   DoubleArith         double                     fast, uncertified
 //   TrackedDoubleArith  {double, error bound}      the same doubles as DoubleArith, plus a
 //                                                  proved bound on their distance from exact
+// (DualArith, dual.hpp, adds derivatives to DoubleArith; arithmetics.hpp lists them all.)
 #pragma once
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <memory>
+#include <span>
 
+#include "rigornet/arithmetic_concept.hpp"
 #include "rigornet/ball.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/rational.hpp"
@@ -34,6 +37,7 @@ namespace rigornet {
 struct ExactArith {
     using value_type = Rational;
     static constexpr const char* name = "exact";
+    static constexpr bool certified = true, exact = true, per_precision = false, arb_balls = false, fft_path = false;
     long max_bits = 1L << 24;                        // 16 Mbit = 2 MiB per value
     std::size_t max_bytes = default_memory_limit();  // all values of one layer
 
@@ -64,6 +68,8 @@ struct ExactArith {
     }
     /// r = sqrt_θ(a) with k = theta_bits(θ) fractional bits (sqrt_theta.hpp).
     void sqrt_theta(Rational& r, const Rational& a, long k) const { r = sqrt_theta_bits(a, k); }
+    /// max_bits: the largest Rational::bits() of the values (0 for none).
+    LayerSummary summarise(std::span<const Rational> z) const;
     /// ResourceError when a·b (or a/b) may have more than max_bits bits: the product's
     /// size is at most bits(a) + bits(b), the test made before computing it.
     void check_product(const Rational& a, const Rational& b) const {
@@ -81,6 +87,7 @@ struct ExactArith {
 struct BallArith {
     using value_type = Ball;
     static constexpr const char* name = "ball";
+    static constexpr bool certified = true, exact = false, per_precision = true, arb_balls = true, fft_path = false;
     long prec = 128;
     bool ideal_sqrt = false;
     std::size_t max_bytes = default_memory_limit();  // evaluate() refuses larger estimates
@@ -107,13 +114,17 @@ struct BallArith {
     /// (as √t − 2^−k < sqrt_θ(t) ≤ √t). With ideal_sqrt the result encloses √a.
     /// A ball that is entirely negative throws DomainError (exact evaluation would too).
     void sqrt_theta(Ball& r, const Ball& a, long k) const;
+    /// max_radius: an upper bound on the largest radius (+∞ for a non-finite ball; 0 for none).
+    LayerSummary summarise(std::span<const Ball> z) const;
 };
 
 /// Plain binary64 arithmetic, round to nearest. sqrt_theta is computed as the rounded
 /// √max(0, a): the floating-point model of the network, not a certificate.
+/// On the FFT path a value is its binary64 value; from_binary64 drops the error bound.
 struct DoubleArith {
     using value_type = double;
     static constexpr const char* name = "double";
+    static constexpr bool certified = false, exact = false, per_precision = false, arb_balls = false, fft_path = true;
 
     double from_rational(const Rational& x) const { return x.to_double(Round::nearest); }
     void zero(double& r) const { r = 0.0; }
@@ -128,6 +139,10 @@ struct DoubleArith {
     void max(double& r, double a, double b) const { r = std::max(a, b); }
     void square(double& r, double a) const { r = a * a; }
     void sqrt_theta(double& r, double a, long) const { r = std::sqrt(a > 0.0 ? a : 0.0); }
+    /// Only the width: doubles carry no size or error information.
+    LayerSummary summarise(std::span<const double> z) const { return LayerSummary{z.size()}; }
+    double binary64(double a) const { return a; }
+    double from_binary64(double v, double) const { return v; }
 };
 
 /// A binary64 value v with a proved bound err ≥ |v − x|, x the exact value it stands for.
@@ -172,9 +187,11 @@ inline TrackedDouble checked(double v, double err) { return {v, std::isfinite(v)
 /// in arith.cpp. The bound arithmetic itself rounds upward by stepping each result
 /// one ulp up (nextafter), so no rounding mode is ever switched. Overflow or a divisor
 /// whose error may reach zero yields err = +∞ (no claim), never a wrong finite bound.
+/// On the FFT path a value's binary64 value is .v, and from_binary64(v, err) is {v, err}.
 struct TrackedDoubleArith {
     using value_type = TrackedDouble;
     static constexpr const char* name = "double+bound";
+    static constexpr bool certified = true, exact = false, per_precision = false, arb_balls = false, fft_path = true;
 
     /// v = x rounded to nearest; err ≥ |v − x|: 0 when x is a double, u·|v| rounded up
     /// when x = p/q with p, q < 2^53 (then |x| ≥ 2^−53 is normal), else |v − x| computed
@@ -226,28 +243,13 @@ struct TrackedDoubleArith {
     /// −â > e_a proves a < 0: DomainError, as in exact and ball arithmetic. Otherwise the
     /// bound holds whenever a ≥ 0, i.e. whenever the exact evaluation is defined.
     void sqrt_theta(TrackedDouble& r, const TrackedDouble& a, long k) const;
+    /// max_radius: the largest error bound (+∞ when some value is unbounded; 0 for none).
+    LayerSummary summarise(std::span<const TrackedDouble> z) const;
+    double binary64(const TrackedDouble& a) const { return a.v; }
+    TrackedDouble from_binary64(double v, double err) const { return {v, err}; }
 };
 
-/// A rational constant with its conversions done once: value(ar) is the rational itself,
-/// the nearest double, the tracked double (with its rounding error), or a ball at
-/// ar.prec enclosing it — each exactly what ar.from_rational would return.
-class Constant {
-public:
-    Constant() : Constant(Rational()) {}
-    explicit Constant(Rational x);
-    const Rational& exact() const { return exact_; }
-    const Rational& value(const ExactArith&) const { return exact_; }
-    double value(const DoubleArith&) const { return dbl_; }
-    TrackedDouble value(const TrackedDoubleArith&) const { return tracked_; }
-    /// The enclosing ball at ar.prec, converted on first use per precision (thread-safe).
-    const Ball& value(const BallArith& ar) const;
-
-private:
-    Rational exact_;
-    double dbl_;
-    TrackedDouble tracked_;
-    struct Balls;
-    std::shared_ptr<Balls> balls_;  // shared by copies: they hold the same value
-};
+static_assert(Arithmetic<ExactArith> && Arithmetic<BallArith> && Arithmetic<DoubleArith> &&
+              Arithmetic<TrackedDoubleArith>);
 
 }  // namespace rigornet

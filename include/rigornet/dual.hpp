@@ -1,10 +1,13 @@
 // rigornet — dual numbers: forward-mode derivatives of the binary64 model (DoubleArith).
 //
-// Used by the reverse-mode gradient (gradient.hpp) to differentiate a gate's scalar
-// function g(u): eval_expr(g, DualArith{}, Dual(u, 1)) gives g(u) in .v and g'(u) in .d.
-// Floating point throughout: a derivative estimate, never a bound.
+// Used by the reverse-mode gradient (gradient.hpp) to differentiate a layer's scalar
+// maps: eval_expr(g, DualArith{}, Dual(u, 1)) gives g(u) in .v and g'(u) in .d. As a
+// full arithmetic (arithmetics.hpp), evaluate(net, DualArith{}, y) with y = (y, v) is
+// forward mode: φ(y) and J_φ(y)·v. Floating point throughout: a derivative estimate,
+// never a bound.
 #pragma once
 #include <cmath>
+#include <span>
 
 #include "rigornet/arith.hpp"
 
@@ -26,13 +29,15 @@ struct Dual {
 /// return (the first on ties, as std::min/std::max do); the derivative of sqrt_θ —
 /// modelled as √max(0, a) — is a.d/(2√a) for a > 0 and 0 for a ≤ 0 (the true one is
 /// infinite at 0). Division by a zero value gives ±∞/NaN as in DoubleArith.
-/// Derives from DoubleArith only so that rational constants (Constant::value) convert
-/// to the same doubles as in DoubleArith; every operation is redefined for Dual.
-struct DualArith : DoubleArith {
+/// Rationals convert to DoubleArith's doubles, as constants (derivative 0). Not on the
+/// FFT path (a double kernel would drop the derivatives): operators whose entries are
+/// irrational throw DomainError, as under ExactArith.
+struct DualArith {
     using value_type = Dual;
     static constexpr const char* name = "dual";
+    static constexpr bool certified = false, exact = false, per_precision = false, arb_balls = false, fft_path = false;
 
-    Dual from_rational(const Rational& x) const { return Dual(DoubleArith::from_rational(x)); }
+    Dual from_rational(const Rational& x) const { return Dual(DoubleArith{}.from_rational(x)); }
     void zero(Dual& r) const { r = Dual{}; }
     void add(Dual& r, const Dual& a, const Dual& b) const { r = {a.v + b.v, a.d + b.d}; }
     void sub(Dual& r, const Dual& a, const Dual& b) const { r = {a.v - b.v, a.d - b.d}; }
@@ -59,6 +64,10 @@ struct DualArith : DoubleArith {
             r = Dual{};
         }
     }
+    /// Only the width, as for DoubleArith.
+    LayerSummary summarise(std::span<const Dual> z) const { return LayerSummary{z.size()}; }
 };
+
+static_assert(Arithmetic<DualArith>);
 
 }  // namespace rigornet

@@ -19,12 +19,13 @@ struct Vjp {
 };
 
 /// φ(y) and J_φ(y)ᵀ w for the floating-point model of the network (DoubleArith),
-/// by one forward pass that records each nonlinear layer's local derivatives and one
-/// backward pass: affine layers z ↦ A z + B y + c send the adjoint g back as Aᵀg and add
-/// Bᵀg to the input's gradient (the input re-enters at every layer with B); elementwise
-/// layers multiply by f'(z_i); a gate (x0, X) with u = z_x0 maps g to
-/// g_X ↦ f(u)·g_X and g_x0 ↦ f'(u)·⟨g_X, z_X⟩ (product rule; f' by dual numbers,
-/// dual.hpp). Where φ is differentiable and no kink is hit this is the derivative of the
+/// by one forward pass — evaluate itself, observing each layer's input (evaluate.hpp),
+/// from which a nonlinear layer's local derivatives are taken by dual numbers on the
+/// same maps (apply_elementwise, eval_expr in DualArith) — and one backward pass:
+/// affine layers z ↦ A z + B y + c send the adjoint g back as Aᵀg and add Bᵀg to the
+/// input's gradient (the input re-enters at every layer with B); elementwise layers
+/// multiply by f'(z_i); a gate (x0, X) with u = z_x0 maps g to g_X ↦ f(u)·g_X and
+/// g_x0 ↦ f'(u)·⟨g_X, z_X⟩ (product rule). Where φ is differentiable and no kink is hit this is the derivative of the
 /// model; at kinks one branch's derivative is taken by the comparison that selects the
 /// value: relu'(0) = 0, soft_threshold'(±t) = 0, √'(0) = 0 for sqrt_θ (modelled as
 /// √max(0, ·), as DoubleArith does), min/max as in DualArith. No error bound.

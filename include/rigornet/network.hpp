@@ -40,8 +40,9 @@ struct Expr {
     long max_bits() const;
 };
 
-/// Evaluates g(u) in arithmetic ar (generic; instantiated for the four arithmetics).
-template <class Arith>
+/// Evaluates g(u) in arithmetic ar, operation by operation with ar's guarantees
+/// (generic; instantiated for every supported arithmetic, arithmetics.hpp).
+template <SupportedArithmetic Arith>
 typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u);
 
 enum class Scalar { relu, square, sqrt_theta, soft_threshold };

@@ -2,23 +2,26 @@
 // through which structured operators (fast transforms) plug into networks.
 #pragma once
 #include <cstddef>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "rigornet/arith.hpp"
+#include "rigornet/arithmetics.hpp"
+#include "rigornet/conversions.hpp"
 
 namespace rigornet {
 
-/// A linear map R^cols → R^rows, applicable in every number system.
+/// A linear map R^cols → R^rows, applicable in every supported arithmetic (one pair of
+/// virtual overloads per arithmetic of RIGORNET_FOR_EACH_ARITH, arithmetics.hpp).
 /// Contract of apply(ar, x, y): y = M·x computed in arithmetic `ar` — exact for
-/// ExactArith, an enclosure for BallArith, the tracked bound for TrackedDoubleArith.
+/// ExactArith, an enclosure for BallArith, the tracked bound for TrackedDoubleArith,
+/// values and derivatives alike for DualArith (M is linear).
 /// adjoint(ar, y, x): x = Mᵀ·y likewise. Sizes must match (ShapeError otherwise);
 /// input and output must not alias. An operator whose entries are irrational (e.g. a
-/// DFT) throws DomainError from the ExactArith overloads instead of approximating.
+/// DFT) throws DomainError from the overloads of arithmetics that cannot represent them
+/// (ExactArith; DualArith where the operator needs the FFT path) instead of approximating.
 class LinearOperator {
 public:
     virtual ~LinearOperator() = default;
@@ -31,18 +34,17 @@ public:
     /// Number of stored entries (rows·cols for dense).
     virtual std::size_t stored_entries() const = 0;
 
-    virtual void apply(const ExactArith&, std::span<const Rational> x, std::span<Rational> y) const = 0;
-    virtual void apply(const BallArith&, std::span<const Ball> x, std::span<Ball> y) const = 0;
-    virtual void apply(const DoubleArith&, std::span<const double> x, std::span<double> y) const = 0;
-    virtual void apply(const TrackedDoubleArith&, std::span<const TrackedDouble> x, std::span<TrackedDouble> y) const = 0;
-    virtual void adjoint(const ExactArith&, std::span<const Rational> y, std::span<Rational> x) const = 0;
-    virtual void adjoint(const BallArith&, std::span<const Ball> y, std::span<Ball> x) const = 0;
-    virtual void adjoint(const DoubleArith&, std::span<const double> y, std::span<double> x) const = 0;
-    virtual void adjoint(const TrackedDoubleArith&, std::span<const TrackedDouble> y, std::span<TrackedDouble> x) const = 0;
+#define RIGORNET_DECLARE_APPLY(ARITH)                                                              \
+    virtual void apply(const ARITH&, std::span<const ARITH::value_type> x,                        \
+                       std::span<ARITH::value_type> y) const = 0;                                 \
+    virtual void adjoint(const ARITH&, std::span<const ARITH::value_type> y,                      \
+                         std::span<ARITH::value_type> x) const = 0;
+    RIGORNET_FOR_EACH_ARITH(RIGORNET_DECLARE_APPLY)
+#undef RIGORNET_DECLARE_APPLY
 };
 
-/// Implements the eight virtual overloads of LinearOperator by forwarding to the
-/// derived class's templates apply_impl(ar, x, y) and adjoint_impl(ar, y, x).
+/// Implements the virtual overloads of LinearOperator by forwarding to the derived
+/// class's templates apply_impl(ar, x, y) and adjoint_impl(ar, y, x).
 template <class Derived>
 class OperatorBase : public LinearOperator {
 public:
@@ -57,10 +59,7 @@ public:
         check(x.size(), y.size());                                                                \
         static_cast<const Derived*>(this)->adjoint_impl(ar, y, x);                                \
     }
-    RIGORNET_FORWARD(ExactArith)
-    RIGORNET_FORWARD(BallArith)
-    RIGORNET_FORWARD(DoubleArith)
-    RIGORNET_FORWARD(TrackedDoubleArith)
+    RIGORNET_FOR_EACH_ARITH(RIGORNET_FORWARD)
 #undef RIGORNET_FORWARD
 
 private:
@@ -82,39 +81,14 @@ private:
     void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,                 \
                       std::span<typename Arith::value_type> x) const;
 
-/// Explicitly instantiates CLASS::apply_impl and CLASS::adjoint_impl for the four
-/// arithmetics; used once, in the .cpp file that defines those templates.
-#define RIGORNET_INSTANTIATE_ONE(CLASS, ARITH)                                                          \
+/// Explicitly instantiates CLASS::apply_impl and CLASS::adjoint_impl for every supported
+/// arithmetic; used once, in the .cpp file that defines those templates.
+#define RIGORNET_INSTANTIATE_ONE(ARITH, CLASS)                                                          \
     template void CLASS::apply_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,           \
                                            std::span<ARITH::value_type>) const;                        \
     template void CLASS::adjoint_impl<ARITH>(const ARITH&, std::span<const ARITH::value_type>,         \
                                              std::span<ARITH::value_type>) const;
-#define RIGORNET_INSTANTIATE_OPERATOR(CLASS)         \
-    RIGORNET_INSTANTIATE_ONE(CLASS, ExactArith)      \
-    RIGORNET_INSTANTIATE_ONE(CLASS, BallArith)       \
-    RIGORNET_INSTANTIATE_ONE(CLASS, DoubleArith)     \
-    RIGORNET_INSTANTIATE_ONE(CLASS, TrackedDoubleArith)
-
-/// The entries of a rational matrix, converted once per number system and cached
-/// (thread-safe): exact as given, double rounded to nearest, TrackedDouble with the
-/// rounding error bounded, Ball at each precision asked for (enclosing the entry).
-class EntryCache {
-public:
-    explicit EntryCache(std::vector<Rational> entries);
-    const std::vector<Rational>& get(const ExactArith&) const { return exact_; }
-    const std::vector<double>& get(const DoubleArith&) const { return dbl_; }
-    const std::vector<TrackedDouble>& get(const TrackedDoubleArith&) const { return tracked_; }
-    const std::vector<Ball>& get(const BallArith& ar) const;
-    long max_bits() const { return max_bits_; }
-
-private:
-    std::vector<Rational> exact_;
-    std::vector<double> dbl_;
-    std::vector<TrackedDouble> tracked_;
-    long max_bits_ = 0;
-    mutable std::mutex mutex_;
-    mutable std::map<long, std::vector<Ball>> balls_;
-};
+#define RIGORNET_INSTANTIATE_OPERATOR(CLASS) RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_ONE, CLASS)
 
 /// A dense rows×cols rational matrix, stored row-major.
 class DenseMatrix final : public OperatorBase<DenseMatrix> {

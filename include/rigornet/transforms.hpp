@@ -25,8 +25,8 @@ enum class WalshOrder { natural, sequency };
 /// rows in natural (Hadamard) or sequency order (row k of each 1-D factor has k sign
 /// changes). U is symmetric and orthogonal, so adjoint = inverse. Exact when N is a
 /// power of 4 (entries ±2^−e, e.g. ±1/n for n×n images): ExactArith then computes U x
-/// exactly; otherwise the ExactArith overloads throw DomainError (1/√N is irrational)
-/// and balls enclose it. Fast transform: O(N log N) additions and one scaling.
+/// exactly; otherwise the ExactArith and DualArith overloads throw DomainError (1/√N is
+/// irrational) and balls enclose it. Fast transform: O(N log N) additions and one scaling.
 class WalshHadamard final : public OperatorBase<WalshHadamard> {
 public:
     WalshHadamard(Shape shape, WalshOrder order);
@@ -57,7 +57,7 @@ private:
 /// apply = W, adjoint = W⁻¹ = Wᵀ). Coefficients in the usual nested layout: the
 /// coarse block [0, n_a/2^levels) per axis first. Each level multiplies by 2^(−d/2):
 /// exact for even d (e.g. images, factor 1/2 per level), DomainError under ExactArith
-/// for odd d. 1 ≤ levels ≤ log2(smallest side).
+/// and DualArith for odd d. 1 ≤ levels ≤ log2(smallest side).
 class Haar final : public OperatorBase<Haar> {
 public:
     Haar(Shape shape, int levels);
@@ -111,7 +111,8 @@ private:
 /// (precomputations cached per precision). TrackedDoubleArith: the same FFTW
 /// computation on the .v parts (bit-identical to double) with err = +∞ on every output,
 /// TrackedDouble's "no claim": the FFT's rounding is not tracked. The entries are
-/// irrational: ExactArith throws DomainError (use balls, or FourierSamplingRational).
+/// irrational: ExactArith throws DomainError (use balls, or FourierSamplingRational),
+/// and so does DualArith (not on the FFT path).
 class FourierSampling final : public OperatorBase<FourierSampling> {
 public:
     FourierSampling(Shape shape, std::vector<std::size_t> omega, bool complex_input = false);
@@ -151,7 +152,8 @@ private:
 /// realifying do not increase the norm. b is the least value making this ≤ 2^−accuracy.
 /// complex_input as for FourierSampling.
 /// The overall scaling N^(−1/2) is rational only when N is a power of 4 (e.g. n×n
-/// images); otherwise ExactArith throws DomainError. Cost O(N log N) per application.
+/// images); otherwise ExactArith and DualArith throw DomainError. Cost O(N log N) per
+/// application.
 class FourierSamplingRational final : public OperatorBase<FourierSamplingRational> {
 public:
     FourierSamplingRational(Shape shape, std::vector<std::size_t> omega, long accuracy, bool complex_input = false);

@@ -60,27 +60,26 @@ void for_each_line(const std::vector<std::size_t>& dims, const std::vector<std::
     }
 }
 
-// 2^(−e/2) in arithmetic ar. Rational for even e; for odd e irrational, so ExactArith
-// refuses and the others round (a ball enclosing it; the nearest double with its error).
+// 2^(−e/2) in arithmetic ar. Rational for even e; for odd e irrational, so only balls
+// (enclosing it) and the FFT path's binary64 values (the nearest double, with its error
+// bound for a certified arithmetic) represent it; the other arithmetics refuse.
 template <class Arith>
 typename Arith::value_type inv_sqrt_pow2(const Arith& ar, int e, const char* what) {
     Rational half(1);
     fmpq_div_2exp(half.get(), half.get(), static_cast<ulong>(e / 2));
     if (e % 2 == 0) return ar.from_rational(half);
-    if constexpr (std::is_same_v<Arith, ExactArith>) {
-        throw DomainError(std::string(what) + ": the orthonormal scaling 2^(-" + std::to_string(e) +
-                          "/2) is irrational; use ball or double arithmetic");
-    } else if constexpr (std::is_same_v<Arith, BallArith>) {
+    if constexpr (Arith::arb_balls) {
         Ball r(Rational(1, 2), ar.prec);
         arb_sqrt(r.get(), r.get(), ar.prec);
         arb_mul_2exp_si(r.get(), r.get(), -(e / 2));
         return r;
-    } else if constexpr (std::is_same_v<Arith, DoubleArith>) {
-        return std::ldexp(std::sqrt(0.5), -(e / 2));
-    } else {
+    } else if constexpr (Arith::fft_path) {
         // sqrt(0.5) is correctly rounded: |v − 2^(−1/2)| ≤ 2^−53·v; scaling by 2^−k is exact.
         double v = std::ldexp(std::sqrt(0.5), -(e / 2));
-        return TrackedDouble{v, std::nextafter(std::ldexp(v, -53), 1.0) + std::numeric_limits<double>::denorm_min()};
+        return ar.from_binary64(v, std::nextafter(std::ldexp(v, -53), 1.0) + std::numeric_limits<double>::denorm_min());
+    } else {
+        throw DomainError(std::string(what) + ": the orthonormal scaling 2^(-" + std::to_string(e) +
+                          "/2) is irrational; use ball or double arithmetic");
     }
 }
 
@@ -326,13 +325,10 @@ void acb_dft_nd(acb_ptr v, const Shape& shape, const std::vector<DftPre>& pre_ax
     arb_clear(s);
 }
 
-// The double FFT path serves DoubleArith and TrackedDoubleArith alike: the tracked
-// value's .v goes through the same code (so values are bit-identical), and its error
-// is +∞, TrackedDouble's "no claim" (the FFT's rounding is not tracked).
-double double_part(double v) { return v; }
-double double_part(const TrackedDouble& v) { return v.v; }
-void set_unclaimed(double& out, double v) { out = v; }
-void set_unclaimed(TrackedDouble& out, double v) { out = TrackedDouble{v, std::numeric_limits<double>::infinity()}; }
+// The double FFT path serves every fft_path arithmetic alike: the binary64 values go
+// through the same code (so they are bit-identical to DoubleArith's), and the results
+// claim nothing (from_binary64 with error +∞: the FFT's rounding is not tracked).
+constexpr double unclaimed = std::numeric_limits<double>::infinity();
 
 // FFTW on a d-dimensional complex array, unnormalised; the plan is made on first use.
 void fftw_nd(fftw_plan& plan, std::mutex& mutex, const Shape& shape, int sign, fftw_complex* in, fftw_complex* out) {
@@ -352,22 +348,22 @@ template <class Arith>
 void FourierSampling::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
                                  std::span<typename Arith::value_type> y) const {
     const std::size_t N = shape_.size(), m = omega_.size();
-    if constexpr (std::is_same_v<Arith, DoubleArith> || std::is_same_v<Arith, TrackedDoubleArith>) {
+    if constexpr (Arith::fft_path) {
         fftw_complex* in = fftw_alloc_complex(N);
         fftw_complex* out = fftw_alloc_complex(N);
         for (std::size_t t = 0; t < N; ++t) {
-            in[t][0] = double_part(x[t]);
-            in[t][1] = complex_ ? double_part(x[N + t]) : 0.0;
+            in[t][0] = ar.binary64(x[t]);
+            in[t][1] = complex_ ? ar.binary64(x[N + t]) : 0.0;
         }
         fftw_nd(plans_->forward, plans_->mutex, shape_, FFTW_FORWARD, in, out);
         const double s = 1.0 / std::sqrt(static_cast<double>(N));
         for (std::size_t k = 0; k < m; ++k) {
-            set_unclaimed(y[k], out[omega_[k]][0] * s);
-            set_unclaimed(y[m + k], out[omega_[k]][1] * s);
+            y[k] = ar.from_binary64(out[omega_[k]][0] * s, unclaimed);
+            y[m + k] = ar.from_binary64(out[omega_[k]][1] * s, unclaimed);
         }
         fftw_free(in);
         fftw_free(out);
-    } else if constexpr (std::is_same_v<Arith, BallArith>) {
+    } else if constexpr (Arith::arb_balls) {
         acb_ptr v = _acb_vec_init(static_cast<slong>(N));
         for (std::size_t t = 0; t < N; ++t) {
             arb_set(acb_realref(v + t), x[t].get());
@@ -390,23 +386,23 @@ template <class Arith>
 void FourierSampling::adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
                                    std::span<typename Arith::value_type> x) const {
     const std::size_t N = shape_.size(), m = omega_.size();
-    if constexpr (std::is_same_v<Arith, DoubleArith> || std::is_same_v<Arith, TrackedDoubleArith>) {
+    if constexpr (Arith::fft_path) {
         fftw_complex* in = fftw_alloc_complex(N);
         fftw_complex* out = fftw_alloc_complex(N);
         for (std::size_t t = 0; t < N; ++t) in[t][0] = in[t][1] = 0.0;
         for (std::size_t k = 0; k < m; ++k) {
-            in[omega_[k]][0] = double_part(y[k]);
-            in[omega_[k]][1] = double_part(y[m + k]);
+            in[omega_[k]][0] = ar.binary64(y[k]);
+            in[omega_[k]][1] = ar.binary64(y[m + k]);
         }
         fftw_nd(plans_->backward, plans_->mutex, shape_, FFTW_BACKWARD, in, out);
         const double s = 1.0 / std::sqrt(static_cast<double>(N));
         for (std::size_t t = 0; t < N; ++t) {
-            set_unclaimed(x[t], out[t][0] * s);
-            if (complex_) set_unclaimed(x[N + t], out[t][1] * s);
+            x[t] = ar.from_binary64(out[t][0] * s, unclaimed);
+            if (complex_) x[N + t] = ar.from_binary64(out[t][1] * s, unclaimed);
         }
         fftw_free(in);
         fftw_free(out);
-    } else if constexpr (std::is_same_v<Arith, BallArith>) {
+    } else if constexpr (Arith::arb_balls) {
         acb_ptr v = _acb_vec_init(static_cast<slong>(N));
         for (std::size_t k = 0; k < m; ++k) {
             arb_set(acb_realref(v + omega_[k]), y[k].get());

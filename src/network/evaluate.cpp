@@ -1,35 +1,12 @@
 #include "rigornet/evaluate.hpp"
 
-#include <algorithm>
-#include <limits>
-
 namespace rigornet {
 
 namespace {
 
 template <class Arith>
-LayerSummary summarise(const Arith&, const std::vector<typename Arith::value_type>& z) {
-    LayerSummary s;
-    s.width = z.size();
-    if constexpr (std::is_same_v<Arith, ExactArith>) {
-        s.max_bits = 0;
-        for (const Rational& v : z) s.max_bits = std::max(s.max_bits, v.bits());
-    } else if constexpr (std::is_same_v<Arith, BallArith>) {
-        s.max_radius = 0.0;
-        for (const Ball& v : z) {
-            double r = arb_is_finite(v.get()) ? mag_get_d(arb_radref(v.get())) : std::numeric_limits<double>::infinity();
-            s.max_radius = std::max(s.max_radius, r);
-        }
-    } else if constexpr (std::is_same_v<Arith, TrackedDoubleArith>) {
-        s.max_radius = 0.0;
-        for (const TrackedDouble& v : z) s.max_radius = std::max(s.max_radius, v.err);
-    }
-    return s;
-}
-
-template <class Arith>
-void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arith::value_type& x,
-                       const typename Arith::value_type& t) {
+void apply_scalar(const ElementwiseLayer& e, const Arith& ar, typename Arith::value_type& x,
+                  const typename Arith::value_type& t) {
     switch (e.fn) {
         case Scalar::relu: ar.relu(x, x); break;
         case Scalar::square: ar.square(x, x); break;
@@ -50,7 +27,8 @@ void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, typename Arit
 // Exact values after a layer: additions and the structured operators' exact kernels grow
 // bit sizes without passing through ExactArith::mul, so the layer's values are checked
 // here too, one by one (max_bits) and together (max_bytes).
-void check_exact_layer(const ExactArith& ar, const std::vector<Rational>& z) {
+template <class Arith>
+void check_exact_layer(const Arith& ar, const std::vector<Rational>& z) {
     double bytes = 0;
     for (const Rational& v : z) {
         const long b = v.bits();
@@ -70,22 +48,35 @@ double ball_evaluation_bytes(const Network& net, long prec) {
     return values * (static_cast<double>(prec) / 8 + 48);
 }
 
-template <class Arith>
+template <SupportedArithmetic Arith>
+void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, std::span<typename Arith::value_type> z) {
+    using V = typename Arith::value_type;
+    V t{};  // the threshold, the only parameter used here
+    if (e.fn == Scalar::soft_threshold) t = ar.from_rational(e.param);
+    if (e.indices)
+        for (std::size_t i : *e.indices) apply_scalar(e, ar, z[i], t);
+    else
+        for (V& x : z) apply_scalar(e, ar, x, t);
+}
+
+template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith& ar,
                                                  std::span<const typename Arith::value_type> y,
-                                                 std::vector<LayerSummary>* summary, const Progress& progress) {
+                                                 std::vector<LayerSummary>* summary, const Progress& progress,
+                                                 const LayerObserver<typename Arith::value_type>& observe) {
     using V = typename Arith::value_type;
     if (y.size() != net.input_dim())
         throw ShapeError("network input has " + std::to_string(net.input_dim()) + " values, got " +
                          std::to_string(y.size()));
-    if constexpr (std::is_same_v<Arith, BallArith>)
+    if constexpr (Arith::arb_balls)
         require_memory(ball_evaluation_bytes(net, ar.prec), ar.max_bytes,
                        "ball evaluation at " + std::to_string(ar.prec) + " bits");
-    std::vector<V> z(y.begin(), y.end()), next, tmp;
-    if (summary) summary->assign(1, summarise(ar, z));
+    std::vector<V> z(y.begin(), y.end()), next, tmp, input;
+    if (summary) summary->assign(1, ar.summarise(z));
     std::size_t index = 0;
     for (const Layer& layer : net.layers()) {
         ++index;
+        if (observe) input = z;
         try {
             if (auto* a = std::get_if<AffineLayer>(&layer)) {
                 next.assign(a->A->rows(), V{});
@@ -100,12 +91,7 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                     if (!a->c[i].is_zero()) ar.add(next[i], next[i], c[i]);
                 z.swap(next);
             } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-                V t{};  // the threshold, the only parameter used here
-                if (e->fn == Scalar::soft_threshold) t = ar.from_rational(e->param);
-                if (e->indices)
-                    for (std::size_t i : *e->indices) apply_elementwise(*e, ar, z[i], t);
-                else
-                    for (V& x : z) apply_elementwise(*e, ar, x, t);
+                apply_elementwise(*e, ar, std::span<V>(z));
             } else {
                 for (const Gate& g : std::get<GateLayer>(layer).gates) {
                     V f = eval_expr(g.f, ar, z[g.control]);
@@ -113,19 +99,20 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                     ar.zero(z[g.control]);
                 }
             }
-            if constexpr (std::is_same_v<Arith, ExactArith>) check_exact_layer(ar, z);
+            if constexpr (Arith::exact) check_exact_layer(ar, z);
         } catch (const DomainError& err) {
             throw DomainError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
         } catch (const ResourceError& err) {
             throw ResourceError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());
         }
-        if (summary) summary->push_back(summarise(ar, z));
+        if (summary) summary->push_back(ar.summarise(z));
         if (progress) progress(index, net.layers().size());
+        if (observe) observe(index - 1, std::span<const V>(input), std::span<const V>(z));
     }
     return z;
 }
 
-template <class Arith>
+template <SupportedArithmetic Arith>
 std::vector<typename Arith::value_type> evaluate_rational(const Network& net, const Arith& ar,
                                                           const std::vector<Rational>& y,
                                                           std::vector<LayerSummary>* summary, const Progress& progress) {
@@ -135,16 +122,16 @@ std::vector<typename Arith::value_type> evaluate_rational(const Network& net, co
     return evaluate(net, ar, std::span<const typename Arith::value_type>(v), summary, progress);
 }
 
-#define RIGORNET_INSTANTIATE(ARITH)                                                                      \
-    template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                      \
-                                                     std::span<const ARITH::value_type>,                \
-                                                     std::vector<LayerSummary>*, const Progress&);       \
-    template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,             \
-                                                              const std::vector<Rational>&,              \
-                                                              std::vector<LayerSummary>*, const Progress&);
-RIGORNET_INSTANTIATE(ExactArith)
-RIGORNET_INSTANTIATE(BallArith)
-RIGORNET_INSTANTIATE(DoubleArith)
-RIGORNET_INSTANTIATE(TrackedDoubleArith)
+#define RIGORNET_INSTANTIATE_EVALUATE(ARITH)                                                                  \
+    template std::vector<ARITH::value_type> evaluate(const Network&, const ARITH&,                           \
+                                                     std::span<const ARITH::value_type>,                     \
+                                                     std::vector<LayerSummary>*, const Progress&,            \
+                                                     const LayerObserver<ARITH::value_type>&);               \
+    template std::vector<ARITH::value_type> evaluate_rational(const Network&, const ARITH&,                  \
+                                                              const std::vector<Rational>&,                   \
+                                                              std::vector<LayerSummary>*, const Progress&);   \
+    template void apply_elementwise(const ElementwiseLayer&, const ARITH&, std::span<ARITH::value_type>);
+RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_EVALUATE)
+#undef RIGORNET_INSTANTIATE_EVALUATE
 
 }  // namespace rigornet

@@ -1,8 +1,7 @@
 #include "rigornet/gradient.hpp"
 
-#include <cmath>
-
 #include "rigornet/dual.hpp"
+#include "rigornet/evaluate.hpp"
 
 namespace rigornet {
 
@@ -15,19 +14,27 @@ struct LocalDerivatives {
     std::vector<double> target;  // gates: the targets' values before the gate, in order
 };
 
-/// The layer's scalar function at x and its derivative (kink conventions of vjp).
-Dual scalar(const ElementwiseLayer& e, double x, double t) {
+/// The local derivatives of `layer` at its input z, by dual numbers on the maps
+/// evaluate applies (kink conventions of vjp): the elementwise map is diagonal, so one
+/// pass with every seed 1 gives every f'(z_i); a gate's g is differentiated at u = z_x0.
+LocalDerivatives local_derivatives(const Layer& layer, std::span<const double> z) {
     const DualArith ar;
-    Dual r;
-    switch (e.fn) {
-        case Scalar::relu: ar.relu(r, Dual(x, 1.0)); break;
-        case Scalar::square: ar.square(r, Dual(x, 1.0)); break;
-        case Scalar::sqrt_theta: ar.sqrt_theta(r, Dual(x, 1.0), e.theta_bits); break;
-        // S_t(x) = x − sign(x)·t beyond the threshold, 0 within; the same doubles as
-        // relu(x − t) − relu(−x − t), since fl(−x − t) = −fl(x + t).
-        case Scalar::soft_threshold: r = std::abs(x) > t ? Dual(x - std::copysign(t, x), 1.0) : Dual(0.0, 0.0); break;
+    LocalDerivatives d;
+    if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
+        std::vector<Dual> seeded(z.begin(), z.end());
+        for (Dual& x : seeded) x.d = 1.0;
+        apply_elementwise(*e, ar, std::span<Dual>(seeded));
+        if (e->indices)
+            for (std::size_t i : *e->indices) d.slope.push_back(seeded[i].d);
+        else
+            for (const Dual& x : seeded) d.slope.push_back(x.d);
+    } else if (auto* gates = std::get_if<GateLayer>(&layer)) {
+        for (const Gate& g : gates->gates) {
+            d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control], 1.0)));
+            for (std::size_t t : g.targets) d.target.push_back(z[t]);
+        }
     }
-    return r;
+    return d;
 }
 
 }  // namespace
@@ -44,45 +51,11 @@ Vjp vjp(const Network& net, std::span<const double> y,
     const DoubleArith ar;
     const auto& layers = net.layers();
     std::vector<LocalDerivatives> tape(layers.size());
-    std::vector<double> z(y.begin(), y.end()), next, reinjected;
-
-    for (std::size_t j = 0; j < layers.size(); ++j) {
-        if (auto* a = std::get_if<AffineLayer>(&layers[j])) {
-            // (A z + B y) + c in evaluate's order, so that the values agree bit for bit.
-            next.assign(a->A->rows(), 0.0);
-            a->A->apply(ar, z, next);
-            if (a->B) {
-                reinjected.assign(a->B->rows(), 0.0);
-                a->B->apply(ar, y, reinjected);
-                for (std::size_t i = 0; i < next.size(); ++i) next[i] += reinjected[i];
-            }
-            const std::vector<double>& c = net.bias(j).get(ar);
-            for (std::size_t i = 0; i < next.size(); ++i)
-                if (!a->c[i].is_zero()) next[i] += c[i];
-            z.swap(next);
-        } else if (auto* e = std::get_if<ElementwiseLayer>(&layers[j])) {
-            const double t = ar.from_rational(e->param);
-            auto step = [&](std::size_t i) {
-                const Dual r = scalar(*e, z[i], t);
-                z[i] = r.v;
-                tape[j].slope.push_back(r.d);
-            };
-            if (e->indices)
-                for (std::size_t i : *e->indices) step(i);
-            else
-                for (std::size_t i = 0; i < z.size(); ++i) step(i);
-        } else {
-            for (const Gate& g : std::get<GateLayer>(layers[j]).gates) {
-                const Dual f = eval_expr(g.f, DualArith{}, Dual(z[g.control], 1.0));
-                tape[j].gate.push_back(f);
-                for (std::size_t t : g.targets) {
-                    tape[j].target.push_back(z[t]);
-                    z[t] = f.v * z[t];
-                }
-                z[g.control] = 0.0;
-            }
-        }
-    }
+    const std::vector<double> z =
+        evaluate(net, ar, y, nullptr, {}, [&](std::size_t j, std::span<const double> input, std::span<const double>) {
+            tape[j] = local_derivatives(layers[j], input);
+        });
+    std::vector<double> next, reinjected;
 
     std::vector<double> g = cotangent(z);
     if (g.size() != z.size())

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "rigornet/dual.hpp"
-
 namespace rigornet {
 
 // ---------------------------------------------------------------- expressions
@@ -67,7 +65,7 @@ long Expr::max_bits() const {
     return b;
 }
 
-template <class Arith>
+template <SupportedArithmetic Arith>
 typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u) {
     using V = typename Arith::value_type;
     using Op = Expr::Op;
@@ -92,11 +90,10 @@ typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typen
     return r;
 }
 
-template Rational eval_expr(const Expr&, const ExactArith&, const Rational&);
-template Ball eval_expr(const Expr&, const BallArith&, const Ball&);
-template double eval_expr(const Expr&, const DoubleArith&, const double&);
-template TrackedDouble eval_expr(const Expr&, const TrackedDoubleArith&, const TrackedDouble&);
-template Dual eval_expr(const Expr&, const DualArith&, const Dual&);
+#define RIGORNET_INSTANTIATE_EVAL_EXPR(ARITH) \
+    template ARITH::value_type eval_expr(const Expr&, const ARITH&, const ARITH::value_type&);
+RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_EVAL_EXPR)
+#undef RIGORNET_INSTANTIATE_EVAL_EXPR
 
 // ---------------------------------------------------------------- layers
 

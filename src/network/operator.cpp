@@ -11,27 +11,6 @@ namespace rigornet {
 
 static_assert(sizeof(Ball) == sizeof(arb_struct), "Ball must be layout-compatible with arb_struct");
 
-EntryCache::EntryCache(std::vector<Rational> entries) : exact_(std::move(entries)) {
-    dbl_.reserve(exact_.size());
-    tracked_.reserve(exact_.size());
-    const TrackedDoubleArith tar;
-    for (const Rational& e : exact_) {
-        dbl_.push_back(DoubleArith{}.from_rational(e));  // the same conversions as Constant
-        tracked_.push_back(tar.from_rational(e));
-        max_bits_ = std::max(max_bits_, e.bits());
-    }
-}
-
-const std::vector<Ball>& EntryCache::get(const BallArith& ar) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = balls_.find(ar.prec);
-    if (it != balls_.end()) return it->second;
-    std::vector<Ball> b;
-    b.reserve(exact_.size());
-    for (const Rational& e : exact_) b.emplace_back(e, ar.prec);
-    return balls_.emplace(ar.prec, std::move(b)).first->second;
-}
-
 // ---------------------------------------------------------------- dense
 
 static_assert(sizeof(Rational) == sizeof(fmpq), "Rational must be layout-compatible with fmpq");
@@ -69,7 +48,7 @@ template <class Arith>
 void DenseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
                              std::span<typename Arith::value_type> y) const {
     const auto& w = entries_.get(ar);
-    if constexpr (std::is_same_v<Arith, ExactArith>) {
+    if constexpr (Arith::exact) {  // values are Rationals (the concept's contract)
         std::call_once(rows_once_, [&] { rows_int_ = std::make_shared<const IntegerRows>(w, rows_, cols_); });
         // y_i = (num_i · X) / (den_i · d) with x = X/d over a common denominator d
         fmpz* X = _fmpz_vec_init(static_cast<slong>(cols_));
@@ -90,7 +69,7 @@ void DenseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::va
         return;
     }
     for (std::size_t i = 0; i < rows_; ++i) {
-        if constexpr (std::is_same_v<Arith, BallArith>) {
+        if constexpr (Arith::arb_balls) {
             // Arb's dot product: one error bound for the whole sum, same enclosure guarantee.
             arb_dot(y[i].get(), nullptr, 0, reinterpret_cast<arb_srcptr>(w.data() + i * cols_), 1,
                     reinterpret_cast<arb_srcptr>(x.data()), 1, static_cast<slong>(cols_), ar.prec);

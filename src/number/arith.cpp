@@ -1,8 +1,5 @@
 #include "rigornet/arith.hpp"
 
-#include <map>
-#include <mutex>
-
 #include <bit>
 #include <cstdint>
 
@@ -11,6 +8,23 @@ namespace rigornet {
 std::string ExactArith::bits_message(long bits) const {
     return "exact values would reach " + std::to_string(bits) + " bits, over the limit of " + std::to_string(max_bits) +
            " bits (--max-bits): the network's exact values grow too fast (e.g. repeated squaring)";
+}
+
+LayerSummary ExactArith::summarise(std::span<const Rational> z) const {
+    LayerSummary s{z.size()};
+    s.max_bits = 0;
+    for (const Rational& v : z) s.max_bits = std::max(s.max_bits, v.bits());
+    return s;
+}
+
+LayerSummary BallArith::summarise(std::span<const Ball> z) const {
+    LayerSummary s{z.size()};
+    s.max_radius = 0.0;
+    for (const Ball& v : z) {
+        double r = arb_is_finite(v.get()) ? mag_get_d(arb_radref(v.get())) : std::numeric_limits<double>::infinity();
+        s.max_radius = std::max(s.max_radius, r);
+    }
+    return s;
 }
 
 void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
@@ -50,6 +64,13 @@ void BallArith::sqrt_theta(Ball& r, const Ball& a, long k) const {
 }
 
 using namespace tracked_detail;
+
+LayerSummary TrackedDoubleArith::summarise(std::span<const TrackedDouble> z) const {
+    LayerSummary s{z.size()};
+    s.max_radius = 0.0;
+    for (const TrackedDouble& v : z) s.max_radius = std::max(s.max_radius, v.err);
+    return s;
+}
 
 TrackedDouble TrackedDoubleArith::from_rational(const Rational& x) const {
     double v = x.to_double(Round::nearest);
@@ -121,22 +142,6 @@ void TrackedDoubleArith::sqrt_theta(TrackedDouble& r, const TrackedDouble& a, lo
     if (root_lo > 0.0) prop = std::min(prop, up(a.err / root_lo));
     double step = k <= 1074 ? std::ldexp(1.0, static_cast<int>(-k)) : eta;  // ≥ 2^−k
     r = checked(v, uadd(uadd(prop, umul(u, v)), step));
-}
-
-struct Constant::Balls {
-    std::mutex mutex;
-    std::map<long, Ball> at;  // precision → enclosing ball (node-based: references stay valid)
-};
-
-Constant::Constant(Rational x)
-    : exact_(std::move(x)), dbl_(DoubleArith{}.from_rational(exact_)),
-      tracked_(TrackedDoubleArith{}.from_rational(exact_)), balls_(std::make_shared<Balls>()) {}
-
-const Ball& Constant::value(const BallArith& ar) const {
-    std::lock_guard<std::mutex> lock(balls_->mutex);
-    auto it = balls_->at.find(ar.prec);
-    if (it == balls_->at.end()) it = balls_->at.emplace(ar.prec, ar.from_rational(exact_)).first;
-    return it->second;
 }
 
 }  // namespace rigornet

@@ -1,5 +1,6 @@
 #include "../support.hpp"
 #include "rigornet/evaluate.hpp"
+#include "rigornet/gradient.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;
@@ -192,4 +193,56 @@ TEST_CASE("ball evaluation is refused before it starts when its estimate exceeds
     CHECK_THROWS_AS(evaluate_rational(net, small, {Rational(1), Rational(2), Rational(3)}), ResourceError);
     BallArith enough{128, false, static_cast<std::size_t>(need / 2)};
     CHECK_NOTHROW(evaluate_rational(net, enough, {Rational(1), Rational(2), Rational(3)}));
+}
+
+TEST_CASE("the layer observer sees every layer's input and output, chained", "[evaluate]") {
+    auto g = rigornet::test::rng(31);
+    for (int trial = 0; trial < cases(50); ++trial) {
+        const std::size_t n = 1 + g() % 4;
+        const Network net = rigornet::test::random_network(g, n, 1 + static_cast<int>(g() % 4));
+        const std::vector<Rational> y = rigornet::test::random_vector(g, n, 12);
+        std::vector<std::vector<Rational>> inputs, outputs;
+        std::vector<std::size_t> seen;
+        const auto out = evaluate(net, ExactArith{}, std::span<const Rational>(y), nullptr, {},
+                                  [&](std::size_t j, std::span<const Rational> in, std::span<const Rational> o) {
+                                      seen.push_back(j);
+                                      inputs.emplace_back(in.begin(), in.end());
+                                      outputs.emplace_back(o.begin(), o.end());
+                                  });
+        INFO("trial " << trial << " input " << show(y));
+        REQUIRE(seen.size() == net.layers().size());
+        for (std::size_t j = 0; j < seen.size(); ++j) {
+            CHECK(seen[j] == j);
+            CHECK(inputs[j] == (j == 0 ? y : outputs[j - 1]));
+            CHECK(outputs[j].size() == net.widths()[j + 1]);
+        }
+        CHECK(outputs.back() == out);
+    }
+}
+
+TEST_CASE("dual evaluation is forward mode: DoubleArith's values, and J·v agreeing with vjp", "[evaluate]") {
+    auto g = rigornet::test::rng(32);
+    std::uniform_real_distribution<double> u(-2, 2), unit(-1, 1);
+    for (int trial = 0; trial < cases(100); ++trial) {
+        const std::size_t n = 1 + g() % 4;
+        const Network net = rigornet::test::random_network(g, n, 1 + static_cast<int>(g() % 4));
+        std::vector<double> y(n), w(net.output_dim());
+        std::vector<Dual> yv(n);
+        for (std::size_t i = 0; i < n; ++i) yv[i] = Dual(y[i] = u(g), unit(g));
+        for (double& x : w) x = unit(g);
+        const auto plain = evaluate(net, DoubleArith{}, std::span<const double>(y));
+        const auto dual = evaluate(net, DualArith{}, std::span<const Dual>(yv));
+        const Vjp r = vjp(net, y, w);
+        INFO("trial " << trial);
+        REQUIRE(dual.size() == plain.size());
+        double forward = 0.0, reverse = 0.0, scale = 1.0;
+        for (std::size_t i = 0; i < plain.size(); ++i) {
+            CHECK((dual[i].v == plain[i] || (std::isnan(dual[i].v) && std::isnan(plain[i]))));
+            forward += w[i] * dual[i].d;
+            scale += std::abs(w[i] * dual[i].d);
+        }
+        for (std::size_t i = 0; i < n; ++i) reverse += r.gradient[i] * yv[i].d;
+        // ⟨w, J v⟩ = ⟨Jᵀ w, v⟩; the two double computations differ by rounding only.
+        CHECK(std::abs(forward - reverse) <= 1e-9 * scale);
+    }
 }
