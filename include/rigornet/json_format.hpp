@@ -61,7 +61,8 @@ Network read_network_json(const std::string& path);
 /// structured operator that has no JSON form.
 nlohmann::json network_to_json(const Network& net);
 
-/// Writes network_to_json(net) to `out` (2-space indentation). Throws ResourceError, and
+/// Writes network_to_json(net) to `out`, one line per top-level field, per operator
+/// definition and per layer (compact within a line). Throws ResourceError, and
 /// writes nothing, when the text would exceed json_limits::max_file_bytes.
 void write_network_json(const Network& net, std::ostream& out);
 

@@ -671,7 +671,23 @@ json network_to_json(const Network& net) {
 }
 
 void write_network_json(const Network& net, std::ostream& out) {
-    const std::string text = network_to_json(net).dump(2) + '\n';
+    // one line per top-level field, per operator definition and per layer: readable
+    // and diffable, without indenting every number of a bias onto a line of its own
+    const json doc = network_to_json(net);
+    std::string text = "{";
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+        text += std::string(it == doc.begin() ? "" : ",") + "\n  " + json(it.key()).dump() + ": ";
+        if (!it->is_structured() || it->empty()) {
+            text += it->dump();
+            continue;
+        }
+        text += it->is_array() ? "[" : "{";
+        for (auto e = it->begin(); e != it->end(); ++e)
+            text += std::string(e == it->begin() ? "" : ",") + "\n    " +
+                    (it->is_object() ? json(e.key()).dump() + ": " : "") + e->dump();
+        text += it->is_array() ? "\n  ]" : "\n  }";
+    }
+    text += "\n}\n";
     if (text.size() > max_file_bytes)
         throw ResourceError("the JSON network would be " + std::to_string(text.size()) +
                             " bytes, over the " + std::to_string(max_file_bytes) + " that the reader accepts");

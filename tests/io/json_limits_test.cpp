@@ -266,6 +266,18 @@ TEST_CASE("the writer defines exactly the operators used more than once", "[json
     const auto* c = dynamic_cast<const Composition*>(a0.get());
     REQUIRE(c != nullptr);
     CHECK(c->factors()[0] == c->factors()[1]);
+    // the text: the same document, one line per definition and per layer
+    std::ostringstream text;
+    write_network_json(net, text);
+    CHECK(json::parse(text.str()) == doc);
+    std::istringstream lines(text.str());
+    int layer_lines = 0, definition_lines = 0;
+    for (std::string line; std::getline(lines, line);) {
+        layer_lines += line.find("{\"A\":") != std::string::npos;
+        definition_lines += line.rfind("    \"op", 0) == 0;
+    }
+    CHECK(layer_lines == 2);
+    CHECK(definition_lines == 2);
 }
 
 TEST_CASE("files that are not regular are read only up to the size limit", "[json]") {
