@@ -144,11 +144,12 @@ struct Reader {
     }
 
     Rational rational(const json& v, const std::string& path) {
-        std::string lit;
+        std::string digits;  // of a JSON integer
+        std::string_view lit;
         if (v.is_string())
-            lit = v.get<std::string>();
+            lit = v.get_ref<const std::string&>();
         else if (v.is_number_integer())
-            lit = v.dump();
+            lit = digits = v.dump();
         else if (v.is_number_float())
             fail(path, "floating-point JSON number " + v.dump() +
                            " refused: write rationals as strings, e.g. \"0.1\" (read exactly as 1/10)");
