@@ -21,7 +21,7 @@ std::string shortest(double d) {
 }
 
 namespace {
-constexpr std::uintmax_t max_input_file_bytes = std::uintmax_t{1} << 28;
+constexpr std::uintmax_t max_input_file_bytes = std::uintmax_t{1} << 26;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -33,7 +33,7 @@ std::string shortest(double d);
 Network load_network(const std::string& path, const std::string& reading);
 /// Comma-separated exact rationals, or "@FILE" to read them from FILE (commas or
 /// whitespace between values); ParseError naming the position of a bad value. FILE may
-/// be a device or pipe: at most 2^28 bytes are read (ResourceError naming FILE beyond).
+/// be a device or pipe: at most 2^26 bytes are read (ResourceError naming FILE beyond).
 std::vector<Rational> parse_input(const std::string& text);
 /// Prints j (pretty JSON) when as_json, else the text.
 void print(const nlohmann::json& j, bool as_json, const std::string& text);

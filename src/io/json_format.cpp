@@ -286,6 +286,7 @@ struct Reader {
             Shape s = shape(m, path);
             auto omega = indices(field(m, path, "omega"), path + ".omega");
             const long acc = static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", max_fourier_accuracy));
+            if (acc == 0) fail(path + ".accuracy", "expected 1 to " + std::to_string(max_fourier_accuracy) + " bits");
             const bool complex = flag(m, path, "complex");
             // n/2 twiddles per side, cosine and sine, each of about accuracy + log2 N bits
             std::uint64_t twiddle_bits = 0;
