@@ -21,6 +21,8 @@ std::string shortest(double d) {
 }
 
 namespace {
+constexpr std::uintmax_t max_input_file_bytes = std::uintmax_t{1} << 26;
+
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -37,7 +39,7 @@ std::vector<Rational> parse_input(const std::string& text) {
     // "@FILE": the values are read from FILE, separated by commas and/or whitespace
     std::string body = text;
     if (!text.empty() && text[0] == '@') {
-        body = detail::read_text_file(text.substr(1), std::uintmax_t{1} << 30);
+        body = detail::read_text_file(text.substr(1), max_input_file_bytes);
         for (char& c : body)
             if (std::isspace(static_cast<unsigned char>(c))) c = ',';
     }

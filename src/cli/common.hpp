@@ -27,10 +27,13 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);
-/// A network from a .nnet file (with the given reading: "decimal" or "binary64") or JSON.
+/// A network from a .nnet file (with the given reading: "decimal" or "binary64") or JSON,
+/// with the readers' guarantees: errors name the file (and line or JSON path), and the
+/// size and work limits of read_nnet / read_network_json hold for every kind of file.
 Network load_network(const std::string& path, const std::string& reading);
 /// Comma-separated exact rationals, or "@FILE" to read them from FILE (commas or
-/// whitespace between values); ParseError naming the position of a bad value.
+/// whitespace between values); ParseError naming the position of a bad value. FILE may
+/// be a device or pipe: at most 2^26 bytes are read (ResourceError naming FILE beyond).
 std::vector<Rational> parse_input(const std::string& text);
 /// Prints j (pretty JSON) when as_json, else the text.
 void print(const nlohmann::json& j, bool as_json, const std::string& text);

@@ -223,11 +223,13 @@ void Haar::adjoint_impl(const Arith& ar, std::span<const typename Arith::value_t
 // ------------------------------------------------------------------ subsampling
 
 Subsample::Subsample(std::size_t n, std::vector<std::size_t> omega) : n_(n), omega_(std::move(omega)) {
-    std::vector<bool> seen(n, false);
-    for (std::size_t k : omega_) {
+    // sorted copy, not an n-entry table: memory O(|Ω|) however large n is declared
+    std::vector<std::size_t> sorted = omega_;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        const std::size_t k = sorted[i];
         if (k >= n) throw ShapeError("sampling index " + std::to_string(k) + " outside 0.." + std::to_string(n - 1));
-        if (seen[k]) throw ShapeError("sampling index " + std::to_string(k) + " appears twice");
-        seen[k] = true;
+        if (i > 0 && sorted[i - 1] == k) throw ShapeError("sampling index " + std::to_string(k) + " appears twice");
     }
     if (omega_.empty()) throw ShapeError("empty sampling pattern");
 }

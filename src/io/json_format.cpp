@@ -1,7 +1,8 @@
 #include "rigornet/json_format.hpp"
 
-
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -13,18 +14,96 @@
 namespace rigornet {
 
 using nlohmann::json;
+using namespace json_limits;
 
 namespace {
 
-constexpr std::size_t max_dim = 10000000;  // 10^7: refuse absurd declared sizes
-constexpr int max_expr_depth = 200;
+std::string lowercase(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Case-insensitive Levenshtein distance, for "did you mean" in unknown-key errors.
+std::size_t edit_distance(const std::string& key, const std::string& valid) {
+    const std::string a = lowercase(key), b = lowercase(valid);
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+const std::string root = "(top level)";
+
+std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+std::string member(const std::string& path, const std::string& key) { return path == root ? key : path + "." + key; }
+
+// An operator read from the document, with the number of operator nodes it has when
+// every shared definition is expanded (what applying it or walking it costs).
+struct ReadOp {
+    OperatorPtr op;
+    std::uint64_t expanded = 0;
+};
 
 struct Reader {
+    explicit Reader(std::string src) : source(std::move(src)) {}
     std::string source;
-    std::map<std::string, OperatorPtr> refs;  // shared operator definitions ("operators")
+    std::map<std::string, ReadOp> refs;  // shared operator definitions ("operators")
+    std::uint64_t bits = 0, bits_allowed = base_weight_bits;
+    std::uint64_t unbacked = 0, expanded = 0;
 
     [[noreturn]] void fail(const std::string& path, const std::string& what) const {
         throw ParseError(source + ": " + path + ": " + what);
+    }
+    [[noreturn]] void refuse(const std::string& path, const std::string& what) const {
+        throw ResourceError(source + ": " + path + ": " + what);
+    }
+
+    // Runs f (a constructor of the model), rethrowing its errors with the source and path.
+    template <class F>
+    auto at(const std::string& path, F&& f) const -> decltype(f()) {
+        const std::string where = source + ": " + path + ": ";
+        try {
+            return f();
+        } catch (const ParseError& e) {
+            throw ParseError(where + e.what());
+        } catch (const ShapeError& e) {
+            throw ShapeError(where + e.what());
+        } catch (const DomainError& e) {
+            throw DomainError(where + e.what());
+        } catch (const ResourceError& e) {
+            throw ResourceError(where + e.what());
+        }
+    }
+
+    // Refuses any key of the object `obj` outside `valid`, naming the closest valid key.
+    void keys(const json& obj, const std::string& path, std::initializer_list<const char*> valid) const {
+        if (!obj.is_object()) fail(path, "expected an object");
+        for (auto it = obj.begin(); it != obj.end(); ++it) {
+            const std::string& k = it.key();
+            if (std::any_of(valid.begin(), valid.end(), [&](const char* v) { return k == v; })) continue;
+            // the names other formats give the affine parts (bias c, matrix A) are far
+            // from ours in spelling: suggest those by name, the rest by edit distance
+            static const std::map<std::string, std::string> aliases = {
+                {"bias", "c"}, {"biases", "c"}, {"weight", "A"}, {"weights", "A"}};
+            std::string best, list;
+            std::size_t d = std::string::npos;
+            for (const char* v : valid) {
+                list += std::string(list.empty() ? "" : ", ") + v;
+                if (edit_distance(k, v) < d) d = edit_distance(k, v), best = v;
+            }
+            if (auto a = aliases.find(lowercase(k)); a != aliases.end() &&
+                std::any_of(valid.begin(), valid.end(), [&](const char* v) { return a->second == v; }))
+                best = a->second;
+            fail(member(path, k), "unknown key \"" + k + "\"; did you mean \"" + best + "\"? (valid here: " + list + ")");
+        }
     }
 
     const json& field(const json& obj, const std::string& path, const char* key) const {
@@ -34,167 +113,252 @@ struct Reader {
         return *it;
     }
 
-    Rational rational(const json& v, const std::string& path) const {
-        if (v.is_string()) {
-            try {
-                return parse_rational(v.get_ref<const std::string&>());
-            } catch (const ParseError& e) {
-                fail(path, e.what());
-            }
-        }
-        if (v.is_number_integer()) return parse_rational(v.dump());
-        if (v.is_number_float())
-            fail(path, "floating-point JSON number " + v.dump() +
-                           " refused: write rationals as strings, e.g. \"0.1\" (read exactly as 1/10)");
-        fail(path, "expected a rational string such as \"-3/7\" or \"0.1\"");
+    std::string text(const json& obj, const std::string& path, const char* key) const {
+        const json& v = field(obj, path, key);
+        if (!v.is_string()) fail(member(path, key), "expected a string");
+        return v.get<std::string>();
     }
 
-    std::size_t index(const json& v, const std::string& path, std::size_t bound = max_dim) const {
+    bool flag(const json& obj, const std::string& path, const char* key) const {
+        auto it = obj.find(key);
+        if (it == obj.end()) return false;
+        if (!it->is_boolean()) fail(member(path, key), "expected true or false");
+        return it->get<bool>();
+    }
+
+    // Counts `n` bits of exact rationals against the budget.
+    void spend_bits(std::uint64_t n, const std::string& path) {
+        bits += n;
+        if (bits > bits_allowed)
+            refuse(path, "the exact numbers read so far need " + std::to_string(bits) + " bits, over the budget of " +
+                             std::to_string(bits_allowed) + " (" + std::to_string(base_weight_bits) + " plus " +
+                             std::to_string(bits_per_literal_char) + " per character of number literals)");
+    }
+
+    // Counts `n` values allocated without data in the file against their budget.
+    void spend_unbacked(std::uint64_t n, const std::string& path, const std::string& what) {
+        unbacked += n;
+        if (unbacked > max_unbacked_values)
+            refuse(path, what + ": " + std::to_string(unbacked) + " values without data in the file, over the limit " +
+                             std::to_string(max_unbacked_values));
+    }
+
+    Rational rational(const json& v, const std::string& path) {
+        std::string digits;  // of a JSON integer
+        std::string_view lit;
+        if (v.is_string())
+            lit = v.get_ref<const std::string&>();
+        else if (v.is_number_integer())
+            lit = digits = v.dump();
+        else if (v.is_number_float())
+            fail(path, "floating-point JSON number " + v.dump() +
+                           " refused: write rationals as strings, e.g. \"0.1\" (read exactly as 1/10)");
+        else
+            fail(path, "expected a rational string such as \"-3/7\" or \"0.1\"");
+        Rational r = at(path, [&] { return parse_rational(lit); });
+        bits_allowed += bits_per_literal_char * lit.size();
+        spend_bits(static_cast<std::uint64_t>(r.bits()), path);
+        return r;
+    }
+
+    std::size_t index(const json& v, const std::string& path, std::uint64_t bound = max_dim) const {
         if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
             fail(path, "expected a non-negative integer");
         auto n = v.get<unsigned long long>();
-        if (n > bound) throw ResourceError(source + ": " + path + ": " + std::to_string(n) + " exceeds the limit " + std::to_string(bound));
+        if (n > bound) refuse(path, std::to_string(n) + " exceeds the limit " + std::to_string(bound));
         return static_cast<std::size_t>(n);
     }
 
-    std::vector<Rational> rationals(const json& v, const std::string& path) const {
+    std::vector<Rational> rationals(const json& v, const std::string& path) {
         if (!v.is_array()) fail(path, "expected an array of rationals");
         std::vector<Rational> out;
         out.reserve(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) out.push_back(rational(v[i], path + "[" + std::to_string(i) + "]"));
+        for (std::size_t i = 0; i < v.size(); ++i) out.push_back(rational(v[i], item(path, i)));
         return out;
     }
 
     std::vector<std::size_t> indices(const json& v, const std::string& path) const {
         if (!v.is_array()) fail(path, "expected an array of indices");
         std::vector<std::size_t> out;
-        for (std::size_t i = 0; i < v.size(); ++i) out.push_back(index(v[i], path + "[" + std::to_string(i) + "]"));
+        out.reserve(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i) out.push_back(index(v[i], item(path, i)));
         return out;
     }
 
-    OperatorPtr matrix(const json& m, const std::string& path) const {
+    // n (an expanded operator size, see ReadOp), refused beyond the limit.
+    std::uint64_t expansion(std::uint64_t n, const std::string& path) const {
+        if (n > max_expanded_operators)
+            refuse(path, "expands to " + std::to_string(n) +
+                             " operator applications when shared definitions are expanded (limit " +
+                             std::to_string(max_expanded_operators) + ")");
+        return n;
+    }
+    ReadOp node(OperatorPtr op, std::uint64_t parts, const std::string& path) const {
+        return {std::move(op), expansion(1 + parts, path)};
+    }
+
+    // A matrix or operator: {"ref"}, {"operator", ...}, or {"rows", "cols", "dense"|"sparse"}.
+    // `depth` counts the enclosing operators.
+    ReadOp matrix(const json& m, const std::string& path, int depth) {
+        if (depth > max_depth) refuse(path, "operators nested deeper than " + std::to_string(max_depth));
         if (m.is_object() && m.contains("ref")) {
+            keys(m, path, {"ref"});
             auto it = m["ref"].is_string() ? refs.find(m["ref"].get<std::string>()) : refs.end();
             if (it == refs.end()) fail(path + ".ref", "no operator of that name in \"operators\" (defined before use)");
             return it->second;
         }
-        if (m.is_object() && m.contains("operator")) return structured(m, path);
+        if (m.is_object() && m.contains("operator")) return structured(m, path, depth);
+        if (m.is_object() && m.contains("sparse") && m.contains("dense"))
+            fail(path, "expected \"dense\" or \"sparse\" entries, not both");
+        if (m.is_object() && m.contains("sparse"))
+            keys(m, path, {"rows", "cols", "sparse"});
+        else
+            keys(m, path, {"rows", "cols", "dense"});
         std::size_t rows = index(field(m, path, "rows"), path + ".rows");
         std::size_t cols = index(field(m, path, "cols"), path + ".cols");
         if (rows == 0 || cols == 0) fail(path, "a matrix needs at least one row and one column");
-        if (m.contains("dense")) {
-            const json& d = m["dense"];
-            if (!d.is_array() || d.size() != rows)
-                fail(path + ".dense", "expected " + std::to_string(rows) + " rows");
-            std::vector<Rational> e;
-            e.reserve(rows * cols);
-            for (std::size_t i = 0; i < rows; ++i) {
-                std::string rp = path + ".dense[" + std::to_string(i) + "]";
-                if (!d[i].is_array() || d[i].size() != cols)
-                    fail(rp, "expected a row of " + std::to_string(cols) + " rationals");
-                for (std::size_t j = 0; j < cols; ++j) e.push_back(rational(d[i][j], rp + "[" + std::to_string(j) + "]"));
-            }
-            return std::make_shared<DenseMatrix>(rows, cols, std::move(e));
-        }
         if (m.contains("sparse")) {
             const json& s = m["sparse"];
             if (!s.is_array()) fail(path + ".sparse", "expected an array of [row, col, \"value\"] triples");
+            spend_unbacked(rows + 1, path + ".rows", "the row table of a sparse matrix");
             std::vector<SparseEntry> e;
+            e.reserve(s.size());
             for (std::size_t k = 0; k < s.size(); ++k) {
-                std::string ep = path + ".sparse[" + std::to_string(k) + "]";
+                std::string ep = item(path + ".sparse", k);
                 if (!s[k].is_array() || s[k].size() != 3) fail(ep, "expected [row, col, \"value\"]");
-                e.push_back({index(s[k][0], ep + "[0]"), index(s[k][1], ep + "[1]"), rational(s[k][2], ep + "[2]")});
+                e.push_back({index(s[k][0], item(ep, 0)), index(s[k][1], item(ep, 1)), rational(s[k][2], item(ep, 2))});
             }
-            try {
-                return std::make_shared<SparseMatrix>(rows, cols, std::move(e));
-            } catch (const ShapeError& err) {
-                fail(path, err.what());
-            }
+            return node(at(path, [&] { return OperatorPtr(std::make_shared<SparseMatrix>(rows, cols, std::move(e))); }), 0, path);
         }
-        fail(path, "expected \"dense\" or \"sparse\" entries, an \"operator\" or a \"ref\"");
+        const json& d = field(m, path, "dense");
+        if (!d.is_array() || d.size() != rows) fail(path + ".dense", "expected " + std::to_string(rows) + " rows");
+        for (std::size_t i = 0; i < rows; ++i)  // every row is present before rows·cols are reserved
+            if (!d[i].is_array() || d[i].size() != cols)
+                fail(item(path + ".dense", i), "expected a row of " + std::to_string(cols) + " rationals");
+        std::vector<Rational> e;
+        e.reserve(rows * cols);
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) e.push_back(rational(d[i][j], item(item(path + ".dense", i), j)));
+        return node(at(path, [&] { return OperatorPtr(std::make_shared<DenseMatrix>(rows, cols, std::move(e))); }), 0, path);
     }
 
     Shape shape(const json& m, const std::string& path) const {
         const json& d = field(m, path, "shape");
         if (!d.is_array() || d.empty()) fail(path + ".shape", "expected a list of sides");
         std::vector<std::size_t> dims;
-        for (std::size_t i = 0; i < d.size(); ++i) dims.push_back(index(d[i], path + ".shape[" + std::to_string(i) + "]", 1 << 24));
-        try {
-            return Shape(dims);
-        } catch (const ShapeError& e) {
-            fail(path + ".shape", e.what());
-        }
+        for (std::size_t i = 0; i < d.size(); ++i) dims.push_back(index(d[i], item(path + ".shape", i), 1 << 24));
+        return at(path + ".shape", [&] { return Shape(dims); });
     }
 
     // Structured operators (docs/formats.md): walsh, haar, subsample, fourier,
-    // composition, adjoint, block.
-    OperatorPtr structured(const json& m, const std::string& path) const {
-        const std::string kind = field(m, path, "operator").is_string() ? m["operator"].get<std::string>() : "";
-        try {
-            if (kind == "walsh") {
-                const std::string order = m.value("order", "sequency");
-                if (order != "sequency" && order != "natural") fail(path + ".order", "expected sequency or natural");
-                return std::make_shared<WalshHadamard>(shape(m, path), order == "natural" ? WalshOrder::natural : WalshOrder::sequency);
-            }
-            if (kind == "haar")
-                return std::make_shared<Haar>(shape(m, path), static_cast<int>(index(field(m, path, "levels"), path + ".levels", 64)));
-            if (kind == "subsample")
-                return std::make_shared<Subsample>(index(field(m, path, "n"), path + ".n"), indices(field(m, path, "omega"), path + ".omega"));
-            const bool complex = m.value("complex", false);
-            if (kind == "fourier")
-                return std::make_shared<FourierSampling>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"), complex);
-            if (kind == "fourier-rational")
-                return std::make_shared<FourierSamplingRational>(shape(m, path), indices(field(m, path, "omega"), path + ".omega"),
-                                                                 static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", 100000)),
-                                                                 complex);
-            if (kind == "adjoint") return std::make_shared<AdjointView>(matrix(field(m, path, "of"), path + ".of"));
-            if (kind == "composition") {
-                const json& f = field(m, path, "factors");
-                if (!f.is_array() || f.empty()) fail(path + ".factors", "expected a non-empty list of operators");
-                std::vector<OperatorPtr> ops;
-                for (std::size_t i = 0; i < f.size(); ++i) ops.push_back(matrix(f[i], path + ".factors[" + std::to_string(i) + "]"));
-                return std::make_shared<Composition>(std::move(ops));
-            }
-            if (kind == "block") {
-                const json& bs = field(m, path, "blocks");
-                if (!bs.is_array()) fail(path + ".blocks", "expected a list of blocks");
-                std::vector<Block> blocks;
-                for (std::size_t k = 0; k < bs.size(); ++k) {
-                    const std::string bp = path + ".blocks[" + std::to_string(k) + "]";
-                    Block b;
-                    b.out_rows = indices(field(bs[k], bp, "out"), bp + ".out");
-                    const json& in = field(bs[k], bp, "in");
-                    if (!in.is_array()) fail(bp + ".in", "expected a list of [column, \"coefficient\"] pairs");
-                    for (std::size_t i = 0; i < in.size(); ++i) {
-                        const std::string ip = bp + ".in[" + std::to_string(i) + "]";
-                        if (!in[i].is_array() || in[i].size() != 2) fail(ip, "expected [column, \"coefficient\"]");
-                        b.in.push_back({index(in[i][0], ip + "[0]"), rational(in[i][1], ip + "[1]")});
-                    }
-                    if (bs[k].contains("op") && !bs[k]["op"].is_null())
-                        b.op = matrix(bs[k]["op"], bp + ".op");
-                    else
-                        b.identity = index(field(bs[k], bp, "identity"), bp + ".identity");
-                    blocks.push_back(std::move(b));
-                }
-                return std::make_shared<BlockOperator>(index(field(m, path, "rows"), path + ".rows"),
-                                                       index(field(m, path, "cols"), path + ".cols"), std::move(blocks));
-            }
-        } catch (const ShapeError& e) {
-            fail(path, e.what());
-        } catch (const ResourceError& e) {
-            throw ResourceError(source + ": " + path + ": " + e.what());
+    // fourier-rational, composition, adjoint, block.
+    ReadOp structured(const json& m, const std::string& path, int depth) {
+        const std::string kind = text(m, path, "operator");
+        auto leaf = [&](auto make) { return node(at(path, [&] { return OperatorPtr(make()); }), 0, path); };
+        if (kind == "walsh") {
+            keys(m, path, {"operator", "shape", "order"});
+            const std::string order = m.contains("order") ? text(m, path, "order") : "sequency";
+            if (order != "sequency" && order != "natural") fail(path + ".order", "expected sequency or natural");
+            Shape s = shape(m, path);
+            return leaf([&] { return std::make_shared<WalshHadamard>(s, order == "natural" ? WalshOrder::natural : WalshOrder::sequency); });
         }
-        fail(path + ".operator", "expected walsh, haar, subsample, fourier, adjoint, composition or block");
+        if (kind == "haar") {
+            keys(m, path, {"operator", "shape", "levels"});
+            Shape s = shape(m, path);
+            const int levels = static_cast<int>(index(field(m, path, "levels"), path + ".levels", 64));
+            return leaf([&] { return std::make_shared<Haar>(s, levels); });
+        }
+        if (kind == "subsample") {
+            keys(m, path, {"operator", "n", "omega"});
+            const std::size_t n = index(field(m, path, "n"), path + ".n");
+            auto omega = indices(field(m, path, "omega"), path + ".omega");
+            return leaf([&] { return std::make_shared<Subsample>(n, std::move(omega)); });
+        }
+        if (kind == "fourier") {
+            keys(m, path, {"operator", "shape", "omega", "complex"});
+            Shape s = shape(m, path);
+            auto omega = indices(field(m, path, "omega"), path + ".omega");
+            const bool complex = flag(m, path, "complex");
+            return leaf([&] { return std::make_shared<FourierSampling>(s, std::move(omega), complex); });
+        }
+        if (kind == "fourier-rational") {
+            keys(m, path, {"operator", "shape", "omega", "accuracy", "complex"});
+            Shape s = shape(m, path);
+            auto omega = indices(field(m, path, "omega"), path + ".omega");
+            const long acc = static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", max_fourier_accuracy));
+            if (acc == 0) fail(path + ".accuracy", "expected 1 to " + std::to_string(max_fourier_accuracy) + " bits");
+            const bool complex = flag(m, path, "complex");
+            // n/2 twiddles per side, cosine and sine, each of about accuracy + log2 N bits
+            std::uint64_t twiddle_bits = 0;
+            for (std::size_t n : s.dims) twiddle_bits += n * static_cast<std::uint64_t>(acc + 64);
+            spend_bits(twiddle_bits, path + ".accuracy");
+            return leaf([&] { return std::make_shared<FourierSamplingRational>(s, std::move(omega), acc, complex); });
+        }
+        if (kind == "adjoint") {
+            keys(m, path, {"operator", "of"});
+            ReadOp of = matrix(field(m, path, "of"), path + ".of", depth + 1);
+            return node(std::make_shared<AdjointView>(of.op), of.expanded, path);
+        }
+        if (kind == "composition") {
+            keys(m, path, {"operator", "factors"});
+            const json& f = field(m, path, "factors");
+            if (!f.is_array() || f.empty()) fail(path + ".factors", "expected a non-empty list of operators");
+            std::vector<OperatorPtr> ops;
+            std::uint64_t parts = 0;
+            for (std::size_t i = 0; i < f.size(); ++i) {
+                ReadOp r = matrix(f[i], item(path + ".factors", i), depth + 1);
+                ops.push_back(r.op);
+                parts = expansion(parts + r.expanded, path);
+            }
+            return node(at(path, [&] { return OperatorPtr(std::make_shared<Composition>(std::move(ops))); }), parts, path);
+        }
+        if (kind == "block") {
+            keys(m, path, {"operator", "rows", "cols", "blocks"});
+            const std::size_t rows = index(field(m, path, "rows"), path + ".rows");
+            const std::size_t cols = index(field(m, path, "cols"), path + ".cols");
+            const json& bs = field(m, path, "blocks");
+            if (!bs.is_array()) fail(path + ".blocks", "expected a list of blocks");
+            std::vector<Block> blocks;
+            std::uint64_t parts = 0;
+            for (std::size_t k = 0; k < bs.size(); ++k) {
+                const std::string bp = item(path + ".blocks", k);
+                keys(bs[k], bp, {"out", "in", "op", "identity"});
+                Block b;
+                b.out_rows = indices(field(bs[k], bp, "out"), bp + ".out");
+                const json& in = field(bs[k], bp, "in");
+                if (!in.is_array()) fail(bp + ".in", "expected a list of [column, \"coefficient\"] pairs");
+                for (std::size_t i = 0; i < in.size(); ++i) {
+                    const std::string ip = item(bp + ".in", i);
+                    if (!in[i].is_array() || in[i].size() != 2) fail(ip, "expected [column, \"coefficient\"]");
+                    b.in.push_back({index(in[i][0], item(ip, 0)), rational(in[i][1], item(ip, 1))});
+                }
+                const bool has_op = bs[k].contains("op") && !bs[k]["op"].is_null();
+                if (has_op == bs[k].contains("identity")) fail(bp, "expected exactly one of \"op\" and \"identity\"");
+                if (has_op) {
+                    ReadOp r = matrix(bs[k]["op"], bp + ".op", depth + 1);
+                    b.op = r.op;
+                    parts = expansion(parts + r.expanded, path);
+                } else
+                    b.identity = index(bs[k]["identity"], bp + ".identity");
+                blocks.push_back(std::move(b));
+            }
+            return node(at(path, [&] { return OperatorPtr(std::make_shared<BlockOperator>(rows, cols, std::move(blocks))); }), parts, path);
+        }
+        fail(path + ".operator", "expected walsh, haar, subsample, fourier, fourier-rational, adjoint, composition or block");
     }
 
-    Expr expr(const json& v, const std::string& path, int depth) const {
-        if (depth > max_expr_depth) throw ResourceError(source + ": " + path + ": gate expression nested deeper than " + std::to_string(max_expr_depth));
+    Expr expr(const json& v, const std::string& path, int depth) {
+        if (depth > max_depth) refuse(path, "gate expression nested deeper than " + std::to_string(max_depth));
         if (v.is_string() && v.get_ref<const std::string&>() == "u") return Expr::variable();
         if (v.is_string() || v.is_number()) return Expr::constant(rational(v, path));
-        const std::string op = field(v, path, "op").is_string() ? v["op"].get<std::string>() : "";
+        const std::string op = text(v, path, "op");
+        if (op == "sqrt_theta")
+            keys(v, path, {"op", "args", "theta"});
+        else
+            keys(v, path, {"op", "args"});
         const json& args = field(v, path, "args");
         if (!args.is_array()) fail(path + ".args", "expected an array");
-        auto arg = [&](std::size_t i) { return expr(args[i], path + ".args[" + std::to_string(i) + "]", depth + 1); };
+        auto arg = [&](std::size_t i) { return expr(args[i], item(path + ".args", i), depth + 1); };
         auto need = [&](std::size_t n) {
             if (args.size() != n) fail(path + ".args", "\"" + op + "\" takes " + std::to_string(n) + " argument(s)");
         };
@@ -204,7 +368,8 @@ struct Reader {
         for (auto [name, o] : binary)
             if (op == name) {
                 need(2);
-                return Expr::binary(o, arg(0), arg(1));
+                Expr a = arg(0);
+                return Expr::binary(o, std::move(a), arg(1));
             }
         if (op == "neg") {
             need(1);
@@ -219,43 +384,63 @@ struct Reader {
         fail(path + ".op", "expected one of add, sub, mul, div, min, max, neg, sqrt_theta");
     }
 
-    Layer layer(const json& l, const std::string& path) const {
-        const json& type = field(l, path, "type");
-        const std::string t = type.is_string() ? type.get<std::string>() : "";
+    // The operator of a layer, counted against the network's expanded-size budget.
+    OperatorPtr layer_op(const json& m, const std::string& path) {
+        ReadOp r = matrix(m, path, 0);
+        expanded = expansion(expanded + r.expanded, path + " (with the layers before)");
+        return r.op;
+    }
+
+    Layer layer(const json& l, const std::string& path) {
+        const std::string t = text(l, path, "type");
         if (t == "affine") {
+            keys(l, path, {"type", "A", "B", "c"});
             AffineLayer a;
-            a.A = matrix(field(l, path, "A"), path + ".A");
-            if (l.contains("B") && !l["B"].is_null()) a.B = matrix(l["B"], path + ".B");
-            a.c = l.contains("c") ? rationals(l["c"], path + ".c") : std::vector<Rational>(a.A->rows());
+            a.A = layer_op(field(l, path, "A"), path + ".A");
+            if (l.contains("B") && !l["B"].is_null()) a.B = layer_op(l["B"], path + ".B");
+            if (l.contains("c"))
+                a.c = rationals(l["c"], path + ".c");
+            else {
+                spend_unbacked(a.A->rows(), path, "default zero bias (no \"c\")");
+                a.c.resize(a.A->rows());
+            }
             return a;
         }
         if (t == "elementwise") {
             ElementwiseLayer e;
-            const json& fn = field(l, path, "function");
-            const std::string f = fn.is_string() ? fn.get<std::string>() : "";
+            const std::string f = text(l, path, "function");
+            if (f == "relu" || f == "square")
+                keys(l, path, {"type", "function", "indices"});
+            else if (f == "sqrt_theta")
+                keys(l, path, {"type", "function", "indices", "theta"});
+            else if (f == "soft_threshold")
+                keys(l, path, {"type", "function", "indices", "t"});
+            else
+                fail(path + ".function", "expected relu, square, sqrt_theta or soft_threshold");
             if (f == "relu") e.fn = Scalar::relu;
             else if (f == "square") e.fn = Scalar::square;
             else if (f == "sqrt_theta") {
                 e.fn = Scalar::sqrt_theta;
                 e.param = rational(field(l, path, "theta"), path + ".theta");
                 if (e.param.sign() <= 0) fail(path + ".theta", "θ must be positive");
-            } else if (f == "soft_threshold") {
+            } else {
                 e.fn = Scalar::soft_threshold;
                 e.param = rational(field(l, path, "t"), path + ".t");
-            } else
-                fail(path + ".function", "expected relu, square, sqrt_theta or soft_threshold");
+            }
             if (l.contains("indices")) e.indices = indices(l["indices"], path + ".indices");
             return e;
         }
         if (t == "gate") {
+            keys(l, path, {"type", "gates"});
             const json& gs = field(l, path, "gates");
             if (!gs.is_array()) fail(path + ".gates", "expected an array");
             GateLayer g;
             for (std::size_t i = 0; i < gs.size(); ++i) {
-                std::string gp = path + ".gates[" + std::to_string(i) + "]";
-                g.gates.push_back(Gate{index(field(gs[i], gp, "control"), gp + ".control"),
-                                       indices(field(gs[i], gp, "targets"), gp + ".targets"),
-                                       expr(field(gs[i], gp, "f"), gp + ".f", 0)});
+                std::string gp = item(path + ".gates", i);
+                keys(gs[i], gp, {"control", "targets", "f"});
+                const std::size_t control = index(field(gs[i], gp, "control"), gp + ".control");
+                auto targets = indices(field(gs[i], gp, "targets"), gp + ".targets");
+                g.gates.push_back(Gate{control, std::move(targets), expr(field(gs[i], gp, "f"), gp + ".f", 0)});
             }
             return g;
         }
@@ -271,18 +456,47 @@ json rationals_json(const std::vector<Rational>& v) {
     return a;
 }
 
-// Writes operators; structured ones other than blocks are defined once in `defs`
-// (top-level "operators") and referenced by name, so an operator shared by many layers
-// (the measurement map of an unrolled solver) is written once.
+// The operators an operator is built from (none for matrices and transforms).
+std::vector<OperatorPtr> parts(const LinearOperator& o) {
+    if (auto* a = dynamic_cast<const AdjointView*>(&o)) return {a->inner()};
+    if (auto* c = dynamic_cast<const Composition*>(&o)) return c->factors();
+    std::vector<OperatorPtr> ps;
+    if (auto* b = dynamic_cast<const BlockOperator*>(&o))
+        for (const Block& k : b->blocks())
+            if (k.op) ps.push_back(k.op);
+    return ps;
+}
+
+// Writes operators. An operator referenced from more than one place (layers and
+// enclosing operators, counted by count() before writing) is defined once in `defs`
+// (top-level "operators", after the definitions it refers to) and referenced by name:
+// the measurement map of an unrolled solver is written once, and a DAG of shared
+// definitions stays linear in size.
 struct Writer {
     json defs = json::object();
+    std::map<const LinearOperator*, std::size_t> uses;
     std::map<const LinearOperator*, std::string> names;
+
+    // Counts a reference to p and, on the first, the references p makes (each
+    // operator's parts are visited once: linear in the number of distinct operators).
+    void count(const OperatorPtr& p) {
+        if (uses[p.get()]++ == 0)
+            for (const OperatorPtr& q : parts(*p)) count(q);
+    }
 
     json shape_json(const Shape& s) { return s.dims; }
 
     json op(const OperatorPtr& p) {
-        const LinearOperator& o = *p;
-        json m;
+        if (auto it = names.find(p.get()); it != names.end()) return {{"ref", it->second}};
+        json m = form(*p);
+        if (uses[p.get()] < 2) return m;
+        std::string name = "op" + std::to_string(names.size());
+        names[p.get()] = name;
+        defs[name] = std::move(m);
+        return {{"ref", name}};
+    }
+
+    json form(const LinearOperator& o) {
         if (auto* d = dynamic_cast<const DenseMatrix*>(&o)) {
             json rows = json::array();
             for (std::size_t i = 0; i < d->rows(); ++i) {
@@ -311,30 +525,24 @@ struct Writer {
             }
             return {{"operator", "block"}, {"rows", o.rows()}, {"cols", o.cols()}, {"blocks", std::move(bl)}};
         }
-        if (auto it = names.find(&o); it != names.end()) return {{"ref", it->second}};
         if (auto* w = dynamic_cast<const WalshHadamard*>(&o))
-            m = {{"operator", "walsh"}, {"shape", shape_json(w->shape())}, {"order", w->order() == WalshOrder::natural ? "natural" : "sequency"}};
-        else if (auto* h = dynamic_cast<const Haar*>(&o))
-            m = {{"operator", "haar"}, {"shape", shape_json(h->shape())}, {"levels", h->levels()}};
-        else if (auto* s = dynamic_cast<const Subsample*>(&o))
-            m = {{"operator", "subsample"}, {"n", s->cols()}, {"omega", s->omega()}};
-        else if (auto* f = dynamic_cast<const FourierSampling*>(&o))
-            m = {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}, {"complex", f->complex_input()}};
-        else if (auto* fr = dynamic_cast<const FourierSamplingRational*>(&o))
-            m = {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()},
-                 {"accuracy", fr->accuracy()}, {"complex", fr->complex_input()}};
-        else if (auto* a = dynamic_cast<const AdjointView*>(&o))
-            m = {{"operator", "adjoint"}, {"of", op(a->inner())}};
-        else if (auto* c = dynamic_cast<const Composition*>(&o)) {
+            return {{"operator", "walsh"}, {"shape", shape_json(w->shape())}, {"order", w->order() == WalshOrder::natural ? "natural" : "sequency"}};
+        if (auto* h = dynamic_cast<const Haar*>(&o))
+            return {{"operator", "haar"}, {"shape", shape_json(h->shape())}, {"levels", h->levels()}};
+        if (auto* s = dynamic_cast<const Subsample*>(&o))
+            return {{"operator", "subsample"}, {"n", s->cols()}, {"omega", s->omega()}};
+        if (auto* f = dynamic_cast<const FourierSampling*>(&o))
+            return {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}, {"complex", f->complex_input()}};
+        if (auto* fr = dynamic_cast<const FourierSamplingRational*>(&o))
+            return {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()},
+                    {"accuracy", fr->accuracy()}, {"complex", fr->complex_input()}};
+        if (auto* a = dynamic_cast<const AdjointView*>(&o)) return {{"operator", "adjoint"}, {"of", op(a->inner())}};
+        if (auto* c = dynamic_cast<const Composition*>(&o)) {
             json fs = json::array();
             for (auto& f2 : c->factors()) fs.push_back(op(f2));
-            m = {{"operator", "composition"}, {"factors", std::move(fs)}};
-        } else
-            throw Error("operator of kind \"" + o.kind() + "\" has no JSON form");
-        std::string name = "op" + std::to_string(names.size());
-        names[&o] = name;
-        defs[name] = std::move(m);
-        return {{"ref", name}};
+            return {{"operator", "composition"}, {"factors", std::move(fs)}};
+        }
+        throw Error("operator of kind \"" + o.kind() + "\" has no JSON form");
     }
 };
 
@@ -352,15 +560,54 @@ json expr_json(const Expr& e) {
     return j;
 }
 
+// The JSON path the parser has reached, followed through its callback events, so that
+// a syntax error or a number beyond binary64 names where it is.
+struct ParsePosition {
+    struct Level {
+        bool array;
+        std::size_t index = 0;
+        std::string key;
+    };
+    std::vector<Level> levels;
+
+    bool on(json::parse_event_t ev, const json& parsed) {
+        using E = json::parse_event_t;
+        switch (ev) {
+            case E::object_start: levels.push_back({false, 0, {}}); break;
+            case E::array_start: levels.push_back({true, 0, {}}); break;
+            case E::key: levels.back().key = parsed.get<std::string>(); break;
+            case E::object_end:
+            case E::array_end:
+                levels.pop_back();
+                [[fallthrough]];
+            case E::value:
+                if (!levels.empty() && levels.back().array) ++levels.back().index;
+                break;
+        }
+        return true;
+    }
+
+    std::string path() const {
+        std::string p;
+        for (const Level& l : levels)
+            if (l.array)
+                p = item(p, l.index);
+            else if (!l.key.empty())
+                p += (p.empty() ? "" : ".") + l.key;
+        return p.empty() ? root : p;
+    }
+};
+
 }  // namespace
 
 Network network_from_json(const json& doc, const std::string& source) {
-    Reader rd{source, {}};
-    if (!doc.is_object()) rd.fail("(top level)", "expected a JSON object");
+    Reader rd{source};
+    rd.keys(doc, root, {"format", "version", "input_dim", "operators", "layers"});
     if (doc.contains("format") && doc["format"] != "rigornet-network")
         rd.fail("format", "expected \"rigornet-network\"");
     if (doc.contains("version") && doc["version"] != 1) rd.fail("version", "only version 1 is known");
-    Network net(rd.index(rd.field(doc, "(top level)", "input_dim"), "input_dim"));
+    const std::size_t input_dim = rd.index(rd.field(doc, root, "input_dim"), "input_dim");
+    Network net = rd.at("input_dim", [&] { return Network(input_dim); });
     if (doc.contains("operators")) {  // named definitions, each may refer to earlier ones
         const json& ops = doc["operators"];
         if (!ops.is_object()) rd.fail("operators", "expected an object of named operators");
@@ -370,38 +617,36 @@ Network network_from_json(const json& doc, const std::string& source) {
         std::stable_sort(order.begin(), order.end(), [](auto& a, auto& b) {
             return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
         });
-        for (auto& [name, def] : order) rd.refs[name] = rd.matrix(*def, "operators." + name);
+        for (auto& [name, def] : order) rd.refs[name] = rd.matrix(*def, "operators." + name, 0);
     }
-    const json& layers = rd.field(doc, "(top level)", "layers");
+    const json& layers = rd.field(doc, root, "layers");
     if (!layers.is_array()) rd.fail("layers", "expected an array");
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        Layer l = rd.layer(layers[i], "layers[" + std::to_string(i) + "]");
-        try {
-            net.add(std::move(l));
-        } catch (const ShapeError& e) {
-            throw ShapeError(source + ": " + e.what());
-        } catch (const DomainError& e) {
-            throw DomainError(source + ": " + e.what());
-        } catch (const ResourceError& e) {
-            throw ResourceError(source + ": " + e.what());
-        }
+        Layer l = rd.layer(layers[i], item("layers", i));
+        rd.at(item("layers", i), [&] { net.add(std::move(l)); });
     }
     return net;
 }
 
 Network read_network_json(const std::string& path) {
-    const std::string text = detail::read_text_file(path, std::uintmax_t{1} << 28);
+    const std::string text = detail::read_text_file(path, max_file_bytes);
+    ParsePosition at;
     json doc;
     try {
-        doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw ParseError(path + ": not valid JSON: " + e.what());
+        doc = json::parse(text, [&](int, json::parse_event_t ev, json& parsed) { return at.on(ev, parsed); });
+    } catch (const json::exception& e) {
+        throw ParseError(path + ": " + at.path() + ": not valid JSON: " + e.what());
     }
     return network_from_json(doc, path);
 }
 
 json network_to_json(const Network& net) {
     Writer w;
+    for (const Layer& l : net.layers())
+        if (auto* a = std::get_if<AffineLayer>(&l)) {
+            w.count(a->A);
+            if (a->B) w.count(a->B);
+        }
     json layers = json::array();
     for (const Layer& l : net.layers()) {
         json j;
@@ -427,6 +672,28 @@ json network_to_json(const Network& net) {
     return doc;
 }
 
-void write_network_json(const Network& net, std::ostream& out) { out << network_to_json(net).dump(2) << '\n'; }
+void write_network_json(const Network& net, std::ostream& out) {
+    // one line per top-level field, per operator definition and per layer: readable
+    // and diffable, without indenting every number of a bias onto a line of its own
+    const json doc = network_to_json(net);
+    std::string text = "{";
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+        text += std::string(it == doc.begin() ? "" : ",") + "\n  " + json(it.key()).dump() + ": ";
+        if (!it->is_structured() || it->empty()) {
+            text += it->dump();
+            continue;
+        }
+        text += it->is_array() ? "[" : "{";
+        for (auto e = it->begin(); e != it->end(); ++e)
+            text += std::string(e == it->begin() ? "" : ",") + "\n    " +
+                    (it->is_object() ? json(e.key()).dump() + ": " : "") + e->dump();
+        text += it->is_array() ? "\n  ]" : "\n  }";
+    }
+    text += "\n}\n";
+    if (text.size() > max_file_bytes)
+        throw ResourceError("the JSON network would be " + std::to_string(text.size()) +
+                            " bytes, over the " + std::to_string(max_file_bytes) + " that the reader accepts");
+    out << text;
+}
 
 }  // namespace rigornet

@@ -71,9 +71,10 @@ TEST_CASE("malformed JSON networks give messages with the path", "[json]") {
         INFO("expect: " << c.expect << "\n" << d.dump());
         CHECK_THROWS_WITH(network_from_json(d, "net.json"), Catch::Contains(c.expect));
     }
-    // deep nesting is refused, not a stack overflow
+    // nesting one beyond the limit is refused, not a stack overflow (json_limits_test
+    // has the limit itself)
     json deep = "u";
-    for (int i = 0; i < 5000; ++i) deep = json{{"op", "neg"}, {"args", json::array({deep})}};
+    for (int i = 0; i <= json_limits::max_depth; ++i) deep = json{{"op", "neg"}, {"args", json::array({deep})}};
     json d = base();
     d["layers"][2]["gates"][0]["f"] = deep;
     CHECK_THROWS_AS(network_from_json(d, "deep"), ResourceError);
