@@ -109,6 +109,13 @@ TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
         const Rational tol = Rational(1, 1000000000) * (hi + Rational(1, 1000000));
         CHECK(lo - tol <= dbl);
         CHECK(dbl <= hi + tol);
+        // the ratio at the r found is enclosed consistently with change/‖r‖:
+        // [lower, upper] meets [change_lo/‖r‖_hi, change_hi/‖r‖_lo]
+        const Rational rlo = dec(r["ratio_at_found"]["lower"]), rhi = dec(r["ratio_at_found"]["upper"]);
+        CHECK(rlo <= rhi);
+        CHECK(rlo <= hi / dec(r["r_norm"][0]));
+        CHECK(lo / dec(r["r_norm"][1]) <= rhi);
+        CHECK(!r.contains("ratio_upper"));  // no field suggests an upper bound on the instability
     }
 }
 
