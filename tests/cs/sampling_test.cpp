@@ -6,16 +6,6 @@
 
 using namespace rigornet;
 
-namespace {
-
-std::vector<Rational> unit(std::size_t n, std::size_t i) {
-    std::vector<Rational> e(n);
-    e[i] = Rational(1);
-    return e;
-}
-
-}  // namespace
-
 // The sequency-ordered 2-D Walsh grid and its bands, checked against the Haar transform
 // rather than against band_1d's own formula: row f = a·n + b of U (a along axis 0, the
 // mask's row j; b along axis 1, the mask's column i) changes sign a times down every
@@ -30,8 +20,9 @@ TEST_CASE("Walsh bands are the Haar levels: sign changes per axis, W U^T block d
     const auto level = W.coefficient_levels();
     for (std::size_t f = 0; f < N; ++f) {
         const std::size_t a = f / n, b = f % n;
-        std::vector<Rational> row(N), coeff(N);
-        U.adjoint(ExactArith{}, unit(N, f), row);  // U symmetric: Uᵀe_f is row f of U
+        std::vector<Rational> e(N), row(N), coeff(N);
+        e[f] = Rational(1);
+        U.adjoint(ExactArith{}, e, row);  // U symmetric: Uᵀe_f is row f of U
         for (std::size_t t = 0; t < n; ++t) {
             std::size_t down = 0, along = 0;
             for (std::size_t u = 0; u + 1 < n; ++u) {
