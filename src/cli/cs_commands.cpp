@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <limits>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 
