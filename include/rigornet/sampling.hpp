@@ -37,9 +37,12 @@ std::vector<std::size_t> local_sparsities(const std::vector<double>& coeffs, con
 double band_weight(Modality m, const std::vector<std::size_t>& s, const std::vector<int>& k);
 
 /// Per-band counts m_k = min(|B_k|, c · M(s, k)) with c chosen so that Σ m_k = total
-/// (rounded by largest remainders); a band whose share reaches half its size is
-/// sampled fully and c recomputed for the others (the theorem's log factor saturates
-/// the coarse bands; without this the DC band could go half-sampled). Throws
+/// (rounded by largest remainders). Bands are promoted to full sampling one at a time:
+/// while some band's share c·M(s, k) reaches half its size (and its full size fits in
+/// the budget), the one with the largest share/size (ties: lowest index) is sampled
+/// fully and c is recomputed for the others (the theorem's log factor saturates the
+/// coarse bands). Guarantees: Σ m_k = total, m_k ≤ |B_k|; a band is full only if its
+/// share reached half its size at the c in force when it was promoted. Throws
 /// ShapeError if total exceeds the array size or is zero.
 std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::vector<std::size_t>& s,
                                      std::size_t total);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -43,9 +44,47 @@ struct CsOptions {
     std::size_t size = 32;
 };
 
+// Limits on the counts, checked before any work: beyond them the network (3 layers per
+// primal-dual iteration, each holding its blocks) or the phantom would not fit in memory
+// or time, and CLI11's own reading of integers (strtoull/strtoll: a sign wraps unsigned
+// values, overflow saturates) would let wrapped values through.
+constexpr std::uint64_t max_side = 4096, max_restarts = 10000, max_inner = 100000, max_iterations = 100000,
+                        max_total_iterations = 100000, max_fourier_accuracy = 10000;
+
+// The value must be a decimal integer in [lo, hi] (read by std::from_chars: no sign, no
+// hexadecimal or octal, no wrap-around); CLI11 reports a refusal as "--flag: message"
+// and exits with code 3.
+CLI::Validator decimal_in(std::uint64_t lo, std::uint64_t hi) {
+    return CLI::Validator(
+        [lo, hi](std::string& v) -> std::string {
+            std::uint64_t x = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+            if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi)
+                return "expected a decimal integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " + v;
+            return {};
+        },
+        "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+// The value must be a finite real number in (0, hi] (nan, inf, zero and negative values
+// are refused with exit code 3).
+CLI::Validator positive_finite(double hi = std::numeric_limits<double>::infinity()) {
+    const std::string range = std::isinf(hi) ? "a finite positive number" : "a finite number in (0, " + shortest(hi) + "]";
+    return CLI::Validator(
+        [hi, range](std::string& v) -> std::string {
+            double x = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+            if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(x) || !(x > 0) || x > hi)
+                return "expected " + range + ", got " + v;
+            return {};
+        },
+        "FLOAT");
+}
+
 void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required) {
     auto* img = sub->add_option("--image", o.image, "Image file (PGM or PNG), square with a power-of-two side");
-    auto* ph = sub->add_option("--phantom", o.phantom, "Use the built-in Shepp-Logan phantom of side N (a power of two)");
+    auto* ph = sub->add_option("--phantom", o.phantom, "Use the built-in Shepp-Logan phantom of side N (a power of two)")
+                   ->check(decimal_in(2, max_side));
     img->excludes(ph);
     if (image_required) sub->callback([img, ph] {
         if (img->count() + ph->count() == 0) throw CLI::ValidationError("--image or --phantom", "one of them is required");
@@ -54,23 +93,30 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required) {
         ->check(CLI::IsMember({"fourier", "walsh"}))
         ->capture_default_str();
     auto* rate = sub->add_option("--rate", o.rate, "Sampling rate in (0, 1]: multilevel random sampling in dyadic bands")
+                     ->check(positive_finite(1))
                      ->capture_default_str();
-    sub->add_option("--seed", o.seed, "Seed of the random sampling pattern")->capture_default_str();
+    sub->add_option("--seed", o.seed, "Seed of the random sampling pattern (64 bits)")
+        ->check(decimal_in(0, UINT64_MAX))
+        ->capture_default_str();
     sub->add_option("--mask", o.mask,
                     "Sampling pattern as a PGM/PNG image: pixel (column i, row j) nonzero samples index j*n+i of the "
                     "DFT (unshifted) or sequency-ordered Walsh grid")
         ->excludes(rate);
-    sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)");
+    sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)")->check(decimal_in(1, 24));
     sub->add_option("--fourier-accuracy", o.fourier_accuracy,
-                    "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)");
+                    "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)")
+        ->check(decimal_in(0, max_fourier_accuracy));
     sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
     sub->add_flag("--complex", o.complex,
                   "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
 }
 
 void add_solver_options(CLI::App* sub, CsOptions& o) {
-    sub->add_option("--restarts", o.restarts, "FIRENET restarts n (depth is linear in n)")->capture_default_str();
+    sub->add_option("--restarts", o.restarts, "FIRENET restarts n (depth is linear in n)")
+        ->check(decimal_in(1, max_restarts))
+        ->capture_default_str();
     sub->add_option("--inner", o.inner, "Iterations per restart p (FIRENET), or iterations of the other solvers")
+        ->check(decimal_in(1, max_inner))
         ->capture_default_str();
     sub->add_option("--lambda", o.lambda, "Regularisation lambda (exact rational)")->capture_default_str();
     sub->add_option("--tau", o.tau,
@@ -99,6 +145,11 @@ struct Problem {
 };
 
 Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
+    // restarts × inner primal-dual iterations (FIRENET; stability runs the other
+    // solvers for as many), 3 layers each: refused before any work
+    if (static_cast<std::uint64_t>(o.restarts) * static_cast<std::uint64_t>(o.inner) > max_total_iterations)
+        throw DomainError("--restarts " + std::to_string(o.restarts) + " x --inner " + std::to_string(o.inner) +
+                          " iterations: at most " + std::to_string(max_total_iterations) + " in all");
     Image truth;
     const bool phantom_truth = o.image.empty();
     if (!o.image.empty())
@@ -410,7 +461,7 @@ int cmd_stability(const CsOptions& o) {
     std::ostringstream t;
     t << "stability test: perturbations r of the image with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
       << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
-    t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio <=    bits\n";
+    t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio at r found (proved)   bits\n";
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
@@ -436,13 +487,15 @@ int cmd_stability(const CsOptions& o) {
                         {"precision", cert.prec},
                         {"r_norm", enclosure(cert.r_norm)},
                         {"change", enclosure(cert.change)},
-                        {"ratio_upper", dec(ratio.upper(), Round::up)},
-                        {"ratio_lower", dec(ratio.lower(), Round::down)},
+                        {"ratio_at_found", {{"lower", dec(ratio.lower(), Round::down)}, {"upper", dec(ratio.upper(), Round::up)}}},
                         {"double_change", shortest(found.change)}});
         t << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ') << "[" << dec(cert.r_norm.lower(), Round::down)
           << ", " << dec(cert.r_norm.upper(), Round::up) << "]   [" << dec(cert.change.lower(), Round::down) << ", "
-          << dec(cert.change.upper(), Round::up) << "]   " << dec(ratio.upper(), Round::up) << "   " << cert.prec << "\n";
+          << dec(cert.change.upper(), Round::up) << "]   [" << dec(ratio.lower(), Round::down) << ", "
+          << dec(ratio.upper(), Round::up) << "]   " << cert.prec << "\n";
     }
+    t << "ratio at r found: ||phi(y+Ar) - phi(y)||/||r|| at the one perturbation found by gradient ascent, enclosed;\n"
+         "a lower bound on the worst-case ratio over ||r|| <= rho (the ascent may miss worse r), not an upper bound\n";
     json j = {{"radius", shortest(rho)}, {"results", rows}, {"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
     print(j, o.as_json, t.str());
     return exit_ok;
@@ -459,6 +512,7 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
         ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp", "nesta"}));
     add_problem_options(b, *o, false);
     b->add_option("--size", o->size, "Side of the image when neither --image nor --phantom is given (phantom of this side)")
+        ->check(decimal_in(2, max_side))
         ->capture_default_str();
     add_solver_options(b, *o);
     b->add_option("-o,--output", o->output, "Network JSON file to write")->required();
@@ -486,11 +540,17 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     s->add_option("--solvers", o->solvers,
                   "Comma-separated solvers to compare; each runs restarts*inner iterations (FIRENET: restarts x inner)")
         ->capture_default_str();
-    s->add_option("--radius", o->radius, "||r|| bound, equal for all solvers (default 5 % of ||x||)");
-    s->add_option("--iterations", o->iterations, "Ascent iterations")->capture_default_str();
-    s->add_option("--step", o->step, "Ascent step size")->capture_default_str();
+    s->add_option("--radius", o->radius, "||r|| bound, equal for all solvers (default 5 % of ||x||)")
+        ->check(positive_finite());
+    s->add_option("--iterations", o->iterations, "Ascent iterations")
+        ->check(decimal_in(0, max_iterations))
+        ->capture_default_str();
+    s->add_option("--step", o->step, "Ascent step size")
+        ->check(positive_finite())
+        ->capture_default_str();
     s->add_flag("--progress", o->verbose, "Progress lines on stderr");
-    s->add_flag("--json", o->as_json, "Print JSON: per solver ||r|| and ||phi(y+Ar) - phi(y)||, both enclosed");
+    s->add_flag("--json", o->as_json, "Print JSON: per solver ||r||, ||phi(y+Ar) - phi(y)|| and their ratio at the r found (ratio_at_found: a lower bound "
+                  "on the worst-case ratio), each enclosed");
     commands.push_back({s, [o] { return cmd_stability(*o); }});
 }
 

@@ -92,13 +92,15 @@ std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::
         size[b] = static_cast<double>(bands.members[b].size());
     }
     // Bands whose share reaches half their size are sampled fully (the theorem's log
-    // factor saturates the coarse bands), and c is recomputed for the rest.
+    // factor saturates the coarse bands). One band at a time, the one with the largest
+    // share/size first, and c is recomputed after each: promoting every qualifying band
+    // at once, with the c from before the promotions, took whole levels to full
+    // sampling and starved the finest level (at 64², 30 %, Walsh: level 5 sampled at
+    // 92 %, level 6 at 8.6 % for a level with 310 nonzero Haar coefficients of 3072).
     std::vector<bool> full(B, false);
-    double hi = 1;
+    double full_size = 0, hi = 1;
     for (;;) {
-        double budget = static_cast<double>(total);
-        for (std::size_t b = 0; b < B; ++b)
-            if (full[b]) budget -= size[b];
+        const double budget = static_cast<double>(total) - full_size;
         auto filled = [&](double c) {
             double sum = 0;
             for (std::size_t b = 0; b < B; ++b)
@@ -112,16 +114,14 @@ std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::
             double mid = (lo + hi) / 2;
             (filled(mid) < budget ? lo : hi) = mid;
         }
-        bool changed = false;
+        std::size_t best = B;  // qualifying band with the largest share/size; ties: lowest index
         for (std::size_t b = 0; b < B; ++b) {
-            if (full[b] || hi * w[b] < 0.5 * size[b]) continue;
-            double need = size[b];  // promote only if the budget allows it
-            for (std::size_t c = 0; c < B; ++c)
-                if (full[c]) need += size[c];
-            if (need > static_cast<double>(total)) continue;
-            full[b] = changed = true;
+            if (full[b] || hi * w[b] < 0.5 * size[b] || full_size + size[b] > static_cast<double>(total)) continue;
+            if (best == B || hi * w[b] / size[b] > hi * w[best] / size[best]) best = b;
         }
-        if (!changed) break;
+        if (best == B) break;
+        full[best] = true;
+        full_size += size[best];
     }
     std::vector<std::size_t> cnt(B);
     std::vector<std::pair<double, std::size_t>> rem;

@@ -109,7 +109,47 @@ TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
         const Rational tol = Rational(1, 1000000000) * (hi + Rational(1, 1000000));
         CHECK(lo - tol <= dbl);
         CHECK(dbl <= hi + tol);
+        // the ratio at the r found is enclosed consistently with change/‖r‖:
+        // [lower, upper] meets [change_lo/‖r‖_hi, change_hi/‖r‖_lo]
+        const Rational rlo = dec(r["ratio_at_found"]["lower"]), rhi = dec(r["ratio_at_found"]["upper"]);
+        CHECK(rlo <= rhi);
+        CHECK(rlo <= hi / dec(r["r_norm"][0]));
+        CHECK(lo / dec(r["r_norm"][1]) <= rhi);
+        CHECK(!r.contains("ratio_upper"));  // no field suggests an upper bound on the instability
     }
+}
+
+TEST_CASE("cli: out-of-range seeds, radii and counts are refused naming the flag and the limit", "[cli][cs]") {
+    const std::string base = " --phantom 8 --modality walsh --rate 0.5 --restarts 1 --inner 1";
+    const std::vector<std::pair<std::string, std::string>> bad{
+        {"reconstruct" + base + " --seed 18446744073709551616", "--seed"},  // 2^64: no wrap to 0
+        {"reconstruct" + base + " --seed -1", "--seed"},                    // strtoull would wrap to 2^64 − 1
+        {"reconstruct --phantom 8 --modality walsh --restarts 3000000000", "--restarts"},
+        {"reconstruct --phantom 8 --modality walsh --inner 2000000000", "--inner"},
+        {"reconstruct --phantom 8 --modality walsh --restarts 1000 --inner 1000", "--inner"},  // product
+        {"reconstruct --phantom 8 --modality walsh --rate 1e9", "--rate"},
+        {"reconstruct --phantom 8 --modality walsh --rate nan", "--rate"},
+        {"reconstruct --phantom 1073741824 --modality walsh", "--phantom"},
+        {"reconstruct --phantom 8 --modality fourier --fourier-accuracy 1000000000", "--fourier-accuracy"},
+        {"stability" + base + " --radius nan", "--radius"},
+        {"stability" + base + " --radius inf", "--radius"},
+        {"stability" + base + " --radius -1", "--radius"},
+        {"stability" + base + " --iterations 3000000000", "--iterations"},
+        {"stability" + base + " --step nan", "--step"}};
+    for (const auto& [args, flag] : bad) {
+        std::string out, err;
+        const int code = run_cli(args, out, &err);
+        INFO("rigornet " << args << "\nstderr: " << err);
+        CHECK(code == 3);
+        CHECK(err.find(flag) != std::string::npos);
+    }
+    // the limits themselves are accepted: the largest 64-bit seed, and a different
+    // seed gives a different pattern (no reduction modulo anything small)
+    const std::string run = "reconstruct --phantom 8 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 5 --json";
+    json hi = run_json(run + " --seed 18446744073709551615");
+    json lo = run_json(run + " --seed 0");
+    CHECK(hi.at("samples") == 32);
+    CHECK(hi.at("relative_error") != lo.at("relative_error"));
 }
 
 TEST_CASE("cli: compressed-sensing commands refuse bad input", "[cli][cs]") {

@@ -5,6 +5,7 @@
 #include "../support.hpp"
 #include "rigornet/cs_problem.hpp"
 #include "rigornet/evaluate.hpp"
+#include "rigornet/image.hpp"
 #include "rigornet/json_format.hpp"
 
 using namespace rigornet;
@@ -269,4 +270,32 @@ TEST_CASE("Walsh FIRENET: exact evaluation, enclosed by balls; JSON round trip",
     Network back = network_from_json(nlohmann::json::parse(doc.dump()), "roundtrip");
     CHECK(network_to_json(back) == doc);
     CHECK(evaluate_rational(back, ExactArith{}, y) == exact);
+}
+
+// The 64² phantom has 737 nonzero Haar coefficients (310 of 3072 at the finest level).
+// Walsh sampling is block diagonal in the Haar levels, so each level is its own
+// recovery problem; at 30 % (1229 samples, 256 of them filling levels 1–4) the finest
+// level cannot get the ~1000 samples an ℓ1 minimiser needs there (Donoho–Tanner at
+// 10 % sparsity), so exact recovery is out of reach and the threshold is empirical:
+// the converged basis-pursuit solution on this pattern is at about 0.29–0.33, and the
+// allocation that promoted whole levels at once (level 5 at 92 %, level 6 at 8.6 %)
+// gave 0.47 here; one-band-at-a-time promotion gives 0.33. It must also beat the
+// zero-filling reconstruction W⁻¹Aᵀy, which uses no sparsity at all.
+TEST_CASE("Walsh FIRENET reconstructs the 64x64 phantom from 30 % of the samples", "[unrolled]") {
+    const std::size_t n = 64;
+    const Shape shape({n, n});
+    const Vec x = shepp_logan(n).pixels;
+    const auto s = image_sparsities(shape, 6, x);
+    CsSetup st = make_setup(shape, Modality::walsh, 6, sample_pattern(shape, Modality::walsh, s, 0.3, 1), s, true,
+                            Rational(1, 1 << 20));
+    const Vec y = op_apply(st.measure, x);
+    SolverParams pr;
+    pr.lambda = Rational(1, 250);
+    pr.eps0 = Rational::from_double(norm(y));
+    const Vec rec = run(build_unrolled(st.problem, pr), y);
+    const Vec zero_fill = op_apply(st.problem.synthesis, op_adjoint(st.problem.A, y));
+    const double rel = dist(rec, x) / norm(x), rel0 = dist(zero_fill, x) / norm(x);
+    INFO("FIRENET relative error " << rel << ", zero filling " << rel0);
+    CHECK(rel < 0.4);
+    CHECK(rel < 0.75 * rel0);
 }
