@@ -33,7 +33,7 @@ struct CsOptions {
     std::uint64_t seed = 1;
     int levels = 0, restarts = 5, inner = 20;
     long fourier_accuracy = 0;
-    std::string lambda = "0.00025", tau, sigma, nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12",
+    std::string lambda, tau, sigma, nu = "0.3678794412", delta = "1e-9", eps0, theta = "1e-12",
                 mu = "1e-3", noise = "1e-9";
     bool unweighted = false, as_json = false, complex = false;
     // per subcommand
@@ -118,7 +118,10 @@ void add_solver_options(CLI::App* sub, CsOptions& o) {
     sub->add_option("--inner", o.inner, "Iterations per restart p (FIRENET), or iterations of the other solvers")
         ->check(decimal_in(1, max_inner))
         ->capture_default_str();
-    sub->add_option("--lambda", o.lambda, "Regularisation lambda (exact rational)")->capture_default_str();
+    sub->add_option("--lambda", o.lambda,
+                    "Regularisation lambda (exact rational); default 0.00025 for fourier (the reference FIRENET value) and "
+                    "1/250 for walsh (with 0.00025 FIRENET stalls on Walsh problems: 0.46 against 0.33 relative error on the "
+                    "64x64 phantom at 30 %)");
     sub->add_option("--tau", o.tau,
                     "Primal step tau (default: 1/L_A, or 1/L_A^2 for ista/fista; L_A the proved bound on ||A||)");
     sub->add_option("--sigma", o.sigma, "Dual step sigma, tau*sigma*L_A^2 <= 1 (default: 1/L_A)");
@@ -179,7 +182,7 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     p.solver = parse_solver(o.solver);
     p.restarts = o.restarts;
     p.inner = o.inner;
-    p.lambda = parse_rational(o.lambda);
+    p.lambda = parse_rational(!o.lambda.empty() ? o.lambda : o.modality == "walsh" ? "1/250" : "0.00025");
     p.nu = parse_rational(o.nu);
     p.delta = parse_rational(o.delta);
     p.theta = parse_rational(o.theta);
