@@ -3,6 +3,7 @@
 
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
+#include "rigornet/random.hpp"
 #include "power_iteration.hpp"
 
 namespace rigornet {
@@ -137,11 +138,10 @@ std::vector<std::vector<Rational>> sample_points(const ReluChain& c, const Domai
         s += Rational(1);
         for (std::size_t j = 0; j < dim; ++j) lo[j] = -s, hi[j] = s;
     }
-    std::uniform_int_distribution<long> unit(0, 1L << 20);
     std::vector<std::vector<Rational>> points;
     for (int i = 0; i < n; ++i) {
         std::vector<Rational> x(dim);
-        for (std::size_t j = 0; j < dim; ++j) x[j] = lo[j] + (hi[j] - lo[j]) * Rational(unit(rng), 1L << 20);
+        for (std::size_t j = 0; j < dim; ++j) x[j] = lo[j] + (hi[j] - lo[j]) * Rational(uniform_int(rng, 0, 1L << 20), 1L << 20);
         points.push_back(std::move(x));
     }
     return points;

@@ -7,6 +7,7 @@
 
 #include "rigornet/cnn_bounds.hpp"
 #include "rigornet/error.hpp"
+#include "rigornet/random.hpp"
 
 namespace rigornet {
 
@@ -128,7 +129,7 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
 Table random_relu_table(int draws, std::uint64_t seed, LipNorm p, const std::function<void(int)>& progress) {
     if (draws < 1) throw DomainError("random-relu: need at least one draw");
     std::mt19937_64 rng(seed);
-    std::normal_distribution<double> normal(0.0, 1.0);
+    StandardNormal normal;  // portable (random.hpp), unlike std::normal_distribution
     const long prec = 128;
     auto gaussian_matrix = [&](std::size_t rows, std::size_t cols) {
         RationalMatrix m(rows, cols);
