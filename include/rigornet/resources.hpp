@@ -17,6 +17,10 @@ std::size_t default_memory_limit();
 void require_memory(double estimated_bytes, std::size_t limit_bytes, const std::string& what,
                     const std::string& hint = "--max-memory");
 
+/// The process's peak resident memory so far, in MiB (getrusage's ru_maxrss; a
+/// measurement, not a bound).
+double peak_memory_mib();
+
 /// For programs (the CLI), not for code embedding the library: makes every allocation
 /// by GMP and FLINT that fails end the process with `status` and one line on stderr,
 /// instead of GMP's abort (134), FLINT's message on *stdout* followed by abort, or a

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rigornet/json_format.hpp"
+#include "rigornet/version.hpp"
 #include "rigornet/nnet_format.hpp"
 #include "../io/text_file.hpp"
 
@@ -62,8 +63,11 @@ std::vector<Rational> parse_input(const std::string& text) {
 }
 
 void print(const nlohmann::json& j, bool as_json, const std::string& text) {
-    if (as_json)
-        std::cout << j.dump(2) << '\n';
+    if (as_json) {
+        nlohmann::json out = j;
+        if (out.is_object()) out["rigornet_version"] = version;
+        std::cout << out.dump(2) << '\n';
+    }
     else
         std::cout << text;
 }

@@ -15,6 +15,7 @@
 #include "common.hpp"
 #include "rigornet/cs_report.hpp"
 #include "rigornet/evaluate.hpp"
+#include "rigornet/resources.hpp"
 #include "rigornet/image.hpp"
 #include "rigornet/json_format.hpp"
 #include "rigornet/stability.hpp"
@@ -335,7 +336,9 @@ int cmd_reconstruct(const CsOptions& o) {
         throw DomainError("the image is zero: relative error undefined");
     const auto y = measure(pb.setup, x, arith == "double");
     default_eps0(pb.params, o, y);
+    const auto build_start = std::chrono::steady_clock::now();
     Network net = build_unrolled(pb.setup.problem, pb.params);
+    const auto eval_start = std::chrono::steady_clock::now();
     const std::size_t N = x.size();
     Image rec(pb.truth.width, pb.truth.height);
     json j = network_stats(net);
@@ -378,6 +381,9 @@ int cmd_reconstruct(const CsOptions& o) {
         t << "ball arithmetic at " << ab.bits << " bits\n";
         for (auto& b : out_balls) outd.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     }
+    const auto eval_end = std::chrono::steady_clock::now();
+    j["seconds_build"] = std::chrono::duration<double>(eval_start - build_start).count();
+    j["seconds_eval"] = std::chrono::duration<double>(eval_end - eval_start).count();
     // the image shown: the values, or |re + i im| for complex unknowns
     const std::size_t P = rec.pixels.size();
     for (std::size_t i = 0; i < P; ++i) rec.pixels[i] = x.size() == P ? outd[i] : std::hypot(outd[i], outd[P + i]);
@@ -437,7 +443,8 @@ int cmd_reconstruct(const CsOptions& o) {
         j["out"] = out_png;
         t << "wrote " << out_png << "\n";
     }
-    j["seconds"] = shortest(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    j["peak_memory_mib"] = peak_memory_mib();
     print(j, o.as_json, t.str());
     return exit_ok;
 }

@@ -5,6 +5,7 @@
 
 #include "common.hpp"
 #include "rigornet/resources.hpp"
+#include "rigornet/version.hpp"
 
 using namespace rigornet::cli;
 
@@ -14,7 +15,7 @@ int main(int argc, char** argv) {
     CLI::App app{"rigornet: exact and certified evaluation of neural networks.\n"
                  "Exit codes: 0 success/proved, 1 refuted, 2 unknown, 3 error."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "rigornet 0.1");
+    app.set_version_flag("--version", std::string("rigornet ") + rigornet::version);
     std::vector<Command> commands;
     register_core_commands(app, commands);
     register_cs_commands(app, commands);

@@ -36,6 +36,12 @@ void require_memory(double estimated_bytes, std::size_t limit_bytes, const std::
     }
 }
 
+double peak_memory_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
 namespace {
 
 int oom_status = 3;

@@ -1,5 +1,6 @@
 // The shared table writer (table.hpp).
 #include "rigornet/table.hpp"
+#include "rigornet/version.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -104,7 +105,8 @@ std::string render(const Table& t, TableFormat f) {
                 for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i].value;
                 rows.push_back(obj);
             }
-            o << rows.dump(2) << '\n';
+            const nlohmann::json doc = {{"rigornet_version", version}, {"title", t.title}, {"rows", rows}, {"notes", t.notes}};
+            o << doc.dump(2) << '\n';
             break;
         }
         case TableFormat::csv:

@@ -223,3 +223,15 @@ TEST_CASE("cli: an explicit --tau 1 is used, not replaced by the default", "[cli
     json h = run_json(common + " --tau 1/2");
     CHECK(h.at("relative_error") != d.at("relative_error"));
 }
+
+TEST_CASE("cli: reconstruct --json reports build and evaluation seconds, peak memory and the version, as numbers", "[cli][cs]") {
+    const json j = rigornet::test::run_json("reconstruct --phantom 16 --modality walsh --rate 0.5 --restarts 1 --inner 2 --arith double --json");
+    for (const char* k : {"seconds", "seconds_build", "seconds_eval", "peak_memory_mib"}) {
+        INFO(k);
+        REQUIRE(j.at(k).is_number());
+        CHECK(j.at(k).get<double>() >= 0);
+    }
+    CHECK(j.at("seconds_build").get<double>() + j.at("seconds_eval").get<double>() <= j.at("seconds").get<double>());
+    CHECK(j.at("peak_memory_mib").get<double>() > 1);  // the process itself takes more than 1 MiB
+    CHECK(j.at("rigornet_version").is_string());
+}

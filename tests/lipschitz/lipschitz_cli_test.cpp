@@ -1,4 +1,5 @@
 // The lipschitz and table subcommands, run as a user would (RIGORNET_BIN).
+#include "rigornet/version.hpp"
 #include <algorithm>
 #include <fstream>
 #include <random>
@@ -91,7 +92,9 @@ TEST_CASE("cli: lipschitz on a box, errors and help", "[lipschitz][cli]") {
 }
 
 TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", "[lipschitz][cli]") {
-    const json rows = run_json("table takagi --format json");
+    const json doc = run_json("table takagi --format json");
+    CHECK(doc.at("rigornet_version") == rigornet::version);
+    const json& rows = doc.at("rows");
     REQUIRE(rows.size() == 6);
     CHECK(rows[3].at("L") == "31/16");  // 2 − 2^−4, where the seed prints 1.93875
     // The seed's value is shown beside ours because it differs from our exact L.
