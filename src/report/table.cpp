@@ -3,6 +3,7 @@
 #include "rigornet/version.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -37,16 +38,45 @@ std::size_t width(const std::string& s) {
     return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
+// The non-ASCII symbols the tables use, as math-mode LaTeX (pdflatex needs no Unicode
+// support then); any other non-ASCII code point is written as "(U+XXXX)".
+const std::pair<const char*, const char*> latex_symbols[] = {
+    {"≈", "$\\approx$"}, {"≤", "$\\le$"}, {"≥", "$\\ge$"}, {"∞", "$\\infty$"}, {"·", "$\\cdot$"},
+    {"√", "$\\surd$"}, {"−", "$-$"}, {"θ", "$\\theta$"}, {"ρ", "$\\rho$"}, {"λ", "$\\lambda$"},
+    {"ν", "$\\nu$"}, {"Γ", "$\\Gamma$"}, {"ℓ", "$\\ell$"}, {"²", "\\textsuperscript{2}"}, {"‖", "$\\|$"},
+    {"∏", "$\\prod$"}, {"Σ", "$\\Sigma$"}, {"×", "$\\times$"}, {"′", "$'$"}, {"±", "$\\pm$"}};
+
 std::string escape_latex(const std::string& s) {
     std::string out;
-    // ^ ~ \ have no backslash escape in text mode (\^ and \~ are accents, \\ a line break).
-    for (char c : s) {
-        if (c == '^') out += "\\textasciicircum{}";
-        else if (c == '~') out += "\\textasciitilde{}";
-        else if (c == '\\') out += "\\textbackslash{}";
-        else {
-            if (std::string("&%$#_{}").find(c) != std::string::npos) out += '\\';
-            out += c;
+    for (std::size_t i = 0; i < s.size();) {
+        const unsigned char c0 = static_cast<unsigned char>(s[i]);
+        if (c0 < 0x80) {
+            const char c = s[i++];
+            // ^ ~ \ have no backslash escape in text mode (\^ and \~ are accents, \\ a line break).
+            if (c == '^') out += "\\textasciicircum{}";
+            else if (c == '~') out += "\\textasciitilde{}";
+            else if (c == '\\') out += "\\textbackslash{}";
+            else if (c == '<' || c == '>' || c == '|') out += std::string("$") + c + "$";  // OT1 text mode has no < > |
+            else {
+                if (std::string("&%$#_{}").find(c) != std::string::npos) out += '\\';
+                out += c;
+            }
+            continue;
+        }
+        const std::size_t n = c0 >= 0xF0 ? 4 : c0 >= 0xE0 ? 3 : c0 >= 0xC0 ? 2 : 1;
+        const std::string cp = s.substr(i, n);
+        i += n;
+        const char* tex = nullptr;
+        for (const auto& [u, t] : latex_symbols)
+            if (cp == u) tex = t;
+        if (tex) {
+            out += tex;
+        } else {
+            unsigned long v = n == 1 ? c0 : c0 & (0xFFu >> (n + 1));
+            for (std::size_t k = 1; k < cp.size(); ++k) v = (v << 6) | (static_cast<unsigned char>(cp[k]) & 0x3Fu);
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "(U+%04lX)", v);
+            out += buf;
         }
     }
     return out;
@@ -110,7 +140,11 @@ std::string render(const Table& t, TableFormat f) {
             break;
         }
         case TableFormat::csv:
-            o << joined(t.headers, ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
+            // the JSON keys as column names: unique, one value per cell (headers may repeat)
+            for (std::size_t i = 0; i < t.keys.size(); ++i)
+                for (std::size_t k = 0; k < i; ++k)
+                    if (t.keys[i] == t.keys[k]) throw ShapeError("table '" + t.title + "': column key '" + t.keys[i] + "' repeated");
+            o << joined(t.keys, ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
             for (const auto& r : t.rows)
                 o << joined(values(r), ",", [](const std::string& s, std::size_t) { return csv_cell(s); }) << '\n';
             break;
@@ -125,7 +159,7 @@ std::string render(const Table& t, TableFormat f) {
             notes("");
             break;
         case TableFormat::latex:
-            o << "\\begin{table}\n\\centering\n";
+            o << "% needs \\usepackage{booktabs}\n\\begin{table}\n\\centering\n";
             if (!t.title.empty()) o << "\\caption{" << escape_latex(t.title) << "}\n";
             o << "\\begin{tabular}{" << std::string(t.headers.size(), 'l') << "}\n\\toprule\n"
               << joined(t.headers, " & ", [](const std::string& s, std::size_t) { return escape_latex(s); })

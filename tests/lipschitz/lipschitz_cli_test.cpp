@@ -114,7 +114,19 @@ TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", 
                     if (line.rfind("%", 0) == 0) continue;
                     INFO(line);
                     CHECK(line.find_first_of("^~") == std::string::npos);
+                    // pdflatex without Unicode support: only ASCII, and < > | only in math mode
+                    CHECK(std::all_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+                    for (std::size_t i = 0; i < line.size(); ++i)
+                        if (line[i] == '<' || line[i] == '>' || line[i] == '|') CHECK((i > 0 && line[i - 1] == '$'));
                 }
+            }
+            if (fmt == "csv") {  // column names unique: one value per named cell
+                const std::string header = out.substr(0, out.find('\n'));
+                std::vector<std::string> names;
+                std::stringstream cells(header);
+                for (std::string c; std::getline(cells, c, ',');) names.push_back(c);
+                std::sort(names.begin(), names.end());
+                CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
             }
         }
     {
