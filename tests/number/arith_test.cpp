@@ -121,3 +121,77 @@ TEST_CASE("ideal ball square root encloses the true root, sqrt_theta ball the ra
     Ball r;
     CHECK_THROWS_AS(BallArith{}.sqrt_theta(r, neg, 10), DomainError);
 }
+
+TEST_CASE("ball operations contain the exact result at random points of random wide balls, aliased too", "[arith]") {
+    // As Arb's t-*.c tests: draw balls x = [m ± r] with wide radii, exact points p ∈ x,
+    // and check the ball result contains op(p, q); then again with the output aliasing an
+    // input (r = a, r = a = b), which must not change the guarantee.
+    auto g = rigornet::test::rng(21);
+    const ExactArith ex;
+    const long k = 20;
+    for (int trial = 0; trial < cases(400); ++trial) {
+        const BallArith ba{static_cast<long>(16 + g() % 200), false};
+        auto draw_ball = [&](Rational& point) {
+            const Rational m = rigornet::test::random_rational(g, 24);
+            Rational r = rigornet::test::random_rational(g, 24).abs();
+            if (g() % 4 == 0) r = r * Rational(1000);  // very wide: the ball may straddle 0
+            Ball b = ba.from_rational(m), err(r, ba.prec);
+            arb_add_error(b.get(), err.get());
+            // p = m + t·r with t ∈ [−1, 1] rational, including the ends
+            const long den = 1 + static_cast<long>(g() % 1000);
+            const long num = static_cast<long>(g() % (2 * static_cast<unsigned long>(den) + 1)) - den;
+            point = m + r * Rational(num, den);
+            return b;
+        };
+        Rational p, q;
+        const Ball a = draw_ball(p), b = draw_ball(q);
+        const int op = static_cast<int>(g() % 9);
+        Ball out;
+        Rational exact;
+        bool defined = true;
+        switch (op) {
+            case 0: ba.add(out, a, b); ex.add(exact, p, q); break;
+            case 1: ba.sub(out, a, b); ex.sub(exact, p, q); break;
+            case 2: ba.mul(out, a, b); ex.mul(exact, p, q); break;
+            case 3:
+                if (q.is_zero() || arb_is_zero(b.get())) { defined = false; break; }
+                ba.div(out, a, b); ex.div(exact, p, q); break;
+            case 4: ba.relu(out, a); ex.relu(exact, p); break;
+            case 5: ba.min(out, a, b); ex.min(exact, p, q); break;
+            case 6: ba.max(out, a, b); ex.max(exact, p, q); break;
+            case 7: ba.square(out, a); ex.square(exact, p); break;
+            case 8:
+                // the guarantee covers the points t ≥ 0 of the ball (sqrt_θ is defined there)
+                if (p.sign() < 0 || arb_is_negative(a.get())) { defined = false; break; }
+                ba.sqrt_theta(out, a, k); ex.sqrt_theta(exact, p, k); break;
+        }
+        if (!defined) continue;
+        INFO("trial " << trial << " op " << op << " prec " << ba.prec << ": a = " << a.str() << " ∋ " << p.str()
+                      << ", b = " << b.str() << " ∋ " << q.str() << ", exact " << exact.str() << ", ball " << out.str());
+        REQUIRE(a.contains(p));
+        REQUIRE(b.contains(q));
+        CHECK(out.contains(exact));
+        // aliasing: r = a (in place) and r = a = b
+        Ball x = a;
+        switch (op) {
+            case 0: ba.add(x, x, b); break;
+            case 1: ba.sub(x, x, b); break;
+            case 2: ba.mul(x, x, b); break;
+            case 3: ba.div(x, x, b); break;
+            case 4: ba.relu(x, x); break;
+            case 5: ba.min(x, x, b); break;
+            case 6: ba.max(x, x, b); break;
+            case 7: ba.square(x, x); break;
+            case 8: ba.sqrt_theta(x, x, k); break;
+        }
+        CHECK(x.contains(exact));
+        Ball y = a;
+        Rational same;
+        ba.mul(y, y, y);
+        ex.mul(same, p, p);
+        CHECK(y.contains(same));
+        Ball z = a;
+        ba.addmul(z, z, z);  // z = a + a·a
+        CHECK(z.contains(p + p * p));
+    }
+}
