@@ -54,9 +54,8 @@ TEST_CASE("decimal and binary64 readings differ exactly as the literals do", "[n
 }
 
 TEST_CASE("the network equals the NNet semantics at random inputs (ACAS Xu file)", "[nnet]") {
-    std::string path = rigornet::test::repo_path("../shared/data/nnet/acasxu_test.nnet");
+    std::string path = rigornet::test::repo_path("tests/data/nnet/acasxu_test.nnet");
     std::ifstream in(path);
-    INFO("the shared data ../shared/data must sit beside the repository");
     REQUIRE(in);
     std::stringstream ss;
     ss << in.rdbuf();
