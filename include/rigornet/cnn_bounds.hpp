@@ -61,6 +61,16 @@ std::string verdict_name(Verdict v);
 /// refuted means the condition fails (the step may still happen to be 1-Lipschitz).
 Verdict certify_euler_step(const EulerStep& s);
 
+/// φ(x) = x − τ Wᵀ ReLU(W x + b), exactly. ShapeError if x, b or W do not fit.
+std::vector<Rational> euler_apply(const EulerStep& s, const std::vector<Rational>& x);
+
+/// The 2-D example of Murari's notes [Mur25]: the flow ẋ = −Wᵀ ReLU(W x) with
+/// W = ½[√2 −√2; √2 √2] (a rotation, ‖W‖₂ = 1, so the Euler step is 1-Lipschitz exactly
+/// for τ ∈ [0, 2]). √2/2 is irrational; the step returned uses the rational
+/// c = sqrt_θ(1/2) ≤ √2/2 (within θ, sqrt_theta.hpp) in its place, so its W has
+/// ‖W‖₂² = 2c² ∈ (1 − 2√2·θ, 1] and certify_euler_step decides exactly for that matrix.
+EulerStep euler_seed_example(const Rational& tau, const Rational& theta);
+
 /// Margin certificate (seed 004): if M(x) > √2·Lip·ε, the predicted class cannot change
 /// within ‖η‖₂ ≤ ε. Decided exactly as M > 0 and M² > 2·Lip²·ε² for rational upper
 /// bound Lip. proved, or unknown (a failed certificate does not refute robustness).

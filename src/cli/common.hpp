@@ -24,6 +24,7 @@ struct Command {
 void register_core_commands(CLI::App& app, std::vector<Command>& commands);
 void register_cs_commands(CLI::App& app, std::vector<Command>& commands);
 void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
+void register_euler_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);

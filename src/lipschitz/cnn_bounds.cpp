@@ -1,5 +1,6 @@
 // Zou–Balan–Singh CNN bounds and the 1-Lipschitz Euler certificate (cnn_bounds.hpp).
 #include "rigornet/cnn_bounds.hpp"
+#include "rigornet/sqrt_theta.hpp"
 
 #include <array>
 
@@ -94,6 +95,28 @@ Verdict certify_euler_step(const EulerStep& s) {
     }
     fmpq_poly_clear(p);
     return nonnegative ? Verdict::proved : Verdict::refuted;
+}
+
+std::vector<Rational> euler_apply(const EulerStep& s, const std::vector<Rational>& x) {
+    if (x.size() != s.w.cols() || s.b.size() != s.w.rows())
+        throw ShapeError("Euler step: W is " + std::to_string(s.w.rows()) + "x" + std::to_string(s.w.cols()) + ", b has " +
+                         std::to_string(s.b.size()) + " entries, x has " + std::to_string(x.size()));
+    std::vector<Rational> z = s.w.apply(x);
+    for (std::size_t i = 0; i < z.size(); ++i) {
+        z[i] += s.b[i];
+        if (z[i].sign() < 0) z[i] = Rational(0);
+    }
+    const std::vector<Rational> back = s.w.transpose().apply(z);
+    std::vector<Rational> out = x;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] -= s.tau * back[i];
+    return out;
+}
+
+EulerStep euler_seed_example(const Rational& tau, const Rational& theta) {
+    const Rational c = sqrt_theta(Rational(1, 2), theta);
+    RationalMatrix w(2, 2);
+    w.set(0, 0, c), w.set(0, 1, -c), w.set(1, 0, c), w.set(1, 1, c);
+    return {w, {Rational(0), Rational(0)}, tau};
 }
 
 Verdict certify_margin(const Rational& margin, const Rational& lip_upper, const Rational& eps) {

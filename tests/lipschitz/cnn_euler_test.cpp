@@ -152,3 +152,29 @@ TEST_CASE("exact LP: the weak-duality check accepts the true dual and rejects a 
     CHECK(((b1 && *b1 == s->value) || (b2 && *b2 == s->value)));
     CHECK_THROWS_AS(lp_dual_upper_bound(c, {{{Rational(1), Rational(0)}, '>', Rational(0)}}, {Rational(1)}), DomainError);
 }
+
+TEST_CASE("euler: the 2-D example is 1-Lipschitz exactly up to tau = 2, and expands beyond", "[lipschitz][euler]") {
+    const Rational theta(1, 1L << 40);
+    CHECK(certify_euler_step(euler_seed_example(Rational(2), theta)) == Verdict::proved);
+    // 2c² ∈ (1 − 2√2θ, 1], so 2/‖W‖² < 2 + 6θ: τ = 2 + 2^−30 must fail
+    CHECK(certify_euler_step(euler_seed_example(Rational(2) + Rational(1, 1L << 30), theta)) == Verdict::refuted);
+    // independent check of the property at random exact pairs: ‖φ(x) − φ(y)‖² ≤ ‖x − y‖² for τ = 2
+    auto g = rigornet::test::rng(93);
+    const EulerStep s2 = euler_seed_example(Rational(2), theta);
+    auto dist2 = [](const std::vector<Rational>& a, const std::vector<Rational>& b) {
+        Rational d;
+        for (std::size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]);
+        return d;
+    };
+    for (int i = 0; i < 200; ++i) {
+        auto x = rigornet::test::random_vector(g, 2, 8), y = rigornet::test::random_vector(g, 2, 8);
+        CHECK(dist2(euler_apply(s2, x), euler_apply(s2, y)) <= dist2(x, y));
+    }
+    // τ = 3: φ(1, 0) = (1 − 6c², 0) ≈ (−2, 0) and φ(0) = 0, an expansion by about 2
+    const EulerStep s3 = euler_seed_example(Rational(3), theta);
+    CHECK(dist2(euler_apply(s3, {Rational(1), Rational(0)}), euler_apply(s3, {Rational(0), Rational(0)})) > Rational(3));
+    // euler_apply by hand: W = I, b = (−1, 0), τ = 1/2 at x = (3, −2): relu(Wx + b) = (2, 0), x − (1, 0) = (2, −2)
+    RationalMatrix id = RationalMatrix::identity(2);
+    CHECK(euler_apply({id, {Rational(-1), Rational(0)}, Rational(1, 2)}, {Rational(3), Rational(-2)}) ==
+          std::vector<Rational>{Rational(2), Rational(-2)});
+}

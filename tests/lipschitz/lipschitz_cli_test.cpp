@@ -211,3 +211,17 @@ TEST_CASE("cli: lipschitz --exact reports progress by time and ends cleanly on S
     CHECK(j.at("exact").at("stopped") == "interrupted");
     CHECK(j.at("exact").at("complete") == false);
 }
+
+TEST_CASE("cli: euler decides the step condition exactly and certifies margins", "[lipschitz][cli]") {
+    std::string out, err;
+    CHECK(run_cli("euler --tau 2", out, &err) == 0);
+    CHECK(run_cli("euler --tau 2.0001", out, &err) == 1);
+    // W = I, b = 0, τ = 1: φ(x) = x − relu(x) = min(x, 0); at x = (−3, −1) the output is x itself,
+    // margin of class 1 = −1 − (−3) = 2 > √2·1·ε for ε = 1 (2 > 1.414…) but not for ε = 3/2 (2 < 2.12…)
+    json j = run_json("euler --weights '1,0;0,1' --tau 1 --input -3,-1 --label 1 --eps 1 --json");
+    CHECK(j.at("output") == json::array({"-3", "-1"}));
+    CHECK(j.at("margin") == "2");
+    CHECK(j.at("robust") == "proved");
+    CHECK(run_cli("euler --weights '1,0;0,1' --tau 1 --input -3,-1 --label 1 --eps 3/2", out, &err) == 2);
+    CHECK(run_cli("euler --weights '1,0;0' --tau 1", out, &err) == 3);  // ragged rows
+}
