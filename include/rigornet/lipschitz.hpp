@@ -171,6 +171,30 @@ Rational bound_k4_dp(const ReluChain& c, LipNorm p, long prec);
 /// wider than 12 units (2^12 patterns, each an exact spectral norm: seconds per layer).
 std::optional<Rational> bound_k2(const ReluChain& c, long prec);
 
+/// The seed's K_2 formula (seed 001's K_2 column) and the ℓ∞ bound it yields.
+/// quantity encloses Q = ∏_{r=1}^{ℓ} max_{D ∈ {0,1}^{a_r}} ‖ Σ̃_r V_rᵀ D U_{r−1} Σ̃_{r−1} ‖_∞
+/// (max absolute row sum; factors, Σ̃ and certification as in bound_k2), which is NOT an
+/// ℓ∞ upper bound on L in general: relu(x_1 + x_2) has L_∞ = 2 but Q = √2, since
+/// ‖V_0ᵀ‖_∞ = ‖(1, 1)/√2‖_∞ = √2 is dropped. proved encloses P = ‖U_ℓ‖_∞ · Q · ‖V_0ᵀ‖_∞,
+/// and P ≥ K_∞ ≥ L_∞. Proof: for every pattern, exactly as in bound_k2,
+///   W_ℓ D_ℓ ⋯ D_1 W_0 = U_ℓ (Σ̃_ℓ V_ℓᵀ D_ℓ U_{ℓ−1} Σ̃_{ℓ−1}) ⋯ (Σ̃_1 V_1ᵀ D_1 U_0 Σ̃_0) V_0ᵀ,
+/// and ‖·‖_∞ is submultiplicative, so ‖W_ℓ D_ℓ ⋯ W_0‖_∞ ≤ ‖U_ℓ‖_∞ · ∏ ‖M_r‖_∞ · ‖V_0ᵀ‖_∞;
+/// unlike ‖·‖_2, ‖U_ℓ‖_∞ and ‖V_0ᵀ‖_∞ need not be 1 (only the outer factors U_ℓ, V_0ᵀ
+/// remain; the inner U_r, V_r are absorbed in the M_r). With scalar input and output
+/// U_ℓ = ±1 and V_0ᵀ = ±1, so Q = P is then a bound. Well-defined: changing the signs of
+/// singular-vector pairs (U → UE, V → VE, E = diag(±1)) or their order (a permutation
+/// Π) maps M_r to E_r M_r E_{r−1} (resp. Π_rᵀ M_r Π_{r−1}), which keeps every absolute row
+/// sum up to the order of rows, so ‖M_r‖_∞, ‖U_ℓ‖_∞, ‖V_0ᵀ‖_∞ are unchanged. A rotation
+/// within a repeated singular value's space changes ‖·‖_∞, so Q is then not defined:
+/// nullopt for a repeated singular value (including G = λI, n > 1) or uncertified
+/// factors. DomainError without a hidden layer; ResourceError for a hidden layer wider
+/// than 12 units (2^n patterns).
+struct K2SeedFormula {
+    Enclosure quantity;  // Q, the seed's formula (not a bound)
+    Enclosure proved;    // ‖U_ℓ‖_∞ · Q · ‖V_0ᵀ‖_∞ ≥ L_∞
+};
+std::optional<K2SeedFormula> k2_seed_formula(const ReluChain& c, long prec);
+
 /// K = max over all activation patterns D of ‖W_ℓ D_ℓ ⋯ D_1 W_0‖ (Szegedy), ≥ L since
 /// every gradient of f is such a product. Exact for p = 1, ∞ by a meet-in-the-middle
 /// enumeration (‖M‖_∞ = max_i max_{s ∈ {±1}^n} e_iᵀ M s is multilinear in the D's, so the

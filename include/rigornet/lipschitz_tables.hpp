@@ -24,10 +24,11 @@ Network takagi_network(std::size_t l);
 /// Seed 001's table for ℓ = 1…max_l in the ℓ∞ norm: L (exact, on the domain [0,1]),
 /// K_*, K_1, K_2, K_3, K_4 as exact rationals and decimals (upper bounds rounded up),
 /// the seed's printed value beside ours where it differs (the seed truncates decimals:
-/// a printed s with d decimals agrees with ours v iff s ≤ v < s + 10^−d). K_2 (SeqLip,
-/// an ℓ2 bound) is bound_k2's proved upper end, rounded up; its seed cell is '=' when the
-/// seed's value lies within 10^−5 below ours (see the notes of the table). `failures`
-/// (if given) receives a line per claim that does not hold: L ≠ 2 − 2^−ℓ, the chain
+/// a printed s with d decimals agrees with ours v iff s ≤ v < s + 10^−d). K_2 three ways:
+/// the seed's formula (k2_seed_formula's quantity, enclosed; not a bound in general), its
+/// proved ℓ∞ form (times ‖U_ℓ‖_∞‖V_0ᵀ‖_∞) and the ℓ2 SeqLip (bound_k2). `failures`
+/// (if given) receives a line per claim that does not hold: the seed's K_2 is not our
+/// enclosure truncated (or, at ℓ = 5, rounded), L ≠ 2 − 2^−ℓ, the chain
 /// L ≤ K ≤ K_4 ≤ min(K_1,K_3) ≤ K_*, or K_1's dynamic programme ≠ its subset sum.
 Table takagi_table(std::size_t max_l, std::vector<std::string>* failures = nullptr);
 

@@ -1,5 +1,7 @@
 // K_2, the SeqLip bound of Virmaux & Scaman 2018, certified in ball arithmetic (lipschitz.hpp).
 #include <algorithm>
+#include <functional>
+#include <string>
 
 #include "rigornet/arb.hpp"
 #include "rigornet/error.hpp"
@@ -33,12 +35,13 @@ BallMatrix to_balls(const RationalMatrix& a, long prec) {
 }
 
 // The SeqLip factors of one weight matrix W (m×n, rank k): B = U Σ^e (m×k) and
-// C = Σ^e Vᵀ (k×n) for the exponent e ∈ {1, 1/2}, from the certified eigen-decomposition
+// C = Σ^e Vᵀ (k×n) for the exponent e ∈ {1, 1/2}, and U, Vᵀ themselves, from the certified eigen-decomposition
 // of the smaller Gram matrix G. With G = WWᵀ = U Σ² Uᵀ: Vᵀ = Σ⁻¹ Uᵀ W; with G = WᵀW =
 // V Σ² Vᵀ: U = W V Σ⁻¹. The eigenvectors are normalised to unit length and real (a
 // phase-free enclosure: divided by their largest component, real part kept, rescaled).
 struct Factors {
-    BallMatrix b, c;
+    BallMatrix b, c, u, vt;
+    bool basis_free = false;  // G = λI with n > 1: a repeated singular value, any basis serves
 };
 
 std::optional<Factors> seqlip_factors(const RationalMatrix& w, bool half, long prec) {
@@ -111,41 +114,42 @@ std::optional<Factors> seqlip_factors(const RationalMatrix& w, bool half, long p
             arb_sqrt(norm, norm, prec);
             for (slong i = 0; i < n; ++i) arb_div(vecs.at(i, t), vecs.at(i, t), norm, prec);
         }
-        // σ_t = √λ_t and the scale factors σ^e and σ^{e−1}.
-        std::vector<Ball> pe(k), pe1(k);
+        // σ_t = √λ_t; U and Vᵀ first, then B = U Σ^e and C = Σ^e Vᵀ.
+        std::vector<Ball> sigma(k), pe(k);
         for (slong t = 0; t < k; ++t) {
-            Ball sigma;
-            arb_sqrt(sigma.get(), acb_realref(e + order[t]), prec);
-            if (half) arb_sqrt(pe[t].get(), sigma.get(), prec);
-            else arb_set(pe[t].get(), sigma.get());
-            arb_div(pe1[t].get(), pe[t].get(), sigma.get(), prec);  // σ^{e−1}
+            arb_sqrt(sigma[t].get(), acb_realref(e + order[t]), prec);
+            if (half) arb_sqrt(pe[t].get(), sigma[t].get(), prec);
+            else arb_set(pe[t].get(), sigma[t].get());
         }
         const BallMatrix wb = to_balls(w, prec);
         const slong m = static_cast<slong>(w.rows()), nn = static_cast<slong>(w.cols());
-        Factors f{BallMatrix(m, k), BallMatrix(k, nn)};
-        if (left) {  // U = vecs; B = U Σ^e; C = Σ^{e−1} Uᵀ W
-            for (slong i = 0; i < m; ++i)
-                for (slong t = 0; t < k; ++t) arb_mul(f.b.at(i, t), vecs.at(i, t), pe[t].get(), prec);
+        Factors f{BallMatrix(m, k), BallMatrix(k, nn), BallMatrix(m, k), BallMatrix(k, nn)};
+        if (left) {  // U = vecs; Vᵀ = Σ⁻¹ Uᵀ W
+            arb_mat_set(f.u.m, vecs.m);
             for (slong t = 0; t < k; ++t)
                 for (slong j = 0; j < nn; ++j) {
                     arb_zero(s);
                     for (slong i = 0; i < m; ++i) arb_addmul(s, vecs.at(i, t), arb_mat_entry(wb.m, i, j), prec);
-                    arb_mul(f.c.at(t, j), s, pe1[t].get(), prec);
+                    arb_div(f.vt.at(t, j), s, sigma[t].get(), prec);
                 }
-        } else {  // V = vecs; C = Σ^e Vᵀ; B = W V Σ^{e−1}
-            for (slong t = 0; t < k; ++t)
-                for (slong j = 0; j < nn; ++j) arb_mul(f.c.at(t, j), vecs.at(j, t), pe[t].get(), prec);
+        } else {  // V = vecs; U = W V Σ⁻¹
+            arb_mat_transpose(f.vt.m, vecs.m);
             for (slong i = 0; i < m; ++i)
                 for (slong t = 0; t < k; ++t) {
                     arb_zero(s);
                     for (slong j = 0; j < nn; ++j) arb_addmul(s, arb_mat_entry(wb.m, i, j), vecs.at(j, t), prec);
-                    arb_mul(f.b.at(i, t), s, pe1[t].get(), prec);
+                    arb_div(f.u.at(i, t), s, sigma[t].get(), prec);
                 }
+        }
+        for (slong t = 0; t < k; ++t) {
+            for (slong i = 0; i < m; ++i) arb_mul(f.b.at(i, t), f.u.at(i, t), pe[t].get(), prec);
+            for (slong j = 0; j < nn; ++j) arb_mul(f.c.at(t, j), f.vt.at(t, j), pe[t].get(), prec);
         }
         arb_clear(s);
         arb_clear(norm);
         acb_clear(pivot);
         acb_clear(q);
+        f.basis_free = scalar && n > 1;
         out.emplace(std::move(f));
     }
     _acb_vec_clear(e_approx, n);
@@ -200,6 +204,50 @@ Rational ball_matrix_norm2_upper(const BallMatrix& m, long prec) {
     return norm_2(mid, prec).upper() + frob.upper();
 }
 
+// The factors of every weight matrix of the chain (Σ̃ = Σ at the ends, Σ^{1/2} inside);
+// nullopt when one is not certified.
+std::optional<std::vector<Factors>> chain_factors(const ReluChain& c, long prec) {
+    const std::size_t l = c.depth();
+    std::vector<Factors> f;
+    for (std::size_t r = 0; r <= l; ++r) {
+        auto fr = seqlip_factors(c.weights[r], r != 0 && r != l, prec);
+        if (!fr) return std::nullopt;
+        f.push_back(std::move(*fr));
+    }
+    return f;
+}
+
+// Calls visit(M_D) for every D ∈ {0,1}^a, M_D = C D B = Σ_{j ∈ D} (column j of C)(row j of B).
+void for_each_pattern(const BallMatrix& cr, const BallMatrix& br, long prec,
+                      const std::function<void(const BallMatrix&)>& visit) {
+    const slong a = cr.cols();
+    BallMatrix m(cr.rows(), br.cols());
+    for (unsigned long mask = 0; mask < (1UL << a); ++mask) {
+        arb_mat_zero(m.m);
+        for (slong j = 0; j < a; ++j) {
+            if (!(mask >> j & 1UL)) continue;
+            for (slong i = 0; i < m.rows(); ++i)
+                for (slong q = 0; q < m.cols(); ++q)
+                    arb_addmul(m.at(i, q), arb_mat_entry(cr.m, i, j), arb_mat_entry(br.m, j, q), prec);
+        }
+        visit(m);
+    }
+}
+
+// A ball containing ‖M‖_∞ (the largest absolute row sum) of every matrix in M.
+Ball ball_matrix_norm_inf(const BallMatrix& m, long prec) {
+    Ball out(Rational(0), prec), row, a;
+    for (slong i = 0; i < m.rows(); ++i) {
+        arb_zero(row.get());
+        for (slong j = 0; j < m.cols(); ++j) {
+            arb_abs(a.get(), arb_mat_entry(m.m, i, j));
+            arb_add(row.get(), row.get(), a.get(), prec);
+        }
+        arb_max(out.get(), out.get(), row.get(), prec);
+    }
+    return out;
+}
+
 }  // namespace
 
 std::optional<Rational> bound_k2(const ReluChain& c, long prec) {
@@ -208,33 +256,42 @@ std::optional<Rational> bound_k2(const ReluChain& c, long prec) {
     if (l == 0) return norm_2(c.weights[0], prec).upper();
     for (std::size_t r = 1; r <= l; ++r)
         if (c.weights[r - 1].rows() > 12) return std::nullopt;
-    std::vector<Factors> f;
-    for (std::size_t r = 0; r <= l; ++r) {
-        auto fr = seqlip_factors(c.weights[r], r != 0 && r != l, prec);
-        if (!fr) return std::nullopt;
-        f.push_back(std::move(*fr));
-    }
+    const auto f = chain_factors(c, prec);
+    if (!f) return std::nullopt;
     Rational k2(1);
     for (std::size_t r = 1; r <= l; ++r) {
-        // max over D of ‖C_r D B_{r−1}‖: M_D = Σ_{j ∈ D} (column j of C_r)(row j of B_{r−1}).
-        const BallMatrix& cr = f[r].c;
-        const BallMatrix& br = f[r - 1].b;
-        const slong a = cr.cols();
         Rational best;
-        BallMatrix m(cr.rows(), br.cols());
-        for (unsigned long mask = 0; mask < (1UL << a); ++mask) {
-            arb_mat_zero(m.m);
-            for (slong j = 0; j < a; ++j) {
-                if (!(mask >> j & 1UL)) continue;
-                for (slong i = 0; i < m.rows(); ++i)
-                    for (slong q = 0; q < m.cols(); ++q)
-                        arb_addmul(m.at(i, q), arb_mat_entry(cr.m, i, j), arb_mat_entry(br.m, j, q), prec);
-            }
-            best = std::max(best, ball_matrix_norm2_upper(m, prec));
-        }
+        for_each_pattern((*f)[r].c, (*f)[r - 1].b, prec,
+                         [&](const BallMatrix& m) { best = std::max(best, ball_matrix_norm2_upper(m, prec)); });
         k2 *= best;
     }
     return k2;
+}
+
+std::optional<K2SeedFormula> k2_seed_formula(const ReluChain& c, long prec) {
+    const std::size_t l = c.depth();
+    if (l == 0) throw DomainError("k2_seed_formula: the formula is a product over hidden layers, and there is none");
+    for (std::size_t r = 1; r <= l; ++r)
+        if (c.weights[r - 1].rows() > 12)
+            throw ResourceError("k2_seed_formula: hidden layer " + std::to_string(r) + " has " +
+                                std::to_string(c.weights[r - 1].rows()) +
+                                " units; the max over 2^n activation patterns is refused above n = 12");
+    const auto f = chain_factors(c, prec);
+    if (!f) return std::nullopt;
+    for (const Factors& fr : *f)
+        if (fr.basis_free) return std::nullopt;
+    Ball q(Rational(1), prec);
+    for (std::size_t r = 1; r <= l; ++r) {
+        Ball best(Rational(0), prec);
+        for_each_pattern((*f)[r].c, (*f)[r - 1].b, prec, [&](const BallMatrix& m) {
+            arb_max(best.get(), best.get(), ball_matrix_norm_inf(m, prec).get(), prec);
+        });
+        arb_mul(q.get(), q.get(), best.get(), prec);
+    }
+    Ball proved = ball_matrix_norm_inf(f->back().u, prec);
+    arb_mul(proved.get(), proved.get(), ball_matrix_norm_inf(f->front().vt, prec).get(), prec);
+    arb_mul(proved.get(), proved.get(), q.get(), prec);
+    return K2SeedFormula{{q.lower(), q.upper()}, {proved.lower(), proved.upper()}};
 }
 
 }  // namespace rigornet

@@ -33,11 +33,22 @@ Cell seed_cell(const std::string& printed, const Rational& ours) {
     return {truncation_agrees(printed, ours) ? "=" : printed, printed};
 }
 
-// K_2 is irrational: our value is a proved upper end; the seed agrees when its printed
-// value is within one unit of its last digit below ours.
-Cell k2_seed_cell(const std::string& printed, const Rational& ours) {
+// The seed's printed decimal s (d decimals) is consistent with being the truncation of a
+// value in [lo, hi]: [lo, hi] meets [s, s + 10^−d), i.e. s ≤ hi and lo < s + 10^−d. (A
+// value exactly at a decimal, like 3/2 at l = 1, straddles it: a one-sided check fails.)
+bool truncation_encloses(const std::string& printed, const Enclosure& v) {
     const Rational s = parse_rational(printed);
-    return {s <= ours && ours < s + Rational(1, 100000) ? "=" : printed, printed};
+    const std::size_t dot = printed.find('.');
+    Rational ulp(1);
+    for (std::size_t i = dot == std::string::npos ? printed.size() : dot + 1; i < printed.size(); ++i) ulp /= Rational(10);
+    return s <= v.upper && v.lower < s + ulp;
+}
+
+Cell seed_formula_cell(const std::optional<K2SeedFormula>& q) {
+    if (!q) return "not certified";
+    return {"[" + to_decimal(q->quantity.lower, 8, Round::down) + ", " + to_decimal(q->quantity.upper, 8, Round::up) +
+                "]",
+            to_decimal(q->quantity.upper, 12, Round::up)};
 }
 
 Cell k2_cell(const std::optional<Rational>& k2) {
@@ -82,10 +93,11 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
     }};
     Table t;
     t.title = "Seed 001: f(x) = x - sum_{r<=l} g_r(x)/4^r, l-inf operator norm, L on [0,1]";
-    t.keys = {"l", "L", "L_seed", "K_star", "K_star_seed", "K1", "K1_seed", "K2", "K2_seed",
-              "K3", "K3_seed", "K4", "K4_seed", "K", "regions"};
-    t.headers = {"l", "L", "seed", "K_*", "seed", "K_1", "seed", "K_2", "seed", "K_3", "seed", "K_4", "seed",
-                 "K (Szegedy)", "regions"};
+    t.keys = {"l", "L", "L_seed", "K_star", "K_star_seed", "K1", "K1_seed", "K2_seed_formula", "K2_seed",
+              "K2_linf", "K2_l2", "K3", "K3_seed", "K4", "K4_seed", "K", "regions"};
+    t.headers = {"l", "L", "seed", "K_*", "seed", "K_1", "seed", "K_2 seed formula (not a bound)", "seed",
+                 "K_2 l-inf (proved)", "K_2 SeqLip l2 (proved)", "K_3", "seed", "K_4", "seed", "K (Szegedy)",
+                 "regions"};
     auto fail = [&](const std::string& what) {
         if (failures) failures->push_back(what);
     };
@@ -101,6 +113,7 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
                        k3 = bound_k3(c, p, prec), k4 = bound_k4_subsets(c, p, prec);
         const auto k = szegedy_k(c, p, prec);
         const auto k2 = bound_k2(c, prec);
+        const auto k2s = k2_seed_formula(c, prec);
         if (!ex->value.exact() || L != Rational(2) - pow2(-static_cast<long>(l))) fail(tag + "L = " + L.str() + " is not 2 - 2^-l");
         if (ex->witness.value != L) fail(tag + "the witness pair does not attain L");
         if (k1 != bound_k1_subsets(c, p, prec)) fail(tag + "K_1 by dynamic programme differs from the subset sum");
@@ -108,9 +121,17 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
         if (!k || !(L <= k->upper && k->upper <= k4 && k4 <= std::min(k1, k3) && std::max(k1, k3) <= kstar))
             fail(tag + "the chain L <= K <= K_4 <= min(K_1, K_3) <= max(K_1, K_3) <= K_* fails");
         const auto& s = seed[l - 1];
+        // Claim: the seed's K_2 is our enclosure of its formula truncated, or (l = 5, where
+        // the value is 24.681839…) rounded: [lo, hi] meets (s − 10^−5, s + 10^−5).
+        if (!k2s || !(truncation_encloses(s[3], k2s->quantity) ||
+                      truncation_encloses(s[3], {k2s->quantity.lower + Rational(1, 100000),
+                                                 k2s->quantity.upper + Rational(1, 100000)})))
+            fail(tag + "the seed's K_2 " + s[3] + " is not our enclosure of its formula truncated or rounded");
+        if (k2s && !(L <= k2s->proved.upper)) fail(tag + "the proved l-inf K_2 is below L");
         t.add_row({std::to_string(l), exact_with_decimal(L), seed_cell(s[0], L), exact_with_decimal(kstar),
-                   seed_cell(s[1], kstar), exact_with_decimal(k1), seed_cell(s[2], k1), k2_cell(k2),
-                   k2 ? k2_seed_cell(s[3], *k2) : Cell(s[3]),
+                   seed_cell(s[1], kstar), exact_with_decimal(k1), seed_cell(s[2], k1), seed_formula_cell(k2s),
+                   {k2s && truncation_encloses(s[3], k2s->quantity) ? "=" : s[3], s[3]},
+                   k2s ? k2_cell(k2s->proved.upper) : Cell("not certified"), k2_cell(k2),
                    exact_with_decimal(k3), seed_cell(s[4], k3), exact_with_decimal(k4), seed_cell(s[5], k4),
                    k ? exact_with_decimal(k->upper) : "too large", std::to_string(ex->regions)});
     }
@@ -118,9 +139,14 @@ Table takagi_table(std::size_t max_l, std::vector<std::string>* failures) {
         "'=' : the seed's printed value is ours truncated; otherwise the seed's value is shown.",
         "Seed l = 4: L = K_4 = 1.93875 is a typo for 31/16 = 1.9375 = 2 - 2^-4 (proved above by exact region "
         "enumeration and attained by a witnessed pair).",
-        "K_2 (Virmaux-Scaman SeqLip: prod_r max_D ||S~_r V_r^T D U_{r-1} S~_{r-1}||_2 over the SVDs W_r = U_r S_r V_r^T,"
-        " S~ = S at the ends, S^(1/2) inside) is an l2 bound, as in the seed; ours is a proved upper end (Arb-certified "
-        "SVD factors), rounded up, so its seed cell is '=' when the seed's value lies within 10^-5 below ours.",
+        "K_2 seed formula (not a bound): prod_r max_D ||S~_r V_r^T D U_{r-1} S~_{r-1}||_inf over the SVDs W_r = "
+        "U_r S_r V_r^T (S~ = S at the ends, S^(1/2) inside), the l-inf norm on Virmaux-Scaman's split; enclosed "
+        "with Arb-certified SVD factors; its seed cell is '=' when the enclosure meets [s, s + 10^-d) (s the seed's value, d "
+        "its decimals); at l = 5 the value is 24.6818399..., which the seed rounded up to 24.68184. Not an l-inf bound in general (relu(x1 + x2): sqrt(2) < L = 2); here input and output are "
+        "scalar, so it equals the proved one.",
+        "K_2 l-inf (proved): ||U_l||_inf * (seed formula) * ||V_0^T||_inf >= K >= L by submultiplicativity; upper end, "
+        "rounded up.",
+        "K_2 SeqLip l2 (proved): the same product with ||.||_2 (Virmaux-Scaman), an l2 bound; upper end, rounded up.",
         "Representation: hidden layer r = (relu(2y-1), relu(1-2y), relu(s)), y = g_{r-1}(x), s = f_{r-1}(x).",
     };
     return t;

@@ -443,3 +443,69 @@ TEST_CASE("lipschitz: an exact enumeration stopped early reports a witnessed low
         CHECK((!stopped || stopped->stopped == "interrupted"));
     }
 }
+
+TEST_CASE("lipschitz: the seed's K_2 formula is not an l-inf bound; times the outer factors it is", "[lipschitz]") {
+    // relu(x_1 + x_2): L_inf = 2 (x = (t, t)), but the formula gives sqrt(2) (by hand:
+    // W_0 = 1·sqrt(2)·(1, 1)/sqrt(2), W_1 = 1, and ||V_0^T||_inf = sqrt(2) is dropped).
+    Network net(2);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(1)}), nullptr,
+                   {Rational(0)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+    const ReluChain c = extract_relu_chain(net);
+    const auto q = k2_seed_formula(c, 128);
+    REQUIRE(q);
+    CHECK(q->quantity.lower * q->quantity.lower <= Rational(2));
+    CHECK(Rational(2) <= q->quantity.upper * q->quantity.upper);
+    CHECK(q->quantity.upper - q->quantity.lower < Rational(1, 1L << 30));
+    const Domain box{{Rational(-1), Rational(-1)}, {Rational(1), Rational(1)}};
+    const auto ex = exact_lipschitz(c, box, LipNorm::linf, 128);
+    REQUIRE(ex);
+    CHECK(ex->value.lower == Rational(2));
+    CHECK(q->quantity.upper < ex->value.lower);
+    CHECK(ex->value.upper <= q->proved.upper);
+}
+
+TEST_CASE("lipschitz: the seed's K_2 formula falls below L on a random network, the proved one never", "[lipschitz]") {
+    auto g = rng(811);
+    int below = 0, certified = 0;
+    for (int i = 0; i < 40; ++i) {
+        const ReluChain c = extract_relu_chain(random_relu_network(g));
+        const auto q = k2_seed_formula(c, 128);
+        if (!q) continue;
+        ++certified;
+        std::vector<Rational> lo(c.input_dim, Rational(-4)), hi(c.input_dim, Rational(4));
+        const auto ex = exact_lipschitz(c, Domain{lo, hi}, LipNorm::linf, 128);
+        REQUIRE(ex);
+        REQUIRE(ex->complete());
+        INFO(describe(c) << "L = " << ex->value.upper.str() << ", proved <= " << q->proved.upper.str());
+        CHECK(ex->value.upper <= q->proved.upper);
+        if (q->quantity.upper < ex->value.lower) ++below;
+    }
+    CHECK(certified > 0);
+    CHECK(below > 0);
+}
+
+TEST_CASE("lipschitz: the seed's K_2 formula refuses wide layers, no hidden layer, repeated singular values",
+          "[lipschitz]") {
+    Network flat(2);
+    flat.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(2)}), nullptr,
+                    {Rational(0)});
+    CHECK_THROWS_AS(k2_seed_formula(extract_relu_chain(flat), 128), DomainError);
+    Network wide(1);
+    wide.add_affine(std::make_shared<DenseMatrix>(13, 1, std::vector<Rational>(13, Rational(1))), nullptr,
+                    std::vector<Rational>(13));
+    wide.add_elementwise(Scalar::relu);
+    wide.add_affine(std::make_shared<DenseMatrix>(1, 13, std::vector<Rational>(13, Rational(1))), nullptr,
+                    {Rational(0)});
+    CHECK_THROWS_AS(k2_seed_formula(extract_relu_chain(wide), 128), ResourceError);
+    // Hidden weights I_2: singular value 1 twice, so the formula depends on the basis.
+    Network rep(2);
+    rep.add_affine(std::make_shared<DenseMatrix>(2, 2, std::vector<Rational>{Rational(1), Rational(0), Rational(0),
+                                                                               Rational(1)}),
+                   nullptr, std::vector<Rational>(2));
+    rep.add_elementwise(Scalar::relu);
+    rep.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(3)}), nullptr,
+                   {Rational(0)});
+    CHECK_FALSE(k2_seed_formula(extract_relu_chain(rep), 128));
+}
