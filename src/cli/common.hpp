@@ -1,5 +1,7 @@
 // rigornet CLI: what every subcommand module shares.
 #pragma once
+#include <atomic>
+#include <csignal>
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,6 +12,21 @@
 #include "rigornet/network.hpp"
 
 namespace rigornet::cli {
+
+// Set by SIGINT while a long subcommand runs (lipschitz --exact, verify): the work stops at the next check and the
+// partial result is reported with exit 2 (a flag is all a signal handler may touch).
+inline std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+// Installs the SIGINT handler for its lifetime and restores the previous one.
+struct InterruptScope {
+    using Handler = void (*)(int);
+    Handler previous;
+    InterruptScope() : previous(std::signal(SIGINT, [](int) { interrupted.store(true); })) { interrupted.store(false); }
+    ~InterruptScope() { std::signal(SIGINT, previous); }
+    InterruptScope(const InterruptScope&) = delete;
+    InterruptScope& operator=(const InterruptScope&) = delete;
+};
 
 /// Exit codes of every subcommand.
 constexpr int exit_ok = 0, exit_refuted = 1, exit_unknown = 2, exit_error = 3;
@@ -25,6 +42,7 @@ void register_core_commands(CLI::App& app, std::vector<Command>& commands);
 void register_cs_commands(CLI::App& app, std::vector<Command>& commands);
 void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
 void register_euler_commands(CLI::App& app, std::vector<Command>& commands);
+void register_verify_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);

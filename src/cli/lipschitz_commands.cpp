@@ -27,21 +27,6 @@ constexpr std::size_t cli_k4_max_depth = 20;
 // 200 exact evaluations, each draw seconds of exact norms (the seed used 1000 draws).
 constexpr std::int64_t max_samples = 1000000, max_draws = 100000;
 
-// Set by SIGINT while cmd_lipschitz runs: the work stops at the next check and the
-// partial result is reported with exit 2 (a flag is all a signal handler may touch).
-std::atomic<bool> interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-// Installs the SIGINT handler for its lifetime and restores the previous one.
-struct InterruptScope {
-    using Handler = void (*)(int);
-    Handler previous;
-    InterruptScope() : previous(std::signal(SIGINT, [](int) { interrupted.store(true); })) { interrupted.store(false); }
-    ~InterruptScope() { std::signal(SIGINT, previous); }
-    InterruptScope(const InterruptScope&) = delete;
-    InterruptScope& operator=(const InterruptScope&) = delete;
-};
-
 struct LipOptions {
     std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading = "decimal";
     bool exact = false, as_json = false;
