@@ -74,6 +74,8 @@ struct ReluChain {
     std::size_t hidden_units() const;
     /// The cap of unit k of hidden layer r+1 (0-based r), or null for a plain ReLU.
     const Rational* cap(std::size_t r, std::size_t k) const;
+    /// σ(z) of unit k of hidden layer r+1 (0-based r), exact: max(z, 0), or min(max(z, 0), cap).
+    Rational activate(std::size_t r, std::size_t k, const Rational& z) const;
     /// The phase of pre-activation z of unit k of hidden layer r+1 (0-based r), exact.
     UnitPhase phase(std::size_t r, std::size_t k, const Rational& z) const;
     /// f(x), exact.

@@ -44,13 +44,6 @@ RationalMatrix operator_matrix(const LinearOperator& op) {
     return m;
 }
 
-// σ(z) of unit k of hidden layer r+1: max(z, 0), capped at the unit's cap if it has one.
-Rational activate(const ReluChain& c, std::size_t r, std::size_t k, const Rational& z) {
-    if (z.sign() < 0) return Rational(0);
-    const Rational* top = c.cap(r, k);
-    return top && z > *top ? *top : z;
-}
-
 bool covers_all(const ElementwiseLayer& e, std::size_t width) {
     if (!e.indices) return true;
     std::vector<bool> seen(width, false);
@@ -168,6 +161,12 @@ std::size_t ReluChain::hidden_units() const {
     return n;
 }
 
+Rational ReluChain::activate(std::size_t r, std::size_t k, const Rational& z) const {
+    if (z.sign() < 0) return Rational(0);
+    const Rational* top = cap(r, k);
+    return top && z > *top ? *top : z;
+}
+
 std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<Rational>& x) const {
     if (x.size() != input_dim)
         throw ShapeError("input of size " + std::to_string(x.size()) + " for a network with " +
@@ -178,7 +177,7 @@ std::vector<std::vector<Rational>> ReluChain::preactivations(const std::vector<R
         std::vector<Rational> z = weights[r].apply(v);
         for (std::size_t i = 0; i < z.size(); ++i) z[i] += biases[r][i];
         v = z;
-        for (std::size_t k = 0; k < v.size(); ++k) v[k] = activate(*this, r, k, v[k]);
+        for (std::size_t k = 0; k < v.size(); ++k) v[k] = activate(r, k, v[k]);
         zs.push_back(std::move(z));
     }
     return zs;
@@ -189,7 +188,7 @@ std::vector<Rational> ReluChain::evaluate(const std::vector<Rational>& x) const 
     if (depth() > 0) {
         // preactivations gives z_ℓ before its activation: apply it once here; none after W_ℓ.
         v = preactivations(x).back();
-        for (std::size_t k = 0; k < v.size(); ++k) v[k] = activate(*this, depth() - 1, k, v[k]);
+        for (std::size_t k = 0; k < v.size(); ++k) v[k] = activate(depth() - 1, k, v[k]);
     } else if (x.size() != input_dim) {
         throw ShapeError("input of size " + std::to_string(x.size()) + " for a network with " +
                          std::to_string(input_dim) + " inputs");

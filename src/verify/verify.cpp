@@ -2,22 +2,15 @@
 #include "rigornet/verify.hpp"
 
 #include <chrono>
-#include <random>
 
 #include "rigornet/error.hpp"
+#include "rigornet/random.hpp"
 
 namespace rigornet {
 
 namespace {
 
 using Box = std::pair<std::vector<Rational>, std::vector<Rational>>;
-
-// σ of unit k of hidden layer r+1, exact: ReLU, or clip to [0, cap].
-Rational activate(const ReluChain& c, std::size_t r, std::size_t k, const Rational& z) {
-    if (z.sign() <= 0) return Rational();
-    const Rational* cap = c.cap(r, k);
-    return cap && z > *cap ? *cap : z;
-}
 
 // The same in double, for candidate search only (never a bound).
 double activate_double(const ReluChain& c, std::size_t r, std::size_t k, double z) {
@@ -62,17 +55,34 @@ struct DoubleChain {
     }
 };
 
-// Largest violation max_c (a·x + c·y − d) of a conjunction, in double (≤ 0: inside).
-double margin_double(const std::vector<LinearConstraint>& conj, const std::vector<double>& x, const std::vector<double>& y) {
-    double worst = -1e300;
-    for (const LinearConstraint& c : conj) {
-        double s = -c.rhs.to_double(Round::nearest);
-        for (std::size_t i = 0; i < x.size(); ++i) s += c.ax[i].to_double(Round::nearest) * x[i];
-        for (std::size_t j = 0; j < y.size(); ++j) s += c.ay[j].to_double(Round::nearest) * y[j];
-        worst = std::max(worst, s);
+// A conjunction's constraints rounded to double once (candidate screening only, never a
+// proof): margin() is the largest violation max (a·x + c·y − d); ≤ 0 means inside.
+struct DoubleConjunction {
+    std::vector<std::vector<double>> ax, ay;
+    std::vector<double> rhs;
+    explicit DoubleConjunction(const std::vector<LinearConstraint>& conj) {
+        auto to_d = [](const std::vector<Rational>& v) {
+            std::vector<double> d;
+            for (const Rational& r : v) d.push_back(r.to_double(Round::nearest));
+            return d;
+        };
+        for (const LinearConstraint& c : conj) {
+            ax.push_back(to_d(c.ax));
+            ay.push_back(to_d(c.ay));
+            rhs.push_back(c.rhs.to_double(Round::nearest));
+        }
     }
-    return worst;
-}
+    double margin(const std::vector<double>& x, const std::vector<double>& y) const {
+        double worst = -1e300;
+        for (std::size_t c = 0; c < rhs.size(); ++c) {
+            double s = -rhs[c];
+            for (std::size_t i = 0; i < x.size(); ++i) s += ax[c][i] * x[i];
+            for (std::size_t j = 0; j < y.size(); ++j) s += ay[c][j] * y[j];
+            worst = std::max(worst, s);
+        }
+        return worst;
+    }
+};
 
 }  // namespace
 
@@ -93,8 +103,8 @@ std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> interval_bo
                 else if (a.sign() < 0) { nl[i] += a * u[j]; nu[i] += a * l[j]; }
             }
             if (r + 1 < c.weights.size()) {  // σ is monotone: [σ(l), σ(u)]
-                nl[i] = activate(c, r, i, nl[i]);
-                nu[i] = activate(c, r, i, nu[i]);
+                nl[i] = c.activate(r, i, nl[i]);
+                nu[i] = c.activate(r, i, nu[i]);
             }
         }
         l = std::move(nl);
@@ -134,8 +144,9 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
         }
     }
     const DoubleChain dc(c);
-    std::mt19937_64 rng(o.seed);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<DoubleConjunction> unsafe_d;
+    for (const auto& conj : p.unsafe) unsafe_d.emplace_back(conj);
+    std::mt19937_64 rng(o.seed);  // portable draws (random.hpp): the same candidates everywhere
     VerifyResult res;
     std::vector<Box> stack{{p.lower, p.upper}};
     double next_progress = 2;
@@ -180,12 +191,12 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             std::vector<Rational> x(lo.size());
             for (std::size_t i = 0; i < lo.size(); ++i) {
                 double a = lo[i].to_double(Round::nearest), b = hi[i].to_double(Round::nearest);
-                xd[i] = s == 0 ? a + (b - a) / 2 : a + (b - a) * unit(rng);
+                xd[i] = s == 0 ? a + (b - a) / 2 : a + (b - a) * uniform_unit(rng);
                 x[i] = std::clamp(Rational::from_double(xd[i]), lo[i], hi[i]);
             }
             const std::vector<double> yd = dc.evaluate(c, xd);
             for (std::size_t k : open) {
-                if (margin_double(p.unsafe[k], xd, yd) > 1e-9) continue;
+                if (unsafe_d[k].margin(xd, yd) > 1e-9) continue;
                 std::vector<Rational> y = c.evaluate(x);
                 if (satisfies(p.unsafe[k], x, y)) {
                     res.input = std::move(x);
