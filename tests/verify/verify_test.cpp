@@ -1,4 +1,6 @@
+#include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
+#include "rigornet/evaluate.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/json_format.hpp"
 #include "rigornet/verify.hpp"
@@ -49,13 +51,69 @@ TEST_CASE("verify: relu(x0 - x1) holds and violated with an exact counterexample
     const VnnlibProperty p = read_vnnlib(data("relu_diff_violated.vnnlib"));
     const VerifyResult r = verify(c, p, o);
     REQUIRE(r.verdict == Verdict::refuted);
-    CHECK(r.output == c.evaluate(r.input));
-    bool in_u = false;
-    for (const auto& conj : p.unsafe) in_u = in_u || satisfies(conj, r.input, r.output);
-    CHECK(in_u);
+    // checked by hand, not with the library: x in [0, 1]², y = relu(x0 − x1) ≥ 3/4 (the
+    // other disjunct, y + 2·x1 ≤ −1, is unreachable)
+    REQUIRE(r.input.size() == 2);
+    for (const Rational& x : r.input) CHECK((x.sign() >= 0 && x <= Rational(1)));
+    const Rational d = r.input[0] - r.input[1];
+    const Rational y = d.sign() > 0 ? d : Rational(0);
+    REQUIRE(r.output.size() == 1);
+    CHECK(r.output[0] == y);
+    CHECK(y >= Rational(3, 4));
     o.max_nodes = 1;
     VnnlibProperty tight = p;
     tight.unsafe = {{tight.unsafe[0][0]}};
     tight.unsafe[0][0].rhs = parse_rational("-9999/10000");  // −Y_0 ≤ −0.9999: only near (1, 0)
     CHECK(verify(c, tight, o).verdict != Verdict::proved);
+}
+
+TEST_CASE("verify is sound on random networks: holds is never contradicted by exact grid points", "[verify]") {
+    // Thresholds t on "unsafe: y_0 ≥ t" over [−1, 1]^n, some reachable (a grid value) and
+    // some not. The verdict is checked through the network's own exact evaluator
+    // (evaluate, ExactArith), independent of ReluChain and of satisfies().
+    auto g = rigornet::test::rng(97);
+    int holds = 0, violated = 0;
+    for (int trial = 0; trial < rigornet::test::cases(25); ++trial) {
+        const Network net = rigornet::test::random_relu_network(g, 2, 1);
+        const ReluChain c = extract_relu_chain(net);
+        const std::size_t n = net.input_dim();
+        std::vector<std::vector<Rational>> grid(1);
+        for (std::size_t i = 0; i < n; ++i) {  // 9 points per side, ends included
+            std::vector<std::vector<Rational>> next;
+            for (auto& pt : grid)
+                for (long k = -4; k <= 4; ++k) {
+                    auto q = pt;
+                    q.push_back(Rational(k, 4));
+                    next.push_back(q);
+                }
+            grid = std::move(next);
+        }
+        Rational grid_max;
+        bool first = true;
+        for (auto& pt : grid) {
+            const Rational y = evaluate_rational(net, ExactArith{}, pt)[0];
+            if (first || y > grid_max) grid_max = y, first = false;
+        }
+        for (const Rational& t : {grid_max, grid_max + Rational(1, 3), grid_max + Rational(20)}) {
+            VnnlibProperty p;
+            p.lower.assign(n, Rational(-1));
+            p.upper.assign(n, Rational(1));
+            p.unsafe = {{LinearConstraint{std::vector<Rational>(n), {Rational(-1)}, -t}}};  // −y ≤ −t
+            VerifyOptions o;
+            o.timeout_seconds = 2;
+            o.max_nodes = 2000;
+            const VerifyResult r = verify(c, p, o);
+            INFO("trial " << trial << " t = " << t.str() << " verdict " << verdict_name(r.verdict));
+            if (r.verdict == Verdict::proved) {
+                ++holds;
+                CHECK(t > grid_max);  // grid_max is attained, so y ≥ grid_max is reachable
+            } else if (r.verdict == Verdict::refuted) {
+                ++violated;
+                for (std::size_t i = 0; i < n; ++i) CHECK((r.input[i] >= Rational(-1) && r.input[i] <= Rational(1)));
+                CHECK(evaluate_rational(net, ExactArith{}, r.input)[0] >= t);
+            }
+        }
+    }
+    CHECK(holds > 0);  // the test exercises both answers
+    CHECK(violated > 0);
 }
