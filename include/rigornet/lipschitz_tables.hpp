@@ -33,7 +33,8 @@ Network takagi_network(std::size_t l);
 Table takagi_table(std::size_t max_l, std::vector<std::string>* failures = nullptr);
 
 /// Seed 001's random networks: W_1 ∈ R^{10×8}, W_2 ∈ R^{6×10}, W_3 ∈ R^{3×6} with N(0,1)
-/// entries (std::normal_distribution over std::mt19937_64(seed)), each rounded to the
+/// entries (StandardNormal over std::mt19937_64(seed), random.hpp: the same draws on every
+/// platform), each rounded to the
 /// nearest multiple of 2^−16 (an exact rational; the bounds are then exact for that
 /// network). Rows max/mean/min/std over the draws of K/K_*, K_1/K_*, K_3/K_*, K_4/K_*,
 /// and K_2/K_*(ℓ2) (SeqLip is an ℓ2 bound; over the draws where bound_k2 certifies)
