@@ -13,7 +13,6 @@
 #include <gmp.h>
 
 #include "rigornet/error.hpp"
-#include "rigornet/rational.hpp"
 
 namespace rigornet {
 
@@ -31,7 +30,7 @@ std::size_t default_memory_limit() {
 void require_memory(double estimated_bytes, std::size_t limit_bytes, const std::string& what, const std::string& hint) {
     if (!(estimated_bytes <= static_cast<double>(limit_bytes))) {
         const double mib = 1024.0 * 1024.0;
-        throw ResourceError(what + " needs about " + to_decimal(Rational::from_double(std::ceil(estimated_bytes / mib)), 6, Round::up) +
+        throw ResourceError(what + " needs about " + std::to_string(static_cast<long long>(std::ceil(estimated_bytes / mib))) +
                             " MiB, over the limit of " + std::to_string(limit_bytes / (1024 * 1024)) + " MiB (" + hint + ")");
     }
 }
