@@ -17,6 +17,10 @@ ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/
 # -lfftw3: FFTW for the double-precision DFT; -lstb: Debian's compiled stb_image /
 # stb_image_write (PNG reading and writing); -lqsopt_ex: QSopt_ex's exact rational LP.
 LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb
+# ONNX input: Debian's libonnx-dev (the ONNX protobuf schema, built with ONNX_ML) on
+# libprotobuf.
+override CXXFLAGS += -DONNX_ML=1 -DONNX_NAMESPACE=onnx
+LDLIBS   += -lonnx_proto -lprotobuf
 
 LIB_SRC   := $(wildcard src/*/*.cpp)
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))
