@@ -82,7 +82,8 @@ int cmd_verify(const VerifyCliOptions& o) {
 
 // One line of a VNN-COMP instance list: "onnx,vnnlib,timeout" (paths relative to the list).
 struct Instance {
-    std::string net, prop;
+    std::string net, prop;            // resolved against the list's directory
+    std::string net_name, prop_name;  // as written in the list (and in the results)
     double timeout;
 };
 
@@ -116,7 +117,7 @@ std::vector<Instance> read_instances(const std::string& path) {
         auto resolve = [&](const std::string& p) {
             return std::filesystem::path(p).is_absolute() ? p : (dir / p).string();
         };
-        out.push_back({resolve(f[0]), resolve(f[1]), t});
+        out.push_back({resolve(f[0]), resolve(f[1]), f[0], f[1], t});
         if (out.size() > 1000000) throw ResourceError(path + ": more than 10^6 instances refused");
     }
     if (out.empty()) throw ParseError(path + ": no instances");
@@ -157,11 +158,11 @@ int cmd_verify_instances(const VerifyCliOptions& o) {
         } catch (const Error& e) {
             result = vnncomp = "error";
             any_error = true;
-            std::cerr << "rigornet: instance " << k + 1 << ": " << e.what() << '\n';
+            std::cerr << "rigornet: error: instance " << k + 1 << ": " << e.what() << '\n';
         }
-        std::cerr << "verify: instance " << k + 1 << "/" << list.size() << " " << in.net << " " << in.prop << ": "
+        std::cerr << "verify: instance " << k + 1 << "/" << list.size() << " " << in.net_name << " " << in.prop_name << ": "
                   << result << " (" << shortest(seconds) << " s)\n";
-        out << in.net << ',' << in.prop << ',' << result << ',' << vnncomp << ',' << shortest(seconds) << ','
+        out << in.net_name << ',' << in.prop_name << ',' << result << ',' << vnncomp << ',' << shortest(seconds) << ','
             << network_semantics(in.net, o.reading) << '\n'
             << std::flush;
     }
