@@ -228,7 +228,7 @@ TEST_CASE("ONNX: the VNN-COMP files equal a float64 forward pass on their protob
     }
 }
 
-TEST_CASE("ONNX: ACAS Xu in ONNX is its NNet twin in normalised coordinates, to ~1e-6", "[onnx]") {
+TEST_CASE("ONNX: ACAS Xu in ONNX is its NNet twin in normalised coordinates, to ~1e-7", "[onnx]") {
     // The ONNX file takes the *normalised* input x̃ = (x − mean)/range (its Sub node
     // subtracts zeros) and returns the raw network output; the NNet file takes x and
     // returns z·range_out + mean_out. Inside the input box (no clipping) the twins agree
@@ -248,15 +248,16 @@ TEST_CASE("ONNX: ACAS Xu in ONNX is its NNet twin in normalised coordinates, to 
         const auto a = evaluate_rational(twin, ExactArith{}, x);
         const auto b = evaluate_rational(net, ExactArith{}, xn);
         for (std::size_t i = 0; i < 5; ++i) {
-            const Rational scaled = b[i] * f.range[5] + f.mean[5];
-            const double d = (a[i] - scaled).abs().to_double(Round::up) / (1 + a[i].abs().to_double(Round::up));
+            // in the ONNX output's units (outputs of order 0.01–0.3): measured at most 1.5e-7
+            const Rational unscaled = (a[i] - f.mean[5]) / f.range[5];
+            const double d = (unscaled - b[i]).abs().to_double(Round::up);
             worst = std::max(worst, d);
-            INFO("nnet " << a[i].to_double(Round::nearest) << " onnx " << scaled.to_double(Round::nearest));
-            CHECK(d < 1e-4);
+            INFO("nnet " << unscaled.to_double(Round::nearest) << " onnx " << b[i].to_double(Round::nearest));
+            CHECK(d < 1e-6);
             CHECK(d > 0);  // three readings, three different exact networks: never equal here
         }
     }
-    CHECK(worst < 1e-4);
+    CHECK(worst > 1e-9);  // the difference is the parameters' (~1e-7), not rounding noise
 }
 
 TEST_CASE("ONNX: a hand-made model with every folded operator gives the exact values", "[onnx]") {
