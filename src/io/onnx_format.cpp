@@ -90,6 +90,8 @@ public:
             }
             const int pos = chain_position(node);
             const std::string& op = node.op_type();
+            if ((op == "Relu" || op == "Flatten" || op == "Identity") && node.input_size() != 1)
+                fail(where_ + ": expected 1 input, found " + std::to_string(node.input_size()));
             if (op == "Relu") {
                 flush(net, pending);
                 net.add_elementwise(Scalar::relu);

@@ -10,11 +10,8 @@
 #include "rigornet/onnx_format.hpp"
 
 using namespace rigornet;
+using namespace rigornet::test;
 using nlohmann::json;
-using rigornet::test::repo_path;
-using rigornet::test::run_cli;
-using rigornet::test::run_json;
-using rigornet::test::temp_path;
 
 namespace {
 const std::string acas = "tests/data/onnx/ACASXU_run2a_1_1_batch_2000.onnx";
