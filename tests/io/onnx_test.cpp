@@ -273,6 +273,46 @@ TEST_CASE("ONNX: a hand-made model with every folded operator gives the exact va
     }
 }
 
+TEST_CASE("ONNX: Gemm with the tensor as B, transA, and float64 constants", "[onnx]") {
+    // y = alpha·Aᵀ·x + beta·C for x of shape [2,1], A of shape [2,3], C float64 (double_data)
+    onnx::ModelProto m;
+    onnx::GraphProto& g = *m.mutable_graph();
+    set_io(g.add_input(), "x", {2, 1});
+    set_io(g.add_output(), "y", {3, 1});
+    *g.add_initializer() = float_tensor("A", {2, 3}, {1, 2, 3, -4, 0.5f, 0.375f}, true);
+    onnx::TensorProto& c = *g.add_initializer();
+    c.set_name("C"), c.set_data_type(onnx::TensorProto::DOUBLE), c.add_dims(3), c.add_dims(1);
+    for (double v : {0.1, -1.0, 1e-3}) c.add_double_data(v);
+    onnx::NodeProto* gemm = add_node(g, "gemm", "Gemm", {"A", "x", "C"}, "y");
+    for (auto [name, value] : {std::pair<const char*, float>{"alpha", -2.0f}, {"beta", 0.25f}}) {
+        auto* a = gemm->add_attribute();
+        a->set_name(name), a->set_type(onnx::AttributeProto::FLOAT), a->set_f(value);
+    }
+    auto* a = gemm->add_attribute();
+    a->set_name("transA"), a->set_type(onnx::AttributeProto::INT), a->set_i(1);
+    const Network net = parse_onnx(bytes_of(m), "gemm.onnx");
+    REQUIRE(net.input_dim() == 2);
+    REQUIRE(net.output_dim() == 3);
+    const Rational A[2][3] = {{Rational(1), Rational(2), Rational(3)}, {Rational(-4), Rational(1, 2), Rational(3, 8)}};
+    const Rational C[3] = {Rational::from_double(0.1), Rational(-1), Rational::from_double(1e-3)};
+    auto rg = rigornet::test::rng(705);
+    for (int t = 0; t < cases(20); ++t) {
+        const auto x = rigornet::test::random_vector(rg, 2, 12);
+        const auto y = evaluate_rational(net, ExactArith{}, x);
+        for (int i = 0; i < 3; ++i)
+            CHECK(y[static_cast<std::size_t>(i)] == Rational(-2) * (A[0][i] * x[0] + A[1][i] * x[1]) + Rational(1, 4) * C[i]);
+    }
+    // the tensor must be a column here: a row [1,2] is a batch of 2 for B
+    g.mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(1);
+    g.mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(1)->set_dim_value(2);
+    try {
+        parse_onnx(bytes_of(m), "gemm.onnx");
+        FAIL("accepted B of shape [1,2]");
+    } catch (const ParseError& e) {
+        CHECK(std::string(e.what()).find("node 0 'gemm' (Gemm): B has shape [1,2]") != std::string::npos);
+    }
+}
+
 TEST_CASE("ONNX: float_data and raw_data give the same exact network", "[onnx]") {
     onnx::ModelProto m = model_of(acas);
     for (auto& t : *m.mutable_graph()->mutable_initializer()) {
