@@ -2,6 +2,7 @@
 // the seed 000 CNN and AlexNet numbers; exits non-zero if a claim fails:
 //   L = 2 − 2^−ℓ exactly (region enumeration) and attained by a witness pair;
 //   L ≤ K ≤ K_4 ≤ min(K_1, K_3) ≤ max(K_1, K_3) ≤ K_*;  K_1 (DP) = K_1 (subset sum);
+//   the xy multiplier (ℓ = 1…4): L = 2 − 2^−ℓ and the same chain of bounds;
 //   Theorem 1's product = 8/e, Γ = 6e^{−1/3} − 2, both printing as the seed's values.
 #include <cstdio>
 
@@ -12,6 +13,8 @@ using namespace rigornet;
 int main() {
     std::vector<std::string> failures;
     std::fputs(render(takagi_table(6, &failures), TableFormat::text).c_str(), stdout);
+    std::fputs("\n", stdout);
+    std::fputs(render(xy_multiplier_table(4, &failures), TableFormat::text).c_str(), stdout);
     std::fputs("\n", stdout);
     std::fputs(render(cnn_lp_table(&failures), TableFormat::text).c_str(), stdout);
     std::fputs("\n", stdout);

@@ -53,6 +53,19 @@ std::vector<std::size_t> band_counts(Modality m, const Bands& bands, const std::
 std::vector<std::size_t> multilevel_sample(const Bands& bands, const std::vector<std::size_t>& counts,
                                            std::uint64_t seed);
 
+/// The number of independent real measurements the samples Ω carry: the rank over R of
+/// x ↦ P_Ω U x on real signals (complex = false) or on complex ones (true, counted as
+/// 2N real unknowns). Walsh: U is real orthogonal, so its m selected rows are independent:
+/// m (2m complex). Fourier on real x: sample ω gives Re and Im of (Fx)_ω, i.e.
+/// ⟨c_ω, x⟩ and −⟨s_ω, x⟩ with c_ω, s_ω the cosine and sine of 2π⟨ω, t/n⟩ (over √N);
+/// −ω (mod n per axis) gives the same two functionals (c even, s odd), and s_ω = 0 when
+/// ω ≡ −ω (every component 0 or n/2). The nonzero c_ω, s_ω of distinct classes {ω, −ω}
+/// are orthogonal (the real Fourier basis), so the rank is Σ over the classes meeting Ω of
+/// 2, or 1 for a self-conjugate ω: up to 2m, which is why a Fourier pattern of rate r can
+/// carry about twice the information of a Walsh pattern of rate r. Complex x: F is
+/// unitary, m orthonormal complex rows, rank 2m. ShapeError for an index ≥ N.
+std::size_t real_measurements(Modality m, const Shape& shape, const std::vector<std::size_t>& omega, bool complex);
+
 /// Weights w_(j) = √(s/s_j), s = Σ s_j, as rationals within θ of the true value
 /// (sqrt_θ applied to the exact ratio: |w − √(s/s_j)| < θ), for each level j.
 std::vector<Rational> level_weights(const std::vector<std::size_t>& s, const Rational& theta);

@@ -348,10 +348,13 @@ int cmd_reconstruct(const CsOptions& o) {
     j["samples"] = pb.setup.omega.size();
     const double pixels = static_cast<double>(pb.truth.pixels.size());
     j["sampling_rate"] = shortest(static_cast<double>(pb.setup.omega.size()) / pixels);
+    const std::size_t real_meas = real_measurements(pb.setup.modality, pb.setup.shape, pb.setup.omega, o.complex);
+    j["real_measurements"] = real_meas;
     j["size"] = pb.truth.width;
     std::ostringstream t;
     t << o.solver << " on a " << pb.truth.width << "x" << pb.truth.height << " " << o.modality << " problem, "
-      << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / pixels) << " %), "
+      << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / pixels) << " %; "
+      << real_meas << " independent real measurements), "
       << net.layers().size() << " layers, arithmetic " << arith << "\n";
     const Progress progress = progress_printer("evaluating", verbose);
     std::vector<Ball> out_balls;

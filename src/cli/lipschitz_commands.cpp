@@ -26,6 +26,7 @@ constexpr std::size_t cli_k4_max_depth = 20;
 // --samples and --draws above these are refused before any work: each sample costs up to
 // 200 exact evaluations, each draw seconds of exact norms (the seed used 1000 draws).
 constexpr std::int64_t max_samples = 1000000, max_draws = 100000;
+constexpr int xy_max_l = 6;  // table xy-multiplier: exact L by region enumeration
 
 struct LipOptions {
     std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading;
@@ -252,19 +253,22 @@ int cmd_table(const TableOptions& o) {
     if (o.name == "takagi") {
         if (o.max_l < 1 || o.max_l > 6) throw DomainError("--max-l: the seed's table has l = 1..6");
         t = takagi_table(static_cast<std::size_t>(o.max_l), &failures);
+    } else if (o.name == "xy-multiplier") {
+        if (o.max_l < 1 || o.max_l > xy_max_l) throw DomainError("--max-l: xy-multiplier has l = 1.." + std::to_string(xy_max_l));
+        t = xy_multiplier_table(static_cast<std::size_t>(o.max_l), &failures);
     } else if (o.name == "random-relu") {
         if (o.draws < 1 || o.draws > max_draws)
             throw ResourceError("--draws " + std::to_string(o.draws) + ": expected 1 to " + std::to_string(max_draws) +
                                 " (each draw computes exact bounds of an 8-10-6-3 network; the seed used 1000)");
         t = random_relu_table(static_cast<int>(o.draws), o.seed, parse_lip_norm(o.norm), [&](int n) {
             if (n % 100 == 0) std::cerr << "rigornet: table random-relu: " << n << " draws\n";
-        });
+        }, &failures);
     } else if (o.name == "cnn-lp") {
         t = cnn_lp_table(&failures);
     } else if (o.name == "alexnet") {
         t = alexnet_table();
     } else {
-        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, random-relu, cnn-lp or alexnet)");
+        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, xy-multiplier, random-relu, cnn-lp or alexnet)");
     }
     std::cout << render(t, f);
     for (const std::string& m : failures) std::cerr << "rigornet: table " << o.name << ": claim failed: " << m << '\n';
@@ -316,11 +320,12 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds) in text, Markdown, LaTeX, CSV or JSON; exit 1 if one of the "
                                    "table's checked claims fails (each is printed to stderr)");
     tab->add_option("NAME", to->name,
-                    "takagi (seed 001: x - sum g_r/4^r, l = 1..6), random-relu (seed 001: random 8-10-6-3 "
+                    "takagi (seed 001: x - sum g_r/4^r, l = 1..6), xy-multiplier (seed 001: xy from the FEM identity "
+                    "T = e_0 + T(Lambda)/4, l = 1..--max-l), random-relu (seed 001: random 8-10-6-3 "
                     "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly) or alexnet (seed 000: "
                     "chain-rule product)")
         ->required()
-        ->check(CLI::IsMember({"takagi", "random-relu", "cnn-lp", "alexnet"}));
+        ->check(CLI::IsMember({"takagi", "xy-multiplier", "random-relu", "cnn-lp", "alexnet"}));
     tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
         ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
         ->capture_default_str();
@@ -331,7 +336,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     tab->add_option("--norm", to->norm, "random-relu: operator norm 1 or inf")
         ->check(CLI::IsMember({"1", "inf"}))
         ->capture_default_str();
-    tab->add_option("--max-l", to->max_l, "takagi: largest l (1..6)")->capture_default_str();
+    tab->add_option("--max-l", to->max_l, "takagi: largest l (1..6); xy-multiplier: largest l (1.." + std::to_string(xy_max_l) + ")")->capture_default_str();
     commands.push_back({tab, [to] { return cmd_table(*to); }});
 }
 

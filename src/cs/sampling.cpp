@@ -185,6 +185,35 @@ std::vector<std::size_t> multilevel_sample(const Bands& bands, const std::vector
     return omega;
 }
 
+std::size_t real_measurements(Modality m, const Shape& shape, const std::vector<std::size_t>& omega, bool complex) {
+    const std::size_t N = shape.size();
+    std::vector<char> in(N, 0);
+    for (std::size_t f : omega) {
+        if (f >= N) throw ShapeError("sample index " + std::to_string(f) + " is outside the " + std::to_string(N) + " coefficients");
+        in[f] = 1;
+    }
+    const auto distinct = static_cast<std::size_t>(std::count(in.begin(), in.end(), 1));
+    if (complex) return 2 * distinct;
+    if (m == Modality::walsh) return distinct;
+    std::size_t rank = 0;
+    for (std::size_t f = 0; f < N; ++f) {
+        if (!in[f]) continue;
+        // −ω per axis (row-major flat index), and whether ω ≡ −ω
+        std::size_t rest = f, conj = 0, stride = 1;
+        bool self = true;
+        for (std::size_t a = shape.rank(); a-- > 0;) {
+            const std::size_t n = shape.dims[a], w = rest % n, c = (n - w) % n;
+            self = self && c == w;
+            conj += c * stride;
+            stride *= n;
+            rest /= n;
+        }
+        if (self) ++rank;
+        else if (!in[conj] || f < conj) rank += 2;  // a class counted once, at its smaller member
+    }
+    return rank;
+}
+
 std::vector<Rational> level_weights(const std::vector<std::size_t>& s, const Rational& theta) {
     const long total = static_cast<long>(std::accumulate(s.begin(), s.end(), std::size_t{0}));
     std::vector<Rational> w;

@@ -100,7 +100,7 @@ TEST_CASE("cli: tables print in every format; JSON rows carry exact rationals", 
     // The seed's value is shown beside ours because it differs from our exact L.
     CHECK(parse_rational(rows[3].at("L_seed").get<std::string>()) != Rational(31, 16));
     CHECK(rows[5].at("K_star") == "2049");
-    for (const std::string name : {"takagi", "cnn-lp", "alexnet", "random-relu --draws 3"})
+    for (const std::string name : {"takagi", "xy-multiplier --max-l 2", "cnn-lp", "alexnet", "random-relu --draws 3"})
         for (const std::string fmt : {"text", "md", "latex", "csv", "json"}) {
             std::string out, err;
             INFO(name << " " << fmt << "\n" << err);
