@@ -33,6 +33,11 @@ struct Table {
     void add_row(std::vector<Cell> row);
 };
 
+/// Text for LaTeX text mode: & % $ # _ { } ^ ~ \\ < > | escaped, the non-ASCII symbols
+/// the tables use (≈ ≤ ≥ ∞ · √ − θ ρ λ ν Γ ℓ ² ‖ ∏ Σ × ′ ±) as math mode, any other
+/// code point as "(U+XXXX)": the result is ASCII and compiles with plain pdflatex.
+std::string escape_latex(const std::string& s);
+
 /// The table in the given format. LaTeX and Markdown escape their special characters;
 /// CSV quotes cells containing commas, quotes or newlines (RFC 4180).
 std::string render(const Table& t, TableFormat f);

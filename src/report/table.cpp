@@ -46,6 +46,8 @@ const std::pair<const char*, const char*> latex_symbols[] = {
     {"ν", "$\\nu$"}, {"Γ", "$\\Gamma$"}, {"ℓ", "$\\ell$"}, {"²", "\\textsuperscript{2}"}, {"‖", "$\\|$"},
     {"∏", "$\\prod$"}, {"Σ", "$\\Sigma$"}, {"×", "$\\times$"}, {"′", "$'$"}, {"±", "$\\pm$"}};
 
+}  // namespace
+
 std::string escape_latex(const std::string& s) {
     std::string out;
     for (std::size_t i = 0; i < s.size();) {
@@ -81,6 +83,8 @@ std::string escape_latex(const std::string& s) {
     }
     return out;
 }
+
+namespace {
 
 std::string escape_md(const std::string& s) {
     std::string out;
