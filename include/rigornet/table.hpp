@@ -15,9 +15,11 @@ TableFormat parse_table_format(const std::string& s);
 /// "113/32 ≈ 3.53125"). A plain string is both.
 struct Cell {
     std::string text, value;
+    std::string json;  // if set, JSON text written instead of the string `value` (an array, null)
     Cell(std::string s) : text(s), value(std::move(s)) {}  // NOLINT: a string is a cell
     Cell(const char* s) : Cell(std::string(s)) {}          // NOLINT
     Cell(std::string t, std::string v) : text(std::move(t)), value(std::move(v)) {}
+    Cell(std::string t, std::string v, std::string j) : text(std::move(t)), value(std::move(v)), json(std::move(j)) {}
 };
 
 /// A table of cells. Column keys name the fields of the JSON row objects; headers are

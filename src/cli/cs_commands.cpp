@@ -255,14 +255,6 @@ long parse_ball_bits(const std::string& arith) {
     return b;
 }
 
-// Ball radii grow by about √N per transform (the wrapping effect of componentwise
-// enclosures: ‖|U|‖₂ = √N for an orthonormal N-point U), so a network of depth L over N
-// values needs about L·log2(N)/2 bits beyond the target accuracy: the starting point of
-// the adaptive precision loops.
-long initial_ball_bits(const Network& net, std::size_t N) {
-    return std::max(128L, 64 + static_cast<long>(net.layers().size()) * static_cast<long>(std::bit_width(N)) / 2);
-}
-
 Progress progress_printer(const std::string& what, bool enabled) {
     if (!enabled) return {};
     auto last = std::make_shared<std::size_t>(0);

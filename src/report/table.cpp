@@ -136,7 +136,8 @@ std::string render(const Table& t, TableFormat f) {
                     throw ShapeError("table '" + t.title + "': row with " + std::to_string(r.size()) + " cells, " +
                                      std::to_string(t.keys.size()) + " JSON keys");
                 nlohmann::json obj = nlohmann::json::object();
-                for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i].value;
+                for (std::size_t i = 0; i < r.size(); ++i)
+                    obj[t.keys[i]] = r[i].json.empty() ? nlohmann::json(r[i].value) : nlohmann::json::parse(r[i].json);
                 rows.push_back(obj);
             }
             const nlohmann::json doc = {{"rigornet_version", version}, {"title", t.title}, {"rows", rows}, {"notes", t.notes}};
