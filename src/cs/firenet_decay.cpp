@@ -103,7 +103,8 @@ Cell enclosure_cell(const Ball& b) {
 const char* bound_reason =
     "the theorem holds up to a constant C from the rNSP-in-levels constants (rho, gamma) of A, which hold with "
     "probability >= 1 - eps_P under the sampling condition; they are not explicit (and not computable for a given A "
-    "in general), so no numeric bound: the terms are given, and constant_needed";
+    "in general), so no numeric bound is claimed; constant_needed encloses the smallest C for which this row's inequality "
+    "holds";
 
 }  // namespace
 
@@ -117,7 +118,8 @@ Table firenet_decay_table(const DecayProblem& pb, const std::vector<DecayRow>& r
     t.headers = {"n", "layers", "bits", "||phi_n(y) - x||", "relative", "ratio to n-1", "nu^n",
                  "sigma/(sqrt s sqrt r)", "r^(1/4)||Ax - y||", "bound", "why no bound", "C needed"};
     for (const DecayRow& r : rows) {
-        t.add_row({std::to_string(r.restarts), std::to_string(r.layers), std::to_string(r.bits), enclosure_cell(r.error),
+        const auto integer = [](auto v) { return Cell(std::to_string(v), std::to_string(v), std::to_string(v)); };
+        t.add_row({integer(r.restarts), integer(r.layers), integer(r.bits), enclosure_cell(r.error),
                    enclosure_cell(r.relative_error), r.has_ratio ? enclosure_cell(r.ratio) : Cell("-", "", "null"),
                    Cell(to_decimal(r.nu_n, 10, Round::up), r.nu_n.str()), enclosure_cell(r.sparsity),
                    enclosure_cell(r.noise), Cell("none", "", "null"), Cell("see notes", bound_reason),
@@ -133,7 +135,7 @@ Table firenet_decay_table(const DecayProblem& pb, const std::vector<DecayRow>& r
             " >= ||y||; evaluated in Arb balls on the exact y (bits: the precision used)",
         "error: the absolute l2 error over the pixels, enclosed; relative = error/||x||; ratio = error_n/error_(n-1)",
         "theorem: ||phi_n(y) - x|| <= C (sigma_{s,M}(Wx)_{l1w}/(sqrt s sqrt r) + nu^n + r^(1/4)||Ax - y||)",
-        std::string("bound: null because ") + bound_reason + " = error/(sum of the terms), enclosed",
+        std::string("bound: null because ") + bound_reason + " (error/(sum of the terms), enclosed)",
         "no certified SR-LASSO minimiser is computed: the error is against x only"};
     return t;
 }
@@ -146,7 +148,7 @@ Plot firenet_decay_plot(const std::vector<DecayRow>& rows) {
     p.log_y = true;
     PlotSeries err{"measured error (ball enclosure)", {}, true, true, true};
     PlotSeries nu{"nu^n (theorem's iteration term)", {}, true, false, false};
-    PlotSeries ref{"C_1 nu^n (C_1: constant needed at n = 1)", {}, true, false, false};
+    PlotSeries ref{"C_1 nu^n (through n = 1; not a bound)", {}, true, false, false};
     const bool have_c1 = !rows.empty() && rows[0].constant_needed.is_finite();
     const Rational c1 = have_c1 ? rows[0].constant_needed.upper() : Rational(0);
     for (const DecayRow& r : rows) {

@@ -280,18 +280,28 @@ void draw(const Plot& p, const PlotFrame& f, cairo_t* cr) {
         }
     }
     cairo_restore(cr);
-    // legend, top right inside the frame
-    double ly = f.top + 16;
+    // legend, top right inside the frame, on white
+    cairo_set_font_size(cr, 12);
+    double tw = 0;
+    for (const PlotSeries& s : p.series) {
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, s.name.c_str(), &e);
+        tw = std::max(tw, e.x_advance);
+    }
+    const double lx = f.right - tw - 40, ly0 = f.top + 6;
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, lx - 6, ly0 - 2, tw + 42, 18.0 * static_cast<double>(p.series.size()) + 4);
+    cairo_fill(cr);
     for (std::size_t k = 0; k < p.series.size(); ++k) {
+        const double ly = ly0 + 9 + 18.0 * static_cast<double>(k);
         const Rgb c = palette[k % std::size(palette)];
         cairo_set_source_rgb(cr, c.r, c.g, c.b);
         cairo_set_line_width(cr, 2);
-        cairo_move_to(cr, f.right - 250, ly);
-        cairo_line_to(cr, f.right - 225, ly);
+        cairo_move_to(cr, lx, ly);
+        cairo_line_to(cr, lx + 25, ly);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        text_at(cr, p.series[k].name, f.right - 218, ly, 0, 0.5, 12);
-        ly += 18;
+        text_at(cr, p.series[k].name, lx + 32, ly, 0, 0.5, 12);
     }
 }
 
