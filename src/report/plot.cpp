@@ -29,7 +29,9 @@ std::string shortest(double d) {
 
 // ⌊log10 v⌋ for v > 0, corrected so that 10^k ≤ v < 10^(k+1) holds for the doubles
 // std::pow(10, k) (log10 may be off by one near powers of ten).
-constexpr double pad = 8;
+constexpr double pad = 8, box_top = 50 - pad, legend_row = 18;
+
+double legend_height(const Plot& p) { return legend_row * static_cast<double>(p.series.size()) + 12; }
 
 int floor_log10(double v) {
     int k = static_cast<int>(std::floor(std::log10(v)));
@@ -129,7 +131,7 @@ PlotFrame plot_frame(const Plot& p) {
     // of an axis stays visible
     f.left = 90 + pad;
     f.right = p.width - 30.0 - pad;
-    f.top = 50 + pad;
+    f.top = box_top + legend_height(p) + pad;  // the legend sits above the data
     f.bottom = p.height - 70.0 - pad;
     if (!p.x_categories.empty()) {
         f.x.lo = 0.5;
@@ -217,7 +219,7 @@ void draw(const Plot& p, const PlotFrame& f, cairo_t* cr) {
     for (double t : f.x.ticks) {
         const double x = std::round(f.px(t)) + 0.5;
         cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-        cairo_move_to(cr, x, f.top - pad);
+        cairo_move_to(cr, x, box_top);
         cairo_line_to(cr, x, f.bottom + pad);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -234,7 +236,7 @@ void draw(const Plot& p, const PlotFrame& f, cairo_t* cr) {
         text_at(cr, tick_label(t, p.log_y), f.left - pad - 8, y, 1, 0.5, 12);
     }
     cairo_set_source_rgb(cr, 0, 0, 0);
-    const auto box = [&] { cairo_rectangle(cr, f.left - pad, f.top - pad, f.right - f.left + 2 * pad, f.bottom - f.top + 2 * pad); };
+    const auto box = [&] { cairo_rectangle(cr, f.left - pad, box_top, f.right - f.left + 2 * pad, f.bottom + pad - box_top); };
     box();
     cairo_stroke(cr);
     text_at(cr, p.title, (f.left + f.right) / 2, 18, 0.5, 0.5, 15);
@@ -288,18 +290,23 @@ void draw(const Plot& p, const PlotFrame& f, cairo_t* cr) {
         cairo_text_extents(cr, s.name.c_str(), &e);
         tw = std::max(tw, e.x_advance);
     }
-    const double lx = f.right - tw - 40, ly0 = f.top + 6;
+    const double lx = f.right - tw - 40, ly0 = box_top + 4;
     cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, lx - 6, ly0 - 2, tw + 42, 18.0 * static_cast<double>(p.series.size()) + 4);
+    cairo_rectangle(cr, lx - 6, ly0 - 2, tw + 42, legend_row * static_cast<double>(p.series.size()) + 4);
     cairo_fill(cr);
     for (std::size_t k = 0; k < p.series.size(); ++k) {
-        const double ly = ly0 + 9 + 18.0 * static_cast<double>(k);
+        const double ly = ly0 + 9 + legend_row * static_cast<double>(k);
         const Rgb c = palette[k % std::size(palette)];
         cairo_set_source_rgb(cr, c.r, c.g, c.b);
-        cairo_set_line_width(cr, 2);
-        cairo_move_to(cr, lx, ly);
-        cairo_line_to(cr, lx + 25, ly);
-        cairo_stroke(cr);
+        if (p.series[k].line) {
+            cairo_set_line_width(cr, 2);
+            cairo_move_to(cr, lx, ly);
+            cairo_line_to(cr, lx + 25, ly);
+            cairo_stroke(cr);
+        } else {
+            cairo_arc(cr, lx + 12.5, ly, 3.5, 0, 2 * std::numbers::pi);
+            cairo_fill(cr);
+        }
         cairo_set_source_rgb(cr, 0, 0, 0);
         text_at(cr, p.series[k].name, lx + 32, ly, 0, 0.5, 12);
     }
