@@ -332,3 +332,30 @@ TEST_CASE("image panel: the images side by side at their gray levels, and their 
     for (const auto& f : paths) std::filesystem::remove(f);
     REQUIRE_THROWS_AS(write_image_panel({{"a", truth}, {"b", Image(4, 4)}}, prefix), ShapeError);
 }
+
+TEST_CASE("cli: reconstruct --plot writes the panel, stability --plot the ratio per solver", "[plot][cli]") {
+    const std::string prefix = test::temp_path("");
+    std::string out, err;
+    REQUIRE(test::run_cli("reconstruct --phantom 8 --modality walsh --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
+                          "--arith double --plot " + prefix, out, &err) == 0);
+    const Gray panel = read_gray(prefix + ".png");
+    REQUIRE(panel.w >= 3 * 256);
+    REQUIRE(parse_csv(slurp(prefix + ".csv")).size() == 65);  // header + 8x8 pixels
+    REQUIRE(slurp(prefix + ".pdf").rfind("%PDF", 0) == 0);
+    for (const char* ext : {".png", ".pdf", ".csv"}) std::filesystem::remove(prefix + ext);
+    REQUIRE(test::run_cli("stability --phantom 8 --modality walsh --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
+                          "--iterations 2 --solvers firenet,fista --json --plot " + prefix, out, &err) == 0);
+    const auto j = nlohmann::json::parse(out);
+    const auto rows = parse_csv(slurp(prefix + ".csv"));
+    REQUIRE(rows.size() == 3);  // header + one enclosure per solver
+    for (std::size_t k = 0; k < 2; ++k) {
+        // both the plotted and the printed interval enclose the same ball, so they meet
+        const auto& r = j.at("results")[k].at("ratio_at_found");
+        REQUIRE(rows[k + 1][0] == "ratio_at_found (proved enclosure)");
+        REQUIRE(Rational::from_double(parse_double(rows[k + 1][2])) <= parse_rational(r.at("upper").get<std::string>()));
+        REQUIRE(Rational::from_double(parse_double(rows[k + 1][3])) >= parse_rational(r.at("lower").get<std::string>()));
+        REQUIRE(parse_double(rows[k + 1][1]) == static_cast<double>(k + 1));
+    }
+    REQUIRE(slurp(prefix + ".tex").find("xticklabels={{firenet},{fista}}") != std::string::npos);
+    for (const char* ext : {".png", ".pdf", ".tex", ".csv"}) std::filesystem::remove(prefix + ext);
+}
