@@ -363,7 +363,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     commands.push_back({lip, [o] { return cmd_lipschitz(*o); }});
 
     auto to = std::make_shared<TableOptions>();
-    auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds) in text, Markdown, LaTeX, CSV or JSON; exit 1 if one of the "
+    auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds, FIRENET decay) in text, Markdown, LaTeX, CSV or JSON; exit 1 if one of the "
                                    "table's checked claims fails (each is printed to stderr)");
     tab->add_option("NAME", to->name,
                     "takagi (seed 001: x - sum g_r/4^r, l = 1..6), random-relu (seed 001: random 8-10-6-3 "
