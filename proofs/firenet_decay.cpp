@@ -21,8 +21,13 @@ int main() {
     const DecayProblem pb = firenet_decay_problem(DecayOptions{});
     const int max_n = 8;
     const auto rows = firenet_decay(pb, max_n);
-    std::printf("%s", render(firenet_decay_table(pb, rows), TableFormat::text).c_str());
+    const MinimiserCertificate minimiser = certify_minimiser(pb);
+    std::printf("%s", render(firenet_decay_table(pb, rows, minimiser), TableFormat::text).c_str());
     bool ok = rows.size() == static_cast<std::size_t>(max_n);
+    if (!minimiser.proved) {
+        std::printf("FAILED: the minimiser is not certified: %s\n", minimiser.reason.c_str());
+        ok = false;
+    }
     const Rational c1 = rows.at(0).constant_needed.upper();
     for (const DecayRow& r : rows) {
         if (r.has_ratio && !(r.ratio.upper() <= pb.params.nu + Rational(1, 1000))) {

@@ -49,6 +49,27 @@ struct DecayProblem {
 /// DomainError for a side that is not a power of two in [4, 256], a rate outside (0, 1].
 DecayProblem firenet_decay_problem(const DecayOptions& o);
 
+/// A proof that z = Wx is the unique minimiser of the network's problem
+///   F(u) = λ‖u‖_{1,w} + ‖Au − y‖₂   (A, w: setup.problem; λ: params.lambda),
+/// so that the error against x is also the error against the minimiser.
+/// The certificate (exact rationals): S = supp z, g_S = w_S·sign(z_S), c the solution of
+/// A_Sᵀ A_S c = g_S (A_S injective), v = A_S c, ξ = Aᵀv. Then ξ_S = g_S, and if
+/// |ξ_i| < w_i off S and λ²‖v‖² < 1, z is the unique minimiser. Why: for u = z + h,
+/// λ‖z + h‖_{1,w} ≥ λ‖z‖_{1,w} + λ⟨ξ, h⟩ + λΣ_{i∉S}(w_i − |ξ_i|)|h_i| (ξ_S is a
+/// subgradient on S) and λ⟨ξ, h⟩ = λ⟨v, Ah⟩ ≥ −λ‖v‖‖Ah‖ ≥ −‖Ah‖ = −‖Au − y‖ (Az = y), so
+/// F(u) ≥ F(z) + λΣ_{i∉S}(w_i − |ξ_i|)|h_i| + (1 − λ‖v‖)‖Ah‖, which is > F(z) unless
+/// h_{S^c} = 0 and Ah = 0, i.e. h = 0 (A_S injective). Needs Az = y exactly (checked).
+struct MinimiserCertificate {
+    bool proved = false;
+    std::string reason;          // why not proved (empty when proved)
+    std::size_t support = 0;     // |S|
+    Rational off_support_max;    // max_{i∉S} |ξ_i|/w_i (< 1 needed; 0 when S is everything)
+    Rational dual_norm_sq;       // λ²‖v‖² (< 1 needed)
+};
+/// Computes the certificate exactly (|S| + 1 exact applications of A, one of Aᵀ, an
+/// exact |S|×|S| solve). DomainError if A cannot be applied exactly (not Walsh).
+MinimiserCertificate certify_minimiser(const DecayProblem& pb);
+
 struct DecayRow {
     int restarts = 0;
     std::size_t layers = 0;
@@ -75,10 +96,11 @@ std::vector<DecayRow> firenet_decay(const DecayProblem& pb, int max_restarts,
                                     const std::function<bool(const DecayRow&)>& on_row = {});
 
 /// The rows as a Table: restarts, layers, bits, error and relative_error (JSON: [lo, hi]
-/// rounded outward to 10 significant digits), ratio, nu_n (exact rational and a decimal
+/// rounded outward to 10 significant digits), error_vs_minimiser (the error again when
+/// `minimiser` is proved — x is then the minimiser —, else null), ratio, nu_n (exact rational and a decimal
 /// rounded up), the three terms, bound (JSON null) with bound_reason, constant_needed.
 /// Notes state the problem, the theorem and the constants assumed.
-Table firenet_decay_table(const DecayProblem& pb, const std::vector<DecayRow>& rows);
+Table firenet_decay_table(const DecayProblem& pb, const std::vector<DecayRow>& rows, const MinimiserCertificate& minimiser);
 
 /// The decay plot: the error enclosures against n on a log axis, with ν^n and ν^n·C₁
 /// (C₁ the upper end of row 1's constant_needed: the theorem's curve through the first

@@ -276,7 +276,7 @@ Table firenet_decay_cli(const TableOptions& o, std::optional<Plot>& plot, std::s
         else if (std::chrono::duration<double>(now - t0).count() > o.timeout) stopped = "--timeout reached";
         return stopped.empty();
     });
-    Table t = firenet_decay_table(pb, rows);
+    Table t = firenet_decay_table(pb, rows, certify_minimiser(pb));
     if (!stopped.empty() && static_cast<int>(rows.size()) < o.restarts)
         t.notes.push_back("stopped after n = " + std::to_string(rows.size()) + " of " + std::to_string(o.restarts) + ": " + stopped);
     else
