@@ -367,7 +367,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
                                    "table's checked claims fails (each is printed to stderr)");
     tab->add_option("NAME", to->name,
                     "takagi (seed 001: x - sum g_r/4^r, l = 1..6), random-relu (seed 001: random 8-10-6-3 "
-                    "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly) or alexnet (seed 000: "
+                    "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly), alexnet (seed 000: "
                     "chain-rule product) or firenet-decay (seed 003: FIRENET's error against restarts, in balls)")
         ->required()
         ->check(CLI::IsMember({"takagi", "random-relu", "cnn-lp", "alexnet", "firenet-decay"}));

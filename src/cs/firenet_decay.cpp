@@ -199,7 +199,8 @@ Table firenet_decay_table(const DecayProblem& pb, const std::vector<DecayRow>& r
     std::size_t s = 0;
     for (auto v : pb.setup.sparsities) s += v;
     t.notes = {
-        "signal: x = W^-1 z, z exactly sparse in Haar levels (s = " + std::to_string(s) + " nonzeros), " +
+        "signal: x = W^-1 z, z exactly sparse in Haar levels (s = sum s_j = " + std::to_string(s) +
+            ", s_j the nonzeros on level j, at least 1), " +
             std::to_string(pb.setup.omega.size()) + " exact Walsh samples (so ||Ax - y|| = 0 and sigma = 0 exactly)",
         "network: FIRENET, p = " + std::to_string(pb.params.inner) + " steps per restart, lambda = " + pb.params.lambda.str() +
             ", nu = " + pb.params.nu.str() + ", eps_0 = " + to_decimal(pb.params.eps0, 10, Round::up) +

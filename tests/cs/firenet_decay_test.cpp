@@ -145,6 +145,10 @@ TEST_CASE("cli: table firenet-decay --format json --plot writes the rows and the
         REQUIRE(err.find(prefix + ext) != std::string::npos);
         std::filesystem::remove(prefix + ext);
     }
+    // a time limit stops between rows: the rows so far, exit 2
+    REQUIRE(test::run_cli("table firenet-decay --size 8 --inner 5 --restarts 3 --timeout 0.000001 --format json", out, &err) == 2);
+    REQUIRE(json::parse(out).at("rows").size() == 1);
+    REQUIRE(err.find("--timeout reached") != std::string::npos);
     // tables without a curve refuse --plot; bad sizes are refused; both exit 3 with a message
     REQUIRE(test::run_cli("table alexnet --plot " + prefix, out, &err) == 3);
     REQUIRE(err.find("no curve") != std::string::npos);
