@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rigornet/image.hpp"
+#include "rigornet/table.hpp"
 
 namespace rigornet {
 
@@ -76,6 +77,15 @@ struct PlotFrame {
 /// value ≤ 0 on a log axis (each named by series and point), ShapeError for a size
 /// below 200×150 or above 8192.
 PlotFrame plot_frame(const Plot& p);
+
+/// A plot of table columns (the --plot of tables whose rows are a curve): one series per
+/// key of `y_keys`, named by its header, against the column `x_key`. Each cell's machine
+/// value is read as an exact rational (parse_rational: "p/q" or a decimal, e.g. a
+/// bound already rounded outward) and converted to the doubles [down, up] around it;
+/// an x column that does not read as numbers becomes categorical (its texts the
+/// labels). ParseError naming the column and row for a y cell that is not a number, or
+/// an unknown key. Title from the table, axis labels from the headers.
+Plot plot_columns(const Table& t, const std::string& x_key, const std::vector<std::string>& y_keys, bool log_y);
 
 /// The data as CSV (RFC 4180, through the table writer): columns series, x, y_lo,
 /// y_hi, one row per point; numbers in the shortest decimal that reads back as the

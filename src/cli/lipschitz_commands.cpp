@@ -296,6 +296,7 @@ int cmd_table(const TableOptions& o) {
     } else if (o.name == "takagi") {
         if (o.max_l < 1 || o.max_l > 6) throw DomainError("--max-l: the seed's table has l = 1..6");
         t = takagi_table(static_cast<std::size_t>(o.max_l), &failures);
+        plot = plot_columns(t, "l", {"L", "K", "K4", "K3", "K1", "K_star"}, true);
     } else if (o.name == "random-relu") {
         if (o.draws < 1 || o.draws > max_draws)
             throw ResourceError("--draws " + std::to_string(o.draws) + ": expected 1 to " + std::to_string(max_draws) +
@@ -307,6 +308,7 @@ int cmd_table(const TableOptions& o) {
         t = cnn_lp_table(&failures);
     } else if (o.name == "alexnet") {
         t = alexnet_table();
+        plot = plot_columns(t, "layer", {"running_product"}, true);
     } else {
         throw ParseError("table: unknown table '" + o.name + "' (expected takagi, random-relu, cnn-lp, alexnet or firenet-decay)");
     }

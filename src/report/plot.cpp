@@ -15,6 +15,7 @@
 #include <cairo.h>
 
 #include "rigornet/error.hpp"
+#include "rigornet/rational.hpp"
 #include "rigornet/table.hpp"
 
 namespace rigornet {
@@ -142,6 +143,52 @@ PlotFrame plot_frame(const Plot& p) {
     }
     f.y = axis_range(ymin, ymax, p.log_y);
     return f;
+}
+
+Plot plot_columns(const Table& t, const std::string& x_key, const std::vector<std::string>& y_keys, bool log_y) {
+    const auto column = [&](const std::string& key) {
+        const auto it = std::find(t.keys.begin(), t.keys.end(), key);
+        if (it == t.keys.end()) throw ParseError("table '" + t.title + "': no column '" + key + "' to plot");
+        return static_cast<std::size_t>(it - t.keys.begin());
+    };
+    const std::size_t xc = column(x_key);
+    Plot p;
+    p.title = t.title;
+    p.xlabel = t.headers[xc];
+    p.log_y = log_y;
+    bool numeric_x = true;
+    std::vector<double> xs;
+    for (const auto& row : t.rows) {
+        try {
+            xs.push_back(parse_rational(row[xc].value).to_double(Round::nearest));
+        } catch (const ParseError&) {
+            numeric_x = false;
+        }
+    }
+    if (!numeric_x) {
+        xs.clear();
+        for (const auto& row : t.rows) {
+            p.x_categories.push_back(row[xc].text);
+            xs.push_back(static_cast<double>(p.x_categories.size()));
+        }
+    }
+    for (const std::string& key : y_keys) {
+        const std::size_t yc = column(key);
+        PlotSeries s{t.headers[yc], {}, true, true, false};
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+            Rational v;
+            try {
+                v = parse_rational(t.rows[r][yc].value);
+            } catch (const ParseError&) {
+                throw ParseError("table '" + t.title + "', column '" + key + "', row " + std::to_string(r + 1) + ": '" +
+                                 t.rows[r][yc].value + "' is not a number");
+            }
+            s.points.push_back({xs[r], v.to_double(Round::down), v.to_double(Round::up)});
+        }
+        p.series.push_back(std::move(s));
+    }
+    p.ylabel = y_keys.size() == 1 ? p.series[0].name : "value";
+    return p;
 }
 
 std::string plot_csv(const Plot& p) {

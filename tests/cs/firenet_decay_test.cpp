@@ -149,8 +149,12 @@ TEST_CASE("cli: table firenet-decay --format json --plot writes the rows and the
     REQUIRE(test::run_cli("table firenet-decay --size 8 --inner 5 --restarts 3 --timeout 0.000001 --format json", out, &err) == 2);
     REQUIRE(json::parse(out).at("rows").size() == 1);
     REQUIRE(err.find("--timeout reached") != std::string::npos);
+    // the seed tables with a curve plot too (takagi: the bounds against l)
+    REQUIRE(test::run_cli("table takagi --max-l 3 --plot " + prefix, out, &err) == 0);
+    REQUIRE(std::filesystem::file_size(prefix + ".csv") > 0);
+    for (const char* ext : {".png", ".pdf", ".tex", ".csv"}) std::filesystem::remove(prefix + ext);
     // tables without a curve refuse --plot; bad sizes are refused; both exit 3 with a message
-    REQUIRE(test::run_cli("table alexnet --plot " + prefix, out, &err) == 3);
+    REQUIRE(test::run_cli("table cnn-lp --plot " + prefix, out, &err) == 3);
     REQUIRE(err.find("no curve") != std::string::npos);
     REQUIRE(test::run_cli("table firenet-decay --size 12", out, &err) == 3);
     REQUIRE(err.find("power of two") != std::string::npos);

@@ -359,3 +359,38 @@ TEST_CASE("cli: reconstruct --plot writes the panel, stability --plot the ratio 
     REQUIRE(slurp(prefix + ".tex").find("xticklabels={{firenet},{fista}}") != std::string::npos);
     for (const char* ext : {".png", ".pdf", ".tex", ".csv"}) std::filesystem::remove(prefix + ext);
 }
+
+TEST_CASE("plot_columns: exact table values become double intervals around them", "[plot]") {
+    auto g = test::rng(34);
+    Table t;
+    t.title = "columns";
+    t.keys = {"n", "a", "name"};
+    t.headers = {"n", "a (exact)", "name"};
+    std::vector<Rational> a;
+    for (int r = 0; r < 20; ++r) {
+        Rational v = test::random_rational(g);
+        if (v.is_zero()) v = Rational(1, 3);
+        a.push_back(v);
+        t.add_row({std::to_string(r + 1), Cell(v.str() + " (shown)", v.str()), "row " + std::to_string(r)});
+    }
+    const Plot p = plot_columns(t, "n", {"a"}, false);
+    REQUIRE(p.x_categories.empty());
+    REQUIRE(p.series.size() == 1);
+    REQUIRE(p.series[0].name == "a (exact)");
+    for (std::size_t r = 0; r < a.size(); ++r) {
+        const PlotPoint& q = p.series[0].points[r];
+        REQUIRE(q.x == static_cast<double>(r + 1));
+        INFO(a[r].str());
+        REQUIRE(Rational::from_double(q.lo) <= a[r]);
+        REQUIRE(Rational::from_double(q.hi) >= a[r]);
+        // tight: the two doubles around the value (or the value itself)
+        REQUIRE(q.hi <= std::nextafter(q.lo, INFINITY));
+    }
+    // a text x column becomes categorical
+    const Plot c = plot_columns(t, "name", {"a"}, false);
+    REQUIRE(c.x_categories.size() == 20);
+    REQUIRE(c.x_categories[3] == "row 3");
+    REQUIRE(c.series[0].points[3].x == 4);
+    REQUIRE_THROWS_AS(plot_columns(t, "n", {"name"}, false), ParseError);
+    REQUIRE_THROWS_AS(plot_columns(t, "n", {"missing"}, false), ParseError);
+}
