@@ -20,6 +20,10 @@ ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/
 CAIRO_CFLAGS = $(shell pkg-config --cflags cairo 2>/dev/null)
 CAIRO_LIBS   = $(shell pkg-config --libs cairo 2>/dev/null || echo -lcairo)
 LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb $(CAIRO_LIBS)
+# ONNX input: Debian's libonnx-dev (the ONNX protobuf schema, built with ONNX_ML) on
+# libprotobuf.
+override CXXFLAGS += -DONNX_ML=1 -DONNX_NAMESPACE=onnx
+LDLIBS   += -lonnx_proto -lprotobuf
 
 LIB_SRC   := $(wildcard src/*/*.cpp)
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))

@@ -11,6 +11,7 @@
 #include "rigornet/json_format.hpp"
 #include "rigornet/version.hpp"
 #include "rigornet/nnet_format.hpp"
+#include "rigornet/onnx_format.hpp"
 #include "../io/text_file.hpp"
 
 namespace rigornet::cli {
@@ -33,7 +34,19 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 Network load_network(const std::string& path, const std::string& reading) {
     if (ends_with(path, ".nnet"))
         return read_nnet(path, reading == "binary64" ? NumberReading::binary64 : NumberReading::decimal);
+    if (ends_with(path, ".onnx")) {
+        if (!reading.empty())
+            throw ParseError(path + ": --nnet-reading " + reading + " applies to .nnet files only; an ONNX file stores "
+                             "float32 values, which rigornet reads exactly (semantics " + onnx_semantics + ")");
+        return read_onnx(path);
+    }
     return read_network_json(path);
+}
+
+std::string network_semantics(const std::string& path, const std::string& reading) {
+    if (ends_with(path, ".nnet")) return "nnet-" + (reading.empty() ? std::string("decimal") : reading);
+    if (ends_with(path, ".onnx")) return onnx_semantics;
+    return "json-exact";
 }
 
 std::vector<Rational> parse_input(const std::string& text) {
@@ -73,10 +86,11 @@ void print(const nlohmann::json& j, bool as_json, const std::string& text) {
 }
 
 void add_reading_option(CLI::App* sub, std::string& reading) {
+    reading.clear();
     sub->add_option("--nnet-reading", reading,
-                    "How .nnet literals become rationals: decimal (0.1 = 1/10, as written) or binary64 (the double a parser would store)")
-        ->check(CLI::IsMember({"decimal", "binary64"}))
-        ->capture_default_str();
+                    "How .nnet literals become rationals: decimal (0.1 = 1/10, as written; the default) or binary64 (the "
+                    "double a parser would store). Not for .onnx files: their float32 values are read exactly")
+        ->check(CLI::IsMember({"decimal", "binary64"}));
 }
 
 void add_plot_option(CLI::App* sub, std::string& prefix, const std::string& what) {

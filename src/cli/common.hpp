@@ -47,10 +47,17 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);
-/// A network from a .nnet file (with the given reading: "decimal" or "binary64") or JSON,
-/// with the readers' guarantees: errors name the file (and line or JSON path), and the
-/// size and work limits of read_nnet / read_network_json hold for every kind of file.
+/// A network from a .nnet file (with the given reading: "decimal" or "binary64"; empty
+/// means decimal), a .onnx file (float32 values read exactly; a reading given for it is
+/// refused with ParseError: it has no decimal literals) or JSON, with the readers'
+/// guarantees: errors name the file (and line, JSON path or ONNX node), and the size and
+/// work limits of read_nnet / read_onnx / read_network_json hold for every kind of file.
 Network load_network(const std::string& path, const std::string& reading);
+/// Which exact network load_network(path, reading) denotes, as printed with every result:
+/// "nnet-decimal", "nnet-binary64", "onnx-float32" or "json-exact". The three readings of
+/// one ACAS Xu network (NNet decimals, their binary64 values, the ONNX float32 values)
+/// are three different exact networks, about 1e-7 apart.
+std::string network_semantics(const std::string& path, const std::string& reading);
 /// Comma-separated exact rationals, or "@FILE" to read them from FILE (commas or
 /// whitespace between values); ParseError naming the position of a bad value. FILE may
 /// be a device or pipe: at most 2^26 bytes are read (ResourceError naming FILE beyond).
@@ -62,7 +69,8 @@ void add_plot_option(CLI::App* sub, std::string& prefix, const std::string& what
 /// The --plot hook of every command with a curve: writes PREFIX.png, .pdf, .tex (PGFPlots)
 /// and .csv (write_plot) and names them on stderr (stdout stays the command's output).
 void write_plot_files(const Plot& p, const std::string& prefix);
-/// Adds the --nnet-reading option.
+/// Adds the --nnet-reading option; `reading` is cleared first, so it stays empty (the
+/// file's own reading) unless the option is given.
 void add_reading_option(CLI::App* sub, std::string& reading);
 
 }  // namespace rigornet::cli

@@ -88,9 +88,10 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
     if (y.size() != net.input_dim())
         throw ShapeError(path + ": the network takes " + std::to_string(net.input_dim()) + " inputs, --input has " +
                          std::to_string(y.size()));
-    json j = {{"network", path}, {"arith", arith}, {"input_dim", net.input_dim()}, {"output_dim", net.output_dim()},
-              {"layers", net.layers().size()}};
+    json j = {{"network", path}, {"semantics", network_semantics(path, reading)}, {"arith", arith},
+              {"input_dim", net.input_dim()}, {"output_dim", net.output_dim()}, {"layers", net.layers().size()}};
     std::ostringstream t;
+    t << "network " << path << " [" << network_semantics(path, reading) << "]\n";
     std::vector<LayerSummary> summary;
     json out = json::array();
     std::vector<std::size_t> nonfinite;  // outputs without a finite value or enclosure
@@ -174,8 +175,8 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
     Network net = load_network(path, reading);
     json layers = json::array();
     std::ostringstream t;
-    t << path << ": input " << net.input_dim() << ", output " << net.output_dim() << ", " << net.layers().size()
-      << " layers, largest weight " << net.max_weight_bits() << " bits\n";
+    t << path << " [" << network_semantics(path, reading) << "]: input " << net.input_dim() << ", output "
+      << net.output_dim() << ", " << net.layers().size() << " layers, largest weight " << net.max_weight_bits() << " bits\n";
     for (std::size_t j = 0; j < net.layers().size(); ++j) {
         const Layer& l = net.layers()[j];
         json e = {{"index", j + 1}, {"kind", layer_kind(l)}, {"in", net.widths()[j]}, {"out", net.widths()[j + 1]}};
@@ -206,6 +207,7 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
           << "  " << detail << "\n";
     }
     json j = {{"network", path},
+              {"semantics", network_semantics(path, reading)},
               {"input_dim", net.input_dim()},
               {"output_dim", net.output_dim()},
               {"widths", net.widths()},
@@ -234,7 +236,7 @@ int cmd_convert(const std::string& path, const std::string& reading, const std::
 void register_core_commands(CLI::App& app, std::vector<Command>& commands) {
     struct Options {
         bool as_json = false, ideal = false;
-        std::string reading = "decimal", x, theta, net, input, arith = "exact", output = "-";
+        std::string reading, x, theta, net, input, arith = "exact", output = "-";
         long max_bits = ExactArith{}.max_bits;
         std::size_t max_memory = default_memory_limit() / (1024 * 1024);
     };
@@ -246,8 +248,8 @@ void register_core_commands(CLI::App& app, std::vector<Command>& commands) {
     sq->add_flag("--json", o->as_json, "Print the result as JSON (fields value, error_upper, error_ball, bits, ...)");
     commands.push_back({sq, [o] { return cmd_sqrt(o->x, o->theta, o->as_json); }});
 
-    auto* ev = app.add_subcommand("eval", "Evaluate a network (rigornet JSON or .nnet) at an exact rational input");
-    ev->add_option("NET", o->net, "Network file: .nnet (NNet format) or rigornet JSON")->required();
+    auto* ev = app.add_subcommand("eval", "Evaluate a network (rigornet JSON, .nnet or .onnx) at an exact rational input");
+    ev->add_option("NET", o->net, "Network file: .nnet (NNet format), .onnx (ONNX, float32 values read exactly) or rigornet JSON")->required();
     ev->add_option("--input", o->input, "Comma-separated rationals, e.g. \"1/2,-0.25,3\"")->required();
     ev->add_option("--arith", o->arith,
                    "exact (rationals, the ground truth) | ball[:BITS] (Arb balls that contain the exact value, default 128 bits) | "
@@ -267,13 +269,13 @@ void register_core_commands(CLI::App& app, std::vector<Command>& commands) {
     }});
 
     auto* in = app.add_subcommand("info", "Layers, widths, nonlinearities and weight bit sizes of a network");
-    in->add_option("NET", o->net, "Network file: .nnet or rigornet JSON")->required();
+    in->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON")->required();
     add_reading_option(in, o->reading);
     in->add_flag("--json", o->as_json, "Print JSON");
     commands.push_back({in, [o] { return cmd_info(o->net, o->reading, o->as_json); }});
 
-    auto* cv = app.add_subcommand("convert", "Write a network (e.g. a .nnet file, normalisation included) in rigornet's exact JSON format");
-    cv->add_option("NET", o->net, "Network file: .nnet or rigornet JSON")->required();
+    auto* cv = app.add_subcommand("convert", "Write a network (e.g. a .nnet file, normalisation included, or a .onnx file) in rigornet's exact JSON format");
+    cv->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON")->required();
     cv->add_option("-o,--output", o->output, "Output file (- for standard output)")->capture_default_str();
     add_reading_option(cv, o->reading);
     commands.push_back({cv, [o] { return cmd_convert(o->net, o->reading, o->output); }});

@@ -30,7 +30,7 @@ constexpr std::size_t cli_k4_max_depth = 20;
 constexpr std::int64_t max_samples = 1000000, max_draws = 100000;
 
 struct LipOptions {
-    std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading = "decimal";
+    std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading;
     bool exact = false, as_json = false;
     std::int64_t samples = 50;
     unsigned long seed = 1;
@@ -187,6 +187,7 @@ int cmd_lipschitz(const LipOptions& o) {
         throw Error("lower bound witness failed its exact re-check");
 
     json j = {{"network", o.net},
+              {"semantics", network_semantics(o.net, o.reading)},
               {"norm", lip_norm_name(p)},
               {"domain", dom.is_box() ? json(o.domain) : json("R^n")},
               {"depth", c.depth()},
@@ -211,7 +212,7 @@ int cmd_lipschitz(const LipOptions& o) {
                                    {"note", "norm of the effective Jacobian (seed 002): an estimate, not a bound"}}});
 
     Table t;
-    t.title = "Lipschitz sandwich for " + o.net + " (l-" + lip_norm_name(p) + " operator norm, domain " +
+    t.title = "Lipschitz sandwich for " + o.net + " [" + network_semantics(o.net, o.reading) + "] (l-" + lip_norm_name(p) + " operator norm, domain " +
               (dom.is_box() ? o.domain : std::string("R^n")) + ", " + std::to_string(c.depth()) + " ReLU layers, " +
               std::to_string(c.hidden_units()) + " units)";
     t.keys = t.headers = {"", "method", "value", "decimal", "number system", "seconds"};
@@ -331,7 +332,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
         "lipschitz",
         "Lipschitz sandwich of a ReLU network: witnessed lower bounds <= L <= proved upper bounds "
         "(exit 0; 2 if --exact stopped early or on SIGINT, with the partial result; 3 for an unsupported network)");
-    lip->add_option("NET", o->net, "Network file: .nnet (normalisation and input clipping included) or rigornet JSON")
+    lip->add_option("NET", o->net, "Network file: .nnet (normalisation and input clipping included), .onnx or rigornet JSON")
         ->required();
     lip->add_option("--norm", o->norm, "Operator norm: 1, 2 or inf (p = 1, inf exact rationals; p = 2 ball enclosures)")
         ->check(CLI::IsMember({"1", "2", "inf"}))

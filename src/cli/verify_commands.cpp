@@ -1,10 +1,14 @@
 // rigornet CLI, verification: verify NET PROP (a VNN-LIB property; DESIGN.md §10).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "../io/text_file.hpp"
 #include "common.hpp"
 #include "rigornet/verify.hpp"
 
@@ -15,22 +19,15 @@ namespace rigornet::cli {
 namespace {
 
 struct VerifyCliOptions {
-    std::string net, prop, reading = "decimal";
+    std::string net, prop, reading, instances, results;
     double timeout = 60;
+    bool timeout_given = false;
     std::size_t max_nodes = 1000000;
     bool as_json = false;
 };
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Which exact network the verdict is about (DESIGN.md §10: one file may denote several).
-std::string semantics(const VerifyCliOptions& o) {
-    if (ends_with(o.net, ".nnet")) return "nnet-" + o.reading;
-    if (ends_with(o.net, ".onnx")) return "onnx-float32";
-    return "json-exact";
-}
+std::string semantics(const VerifyCliOptions& o) { return network_semantics(o.net, o.reading); }
 
 // VNN-LIB's words for the verdict.
 std::string result_name(Verdict v) {
@@ -43,18 +40,27 @@ json strings(const std::vector<Rational>& v) {
     return a;
 }
 
-int cmd_verify(const VerifyCliOptions& o) {
-    const ReluChain c = extract_relu_chain(load_network(o.net, o.reading));
-    const VnnlibProperty p = read_vnnlib(o.prop);
-    const InterruptScope interrupt_scope;
+// One verification of the network file `net` against the property file `prop`; the
+// caller holds the InterruptScope.
+VerifyResult verify_files(const std::string& net, const std::string& prop, const std::string& reading, double timeout,
+                          std::size_t max_nodes) {
+    const ReluChain c = extract_relu_chain(load_network(net, reading));
+    const VnnlibProperty p = read_vnnlib(prop);
     VerifyOptions vo;
-    vo.timeout_seconds = o.timeout;
-    vo.max_nodes = o.max_nodes;
+    vo.timeout_seconds = timeout;
+    vo.max_nodes = max_nodes;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
         std::cerr << "verify: " << nodes << " boxes, " << pending << " pending, " << shortest(s) << " s\n";
     };
-    const VerifyResult r = verify(c, p, vo);
+    return verify(c, p, vo);
+}
+
+int cmd_verify(const VerifyCliOptions& o) {
+    if (o.net.empty() || o.prop.empty()) throw ParseError("verify: NET and PROP are required (or --instances FILE.csv)");
+    if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
+    const InterruptScope interrupt_scope;
+    const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o.max_nodes);
     json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes}};
     std::ostringstream text;
     text << result_name(r.verdict);
@@ -72,6 +78,99 @@ int cmd_verify(const VerifyCliOptions& o) {
     return r.verdict == Verdict::proved ? exit_ok : r.verdict == Verdict::refuted ? exit_refuted : exit_unknown;
 }
 
+// ---------------------------------------------------------------- --instances
+
+// One line of a VNN-COMP instance list: "onnx,vnnlib,timeout" (paths relative to the list).
+struct Instance {
+    std::string net, prop;            // resolved against the list's directory
+    std::string net_name, prop_name;  // as written in the list (and in the results)
+    double timeout;
+};
+
+std::vector<Instance> read_instances(const std::string& path) {
+    std::istringstream in(detail::read_text_file(path, std::uintmax_t{1} << 26));
+    std::vector<Instance> out;
+    std::size_t line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        const std::string at = path + ":" + std::to_string(line_no) + ": ";
+        std::vector<std::string> f;
+        std::stringstream ls(line);
+        for (std::string x; std::getline(ls, x, ',');) {
+            const auto b = x.find_first_not_of(" \t"), e = x.find_last_not_of(" \t");
+            f.push_back(b == std::string::npos ? "" : x.substr(b, e - b + 1));
+        }
+        if (f.size() != 3 || f[0].empty() || f[1].empty())
+            throw ParseError(at + "expected onnx,vnnlib,timeout, found \"" + line + "\"");
+        double t = 0;
+        std::size_t used = 0;
+        try {
+            t = std::stod(f[2], &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != f[2].size() || !(t > 0) || !std::isfinite(t))
+            throw ParseError(at + "timeout \"" + f[2] + "\": expected a positive number of seconds");
+        const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+        auto resolve = [&](const std::string& p) {
+            return std::filesystem::path(p).is_absolute() ? p : (dir / p).string();
+        };
+        out.push_back({resolve(f[0]), resolve(f[1]), f[0], f[1], t});
+        if (out.size() > 1000000) throw ResourceError(path + ": more than 10^6 instances refused");
+    }
+    if (out.empty()) throw ParseError(path + ": no instances");
+    return out;
+}
+
+// VNN-COMP's words: the property file asserts the unsafe set, so "holds" is unsat.
+std::string vnncomp_name(const VerifyResult& r) {
+    if (r.verdict == Verdict::proved) return "unsat";
+    if (r.verdict == Verdict::refuted) return "sat";
+    return r.reason == "timeout" ? "timeout" : "unknown";
+}
+
+int cmd_verify_instances(const VerifyCliOptions& o) {
+    if (!o.net.empty() || !o.prop.empty()) throw ParseError("verify: --instances replaces NET and PROP");
+    if (o.as_json) throw ParseError("verify: --instances writes CSV (--json is for one instance)");
+    const std::vector<Instance> list = read_instances(o.instances);
+    std::ofstream file;
+    if (!o.results.empty()) {
+        file.open(o.results);
+        if (!file) throw ParseError(o.results + ": cannot write");
+    }
+    std::ostream& out = o.results.empty() ? std::cout : file;
+    out << "onnx,vnnlib,result,vnncomp_result,seconds,semantics\n";
+    const InterruptScope interrupt_scope;
+    bool any_error = false, any_unknown = false;
+    for (std::size_t k = 0; k < list.size() && !interrupted.load(); ++k) {
+        const Instance& in = list[k];
+        const double timeout = o.timeout_given ? std::min(in.timeout, o.timeout) : in.timeout;
+        std::string result, vnncomp;
+        double seconds = 0;
+        try {
+            const VerifyResult r = verify_files(in.net, in.prop, o.reading, timeout, o.max_nodes);
+            result = result_name(r.verdict);
+            vnncomp = vnncomp_name(r);
+            seconds = r.seconds;
+            any_unknown = any_unknown || r.verdict == Verdict::unknown;
+        } catch (const Error& e) {
+            result = vnncomp = "error";
+            any_error = true;
+            std::cerr << "rigornet: error: instance " << k + 1 << ": " << e.what() << '\n';
+        }
+        std::cerr << "verify: instance " << k + 1 << "/" << list.size() << " " << in.net_name << " " << in.prop_name << ": "
+                  << result << " (" << shortest(seconds) << " s)\n";
+        out << in.net_name << ',' << in.prop_name << ',' << result << ',' << vnncomp << ',' << shortest(seconds) << ','
+            << network_semantics(in.net, o.reading) << '\n'
+            << std::flush;
+    }
+    if (!out) throw Error((o.results.empty() ? std::string("stdout") : o.results) + ": write failed");
+    if (any_error) return exit_error;
+    return any_unknown || interrupted.load() ? exit_unknown : exit_ok;
+}
+
 }  // namespace
 
 void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
@@ -82,15 +181,25 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
         "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit or Ctrl-C, "
         "exit 2). Bounds are exact rational intervals with input splitting; counterexamples are searched in double "
         "and re-checked exactly. Progress on stderr every 2 s");
-    v->add_option("NET", o->net, "Network file: .nnet or rigornet JSON (ReLU, feed-forward)")->required();
-    v->add_option("PROP", o->prop, "VNN-LIB property file")->required();
-    v->add_option("--timeout", o->timeout, "Stop with unknown after this many seconds")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
+    v->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON (ReLU, feed-forward)");
+    v->add_option("PROP", o->prop, "VNN-LIB property file");
+    auto* timeout = v->add_option("--timeout", o->timeout, "Stop with unknown after this many seconds (with --instances: "
+                                                          "caps each instance's own timeout)")
+                        ->check(CLI::PositiveNumber)
+                        ->capture_default_str();
+    v->add_option("--instances", o->instances,
+                  "Run a VNN-COMP instance list instead of NET PROP: CSV lines onnx,vnnlib,timeout, paths relative to "
+                  "the list; writes CSV onnx,vnnlib,result,vnncomp_result,seconds,semantics (result holds/violated/"
+                  "unknown/error; vnncomp_result unsat/sat/timeout/unknown/error). Exit 0 when every instance got a "
+                  "verdict, 2 if one is unknown (or Ctrl-C), 3 if one could not be run");
+    v->add_option("--results", o->results, "With --instances: write the results CSV to this file (default stdout)");
     v->add_option("--max-nodes", o->max_nodes, "Stop with unknown after this many boxes")->capture_default_str();
     v->add_flag("--json", o->as_json, "Print JSON: result, semantics, seconds, nodes, reason, counterexample {input, output}");
     add_reading_option(v, o->reading);
-    commands.push_back({v, [o] { return cmd_verify(*o); }});
+    commands.push_back({v, [o, timeout] {
+                            o->timeout_given = timeout->count() > 0;
+                            return o->instances.empty() ? cmd_verify(*o) : cmd_verify_instances(*o);
+                        }});
 }
 
 }  // namespace rigornet::cli
