@@ -15,8 +15,11 @@ override CXXFLAGS += -std=c++20 -Wall -Wextra -ffp-contract=off -Iinclude -MMD -
 # (flint/arb.h, -lflint). Decided lazily, after the dependencies are installed.
 ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/dev/null 2>&1 || echo -lflint-arb)
 # -lfftw3: FFTW for the double-precision DFT; -lstb: Debian's compiled stb_image /
-# stb_image_write (PNG reading and writing); -lqsopt_ex: QSopt_ex's exact rational LP.
-LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb
+# stb_image_write (PNG reading and writing); -lqsopt_ex: QSopt_ex's exact rational LP;
+# Cairo for the plots (PNG and PDF surfaces, src/report/plot.cpp only needs its headers).
+CAIRO_CFLAGS = $(shell pkg-config --cflags cairo 2>/dev/null)
+CAIRO_LIBS   = $(shell pkg-config --libs cairo 2>/dev/null || echo -lcairo)
+LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb $(CAIRO_LIBS)
 # ONNX input: Debian's libonnx-dev (the ONNX protobuf schema, built with ONNX_ML) on
 # libprotobuf.
 override CXXFLAGS += -DONNX_ML=1 -DONNX_NAMESPACE=onnx
@@ -50,6 +53,7 @@ $(DEPS): scripts/install-deps.sh
 	@bash scripts/install-deps.sh
 	@mkdir -p $(@D) && touch $@
 
+build/src/report/plot.o: override CXXFLAGS += $(CAIRO_CFLAGS)
 build/%.o: %.cpp | $(DEPS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -c $< -o $@

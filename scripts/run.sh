@@ -21,6 +21,8 @@ say "... read as binary64 (the network as deployed)" \
 say "FIRENET (restarted primal-dual network) reconstructs the 128x128 phantom from 20 % Fourier samples" \
     "$cli" reconstruct --phantom 128 --modality fourier --rate 0.2 --solver firenet --lambda 0.001 --arith double --out out/firenet_phantom128.png
 echo "(the reconstruction is in out/firenet_phantom128.png)"
+say "FIRENET's error against restarts, certified in balls (the theorem's terms beside it; plot in out/firenet_decay.*)" \
+    "$cli" table firenet-decay --plot out/firenet_decay
 say "Lipschitz sandwich of the NNet network: witnessed lower bound, exact L, proved upper bounds" \
     "$cli" lipschitz "$nnet" --norm inf --exact
 say "Seed 001's table for x - sum g_r(x)/4^r, reproduced exactly" \

@@ -36,6 +36,13 @@ struct TheoremTerms {
 TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std::span<const Rational> x,
                            std::span<const Rational> y, long prec);
 
+/// A starting precision for ball evaluation of net over N values: componentwise ball
+/// radii grow by about √N per transform (the wrapping effect: ‖|U|‖₂ = √N for an
+/// orthonormal N-point U), so a network of depth L needs about L·log2(N)/2 bits beyond
+/// the target accuracy: max(128, 64 + L·bit_width(N)/2). A heuristic, not a guarantee
+/// (evaluate_ball_adaptive checks the outputs).
+long initial_ball_bits(const Network& net, std::size_t N);
+
 /// Balls enclosing net(y) for the exact input y, and the precision that gave them.
 struct AdaptiveBalls {
     std::vector<Ball> out;

@@ -15,9 +15,11 @@ TableFormat parse_table_format(const std::string& s);
 /// "113/32 ≈ 3.53125"). A plain string is both.
 struct Cell {
     std::string text, value;
+    std::string json;  // if set, JSON text written instead of the string `value` (an array, null)
     Cell(std::string s) : text(s), value(std::move(s)) {}  // NOLINT: a string is a cell
     Cell(const char* s) : Cell(std::string(s)) {}          // NOLINT
     Cell(std::string t, std::string v) : text(std::move(t)), value(std::move(v)) {}
+    Cell(std::string t, std::string v, std::string j) : text(std::move(t)), value(std::move(v)), json(std::move(j)) {}
 };
 
 /// A table of cells. Column keys name the fields of the JSON row objects; headers are
@@ -32,6 +34,11 @@ struct Table {
     /// Appends a row; ShapeError if it has the wrong number of cells.
     void add_row(std::vector<Cell> row);
 };
+
+/// Text for LaTeX text mode: & % $ # _ { } ^ ~ \\ < > | escaped, the non-ASCII symbols
+/// the tables use (≈ ≤ ≥ ∞ · √ − θ ρ λ ν Γ ℓ ² ‖ ∏ Σ × ′ ±) as math mode, any other
+/// code point as "(U+XXXX)": the result is ASCII and compiles with plain pdflatex.
+std::string escape_latex(const std::string& s);
 
 /// The table in the given format. LaTeX and Markdown escape their special characters;
 /// CSV quotes cells containing commas, quotes or newlines (RFC 4180).

@@ -93,4 +93,14 @@ void add_reading_option(CLI::App* sub, std::string& reading) {
         ->check(CLI::IsMember({"decimal", "binary64"}));
 }
 
+void add_plot_option(CLI::App* sub, std::string& prefix, const std::string& what) {
+    sub->add_option("--plot", prefix,
+                    "Also write the plot of " + what + ": PREFIX.png (screen), PREFIX.pdf and PREFIX.tex (PGFPlots, for the "
+                    "paper) and PREFIX.csv (the data behind it)");
+}
+
+void write_plot_files(const Plot& p, const std::string& prefix) {
+    for (const std::string& f : write_plot(p, prefix)) std::cerr << "rigornet: wrote " << f << '\n';
+}
+
 }  // namespace rigornet::cli

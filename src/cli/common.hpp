@@ -10,6 +10,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "rigornet/network.hpp"
+#include "rigornet/plot.hpp"
 
 namespace rigornet::cli {
 
@@ -63,6 +64,11 @@ std::string network_semantics(const std::string& path, const std::string& readin
 std::vector<Rational> parse_input(const std::string& text);
 /// Prints j (pretty JSON) when as_json, else the text.
 void print(const nlohmann::json& j, bool as_json, const std::string& text);
+/// Adds `--plot PREFIX` (`what`: what the plot shows, for --help).
+void add_plot_option(CLI::App* sub, std::string& prefix, const std::string& what);
+/// The --plot hook of every command with a curve: writes PREFIX.png, .pdf, .tex (PGFPlots)
+/// and .csv (write_plot) and names them on stderr (stdout stays the command's output).
+void write_plot_files(const Plot& p, const std::string& prefix);
 /// Adds the --nnet-reading option; `reading` is cleared first, so it stays empty (the
 /// file's own reading) unless the option is given.
 void add_reading_option(CLI::App* sub, std::string& reading);

@@ -18,6 +18,7 @@
 #include "rigornet/resources.hpp"
 #include "rigornet/image.hpp"
 #include "rigornet/json_format.hpp"
+#include "rigornet/plot.hpp"
 #include "rigornet/stability.hpp"
 
 using nlohmann::json;
@@ -38,7 +39,7 @@ struct CsOptions {
                 mu = "1e-3", noise = "1e-9";
     bool unweighted = false, as_json = false, complex = false;
     // per subcommand
-    std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp";
+    std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp", plot;
     bool error_terms = false, verbose = false;
     double radius = 0.0, step = 0.5;
     int iterations = 60;
@@ -255,14 +256,6 @@ long parse_ball_bits(const std::string& arith) {
     return b;
 }
 
-// Ball radii grow by about √N per transform (the wrapping effect of componentwise
-// enclosures: ‖|U|‖₂ = √N for an orthonormal N-point U), so a network of depth L over N
-// values needs about L·log2(N)/2 bits beyond the target accuracy: the starting point of
-// the adaptive precision loops.
-long initial_ball_bits(const Network& net, std::size_t N) {
-    return std::max(128L, 64 + static_cast<long>(net.layers().size()) * static_cast<long>(std::bit_width(N)) / 2);
-}
-
 Progress progress_printer(const std::string& what, bool enabled) {
     if (!enabled) return {};
     auto last = std::make_shared<std::size_t>(0);
@@ -441,6 +434,16 @@ int cmd_reconstruct(const CsOptions& o) {
               << dec(th.measurement.upper(), Round::up) << "]\n";
         }
     }
+    if (!o.plot.empty()) {
+        // truth | reconstruction | error image (a picture; the certified error is above)
+        double max_err = 0;
+        const Image err_img = error_image(rec, pb.truth, &max_err);
+        for (const std::string& f : write_image_panel({{"truth", pb.truth},
+                                                       {"reconstruction (" + o.solver + ")", rec},
+                                                       {"|error| (white = " + to_decimal(Rational::from_double(max_err), 3, Round::up) + ")", err_img}},
+                                                      o.plot))
+            std::cerr << "rigornet: wrote " << f << '\n';
+    }
     if (!out_png.empty()) {
         write_png(rec, out_png);
         j["out"] = out_png;
@@ -475,6 +478,11 @@ int cmd_stability(const CsOptions& o) {
     t << "stability test: perturbations r of the image with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
       << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
     t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio at r found (proved)   bits\n";
+    Plot plot;
+    plot.title = "stability: ||phi(y+Ar) - phi(y)|| / ||r|| at the r found (lower bound on the worst case)";
+    plot.xlabel = "solver";
+    plot.ylabel = "ratio at the r found (enclosure)";
+    plot.series = {{"ratio_at_found (proved enclosure)", {}, false, true, true}};
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
@@ -495,6 +503,10 @@ int cmd_stability(const CsOptions& o) {
             net, *pb.setup.measure, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
+        plot.x_categories.push_back(name);
+        if (ratio.is_finite())
+            plot.series[0].points.push_back({static_cast<double>(plot.x_categories.size()),
+                                             ratio.lower().to_double(Round::down), ratio.upper().to_double(Round::up)});
         rows.push_back({{"solver", name},
                         {"layers", net.layers().size()},
                         {"precision", cert.prec},
@@ -511,6 +523,7 @@ int cmd_stability(const CsOptions& o) {
          "a lower bound on the worst-case ratio over ||r|| <= rho (the ascent may miss worse r), not an upper bound\n";
     json j = {{"radius", shortest(rho)}, {"results", rows}, {"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
     print(j, o.as_json, t.str());
+    if (!o.plot.empty()) write_plot_files(plot, o.plot);
     return exit_ok;
 }
 
@@ -542,6 +555,8 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     r->add_option("--arith", o->arith, "double | ball[:BITS] (certified enclosure of the error) | exact (walsh only)")
         ->capture_default_str();
     r->add_option("--out", o->output, "Write the reconstruction as PNG");
+    r->add_option("--plot", o->plot,
+                  "Also write the panel truth | reconstruction | error image: PREFIX.png, PREFIX.pdf and PREFIX.csv (the pixels)");
     r->add_flag("--error-terms", o->error_terms, "With ball/exact: also enclose the theorem's error terms and the effect of theta");
     r->add_flag("--progress", o->verbose, "Progress lines on stderr");
     r->add_flag("--json", o->as_json, "Print JSON (relative_error, psnr, layers, samples, relative_error_enclosure, ...)");
@@ -561,6 +576,7 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     s->add_option("--step", o->step, "Ascent step size")
         ->check(positive_finite())
         ->capture_default_str();
+    add_plot_option(s, o->plot, "the ratio enclosure per solver");
     s->add_flag("--progress", o->verbose, "Progress lines on stderr");
     s->add_flag("--json", o->as_json, "Print JSON: per solver ||r||, ||phi(y+Ar) - phi(y)|| and their ratio at the r found (ratio_at_found: a lower bound "
                   "on the worst-case ratio), each enclosed");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "common.hpp"
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
+#include "rigornet/firenet_decay.hpp"
 #include "rigornet/lipschitz_tables.hpp"
 
 using nlohmann::json;
@@ -240,19 +242,63 @@ int cmd_lipschitz(const LipOptions& o) {
 }
 
 struct TableOptions {
-    std::string name, format = "text", norm = "inf";
+    std::string name, format = "text", norm = "inf", plot;
     std::int64_t draws = 20;
     int max_l = 6;
     unsigned long seed = 1;
+    // firenet-decay
+    std::size_t size = 16;
+    int restarts = 8, inner = 20;
+    double rate = 0.5, timeout = 600;
+    std::string lambda = "1/200";
 };
+
+// The rows of firenet-decay with progress on stderr (every 2 s), stopped by --timeout
+// or Ctrl-C (then `stopped` says why and the rows so far are kept).
+Table firenet_decay_cli(const TableOptions& o, std::optional<Plot>& plot, std::string& stopped) {
+    DecayOptions d;
+    d.side = o.size;
+    d.rate = o.rate;
+    d.seed = o.seed;
+    d.inner = o.inner;
+    d.lambda = parse_rational(o.lambda);
+    if (d.lambda.sign() <= 0) throw DomainError("--lambda must be positive");
+    const DecayProblem pb = firenet_decay_problem(d);
+    const InterruptScope interrupt_scope;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto last = t0;
+    const auto rows = firenet_decay(pb, o.restarts, [&](const DecayRow& r) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last > std::chrono::seconds(2)) {
+            std::cerr << "rigornet: table firenet-decay: n = " << r.restarts << " of " << o.restarts << " done ("
+                      << r.layers << " layers, " << r.bits << " bits)\n";
+            last = now;
+        }
+        if (interrupted.load()) stopped = "interrupted (SIGINT)";
+        else if (std::chrono::duration<double>(now - t0).count() > o.timeout) stopped = "--timeout reached";
+        return stopped.empty();
+    });
+    Table t = firenet_decay_table(pb, rows, certify_minimiser(pb));
+    if (!stopped.empty() && static_cast<int>(rows.size()) < o.restarts)
+        t.notes.push_back("stopped after n = " + std::to_string(rows.size()) + " of " + std::to_string(o.restarts) + ": " + stopped);
+    else
+        stopped.clear();
+    plot = firenet_decay_plot(rows);
+    return t;
+}
 
 int cmd_table(const TableOptions& o) {
     const TableFormat f = parse_table_format(o.format);
     Table t;
     std::vector<std::string> failures;  // claims of the seed table that did not check
-    if (o.name == "takagi") {
+    std::optional<Plot> plot;           // set by the tables with a curve (--plot)
+    std::string stopped;                // set when a long table stopped early (exit 2)
+    if (o.name == "firenet-decay") {
+        t = firenet_decay_cli(o, plot, stopped);
+    } else if (o.name == "takagi") {
         if (o.max_l < 1 || o.max_l > 6) throw DomainError("--max-l: the seed's table has l = 1..6");
         t = takagi_table(static_cast<std::size_t>(o.max_l), &failures);
+        plot = plot_columns(t, "l", {"L", "K", "K4", "K3", "K1", "K_star"}, true);
     } else if (o.name == "xy-multiplier") {
         if (o.max_l < 1 || o.max_l > xy_max_l) throw DomainError("--max-l: xy-multiplier has l = 1.." + std::to_string(xy_max_l));
         t = xy_multiplier_table(static_cast<std::size_t>(o.max_l), &failures);
@@ -267,11 +313,18 @@ int cmd_table(const TableOptions& o) {
         t = cnn_lp_table(&failures);
     } else if (o.name == "alexnet") {
         t = alexnet_table();
+        plot = plot_columns(t, "layer", {"running_product"}, true);
     } else {
-        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, xy-multiplier, random-relu, cnn-lp or alexnet)");
+        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, xy-multiplier, random-relu, cnn-lp, alexnet or firenet-decay)");
     }
+    if (!o.plot.empty() && !plot) throw ParseError("--plot: table " + o.name + " has no curve to plot");
     std::cout << render(t, f);
+    if (!o.plot.empty()) write_plot_files(*plot, o.plot);
     for (const std::string& m : failures) std::cerr << "rigornet: table " << o.name << ": claim failed: " << m << '\n';
+    if (!stopped.empty()) {
+        std::cerr << "rigornet: table " << o.name << ": " << stopped << ": partial table\n";
+        return exit_unknown;
+    }
     return failures.empty() ? exit_ok : exit_refuted;
 }
 
@@ -317,26 +370,37 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     commands.push_back({lip, [o] { return cmd_lipschitz(*o); }});
 
     auto to = std::make_shared<TableOptions>();
-    auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds) in text, Markdown, LaTeX, CSV or JSON; exit 1 if one of the "
+    auto* tab = app.add_subcommand("table", "Reproduce a seed table (Lipschitz bounds, FIRENET decay) in text, Markdown, LaTeX, CSV or JSON; exit 1 if one of the "
                                    "table's checked claims fails (each is printed to stderr)");
     tab->add_option("NAME", to->name,
                     "takagi (seed 001: x - sum g_r/4^r, l = 1..6), xy-multiplier (seed 001: xy from the FEM identity "
                     "T = e_0 + T(Lambda)/4, l = 1..--max-l), random-relu (seed 001: random 8-10-6-3 "
-                    "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly) or alexnet (seed 000: "
-                    "chain-rule product)")
+                    "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly), alexnet (seed 000: "
+                    "chain-rule product) or firenet-decay (seed 003: FIRENET's error against restarts, in balls)")
         ->required()
-        ->check(CLI::IsMember({"takagi", "xy-multiplier", "random-relu", "cnn-lp", "alexnet"}));
+        ->check(CLI::IsMember({"takagi", "xy-multiplier", "random-relu", "cnn-lp", "alexnet", "firenet-decay"}));
     tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
         ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
         ->capture_default_str();
     tab->add_option("--draws", to->draws,
                     "random-relu: number of random networks, 1 to " + std::to_string(max_draws) + " (the seed used 1000)")
         ->capture_default_str();
-    tab->add_option("--seed", to->seed, "random-relu: seed of the generator")->capture_default_str();
+    tab->add_option("--seed", to->seed, "random-relu: seed of the generator; firenet-decay: seed of the signal and the sampling")->capture_default_str();
     tab->add_option("--norm", to->norm, "random-relu: operator norm 1 or inf")
         ->check(CLI::IsMember({"1", "inf"}))
         ->capture_default_str();
     tab->add_option("--max-l", to->max_l, "takagi: largest l (1..6); xy-multiplier: largest l (1.." + std::to_string(xy_max_l) + ")")->capture_default_str();
+    tab->add_option("--size", to->size, "firenet-decay: image side (a power of two, 4..256)")->capture_default_str();
+    tab->add_option("--rate", to->rate, "firenet-decay: Walsh sampling rate in (0, 1]")->capture_default_str();
+    tab->add_option("--restarts", to->restarts, "firenet-decay: rows n = 1..RESTARTS")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    tab->add_option("--inner", to->inner, "firenet-decay: steps p per restart")->check(CLI::Range(1, 10000))->capture_default_str();
+    tab->add_option("--lambda", to->lambda, "firenet-decay: lambda of the SR-LASSO (exact rational)")->capture_default_str();
+    tab->add_option("--timeout", to->timeout, "firenet-decay: stop (exit 2, partial table) after this many seconds")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    add_plot_option(tab, to->plot, "the table's curve (firenet-decay: error against n on a log axis, with nu^n)");
     commands.push_back({tab, [to] { return cmd_table(*to); }});
 }
 

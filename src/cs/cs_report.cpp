@@ -1,6 +1,7 @@
 #include "rigornet/cs_report.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace rigornet {
 
@@ -57,6 +58,10 @@ TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std
     arb_div(t.sparsity.get(), t.sparsity.get(), denom.get(), prec);
     t.has_sparsity = true;
     return t;
+}
+
+long initial_ball_bits(const Network& net, std::size_t N) {
+    return std::max(128L, 64 + static_cast<long>(net.layers().size()) * static_cast<long>(std::bit_width(N)) / 2);
 }
 
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,

@@ -46,6 +46,8 @@ const std::pair<const char*, const char*> latex_symbols[] = {
     {"ν", "$\\nu$"}, {"Γ", "$\\Gamma$"}, {"ℓ", "$\\ell$"}, {"²", "\\textsuperscript{2}"}, {"‖", "$\\|$"},
     {"∏", "$\\prod$"}, {"Σ", "$\\Sigma$"}, {"×", "$\\times$"}, {"′", "$'$"}, {"±", "$\\pm$"}};
 
+}  // namespace
+
 std::string escape_latex(const std::string& s) {
     std::string out;
     for (std::size_t i = 0; i < s.size();) {
@@ -81,6 +83,8 @@ std::string escape_latex(const std::string& s) {
     }
     return out;
 }
+
+namespace {
 
 std::string escape_md(const std::string& s) {
     std::string out;
@@ -132,7 +136,8 @@ std::string render(const Table& t, TableFormat f) {
                     throw ShapeError("table '" + t.title + "': row with " + std::to_string(r.size()) + " cells, " +
                                      std::to_string(t.keys.size()) + " JSON keys");
                 nlohmann::json obj = nlohmann::json::object();
-                for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i].value;
+                for (std::size_t i = 0; i < r.size(); ++i)
+                    obj[t.keys[i]] = r[i].json.empty() ? nlohmann::json(r[i].value) : nlohmann::json::parse(r[i].json);
                 rows.push_back(obj);
             }
             const nlohmann::json doc = {{"rigornet_version", version}, {"title", t.title}, {"rows", rows}, {"notes", t.notes}};
