@@ -18,6 +18,14 @@ struct Cell {
     Cell(std::string s) : text(s), value(std::move(s)) {}  // NOLINT: a string is a cell
     Cell(const char* s) : Cell(std::string(s)) {}          // NOLINT
     Cell(std::string t, std::string v) : text(std::move(t)), value(std::move(v)) {}
+    /// An enclosure [lo, hi] (lo, hi already rounded outward): JSON gets the array
+    /// ["lo", "hi"], the other formats the text "[lo, hi]".
+    static Cell interval(const std::string& lo, const std::string& hi) {
+        Cell c("[" + lo + ", " + hi + "]");
+        c.items = {lo, hi};
+        return c;
+    }
+    std::vector<std::string> items;  // non-empty: JSON writes this array instead of `value`
 };
 
 /// A table of cells. Column keys name the fields of the JSON row objects; headers are

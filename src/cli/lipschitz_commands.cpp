@@ -13,6 +13,7 @@
 #include "rigornet/error.hpp"
 #include "rigornet/lipschitz.hpp"
 #include "rigornet/lipschitz_tables.hpp"
+#include "rigornet/inexact_table.hpp"
 
 using nlohmann::json;
 
@@ -242,6 +243,10 @@ struct TableOptions {
     std::int64_t draws = 20;
     int max_l = 6;
     unsigned long seed = 1;
+    // inexact-input
+    std::vector<int> k_values{1, 3, 6};
+    std::vector<long> n_values{10, 20, 30};
+    int inner = 50, restarts = 30;
 };
 
 int cmd_table(const TableOptions& o) {
@@ -262,8 +267,14 @@ int cmd_table(const TableOptions& o) {
         t = cnn_lp_table(&failures);
     } else if (o.name == "alexnet") {
         t = alexnet_table();
+    } else if (o.name == "inexact-input") {
+        InexactRunOptions ro;
+        ro.inner = o.inner;
+        ro.restarts = o.restarts;
+        ro.progress = [](const std::string& m) { std::cerr << "rigornet: table inexact-input: " << m << '\n'; };
+        t = inexact_input_table(o.k_values, o.n_values, InexactParams{}, ro, &failures);
     } else {
-        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, random-relu, cnn-lp or alexnet)");
+        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, random-relu, cnn-lp, alexnet or inexact-input)");
     }
     std::cout << render(t, f);
     for (const std::string& m : failures) std::cerr << "rigornet: table " << o.name << ": claim failed: " << m << '\n';
@@ -317,9 +328,10 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     tab->add_option("NAME", to->name,
                     "takagi (seed 001: x - sum g_r/4^r, l = 1..6), random-relu (seed 001: random 8-10-6-3 "
                     "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly) or alexnet (seed 000: "
-                    "chain-rule product)")
+                    "chain-rule product) or inexact-input (seed 003 / PNAS 2022 Table 1: FIRENET on inexact input, "
+                    "proved)")
         ->required()
-        ->check(CLI::IsMember({"takagi", "random-relu", "cnn-lp", "alexnet"}));
+        ->check(CLI::IsMember({"takagi", "random-relu", "cnn-lp", "alexnet", "inexact-input"}));
     tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
         ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
         ->capture_default_str();
@@ -331,6 +343,20 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
         ->check(CLI::IsMember({"1", "inf"}))
         ->capture_default_str();
     tab->add_option("--max-l", to->max_l, "takagi: largest l (1..6)")->capture_default_str();
+    tab->add_option("--k-values", to->k_values, "inexact-input: accuracies K (digits), 1 to 30")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 30))
+        ->capture_default_str();
+    tab->add_option("--n-values", to->n_values, "inexact-input: perturbation exponents n (||A - A_n|| <= 2^-n), 1 to 200")
+        ->delimiter(',')
+        ->check(CLI::Range(1L, 200L))
+        ->capture_default_str();
+    tab->add_option("--inner", to->inner, "inexact-input: FIRENET inner iterations p (the paper: 50)")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    tab->add_option("--restarts", to->restarts, "inexact-input: FIRENET restarts (the paper: 30)")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     commands.push_back({tab, [to] { return cmd_table(*to); }});
 }
 

@@ -132,7 +132,8 @@ std::string render(const Table& t, TableFormat f) {
                     throw ShapeError("table '" + t.title + "': row with " + std::to_string(r.size()) + " cells, " +
                                      std::to_string(t.keys.size()) + " JSON keys");
                 nlohmann::json obj = nlohmann::json::object();
-                for (std::size_t i = 0; i < r.size(); ++i) obj[t.keys[i]] = r[i].value;
+                for (std::size_t i = 0; i < r.size(); ++i)
+                    obj[t.keys[i]] = r[i].items.empty() ? nlohmann::json(r[i].value) : nlohmann::json(r[i].items);
                 rows.push_back(obj);
             }
             const nlohmann::json doc = {{"rigornet_version", version}, {"title", t.title}, {"rows", rows}, {"notes", t.notes}};
