@@ -65,7 +65,7 @@ nlohmann::json network_to_json(const Network& net);
 /// A JSON document read from `path` with the size guard of read_network_json
 /// (json_limits::max_file_bytes); invalid JSON is a ParseError naming the file and the
 /// JSON path reached.
-nlohmann::json read_json_file(const std::string& path);
+nlohmann::json read_json_document(const std::string& path);
 
 /// One matrix object of the network format ({"rows", "cols", "dense" | "sparse"}, or a
 /// structured {"operator", ...}; docs/formats.md), read with the network reader's checks

@@ -60,7 +60,7 @@ Rational sqrt_upper(const Rational& x) {
 
 MatrixEntries read_problem_matrix(const std::string& path) {
     if (ends_with(path, ".mtx")) return read_matrix_market(path);
-    const json doc = read_json_file(path);
+    const json doc = read_json_document(path);
     MatrixEntries m;
     auto read = [&](const json& v, const std::string& where) {
         OperatorPtr op = matrix_from_json(v, path, where);
@@ -103,7 +103,7 @@ std::vector<Rational> read_problem_vector(const std::string& path, std::size_t n
         const std::string text = detail::read_text_file(path, market_limits::max_file_bytes);
         const auto first = text.find_first_not_of(" \t\r\n");
         if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
-            const json doc = read_json_file(path);
+            const json doc = read_json_document(path);
             if (doc.is_object()) {
                 for (auto it = doc.begin(); it != doc.end(); ++it)
                     if (it.key() != "re" && it.key() != "im")

@@ -628,7 +628,7 @@ Network network_from_json(const json& doc, const std::string& source) {
     return net;
 }
 
-json read_json_file(const std::string& path) {
+json read_json_document(const std::string& path) {
     const std::string text = detail::read_text_file(path, max_file_bytes);
     ParsePosition at;
     try {
@@ -638,7 +638,7 @@ json read_json_file(const std::string& path) {
     }
 }
 
-Network read_network_json(const std::string& path) { return network_from_json(read_json_file(path), path); }
+Network read_network_json(const std::string& path) { return network_from_json(read_json_document(path), path); }
 
 OperatorPtr matrix_from_json(const json& m, const std::string& source, const std::string& path) {
     Reader rd{source};
