@@ -183,6 +183,22 @@ SolverParams solver_params(const CsOptions& o, const std::string& lambda_default
     return p;
 }
 
+// Steps not given follow the proved L >= ||A|| (> 1 for A_n or a user's matrix):
+// τ = σ = 1/L for image problems, (1 - 10^-4)/L for user problems (primal_dual_step),
+// τ = 1/L² for ISTA/FISTA; steps given are used as written, and for a user problem
+// refused unless τσL² <= 1 (so τσ||A||² <= 1 by the proof of L).
+void set_steps(SolverParams& p, const CsOptions& o, const Rational& L, bool user_problem) {
+    const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
+    const Rational pd = user_problem ? primal_dual_step(L) : Rational(1) / L;
+    p.tau = !o.tau.empty() ? parse_rational(o.tau) : gradient ? Rational(1) / (L * L) : pd;
+    p.sigma = !o.sigma.empty() ? parse_rational(o.sigma) : pd;
+    if (user_problem && !gradient && p.tau * p.sigma * L * L > Rational(1))
+        throw DomainError("--tau " + p.tau.str() + " --sigma " + p.sigma.str() + ": tau*sigma*U^2 = " +
+                          to_decimal(p.tau * p.sigma * L * L, 6, Round::down) + " > 1 with the proved bound U = " +
+                          to_decimal(L, 10, Round::up) + " >= ||A||_2 (" + o.matrix +
+                          "); the primal-dual steps need tau*sigma*||A||^2 <= 1");
+}
+
 Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     if (!o.x0.empty()) throw DomainError("--x0 is for --matrix problems");
     Image truth;
@@ -213,12 +229,7 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     SolverParams p = solver_params(o, o.modality == "walsh" ? "1/250" : "0.00025");
     if (o.fourier_accuracy && m != Modality::fourier) throw DomainError("--fourier-accuracy applies to --modality fourier");
     CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy, o.complex);
-    // steps not given follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for
-    // ISTA/FISTA; a step given on the command line is used as written
-    const Rational& L = setup.problem.norm_A;
-    const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
-    p.tau = !o.tau.empty() ? parse_rational(o.tau) : gradient ? Rational(1) / (L * L) : Rational(1) / L;
-    p.sigma = !o.sigma.empty() ? parse_rational(o.sigma) : Rational(1) / L;
+    set_steps(p, o, setup.problem.norm_A, false);
     return {std::move(truth), std::move(setup), p};
 }
 
@@ -374,15 +385,7 @@ MatrixProblem make_matrix_problem(const CsOptions& o) {
     MatrixProblem mp{make_user_problem(std::move(a), rows, cols, m.complex, L), solver_params(o, "1/100"),
                      read_problem_vector(o.measurements, m.rows, m.complex), m.rows, m.cols};
     SolverParams& p = mp.params;
-    // steps follow the proved U >= ||A||: tau = sigma = (1 - 10^-4)/U (tau = 1/U^2 for
-    // ISTA/FISTA); steps given are checked against U, so tau*sigma*||A||^2 <= tau*sigma*U^2
-    const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
-    p.tau = !o.tau.empty() ? parse_rational(o.tau) : gradient ? Rational(1) / (L * L) : primal_dual_step(L);
-    p.sigma = !o.sigma.empty() ? parse_rational(o.sigma) : primal_dual_step(L);
-    if (!gradient && p.tau * p.sigma * L * L > Rational(1))
-        throw DomainError("--tau " + p.tau.str() + " --sigma " + p.sigma.str() + ": tau*sigma*U^2 = " +
-                          to_decimal(p.tau * p.sigma * L * L, 6, Round::down) + " > 1 with the proved bound U = " +
-                          to_decimal(L, 10, Round::up) + " >= ||A||_2 (" + o.matrix + "); the primal-dual steps need tau*sigma*||A||^2 <= 1");
+    set_steps(p, o, L, true);
     if (!o.x0.empty()) p.x0 = read_problem_vector(o.x0, m.cols, m.complex);
     default_eps0(p, o, mp.y);
     return mp;
@@ -631,12 +634,32 @@ int cmd_stability(const CsOptions& o) {
     const double radius = o.radius, step = o.step;
     const int iterations = o.iterations;
     const bool verbose = o.verbose;
-    if (!o.matrix.empty())
-        throw DomainError("stability --matrix is not supported yet: the stability test needs the true signal of an image problem");
-    Problem pb = make_problem(o);
-    const auto x = exact_signal(pb);
-    const auto y = measure(pb.setup, x);
-    default_eps0(pb.params, o, y);
+    // the problem, the map of signals to measurements, the true signal x and y
+    CsProblem problem;
+    SolverParams params;
+    OperatorPtr measure_op;
+    std::vector<Rational> x, y;
+    json info;
+    if (!o.matrix.empty()) {
+        if (o.reference.empty())
+            throw ParseError("stability --matrix needs --reference FILE: the true z that the ascent moves the output away from");
+        MatrixProblem mp = make_matrix_problem(o);
+        x = read_problem_vector(o.reference, mp.cols, mp.problem.complex);
+        y = std::move(mp.y);
+        measure_op = mp.problem.A;  // no sparsifying transform: the signal is z
+        info = {{"matrix", o.matrix}, {"norm_upper", to_decimal(mp.problem.norm_A, 10, Round::up)}};
+        problem = std::move(mp.problem);
+        params = std::move(mp.params);
+    } else {
+        Problem pb = make_problem(o);
+        x = exact_signal(pb);
+        y = measure(pb.setup, x);
+        default_eps0(pb.params, o, y);
+        info = {{"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
+        problem = pb.setup.problem;
+        params = pb.params;
+        measure_op = pb.setup.measure;
+    }
     std::vector<double> yd, xd;
     for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
     for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
@@ -646,16 +669,17 @@ int cmd_stability(const CsOptions& o) {
     const double rho = radius > 0 ? radius : 0.05 * xnorm;
     json rows = json::array();
     std::ostringstream t;
-    t << "stability test: perturbations r of the image with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
+    t << "stability test: perturbations r of the " << (o.matrix.empty() ? "image" : "signal") << " with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
       << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
     t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio at r found (proved)   bits\n";
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
-        SolverParams p = pb.params;
+        SolverParams p = params;
         p.solver = parse_solver(name);
         if (p.solver != Solver::firenet) p.inner = o.inner * o.restarts;  // equal iteration counts
-        Network net = build_unrolled(pb.setup.problem, p);
+        set_steps(p, o, problem.norm_A, !o.matrix.empty());              // steps for this solver
+        Network net = build_unrolled(problem, p);
         StabilityOptions so;
         so.radius = rho;
         so.iterations = iterations;
@@ -664,9 +688,9 @@ int cmd_stability(const CsOptions& o) {
         so.seed = o.seed;
         so.verbose = verbose;
         if (verbose) std::cerr << "solver " << name << ":\n";
-        StabilitySearch found = stability_search(net, *pb.setup.measure, yd, xd, so);
+        StabilitySearch found = stability_search(net, *measure_op, yd, xd, so);
         CertifiedPerturbation cert = certify_perturbation_adaptive(
-            net, *pb.setup.measure, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
+            net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
         rows.push_back({{"solver", name},
@@ -683,7 +707,9 @@ int cmd_stability(const CsOptions& o) {
     }
     t << "ratio at r found: ||phi(y+Ar) - phi(y)||/||r|| at the one perturbation found by gradient ascent, enclosed;\n"
          "a lower bound on the worst-case ratio over ||r|| <= rho (the ascent may miss worse r), not an upper bound\n";
-    json j = {{"radius", shortest(rho)}, {"results", rows}, {"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
+    json j = info;
+    j["radius"] = shortest(rho);
+    j["results"] = rows;
     print(j, o.as_json, t.str());
     return exit_ok;
 }
@@ -729,6 +755,7 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     auto* s = app.add_subcommand("stability", "Seed 003's stability test: adversarial perturbations found by gradient ascent, certified in balls");
     add_problem_options(s, *o, true);
     add_solver_options(s, *o);
+    s->add_option("--reference", o->reference, "With --matrix: the true z (required there): the ascent perturbs its measurements");
     s->add_option("--solvers", o->solvers,
                   "Comma-separated solvers to compare; each runs restarts*inner iterations (FIRENET: restarts x inner)")
         ->capture_default_str();

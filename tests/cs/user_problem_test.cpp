@@ -244,4 +244,12 @@ TEST_CASE("reconstruct and build take a problem as files", "[user_problem][cli]"
     CHECK(b["norm_upper"] == j["norm_upper"]);
     CHECK(b["inputs"] == 21);
     CHECK(b["outputs"] == 22);
+    // stability on the same files: every ratio enclosure is finite and positive
+    auto st = rigornet::test::run_json("stability " + files + " --reference " + repo_path("examples/problems/dense21x22_z.json") +
+                                       " --restarts 1 --inner 4 --iterations 3 --solvers firenet,fista --json");
+    REQUIRE(st["results"].size() == 2);
+    CHECK(st["norm_upper"] == j["norm_upper"]);
+    for (auto& r : st["results"]) CHECK(parse_rational(r["ratio_at_found"]["lower"].get<std::string>()) > Rational(0));
+    CHECK(rigornet::test::run_cli("stability " + files, out, &err) == 3);
+    CHECK_THAT(err, Catch::Contains("--reference"));
 }
