@@ -18,6 +18,7 @@
 #include "rigornet/resources.hpp"
 #include "rigornet/image.hpp"
 #include "rigornet/json_format.hpp"
+#include "rigornet/measurement_noise.hpp"
 #include "rigornet/stability.hpp"
 #include "rigornet/user_problem.hpp"
 
@@ -41,6 +42,8 @@ struct CsOptions {
     // per subcommand
     std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp";
     std::string matrix, x0, reference;  // a user problem given as files
+    std::string noise_level = "0";      // relative l2 level of seeded measurement noise
+    std::uint64_t noise_seed = 1;
     bool error_terms = false, verbose = false;
     double radius = 0.0, step = 0.5;
     int iterations = 60;
@@ -99,6 +102,12 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required, bool 
                         "With --matrix: the measurement vector y (.mtx, JSON array or {\"re\", \"im\"}, or text with "
                         "commas/whitespace), exact rationals");
     sub->add_option("--x0", o.x0, "With --matrix: warm start z_0 of firenet/pd (a vector file like --measurements)");
+    sub->add_option("--noise-level", o.noise_level,
+                    "Add seeded Gaussian noise e to the measurements with ||e|| = LEVEL*||y|| (exact rational, e.g. 0.01)")
+        ->capture_default_str();
+    sub->add_option("--noise-seed", o.noise_seed, "Seed of the measurement noise (64 bits)")
+        ->check(decimal_in(0, UINT64_MAX))
+        ->capture_default_str();
     if (image_required) sub->callback([img, ph, mat] {
         if (img->count() + ph->count() + mat->count() == 0)
             throw CLI::ValidationError("--image, --phantom or --matrix", "one of them is required");
@@ -276,6 +285,19 @@ void default_eps0(SolverParams& p, const CsOptions& o, const std::vector<Rationa
     p.eps0 = parse_rational(to_decimal(sqrt_theta(n2, Rational(1, 1000000)) + Rational(1, 1000000), 6, Round::up));
 }
 
+// y + e for --noise-level (unchanged at 0); records the level and the enclosed ||e|| in j.
+std::vector<Rational> with_noise(const CsOptions& o, std::vector<Rational> y, json* j) {
+    const Rational level = parse_rational(o.noise_level);
+    if (level.is_zero()) return y;
+    NoisyMeasurements n = add_measurement_noise(y, level, o.noise_seed);
+    if (j) {
+        (*j)["noise_level"] = level.str();
+        (*j)["noise_seed"] = o.noise_seed;
+        (*j)["noise_norm"] = json::array({to_decimal(n.noise_norm.lower(), 8, Round::down), to_decimal(n.noise_norm.upper(), 8, Round::up)});
+    }
+    return std::move(n.y);
+}
+
 // BITS of "--arith ball:BITS": the whole rest must be a decimal integer in [16, 10^6]
 // (the same rule as eval's --arith).
 long parse_ball_bits(const std::string& arith) {
@@ -374,6 +396,7 @@ struct MatrixProblem {
     SolverParams params;
     std::vector<Rational> y;
     std::size_t rows = 0, cols = 0;  // of the matrix as given (complex: complex entries)
+    json noise = json::object();     // noise_level, noise_seed, noise_norm when noise was added
 };
 
 MatrixProblem make_matrix_problem(const CsOptions& o) {
@@ -384,6 +407,7 @@ MatrixProblem make_matrix_problem(const CsOptions& o) {
     const Rational L = norm_upper(a, rows, cols);
     MatrixProblem mp{make_user_problem(std::move(a), rows, cols, m.complex, L), solver_params(o, "1/100"),
                      read_problem_vector(o.measurements, m.rows, m.complex), m.rows, m.cols};
+    mp.y = with_noise(o, std::move(mp.y), &mp.noise);
     SolverParams& p = mp.params;
     set_steps(p, o, L, true);
     if (!o.x0.empty()) p.x0 = read_problem_vector(o.x0, m.cols, m.complex);
@@ -407,6 +431,7 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
     Network net = build_unrolled(mp.problem, mp.params);
     const NetOutput out = run_network(net, mp.y, o.arith, mp.problem.A->cols(), o.verbose);
     json j = network_stats(net);
+    j.update(mp.noise);
     j["solver"] = o.solver;
     j["arith"] = o.arith;
     j["matrix"] = o.matrix;
@@ -494,7 +519,8 @@ int cmd_build(const CsOptions& o) {
     const std::string &output = o.output, &measurements = o.measurements;
     Problem pb = make_problem(o, o.size);
     const auto x = exact_signal(pb);
-    const auto y = measure(pb.setup, x);
+    json noise = json::object();
+    const auto y = with_noise(o, measure(pb.setup, x), &noise);
     default_eps0(pb.params, o, y);
     Network net = build_unrolled(pb.setup.problem, pb.params);
     std::ofstream out(output);
@@ -506,6 +532,7 @@ int cmd_build(const CsOptions& o) {
         for (std::size_t i = 0; i < y.size(); ++i) m << y[i].str() << (i + 1 < y.size() ? "," : "\n");
     }
     json j = network_stats(net);
+    j.update(noise);
     j["network"] = output;
     j["solver"] = o.solver;
     j["inputs"] = net.input_dim();
@@ -533,7 +560,8 @@ int cmd_reconstruct(const CsOptions& o) {
     // the relative error ‖φ(y) − x‖/‖x‖ is what reconstruct reports
     if (std::all_of(x.begin(), x.end(), [](const Rational& v) { return v.is_zero(); }))
         throw DomainError("the image is zero: relative error undefined");
-    const auto y = measure(pb.setup, x, arith == "double");
+    json noise = json::object();
+    const auto y = with_noise(o, measure(pb.setup, x, arith == "double"), &noise);
     default_eps0(pb.params, o, y);
     const auto build_start = std::chrono::steady_clock::now();
     Network net = build_unrolled(pb.setup.problem, pb.params);
@@ -541,6 +569,7 @@ int cmd_reconstruct(const CsOptions& o) {
     const std::size_t N = x.size();
     Image rec(pb.truth.width, pb.truth.height);
     json j = network_stats(net);
+    j.update(noise);
     j["solver"] = o.solver;
     j["modality"] = o.modality;
     j["arith"] = arith;
@@ -647,15 +676,17 @@ int cmd_stability(const CsOptions& o) {
         x = read_problem_vector(o.reference, mp.cols, mp.problem.complex);
         y = std::move(mp.y);
         measure_op = mp.problem.A;  // no sparsifying transform: the signal is z
-        info = {{"matrix", o.matrix}, {"norm_upper", to_decimal(mp.problem.norm_A, 10, Round::up)}};
+        info = mp.noise;
+        info["matrix"] = o.matrix;
+        info["norm_upper"] = to_decimal(mp.problem.norm_A, 10, Round::up);
         problem = std::move(mp.problem);
         params = std::move(mp.params);
     } else {
         Problem pb = make_problem(o);
         x = exact_signal(pb);
-        y = measure(pb.setup, x);
-        default_eps0(pb.params, o, y);
         info = {{"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
+        y = with_noise(o, measure(pb.setup, x), &info);
+        default_eps0(pb.params, o, y);
         problem = pb.setup.problem;
         params = pb.params;
         measure_op = pb.setup.measure;

@@ -3,6 +3,7 @@
 
 #include "../support.hpp"
 #include "rigornet/evaluate.hpp"
+#include "rigornet/measurement_noise.hpp"
 #include "rigornet/user_problem.hpp"
 
 using namespace rigornet;
@@ -252,4 +253,35 @@ TEST_CASE("reconstruct and build take a problem as files", "[user_problem][cli]"
     for (auto& r : st["results"]) CHECK(parse_rational(r["ratio_at_found"]["lower"].get<std::string>()) > Rational(0));
     CHECK(rigornet::test::run_cli("stability " + files, out, &err) == 3);
     CHECK_THAT(err, Catch::Contains("--reference"));
+}
+
+TEST_CASE("measurement noise has the relative l2 level asked for and is reproducible", "[user_problem]") {
+    auto g = rigornet::test::rng(72);
+    for (int t = 0; t < rigornet::test::cases(5); ++t) {
+        std::vector<Rational> y = rigornet::test::random_vector(g, 1 + g() % 30);
+        y[0] = Rational(1, 3);  // not all zero
+        const Rational level(1 + static_cast<long>(g() % 100), 1000);
+        const NoisyMeasurements a = add_measurement_noise(y, level, 7), b = add_measurement_noise(y, level, 7),
+                                c = add_measurement_noise(y, level, 8);
+        CHECK(a.y == b.y);
+        if (y.size() > 1) CHECK(a.y != c.y);
+        // ‖e‖ (exact differences) against level·‖y‖, both enclosed: relative gap below 2^-40
+        Rational e2, y2;
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            e2 += (a.y[i] - y[i]) * (a.y[i] - y[i]);
+            y2 += y[i] * y[i];
+        }
+        CHECK(a.noise_norm.contains(Rational(0)) == false);
+        const Rational want2 = level * level * y2, tol(1, 1L << 40);
+        INFO("level " << level.str());
+        CHECK(e2 <= want2 * (Rational(1) + tol));
+        CHECK(e2 >= want2 * (Rational(1) - tol));
+        Ball e2b(e2, 128), sq;
+        arb_sqr(sq.get(), a.noise_norm.get(), 128);
+        CHECK(arb_overlaps(sq.get(), e2b.get()));
+    }
+    const std::vector<Rational> y{Rational(1), Rational(2)};
+    CHECK(add_measurement_noise(y, Rational(0), 1).y == y);
+    CHECK_THROWS_AS(add_measurement_noise(y, Rational(-1), 1), DomainError);
+    CHECK_THROWS_AS(add_measurement_noise(std::vector<Rational>(3), Rational(1, 10), 1), DomainError);
 }
