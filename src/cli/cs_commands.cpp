@@ -42,6 +42,7 @@ struct CsOptions {
     // per subcommand
     std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp";
     std::string matrix, x0, reference;  // a user problem given as files
+    std::string history;                // CSV file of the per-restart / per-iteration history
     std::string noise_level = "0";      // relative l2 level of seeded measurement noise
     std::uint64_t noise_seed = 1;
     bool error_terms = false, verbose = false;
@@ -421,6 +422,48 @@ json vector_json(const std::vector<Rational>& v) {
     return a;
 }
 
+std::vector<Rational> ref_or_empty(const CsOptions& o, const MatrixProblem& mp) {
+    return o.reference.empty() ? std::vector<Rational>{} : read_problem_vector(o.reference, mp.cols, mp.problem.complex);
+}
+
+// --history: the outputs of the prefix networks (FIRENET with 1, 2, ... restarts, which
+// compute the first restarts of the full network exactly; the other solvers with 1, 2, ...
+// iterations), each evaluated like the full one; at each output z (the exact point the
+// double evaluation returned, or every point of the balls) the objective F(z) and the
+// distance to the reference are enclosed. Written as CSV to o.history and returned as JSON.
+json matrix_history(const CsOptions& o, const MatrixProblem& mp, const std::vector<Rational>& ref) {
+    const bool restarted = mp.params.solver == Solver::firenet;
+    const int steps = restarted ? mp.params.restarts : mp.params.inner;
+    const std::uint64_t per = restarted ? static_cast<std::uint64_t>(mp.params.inner) : 1;
+    const std::uint64_t work = per * static_cast<std::uint64_t>(steps) * static_cast<std::uint64_t>(steps + 1) / 2;
+    if (work > max_total_iterations)
+        throw DomainError("--history evaluates every prefix network: " + std::to_string(work) + " iterations in all, at most " +
+                          std::to_string(max_total_iterations));
+    std::ofstream csv(o.history);
+    if (!csv) throw ParseError(o.history + ": cannot write");
+    csv << "step,iterations,objective_lower,objective_upper" << (ref.empty() ? "" : ",distance_lower,distance_upper") << "\n";
+    const long prec = 128;
+    json rows = json::array();
+    for (int k = 1; k <= steps; ++k) {
+        SolverParams q = mp.params;
+        (restarted ? q.restarts : q.inner) = k;
+        NetOutput out = run_network(build_unrolled(mp.problem, q), mp.y, o.arith, mp.problem.A->cols(), false);
+        if (out.balls.empty())
+            for (double v : out.values) out.balls.emplace_back(Rational::from_double(v), prec);
+        const Ball f = sr_lasso_objective(mp.problem, mp.params.lambda, mp.y, out.balls, prec);
+        json r = {{"step", k}, {"iterations", per * static_cast<std::uint64_t>(k)}, {"objective", enclosure(f)}};
+        csv << k << "," << per * static_cast<std::uint64_t>(k) << "," << dec(f.lower(), Round::down) << "," << dec(f.upper(), Round::up);
+        if (!ref.empty()) {
+            const Ball d = l2_distance(out.balls, ref, prec);
+            r["distance_to_reference"] = enclosure(d);
+            csv << "," << dec(d.lower(), Round::down) << "," << dec(d.upper(), Round::up);
+        }
+        csv << "\n";
+        rows.push_back(r);
+    }
+    return rows;
+}
+
 // reconstruct --matrix: the network's output z with its proved enclosure (or exact
 // value), the objective F(z) = lambda ||z||_1 + ||Az - y|| enclosed, and the distance to
 // --reference when given.
@@ -471,7 +514,7 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
         t << "objective lambda||z||_1 + ||Az - y||_2 at the solution (proved): [" << dec(f.lower(), Round::down) << ", "
           << dec(f.upper(), Round::up) << "]\n";
         if (!o.reference.empty()) {
-            const auto ref = read_problem_vector(o.reference, mp.cols, mp.problem.complex);
+            const auto ref = ref_or_empty(o, mp);
             std::vector<Ball> rb;
             for (auto& v : ref) rb.emplace_back(v, prec);
             Ball d = l2_distance(out.balls, ref, prec), fr = sr_lasso_objective(mp.problem, mp.params.lambda, mp.y, rb, prec);
@@ -480,6 +523,10 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
             t << "||z - reference||_2 (proved): [" << dec(d.lower(), Round::down) << ", " << dec(d.upper(), Round::up)
               << "]; objective at the reference: [" << dec(fr.lower(), Round::down) << ", " << dec(fr.upper(), Round::up) << "]\n";
         }
+    }
+    if (!o.history.empty()) {
+        j["history"] = matrix_history(o, mp, ref_or_empty(o, mp));
+        t << "history (" << j["history"].size() << " steps) written to " << o.history << "\n";
     }
     j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     print(j, o.as_json, t.str());
@@ -778,6 +825,9 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     r->add_option("--reference", o->reference,
                   "With --matrix: a reference vector (e.g. the true z or a known minimiser); reports ||z - reference|| and the "
                   "objective there, enclosed");
+    r->add_option("--history", o->history,
+                  "With --matrix: write the history as CSV (and add \"history\" to --json): per restart for firenet, per "
+                  "iteration otherwise, the objective F and the distance to --reference, enclosed");
     r->add_flag("--error-terms", o->error_terms, "With ball/exact: also enclose the theorem's error terms and the effect of theta");
     r->add_flag("--progress", o->verbose, "Progress lines on stderr");
     r->add_flag("--json", o->as_json, "Print JSON (relative_error, psnr, layers, samples, relative_error_enclosure, ...)");

@@ -245,6 +245,19 @@ TEST_CASE("reconstruct and build take a problem as files", "[user_problem][cli]"
     CHECK(b["norm_upper"] == j["norm_upper"]);
     CHECK(b["inputs"] == 21);
     CHECK(b["outputs"] == 22);
+    // the history's last step is the full network: the same objective enclosure
+    const auto csv = rigornet::test::temp_path(".csv");
+    auto h = rigornet::test::run_json("reconstruct " + files + " --restarts 3 --inner 5 --arith ball --json --history " + csv +
+                                      " --reference " + repo_path("examples/problems/dense21x22_z.json"));
+    REQUIRE(h["history"].size() == 3);
+    CHECK(h["history"][2]["objective"] == h["objective"]);
+    CHECK(h["history"][2]["distance_to_reference"] == h["distance_to_reference"]);
+    CHECK(h["history"][0]["iterations"] == 5);
+    std::ifstream in(csv);
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) ++lines;
+    CHECK(lines == 4);  // header and three steps
     // stability on the same files: every ratio enclosure is finite and positive
     auto st = rigornet::test::run_json("stability " + files + " --reference " + repo_path("examples/problems/dense21x22_z.json") +
                                        " --restarts 1 --inner 4 --iterations 3 --solvers firenet,fista --json");
