@@ -16,12 +16,14 @@ namespace rigornet {
 /// JSON (docs/formats.md, "Problem files"): a matrix object of the network format,
 /// {"rows", "cols", "dense": [[...]...]} or {"rows", "cols", "sparse": [[i, j, "v"]...]}
 /// (0-based), or {"real": MATRIX, "imag": MATRIX} of equal sizes for a complex matrix.
+/// "data" may stand for "dense" (rows of values, or rows·cols values row by row) and
+/// "entries" for "sparse".
 /// Errors name the file and the line or JSON path (ParseError, ShapeError, ResourceError).
 MatrixEntries read_problem_matrix(const std::string& path);
 
 /// A vector file of `n` entries (n complex entries when `complex`, returned as (Re | Im),
 /// 2n values): ".mtx" (an n×1 array or coordinate matrix), JSON (an array of rationals,
-/// or {"re": [...], "im": [...]}), or plain text (rationals separated by commas or
+/// {"data": [...]}, or {"re": [...], "im": [...]}), or plain text (rationals separated by commas or
 /// whitespace; real only). ShapeError naming the file when the length is not n; a
 /// complex vector for a real problem is refused, a real one for a complex problem has
 /// zero imaginary parts.

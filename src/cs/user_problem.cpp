@@ -51,6 +51,38 @@ std::vector<SparseEntry> entries_of(const LinearOperator& op, const std::string&
     return e;
 }
 
+// The problem-file spellings of a matrix object mapped to the network format's: "data"
+// (rows of values, or rows·cols values row by row) is "dense", "entries" is "sparse".
+json network_spelling(json m, const std::string& path) {
+    if (!m.is_object()) return m;
+    if (m.contains("entries")) {
+        if (m.contains("sparse")) throw ParseError(path + ": \"entries\" and \"sparse\" are the same field: give one");
+        m["sparse"] = std::move(m["entries"]);
+        m.erase("entries");
+    }
+    if (m.contains("data")) {
+        if (m.contains("dense")) throw ParseError(path + ": \"data\" and \"dense\" are the same field: give one");
+        json d = std::move(m["data"]);
+        m.erase("data");
+        const bool flat = d.is_array() && !d.empty() && !d[0].is_array();
+        if (flat && m.contains("rows") && m.contains("cols") && m["rows"].is_number_unsigned() && m["cols"].is_number_unsigned()) {
+            const auto rows = m["rows"].get<std::uint64_t>(), cols = m["cols"].get<std::uint64_t>();
+            if (rows * cols != d.size() || cols == 0)
+                throw ShapeError(path + ".data: " + std::to_string(d.size()) + " values for a " + std::to_string(rows) + "x" +
+                                 std::to_string(cols) + " matrix (row by row)");
+            json r = json::array();
+            for (std::uint64_t i = 0; i < rows; ++i) {
+                json row = json::array();
+                for (std::uint64_t j = 0; j < cols; ++j) row.push_back(std::move(d[i * cols + j]));
+                r.push_back(std::move(row));
+            }
+            d = std::move(r);
+        }
+        m["dense"] = std::move(d);
+    }
+    return m;
+}
+
 Rational sqrt_upper(const Rational& x) {
     const Rational theta(1, 1L << 40);
     return sqrt_theta(x, theta) + theta;  // |sqrt_θ(x) − √x| < θ
@@ -63,7 +95,7 @@ MatrixEntries read_problem_matrix(const std::string& path) {
     const json doc = read_json_document(path);
     MatrixEntries m;
     auto read = [&](const json& v, const std::string& where) {
-        OperatorPtr op = matrix_from_json(v, path, where);
+        OperatorPtr op = matrix_from_json(network_spelling(v, path + ": " + where), path, where);
         if (m.rows == 0) {
             m.rows = op->rows();
             m.cols = op->cols();
@@ -104,7 +136,9 @@ std::vector<Rational> read_problem_vector(const std::string& path, std::size_t n
         const auto first = text.find_first_not_of(" \t\r\n");
         if (first != std::string::npos && (text[first] == '[' || text[first] == '{')) {
             const json doc = read_json_document(path);
-            if (doc.is_object()) {
+            if (doc.is_object() && doc.contains("data") && doc.size() == 1) {
+                re = rationals_from_json(doc["data"], path, "data");
+            } else if (doc.is_object()) {
                 for (auto it = doc.begin(); it != doc.end(); ++it)
                     if (it.key() != "re" && it.key() != "im")
                         throw ParseError(path + ": " + it.key() + ": unknown key (expected \"re\" and \"im\")");
