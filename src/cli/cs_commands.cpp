@@ -113,7 +113,7 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required, bool 
         if (img->count() + ph->count() + mat->count() == 0)
             throw CLI::ValidationError("--image, --phantom or --matrix", "one of them is required");
     });
-    sub->add_option("--modality", o.modality, "fourier (subsampled DFT) or walsh (sequency-ordered Walsh-Hadamard)")
+    auto* modality = sub->add_option("--modality", o.modality, "fourier (subsampled DFT) or walsh (sequency-ordered Walsh-Hadamard)")
         ->check(CLI::IsMember({"fourier", "walsh"}))
         ->capture_default_str();
     auto* rate = sub->add_option("--rate", o.rate, "Sampling rate in (0, 1]: multilevel random sampling in dyadic bands")
@@ -122,17 +122,19 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required, bool 
     sub->add_option("--seed", o.seed, "Seed of the random sampling pattern (64 bits)")
         ->check(decimal_in(0, UINT64_MAX))
         ->capture_default_str();
-    sub->add_option("--mask", o.mask,
-                    "Sampling pattern as a PGM/PNG image: pixel (column i, row j) nonzero samples index j*n+i of the "
-                    "DFT (unshifted) or sequency-ordered Walsh grid")
-        ->excludes(rate);
-    sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)")->check(decimal_in(1, 24));
-    sub->add_option("--fourier-accuracy", o.fourier_accuracy,
-                    "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)")
-        ->check(decimal_in(0, max_fourier_accuracy));
-    sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
-    sub->add_flag("--complex", o.complex,
-                  "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
+    auto* mask = sub->add_option("--mask", o.mask,
+                                 "Sampling pattern as a PGM/PNG image: pixel (column i, row j) nonzero samples index j*n+i of the "
+                                 "DFT (unshifted) or sequency-ordered Walsh grid")
+                     ->excludes(rate);
+    auto* levels = sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)")->check(decimal_in(1, 24));
+    auto* accuracy = sub->add_option("--fourier-accuracy", o.fourier_accuracy,
+                                     "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)")
+                         ->check(decimal_in(0, max_fourier_accuracy));
+    auto* unweighted = sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
+    auto* complex = sub->add_flag("--complex", o.complex,
+                                  "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
+    // the image problem's options say nothing about a user's matrix (complex-ness comes from its file)
+    for (auto* opt : {modality, rate, mask, levels, accuracy, unweighted, complex}) mat->excludes(opt);
 }
 
 void add_solver_options(CLI::App* sub, CsOptions& o) {
@@ -601,7 +603,8 @@ int cmd_reconstruct(const CsOptions& o) {
     const bool error_terms = o.error_terms, verbose = o.verbose;
     auto start = std::chrono::steady_clock::now();
     check_arith(arith);  // before any work
-    if (!o.reference.empty()) throw DomainError("--reference is for --matrix problems (an image problem's reference is the image)");
+    if (!o.reference.empty() || !o.history.empty())
+        throw DomainError("--reference and --history are for --matrix problems (an image problem's reference is the image)");
     Problem pb = make_problem(o);
     const auto x = exact_signal(pb);
     // the relative error ‖φ(y) − x‖/‖x‖ is what reconstruct reports
