@@ -22,7 +22,8 @@ struct InexactRunOptions {
     /// radii are below 2^−accuracy_bits (evaluate_ball_adaptive).
     long start_bits = 0, max_bits = 1L << 16;
     long accuracy_bits = 40;                             // output radii below 2^−accuracy_bits
-    std::function<void(const std::string&)> progress;    // a line per finished step (optional)
+    std::function<void(const std::string&)> progress;    // a line per finished row (optional)
+    std::function<bool()> stop;                          // asked before each row: true stops the table there
 };
 
 struct InexactRow {
@@ -49,7 +50,9 @@ InexactRow run_inexact_row(const InexactParams& p, const InexactRunOptions& o);
 /// separation > 2·10^−K (so for every output one of the two distances is > 10^−K: no
 /// algorithm reading only (A_n, y_n) has K digits on both problems), and FIRENET's
 /// distance > 10^−K (it misses K digits on (A, y)) and < 10^(1−K) (it has K − 1).
+/// When o.stop() says so before a row, the rows done so far are returned with a note
+/// saying where it stopped (*stopped set, when given).
 Table inexact_input_table(const std::vector<int>& Ks, const std::vector<long>& ns, const InexactParams& base,
-                          const InexactRunOptions& o, std::vector<std::string>* failures);
+                          const InexactRunOptions& o, std::vector<std::string>* failures, bool* stopped = nullptr);
 
 }  // namespace rigornet

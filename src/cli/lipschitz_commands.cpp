@@ -271,8 +271,19 @@ int cmd_table(const TableOptions& o) {
         InexactRunOptions ro;
         ro.inner = o.inner;
         ro.restarts = o.restarts;
-        ro.progress = [](const std::string& m) { std::cerr << "rigornet: table inexact-input: " << m << '\n'; };
-        t = inexact_input_table(o.k_values, o.n_values, InexactParams{}, ro, &failures);
+        const auto start = std::chrono::steady_clock::now();
+        ro.progress = [start](const std::string& m) {
+            std::cerr << "rigornet: table inexact-input: " << m << " ("
+                      << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
+        };
+        InterruptScope on_sigint;  // Ctrl-C: the rows done so far, exit 2
+        ro.stop = [] { return interrupted.load(); };
+        bool stopped = false;
+        t = inexact_input_table(o.k_values, o.n_values, InexactParams{}, ro, &failures, &stopped);
+        if (stopped) {
+            std::cout << render(t, f);
+            return exit_unknown;
+        }
     } else {
         throw ParseError("table: unknown table '" + o.name + "' (expected takagi, random-relu, cnn-lp, alexnet or inexact-input)");
     }
