@@ -44,7 +44,7 @@ EXAMPLES := $(patsubst examples/%.cpp,bin/examples/%,$(EX_SRC))
 PROOFS   := $(patsubst proofs/%.cpp,bin/proofs/%,$(PROOF_SRC))
 DEPS     := build/deps.stamp
 
-.PHONY: all deps run check test examples bench proofs install clean
+.PHONY: all deps run check test examples bench proofs proofs-long install clean
 .SECONDARY:
 all: $(CLI) $(LIB)
 
@@ -97,6 +97,10 @@ bench: $(BENCHES)
 
 proofs: $(PROOFS)
 	@for p in $(PROOFS); do echo "== $$p"; ./$$p || exit 1; done
+
+# The proofs at the published settings (slow): PNAS Table 1 with p = 50, 30 restarts.
+proofs-long: bin/proofs/inexact_input
+	./bin/proofs/inexact_input --full
 
 install: $(CLI) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/rigornet

@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "rigornet/network.hpp"
+#include "rigornet/structured.hpp"
 
 namespace rigornet {
 
@@ -60,6 +61,20 @@ Network read_network_json(const std::string& path);
 /// the document is linear in the number of distinct operators. Throws Error for a
 /// structured operator that has no JSON form.
 nlohmann::json network_to_json(const Network& net);
+
+/// A JSON document read from `path` with the size guard of read_network_json
+/// (json_limits::max_file_bytes); invalid JSON is a ParseError naming the file and the
+/// JSON path reached.
+nlohmann::json read_json_document(const std::string& path);
+
+/// One matrix object of the network format ({"rows", "cols", "dense" | "sparse"}, or a
+/// structured {"operator", ...}; docs/formats.md), read with the network reader's checks
+/// and limits; errors name `source` and `path`. Exact: every entry is read as written.
+OperatorPtr matrix_from_json(const nlohmann::json& m, const std::string& source, const std::string& path);
+
+/// A JSON array of exact rationals (strings or integers), with the reader's checks;
+/// errors name `source` and `path`.
+std::vector<Rational> rationals_from_json(const nlohmann::json& v, const std::string& source, const std::string& path);
 
 /// Writes network_to_json(net) to `out`, one line per top-level field, per operator
 /// definition and per layer (compact within a line). Throws ResourceError, and

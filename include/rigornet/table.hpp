@@ -20,6 +20,9 @@ struct Cell {
     Cell(const char* s) : Cell(std::string(s)) {}          // NOLINT
     Cell(std::string t, std::string v) : text(std::move(t)), value(std::move(v)) {}
     Cell(std::string t, std::string v, std::string j) : text(std::move(t)), value(std::move(v)), json(std::move(j)) {}
+    /// An enclosure [lo, hi] (lo, hi already rounded outward): JSON gets the array
+    /// ["lo", "hi"], the other formats the text "[lo, hi]".
+    static Cell interval(const std::string& lo, const std::string& hi);
 };
 
 /// A table of cells. Column keys name the fields of the JSON row objects; headers are

@@ -39,6 +39,7 @@ struct SolverParams {
     Rational theta{1, 1L << 40};      // θ of the sqrt_θ in the projection gates
     Rational mu{1, 1000};             // NESTA smoothing μ
     Rational noise{1, 1000000000};    // NESTA ε > 0 of the constraint ‖Az − y‖₂ ≤ ε
+    std::vector<Rational> x0;         // warm start ψ_0 of FIRENET / pd (empty: 0), one value per real unknown
 };
 
 /// The network of the solver for `problem` (input y ∈ R^M, output the signal).
@@ -47,7 +48,9 @@ struct SolverParams {
 ///   ergodic average divided by α_j. Each step is three affine layers (soft threshold by
 ///   ReLUs; dual update with squares; projection onto the unit ball by a sqrt_θ gate
 ///   f(u) = 1/max(1, sqrt_θ(u)) = min(1, 1/sqrt_θ(u))), one restart layer per restart.
-///  primal_dual: one block of p steps with α = 1 (the unrestarted network).
+///   The first restart starts from x_0 = α_1 ψ_0 with ψ_0 = params.x0 (a constant of the
+///   first layer; 0 when x0 is empty).
+///  primal_dual: one block of p steps with α = 1 (the unrestarted network), from x_0 = x0.
 ///  ista / fista: z ← S_{τλw}(w − τAᵀ(Aw − y)) with w = z (ISTA) or the momentum
 ///   w = z_k + (k−1)/(k+2)(z_k − z_{k−1}) (FISTA, the rational Chambolle–Dossal rule).
 ///  cp_bp: Chambolle–Pock on min ‖z‖_{1,w} s.t. Az = y; output the last iterate.
@@ -61,7 +64,8 @@ struct SolverParams {
 /// Soft thresholding uses S_t(u) = u + t − ReLU(u + t) + ReLU(u − t) (exact identity);
 /// for complex coefficients a gate per coordinate multiplies u_i by
 /// max(0, s − t_i)/max(s, t_i), s = sqrt_θ(|u_i|²) (= max(0, 1 − t_i/|u_i|) up to θ).
-/// Throws DomainError for parameters outside their ranges (τσL_A² > 1, ν ∉ (0,1), …).
+/// Throws DomainError for parameters outside their ranges (τσL_A² > 1, ν ∉ (0,1), …) and
+/// for x0 given to another solver; ShapeError if x0 has not A's number of columns.
 Network build_unrolled(const CsProblem& problem, const SolverParams& params);
 
 /// Layers of the network that realise one solver iteration (for depth reports); the

@@ -19,7 +19,9 @@
 #include "rigornet/image.hpp"
 #include "rigornet/json_format.hpp"
 #include "rigornet/plot.hpp"
+#include "rigornet/measurement_noise.hpp"
 #include "rigornet/stability.hpp"
+#include "rigornet/user_problem.hpp"
 
 using nlohmann::json;
 
@@ -40,6 +42,10 @@ struct CsOptions {
     bool unweighted = false, as_json = false, complex = false;
     // per subcommand
     std::string output, measurements, arith = "double", solvers = "firenet,fista,cp-bp", plot;
+    std::string matrix, x0, reference;  // a user problem given as files
+    std::string history;                // CSV file of the per-restart / per-iteration history
+    std::string noise_level = "0";      // relative l2 level of seeded measurement noise
+    std::uint64_t noise_seed = 1;
     bool error_terms = false, verbose = false;
     double radius = 0.0, step = 0.5;
     int iterations = 60;
@@ -83,15 +89,32 @@ CLI::Validator positive_finite(double hi = std::numeric_limits<double>::infinity
         "FLOAT");
 }
 
-void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required) {
+void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required, bool measurements_input = true) {
     auto* img = sub->add_option("--image", o.image, "Image file (PGM or PNG), square with a power-of-two side");
     auto* ph = sub->add_option("--phantom", o.phantom, "Use the built-in Shepp-Logan phantom of side N (a power of two)")
                    ->check(decimal_in(2, max_side));
     img->excludes(ph);
-    if (image_required) sub->callback([img, ph] {
-        if (img->count() + ph->count() == 0) throw CLI::ValidationError("--image or --phantom", "one of them is required");
+    auto* mat = sub->add_option("--matrix", o.matrix,
+                                "A user problem y = Az: the matrix A as Matrix Market (.mtx) or exact JSON (docs/formats.md, "
+                                "'Problem files'); real or complex. ||A||_2 is bounded by proof (norm_upper), no sparsifying "
+                                "transform (the unknowns are z), unit weights; needs --measurements");
+    mat->excludes(img)->excludes(ph);
+    if (measurements_input)
+        sub->add_option("--measurements", o.measurements,
+                        "With --matrix: the measurement vector y (.mtx, JSON array or {\"re\", \"im\"}, or text with "
+                        "commas/whitespace), exact rationals");
+    sub->add_option("--x0", o.x0, "With --matrix: warm start z_0 of firenet/pd (a vector file like --measurements)");
+    sub->add_option("--noise-level", o.noise_level,
+                    "Add seeded Gaussian noise e to the measurements with ||e|| = LEVEL*||y|| (exact rational, e.g. 0.01)")
+        ->capture_default_str();
+    sub->add_option("--noise-seed", o.noise_seed, "Seed of the measurement noise (64 bits)")
+        ->check(decimal_in(0, UINT64_MAX))
+        ->capture_default_str();
+    if (image_required) sub->callback([img, ph, mat] {
+        if (img->count() + ph->count() + mat->count() == 0)
+            throw CLI::ValidationError("--image, --phantom or --matrix", "one of them is required");
     });
-    sub->add_option("--modality", o.modality, "fourier (subsampled DFT) or walsh (sequency-ordered Walsh-Hadamard)")
+    auto* modality = sub->add_option("--modality", o.modality, "fourier (subsampled DFT) or walsh (sequency-ordered Walsh-Hadamard)")
         ->check(CLI::IsMember({"fourier", "walsh"}))
         ->capture_default_str();
     auto* rate = sub->add_option("--rate", o.rate, "Sampling rate in (0, 1]: multilevel random sampling in dyadic bands")
@@ -100,17 +123,19 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required) {
     sub->add_option("--seed", o.seed, "Seed of the random sampling pattern (64 bits)")
         ->check(decimal_in(0, UINT64_MAX))
         ->capture_default_str();
-    sub->add_option("--mask", o.mask,
-                    "Sampling pattern as a PGM/PNG image: pixel (column i, row j) nonzero samples index j*n+i of the "
-                    "DFT (unshifted) or sequency-ordered Walsh grid")
-        ->excludes(rate);
-    sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)")->check(decimal_in(1, 24));
-    sub->add_option("--fourier-accuracy", o.fourier_accuracy,
-                    "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)")
-        ->check(decimal_in(0, max_fourier_accuracy));
-    sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
-    sub->add_flag("--complex", o.complex,
-                  "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
+    auto* mask = sub->add_option("--mask", o.mask,
+                                 "Sampling pattern as a PGM/PNG image: pixel (column i, row j) nonzero samples index j*n+i of the "
+                                 "DFT (unshifted) or sequency-ordered Walsh grid")
+                     ->excludes(rate);
+    auto* levels = sub->add_option("--levels", o.levels, "Haar wavelet levels (default: log2 of the side)")->check(decimal_in(1, 24));
+    auto* accuracy = sub->add_option("--fourier-accuracy", o.fourier_accuracy,
+                                     "Fourier: use the rational A_n with a proved ||A_n - A|| <= 2^-n (needed for --arith exact)")
+                         ->check(decimal_in(0, max_fourier_accuracy));
+    auto* unweighted = sub->add_flag("--unweighted", o.unweighted, "Plain l1 norm instead of the level weights sqrt(s/s_j)");
+    auto* complex = sub->add_flag("--complex", o.complex,
+                                  "Complex unknowns (Re | Im; complex soft thresholds by sqrt_theta gates); outputs 2N values, PNG shows |x|");
+    // the image problem's options say nothing about a user's matrix (complex-ness comes from its file)
+    for (auto* opt : {modality, rate, mask, levels, accuracy, unweighted, complex}) mat->excludes(opt);
 }
 
 void add_solver_options(CLI::App* sub, CsOptions& o) {
@@ -149,12 +174,46 @@ struct Problem {
     SolverParams params;
 };
 
-Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
+// The solver parameters given on the command line (steps aside: they follow L_A), with
+// lambda_default when --lambda is absent.
+SolverParams solver_params(const CsOptions& o, const std::string& lambda_default) {
     // restarts × inner primal-dual iterations (FIRENET; stability runs the other
     // solvers for as many), 3 layers each: refused before any work
     if (static_cast<std::uint64_t>(o.restarts) * static_cast<std::uint64_t>(o.inner) > max_total_iterations)
         throw DomainError("--restarts " + std::to_string(o.restarts) + " x --inner " + std::to_string(o.inner) +
                           " iterations: at most " + std::to_string(max_total_iterations) + " in all");
+    SolverParams p;
+    p.solver = parse_solver(o.solver);
+    p.restarts = o.restarts;
+    p.inner = o.inner;
+    p.lambda = parse_rational(!o.lambda.empty() ? o.lambda : lambda_default);
+    p.nu = parse_rational(o.nu);
+    p.delta = parse_rational(o.delta);
+    p.theta = parse_rational(o.theta);
+    if (p.theta.sign() <= 0) throw DomainError("--theta must be positive");
+    p.mu = parse_rational(o.mu);
+    p.noise = parse_rational(o.noise);
+    return p;
+}
+
+// Steps not given follow the proved L >= ||A|| (> 1 for A_n or a user's matrix):
+// τ = σ = 1/L for image problems, (1 - 10^-4)/L for user problems (primal_dual_step),
+// τ = 1/L² for ISTA/FISTA; steps given are used as written, and for a user problem
+// refused unless τσL² <= 1 (so τσ||A||² <= 1 by the proof of L).
+void set_steps(SolverParams& p, const CsOptions& o, const Rational& L, bool user_problem) {
+    const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
+    const Rational pd = user_problem ? primal_dual_step(L) : Rational(1) / L;
+    p.tau = !o.tau.empty() ? parse_rational(o.tau) : gradient ? Rational(1) / (L * L) : pd;
+    p.sigma = !o.sigma.empty() ? parse_rational(o.sigma) : pd;
+    if (user_problem && !gradient && p.tau * p.sigma * L * L > Rational(1))
+        throw DomainError("--tau " + p.tau.str() + " --sigma " + p.sigma.str() + ": tau*sigma*U^2 = " +
+                          to_decimal(p.tau * p.sigma * L * L, 6, Round::down) + " > 1 with the proved bound U = " +
+                          to_decimal(L, 10, Round::up) + " >= ||A||_2 (" + o.matrix +
+                          "); the primal-dual steps need tau*sigma*||A||^2 <= 1");
+}
+
+Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
+    if (!o.x0.empty()) throw DomainError("--x0 is for --matrix problems");
     Image truth;
     const bool phantom_truth = o.image.empty();
     if (!o.image.empty())
@@ -180,25 +239,10 @@ Problem make_problem(const CsOptions& o, std::size_t default_side = 0) {
     } else {
         omega = sample_pattern(shape, m, s, o.rate, o.seed);
     }
-    SolverParams p;
-    p.solver = parse_solver(o.solver);
-    p.restarts = o.restarts;
-    p.inner = o.inner;
-    p.lambda = parse_rational(!o.lambda.empty() ? o.lambda : o.modality == "walsh" ? "1/250" : "0.00025");
-    p.nu = parse_rational(o.nu);
-    p.delta = parse_rational(o.delta);
-    p.theta = parse_rational(o.theta);
-    if (p.theta.sign() <= 0) throw DomainError("--theta must be positive");
-    p.mu = parse_rational(o.mu);
-    p.noise = parse_rational(o.noise);
+    SolverParams p = solver_params(o, o.modality == "walsh" ? "1/250" : "0.00025");
     if (o.fourier_accuracy && m != Modality::fourier) throw DomainError("--fourier-accuracy applies to --modality fourier");
     CsSetup setup = make_setup(shape, m, levels, std::move(omega), s, !o.unweighted, p.theta, o.fourier_accuracy, o.complex);
-    // steps not given follow L_A (> 1 for A_n): τ = σ = 1/L_A, or τ = 1/L_A² for
-    // ISTA/FISTA; a step given on the command line is used as written
-    const Rational& L = setup.problem.norm_A;
-    const bool gradient = p.solver == Solver::ista || p.solver == Solver::fista;
-    p.tau = !o.tau.empty() ? parse_rational(o.tau) : gradient ? Rational(1) / (L * L) : Rational(1) / L;
-    p.sigma = !o.sigma.empty() ? parse_rational(o.sigma) : Rational(1) / L;
+    set_steps(p, o, setup.problem.norm_A, false);
     return {std::move(truth), std::move(setup), p};
 }
 
@@ -245,6 +289,19 @@ void default_eps0(SolverParams& p, const CsOptions& o, const std::vector<Rationa
     p.eps0 = parse_rational(to_decimal(sqrt_theta(n2, Rational(1, 1000000)) + Rational(1, 1000000), 6, Round::up));
 }
 
+// y + e for --noise-level (unchanged at 0); records the level and the enclosed ||e|| in j.
+std::vector<Rational> with_noise(const CsOptions& o, std::vector<Rational> y, json* j) {
+    const Rational level = parse_rational(o.noise_level);
+    if (level.is_zero()) return y;
+    NoisyMeasurements n = add_measurement_noise(y, level, o.noise_seed);
+    if (j) {
+        (*j)["noise_level"] = level.str();
+        (*j)["noise_seed"] = o.noise_seed;
+        (*j)["noise_norm"] = json::array({to_decimal(n.noise_norm.lower(), 8, Round::down), to_decimal(n.noise_norm.upper(), 8, Round::up)});
+    }
+    return std::move(n.y);
+}
+
 // BITS of "--arith ball:BITS": the whole rest must be a decimal integer in [16, 10^6]
 // (the same rule as eval's --arith).
 long parse_ball_bits(const std::string& arith) {
@@ -280,13 +337,232 @@ std::string dec(const Rational& r, Round rd = Round::nearest) { return to_decima
 
 json enclosure(const Ball& b) { return json::array({dec(b.lower(), Round::down), dec(b.upper(), Round::up)}); }
 
+// The network's output at y in the arithmetic of --arith: doubles (no claim), exact
+// rationals (also as 256-bit balls), or balls (adaptive from initial_ball_bits, doubling
+// until every radius is below 2^-30, or at the fixed precision of ball:BITS).
+struct NetOutput {
+    std::vector<double> values;
+    std::vector<Ball> balls;        // empty for double
+    std::vector<Rational> exact;    // exact only
+    long bits = 0;                  // ball precision used
+};
+
+NetOutput run_network(const Network& net, const std::vector<Rational>& y, const std::string& arith, std::size_t N,
+                      bool verbose) {
+    const bool ball_adaptive = arith == "ball", ball_fixed = arith.rfind("ball:", 0) == 0;
+    const long fixed_bits = ball_fixed ? parse_ball_bits(arith) : 0;
+    const Progress progress = progress_printer("evaluating", verbose);
+    NetOutput r;
+    if (arith == "double") {
+        std::vector<double> yd;
+        for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
+        r.values = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
+    } else if (arith == "exact") {
+        r.exact = evaluate_rational(net, ExactArith{}, y, nullptr, progress);
+        for (auto& v : r.exact) {
+            r.values.push_back(v.to_double(Round::nearest));
+            r.balls.emplace_back(v, 256);
+        }
+    } else {
+        const long start = ball_adaptive ? initial_ball_bits(net, N) : fixed_bits;
+        AdaptiveBalls ab = evaluate_ball_adaptive(
+            net, y, start, ball_adaptive ? 65536 : start, 30,
+            [&](long b) {
+                if (verbose) std::cerr << "  ball arithmetic at " << b << " bits\n";
+            },
+            progress);
+        r.balls = std::move(ab.out);
+        r.bits = ab.bits;
+        for (auto& b : r.balls) r.values.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
+    }
+    return r;
+}
+
+// The arithmetic named by --arith, checked before any work.
+void check_arith(const std::string& arith) {
+    if (arith != "double" && arith != "exact" && arith != "ball" && arith.rfind("ball:", 0) != 0)
+        throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
+    if (arith.rfind("ball:", 0) == 0) parse_ball_bits(arith);
+}
+
+// ------------------------------------------------------------------ user problems (--matrix)
+
+struct MatrixProblem {
+    CsProblem problem;
+    SolverParams params;
+    std::vector<Rational> y;
+    std::size_t rows = 0, cols = 0;  // of the matrix as given (complex: complex entries)
+    json noise = json::object();     // noise_level, noise_seed, noise_norm when noise was added
+};
+
+MatrixProblem make_matrix_problem(const CsOptions& o) {
+    if (o.measurements.empty()) throw ParseError("--matrix needs --measurements FILE (the measurement vector y)");
+    const MatrixEntries m = read_problem_matrix(o.matrix);
+    std::size_t rows = 0, cols = 0;
+    auto a = real_form(m, rows, cols);
+    const Rational L = norm_upper(a, rows, cols);
+    MatrixProblem mp{make_user_problem(std::move(a), rows, cols, m.complex, L), solver_params(o, "1/100"),
+                     read_problem_vector(o.measurements, m.rows, m.complex), m.rows, m.cols};
+    mp.y = with_noise(o, std::move(mp.y), &mp.noise);
+    SolverParams& p = mp.params;
+    set_steps(p, o, L, true);
+    if (!o.x0.empty()) p.x0 = read_problem_vector(o.x0, m.cols, m.complex);
+    default_eps0(p, o, mp.y);
+    return mp;
+}
+
+json vector_json(const std::vector<Rational>& v) {
+    json a = json::array();
+    for (auto& x : v) a.push_back(x.str());
+    return a;
+}
+
+std::vector<Rational> ref_or_empty(const CsOptions& o, const MatrixProblem& mp) {
+    return o.reference.empty() ? std::vector<Rational>{} : read_problem_vector(o.reference, mp.cols, mp.problem.complex);
+}
+
+// --history: the outputs of the prefix networks (FIRENET with 1, 2, ... restarts, which
+// compute the first restarts of the full network exactly; the other solvers with 1, 2, ...
+// iterations), each evaluated like the full one; at each output z (the exact point the
+// double evaluation returned, or every point of the balls) the objective F(z) and the
+// distance to the reference are enclosed. Written as CSV to o.history and returned as JSON.
+json matrix_history(const CsOptions& o, const MatrixProblem& mp, const std::vector<Rational>& ref) {
+    const bool restarted = mp.params.solver == Solver::firenet;
+    const int steps = restarted ? mp.params.restarts : mp.params.inner;
+    const std::uint64_t per = restarted ? static_cast<std::uint64_t>(mp.params.inner) : 1;
+    const std::uint64_t work = per * static_cast<std::uint64_t>(steps) * static_cast<std::uint64_t>(steps + 1) / 2;
+    if (work > max_total_iterations)
+        throw DomainError("--history evaluates every prefix network: " + std::to_string(work) + " iterations in all, at most " +
+                          std::to_string(max_total_iterations));
+    std::ofstream csv(o.history);
+    if (!csv) throw ParseError(o.history + ": cannot write");
+    csv << "step,iterations,objective_lower,objective_upper" << (ref.empty() ? "" : ",distance_lower,distance_upper") << "\n";
+    const long prec = 128;
+    json rows = json::array();
+    for (int k = 1; k <= steps; ++k) {
+        SolverParams q = mp.params;
+        (restarted ? q.restarts : q.inner) = k;
+        NetOutput out = run_network(build_unrolled(mp.problem, q), mp.y, o.arith, mp.problem.A->cols(), false);
+        if (out.balls.empty())
+            for (double v : out.values) out.balls.emplace_back(Rational::from_double(v), prec);
+        const Ball f = sr_lasso_objective(mp.problem, mp.params.lambda, mp.y, out.balls, prec);
+        json r = {{"step", k}, {"iterations", per * static_cast<std::uint64_t>(k)}, {"objective", enclosure(f)}};
+        csv << k << "," << per * static_cast<std::uint64_t>(k) << "," << dec(f.lower(), Round::down) << "," << dec(f.upper(), Round::up);
+        if (!ref.empty()) {
+            const Ball d = l2_distance(out.balls, ref, prec);
+            r["distance_to_reference"] = enclosure(d);
+            csv << "," << dec(d.lower(), Round::down) << "," << dec(d.upper(), Round::up);
+        }
+        csv << "\n";
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+// reconstruct --matrix: the network's output z with its proved enclosure (or exact
+// value), the objective F(z) = lambda ||z||_1 + ||Az - y|| enclosed, and the distance to
+// --reference when given.
+int cmd_reconstruct_matrix(const CsOptions& o) {
+    check_arith(o.arith);
+    const auto start = std::chrono::steady_clock::now();
+    MatrixProblem mp = make_matrix_problem(o);
+    Network net = build_unrolled(mp.problem, mp.params);
+    const NetOutput out = run_network(net, mp.y, o.arith, mp.problem.A->cols(), o.verbose);
+    json j = network_stats(net);
+    j.update(mp.noise);
+    j["solver"] = o.solver;
+    j["arith"] = o.arith;
+    j["matrix"] = o.matrix;
+    j["rows"] = mp.rows;
+    j["cols"] = mp.cols;
+    j["complex"] = mp.problem.complex;
+    j["norm_upper"] = to_decimal(mp.problem.norm_A, 10, Round::up);
+    j["tau"] = mp.params.tau.str();
+    j["sigma"] = mp.params.sigma.str();
+    j["lambda"] = mp.params.lambda.str();
+    std::ostringstream t;
+    t << o.solver << " on " << o.matrix << " (" << mp.rows << "x" << mp.cols << (mp.problem.complex ? ", complex" : "") << "), "
+      << net.layers().size() << " layers, arithmetic " << o.arith << "\n"
+      << "proved ||A||_2 <= " << to_decimal(mp.problem.norm_A, 10, Round::up) << " (norm_upper); tau = sigma = "
+      << to_decimal(mp.params.tau, 8, Round::nearest) << "\n";
+    json sol = json::array();
+    if (!out.exact.empty()) {
+        sol = vector_json(out.exact);
+    } else if (!out.balls.empty()) {
+        for (auto& b : out.balls) {
+            if (!b.is_finite()) throw DomainError("the ball enclosure is not finite at " + std::to_string(out.bits) + " bits: use more bits (--arith ball:BITS)");
+            sol.push_back(json::array({to_decimal(b.lower(), 17, Round::down), to_decimal(b.upper(), 17, Round::up)}));
+        }
+    } else {
+        for (double v : out.values) sol.push_back(shortest(v));
+    }
+    j["solution"] = sol;
+    j["solution_kind"] = !out.exact.empty() ? "exact" : !out.balls.empty() ? "enclosure" : "double (estimate, no claim)";
+    if (out.bits) j["precision"] = out.bits;
+    t << "solution (" << j["solution_kind"].get<std::string>() << "):";
+    for (std::size_t i = 0; i < sol.size() && i < 8; ++i) t << " " << sol[i].dump();
+    t << (sol.size() > 8 ? " ... (--json for all)" : "") << "\n";
+    if (!out.balls.empty()) {
+        const long prec = 128;
+        Ball f = sr_lasso_objective(mp.problem, mp.params.lambda, mp.y, out.balls, prec);
+        j["objective"] = enclosure(f);
+        t << "objective lambda||z||_1 + ||Az - y||_2 at the solution (proved): [" << dec(f.lower(), Round::down) << ", "
+          << dec(f.upper(), Round::up) << "]\n";
+        if (!o.reference.empty()) {
+            const auto ref = ref_or_empty(o, mp);
+            std::vector<Ball> rb;
+            for (auto& v : ref) rb.emplace_back(v, prec);
+            Ball d = l2_distance(out.balls, ref, prec), fr = sr_lasso_objective(mp.problem, mp.params.lambda, mp.y, rb, prec);
+            j["distance_to_reference"] = enclosure(d);
+            j["objective_at_reference"] = enclosure(fr);
+            t << "||z - reference||_2 (proved): [" << dec(d.lower(), Round::down) << ", " << dec(d.upper(), Round::up)
+              << "]; objective at the reference: [" << dec(fr.lower(), Round::down) << ", " << dec(fr.upper(), Round::up) << "]\n";
+        }
+    }
+    if (!o.history.empty()) {
+        j["history"] = matrix_history(o, mp, ref_or_empty(o, mp));
+        t << "history (" << j["history"].size() << " steps) written to " << o.history << "\n";
+    }
+    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    print(j, o.as_json, t.str());
+    return exit_ok;
+}
+
 // ------------------------------------------------------------------ build
 
+// build --matrix: the network for the user's problem, with the proved norm bound its
+// steps were checked against.
+int cmd_build_matrix(const CsOptions& o) {
+    MatrixProblem mp = make_matrix_problem(o);
+    Network net = build_unrolled(mp.problem, mp.params);
+    std::ofstream out(o.output);
+    if (!out) throw ParseError(o.output + ": cannot write");
+    write_network_json(net, out);
+    json j = network_stats(net);
+    j["network"] = o.output;
+    j["solver"] = o.solver;
+    j["inputs"] = net.input_dim();
+    j["outputs"] = net.output_dim();
+    j["norm_upper"] = to_decimal(mp.problem.norm_A, 10, Round::up);
+    j["tau"] = mp.params.tau.str();
+    j["sigma"] = mp.params.sigma.str();
+    j["eps0"] = mp.params.eps0.str();
+    std::ostringstream t;
+    t << "wrote " << o.output << ": " << o.solver << " network for " << o.matrix << ", " << net.layers().size()
+      << " layers, input " << net.input_dim() << " measurements, output " << net.output_dim() << " unknowns\n"
+      << "proved ||A||_2 <= " << j["norm_upper"].get<std::string>() << "; steps tau = " << mp.params.tau.str()
+      << ", sigma = " << mp.params.sigma.str() << "\n";
+    print(j, o.as_json, t.str());
+    return exit_ok;
+}
+
 int cmd_build(const CsOptions& o) {
+    if (!o.matrix.empty()) return cmd_build_matrix(o);
     const std::string &output = o.output, &measurements = o.measurements;
     Problem pb = make_problem(o, o.size);
     const auto x = exact_signal(pb);
-    const auto y = measure(pb.setup, x);
+    json noise = json::object();
+    const auto y = with_noise(o, measure(pb.setup, x), &noise);
     default_eps0(pb.params, o, y);
     Network net = build_unrolled(pb.setup.problem, pb.params);
     std::ofstream out(output);
@@ -298,6 +574,7 @@ int cmd_build(const CsOptions& o) {
         for (std::size_t i = 0; i < y.size(); ++i) m << y[i].str() << (i + 1 < y.size() ? "," : "\n");
     }
     json j = network_stats(net);
+    j.update(noise);
     j["network"] = output;
     j["solver"] = o.solver;
     j["inputs"] = net.input_dim();
@@ -314,20 +591,20 @@ int cmd_build(const CsOptions& o) {
 // ------------------------------------------------------------------ reconstruct
 
 int cmd_reconstruct(const CsOptions& o) {
+    if (!o.matrix.empty()) return cmd_reconstruct_matrix(o);
     const std::string &arith = o.arith, &out_png = o.output;
     const bool error_terms = o.error_terms, verbose = o.verbose;
     auto start = std::chrono::steady_clock::now();
-    // the arithmetic is checked before any work: "ball" (adaptive) or "ball:BITS" exactly
-    const bool ball_adaptive = arith == "ball", ball_fixed = arith.rfind("ball:", 0) == 0;
-    if (arith != "double" && arith != "exact" && !ball_adaptive && !ball_fixed)
-        throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
-    const long fixed_bits = ball_fixed ? parse_ball_bits(arith) : 0;
+    check_arith(arith);  // before any work
+    if (!o.reference.empty() || !o.history.empty())
+        throw DomainError("--reference and --history are for --matrix problems (an image problem's reference is the image)");
     Problem pb = make_problem(o);
     const auto x = exact_signal(pb);
     // the relative error ‖φ(y) − x‖/‖x‖ is what reconstruct reports
     if (std::all_of(x.begin(), x.end(), [](const Rational& v) { return v.is_zero(); }))
         throw DomainError("the image is zero: relative error undefined");
-    const auto y = measure(pb.setup, x, arith == "double");
+    json noise = json::object();
+    const auto y = with_noise(o, measure(pb.setup, x, arith == "double"), &noise);
     default_eps0(pb.params, o, y);
     const auto build_start = std::chrono::steady_clock::now();
     Network net = build_unrolled(pb.setup.problem, pb.params);
@@ -335,6 +612,7 @@ int cmd_reconstruct(const CsOptions& o) {
     const std::size_t N = x.size();
     Image rec(pb.truth.width, pb.truth.height);
     json j = network_stats(net);
+    j.update(noise);
     j["solver"] = o.solver;
     j["modality"] = o.modality;
     j["arith"] = arith;
@@ -349,33 +627,12 @@ int cmd_reconstruct(const CsOptions& o) {
       << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / pixels) << " %; "
       << real_meas << " independent real measurements), "
       << net.layers().size() << " layers, arithmetic " << arith << "\n";
-    const Progress progress = progress_printer("evaluating", verbose);
-    std::vector<Ball> out_balls;
-    std::vector<double> outd;
-    if (arith == "double") {
-        std::vector<double> yd;
-        for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
-        outd = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
-    } else if (arith == "exact") {
-        auto out = evaluate_rational(net, ExactArith{}, y, nullptr, progress);
-        for (auto& v : out) {
-            outd.push_back(v.to_double(Round::nearest));
-            out_balls.emplace_back(v, 256);
-        }
-    } else {
-        // "ball" starts from initial_ball_bits and doubles until every output is finite
-        // with radius < 2^−30 (evaluate_ball_adaptive); "ball:BITS" uses BITS as given.
-        const long start = ball_adaptive ? initial_ball_bits(net, N) : fixed_bits;
-        AdaptiveBalls ab = evaluate_ball_adaptive(
-            net, y, start, ball_adaptive ? 65536 : start, 30,
-            [&](long b) {
-                if (verbose) std::cerr << "  ball arithmetic at " << b << " bits\n";
-            },
-            progress);
-        out_balls = std::move(ab.out);
-        j["precision"] = ab.bits;
-        t << "ball arithmetic at " << ab.bits << " bits\n";
-        for (auto& b : out_balls) outd.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
+    NetOutput run = run_network(net, y, arith, N, verbose);
+    std::vector<Ball> out_balls = std::move(run.balls);
+    const std::vector<double> outd = std::move(run.values);
+    if (run.bits) {
+        j["precision"] = run.bits;
+        t << "ball arithmetic at " << run.bits << " bits\n";
     }
     const auto eval_end = std::chrono::steady_clock::now();
     j["seconds_build"] = std::chrono::duration<double>(eval_start - build_start).count();
@@ -462,10 +719,34 @@ int cmd_stability(const CsOptions& o) {
     const double radius = o.radius, step = o.step;
     const int iterations = o.iterations;
     const bool verbose = o.verbose;
-    Problem pb = make_problem(o);
-    const auto x = exact_signal(pb);
-    const auto y = measure(pb.setup, x);
-    default_eps0(pb.params, o, y);
+    // the problem, the map of signals to measurements, the true signal x and y
+    CsProblem problem;
+    SolverParams params;
+    OperatorPtr measure_op;
+    std::vector<Rational> x, y;
+    json info;
+    if (!o.matrix.empty()) {
+        if (o.reference.empty())
+            throw ParseError("stability --matrix needs --reference FILE: the true z that the ascent moves the output away from");
+        MatrixProblem mp = make_matrix_problem(o);
+        x = read_problem_vector(o.reference, mp.cols, mp.problem.complex);
+        y = std::move(mp.y);
+        measure_op = mp.problem.A;  // no sparsifying transform: the signal is z
+        info = mp.noise;
+        info["matrix"] = o.matrix;
+        info["norm_upper"] = to_decimal(mp.problem.norm_A, 10, Round::up);
+        problem = std::move(mp.problem);
+        params = std::move(mp.params);
+    } else {
+        Problem pb = make_problem(o);
+        x = exact_signal(pb);
+        info = {{"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
+        y = with_noise(o, measure(pb.setup, x), &info);
+        default_eps0(pb.params, o, y);
+        problem = pb.setup.problem;
+        params = pb.params;
+        measure_op = pb.setup.measure;
+    }
     std::vector<double> yd, xd;
     for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
     for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
@@ -475,7 +756,7 @@ int cmd_stability(const CsOptions& o) {
     const double rho = radius > 0 ? radius : 0.05 * xnorm;
     json rows = json::array();
     std::ostringstream t;
-    t << "stability test: perturbations r of the image with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
+    t << "stability test: perturbations r of the " << (o.matrix.empty() ? "image" : "signal") << " with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
       << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
     t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio at r found (proved)   bits\n";
     Plot plot;
@@ -486,10 +767,11 @@ int cmd_stability(const CsOptions& o) {
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
-        SolverParams p = pb.params;
+        SolverParams p = params;
         p.solver = parse_solver(name);
         if (p.solver != Solver::firenet) p.inner = o.inner * o.restarts;  // equal iteration counts
-        Network net = build_unrolled(pb.setup.problem, p);
+        set_steps(p, o, problem.norm_A, !o.matrix.empty());              // steps for this solver
+        Network net = build_unrolled(problem, p);
         StabilityOptions so;
         so.radius = rho;
         so.iterations = iterations;
@@ -498,9 +780,9 @@ int cmd_stability(const CsOptions& o) {
         so.seed = o.seed;
         so.verbose = verbose;
         if (verbose) std::cerr << "solver " << name << ":\n";
-        StabilitySearch found = stability_search(net, *pb.setup.measure, yd, xd, so);
+        StabilitySearch found = stability_search(net, *measure_op, yd, xd, so);
         CertifiedPerturbation cert = certify_perturbation_adaptive(
-            net, *pb.setup.measure, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
+            net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
         plot.x_categories.push_back(name);
@@ -521,7 +803,9 @@ int cmd_stability(const CsOptions& o) {
     }
     t << "ratio at r found: ||phi(y+Ar) - phi(y)||/||r|| at the one perturbation found by gradient ascent, enclosed;\n"
          "a lower bound on the worst-case ratio over ||r|| <= rho (the ascent may miss worse r), not an upper bound\n";
-    json j = {{"radius", shortest(rho)}, {"results", rows}, {"samples", pb.setup.omega.size()}, {"size", pb.truth.width}};
+    json j = info;
+    j["radius"] = shortest(rho);
+    j["results"] = rows;
     print(j, o.as_json, t.str());
     if (!o.plot.empty()) write_plot_files(plot, o.plot);
     return exit_ok;
@@ -536,13 +820,15 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     b->add_option("SOLVER", o->solver, "firenet | pd (unrestarted primal-dual) | ista | fista | cp-bp | nesta (walsh)")
         ->required()
         ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp", "nesta"}));
-    add_problem_options(b, *o, false);
+    add_problem_options(b, *o, false, false);
     b->add_option("--size", o->size, "Side of the image when neither --image nor --phantom is given (phantom of this side)")
         ->check(decimal_in(2, max_side))
         ->capture_default_str();
     add_solver_options(b, *o);
     b->add_option("-o,--output", o->output, "Network JSON file to write")->required();
-    b->add_option("--measurements", o->measurements, "Also write the measurements y of the image (for eval --input @FILE)");
+    b->add_option("--measurements", o->measurements,
+                  "With --matrix: the measurement vector y to read (input; sets the default eps0 = ||y||). Otherwise: also "
+                  "write the measurements y of the image here (for eval --input @FILE)");
     b->add_flag("--json", o->as_json, "Print a JSON summary");
     commands.push_back({b, [o] { return cmd_build(*o); }});
 
@@ -557,6 +843,12 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     r->add_option("--out", o->output, "Write the reconstruction as PNG");
     r->add_option("--plot", o->plot,
                   "Also write the panel truth | reconstruction | error image: PREFIX.png, PREFIX.pdf and PREFIX.csv (the pixels)");
+    r->add_option("--reference", o->reference,
+                  "With --matrix: a reference vector (e.g. the true z or a known minimiser); reports ||z - reference|| and the "
+                  "objective there, enclosed");
+    r->add_option("--history", o->history,
+                  "With --matrix: write the history as CSV (and add \"history\" to --json): per restart for firenet, per "
+                  "iteration otherwise, the objective F and the distance to --reference, enclosed");
     r->add_flag("--error-terms", o->error_terms, "With ball/exact: also enclose the theorem's error terms and the effect of theta");
     r->add_flag("--progress", o->verbose, "Progress lines on stderr");
     r->add_flag("--json", o->as_json, "Print JSON (relative_error, psnr, layers, samples, relative_error_enclosure, ...)");
@@ -565,6 +857,7 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     auto* s = app.add_subcommand("stability", "Seed 003's stability test: adversarial perturbations found by gradient ascent, certified in balls");
     add_problem_options(s, *o, true);
     add_solver_options(s, *o);
+    s->add_option("--reference", o->reference, "With --matrix: the true z (required there): the ascent perturbs its measurements");
     s->add_option("--solvers", o->solvers,
                   "Comma-separated solvers to compare; each runs restarts*inner iterations (FIRENET: restarts x inner)")
         ->capture_default_str();

@@ -15,6 +15,7 @@
 #include "rigornet/lipschitz.hpp"
 #include "rigornet/firenet_decay.hpp"
 #include "rigornet/lipschitz_tables.hpp"
+#include "rigornet/inexact_table.hpp"
 
 using nlohmann::json;
 
@@ -246,11 +247,15 @@ struct TableOptions {
     std::int64_t draws = 20;
     int max_l = 6;
     unsigned long seed = 1;
+    // firenet-decay and inexact-input (0: the table's own default)
+    int restarts = 0, inner = 0;
     // firenet-decay
     std::size_t size = 16;
-    int restarts = 8, inner = 20;
     double rate = 0.5, timeout = 600;
     std::string lambda = "1/200";
+    // inexact-input
+    std::vector<int> k_values{1, 3, 6};
+    std::vector<long> n_values{10, 20, 30};
 };
 
 // The rows of firenet-decay with progress on stderr (every 2 s), stopped by --timeout
@@ -260,17 +265,18 @@ Table firenet_decay_cli(const TableOptions& o, std::optional<Plot>& plot, std::s
     d.side = o.size;
     d.rate = o.rate;
     d.seed = o.seed;
-    d.inner = o.inner;
+    d.inner = o.inner ? o.inner : 20;
     d.lambda = parse_rational(o.lambda);
     if (d.lambda.sign() <= 0) throw DomainError("--lambda must be positive");
     const DecayProblem pb = firenet_decay_problem(d);
     const InterruptScope interrupt_scope;
     const auto t0 = std::chrono::steady_clock::now();
     auto last = t0;
-    const auto rows = firenet_decay(pb, o.restarts, [&](const DecayRow& r) {
+    const int restarts = o.restarts ? o.restarts : 8;
+    const auto rows = firenet_decay(pb, restarts, [&](const DecayRow& r) {
         const auto now = std::chrono::steady_clock::now();
         if (now - last > std::chrono::seconds(2)) {
-            std::cerr << "rigornet: table firenet-decay: n = " << r.restarts << " of " << o.restarts << " done ("
+            std::cerr << "rigornet: table firenet-decay: n = " << r.restarts << " of " << restarts << " done ("
                       << r.layers << " layers, " << r.bits << " bits)\n";
             last = now;
         }
@@ -279,8 +285,8 @@ Table firenet_decay_cli(const TableOptions& o, std::optional<Plot>& plot, std::s
         return stopped.empty();
     });
     Table t = firenet_decay_table(pb, rows, certify_minimiser(pb));
-    if (!stopped.empty() && static_cast<int>(rows.size()) < o.restarts)
-        t.notes.push_back("stopped after n = " + std::to_string(rows.size()) + " of " + std::to_string(o.restarts) + ": " + stopped);
+    if (!stopped.empty() && static_cast<int>(rows.size()) < restarts)
+        t.notes.push_back("stopped after n = " + std::to_string(rows.size()) + " of " + std::to_string(restarts) + ": " + stopped);
     else
         stopped.clear();
     plot = firenet_decay_plot(rows);
@@ -314,8 +320,25 @@ int cmd_table(const TableOptions& o) {
     } else if (o.name == "alexnet") {
         t = alexnet_table();
         plot = plot_columns(t, "layer", {"running_product"}, true);
+    } else if (o.name == "inexact-input") {
+        InexactRunOptions ro;
+        ro.inner = o.inner ? o.inner : 50;
+        ro.restarts = o.restarts ? o.restarts : 30;
+        const auto start = std::chrono::steady_clock::now();
+        ro.progress = [start](const std::string& m) {
+            std::cerr << "rigornet: table inexact-input: " << m << " ("
+                      << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s)\n";
+        };
+        InterruptScope on_sigint;  // Ctrl-C: the rows done so far, exit 2
+        ro.stop = [] { return interrupted.load(); };
+        bool partial = false;
+        t = inexact_input_table(o.k_values, o.n_values, InexactParams{}, ro, &failures, &partial);
+        if (partial) {
+            std::cout << render(t, f);
+            return exit_unknown;
+        }
     } else {
-        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, xy-multiplier, random-relu, cnn-lp, alexnet or firenet-decay)");
+        throw ParseError("table: unknown table '" + o.name + "' (expected takagi, xy-multiplier, random-relu, cnn-lp, alexnet, firenet-decay or inexact-input)");
     }
     if (!o.plot.empty() && !plot) throw ParseError("--plot: table " + o.name + " has no curve to plot");
     std::cout << render(t, f);
@@ -376,9 +399,10 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
                     "takagi (seed 001: x - sum g_r/4^r, l = 1..6), xy-multiplier (seed 001: xy from the FEM identity "
                     "T = e_0 + T(Lambda)/4, l = 1..--max-l), random-relu (seed 001: random 8-10-6-3 "
                     "networks), cnn-lp (seed 000: Zou-Balan-Singh bounds, LP solved exactly), alexnet (seed 000: "
-                    "chain-rule product) or firenet-decay (seed 003: FIRENET's error against restarts, in balls)")
+                    "chain-rule product), firenet-decay (seed 003: FIRENET's error against restarts, in balls) or "
+                    "inexact-input (seed 003 / PNAS 2022 Table 1: FIRENET on inexact input, proved)")
         ->required()
-        ->check(CLI::IsMember({"takagi", "xy-multiplier", "random-relu", "cnn-lp", "alexnet", "firenet-decay"}));
+        ->check(CLI::IsMember({"takagi", "xy-multiplier", "random-relu", "cnn-lp", "alexnet", "firenet-decay", "inexact-input"}));
     tab->add_option("--format", to->format, "text, md, latex (booktabs), csv or json (a list of row objects)")
         ->check(CLI::IsMember({"text", "md", "latex", "csv", "json"}))
         ->capture_default_str();
@@ -392,15 +416,22 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     tab->add_option("--max-l", to->max_l, "takagi: largest l (1..6); xy-multiplier: largest l (1.." + std::to_string(xy_max_l) + ")")->capture_default_str();
     tab->add_option("--size", to->size, "firenet-decay: image side (a power of two, 4..256)")->capture_default_str();
     tab->add_option("--rate", to->rate, "firenet-decay: Walsh sampling rate in (0, 1]")->capture_default_str();
-    tab->add_option("--restarts", to->restarts, "firenet-decay: rows n = 1..RESTARTS")
-        ->check(CLI::Range(1, 1000))
-        ->capture_default_str();
-    tab->add_option("--inner", to->inner, "firenet-decay: steps p per restart")->check(CLI::Range(1, 10000))->capture_default_str();
+    tab->add_option("--restarts", to->restarts, "firenet-decay: rows n = 1..RESTARTS (default 8); inexact-input: FIRENET restarts (default 30, the paper's)")
+        ->check(CLI::Range(1, 1000));
+    tab->add_option("--inner", to->inner, "firenet-decay: steps p per restart (default 20); inexact-input: FIRENET inner iterations p (default 50, the paper's)")->check(CLI::Range(1, 10000));
     tab->add_option("--lambda", to->lambda, "firenet-decay: lambda of the SR-LASSO (exact rational)")->capture_default_str();
     tab->add_option("--timeout", to->timeout, "firenet-decay: stop (exit 2, partial table) after this many seconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     add_plot_option(tab, to->plot, "the table's curve (firenet-decay: error against n on a log axis, with nu^n)");
+    tab->add_option("--k-values", to->k_values, "inexact-input: accuracies K (digits), 1 to 30")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 30))
+        ->capture_default_str();
+    tab->add_option("--n-values", to->n_values, "inexact-input: perturbation exponents n (||A - A_n|| <= 2^-n), 1 to 200")
+        ->delimiter(',')
+        ->check(CLI::Range(1L, 200L))
+        ->capture_default_str();
     commands.push_back({tab, [to] { return cmd_table(*to); }});
 }
 

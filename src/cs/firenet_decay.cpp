@@ -167,7 +167,7 @@ std::string up(const Ball& b) { return to_decimal(b.upper(), 10, Round::up); }
 Cell enclosure_cell(const Ball& b) {
     if (!b.is_finite()) return Cell("unknown", "", "null");
     const std::string lo = down(b), hi = up(b);
-    return Cell("[" + lo + ", " + hi + "]", "[" + lo + ", " + hi + "]", "[\"" + lo + "\", \"" + hi + "\"]");
+    return Cell::interval(lo, hi);
 }
 
 const char* bound_reason =

@@ -226,13 +226,17 @@ struct Builder {
         if (restarted && (pr.nu.sign() <= 0 || pr.nu >= Rational(1) || pr.eps0.sign() <= 0 || pr.delta.sign() < 0))
             throw DomainError("FIRENET needs 0 < nu < 1, eps0 > 0, delta >= 0");
         const int n = restarted ? pr.restarts : 1, p = pr.inner;
-        affine(state_width(), {}, {}, {});  // state 0: x_0 = 0, d_0 = 0, s = 0
         Rational eps = pr.eps0, alpha_prev;
         for (int j = 1; j <= n; ++j) {
             Rational alpha(1);
             if (restarted) {
                 eps = pr.nu * (pr.delta + eps);
                 alpha = Rational(2) * pb.norm_A / (eps * Rational(p));  // α_j = 1/(β_j p), β_j = ε_j/(2L_A)
+            }
+            if (j == 1) {  // state 0: x_0 = α_1 ψ_0 (ψ_0 = x0, or 0), d_0 = 0, s = 0
+                std::vector<Rational> c(state_width());
+                for (std::size_t i = 0; i < pr.x0.size(); ++i) c[X() + i] = alpha * pr.x0[i];
+                affine(state_width(), {}, {}, std::move(c));
             }
             if (j > 1)  // restart: x_0 = α_j ψ_{j−1} = α_j s/(α_{j−1} p); d = 0, s = 0
                 affine(state_width(), {ident({X()}, {{S(), alpha / (alpha_prev * Rational(p))}}, N)}, {}, {});
@@ -363,6 +367,10 @@ Network build_unrolled(const CsProblem& problem, const SolverParams& params) {
     if (params.inner < 1 || params.restarts < 1) throw DomainError("iterations and restarts must be at least 1");
     if (params.lambda.sign() < 0) throw DomainError("lambda must be non-negative");
     if (params.theta.sign() <= 0) throw DomainError("theta must be positive");
+    if (!params.x0.empty() && params.solver != Solver::firenet && params.solver != Solver::primal_dual)
+        throw DomainError("a warm start x0 is taken by firenet and pd only");
+    if (!params.x0.empty() && params.x0.size() != problem.A->cols())
+        throw ShapeError("x0 has " + std::to_string(params.x0.size()) + " values, A has " + std::to_string(problem.A->cols()) + " columns");
     Builder b(problem, params);
     switch (params.solver) {
         case Solver::firenet: return b.primal_dual(true);

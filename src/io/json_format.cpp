@@ -628,16 +628,26 @@ Network network_from_json(const json& doc, const std::string& source) {
     return net;
 }
 
-Network read_network_json(const std::string& path) {
+json read_json_document(const std::string& path) {
     const std::string text = detail::read_text_file(path, max_file_bytes);
     ParsePosition at;
-    json doc;
     try {
-        doc = json::parse(text, [&](int, json::parse_event_t ev, json& parsed) { return at.on(ev, parsed); });
+        return json::parse(text, [&](int, json::parse_event_t ev, json& parsed) { return at.on(ev, parsed); });
     } catch (const json::exception& e) {
         throw ParseError(path + ": " + at.path() + ": not valid JSON: " + e.what());
     }
-    return network_from_json(doc, path);
+}
+
+Network read_network_json(const std::string& path) { return network_from_json(read_json_document(path), path); }
+
+OperatorPtr matrix_from_json(const json& m, const std::string& source, const std::string& path) {
+    Reader rd{source};
+    return rd.matrix(m, path, 0).op;
+}
+
+std::vector<Rational> rationals_from_json(const json& v, const std::string& source, const std::string& path) {
+    Reader rd{source};
+    return rd.rationals(v, path);
 }
 
 json network_to_json(const Network& net) {

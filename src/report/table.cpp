@@ -12,6 +12,10 @@
 
 namespace rigornet {
 
+Cell Cell::interval(const std::string& lo, const std::string& hi) {
+    return Cell("[" + lo + ", " + hi + "]", "[" + lo + ", " + hi + "]", nlohmann::json::array({lo, hi}).dump());
+}
+
 TableFormat parse_table_format(const std::string& s) {
     if (s == "text") return TableFormat::text;
     if (s == "md") return TableFormat::md;
