@@ -15,8 +15,9 @@ override CXXFLAGS += -std=c++20 -Wall -Wextra -ffp-contract=off -Iinclude -MMD -
 # (flint/arb.h, -lflint). Decided lazily, after the dependencies are installed.
 ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/dev/null 2>&1 || echo -lflint-arb)
 # -lfftw3: FFTW for the double-precision DFT; -lstb: Debian's compiled stb_image /
-# stb_image_write (PNG reading and writing); -lqsopt_ex: QSopt_ex's exact rational LP.
-LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb
+# stb_image_write (PNG reading and writing); -lqsopt_ex: QSopt_ex's exact rational LP;
+# -lnettle: SHA-256 of the files a certificate is about.
+LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb -lnettle
 
 LIB_SRC   := $(wildcard src/*/*.cpp)
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))

@@ -36,6 +36,10 @@ Network load_network(const std::string& path, const std::string& reading) {
     return read_network_json(path);
 }
 
+std::string network_semantics(const std::string& path, const std::string& reading) {
+    return ends_with(path, ".nnet") ? "nnet-" + reading : "json-exact";
+}
+
 std::vector<Rational> parse_input(const std::string& text) {
     // "@FILE": the values are read from FILE, separated by commas and/or whitespace
     std::string body = text;

@@ -43,6 +43,7 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands);
 void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
 void register_euler_commands(CLI::App& app, std::vector<Command>& commands);
 void register_verify_commands(CLI::App& app, std::vector<Command>& commands);
+void register_check_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);
@@ -50,6 +51,9 @@ std::string shortest(double d);
 /// with the readers' guarantees: errors name the file (and line or JSON path), and the
 /// size and work limits of read_nnet / read_network_json hold for every kind of file.
 Network load_network(const std::string& path, const std::string& reading);
+/// Which exact network load_network(path, reading) denotes (DESIGN.md §10; one file may
+/// denote several): "nnet-decimal", "nnet-binary64", or "json-exact".
+std::string network_semantics(const std::string& path, const std::string& reading);
 /// Comma-separated exact rationals, or "@FILE" to read them from FILE (commas or
 /// whitespace between values); ParseError naming the position of a bad value. FILE may
 /// be a device or pipe: at most 2^26 bytes are read (ResourceError naming FILE beyond).
