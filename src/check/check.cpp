@@ -205,7 +205,7 @@ public:
 
     // Checks the tree; false when interrupted.
     bool run(const json& tree) {
-        stack_.push_back({&tree, "tree"});
+        push(&tree, "tree");
         auto last_progress = start_;
         std::size_t nodes = 0;
         while (!stack_.empty()) {
@@ -218,7 +218,7 @@ public:
                 if (!f.node->is_object()) throw Invalid(path(), "expected a tree node (a JSON object)");
                 if (f.node->contains("leaf")) {
                     leaf(*f.node);
-                    stack_.pop_back();
+                    pop();
                     ++result_.leaves;
                     const auto now = std::chrono::steady_clock::now();
                     const double s = std::chrono::duration<double>(now - start_).count();
@@ -235,7 +235,7 @@ public:
             } else {
                 if (f.input) lo_[f.index] = std::move(f.saved);
                 else fixed_[f.layer][f.index] = UnitFix::free;
-                stack_.pop_back();
+                pop();
             }
         }
         return true;
@@ -250,18 +250,26 @@ private:
         bool input = false;  // an input split (else a relu split)
         std::size_t layer = 0, index = 0;
         Rational at, saved;
+        std::size_t path_length = 0;  // of the parent's path
     };
 
-    std::string path() const {
-        std::string s;
-        for (const Frame& f : stack_) s += (s.empty() ? "" : ".") + std::string(f.label);
-        return s;
+    // The JSON path of the node on top of the stack, kept as the stack changes.
+    const std::string& path() const { return path_; }
+    void push(const json* node, const char* label) {
+        stack_.emplace_back(node, label);
+        stack_.back().path_length = path_.size();
+        if (!path_.empty()) path_ += '.';
+        path_ += label;
+    }
+    void pop() {
+        path_.resize(stack_.back().path_length);
+        stack_.pop_back();
     }
 
     // Visits a split node: validates it, restricts to its first child and enters it.
     void descend_first(Frame& f) {
         const json& v = *f.node;
-        const std::string here = path();
+        const std::string& here = path();
         const std::string kind = string_field(v, here, "split");
         const json* child;
         const char* label;
@@ -297,7 +305,7 @@ private:
             throw Invalid(here + ".split", "expected \"input\" or \"relu\", found \"" + kind + "\"");
         }
         f.stage = 1;
-        stack_.push_back({child, label});  // invalidates f
+        push(child, label);  // invalidates f
     }
 
     // Back from the first child: restricts to the second one and enters it.
@@ -316,11 +324,11 @@ private:
             label = "active";
         }
         f.stage = 2;
-        stack_.push_back({child, label});
+        push(child, label);
     }
 
     void leaf(const json& v) {
-        const std::string here = path();
+        const std::string& here = path();
         only_keys(v, here, {"leaf", "slopes", "refutes"});
         if (string_field(v, here, "leaf") != "bound") throw Invalid(here + ".leaf", "expected \"bound\"");
         const json& s = field(v, here, "slopes");
@@ -358,6 +366,7 @@ private:
     std::vector<Rational> lo_, hi_;
     std::vector<std::vector<UnitFix>> fixed_;
     std::vector<Frame> stack_;
+    std::string path_;
 };
 
 void check_counterexample(const json& ce, const CertificateSubject& s) {
