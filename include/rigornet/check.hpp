@@ -40,6 +40,13 @@ struct SymbolicBounds {
     std::vector<LinearFunction> lower, upper;
 };
 
+/// Significant bits of the dyadic numbers the relaxation of an unstable unit is rounded
+/// to (outward, so the bound stays valid): exact chords u/(u − l) make the bit size of the
+/// coefficients grow geometrically with depth (each layer mixes the denominators of all
+/// its units), which makes a 6-layer network like ACAS Xu infeasible; rounded, the sizes
+/// grow by about this many bits per layer.
+constexpr long bound_precision = 64;
+
 /// Forward symbolic interval bounds (the ReluVal/Neurify relaxation, exact rationals) of
 /// the outputs of chain c over the region R = {x ∈ [lo, hi] : z_rk(x) ≤ 0 for every unit
 /// fixed inactive, z_rk(x) ≥ 0 for every unit fixed active}: for every x ∈ R and every
@@ -52,7 +59,12 @@ struct SymbolicBounds {
 /// relu(z) for α ∈ [0, 1] (both increasing in z, so they apply to the bounds of z); a
 /// fixed unit is exact on its half of R (σ = z where z ≥ 0, σ = 0 where z ≤ 0); a capped
 /// unit min(max(z, 0), cap) is increasing, so σ(l) ≤ σ(z) ≤ σ(u), and it is z when
-/// 0 ≤ l ≤ u ≤ cap. Exact: no rounding anywhere. Throws DomainError for a fixed capped
+/// 0 ≤ l ≤ u ≤ cap. Rounding (bound_precision bits, outward): for an unstable ReLU the
+/// chord slope λ = u/(u − l) is rounded up to λ′ and l down to l′, the slope α down to α′
+/// (λ′(z − l′) ≥ 0 at z = l and ≥ u at z = u, so it is still above relu on [l, u]; α′ ∈
+/// [0, 1]); for a capped unit the constants are σ(l′) and σ(u′) with l′ ≤ l, u′ ≥ u. So the
+/// bounds are those of the stated relaxation loosened by at most a relative 2^−63 per
+/// rounding, never tighter. All arithmetic is exact rational. Throws DomainError for a fixed capped
 /// unit or an α outside [0, 1], ShapeError for wrong shapes (the checker tests both first
 /// and reports them with their place in the certificate).
 SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
