@@ -2,6 +2,7 @@
 // the test's own construction, independent of the search) are accepted exactly when
 // they should be, tampered ones are rejected, and the leaf bound is sound by containment.
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -183,6 +184,17 @@ Rational at(const LinearFunction& f, const std::vector<Rational>& x) {
     Rational v = f.constant;
     for (std::size_t i = 0; i < x.size(); ++i) v += f.coef[i] * x[i];
     return v;
+}
+
+// `good` changed by `tamper` is rejected, with `needle` in the reason.
+void expect_rejected(const json& good, const std::function<void(json&)>& tamper, const std::string& needle,
+                     const CertificateSubject& subject) {
+    json bad = good;
+    tamper(bad);
+    const CheckResult r = check_certificate(bad, subject);
+    INFO(bad.dump() << "\nreason: " << r.reason);
+    CHECK(!r.valid);
+    CHECK(r.reason.find(needle) != std::string::npos);
 }
 
 // A network written as a rigornet JSON file, to check it through the network reader.
@@ -376,14 +388,7 @@ TEST_CASE("check: tampered certificates are rejected with the place named", "[ch
     const json good = read_certificate(check_data("relu_diff_holds.cert.json"));
     REQUIRE(check_certificate(good, s).valid);
     auto rejected = [&](const std::function<void(json&)>& tamper, const std::string& needle,
-                        const CertificateSubject& subject) {
-        json bad = good;
-        tamper(bad);
-        const CheckResult r = check_certificate(bad, subject);
-        INFO(bad.dump() << "\nreason: " << r.reason);
-        CHECK(!r.valid);
-        CHECK(r.reason.find(needle) != std::string::npos);
-    };
+                        const CertificateSubject& subject) { expect_rejected(good, tamper, needle, subject); };
     auto tampered = [&](const std::function<void(json&)>& tamper, const std::string& needle) {
         rejected(tamper, needle, s);
     };
@@ -481,12 +486,7 @@ TEST_CASE("check: counterexamples are re-evaluated exactly", "[check]") {
     const json good = read_certificate(check_data("relu_diff_violated.cert.json"));
     REQUIRE(check_certificate(good, s).valid);
     auto rejected = [&](const std::function<void(json&)>& tamper, const std::string& needle) {
-        json bad = good;
-        tamper(bad);
-        const CheckResult r = check_certificate(bad, s);
-        INFO(bad.dump() << "\nreason: " << r.reason);
-        CHECK(!r.valid);
-        CHECK(r.reason.find(needle) != std::string::npos);
+        expect_rejected(good, tamper, needle, s);
     };
     rejected([](json& c) { c["counterexample"]["output"][0] = "999999/1000000"; },
              "counterexample.output[0]: 999999/1000000, but the network gives 1");
