@@ -110,7 +110,10 @@ SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& 
             if (fixed[r][k] != UnitFix::free) {
                 if (cap) throw DomainError("symbolic_bounds: a capped unit cannot be fixed");
                 // σ = z on the half z ≥ 0, σ = 0 on the half z ≤ 0
-                if (fixed[r][k] == UnitFix::active) hl[k] = std::move(zl[k]), hu[k] = std::move(zu[k]);
+                if (fixed[r][k] == UnitFix::active) {
+                    hl[k] = std::move(zl[k]);
+                    hu[k] = std::move(zu[k]);
+                }
                 continue;
             }
             const Rational l = min_over_box(zl[k], lo, hi), u = max_over_box(zu[k], lo, hi);
