@@ -286,6 +286,35 @@ TEST_CASE("check: the leaf bound contains the exact f(x) on its region (random c
     }
 }
 
+TEST_CASE("check: the rounded chord is outward and tight at the ends of [l, u]", "[check]") {
+    // f(x) = relu(x) on [l, u] with l, u and the chord slope u/(u − l) not dyadic: the
+    // chord meets relu at both ends, so rounding λ down or l up would put the upper bound
+    // below f at one end; rounding to bound_precision bits keeps it within 2^−60 of f there.
+    for (const auto& [l, u] : std::vector<std::pair<Rational, Rational>>{
+             {Rational(-1, 3), Rational(2)}, {Rational(-5, 7), Rational(3, 11)}, {Rational(-1), Rational(1, 3)}}) {
+        Network net(1);
+        net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+        net.add_elementwise(Scalar::relu);
+        net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+        ReluChain c = extract_relu_chain(net);
+        const std::vector<Rational> lo{l}, hi{u};
+        const SymbolicBounds b = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(1, 3)}});
+        const Rational tiny = Rational(1) / rigornet::pow2(60);
+        INFO("[" << l.str() << ", " << u.str() << "]");
+        CHECK(at(b.upper[0], lo) >= Rational(0));
+        CHECK(at(b.upper[0], lo) <= tiny);
+        CHECK(at(b.upper[0], hi) >= u);
+        CHECK(at(b.upper[0], hi) - u <= tiny);
+        CHECK(at(b.lower[0], hi) <= u / Rational(3));  // α rounded down, never up
+        CHECK(u / Rational(3) - at(b.lower[0], hi) <= tiny);
+        // a clip unit cut inside [l, u]: the constant bounds σ(l′) ≤ 0 and σ(u′) ≥ its cap
+        c.caps = {{u / Rational(2)}};
+        const SymbolicBounds k = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(0)}});
+        CHECK(at(k.lower[0], lo) == Rational(0));
+        CHECK(at(k.upper[0], hi) == u / Rational(2));
+    }
+}
+
 TEST_CASE("check: the leaf bound of ACAS Xu (6 x 50) contains the network's exact values", "[check]") {
     // The NNet test network as read (input clip and normalisation included), evaluated by
     // the network's own exact evaluator, against the bound of its chain on a small box.
