@@ -19,7 +19,8 @@ ARB_LIB   = $(shell printf '\043include <flint/arb.h>\n' | $(CXX) -E -x c++ - >/
 # Cairo for the plots (PNG and PDF surfaces, src/report/plot.cpp only needs its headers).
 CAIRO_CFLAGS = $(shell pkg-config --cflags cairo 2>/dev/null)
 CAIRO_LIBS   = $(shell pkg-config --libs cairo 2>/dev/null || echo -lcairo)
-LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb $(CAIRO_LIBS)
+# -lnettle: SHA-256 of the files a certificate is about.
+LDLIBS    = $(ARB_LIB) -lflint -lfftw3 -lqsopt_ex -lmpfr -lgmp -lstb $(CAIRO_LIBS) -lnettle
 # ONNX input: Debian's libonnx-dev (the ONNX protobuf schema, built with ONNX_ML) on
 # libprotobuf.
 override CXXFLAGS += -DONNX_ML=1 -DONNX_NAMESPACE=onnx

@@ -44,6 +44,7 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands);
 void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands);
 void register_euler_commands(CLI::App& app, std::vector<Command>& commands);
 void register_verify_commands(CLI::App& app, std::vector<Command>& commands);
+void register_check_commands(CLI::App& app, std::vector<Command>& commands);
 
 /// Shortest decimal that reads back as the same double.
 std::string shortest(double d);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     register_lipschitz_commands(app, commands);
     register_euler_commands(app, commands);
     register_verify_commands(app, commands);
+    register_check_commands(app, commands);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,502 @@
+// The certificate checker (check.hpp; format and argument in docs/certificates.md).
+// Exact rationals only; nothing from src/verify/ but the VNN-LIB reader.
+#include "rigornet/check.hpp"
+
+#include <chrono>
+#include <span>
+
+#include <nlohmann/json.hpp>
+
+#include "rigornet/arith.hpp"
+#include "rigornet/error.hpp"
+#include "rigornet/evaluate.hpp"
+#include "../io/text_file.hpp"
+
+using nlohmann::json;
+
+namespace rigornet {
+
+// ------------------------------------------------------------------ symbolic bounds
+
+Rational min_over_box(const LinearFunction& f, const std::vector<Rational>& lo, const std::vector<Rational>& hi) {
+    Rational m = f.constant;
+    for (std::size_t i = 0; i < f.coef.size(); ++i) {
+        const int s = f.coef[i].sign();
+        if (s != 0) fmpq_addmul(m.get(), f.coef[i].get(), (s > 0 ? lo[i] : hi[i]).get());
+    }
+    return m;
+}
+
+Rational max_over_box(const LinearFunction& f, const std::vector<Rational>& lo, const std::vector<Rational>& hi) {
+    return min_over_box(f, hi, lo);
+}
+
+namespace {
+
+LinearFunction zero_function(std::size_t n) { return {std::vector<Rational>(n), Rational(0)}; }
+
+// acc += w·f, exact.
+void add_scaled(LinearFunction& acc, const fmpq* w, const LinearFunction& f) {
+    for (std::size_t i = 0; i < f.coef.size(); ++i) fmpq_addmul(acc.coef[i].get(), w, f.coef[i].get());
+    fmpq_addmul(acc.constant.get(), w, f.constant.get());
+}
+
+LinearFunction constant_function(std::size_t n, const Rational& v) { return {std::vector<Rational>(n), v}; }
+
+// x rounded down (or up) to a dyadic m/2^s with about bound_precision significant bits:
+// s = bound_precision − (bits(p) − bits(q)) for x = p/q, m = ⌊x·2^s⌋ (or ⌈x·2^s⌉). Exact
+// integer arithmetic; the result is ≤ x (or ≥ x) and equals x when x is already on the grid.
+Rational round_dyadic(const Rational& x, bool up) {
+    if (x.is_zero()) return x;
+    const slong s = bound_precision - (static_cast<slong>(fmpz_bits(fmpq_numref(x.get()))) -
+                                       static_cast<slong>(fmpz_bits(fmpq_denref(x.get()))));
+    fmpz_t num, den, m;
+    fmpz_init(num);
+    fmpz_init(den);
+    fmpz_init(m);
+    fmpz_set(num, fmpq_numref(x.get()));
+    fmpz_set(den, fmpq_denref(x.get()));
+    if (s >= 0) fmpz_mul_2exp(num, num, static_cast<ulong>(s));
+    else fmpz_mul_2exp(den, den, static_cast<ulong>(-s));
+    if (up) fmpz_cdiv_q(m, num, den);
+    else fmpz_fdiv_q(m, num, den);
+    Rational r;  // 0/1
+    fmpz_swap(fmpq_numref(r.get()), m);
+    if (s >= 0) fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(s));
+    else fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(-s));
+    fmpz_clear(num);
+    fmpz_clear(den);
+    fmpz_clear(m);
+    return r;
+}
+
+}  // namespace
+
+SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                               const std::vector<std::vector<UnitFix>>& fixed,
+                               const std::vector<std::vector<Rational>>& slopes) {
+    const std::size_t n = c.input_dim, depth = c.depth();
+    if (lo.size() != n || hi.size() != n || fixed.size() != depth || slopes.size() != depth)
+        throw ShapeError("symbolic_bounds: box, fixes or slopes do not match the chain");
+    // the input layer: L = U = x_i
+    std::vector<LinearFunction> hl(n, zero_function(n));
+    for (std::size_t i = 0; i < n; ++i) hl[i].coef[i] = Rational(1);
+    std::vector<LinearFunction> hu = hl;
+    for (std::size_t r = 0;; ++r) {
+        const RationalMatrix& w = c.weights[r];
+        const std::size_t rows = w.rows();
+        std::vector<LinearFunction> zl(rows, zero_function(n)), zu(rows, zero_function(n));
+        for (std::size_t i = 0; i < rows; ++i) {
+            zl[i].constant = zu[i].constant = c.biases[r][i];
+            for (std::size_t j = 0; j < w.cols(); ++j) {
+                const fmpq* wij = fmpq_mat_entry(w.get(), i, j);
+                const int s = fmpq_sgn(wij);
+                if (s == 0) continue;
+                add_scaled(zl[i], wij, s > 0 ? hl[j] : hu[j]);
+                add_scaled(zu[i], wij, s > 0 ? hu[j] : hl[j]);
+            }
+        }
+        if (r == depth) return {std::move(zl), std::move(zu)};
+        if (fixed[r].size() != rows || slopes[r].size() != rows)
+            throw ShapeError("symbolic_bounds: fixes or slopes of hidden layer " + std::to_string(r) +
+                             " do not have its width " + std::to_string(rows));
+        hl.assign(rows, zero_function(n));
+        hu.assign(rows, zero_function(n));
+        for (std::size_t k = 0; k < rows; ++k) {
+            const Rational& alpha = slopes[r][k];
+            if (alpha.sign() < 0 || alpha > Rational(1))
+                throw DomainError("symbolic_bounds: slope " + alpha.str() + " outside [0, 1]");
+            const Rational* cap = c.cap(r, k);
+            if (fixed[r][k] != UnitFix::free) {
+                if (cap) throw DomainError("symbolic_bounds: a capped unit cannot be fixed");
+                // σ = z on the half z ≥ 0, σ = 0 on the half z ≤ 0
+                if (fixed[r][k] == UnitFix::active) {
+                    hl[k] = std::move(zl[k]);
+                    hu[k] = std::move(zu[k]);
+                }
+                continue;
+            }
+            const Rational l = min_over_box(zl[k], lo, hi), u = max_over_box(zu[k], lo, hi);
+            if (u.sign() <= 0) continue;  // σ = 0 on the box (for both kinds of unit)
+            if (l.sign() >= 0 && (!cap || u <= *cap)) {  // σ = z on the box
+                hl[k] = std::move(zl[k]);
+                hu[k] = std::move(zu[k]);
+            } else if (cap) {  // σ increasing: σ(l′) ≤ σ(l) ≤ σ(z) ≤ σ(u) ≤ σ(u′)
+                hl[k] = constant_function(n, c.activate(r, k, round_dyadic(l, false)));
+                hu[k] = constant_function(n, c.activate(r, k, round_dyadic(u, true)));
+            } else {  // l < 0 < u: α′·L_z below, λ′·(U_z − l′) above (λ′ ≥ u/(u − l), l′ ≤ l)
+                const Rational lambda = round_dyadic(u / (u - l), true);
+                zu[k].constant -= round_dyadic(l, false);
+                add_scaled(hu[k], lambda.get(), zu[k]);
+                add_scaled(hl[k], round_dyadic(alpha, false).get(), zl[k]);
+            }
+        }
+    }
+}
+
+Rational constraint_lower_bound(const LinearConstraint& k, const SymbolicBounds& b, const std::vector<Rational>& lo,
+                                const std::vector<Rational>& hi) {
+    LinearFunction g{k.ax, Rational(0)};
+    for (std::size_t j = 0; j < k.ay.size(); ++j) {
+        const int s = k.ay[j].sign();
+        if (s != 0) add_scaled(g, k.ay[j].get(), s > 0 ? b.lower[j] : b.upper[j]);
+    }
+    return min_over_box(g, lo, hi);
+}
+
+// ------------------------------------------------------------------ reading certificates
+
+json parse_certificate(const std::string& text, const std::string& source) {
+    const int max_nesting = static_cast<int>(certificate_limits::max_depth) + 8;
+    json::parser_callback_t limit = [&](int depth, json::parse_event_t, json&) {
+        if (depth > max_nesting)
+            throw ResourceError(source + ": JSON nested deeper than " + std::to_string(max_nesting) +
+                                " (the split tree is limited to depth " +
+                                std::to_string(certificate_limits::max_depth) + ")");
+        return true;
+    };
+    try {
+        return json::parse(text, limit);
+    } catch (const json::parse_error& e) {
+        throw ParseError(source + ": not a JSON document (truncated or damaged?): " + e.what());
+    }
+}
+
+json read_certificate(const std::string& path) {
+    return parse_certificate(detail::read_text_file(path, certificate_limits::max_file_bytes), path);
+}
+
+// ------------------------------------------------------------------ checking
+
+namespace {
+
+// A certificate that fails a check: `where` is the JSON path of the offending value.
+struct Invalid : Error {
+    Invalid(const std::string& where, const std::string& what) : Error(where + ": " + what) {}
+};
+
+std::string item(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+// Refuses keys of an object other than `allowed` (and a non-object).
+void only_keys(const json& v, const std::string& path, std::initializer_list<const char*> allowed) {
+    if (!v.is_object()) throw Invalid(path, "expected a JSON object");
+    for (const auto& [key, value] : v.items()) {
+        bool known = false;
+        for (const char* a : allowed) known = known || key == a;
+        if (!known) throw Invalid(path, "unknown key \"" + key + "\"");
+    }
+}
+
+const json& field(const json& v, const std::string& path, const char* key) {
+    auto it = v.find(key);
+    if (it == v.end()) throw Invalid(path, std::string("missing \"") + key + "\"");
+    return *it;
+}
+
+std::string string_field(const json& v, const std::string& path, const char* key) {
+    const json& s = field(v, path, key);
+    if (!s.is_string()) throw Invalid(path + "." + key, "expected a string");
+    return s.get<std::string>();
+}
+
+// A JSON non-negative integer < bound.
+std::size_t index(const json& v, const std::string& path, std::size_t bound) {
+    if (!v.is_number_integer() || v.get<long long>() < 0 || static_cast<unsigned long long>(v.get<long long>()) >= bound)
+        throw Invalid(path, "expected an integer from 0 to " + std::to_string(bound) + " − 1, found " + v.dump());
+    return static_cast<std::size_t>(v.get<long long>());
+}
+
+Rational rational(const json& v, const std::string& path) {
+    if (!v.is_string()) throw Invalid(path, "expected an exact rational as a string (\"p/q\"), found " + v.dump());
+    try {
+        return parse_rational(v.get<std::string>());
+    } catch (const Error& e) {
+        throw Invalid(path, e.what());
+    }
+}
+
+std::vector<Rational> rational_array(const json& v, const std::string& path, std::size_t size) {
+    if (!v.is_array() || v.size() != size)
+        throw Invalid(path, "expected an array of " + std::to_string(size) + " rationals");
+    std::vector<Rational> r;
+    for (std::size_t i = 0; i < size; ++i) r.push_back(rational(v[i], item(path, i)));
+    return r;
+}
+
+// The walk over a holds tree: one box and one fix pattern, changed on the way down and
+// restored on the way up (an explicit stack, so the depth costs no call stack).
+class TreeCheck {
+public:
+    TreeCheck(const ReluChain& c, const VnnlibProperty& p, const CheckOptions& o, CheckResult& result,
+              std::chrono::steady_clock::time_point start)
+        : c_(c), p_(p), o_(o), result_(result), start_(start), lo_(p.lower), hi_(p.upper) {
+        for (std::size_t r = 0; r < c.depth(); ++r) fixed_.emplace_back(c.weights[r].rows(), UnitFix::free);
+    }
+
+    // Checks the tree; false when interrupted.
+    bool run(const json& tree) {
+        push(&tree, "tree");
+        auto last_progress = start_;
+        std::size_t nodes = 0;
+        while (!stack_.empty()) {
+            Frame& f = stack_.back();
+            if (f.stage == 0) {
+                if (++nodes > certificate_limits::max_nodes)
+                    throw Invalid(path(), "more than " + std::to_string(certificate_limits::max_nodes) + " tree nodes");
+                if (stack_.size() > certificate_limits::max_depth)
+                    throw Invalid(path(), "tree deeper than " + std::to_string(certificate_limits::max_depth));
+                if (!f.node->is_object()) throw Invalid(path(), "expected a tree node (a JSON object)");
+                if (f.node->contains("leaf")) {
+                    leaf(*f.node);
+                    pop();
+                    ++result_.leaves;
+                    const auto now = std::chrono::steady_clock::now();
+                    const double s = std::chrono::duration<double>(now - start_).count();
+                    if ((o_.interrupt && o_.interrupt->load()) || s > o_.timeout_seconds) return false;
+                    if (o_.progress && now - last_progress > std::chrono::seconds(2)) {
+                        o_.progress(result_.leaves, s);
+                        last_progress = now;
+                    }
+                } else {
+                    descend_first(f);
+                }
+            } else if (f.stage == 1) {
+                descend_second(f);
+            } else {
+                if (f.input) lo_[f.index] = std::move(f.saved);
+                else fixed_[f.layer][f.index] = UnitFix::free;
+                pop();
+            }
+        }
+        return true;
+    }
+
+private:
+    struct Frame {
+        Frame(const json* n, const char* l) : node(n), label(l) {}
+        const json* node;
+        const char* label;
+        int stage = 0;       // 0: not visited; 1: first child done; 2: both done
+        bool input = false;  // an input split (else a relu split)
+        std::size_t layer = 0, index = 0;
+        Rational at, saved;
+        std::size_t path_length = 0;  // of the parent's path
+    };
+
+    // The JSON path of the node on top of the stack, kept as the stack changes.
+    const std::string& path() const { return path_; }
+    void push(const json* node, const char* label) {
+        stack_.emplace_back(node, label);
+        stack_.back().path_length = path_.size();
+        if (!path_.empty()) path_ += '.';
+        path_ += label;
+    }
+    void pop() {
+        path_.resize(stack_.back().path_length);
+        stack_.pop_back();
+    }
+
+    // Visits a split node: validates it, restricts to its first child and enters it.
+    void descend_first(Frame& f) {
+        const json& v = *f.node;
+        const std::string& here = path();
+        const std::string kind = string_field(v, here, "split");
+        const json* child;
+        const char* label;
+        if (kind == "input") {
+            only_keys(v, here, {"split", "dim", "at", "below", "above"});
+            f.input = true;
+            f.index = index(field(v, here, "dim"), here + ".dim", c_.input_dim);
+            f.at = rational(field(v, here, "at"), here + ".at");
+            if (!(lo_[f.index] < f.at && f.at < hi_[f.index]))
+                throw Invalid(here + ".at", "split value " + f.at.str() + " is not strictly inside [" +
+                                                lo_[f.index].str() + ", " + hi_[f.index].str() + "] of dim " +
+                                                std::to_string(f.index));
+            field(v, here, "above");  // both children present before descending
+            f.saved = hi_[f.index];
+            hi_[f.index] = f.at;  // below: x_i ≤ at
+            child = &field(v, here, "below");
+            label = "below";
+        } else if (kind == "relu") {
+            only_keys(v, here, {"split", "layer", "unit", "inactive", "active"});
+            f.layer = index(field(v, here, "layer"), here + ".layer", c_.depth());
+            f.index = index(field(v, here, "unit"), here + ".unit", fixed_[f.layer].size());
+            if (c_.cap(f.layer, f.index))
+                throw Invalid(here, "relu split of a capped (clip) unit " + std::to_string(f.index) + " of layer " +
+                                        std::to_string(f.layer));
+            if (fixed_[f.layer][f.index] != UnitFix::free)
+                throw Invalid(here, "unit " + std::to_string(f.index) + " of layer " + std::to_string(f.layer) +
+                                        " is split twice on one path");
+            field(v, here, "active");
+            fixed_[f.layer][f.index] = UnitFix::inactive;
+            child = &field(v, here, "inactive");
+            label = "inactive";
+        } else {
+            throw Invalid(here + ".split", "expected \"input\" or \"relu\", found \"" + kind + "\"");
+        }
+        f.stage = 1;
+        push(child, label);  // invalidates f
+    }
+
+    // Back from the first child: restricts to the second one and enters it.
+    void descend_second(Frame& f) {
+        const json* child;
+        const char* label;
+        if (f.input) {
+            hi_[f.index] = std::move(f.saved);
+            f.saved = lo_[f.index];
+            lo_[f.index] = f.at;  // above: x_i ≥ at
+            child = &f.node->at("above");
+            label = "above";
+        } else {
+            fixed_[f.layer][f.index] = UnitFix::active;
+            child = &f.node->at("active");
+            label = "active";
+        }
+        f.stage = 2;
+        push(child, label);
+    }
+
+    void leaf(const json& v) {
+        const std::string& here = path();
+        only_keys(v, here, {"leaf", "slopes", "refutes"});
+        if (string_field(v, here, "leaf") != "bound") throw Invalid(here + ".leaf", "expected \"bound\"");
+        const json& s = field(v, here, "slopes");
+        if (!s.is_array() || s.size() != c_.depth())
+            throw Invalid(here + ".slopes", "expected one array per hidden layer (" + std::to_string(c_.depth()) + ")");
+        std::vector<std::vector<Rational>> slopes;
+        for (std::size_t r = 0; r < c_.depth(); ++r) {
+            const std::string at = item(here + ".slopes", r);
+            slopes.push_back(rational_array(s[r], at, fixed_[r].size()));
+            for (std::size_t k = 0; k < slopes[r].size(); ++k)
+                if (slopes[r][k].sign() < 0 || slopes[r][k] > Rational(1))
+                    throw Invalid(item(at, k), "slope " + slopes[r][k].str() + " outside [0, 1]");
+        }
+        const json& refutes = field(v, here, "refutes");
+        if (!refutes.is_array() || refutes.size() != p_.unsafe.size())
+            throw Invalid(here + ".refutes",
+                          "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
+        const SymbolicBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
+            const std::size_t m = index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size());
+            const LinearConstraint& con = p_.unsafe[k][m];
+            const Rational lower = constraint_lower_bound(con, b, lo_, hi_);
+            if (!(lower > con.rhs))
+                throw Invalid(here, "leaf does not refute conjunction " + std::to_string(k) + " (lower bound " +
+                                        lower.str() + " ≤ " + con.rhs.str() + " of constraint " + std::to_string(m) +
+                                        ")");
+        }
+    }
+
+    const ReluChain& c_;
+    const VnnlibProperty& p_;
+    const CheckOptions& o_;
+    CheckResult& result_;
+    std::chrono::steady_clock::time_point start_;
+    std::vector<Rational> lo_, hi_;
+    std::vector<std::vector<UnitFix>> fixed_;
+    std::vector<Frame> stack_;
+    std::string path_;
+};
+
+void check_counterexample(const json& ce, const CertificateSubject& s) {
+    only_keys(ce, "counterexample", {"input", "output"});
+    const std::vector<Rational> x = rational_array(field(ce, "counterexample", "input"), "counterexample.input",
+                                                   s.net.input_dim());
+    const std::vector<Rational> y = rational_array(field(ce, "counterexample", "output"), "counterexample.output",
+                                                   s.net.output_dim());
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (x[i] < s.prop.lower[i] || x[i] > s.prop.upper[i])
+            throw Invalid(item("counterexample.input", i), x[i].str() + " is outside the box [" + s.prop.lower[i].str() +
+                                                                ", " + s.prop.upper[i].str() + "]");
+    std::vector<Rational> fx;
+    try {
+        fx = evaluate(s.net, ExactArith{}, std::span<const Rational>(x));
+    } catch (const Error& e) {
+        throw Invalid("counterexample.input", std::string("the network cannot be evaluated there: ") + e.what());
+    }
+    for (std::size_t j = 0; j < y.size(); ++j)
+        if (y[j] != fx[j])
+            throw Invalid(item("counterexample.output", j), y[j].str() + ", but the network gives " + fx[j].str());
+    for (const auto& conj : s.prop.unsafe)
+        if (satisfies(conj, x, y)) return;
+    throw Invalid("counterexample", "the point satisfies no conjunction of the unsafe set");
+}
+
+void check_document(const json& cert, const CertificateSubject& s, const CheckOptions& o, CheckResult& r,
+                    std::chrono::steady_clock::time_point start) {
+    only_keys(cert, "certificate",
+              {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});
+    if (string_field(cert, "certificate", "format") != "rigornet-verify-certificate")
+        throw Invalid("certificate.format", "not a rigornet verification certificate");
+    const json& version = field(cert, "certificate", "version");
+    if (!version.is_number_integer() || version != 1) throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1)");
+    string_field(cert, "certificate", "rigornet_version");
+    const json& net = field(cert, "certificate", "network");
+    only_keys(net, "network", {"file", "sha256", "semantics"});
+    string_field(net, "network", "file");
+    if (string_field(net, "network", "sha256") != s.net_sha256)
+        throw Invalid("network.sha256", "certificate is for another network (sha256 " + net["sha256"].get<std::string>() +
+                                            ", the given file has " + s.net_sha256 + ")");
+    if (string_field(net, "network", "semantics") != s.semantics)
+        throw Invalid("network.semantics", "certificate is for the reading \"" + net["semantics"].get<std::string>() +
+                                               "\", the network was read as \"" + s.semantics + "\"");
+    const json& prop = field(cert, "certificate", "property");
+    only_keys(prop, "property", {"file", "sha256"});
+    string_field(prop, "property", "file");
+    if (string_field(prop, "property", "sha256") != s.prop_sha256)
+        throw Invalid("property.sha256", "certificate is for another property (sha256 " +
+                                             prop["sha256"].get<std::string>() + ", the given file has " +
+                                             s.prop_sha256 + ")");
+    if (s.prop.lower.size() != s.net.input_dim())
+        throw Invalid("property", "the property has " + std::to_string(s.prop.lower.size()) +
+                                      " inputs, the network " + std::to_string(s.net.input_dim()));
+    for (const auto& conj : s.prop.unsafe)
+        for (const LinearConstraint& k : conj)
+            if (k.ay.size() != s.net.output_dim())
+                throw Invalid("property", "the property has " + std::to_string(k.ay.size()) +
+                                              " outputs, the network " + std::to_string(s.net.output_dim()));
+    r.result = string_field(cert, "certificate", "result");
+    if (r.result == "violated") {
+        if (cert.contains("tree")) throw Invalid("certificate.tree", "a violated certificate has no tree");
+        check_counterexample(field(cert, "certificate", "counterexample"), s);
+        r.valid = true;
+    } else if (r.result == "holds") {
+        if (cert.contains("counterexample"))
+            throw Invalid("certificate.counterexample", "a holds certificate has no counterexample");
+        const json& tree = field(cert, "certificate", "tree");
+        ReluChain c;
+        try {
+            c = extract_relu_chain(s.net);
+        } catch (const Error& e) {
+            throw Invalid("network", std::string("not a ReLU chain, so no tree can be checked: ") + e.what());
+        }
+        if (TreeCheck(c, s.prop, o, r, start).run(tree)) {
+            r.valid = true;
+        } else {
+            r.interrupted = true;
+            r.reason = "interrupted after " + std::to_string(r.leaves) + " leaves: nothing is claimed";
+        }
+    } else {
+        const std::string claim = r.result;
+        r.result.clear();
+        throw Invalid("certificate.result", "expected \"holds\" or \"violated\", found \"" + claim + "\"");
+    }
+}
+
+}  // namespace
+
+CheckResult check_certificate(const json& cert, const CertificateSubject& subject, const CheckOptions& options) {
+    const auto start = std::chrono::steady_clock::now();
+    CheckResult r;
+    try {
+        check_document(cert, subject, options, r, start);
+    } catch (const Error& e) {  // Invalid, and the readers' errors on values inside the certificate
+        r.valid = false;
+        r.reason = e.what();
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+}
+
+}  // namespace rigornet

@@ -1,0 +1,588 @@
+// The certificate checker: certificates built here (uniform bisection and relu splits,
+// the test's own construction, independent of the search) are accepted exactly when
+// they should be, tampered ones are rejected, and the leaf bound is sound by containment.
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../lipschitz/lipschitz_support.hpp"
+#include "../support.hpp"
+#include "rigornet/check.hpp"
+#include "rigornet/error.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/json_format.hpp"
+#include "rigornet/nnet_format.hpp"
+#include "rigornet/sha256.hpp"
+
+using namespace rigornet;
+using nlohmann::json;
+using rigornet::test::repo_path;
+using rigornet::test::run_cli;
+
+namespace {
+
+std::string vnnlib_data(const std::string& f) { return repo_path("tests/data/vnnlib/" + f); }
+std::string check_data(const std::string& f) { return repo_path("tests/data/check/" + f); }
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+// Σ ax·x + Σ ay·y ≤ rhs with a single non-zero output coefficient ay[j] = s.
+LinearConstraint output_constraint(std::size_t n, std::size_t m, std::size_t j, long s, const Rational& rhs) {
+    LinearConstraint k{std::vector<Rational>(n), std::vector<Rational>(m), rhs};
+    k.ay[j] = Rational(s);
+    return k;
+}
+
+json strings(const std::vector<Rational>& v) {
+    json a = json::array();
+    for (const Rational& r : v) a.push_back(r.str());
+    return a;
+}
+
+// The test's own certificate construction: at each node either bisect the input dim
+// level mod n at the midpoint, or (with probability relu_percent) split a random plain
+// ReLU unit not yet fixed on the path. At a leaf, slopes are 0 (or random in [0, 1]),
+// and each conjunction is refuted by the first constraint that the bound refutes (the
+// first constraint when none does: the checker must then reject the certificate).
+struct TreeBuilder {
+    const ReluChain& c;
+    const VnnlibProperty& p;
+    std::mt19937_64& g;
+    bool random_slopes = false;
+    int relu_percent = 0;
+
+    json build(int depth) {
+        std::vector<std::vector<UnitFix>> fixed;
+        for (std::size_t r = 0; r < c.depth(); ++r) fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
+        std::vector<Rational> lo = p.lower, hi = p.upper;
+        return node(lo, hi, fixed, depth, 0);
+    }
+
+    json node(std::vector<Rational>& lo, std::vector<Rational>& hi, std::vector<std::vector<UnitFix>>& fixed, int depth,
+              int level) {
+        if (depth == 0) return leaf(lo, hi, fixed);
+        if (relu_percent > 0 && static_cast<int>(g() % 100) < relu_percent) {
+            std::vector<std::pair<std::size_t, std::size_t>> free;
+            for (std::size_t r = 0; r < fixed.size(); ++r)
+                for (std::size_t k = 0; k < fixed[r].size(); ++k)
+                    if (fixed[r][k] == UnitFix::free && !c.cap(r, k)) free.push_back({r, k});
+            if (!free.empty()) {
+                const auto [r, k] = free[g() % free.size()];
+                json s{{"split", "relu"}, {"layer", r}, {"unit", k}};
+                fixed[r][k] = UnitFix::inactive;
+                s["inactive"] = node(lo, hi, fixed, depth - 1, level + 1);
+                fixed[r][k] = UnitFix::active;
+                s["active"] = node(lo, hi, fixed, depth - 1, level + 1);
+                fixed[r][k] = UnitFix::free;
+                return s;
+            }
+        }
+        const std::size_t i = static_cast<std::size_t>(level) % c.input_dim;
+        const Rational mid = (lo[i] + hi[i]) / Rational(2), old_lo = lo[i], old_hi = hi[i];
+        json s{{"split", "input"}, {"dim", i}, {"at", mid.str()}};
+        hi[i] = mid;
+        s["below"] = node(lo, hi, fixed, depth - 1, level + 1);
+        hi[i] = old_hi;
+        lo[i] = mid;
+        s["above"] = node(lo, hi, fixed, depth - 1, level + 1);
+        lo[i] = old_lo;
+        return s;
+    }
+
+    json leaf(const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+              const std::vector<std::vector<UnitFix>>& fixed) {
+        static const Rational choices[] = {Rational(0), Rational(1), Rational(1, 2), Rational(1, 3)};
+        std::vector<std::vector<Rational>> slopes;
+        for (const auto& layer : fixed) {
+            slopes.emplace_back();
+            for (std::size_t k = 0; k < layer.size(); ++k)
+                slopes.back().push_back(random_slopes ? choices[g() % 4] : Rational(0));
+        }
+        const SymbolicBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
+        json refutes = json::array();
+        for (const auto& conj : p.unsafe) {
+            std::size_t pick = 0;
+            for (std::size_t m = 0; m < conj.size(); ++m)
+                if (constraint_lower_bound(conj[m], b, lo, hi) > conj[m].rhs) {
+                    pick = m;
+                    break;
+                }
+            refutes.push_back(pick);
+        }
+        json s = json::array();
+        for (const auto& layer : slopes) s.push_back(strings(layer));
+        return {{"leaf", "bound"}, {"slopes", s}, {"refutes", refutes}};
+    }
+};
+
+json certificate(const CertificateSubject& s, const std::string& result) {
+    return {{"format", "rigornet-verify-certificate"},
+            {"version", 1},
+            {"rigornet_version", "test"},
+            {"network", {{"file", "net.json"}, {"sha256", s.net_sha256}, {"semantics", s.semantics}}},
+            {"property", {{"file", "prop.vnnlib"}, {"sha256", s.prop_sha256}}},
+            {"result", result}};
+}
+
+// A naive interval bound of every output over the box, in exact rationals: the test's
+// independent sound bound (interval arithmetic through each affine map and ReLU/clip).
+std::vector<std::pair<Rational, Rational>> interval_outputs(const ReluChain& c, const std::vector<Rational>& lo,
+                                                            const std::vector<Rational>& hi) {
+    std::vector<Rational> l = lo, u = hi;
+    for (std::size_t r = 0; r <= c.depth(); ++r) {
+        std::vector<Rational> nl, nu;
+        for (std::size_t i = 0; i < c.weights[r].rows(); ++i) {
+            Rational a = c.biases[r][i], b = c.biases[r][i];
+            for (std::size_t j = 0; j < l.size(); ++j) {
+                const Rational w = c.weights[r].at(i, j);
+                a += w * (w.sign() > 0 ? l[j] : u[j]);
+                b += w * (w.sign() > 0 ? u[j] : l[j]);
+            }
+            if (r < c.depth()) {
+                a = c.activate(r, i, a);
+                b = c.activate(r, i, b);
+            }
+            nl.push_back(a);
+            nu.push_back(b);
+        }
+        l = std::move(nl);
+        u = std::move(nu);
+    }
+    std::vector<std::pair<Rational, Rational>> out;
+    for (std::size_t j = 0; j < l.size(); ++j) out.push_back({l[j], u[j]});
+    return out;
+}
+
+// A random chain of random_relu_network with some hidden units turned into clips.
+ReluChain random_chain(std::mt19937_64& g, bool with_caps) {
+    ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 3, 2));
+    if (with_caps) {
+        c.caps.assign(c.depth(), {});
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
+                c.caps[r].push_back(g() % 3 == 0 ? std::optional<Rational>(Rational(static_cast<long>(g() % 5), 2))
+                                                 : std::nullopt);
+    }
+    return c;
+}
+
+Rational random_between(std::mt19937_64& g, const Rational& a, const Rational& b) {
+    const long d = 1 + static_cast<long>(g() % 16);
+    return a + (b - a) * Rational(static_cast<long>(g() % (d + 1)), d);
+}
+
+Rational at(const LinearFunction& f, const std::vector<Rational>& x) {
+    Rational v = f.constant;
+    for (std::size_t i = 0; i < x.size(); ++i) v += f.coef[i] * x[i];
+    return v;
+}
+
+// `good` changed by `tamper` is rejected, with `needle` in the reason.
+void expect_rejected(const json& good, const std::function<void(json&)>& tamper, const std::string& needle,
+                     const CertificateSubject& subject) {
+    json bad = good;
+    tamper(bad);
+    const CheckResult r = check_certificate(bad, subject);
+    INFO(bad.dump() << "\nreason: " << r.reason);
+    CHECK(!r.valid);
+    CHECK(r.reason.find(needle) != std::string::npos);
+}
+
+// A network written as a rigornet JSON file, to check it through the network reader.
+std::string write_network(const Network& net) {
+    const std::string path = rigornet::test::temp_path(".json");
+    std::ofstream out(path);
+    write_network_json(net, out);
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("check: SHA-256 agrees with the FIPS 180-2 examples", "[check]") {
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    // a file hashed in chunks gives the digest of its bytes (here over two 64 KiB chunks)
+    const std::string path = rigornet::test::temp_path(".bin");
+    std::string big(200000, 'a');
+    for (std::size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>(i % 251);
+    write_file(path, big);
+    CHECK(sha256_file_hex(path) == sha256_hex(big));
+    std::remove(path.c_str());
+    CHECK_THROWS_AS(sha256_file_hex(path), ParseError);
+}
+
+TEST_CASE("check: min_over_box is the minimum over the box's corners", "[check]") {
+    auto g = rigornet::test::rng(701);
+    for (int t = 0; t < rigornet::test::cases(50); ++t) {
+        const std::size_t n = 1 + g() % 4;
+        LinearFunction f{rigornet::test::random_vector(g, n, 6), rigornet::test::random_rational(g, 6)};
+        std::vector<Rational> lo, hi;
+        for (std::size_t i = 0; i < n; ++i) {
+            const Rational a = rigornet::test::small_rational(g), b = rigornet::test::small_rational(g);
+            lo.push_back(a < b ? a : b);
+            hi.push_back(a < b ? b : a);
+        }
+        // a linear function's extremes over a box are at corners: enumerate all 2^n
+        Rational mn, mx;
+        for (std::size_t mask = 0; mask < (std::size_t{1} << n); ++mask) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < n; ++i) x.push_back(mask >> i & 1 ? hi[i] : lo[i]);
+            const Rational v = at(f, x);
+            if (mask == 0 || v < mn) mn = v;
+            if (mask == 0 || v > mx) mx = v;
+        }
+        CHECK(min_over_box(f, lo, hi) == mn);
+        CHECK(max_over_box(f, lo, hi) == mx);
+    }
+}
+
+TEST_CASE("check: the leaf bound contains the exact f(x) on its region (random chains with clips)", "[check]") {
+    // For random chains, boxes, points x of the box and relu fixes consistent with x (the
+    // unit's true phase at x), the symbolic bounds at x and their concretisations over the
+    // box contain f(x) (ReluChain::evaluate). A leaf that contained a counterexample
+    // could therefore never refute it.
+    auto g = rigornet::test::rng(702);
+    for (int t = 0; t < rigornet::test::cases(60); ++t) {
+        const ReluChain c = random_chain(g, t % 2 == 1);
+        const std::size_t n = c.input_dim;
+        std::vector<Rational> lo, hi;
+        for (std::size_t i = 0; i < n; ++i) {
+            lo.push_back(rigornet::test::small_rational(g));
+            hi.push_back(lo.back() + Rational(1 + static_cast<long>(g() % 4), 1 + static_cast<long>(g() % 3)));
+        }
+        std::vector<Rational> x;
+        for (std::size_t i = 0; i < n; ++i) x.push_back(random_between(g, lo[i], hi[i]));
+        const auto z = c.preactivations(x);
+        std::vector<std::vector<UnitFix>> fixed;
+        std::vector<std::vector<Rational>> slopes;
+        for (std::size_t r = 0; r < c.depth(); ++r) {
+            fixed.emplace_back();
+            slopes.emplace_back();
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                UnitFix fix = UnitFix::free;
+                if (!c.cap(r, k) && g() % 3 == 0) fix = z[r][k].sign() > 0 ? UnitFix::active : UnitFix::inactive;
+                fixed.back().push_back(fix);
+                slopes.back().push_back(Rational(static_cast<long>(g() % 5), 4));
+            }
+        }
+        const SymbolicBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
+        const std::vector<Rational> y = c.evaluate(x);
+        for (std::size_t j = 0; j < y.size(); ++j) {
+            INFO("trial " << t << " output " << j << " y = " << y[j].str());
+            CHECK(at(b.lower[j], x) <= y[j]);
+            CHECK(y[j] <= at(b.upper[j], x));
+            CHECK(min_over_box(b.lower[j], lo, hi) <= y[j]);
+            CHECK(y[j] <= max_over_box(b.upper[j], lo, hi));
+        }
+    }
+}
+
+TEST_CASE("check: the rounded chord is outward and tight at the ends of [l, u]", "[check]") {
+    // f(x) = relu(x) on [l, u] with l, u and the chord slope u/(u − l) not dyadic: the
+    // chord meets relu at both ends, so rounding λ down or l up would put the upper bound
+    // below f at one end; rounding to bound_precision bits keeps it within 2^−60 of f there.
+    for (const auto& [l, u] : std::vector<std::pair<Rational, Rational>>{
+             {Rational(-1, 3), Rational(2)}, {Rational(-5, 7), Rational(3, 11)}, {Rational(-1), Rational(1, 3)}}) {
+        Network net(1);
+        net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+        net.add_elementwise(Scalar::relu);
+        net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+        ReluChain c = extract_relu_chain(net);
+        const std::vector<Rational> lo{l}, hi{u};
+        const SymbolicBounds b = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(1, 3)}});
+        const Rational tiny = Rational(1) / rigornet::pow2(60);
+        INFO("[" << l.str() << ", " << u.str() << "]");
+        CHECK(at(b.upper[0], lo) >= Rational(0));
+        CHECK(at(b.upper[0], lo) <= tiny);
+        CHECK(at(b.upper[0], hi) >= u);
+        CHECK(at(b.upper[0], hi) - u <= tiny);
+        CHECK(at(b.lower[0], hi) <= u / Rational(3));  // α rounded down, never up
+        CHECK(u / Rational(3) - at(b.lower[0], hi) <= tiny);
+        // a clip unit cut inside [l, u]: the constant bounds σ(l′) ≤ 0 and σ(u′) ≥ its cap
+        c.caps = {{u / Rational(2)}};
+        const SymbolicBounds k = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(0)}});
+        CHECK(at(k.lower[0], lo) == Rational(0));
+        CHECK(at(k.upper[0], hi) == u / Rational(2));
+    }
+}
+
+TEST_CASE("check: the leaf bound of ACAS Xu (6 x 50) contains the network's exact values", "[check]") {
+    // The NNet test network as read (input clip and normalisation included), evaluated by
+    // the network's own exact evaluator, against the bound of its chain on a small box.
+    const Network net = read_nnet(repo_path("tests/data/nnet/acasxu_test.nnet"), NumberReading::decimal);
+    const ReluChain c = extract_relu_chain(net);
+    const std::vector<Rational> mid{Rational(30000), Rational(1, 3), Rational(-1, 2), Rational(650), Rational(600)},
+        half{Rational(300), Rational(1, 100), Rational(1, 100), Rational(5), Rational(5)};
+    std::vector<Rational> lo, hi;
+    for (std::size_t i = 0; i < 5; ++i) {
+        lo.push_back(mid[i] - half[i]);
+        hi.push_back(mid[i] + half[i]);
+    }
+    std::vector<std::vector<UnitFix>> fixed;
+    std::vector<std::vector<Rational>> slopes;
+    for (std::size_t r = 0; r < c.depth(); ++r) {
+        fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
+        slopes.emplace_back(c.weights[r].rows(), Rational(1, 2));
+    }
+    const SymbolicBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
+    auto g = rigornet::test::rng(705);
+    for (int t = 0; t < 4; ++t) {
+        std::vector<Rational> x;
+        for (std::size_t i = 0; i < 5; ++i) x.push_back(random_between(g, lo[i], hi[i]));
+        const std::vector<Rational> y = evaluate(net, ExactArith{}, std::span<const Rational>(x));
+        for (std::size_t j = 0; j < y.size(); ++j) {
+            CHECK(min_over_box(b.lower[j], lo, hi) <= y[j]);
+            CHECK(at(b.lower[j], x) <= y[j]);
+            CHECK(y[j] <= at(b.upper[j], x));
+            CHECK(y[j] <= max_over_box(b.upper[j], lo, hi));
+        }
+    }
+}
+
+TEST_CASE("check: the hand-written certificates of relu(x0 - x1) are accepted", "[check]") {
+    const Network net = read_network_json(vnnlib_data("relu_diff.json"));
+    for (const std::string which : {"holds", "violated"}) {
+        const VnnlibProperty prop = read_vnnlib(vnnlib_data("relu_diff_" + which + ".vnnlib"));
+        const CertificateSubject s{net, "json-exact", sha256_file_hex(vnnlib_data("relu_diff.json")), prop,
+                                   sha256_file_hex(vnnlib_data("relu_diff_" + which + ".vnnlib"))};
+        const CheckResult r = check_certificate(read_certificate(check_data("relu_diff_" + which + ".cert.json")), s);
+        INFO(r.reason);
+        CHECK(r.valid);
+        CHECK(r.result == which);
+        CHECK(r.leaves == (which == "holds" ? 3u : 0u));
+    }
+}
+
+TEST_CASE("check: bisection trees of properties that hold are accepted; of false ones never", "[check]") {
+    auto g = rigornet::test::rng(703);
+    int accepted = 0;
+    for (int t = 0; t < rigornet::test::cases(20); ++t) {
+        const Network net = rigornet::test::random_relu_network(g, 2, 2);
+        const ReluChain c = extract_relu_chain(net);
+        const std::size_t n = c.input_dim, m = c.output_dim();
+        VnnlibProperty p;
+        for (std::size_t i = 0; i < n; ++i) {
+            p.lower.push_back(Rational(-1));
+            p.upper.push_back(Rational(1));
+        }
+        // true: y_0 ≥ M + 1 or y_last ≤ m − 1 with [m, M] from naive interval arithmetic
+        // (the concretised symbolic bound with α = 0 is inside the naive interval, up to the
+        // outward rounding of the chords by a relative 2^-63, which the margin 1 absorbs)
+        const auto iv = interval_outputs(c, p.lower, p.upper);
+        p.unsafe = {{output_constraint(n, m, 0, -1, -(iv[0].second + Rational(1)))},
+                    {output_constraint(n, m, m - 1, 1, iv[m - 1].first - Rational(1)),
+                     output_constraint(n, m, 0, 1, Rational(1000))}};
+        const CertificateSubject s{net, "json-exact", "n", p, "p"};
+        for (int depth = 0; depth <= 3; ++depth) {
+            json cert = certificate(s, "holds");
+            cert["tree"] = TreeBuilder{c, p, g, false, 0}.build(depth);
+            const CheckResult r = check_certificate(cert, s);
+            INFO("trial " << t << " depth " << depth << ": " << r.reason);
+            CHECK(r.valid);
+            accepted += r.valid;
+        }
+        // false: unsafe y_0 ≥ f_0(x0) for a point x0 of the box (x0 itself is unsafe)
+        std::vector<Rational> x0;
+        for (std::size_t i = 0; i < n; ++i) x0.push_back(random_between(g, p.lower[i], p.upper[i]));
+        const std::vector<Rational> y0 = evaluate(net, ExactArith{}, std::span<const Rational>(x0));
+        VnnlibProperty f = p;
+        f.unsafe = {{output_constraint(n, m, 0, -1, -y0[0])}};
+        const CertificateSubject fs{net, "json-exact", "n", f, "p"};
+        for (int depth = 0; depth <= 4; ++depth) {
+            json cert = certificate(fs, "holds");
+            cert["tree"] = TreeBuilder{c, f, g, true, 30}.build(depth);
+            const CheckResult r = check_certificate(cert, fs);
+            INFO("x0 = " << strings(x0).dump());
+            CHECK(!r.valid);
+            CHECK(r.reason.find("does not refute") != std::string::npos);
+        }
+    }
+    CHECK(accepted > 0);
+}
+
+TEST_CASE("check: tampered certificates are rejected with the place named", "[check]") {
+    const Network net = read_network_json(vnnlib_data("relu_diff.json"));
+    VnnlibProperty prop = read_vnnlib(vnnlib_data("relu_diff_holds.vnnlib"));
+    const CertificateSubject s{net, "json-exact", sha256_file_hex(vnnlib_data("relu_diff.json")), prop,
+                               sha256_file_hex(vnnlib_data("relu_diff_holds.vnnlib"))};
+    const json good = read_certificate(check_data("relu_diff_holds.cert.json"));
+    REQUIRE(check_certificate(good, s).valid);
+    auto rejected = [&](const std::function<void(json&)>& tamper, const std::string& needle,
+                        const CertificateSubject& subject) { expect_rejected(good, tamper, needle, subject); };
+    auto tampered = [&](const std::function<void(json&)>& tamper, const std::string& needle) {
+        rejected(tamper, needle, s);
+    };
+    tampered([](json& c) { c["tree"]["at"] = "0"; }, "tree.at: split value 0 is not strictly inside [0, 1]");
+    tampered([](json& c) { c["tree"]["at"] = "3/2"; }, "not strictly inside");
+    tampered([](json& c) { c["tree"]["at"] = "half"; }, "tree.at");
+    tampered([](json& c) { c["tree"]["at"] = 0.5; }, "expected an exact rational");
+    tampered([](json& c) { c["tree"]["above"]["active"]["slopes"][0][0] = "3/2"; },
+             "tree.above.active.slopes[0][0]: slope 3/2 outside [0, 1]");
+    tampered([](json& c) { c["tree"]["below"]["slopes"][0][0] = "-1/5"; }, "outside [0, 1]");
+    tampered([](json& c) { c["tree"]["below"]["slopes"] = json::array(); }, "tree.below.slopes");
+    tampered([](json& c) { c["tree"]["below"]["slopes"][0].push_back("0"); }, "tree.below.slopes[0]");
+    tampered([](json& c) { c["tree"].erase("above"); }, "tree: missing \"above\"");
+    tampered([](json& c) { c["tree"]["above"].erase("inactive"); }, "tree.above: missing \"inactive\"");
+    tampered([](json& c) { c["tree"]["below"]["refutes"] = {1}; }, "tree.below.refutes[0]");
+    tampered([](json& c) { c["tree"]["below"]["refutes"] = json::array(); }, "tree.below.refutes");
+    tampered([](json& c) { c["tree"]["below"]["extra"] = 1; }, "tree.below: unknown key \"extra\"");
+    tampered([](json& c) { c["tree"]["split"] = "output"; }, "tree.split");
+    tampered([](json& c) { c["tree"]["dim"] = 2; }, "tree.dim");
+    tampered([](json& c) { c["tree"]["above"]["layer"] = 1; }, "tree.above.layer");
+    tampered([](json& c) { c["tree"]["above"]["active"] = c["tree"]["above"]; }, "split twice");
+    tampered([](json& c) { c["network"]["sha256"] = std::string(64, '0'); }, "certificate is for another network");
+    tampered([](json& c) { c["property"]["sha256"] = std::string(64, 'f'); }, "certificate is for another property");
+    tampered([](json& c) { c["network"]["semantics"] = "nnet-binary64"; }, "network.semantics");
+    tampered([](json& c) { c["format"] = "something-else"; }, "certificate.format");
+    tampered([](json& c) { c["version"] = 2; }, "certificate.version");
+    tampered([](json& c) { c.erase("rigornet_version"); }, "missing \"rigornet_version\"");
+    tampered([](json& c) { c["result"] = "unknown"; }, "certificate.result");
+    tampered([](json& c) { c["result"] = "violated"; }, "a violated certificate has no tree");
+    tampered([](json& c) { c["counterexample"] = json::object(); }, "a holds certificate has no counterexample");
+    tampered([](json& c) { c["tree"] = json::array(); }, "tree: expected a tree node");
+    tampered([](json& c) { c["tree"]["below"]["leaf"] = "lp"; }, "tree.below.leaf");
+    // the same tree for a network of the same shape but another function: its sha256
+    // differs, and with the sha256 matched the leaves no longer refute (2·relu reaches 2)
+    Network other(2);
+    other.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(2), Rational(-2)}), nullptr,
+                     {Rational(0)});
+    other.add_elementwise(Scalar::relu);
+    other.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+    const std::string other_path = write_network(other);
+    const CertificateSubject os{other, "json-exact", sha256_file_hex(other_path), prop, s.prop_sha256};
+    std::remove(other_path.c_str());
+    rejected([](json&) {}, "certificate is for another network", os);
+    rejected([&](json& c) { c["network"]["sha256"] = os.net_sha256; }, "does not refute", os);
+    // a wrong refuting constraint: conjunction {Y_0 ≥ 3/2, X_0 ≤ 2}, the second never refuted
+    VnnlibProperty two = prop;
+    two.unsafe[0].push_back({{Rational(1), Rational(0)}, {Rational(0)}, Rational(2)});
+    const CertificateSubject ts{net, "json-exact", s.net_sha256, two, s.prop_sha256};
+    CHECK(check_certificate(good, ts).valid);
+    rejected([](json& c) { c["tree"]["below"]["refutes"] = {1}; },
+             "tree.below: leaf does not refute conjunction 0 (lower bound 0 ≤ 2 of constraint 1)", ts);
+}
+
+TEST_CASE("check: damaged files and hostile nesting are refused without a crash", "[check]") {
+    const std::string text = read_file(check_data("relu_diff_holds.cert.json"));
+    REQUIRE(!text.empty());
+    for (std::size_t cut : {std::size_t{0}, std::size_t{1}, text.size() / 2, text.size() - 3})
+        CHECK_THROWS_AS(parse_certificate(text.substr(0, cut), "c.json"), ParseError);
+    std::string deep;
+    for (int i = 0; i < 100000; ++i) deep += "{\"a\":";
+    CHECK_THROWS_AS(parse_certificate(deep, "deep.json"), ResourceError);
+    // a tree deeper than the limit: input splits at d/(d+1), d = 1, 2, …, nested through
+    // "above" (all strictly inside their boxes; the walk is iterative: only the limit stops it)
+    Network line(1);
+    line.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+    line.add_elementwise(Scalar::relu);
+    line.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+    VnnlibProperty p;
+    p.lower = {Rational(0)};
+    p.upper = {Rational(1)};
+    p.unsafe = {{output_constraint(1, 1, 0, -1, Rational(-2))}};
+    const CertificateSubject s{line, "json-exact", "n", p, "p"};
+    const std::string leaf = "{\"leaf\":\"bound\",\"slopes\":[[\"0\"]],\"refutes\":[0]}";
+    std::string prefix, suffix;
+    for (std::size_t d = 1; d <= certificate_limits::max_depth + 1; ++d) {
+        prefix += "{\"split\":\"input\",\"dim\":0,\"at\":\"" + std::to_string(d) + "/" + std::to_string(d + 1) +
+                  "\",\"below\":" + leaf + ",\"above\":";
+        suffix += "}";
+    }
+    std::string doc = certificate(s, "holds").dump();
+    doc.pop_back();
+    doc += ",\"tree\":" + prefix + leaf + suffix + "}";
+    const CheckResult r = check_certificate(parse_certificate(doc, "deep.json"), s);
+    INFO(r.reason);
+    CHECK(!r.valid);
+    CHECK(r.reason.find("tree deeper than 10000") != std::string::npos);
+    CHECK(r.leaves == certificate_limits::max_depth - 1);  // every "below" leaf on the way was refuted
+}
+
+TEST_CASE("check: counterexamples are re-evaluated exactly", "[check]") {
+    const Network net = read_network_json(vnnlib_data("relu_diff.json"));
+    const VnnlibProperty prop = read_vnnlib(vnnlib_data("relu_diff_violated.vnnlib"));
+    const CertificateSubject s{net, "json-exact", sha256_file_hex(vnnlib_data("relu_diff.json")), prop,
+                               sha256_file_hex(vnnlib_data("relu_diff_violated.vnnlib"))};
+    const json good = read_certificate(check_data("relu_diff_violated.cert.json"));
+    REQUIRE(check_certificate(good, s).valid);
+    auto rejected = [&](const std::function<void(json&)>& tamper, const std::string& needle) {
+        expect_rejected(good, tamper, needle, s);
+    };
+    rejected([](json& c) { c["counterexample"]["output"][0] = "999999/1000000"; },
+             "counterexample.output[0]: 999999/1000000, but the network gives 1");
+    rejected([](json& c) { c["counterexample"]["input"][0] = "1000001/1000000"; },
+             "counterexample.input[0]: 1000001/1000000 is outside the box [0, 1]");
+    // in the box and evaluated right, but f(1/2, 1/2) = 0 is safe
+    rejected([](json& c) { c["counterexample"] = {{"input", {"1/2", "1/2"}}, {"output", {"0"}}}; },
+             "satisfies no conjunction");
+    rejected([](json& c) { c["counterexample"]["input"].push_back("0"); }, "counterexample.input");
+    rejected([](json& c) { c.erase("counterexample"); }, "missing \"counterexample\"");
+    rejected([](json& c) { c["counterexample"]["note"] = "x"; }, "unknown key \"note\"");
+    // random points: a counterexample is accepted exactly when the point is unsafe
+    auto g = rigornet::test::rng(704);
+    for (int t = 0; t < rigornet::test::cases(30); ++t) {
+        const std::vector<Rational> x{random_between(g, Rational(0), Rational(1)),
+                                      random_between(g, Rational(0), Rational(1))};
+        const Rational d = x[0] - x[1], y = d.sign() > 0 ? d : Rational(0);  // by hand: relu(x0 − x1)
+        json c = good;
+        c["counterexample"] = {{"input", strings(x)}, {"output", {y.str()}}};
+        const CheckResult r = check_certificate(c, s);
+        INFO(c.dump() << " " << r.reason);
+        CHECK(r.valid == (y >= Rational(3, 4)));  // the other disjunct y + 2·x1 ≤ −1 is unreachable
+    }
+}
+
+TEST_CASE("cli: check exit codes, reasons and JSON", "[check][cli]") {
+    const std::string net = vnnlib_data("relu_diff.json"), holds = vnnlib_data("relu_diff_holds.vnnlib"),
+                      violated = vnnlib_data("relu_diff_violated.vnnlib"),
+                      hcert = check_data("relu_diff_holds.cert.json"),
+                      vcert = check_data("relu_diff_violated.cert.json");
+    std::string out, err;
+    CHECK(run_cli("check " + net + " " + holds + " " + hcert, out, &err) == 0);
+    CHECK(out.find("valid certificate: holds") != std::string::npos);
+    CHECK(run_cli("check " + net + " " + violated + " " + vcert, out, &err) == 1);
+    REQUIRE(run_cli("check " + net + " " + holds + " " + hcert + " --json", out, &err) == 0);
+    const json j = json::parse(out);
+    CHECK(j.at("valid") == true);
+    CHECK(j.at("result") == "holds");
+    CHECK(j.at("leaves") == 3);
+    CHECK(j.contains("rigornet_version"));
+    CHECK(j.contains("seconds"));
+    // a certificate for another property
+    CHECK(run_cli("check " + net + " " + violated + " " + hcert, out, &err) == 3);
+    CHECK(out.find("certificate is for another property") != std::string::npos);
+    // another network file: the same network with its weight written as 2/2
+    const std::string copy = rigornet::test::temp_path(".json");
+    std::string text = read_file(net);
+    const std::size_t w = text.find("\"1\", \"-1\"");
+    REQUIRE(w != std::string::npos);
+    text.replace(w, 3, "\"2/2\"");
+    write_file(copy, text);
+    CHECK(run_cli("check " + copy + " " + holds + " " + hcert, out, &err) == 3);
+    CHECK(out.find("certificate is for another network") != std::string::npos);
+    std::remove(copy.c_str());
+    // a truncated certificate
+    const std::string cut = rigornet::test::temp_path(".json");
+    const std::string cert = read_file(hcert);
+    write_file(cut, cert.substr(0, cert.size() / 2));
+    CHECK(run_cli("check " + net + " " + holds + " " + cut + " --json", out, &err) == 3);
+    const json jc = json::parse(out);
+    CHECK(jc.at("valid") == false);
+    CHECK(jc.at("result").is_null());
+    CHECK(jc.at("reason").get<std::string>().find("truncated") != std::string::npos);
+    std::remove(cut.c_str());
+    // a missing certificate file, and a missing network file: exit 3 naming the file
+    CHECK(run_cli("check " + net + " " + holds + " /nonexistent/c.json", out, &err) == 3);
+    CHECK(out.find("/nonexistent/c.json") != std::string::npos);
+    CHECK(run_cli("check /nonexistent/n.json " + holds + " " + hcert, out, &err) == 3);
+    CHECK(err.find("/nonexistent/n.json") != std::string::npos);
+}
