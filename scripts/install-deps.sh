@@ -3,7 +3,7 @@
 # Idempotent: does nothing (and needs no root) when everything is present.
 set -euo pipefail
 packages=(g++ make libgmp-dev libmpfr-dev libflint-dev libflint-arb-dev libfftw3-dev
-          libboost-dev catch2 nlohmann-json3-dev libcli11-dev libstb-dev libqsopt-ex-dev)
+          libboost-dev catch2 nlohmann-json3-dev libcli11-dev libstb-dev libqsopt-ex-dev nettle-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
