@@ -9,8 +9,8 @@
 // box; l = min_box L, u = max_box U. Affine layer: L_z = Σ_{w>0} w·L_h + Σ_{w<0} w·U_h + b
 // (U_z with L, U swapped). ReLU unit fixed active (by a split, or l ≥ 0): σ bounds
 // (L, U); fixed inactive (split, or u ≤ 0): (0, 0); unstable: lower α·L (α ∈ [0, 1]),
-// upper u/(u−l)·(U − l). Clip unit min(max(z, 0), cap): with 0 ≤ l < cap, (L − max(u −
-// cap, 0), U); else u ≤ 0: (0, 0); else u ≤ cap: as a ReLU; else constants (σ(l), σ(u)).
+// upper u/(u−l)·(U − l). Clip unit min(max(z, 0), cap): with 0 ≤ l < cap and u − cap ≤
+// cap − l, (L − max(u − cap, 0), U); else u ≤ 0: (0, 0); else u ≤ cap: as a ReLU; else constants (σ(l), σ(u)).
 // Why sound: docs/certificates.md ("Soundness"): α·z ≤ relu(z) for α ∈ [0, 1]; the chord
 // through (l, 0) and (u, u) is above relu on [l, u] and increasing; σ is monotone; for
 // 0 ≤ z ≤ u, z − (u − cap) ≤ clip(z) ≤ z; a clip is relu below cap.

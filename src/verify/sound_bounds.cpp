@@ -247,9 +247,10 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
             if (model.capped(r, k)) {
                 // clip σ(z) = min(max(z, 0), cap), with l ≥ 0: σ(z) ≤ z ≤ U, and
-                // σ(z) ≥ z − (u − cap) for z ≤ u (the identity when u ≤ cap)
+                // σ(z) ≥ z − (u − cap) for z ≤ u (the identity when u ≤ cap); used
+                // while the overshoot u − cap is at most cap − l, else constants
                 const S cap = model.cap_lower(r, k);
-                if (l >= S(0) && l < cap) {
+                if (l >= S(0) && l < cap && (u <= cap || P::sub_upper(u, cap) <= cap - l)) {
                     if (!(u <= cap)) P::add_to(fl[n], P::neg(P::sub_upper(u, cap)));
                     continue;
                 }
