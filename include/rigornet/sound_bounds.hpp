@@ -42,6 +42,13 @@ struct SymbolicBounds {
     /// bound[k][m] ≤ min over the region of a_m·x + c_m·y for constraint m of
     /// conjunction k of the property's unsafe set.
     std::vector<std::vector<S>> bound;
+    /// The forward procedure's own bound (docs/certificates.md), ≤ bound. The binary64
+    /// passes also back-substitute each constraint through the same per-unit
+    /// relaxations (DeepPoly/CROWN style: σ ≥ la·z + lb for a positive coefficient,
+    /// σ ≤ ua·z + ub for a negative one, the concrete range of σ for an interval
+    /// coefficient around 0), a lower bound by the same argument, and bound is the larger
+    /// of the two; the exact pass has bound = forward.
+    std::vector<std::vector<S>> forward;
     /// The x-coefficients of the affine lower function whose box minimum is bound[k][m]
     /// (rounded to double: a heuristic for choosing a split, never a bound).
     std::vector<std::vector<std::vector<double>>> gradient;

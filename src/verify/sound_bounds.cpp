@@ -99,6 +99,7 @@ struct OutwardPolicy {
         return point(u / den);
     }
     static V neg(S l) { return point(-l); }
+    static V range(S lo, S hi) { return {lo, hi}; }
     static S sub_upper(S a, S b) { return a - b; }  // rounded up
     static double heuristic(const V& a) { return a.lo; }
 };
@@ -122,6 +123,7 @@ struct NearestPolicy {
     static void add_upper(S& acc, S t) { acc += t; }
     static V chord_slope(S l, S u) { return u / (u - l); }
     static V neg(S l) { return -l; }
+    static V range(S lo, S) { return lo; }  // never used: a double weight is never an interval around 0
     static S sub_upper(S a, S b) { return a - b; }
     static double heuristic(V a) { return a; }
 };
@@ -207,6 +209,13 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     hu = hl;
     std::vector<char> hzero(n, 0);  // unit known to be 0 (both functions zero)
     SymbolicBounds<S> out;
+    // per hidden unit: σ ≥ la·z + lb, σ ≤ ua·z + ub and sl ≤ σ ≤ su on the region (for
+    // the back-substitution of the binary64 policies)
+    struct Relax {
+        V la, lb, ua, ub;
+        S sl, su;
+    };
+    std::vector<std::vector<Relax>> relax;
     const std::size_t last = model.layers() - 1;
     for (std::size_t r = 0; r <= last; ++r) {
         const std::size_t rows = model.rows(r), cols = model.cols(r);
@@ -237,6 +246,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         out.lower.emplace_back(rows);
         out.upper.emplace_back(rows);
         out.slopes.emplace_back(rows, 0);
+        relax.emplace_back();
         hzero.assign(rows, 0);
         for (std::size_t k = 0; k < rows; ++k) {
             V* fl = &zl[k * width];
@@ -244,14 +254,23 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             const S l = lower_min(fl), u = upper_max(fu);
             out.lower[r][k] = l;
             out.upper[r][k] = u;
+            const V zero = P::zero(), one = P::one();
+            relax[r].push_back({zero, zero, zero, zero, S(0), S(0)});  // inactive, overwritten below
+            Relax& rx = relax[r].back();
             const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
             if (model.capped(r, k)) {
                 // clip σ(z) = min(max(z, 0), cap), with l ≥ 0: σ(z) ≤ z ≤ U, and
                 // σ(z) ≥ z − (u − cap) for z ≤ u (the identity when u ≤ cap); used
                 // while the overshoot u − cap is at most cap − l, else constants
                 const S cap = model.cap_lower(r, k);
+                rx.sl = model.sigma_lower(r, k, l);
+                rx.su = model.sigma_upper(r, k, u);
                 if (l >= S(0) && l < cap && (u <= cap || P::sub_upper(u, cap) <= cap - l)) {
-                    if (!(u <= cap)) P::add_to(fl[n], P::neg(P::sub_upper(u, cap)));
+                    rx.la = rx.ua = one;
+                    if (!(u <= cap)) {
+                        rx.lb = P::neg(P::sub_upper(u, cap));
+                        P::add_to(fl[n], rx.lb);
+                    }
                     continue;
                 }
                 if (u <= S(0)) {
@@ -263,13 +282,16 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 if (l >= S(0) || !(u <= cap)) {  // otherwise a plain ReLU on [l, u]: below
                     std::fill(fl, fl + width, P::zero());
                     std::fill(fu, fu + width, P::zero());
-                    fl[n] = P::point(model.sigma_lower(r, k, l));
-                    fu[n] = P::point(model.sigma_upper(r, k, u));
+                    fl[n] = rx.lb = P::point(rx.sl);
+                    fu[n] = rx.ub = P::point(rx.su);
                     continue;
                 }
             }
             // NaN-safe: a NaN bound (overflow) never counts as a stable phase
-            if (fixed > 0 || (fixed == 0 && l >= S(0))) continue;  // active: (L, U)
+            if (fixed > 0 || (fixed == 0 && l >= S(0))) {  // active: (L, U)
+                rx = {one, zero, one, zero, l, u};
+                continue;
+            }
             if (fixed < 0 || u <= S(0)) {                           // inactive: (0, 0)
                 std::fill(fl, fl + width, P::zero());
                 std::fill(fu, fu + width, P::zero());
@@ -283,6 +305,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             P::add_to(fu[n], P::mul(lambda, P::neg(l)));
             const bool alpha = r < slopes.size() && k < slopes[r].size() ? slopes[r][k] != 0 : u > -l;
             out.slopes[r][k] = alpha ? 1 : 0;
+            rx = {alpha ? one : zero, zero, lambda, P::mul(lambda, P::neg(l)), S(0), u};
             if (!alpha) std::fill(fl, fl + width, P::zero());
         }
         hl = std::move(zl);
@@ -292,6 +315,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     const std::size_t outs = model.rows(last);
     for (std::size_t k = 0; k < model.conjunctions(); ++k) {
         out.bound.emplace_back();
+        out.forward.emplace_back();
         out.gradient.emplace_back();
         for (std::size_t m = 0; m < model.constraints(k); ++m) {
             std::vector<V> g(width, P::zero());
@@ -304,7 +328,46 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 for (std::size_t t = 0; t < width; ++t)
                     if (!P::is_zero(f[t])) P::add_to(g[t], P::mul(cj, f[t]));
             }
-            out.bound.back().push_back(lower_min(g.data()));
+            S bound = lower_min(g.data());
+            out.forward.back().push_back(bound);
+            if constexpr (!std::is_same_v<P, ExactPolicy>) {
+                // back-substitution of the constraint through the same relaxations
+                // (DeepPoly/CROWN style): also a lower bound; the larger one is kept
+                std::vector<V> mu(outs), h(width, P::zero());
+                for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
+                for (std::size_t r = last + 1; r-- > 0;) {
+                    std::vector<V> nu(model.cols(r), P::zero());
+                    for (std::size_t i = 0; i < mu.size(); ++i) {
+                        if (P::is_zero(mu[i])) continue;
+                        P::add_to(h[n], P::mul(mu[i], model.b(r, i)));
+                        for (std::size_t j = 0; j < nu.size(); ++j) P::add_to(nu[j], P::mul(mu[i], model.w(r, i, j)));
+                    }
+                    if (r == 0) {
+                        for (std::size_t i = 0; i < n; ++i) h[i] = nu[i];
+                        break;
+                    }
+                    for (std::size_t j = 0; j < nu.size(); ++j) {
+                        const Relax& rx = relax[r - 1][j];
+                        if (P::is_zero(nu[j])) continue;
+                        const int sg = P::sign(nu[j]);
+                        if (sg == 0) {  // an interval around 0: the concrete range of σ
+                            P::add_to(h[n], P::mul(nu[j], P::range(rx.sl, rx.su)));
+                            nu[j] = P::zero();
+                            continue;
+                        }
+                        P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
+                        nu[j] = P::mul(nu[j], sg > 0 ? rx.la : rx.ua);
+                    }
+                    mu = std::move(nu);
+                }
+                for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], model.ax(k, m, i));
+                const S back = lower_min(h.data());
+                if (back > bound) {  // NaN never wins
+                    bound = back;
+                    g = std::move(h);
+                }
+            }
+            out.bound.back().push_back(bound);
             std::vector<double> grad(n);
             for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
             out.gradient.back().push_back(std::move(grad));

@@ -229,7 +229,8 @@ struct Search {
         for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
             bool refuted = false;
             for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
-                const double lb = b.bound[k][m];
+                // with a proof tree, only the checker's forward procedure closes a node
+                const double lb = o.want_proof ? b.forward[k][m] : b.bound[k][m];
                 // lb > d rounded up ⇒ lb > d (NaN compares false: not refuted)
                 if (lb > oc.unsafe[k][m].rhs_up) {
                     refuted = true;
