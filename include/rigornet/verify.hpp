@@ -65,15 +65,6 @@ struct VerifyResult {
     std::string proof_error;
 };
 
-/// Bounds f on the box [lo, hi] by interval arithmetic in exact rationals: returns, per
-/// hidden layer r = 1…ℓ, the enclosure [hl, hu] of the post-activations (last entry: the
-/// outputs of the final affine layer). Sound: each affine map is bounded exactly
-/// (W⁺·lo + W⁻·hi ≤ W·h + b ≤ W⁺·hi + W⁻·lo for lo ≤ h ≤ hi) and ReLU / clip are
-/// monotone, so every real f(x), x ∈ box, lies in the last enclosure. Exact (no rounding).
-std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> interval_bounds(const ReluChain& c,
-                                                                                     const std::vector<Rational>& lo,
-                                                                                     const std::vector<Rational>& hi);
-
 /// Decides f(box) ∩ U = ∅ (proved: the property holds; refuted: violated) by branch and
 /// bound. Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,

@@ -16,8 +16,6 @@ namespace rigornet {
 
 namespace {
 
-using Box = std::pair<std::vector<Rational>, std::vector<Rational>>;
-
 // The same in double, for candidate search only (never a bound).
 double activate_double(const ReluChain& c, std::size_t r, std::size_t k, double z) {
     if (z <= 0) return 0;
@@ -110,34 +108,6 @@ struct DoubleConjunction {
 };
 
 }  // namespace
-
-std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> interval_bounds(const ReluChain& c,
-                                                                                     const std::vector<Rational>& lo,
-                                                                                     const std::vector<Rational>& hi) {
-    std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> out;
-    std::vector<Rational> l = lo, u = hi;
-    for (std::size_t r = 0; r < c.weights.size(); ++r) {
-        const RationalMatrix& w = c.weights[r];
-        std::vector<Rational> nl(w.rows()), nu(w.rows());
-        for (std::size_t i = 0; i < w.rows(); ++i) {
-            nl[i] = c.biases[r][i];
-            nu[i] = c.biases[r][i];
-            for (std::size_t j = 0; j < w.cols(); ++j) {
-                const Rational a = w.at(i, j);
-                if (a.sign() > 0) { nl[i] += a * l[j]; nu[i] += a * u[j]; }
-                else if (a.sign() < 0) { nl[i] += a * u[j]; nu[i] += a * l[j]; }
-            }
-            if (r + 1 < c.weights.size()) {  // σ is monotone: [σ(l), σ(u)]
-                nl[i] = c.activate(r, i, nl[i]);
-                nu[i] = c.activate(r, i, nu[i]);
-            }
-        }
-        l = std::move(nl);
-        u = std::move(nu);
-        out.emplace_back(l, u);
-    }
-    return out;
-}
 
 namespace {
 
