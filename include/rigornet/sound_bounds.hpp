@@ -49,7 +49,7 @@ struct SymbolicBounds {
     /// coefficient around 0), a lower bound by the same argument, and bound is the larger
     /// of the two; the exact pass has bound = forward.
     std::vector<std::vector<S>> forward;
-    /// The x-coefficients of the affine lower function whose box minimum is bound[k][m]
+    /// The x-coefficients of the forward affine lower function whose box minimum is forward[k][m]
     /// (rounded to double: a heuristic for choosing a split, never a bound).
     std::vector<std::vector<std::vector<double>>> gradient;
 };

@@ -362,10 +362,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 }
                 for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], model.ax(k, m, i));
                 const S back = lower_min(h.data());
-                if (back > bound) {  // NaN never wins
-                    bound = back;
-                    g = std::move(h);
-                }
+                if (back > bound) bound = back;  // NaN never wins
             }
             out.bound.back().push_back(bound);
             std::vector<double> grad(n);
