@@ -16,6 +16,7 @@
 // 0 ≤ z ≤ u, z − (u − cap) ≤ clip(z) ≤ z; a clip is relu below cap.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "rigornet/lipschitz.hpp"
@@ -57,10 +58,13 @@ struct SymbolicBounds {
 /// Exact procedure (docs/certificates.md) over lo ≤ x ≤ hi, in rationals: bound[k][m]
 /// is the exact value of the procedure, a lower bound of a_m·x + c_m·y at every point
 /// of the box where the phases `fix` hold (proof in the file comment). slopes given
-/// (the certificate's) or empty (DeepPoly rule). ShapeError when sizes disagree.
+/// (the certificate's) or empty (DeepPoly rule). ShapeError when sizes disagree;
+/// ResourceError when `expired` (checked once per neuron; the rationals of the chord
+/// slopes grow layer by layer, so deep networks can take minutes) returns true.
 SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibProperty& p,
                                                const std::vector<Rational>& lo, const std::vector<Rational>& hi,
-                                               const PhaseFix& fix, const Slopes& slopes);
+                                               const PhaseFix& fix, const Slopes& slopes,
+                                               const std::function<bool()>& expired = {});
 
 /// The chain's weights, biases and caps enclosed in binary64 intervals [down, up] of the
 /// exact rationals (a point when the rational is a double, as for ONNX float32 or NNet

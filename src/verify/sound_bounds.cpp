@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cfenv>
+#include <functional>
 #include <type_traits>
 
 #include "rigornet/error.hpp"
@@ -187,7 +188,7 @@ struct DoubleModel {
 template <class P, class M>
 SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typename P::S>& lo,
                                         const std::vector<typename P::S>& hi, const PhaseFix& fix,
-                                        const Slopes& slopes) {
+                                        const Slopes& slopes, const std::function<bool()>& expired) {
     using V = typename P::V;
     using S = typename P::S;
     const std::size_t n = lo.size(), width = n + 1;  // coefficients x_0…x_{n−1}, then the constant
@@ -221,6 +222,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         const std::size_t rows = model.rows(r), cols = model.cols(r);
         std::vector<V> zl(rows * width, P::zero()), zu(rows * width, P::zero());
         for (std::size_t i = 0; i < rows; ++i) {
+            if (expired && expired()) throw ResourceError("symbolic bounds: stopped (time limit or interrupt)");
             V* fl = &zl[i * width];
             V* fu = &zu[i * width];
             fl[n] = model.b(r, i);
@@ -426,13 +428,14 @@ OutwardChain::OutwardChain(const ReluChain& c, const VnnlibProperty& p) : input_
 
 SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibProperty& p,
                                                const std::vector<Rational>& lo, const std::vector<Rational>& hi,
-                                               const PhaseFix& fix, const Slopes& slopes) {
+                                               const PhaseFix& fix, const Slopes& slopes,
+                                               const std::function<bool()>& expired) {
     check_shapes(c.input_dim, lo.size(), hi.size());
     for (const auto& conj : p.unsafe)
         for (const LinearConstraint& k : conj)
             if (k.ax.size() != c.input_dim || k.ay.size() != c.output_dim())
                 throw ShapeError("symbolic bounds: the property's dimensions differ from the network's");
-    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes);
+    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes, expired);
 }
 
 SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
@@ -440,14 +443,14 @@ SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std:
                                                const Slopes& slopes) {
     check_shapes(c.input_dim, lo.size(), hi.size());
     const UpwardRounding up;
-    return propagate<OutwardPolicy>(DoubleModel<OutwardPolicy>{c}, lo, hi, fix, slopes);
+    return propagate<OutwardPolicy>(DoubleModel<OutwardPolicy>{c}, lo, hi, fix, slopes, {});
 }
 
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
                                                const Slopes& slopes) {
     check_shapes(c.input_dim, lo.size(), hi.size());
-    return propagate<NearestPolicy>(DoubleModel<NearestPolicy>{c}, lo, hi, fix, slopes);
+    return propagate<NearestPolicy>(DoubleModel<NearestPolicy>{c}, lo, hi, fix, slopes, {});
 }
 
 }  // namespace rigornet

@@ -316,7 +316,12 @@ bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>
         }
         return certify(c, p, tree, n.first, a, depth, expired) && certify(c, p, tree, n.second, b, depth, expired);
     }
-    const SymbolicBounds<Rational> sb = symbolic_bounds_exact(c, p, reg.lo, reg.hi, reg.fix, {});
+    SymbolicBounds<Rational> sb;
+    try {
+        sb = symbolic_bounds_exact(c, p, reg.lo, reg.hi, reg.fix, {}, expired);
+    } catch (const ResourceError&) {
+        return false;  // expired() now holds: the caller reports the time limit
+    }
     std::vector<std::size_t> refutes(p.unsafe.size());
     bool all = true;
     std::size_t best_k = 0, best_m = 0;
