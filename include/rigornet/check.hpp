@@ -36,7 +36,7 @@ Rational max_over_box(const LinearFunction& f, const std::vector<Rational>& lo, 
 enum class UnitFix : unsigned char { free, inactive, active };
 
 /// Linear lower and upper functions of each network output, valid on a region.
-struct SymbolicBounds {
+struct LeafBounds {
     std::vector<LinearFunction> lower, upper;
 };
 
@@ -58,8 +58,10 @@ constexpr long bound_precision = 64;
 /// for l < 0 < u the chord u(z − l)/(u − l) ≥ relu(z) on [l, u] (convexity) and α·z ≤
 /// relu(z) for α ∈ [0, 1] (both increasing in z, so they apply to the bounds of z); a
 /// fixed unit is exact on its half of R (σ = z where z ≥ 0, σ = 0 where z ≤ 0); a capped
-/// unit min(max(z, 0), cap) is increasing, so σ(l) ≤ σ(z) ≤ σ(u), and it is z when
-/// 0 ≤ l ≤ u ≤ cap. Rounding (bound_precision bits, outward): for an unstable ReLU the
+/// unit min(max(z, 0), cap) is z when 0 ≤ l ≤ u ≤ cap; when 0 ≤ l < cap < u with
+/// overshoot u − cap ≤ cap − l it lies between z − (u − cap) and z (σ = cap ≥ z − (u − cap)
+/// for cap ≤ z ≤ u); when l < 0 < u ≤ cap it is relu on [l, u] (the ReLU relaxation);
+/// otherwise, being increasing, σ(l) ≤ σ(z) ≤ σ(u). Rounding (bound_precision bits, outward): for an unstable ReLU the
 /// chord slope λ = u/(u − l) is rounded up to λ′ and l down to l′, the slope α down to α′
 /// (λ′(z − l′) ≥ 0 at z = l and ≥ u at z = u, so it is still above relu on [l, u]; α′ ∈
 /// [0, 1]); for a capped unit the constants are σ(l′) and σ(u′) with l′ ≤ l, u′ ≥ u. So the
@@ -67,7 +69,7 @@ constexpr long bound_precision = 64;
 /// rounding, never tighter. All arithmetic is exact rational. Throws DomainError for a fixed capped
 /// unit or an α outside [0, 1], ShapeError for wrong shapes (the checker tests both first
 /// and reports them with their place in the certificate).
-SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+LeafBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                                const std::vector<std::vector<UnitFix>>& fixed,
                                const std::vector<std::vector<Rational>>& slopes);
 
@@ -75,7 +77,7 @@ SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& 
 /// a·x + Σ_j (c_j > 0 ? c_j·lower_j : c_j·upper_j), exact. Why: the sum is a linear
 /// function ≤ a·x + c·f(x) at every x of the region, and its minimum over the box (which
 /// contains the region) is ≤ its value there.
-Rational constraint_lower_bound(const LinearConstraint& k, const SymbolicBounds& b, const std::vector<Rational>& lo,
+Rational constraint_lower_bound(const LinearConstraint& k, const LeafBounds& b, const std::vector<Rational>& lo,
                                 const std::vector<Rational>& hi);
 
 /// The limits of the certificate reader; exceeding one makes the certificate invalid (it

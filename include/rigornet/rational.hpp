@@ -89,4 +89,11 @@ std::string to_decimal(const Rational& x, int digits, Round r);
 /// any other non-finite case throws DomainError.
 std::string to_decimal(double x, int digits, Round r);
 
+/// x rounded down (Round::down) or up (Round::up) to a dyadic m/2^s with about `bits`
+/// significant bits: s = bits − (bits(p) − bits(q)) for x = p/q and m = ⌊x·2^s⌋ (or
+/// ⌈x·2^s⌉), exact integer arithmetic, so the result is ≤ x (or ≥ x) and equals x when x
+/// is already on that grid. DomainError for Round::nearest. Used to keep the bit sizes of
+/// relaxation constants bounded (sound_bounds.hpp, check.hpp) without losing soundness.
+Rational round_dyadic(const Rational& x, long bits, Round r);
+
 }  // namespace rigornet

@@ -9,6 +9,7 @@
 
 #include "rigornet/cnn_bounds.hpp"  // Verdict: proved / refuted / unknown
 #include "rigornet/lipschitz.hpp"
+#include "rigornet/sound_bounds.hpp"
 #include "rigornet/vnnlib.hpp"
 
 namespace rigornet {
@@ -17,44 +18,72 @@ namespace rigornet {
 struct VerifyOptions {
     double timeout_seconds = 60;
     std::size_t max_nodes = 1000000;
-    /// Random candidates tried per box (in double, each re-checked exactly).
-    std::size_t samples_per_node = 4;
+    /// Uniform random starts of the counterexample search per node, besides the centre.
+    std::size_t samples_per_node = 1;
+    /// Projected signed-gradient steps per start (in double; candidates re-checked exactly).
+    std::size_t attack_steps = 10;
     unsigned long seed = 1;
+    /// Worker threads sharing one depth-first stack of nodes (≥ 1).
+    unsigned threads = 1;
+    /// Input splitting when the network has at most this many inputs, ReLU splitting
+    /// (input splitting once no unstable unit is left) otherwise.
+    std::size_t input_split_max_dim = 16;
+    /// Record the proof tree and re-check it exactly (VerifyResult::proof).
+    bool want_proof = false;
     /// Set (e.g. by SIGINT) to stop: the verdict becomes unknown, reason "interrupted".
     const std::atomic<bool>* interrupt = nullptr;
-    /// Called about every 2 s with (nodes processed, boxes pending, seconds).
+    /// Called about every 2 s with (nodes processed, nodes pending, seconds).
     std::function<void(std::size_t, std::size_t, double)> progress;
+};
+
+/// One node of a proof tree (docs/certificates.md): an input split (x_dim ≤ at: first,
+/// x_dim ≥ at: second), a ReLU split of unit `unit` of hidden layer `layer` (inactive:
+/// first, active: second), or a leaf refuting conjunction k of the unsafe set by its
+/// constraint refutes[k], with the lower slopes `slopes`.
+struct ProofNode {
+    enum class Kind { input_split, relu_split, leaf } kind = Kind::leaf;
+    std::size_t dim = 0, layer = 0, unit = 0;
+    Rational at;
+    std::size_t first = 0, second = 0;  // indices into VerifyResult::proof
+    Slopes slopes;
+    std::vector<std::size_t> refutes;
 };
 
 struct VerifyResult {
     Verdict verdict = Verdict::unknown;
-    /// For unknown: "timeout", "node limit" or "interrupted".
+    /// For unknown: "timeout", "node limit", "interrupted" or "cannot split" (a box
+    /// narrower than binary64 resolution with no unstable unit left).
     std::string reason;
     /// For refuted: an exact input in the box and its exact outputs, (x, f(x)) ∈ U.
     std::vector<Rational> input, output;
     std::size_t nodes = 0;
     double seconds = 0;
+    /// With want_proof and proved: the proof tree, root at index 0, every leaf checked
+    /// by symbolic_bounds_exact (the checker's procedure) over its exact region. Empty
+    /// when it could not be completed; proof_error then says why.
+    std::vector<ProofNode> proof;
+    std::string proof_error;
 };
 
-/// Bounds f on the box [lo, hi] by interval arithmetic in exact rationals: returns, per
-/// hidden layer r = 1…ℓ, the enclosure [hl, hu] of the post-activations (last entry: the
-/// outputs of the final affine layer). Sound: each affine map is bounded exactly
-/// (W⁺·lo + W⁻·hi ≤ W·h + b ≤ W⁺·hi + W⁻·lo for lo ≤ h ≤ hi) and ReLU / clip are
-/// monotone, so every real f(x), x ∈ box, lies in the last enclosure. Exact (no rounding).
-std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> interval_bounds(const ReluChain& c,
-                                                                                     const std::vector<Rational>& lo,
-                                                                                     const std::vector<Rational>& hi);
-
-/// Decides f(box) ∩ U = ∅ (proved: the property holds; refuted: violated) by branch and bound on input boxes (split at the exact midpoint
-/// of the widest side). proved: every box was proved empty for every conjunction of U, a
-/// conjunction being refuted on a box when one of its constraints a·x + c·y ≤ d has
-/// min over the box of a·x + (cᵀW_ℓ)·h + cᵀb_ℓ > d, with h in the exact interval enclosure
-/// of the last hidden layer (interval_bounds) — an exact lower bound, so the refutation
-/// is a proof for the real network. refuted: a double candidate was converted to an exact
-/// rational point of the box and the exact output (ReluChain::evaluate) satisfies a
-/// conjunction exactly. Otherwise unknown with the reason. Deterministic for a given seed
-/// unless stopped by time or interrupt. Property and chain dimensions must agree
-/// (ShapeError).
+/// Decides f(box) ∩ U = ∅ (proved: the property holds; refuted: violated) by branch and
+/// bound. Each node (a sub-box with some ReLU phases fixed) is bounded by
+/// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
+/// then split at binary64 points): a conjunction is refuted on the node when one of its
+/// constraints has bound > d rounded up, a proof for the real-valued network on the
+/// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
+/// splits into two half-boxes, ReLU splits into the two phases) refuted every
+/// conjunction. refuted: a double candidate (the centre, random points, then projected
+/// signed-gradient steps on the conjunction's largest violation) was converted to an
+/// exact rational point of the box and the exact output (ReluChain::evaluate)
+/// satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
+/// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
+/// the lower function of the open constraint closest to refutation ("smear"); ReLU
+/// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).
+/// Determinism: the verdict proved/refuted never depends on scheduling (both are proofs,
+/// and they exclude each other); with threads = 1 the whole run, counterexample
+/// included, is a function of the seed; with more threads the reported counterexample
+/// and the node count may differ between runs (each counterexample is exactly checked).
+/// Property and chain dimensions must agree (ShapeError).
 VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o);
 
 }  // namespace rigornet

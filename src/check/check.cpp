@@ -43,36 +43,9 @@ void add_scaled(LinearFunction& acc, const fmpq* w, const LinearFunction& f) {
 
 LinearFunction constant_function(std::size_t n, const Rational& v) { return {std::vector<Rational>(n), v}; }
 
-// x rounded down (or up) to a dyadic m/2^s with about bound_precision significant bits:
-// s = bound_precision − (bits(p) − bits(q)) for x = p/q, m = ⌊x·2^s⌋ (or ⌈x·2^s⌉). Exact
-// integer arithmetic; the result is ≤ x (or ≥ x) and equals x when x is already on the grid.
-Rational round_dyadic(const Rational& x, bool up) {
-    if (x.is_zero()) return x;
-    const slong s = bound_precision - (static_cast<slong>(fmpz_bits(fmpq_numref(x.get()))) -
-                                       static_cast<slong>(fmpz_bits(fmpq_denref(x.get()))));
-    fmpz_t num, den, m;
-    fmpz_init(num);
-    fmpz_init(den);
-    fmpz_init(m);
-    fmpz_set(num, fmpq_numref(x.get()));
-    fmpz_set(den, fmpq_denref(x.get()));
-    if (s >= 0) fmpz_mul_2exp(num, num, static_cast<ulong>(s));
-    else fmpz_mul_2exp(den, den, static_cast<ulong>(-s));
-    if (up) fmpz_cdiv_q(m, num, den);
-    else fmpz_fdiv_q(m, num, den);
-    Rational r;  // 0/1
-    fmpz_swap(fmpq_numref(r.get()), m);
-    if (s >= 0) fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(s));
-    else fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(-s));
-    fmpz_clear(num);
-    fmpz_clear(den);
-    fmpz_clear(m);
-    return r;
-}
-
 }  // namespace
 
-SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+LeafBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                                const std::vector<std::vector<UnitFix>>& fixed,
                                const std::vector<std::vector<Rational>>& slopes) {
     const std::size_t n = c.input_dim, depth = c.depth();
@@ -121,20 +94,27 @@ SymbolicBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& 
             if (l.sign() >= 0 && (!cap || u <= *cap)) {  // σ = z on the box
                 hl[k] = std::move(zl[k]);
                 hu[k] = std::move(zu[k]);
-            } else if (cap) {  // σ increasing: σ(l′) ≤ σ(l) ≤ σ(z) ≤ σ(u) ≤ σ(u′)
-                hl[k] = constant_function(n, c.activate(r, k, round_dyadic(l, false)));
-                hu[k] = constant_function(n, c.activate(r, k, round_dyadic(u, true)));
-            } else {  // l < 0 < u: α′·L_z below, λ′·(U_z − l′) above (λ′ ≥ u/(u − l), l′ ≤ l)
-                const Rational lambda = round_dyadic(u / (u - l), true);
-                zu[k].constant -= round_dyadic(l, false);
+            } else if (cap && l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) {
+                // overshoot u − cap ≤ cap − l: z − (u − cap) ≤ σ(z) ≤ z for l ≤ z ≤ u
+                // (σ(z) = z below the cap; above it σ = cap ≥ z − (u − cap) as z ≤ u)
+                zl[k].constant -= u - *cap;
+                hl[k] = std::move(zl[k]);
+                hu[k] = std::move(zu[k]);
+            } else if (cap && !(l.sign() < 0 && u <= *cap)) {  // σ increasing: σ(l′) ≤ σ(l) ≤ σ(z) ≤ σ(u) ≤ σ(u′)
+                hl[k] = constant_function(n, c.activate(r, k, round_dyadic(l, bound_precision, Round::down)));
+                hu[k] = constant_function(n, c.activate(r, k, round_dyadic(u, bound_precision, Round::up)));
+            } else {  // l < 0 < u (≤ cap for a capped unit, where σ = relu on [l, u]):
+                      // α′·L_z below, λ′·(U_z − l′) above (λ′ ≥ u/(u − l), l′ ≤ l)
+                const Rational lambda = round_dyadic(u / (u - l), bound_precision, Round::up);
+                zu[k].constant -= round_dyadic(l, bound_precision, Round::down);
                 add_scaled(hu[k], lambda.get(), zu[k]);
-                add_scaled(hl[k], round_dyadic(alpha, false).get(), zl[k]);
+                add_scaled(hl[k], round_dyadic(alpha, bound_precision, Round::down).get(), zl[k]);
             }
         }
     }
 }
 
-Rational constraint_lower_bound(const LinearConstraint& k, const SymbolicBounds& b, const std::vector<Rational>& lo,
+Rational constraint_lower_bound(const LinearConstraint& k, const LeafBounds& b, const std::vector<Rational>& lo,
                                 const std::vector<Rational>& hi) {
     LinearFunction g{k.ax, Rational(0)};
     for (std::size_t j = 0; j < k.ay.size(); ++j) {
@@ -376,7 +356,7 @@ private:
         if (!refutes.is_array() || refutes.size() != p_.unsafe.size())
             throw Invalid(here + ".refutes",
                           "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
-        const SymbolicBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
+        const LeafBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
         for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
             const std::size_t m = index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size());
             const LinearConstraint& con = p_.unsafe[k][m];

@@ -1,16 +1,20 @@
 // rigornet CLI, verification: verify NET PROP (a VNN-LIB property; DESIGN.md §10).
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "../io/text_file.hpp"
 #include "common.hpp"
+#include "rigornet/sha256.hpp"
 #include "rigornet/verify.hpp"
+#include "rigornet/version.hpp"
 
 using nlohmann::json;
 
@@ -23,6 +27,8 @@ struct VerifyCliOptions {
     double timeout = 60;
     bool timeout_given = false;
     std::size_t max_nodes = 1000000;
+    unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+    std::string certificate;
     bool as_json = false;
 };
 
@@ -40,18 +46,57 @@ json strings(const std::vector<Rational>& v) {
     return a;
 }
 
+json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
+    const ProofNode& n = tree[id];
+    switch (n.kind) {
+        case ProofNode::Kind::input_split:
+            return {{"split", "input"}, {"dim", n.dim}, {"at", n.at.str()}, {"below", proof_node(tree, n.first)},
+                    {"above", proof_node(tree, n.second)}};
+        case ProofNode::Kind::relu_split:
+            return {{"split", "relu"}, {"layer", n.layer}, {"unit", n.unit}, {"inactive", proof_node(tree, n.first)},
+                    {"active", proof_node(tree, n.second)}};
+        case ProofNode::Kind::leaf: break;
+    }
+    json slopes = json::array();
+    for (const auto& row : n.slopes) {
+        json r = json::array();
+        for (unsigned char a : row) r.push_back(a ? "1" : "0");
+        slopes.push_back(std::move(r));
+    }
+    return {{"leaf", "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
+}
+
+// The certificate of docs/certificates.md (holds: the proof tree; violated: the point).
+void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
+    namespace fs = std::filesystem;
+    json c{{"format", "rigornet-verify-certificate"},
+           {"version", 1},
+           {"rigornet_version", version},
+           {"network",
+            {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},
+           {"property", {{"file", fs::path(o.prop).filename().string()}, {"sha256", sha256_file_hex(o.prop)}}},
+           {"result", result_name(r.verdict)}};
+    if (r.verdict == Verdict::refuted) c["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
+    else c["tree"] = proof_node(r.proof, 0);
+    std::ofstream out(o.certificate);
+    out << c.dump() << '\n';
+    if (!out) throw Error(o.certificate + ": cannot write the certificate");
+}
+
 // One verification of the network file `net` against the property file `prop`; the
 // caller holds the InterruptScope.
 VerifyResult verify_files(const std::string& net, const std::string& prop, const std::string& reading, double timeout,
-                          std::size_t max_nodes) {
+                          const VerifyCliOptions& o) {
     const ReluChain c = extract_relu_chain(load_network(net, reading));
     const VnnlibProperty p = read_vnnlib(prop);
     VerifyOptions vo;
     vo.timeout_seconds = timeout;
-    vo.max_nodes = max_nodes;
+    vo.max_nodes = o.max_nodes;
+    vo.threads = o.threads;
+    vo.want_proof = !o.certificate.empty();
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
-        std::cerr << "verify: " << nodes << " boxes, " << pending << " pending, " << shortest(s) << " s\n";
+        std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << shortest(s) << " s\n";
     };
     return verify(c, p, vo);
 }
@@ -60,7 +105,7 @@ int cmd_verify(const VerifyCliOptions& o) {
     if (o.net.empty() || o.prop.empty()) throw ParseError("verify: NET and PROP are required (or --instances FILE.csv)");
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
     const InterruptScope interrupt_scope;
-    const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o.max_nodes);
+    const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
     json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes}};
     std::ostringstream text;
     text << result_name(r.verdict);
@@ -68,13 +113,21 @@ int cmd_verify(const VerifyCliOptions& o) {
         j["reason"] = r.reason;
         text << " (" << r.reason << ")";
     }
-    text << " [" << semantics(o) << ", " << r.nodes << " boxes, " << shortest(r.seconds) << " s]\n";
+    text << " [" << semantics(o) << ", " << r.nodes << " nodes, " << shortest(r.seconds) << " s]\n";
     if (r.verdict == Verdict::refuted) {
         j["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
         for (std::size_t i = 0; i < r.input.size(); ++i) text << "X_" << i << " = " << r.input[i].str() << '\n';
         for (std::size_t i = 0; i < r.output.size(); ++i) text << "Y_" << i << " = " << r.output[i].str() << '\n';
     }
     print(j, o.as_json, text.str());
+    if (!o.certificate.empty() && r.verdict != Verdict::unknown) {
+        if (r.verdict == Verdict::proved && r.proof.empty()) {
+            std::cerr << "rigornet: error: the property holds, but no certificate was written to " << o.certificate
+                      << ": " << r.proof_error << '\n';
+            return exit_error;
+        }
+        write_certificate(o, r);
+    }
     return r.verdict == Verdict::proved ? exit_ok : r.verdict == Verdict::refuted ? exit_refuted : exit_unknown;
 }
 
@@ -133,6 +186,7 @@ std::string vnncomp_name(const VerifyResult& r) {
 
 int cmd_verify_instances(const VerifyCliOptions& o) {
     if (!o.net.empty() || !o.prop.empty()) throw ParseError("verify: --instances replaces NET and PROP");
+    if (!o.certificate.empty()) throw ParseError("verify: --certificate is for one instance (NET PROP)");
     if (o.as_json) throw ParseError("verify: --instances writes CSV (--json is for one instance)");
     const std::vector<Instance> list = read_instances(o.instances);
     std::ofstream file;
@@ -150,7 +204,7 @@ int cmd_verify_instances(const VerifyCliOptions& o) {
         std::string result, vnncomp;
         double seconds = 0;
         try {
-            const VerifyResult r = verify_files(in.net, in.prop, o.reading, timeout, o.max_nodes);
+            const VerifyResult r = verify_files(in.net, in.prop, o.reading, timeout, o);
             result = result_name(r.verdict);
             vnncomp = vnncomp_name(r);
             seconds = r.seconds;
@@ -179,8 +233,9 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
         "verify",
         "Verify a VNN-LIB property (the asserted formula is the unsafe set) of a ReLU network over its input box: "
         "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit or Ctrl-C, "
-        "exit 2). Bounds are exact rational intervals with input splitting; counterexamples are searched in double "
-        "and re-checked exactly. Progress on stderr every 2 s");
+        "exit 2). Branch and bound: forward symbolic interval bounds in binary64 rounded outward, input splitting "
+        "(ReLU splitting beyond 16 inputs); counterexamples are searched in double (random points, projected "
+        "gradient steps) and re-checked exactly. Progress on stderr every 2 s");
     v->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON (ReLU, feed-forward)");
     v->add_option("PROP", o->prop, "VNN-LIB property file");
     auto* timeout = v->add_option("--timeout", o->timeout, "Stop with unknown after this many seconds (with --instances: "
@@ -193,7 +248,13 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
                   "unknown/error; vnncomp_result unsat/sat/timeout/unknown/error). Exit 0 when every instance got a "
                   "verdict, 2 if one is unknown (or Ctrl-C), 3 if one could not be run");
     v->add_option("--results", o->results, "With --instances: write the results CSV to this file (default stdout)");
-    v->add_option("--max-nodes", o->max_nodes, "Stop with unknown after this many boxes")->capture_default_str();
+    v->add_option("--max-nodes", o->max_nodes, "Stop with unknown after this many nodes")->capture_default_str();
+    v->add_option("--threads", o->threads, "Worker threads (the verdict does not depend on it)")
+        ->check(CLI::Range(1u, 64u))
+        ->capture_default_str();
+    v->add_option("--certificate", o->certificate,
+                  "Write a certificate (docs/certificates.md) for holds or violated; for holds every leaf is first "
+                  "re-checked exactly, and if that fails no file is written and the exit code is 3");
     v->add_flag("--json", o->as_json, "Print JSON: result, semantics, seconds, nodes, reason, counterexample {input, output}");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {

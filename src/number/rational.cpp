@@ -272,4 +272,31 @@ std::string to_decimal(double x, int digits, Round r) {
 }
 
 
+Rational round_dyadic(const Rational& x, long bits, Round r) {
+    if (r == Round::nearest) throw DomainError("round_dyadic: a direction (up or down) is required");
+
+    if (x.is_zero()) return x;
+    const slong s = bits - (static_cast<slong>(fmpz_bits(fmpq_numref(x.get()))) -
+                                       static_cast<slong>(fmpz_bits(fmpq_denref(x.get()))));
+    fmpz_t num, den, m;
+    fmpz_init(num);
+    fmpz_init(den);
+    fmpz_init(m);
+    fmpz_set(num, fmpq_numref(x.get()));
+    fmpz_set(den, fmpq_denref(x.get()));
+    if (s >= 0) fmpz_mul_2exp(num, num, static_cast<ulong>(s));
+    else fmpz_mul_2exp(den, den, static_cast<ulong>(-s));
+    if (r == Round::up) fmpz_cdiv_q(m, num, den);
+    else fmpz_fdiv_q(m, num, den);
+    Rational out;  // 0/1
+    fmpz_swap(fmpq_numref(out.get()), m);
+    if (s >= 0) fmpq_div_2exp(out.get(), out.get(), static_cast<ulong>(s));
+    else fmpq_mul_2exp(out.get(), out.get(), static_cast<ulong>(-s));
+    fmpz_clear(num);
+    fmpz_clear(den);
+    fmpz_clear(m);
+    return out;
+}
+
+
 }  // namespace rigornet

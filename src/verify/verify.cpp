@@ -1,7 +1,13 @@
 // rigornet — branch and bound verification over input boxes (verify.hpp).
 #include "rigornet/verify.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <thread>
 
 #include "rigornet/error.hpp"
 #include "rigornet/random.hpp"
@@ -10,21 +16,11 @@ namespace rigornet {
 
 namespace {
 
-using Box = std::pair<std::vector<Rational>, std::vector<Rational>>;
-
 // The same in double, for candidate search only (never a bound).
 double activate_double(const ReluChain& c, std::size_t r, std::size_t k, double z) {
     if (z <= 0) return 0;
     const Rational* cap = c.cap(r, k);
     return cap && z > cap->to_double(Round::nearest) ? cap->to_double(Round::nearest) : z;
-}
-
-// min over lo ≤ h ≤ hi of a·h, exact.
-Rational min_dot(const std::vector<Rational>& a, const std::vector<Rational>& lo, const std::vector<Rational>& hi) {
-    Rational s;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i].sign() != 0) s += a[i] * (a[i].sign() > 0 ? lo[i] : hi[i]);
-    return s;
 }
 
 // The chain's weights rounded to double: candidate search only.
@@ -42,16 +38,39 @@ struct DoubleChain {
             }
         }
     }
-    std::vector<double> evaluate(const ReluChain& c, std::vector<double> h) const {
+    /// f(x) in double; with `slope`, also each hidden unit's derivative σ'(z) (0 or 1).
+    std::vector<double> evaluate(const ReluChain& c, std::vector<double> h,
+                                 std::vector<std::vector<char>>* slope = nullptr) const {
+        if (slope) slope->clear();
         for (std::size_t r = 0; r < w.size(); ++r) {
             std::vector<double> z(b[r]);
             for (std::size_t i = 0; i < z.size(); ++i)
                 for (std::size_t j = 0; j < h.size(); ++j) z[i] += w[r][i][j] * h[j];
-            if (r + 1 < w.size())
-                for (std::size_t k = 0; k < z.size(); ++k) z[k] = activate_double(c, r, k, z[k]);
+            if (r + 1 < w.size()) {
+                if (slope) slope->emplace_back(z.size());
+                for (std::size_t k = 0; k < z.size(); ++k) {
+                    const double s = activate_double(c, r, k, z[k]);
+                    if (slope) (*slope)[r][k] = s == z[k] && z[k] > 0;
+                    z[k] = s;
+                }
+            }
             h = std::move(z);
         }
         return h;
+    }
+    /// ∇_x of g·f(x) for the pattern `slope` recorded by evaluate (reverse mode).
+    std::vector<double> pullback(std::vector<double> g, const std::vector<std::vector<char>>& slope) const {
+        for (std::size_t r = w.size(); r-- > 0;) {
+            if (r + 1 < w.size())
+                for (std::size_t k = 0; k < g.size(); ++k)
+                    if (!slope[r][k]) g[k] = 0;
+            std::vector<double> h(w[r].empty() ? 0 : w[r][0].size());
+            for (std::size_t i = 0; i < g.size(); ++i)
+                if (g[i] != 0)
+                    for (std::size_t j = 0; j < h.size(); ++j) h[j] += g[i] * w[r][i][j];
+            g = std::move(h);
+        }
+        return g;
     }
 };
 
@@ -72,13 +91,17 @@ struct DoubleConjunction {
             rhs.push_back(c.rhs.to_double(Round::nearest));
         }
     }
-    double margin(const std::vector<double>& x, const std::vector<double>& y) const {
+    /// With `which`, the index of the constraint attaining the maximum.
+    double margin(const std::vector<double>& x, const std::vector<double>& y, std::size_t* which = nullptr) const {
         double worst = -1e300;
         for (std::size_t c = 0; c < rhs.size(); ++c) {
             double s = -rhs[c];
             for (std::size_t i = 0; i < x.size(); ++i) s += ax[c][i] * x[i];
             for (std::size_t j = 0; j < y.size(); ++j) s += ay[c][j] * y[j];
-            worst = std::max(worst, s);
+            if (s > worst) {
+                worst = s;
+                if (which) *which = c;
+            }
         }
         return worst;
     }
@@ -86,33 +109,276 @@ struct DoubleConjunction {
 
 }  // namespace
 
-std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> interval_bounds(const ReluChain& c,
-                                                                                     const std::vector<Rational>& lo,
-                                                                                     const std::vector<Rational>& hi) {
-    std::vector<std::pair<std::vector<Rational>, std::vector<Rational>>> out;
-    std::vector<Rational> l = lo, u = hi;
-    for (std::size_t r = 0; r < c.weights.size(); ++r) {
-        const RationalMatrix& w = c.weights[r];
-        std::vector<Rational> nl(w.rows()), nu(w.rows());
-        for (std::size_t i = 0; i < w.rows(); ++i) {
-            nl[i] = c.biases[r][i];
-            nu[i] = c.biases[r][i];
-            for (std::size_t j = 0; j < w.cols(); ++j) {
-                const Rational a = w.at(i, j);
-                if (a.sign() > 0) { nl[i] += a * l[j]; nu[i] += a * u[j]; }
-                else if (a.sign() < 0) { nl[i] += a * u[j]; nu[i] += a * l[j]; }
+namespace {
+
+// A node of the search: a binary64 box, the phases fixed so far, its proof-tree index.
+struct Task {
+    std::vector<double> lo, hi;
+    PhaseFix fix;
+    std::size_t id = 0;
+};
+
+// What processing one node produced.
+struct Outcome {
+    enum class Kind { closed, split, counterexample, stuck } kind = Kind::closed;
+    ProofNode node;          // closed: the leaf; split: the split (children filled in later)
+    Task first, second;      // split: the two children
+    std::vector<Rational> x, y;  // counterexample
+};
+
+// Everything one node needs, shared read-only by the workers.
+struct Search {
+    const ReluChain& c;
+    const VnnlibProperty& p;
+    const VerifyOptions& o;
+    OutwardChain oc;
+    DoubleChain dc;
+    std::vector<DoubleConjunction> unsafe_d;
+    std::vector<double> root_lo, root_hi;  // the property's box rounded outward
+
+    Search(const ReluChain& c_, const VnnlibProperty& p_, const VerifyOptions& o_)
+        : c(c_), p(p_), o(o_), oc(c_, p_), dc(c_) {
+        for (const auto& conj : p.unsafe) unsafe_d.emplace_back(conj);
+        for (std::size_t i = 0; i < p.lower.size(); ++i) {
+            root_lo.push_back(p.lower[i].to_double(Round::down));
+            root_hi.push_back(p.upper[i].to_double(Round::up));
+        }
+    }
+
+    // The exact point of the property's box nearest to the double x (per coordinate).
+    std::vector<Rational> exact_point(const std::vector<double>& x) const {
+        std::vector<Rational> q(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) q[i] = std::clamp(Rational::from_double(x[i]), p.lower[i], p.upper[i]);
+        return q;
+    }
+
+    // Exact re-check of a double candidate against the open conjunctions.
+    bool confirm(const std::vector<double>& xd, const std::vector<std::size_t>& open, Outcome& out) const {
+        std::vector<Rational> x = exact_point(xd);
+        std::vector<Rational> y = c.evaluate(x);
+        for (std::size_t k : open)
+            if (satisfies(p.unsafe[k], x, y)) {
+                out.kind = Outcome::Kind::counterexample;
+                out.x = std::move(x);
+                out.y = std::move(y);
+                return true;
             }
-            if (r + 1 < c.weights.size()) {  // σ is monotone: [σ(l), σ(u)]
-                nl[i] = c.activate(r, i, nl[i]);
-                nu[i] = c.activate(r, i, nu[i]);
+        return false;
+    }
+
+    // Projected signed-gradient descent on conjunction k's largest violation from x,
+    // inside [lo, hi]; every point whose double margin is ≤ 0 is re-checked exactly.
+    bool attack(std::vector<double> x, const Task& t, std::size_t k, const std::vector<std::size_t>& open,
+                Outcome& out) const {
+        const DoubleConjunction& dk = unsafe_d[k];
+        double step = 0.5;
+        for (std::size_t s = 0;; ++s) {
+            std::vector<std::vector<char>> slope;
+            const std::vector<double> y = dc.evaluate(c, x, &slope);
+            std::size_t m = 0;
+            if (dk.margin(x, y, &m) <= 0 && confirm(x, open, out)) return true;
+            if (s == o.attack_steps) return false;
+            std::vector<double> g = dc.pullback(dk.ay[m], slope);
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                const double gi = g[i] + dk.ax[m][i];
+                const double w = t.hi[i] - t.lo[i];
+                if (gi > 0) x[i] = std::max(t.lo[i], x[i] - step * w);
+                else if (gi < 0) x[i] = std::min(t.hi[i], x[i] + step * w);
+            }
+            step *= 0.7;
+        }
+    }
+
+    Outcome process(const Task& t, std::mt19937_64& rng) const {
+        Outcome out;
+        const SymbolicBounds<double> b = symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {});
+        std::vector<std::size_t> open, refutes(p.unsafe.size());
+        // the open constraint closest to refutation (largest bound − d), for the split
+        double best_gap = -std::numeric_limits<double>::infinity();
+        const std::vector<double>* best_grad = nullptr;
+        for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
+            bool refuted = false;
+            for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
+                // with a proof tree, only the checker's forward procedure closes a node
+                const double lb = o.want_proof ? b.forward[k][m] : b.bound[k][m];
+                // lb > d rounded up ⇒ lb > d (NaN compares false: not refuted)
+                if (lb > oc.unsafe[k][m].rhs_up) {
+                    refuted = true;
+                    refutes[k] = m;
+                } else if (lb - oc.unsafe[k][m].rhs_up > best_gap || !best_grad) {
+                    best_gap = lb - oc.unsafe[k][m].rhs_up;
+                    best_grad = &b.gradient[k][m];
+                }
+            }
+            if (!refuted) open.push_back(k);
+        }
+        if (open.empty()) {
+            out.node.kind = ProofNode::Kind::leaf;
+            out.node.slopes = b.slopes;
+            out.node.refutes = std::move(refutes);
+            return out;
+        }
+        // counterexample search from the centre and random points
+        for (std::size_t s = 0; s <= o.samples_per_node; ++s) {
+            std::vector<double> x(t.lo.size());
+            for (std::size_t i = 0; i < x.size(); ++i)
+                x[i] = s == 0 ? t.lo[i] + (t.hi[i] - t.lo[i]) / 2 : t.lo[i] + (t.hi[i] - t.lo[i]) * uniform_unit(rng);
+            for (std::size_t k : open)
+                if (attack(x, t, k, open, out)) return out;
+        }
+        // ReLU split: the free unstable unit with the largest chord intercept
+        if (c.input_dim > o.input_split_max_dim) {
+            double best = 0;
+            std::size_t br = 0, bk = 0;
+            for (std::size_t r = 0; r < b.lower.size(); ++r)
+                for (std::size_t k = 0; k < b.lower[r].size(); ++k) {
+                    const double l = b.lower[r][k], u = b.upper[r][k];
+                    const bool fixed = r < t.fix.size() && k < t.fix[r].size() && t.fix[r][k] != 0;
+                    if (fixed || c.cap(r, k) || !(l < 0 && u > 0)) continue;
+                    const double score = u * (-l) / (u - l);
+                    if (score > best) {
+                        best = score;
+                        br = r;
+                        bk = k;
+                    }
+                }
+            if (best > 0) {
+                out.kind = Outcome::Kind::split;
+                out.node.kind = ProofNode::Kind::relu_split;
+                out.node.layer = br;
+                out.node.unit = bk;
+                out.first = t;
+                out.second = t;
+                for (Task* ch : {&out.first, &out.second}) {
+                    ch->fix.resize(b.lower.size());
+                    ch->fix[br].resize(b.lower[br].size(), 0);
+                }
+                out.first.fix[br][bk] = -1;
+                out.second.fix[br][bk] = 1;
+                return out;
             }
         }
-        l = std::move(nl);
-        u = std::move(nu);
-        out.emplace_back(l, u);
+        // input split: smear = |coefficient| · width
+        std::size_t d = t.lo.size();
+        double best = -1;
+        for (std::size_t i = 0; i < t.lo.size(); ++i) {
+            const double w = t.hi[i] - t.lo[i];
+            const double at = t.lo[i] + w / 2;
+            if (!(t.lo[i] < at && at < t.hi[i])) continue;  // no binary64 point inside
+            const double score = std::abs((*best_grad)[i]) * w + w * 1e-12;
+            if (score > best) {
+                best = score;
+                d = i;
+            }
+        }
+        if (d == t.lo.size()) {
+            out.kind = Outcome::Kind::stuck;
+            return out;
+        }
+        const double at = t.lo[d] + (t.hi[d] - t.lo[d]) / 2;
+        out.kind = Outcome::Kind::split;
+        out.node.kind = ProofNode::Kind::input_split;
+        out.node.dim = d;
+        out.node.at = Rational::from_double(at);
+        out.first = t;
+        out.second = t;
+        out.first.hi[d] = at;
+        out.second.lo[d] = at;
+        return out;
     }
-    return out;
+};
+
+// The exact region of a proof node: the property's box cut by the input splits.
+struct ExactRegion {
+    std::vector<Rational> lo, hi;
+    PhaseFix fix;
+};
+
+// Re-checks the leaves under `id` by the checker's exact procedure; a leaf that fails is
+// split further at the exact midpoint of its side with the largest smear (depth ≤ 12).
+// false when a leaf cannot be closed that way or the deadline passes.
+bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+             const ExactRegion& reg, int depth, const std::function<bool()>& expired) {
+    if (expired()) return false;
+    if (tree[id].kind != ProofNode::Kind::leaf) {
+        ExactRegion a = reg, b = reg;
+        const ProofNode n = tree[id];
+        if (n.kind == ProofNode::Kind::input_split) {
+            a.hi[n.dim] = std::min(a.hi[n.dim], n.at);
+            b.lo[n.dim] = std::max(b.lo[n.dim], n.at);
+        } else {
+            for (ExactRegion* e : {&a, &b}) {
+                e->fix.resize(std::max(e->fix.size(), n.layer + 1));
+                e->fix[n.layer].resize(std::max(e->fix[n.layer].size(), n.unit + 1), 0);
+            }
+            a.fix[n.layer][n.unit] = -1;
+            b.fix[n.layer][n.unit] = 1;
+        }
+        return certify(c, p, tree, n.first, a, depth, expired) && certify(c, p, tree, n.second, b, depth, expired);
+    }
+    SymbolicBounds<Rational> sb;
+    try {
+        sb = symbolic_bounds_exact(c, p, reg.lo, reg.hi, reg.fix, {}, expired);
+    } catch (const ResourceError&) {
+        return false;  // expired() now holds: the caller reports the time limit
+    }
+    std::vector<std::size_t> refutes(p.unsafe.size());
+    bool all = true;
+    std::size_t best_k = 0, best_m = 0;
+    Rational best_gap;
+    bool have_gap = false;
+    for (std::size_t k = 0; k < p.unsafe.size() && all; ++k) {
+        bool refuted = false;
+        for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
+            const Rational gap = sb.bound[k][m] - p.unsafe[k][m].rhs;
+            if (gap.sign() > 0) {
+                refuted = true;
+                refutes[k] = m;
+            } else if (!have_gap || gap > best_gap) {
+                best_gap = gap;
+                best_k = k;
+                best_m = m;
+                have_gap = true;
+            }
+        }
+        all = refuted;
+    }
+    if (all) {
+        tree[id].slopes = sb.slopes;
+        tree[id].refutes = std::move(refutes);
+        return true;
+    }
+    if (depth >= 12) return false;
+    const std::vector<double>& g = sb.gradient[best_k][best_m];
+    std::size_t d = 0;
+    double best = -1;
+    for (std::size_t i = 0; i < reg.lo.size(); ++i) {
+        const double w = (reg.hi[i] - reg.lo[i]).to_double(Round::nearest);
+        const double score = std::abs(g[i]) * w + w * 1e-12;
+        if (score > best) {
+            best = score;
+            d = i;
+        }
+    }
+    Rational mid = reg.lo[d] + reg.hi[d];
+    fmpq_div_2exp(mid.get(), mid.get(), 1);
+    ProofNode split;
+    split.kind = ProofNode::Kind::input_split;
+    split.dim = d;
+    split.at = mid;
+    split.first = tree.size();
+    split.second = tree.size() + 1;
+    tree.emplace_back();
+    tree.emplace_back();
+    tree[id] = split;
+    ExactRegion a = reg, b = reg;
+    a.hi[d] = mid;
+    b.lo[d] = mid;
+    return certify(c, p, tree, split.first, a, depth + 1, expired) &&
+           certify(c, p, tree, split.second, b, depth + 1, expired);
 }
+
+}  // namespace
 
 VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o) {
     using clock = std::chrono::steady_clock;
@@ -126,97 +392,95 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             if (k.ay.size() != c.output_dim())
                 throw ShapeError("verify: the property has " + std::to_string(k.ay.size()) + " outputs, the network " +
                                  std::to_string(c.output_dim()));
-    // Each output constraint c·y pulled back through the last affine layer: (cᵀW_ℓ, cᵀb_ℓ).
-    const std::size_t last = c.weights.size() - 1;
-    const RationalMatrix& wl = c.weights[last];
-    std::vector<std::vector<std::pair<std::vector<Rational>, Rational>>> pulled;
-    for (const auto& conj : p.unsafe) {
-        pulled.emplace_back();
-        for (const LinearConstraint& k : conj) {
-            std::vector<Rational> g(wl.cols());
-            Rational off;
-            for (std::size_t i = 0; i < wl.rows(); ++i) {
-                if (k.ay[i].is_zero()) continue;
-                for (std::size_t j = 0; j < wl.cols(); ++j) g[j] += k.ay[i] * wl.at(i, j);
-                off += k.ay[i] * c.biases[last][i];
-            }
-            pulled.back().emplace_back(std::move(g), std::move(off));
-        }
-    }
-    const DoubleChain dc(c);
-    std::vector<DoubleConjunction> unsafe_d;
-    for (const auto& conj : p.unsafe) unsafe_d.emplace_back(conj);
-    std::mt19937_64 rng(o.seed);  // portable draws (random.hpp): the same candidates everywhere
+    const Search search(c, p, o);
     VerifyResult res;
-    std::vector<Box> stack{{p.lower, p.upper}};
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Task> stack;
+    stack.push_back({search.root_lo, search.root_hi, {}, 0});
+    if (o.want_proof) res.proof.emplace_back();
+    std::size_t busy = 0;
+    bool stop = false, stuck = false;
     double next_progress = 2;
-    auto finish = [&](Verdict v, std::string reason) {
+    auto halt = [&](Verdict v, std::string reason) {  // under mu
+        if (stop) return;
+        stop = true;
         res.verdict = v;
         res.reason = std::move(reason);
-        res.seconds = elapsed();
-        return res;
     };
-    while (!stack.empty()) {
-        if (o.interrupt && o.interrupt->load()) return finish(Verdict::unknown, "interrupted");
-        if (elapsed() >= o.timeout_seconds) return finish(Verdict::unknown, "timeout");
-        if (res.nodes >= o.max_nodes) return finish(Verdict::unknown, "node limit");
-        if (o.progress && elapsed() >= next_progress) {
-            o.progress(res.nodes, stack.size(), elapsed());
-            next_progress = elapsed() + 2;
-        }
-        Box box = std::move(stack.back());
-        stack.pop_back();
-        ++res.nodes;
-        const auto& [lo, hi] = box;
-        // bounds of the last hidden layer (or the input when there is none)
-        std::vector<Rational> hl = lo, hu = hi;
-        if (last > 0) {
-            auto b = interval_bounds(c, lo, hi);
-            hl = std::move(b[last - 1].first);
-            hu = std::move(b[last - 1].second);
-        }
-        std::vector<std::size_t> open;  // conjunctions not refuted on this box
-        for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
-            bool refuted = false;
-            for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
-                const LinearConstraint& con = p.unsafe[k][m];
-                refuted = min_dot(con.ax, lo, hi) + min_dot(pulled[k][m].first, hl, hu) + pulled[k][m].second > con.rhs;
+    auto worker = [&](unsigned index) {
+        std::mt19937_64 rng(o.seed + index);  // portable draws (random.hpp)
+        std::unique_lock<std::mutex> lk(mu);
+        for (;;) {
+            cv.wait(lk, [&] { return stop || !stack.empty() || busy == 0; });
+            if (stop || stack.empty()) break;  // stopped, or finished (nothing pending or running)
+            if (o.interrupt && o.interrupt->load()) { halt(Verdict::unknown, "interrupted"); break; }
+            if (elapsed() >= o.timeout_seconds) { halt(Verdict::unknown, "timeout"); break; }
+            if (res.nodes >= o.max_nodes) { halt(Verdict::unknown, "node limit"); break; }
+            if (o.progress && index == 0 && elapsed() >= next_progress) {
+                o.progress(res.nodes, stack.size(), elapsed());
+                next_progress = elapsed() + 2;
             }
-            if (!refuted) open.push_back(k);
-        }
-        if (open.empty()) continue;
-        // candidates: the centre, then uniform samples; each re-checked exactly
-        for (std::size_t s = 0; s <= o.samples_per_node; ++s) {
-            std::vector<double> xd(lo.size());
-            std::vector<Rational> x(lo.size());
-            for (std::size_t i = 0; i < lo.size(); ++i) {
-                double a = lo[i].to_double(Round::nearest), b = hi[i].to_double(Round::nearest);
-                xd[i] = s == 0 ? a + (b - a) / 2 : a + (b - a) * uniform_unit(rng);
-                x[i] = std::clamp(Rational::from_double(xd[i]), lo[i], hi[i]);
+            Task t = std::move(stack.back());
+            stack.pop_back();
+            ++res.nodes;
+            ++busy;
+            lk.unlock();
+            Outcome out = search.process(t, rng);
+            lk.lock();
+            --busy;
+            switch (out.kind) {
+                case Outcome::Kind::counterexample:  // a proof: it outranks a concurrent timeout
+                    if (res.verdict != Verdict::refuted) {
+                        res.input = std::move(out.x);
+                        res.output = std::move(out.y);
+                        stop = true;
+                        res.verdict = Verdict::refuted;
+                        res.reason.clear();
+                    }
+                    break;
+                case Outcome::Kind::stuck: stuck = true; break;
+                case Outcome::Kind::closed:
+                    if (o.want_proof) res.proof[t.id] = std::move(out.node);
+                    break;
+                case Outcome::Kind::split:
+                    if (o.want_proof) {
+                        out.node.first = out.first.id = res.proof.size();
+                        out.node.second = out.second.id = res.proof.size() + 1;
+                        res.proof.emplace_back();
+                        res.proof.emplace_back();
+                        res.proof[t.id] = std::move(out.node);
+                    }
+                    stack.push_back(std::move(out.second));
+                    stack.push_back(std::move(out.first));
+                    break;
             }
-            const std::vector<double> yd = dc.evaluate(c, xd);
-            for (std::size_t k : open) {
-                if (unsafe_d[k].margin(xd, yd) > 1e-9) continue;
-                std::vector<Rational> y = c.evaluate(x);
-                if (satisfies(p.unsafe[k], x, y)) {
-                    res.input = std::move(x);
-                    res.output = std::move(y);
-                    return finish(Verdict::refuted, "");
-                }
-            }
+            cv.notify_all();
         }
-        std::size_t d = 0;
-        for (std::size_t i = 1; i < lo.size(); ++i)
-            if (hi[i] - lo[i] > hi[d] - lo[d]) d = i;
-        Rational mid = lo[d] + hi[d];
-        fmpq_div_2exp(mid.get(), mid.get(), 1);
-        Box left = box, right = box;
-        left.second[d] = mid;
-        right.first[d] = mid;
-        stack.push_back(std::move(right));
-        stack.push_back(std::move(left));
+        cv.notify_all();
+    };
+    {
+        std::vector<std::thread> pool;
+        for (unsigned i = 1; i < std::max(1u, o.threads); ++i) pool.emplace_back(worker, i);
+        worker(0);
+        for (std::thread& th : pool) th.join();
     }
-    return finish(Verdict::proved, "");
+    if (!stop) {
+        if (stuck) res.verdict = Verdict::unknown, res.reason = "cannot split";
+        else res.verdict = Verdict::proved;
+    }
+    if (res.verdict == Verdict::proved && o.want_proof) {
+        auto expired = [&] { return elapsed() >= o.timeout_seconds || (o.interrupt && o.interrupt->load()); };
+        if (!certify(c, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
+            res.proof.clear();
+            res.proof_error = expired() ? "time limit reached while re-checking the proof tree exactly"
+                                        : "a leaf failed the exact check after 12 further splits";
+        }
+    } else {
+        res.proof.clear();
+    }
+    res.seconds = elapsed();
+    return res;
 }
 
 }  // namespace rigornet

@@ -107,7 +107,7 @@ struct TreeBuilder {
             for (std::size_t k = 0; k < layer.size(); ++k)
                 slopes.back().push_back(random_slopes ? choices[g() % 4] : Rational(0));
         }
-        const SymbolicBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
+        const LeafBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
         json refutes = json::array();
         for (const auto& conj : p.unsafe) {
             std::size_t pick = 0;
@@ -274,7 +274,7 @@ TEST_CASE("check: the leaf bound contains the exact f(x) on its region (random c
                 slopes.back().push_back(Rational(static_cast<long>(g() % 5), 4));
             }
         }
-        const SymbolicBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
+        const LeafBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
         const std::vector<Rational> y = c.evaluate(x);
         for (std::size_t j = 0; j < y.size(); ++j) {
             INFO("trial " << t << " output " << j << " y = " << y[j].str());
@@ -298,7 +298,7 @@ TEST_CASE("check: the rounded chord is outward and tight at the ends of [l, u]",
         net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
         ReluChain c = extract_relu_chain(net);
         const std::vector<Rational> lo{l}, hi{u};
-        const SymbolicBounds b = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(1, 3)}});
+        const LeafBounds b = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(1, 3)}});
         const Rational tiny = Rational(1) / rigornet::pow2(60);
         INFO("[" << l.str() << ", " << u.str() << "]");
         CHECK(at(b.upper[0], lo) >= Rational(0));
@@ -309,7 +309,7 @@ TEST_CASE("check: the rounded chord is outward and tight at the ends of [l, u]",
         CHECK(u / Rational(3) - at(b.lower[0], hi) <= tiny);
         // a clip unit cut inside [l, u]: the constant bounds σ(l′) ≤ 0 and σ(u′) ≥ its cap
         c.caps = {{u / Rational(2)}};
-        const SymbolicBounds k = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(0)}});
+        const LeafBounds k = symbolic_bounds(c, lo, hi, {{UnitFix::free}}, {{Rational(0)}});
         CHECK(at(k.lower[0], lo) == Rational(0));
         CHECK(at(k.upper[0], hi) == u / Rational(2));
     }
@@ -333,7 +333,7 @@ TEST_CASE("check: the leaf bound of ACAS Xu (6 x 50) contains the network's exac
         fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
         slopes.emplace_back(c.weights[r].rows(), Rational(1, 2));
     }
-    const SymbolicBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
+    const LeafBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
     auto g = rigornet::test::rng(705);
     for (int t = 0; t < 4; ++t) {
         std::vector<Rational> x;

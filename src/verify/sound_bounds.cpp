@@ -1,0 +1,468 @@
+// rigornet — forward symbolic interval bounds (sound_bounds.hpp), one implementation over
+// three number policies. This translation unit is compiled with -frounding-math
+// (Makefile) so that GCC neither constant-folds nor reorders floating-point operations
+// across the rounding-mode change made by UpwardRounding.
+#include "rigornet/sound_bounds.hpp"
+
+#include "rigornet/check.hpp"  // bound_precision: the checker's dyadic grid
+
+#include <algorithm>
+#include <cfenv>
+#include <functional>
+#include <type_traits>
+
+#include "rigornet/error.hpp"
+
+
+namespace rigornet {
+
+namespace {
+
+// Sets FE_UPWARD for its lifetime and restores the caller's mode (also on exceptions);
+// the rounding mode is per thread, so concurrent callers do not interfere.
+class UpwardRounding {
+  public:
+    UpwardRounding() : saved_(std::fegetround()) { std::fesetround(FE_UPWARD); }
+    ~UpwardRounding() { std::fesetround(saved_); }
+    UpwardRounding(const UpwardRounding&) = delete;
+    UpwardRounding& operator=(const UpwardRounding&) = delete;
+
+  private:
+    int saved_;
+};
+
+// ---------------------------------------------------------------- number policies
+// V: a coefficient of an affine function; S: a concrete bound. Each policy provides
+// add, mul (of coefficients), lower/upper ends of w·x for x in [xl, xu], and the
+// upper chord slope. For the outward policy every result encloses the exact one.
+
+struct ExactPolicy {
+    using V = Rational;
+    using S = Rational;
+    static V zero() { return Rational(); }
+    static V one() { return Rational(1); }
+    static V point(const S& s) { return s; }
+    static void add_to(V& acc, const V& a) { acc += a; }
+    static V mul(const V& a, const V& b) { return a * b; }
+    static int sign(const V& w) { return w.sign(); }
+    static bool is_zero(const V& a) { return a.is_zero(); }
+    static S lower_term(const V& a, const S& xl, const S& xu) { return a * (a.sign() > 0 ? xl : xu); }
+    static S upper_term(const V& a, const S& xl, const S& xu) { return a * (a.sign() > 0 ? xu : xl); }
+    static S lower_of(const V& a) { return a; }
+    static S upper_of(const V& a) { return a; }
+    static void add_lower(S& acc, const S& t) { acc += t; }
+    static void add_upper(S& acc, const S& t) { acc += t; }
+    // for l < 0 < u: u/(u−l) rounded up and −l rounded up to the dyadic grid of the
+    // certificate checker (check.hpp, bound_precision bits), so the exact procedure is
+    // the checker's and the rationals stay small (exact chords grow without bound)
+    static V chord_slope(const S& l, const S& u) { return round_dyadic(u / (u - l), bound_precision, Round::up); }
+    static V chord_offset(const S& l) { return round_dyadic(-l, bound_precision, Round::up); }
+    static V neg(const S& l) { return -l; }
+    static S sub_upper(const S& a, const S& b) { return a - b; }
+    static double heuristic(const V& a) { return a.to_double(Round::nearest); }
+};
+
+// Intervals of doubles; all operations assume the FE_UPWARD mode (UpwardRounding), where
+// x + y and x·y round up and −((−x) − y), −((−x)·y) are the sums and products rounded down.
+struct Interval {
+    double lo, hi;
+};
+
+struct OutwardPolicy {
+    using V = Interval;
+    using S = double;
+    static V zero() { return {0, 0}; }
+    static V one() { return {1, 1}; }
+    static V point(S s) { return {s, s}; }
+    static void add_to(V& acc, const V& a) {
+        acc.lo = -((-acc.lo) - a.lo);
+        acc.hi = acc.hi + a.hi;
+    }
+    static double mul_down(double a, double b) { return -((-a) * b); }
+    static V mul(const V& a, const V& b) {
+        if (a.lo == a.hi && b.lo == b.hi) {  // points: the common case of binary64 weights
+            return {mul_down(a.lo, b.lo), a.lo * b.lo};
+        }
+        const double lo = std::min({mul_down(a.lo, b.lo), mul_down(a.lo, b.hi), mul_down(a.hi, b.lo), mul_down(a.hi, b.hi)});
+        const double hi = std::max({a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi});
+        return {lo, hi};
+    }
+    // The enclosure of one rational has its sign (rounding never crosses 0).
+    static int sign(const V& w) { return w.lo > 0 || (w.lo == 0 && w.hi > 0) ? 1 : w.hi < 0 || (w.hi == 0 && w.lo < 0) ? -1 : 0; }
+    static bool is_zero(const V& a) { return a.lo == 0 && a.hi == 0; }
+    static S lower_term(const V& a, S xl, S xu) {
+        return std::min({mul_down(a.lo, xl), mul_down(a.lo, xu), mul_down(a.hi, xl), mul_down(a.hi, xu)});
+    }
+    static S upper_term(const V& a, S xl, S xu) { return std::max({a.lo * xl, a.lo * xu, a.hi * xl, a.hi * xu}); }
+    static S lower_of(const V& a) { return a.lo; }
+    static S upper_of(const V& a) { return a.hi; }
+    static void add_lower(S& acc, S t) { acc = -((-acc) - t); }
+    static void add_upper(S& acc, S t) { acc = acc + t; }
+    // Any slope λ ≥ u/(u−l) gives a chord λ·(z − l) ≥ relu(z) on [l, u]: u/(u − l) with
+    // the quotient rounded up and the (positive) denominator rounded down.
+    static V chord_slope(S l, S u) {
+        const double den = -((-u) + l);
+        return point(u / den);
+    }
+    static V neg(S l) { return point(-l); }
+    static V chord_offset(S l) { return neg(l); }
+    static V range(S lo, S hi) { return {lo, hi}; }
+    static S sub_upper(S a, S b) { return a - b; }  // rounded up
+    static double heuristic(const V& a) { return a.lo; }
+};
+
+// Plain binary64 in the caller's (round-to-nearest) mode: no guarantee.
+struct NearestPolicy {
+    using V = double;
+    using S = double;
+    static V zero() { return 0; }
+    static V one() { return 1; }
+    static V point(S s) { return s; }
+    static void add_to(V& acc, V a) { acc += a; }
+    static V mul(V a, V b) { return a * b; }
+    static int sign(V w) { return w > 0 ? 1 : w < 0 ? -1 : 0; }
+    static bool is_zero(V a) { return a == 0; }
+    static S lower_term(V a, S xl, S xu) { return a * (a > 0 ? xl : xu); }
+    static S upper_term(V a, S xl, S xu) { return a * (a > 0 ? xu : xl); }
+    static S lower_of(V a) { return a; }
+    static S upper_of(V a) { return a; }
+    static void add_lower(S& acc, S t) { acc += t; }
+    static void add_upper(S& acc, S t) { acc += t; }
+    static V chord_slope(S l, S u) { return u / (u - l); }
+    static V neg(S l) { return -l; }
+    static V chord_offset(S l) { return -l; }
+    static V range(S lo, S) { return lo; }  // never used: a double weight is never an interval around 0
+    static S sub_upper(S a, S b) { return a - b; }
+    static double heuristic(V a) { return a; }
+};
+
+// ---------------------------------------------------------------- models
+// Where the weights come from: the exact chain, or its double enclosure.
+
+struct ExactModel {
+    const ReluChain& c;
+    const VnnlibProperty& p;
+    std::size_t layers() const { return c.weights.size(); }
+    std::size_t rows(std::size_t r) const { return c.weights[r].rows(); }
+    std::size_t cols(std::size_t r) const { return c.weights[r].cols(); }
+    Rational w(std::size_t r, std::size_t i, std::size_t j) const { return c.weights[r].at(i, j); }
+    Rational b(std::size_t r, std::size_t i) const { return c.biases[r][i]; }
+    bool capped(std::size_t r, std::size_t k) const { return c.cap(r, k) != nullptr; }
+    Rational cap_lower(std::size_t r, std::size_t k) const { return *c.cap(r, k); }
+    // the constants of a clip, on the checker's dyadic grid (check.hpp): σ(l′) ≤ σ(l), σ(u′) ≥ σ(u)
+    Rational sigma_lower(std::size_t r, std::size_t k, const Rational& z) const {
+        return c.activate(r, k, round_dyadic(z, bound_precision, Round::down));
+    }
+    Rational sigma_upper(std::size_t r, std::size_t k, const Rational& z) const {
+        return c.activate(r, k, round_dyadic(z, bound_precision, Round::up));
+    }
+    std::size_t conjunctions() const { return p.unsafe.size(); }
+    std::size_t constraints(std::size_t k) const { return p.unsafe[k].size(); }
+    Rational ax(std::size_t k, std::size_t m, std::size_t i) const { return p.unsafe[k][m].ax[i]; }
+    Rational ay(std::size_t k, std::size_t m, std::size_t j) const { return p.unsafe[k][m].ay[j]; }
+};
+
+template <class P>
+struct DoubleModel {
+    const OutwardChain& c;
+    static typename P::V get(double lo, double hi) {
+        if constexpr (std::is_same_v<P, OutwardPolicy>)
+            return Interval{lo, hi};
+        else
+            return lo == hi ? lo : lo + (hi - lo) / 2;  // a double of the enclosure
+    }
+    std::size_t layers() const { return c.layers.size(); }
+    std::size_t rows(std::size_t r) const { return c.layers[r].rows; }
+    std::size_t cols(std::size_t r) const { return c.layers[r].cols; }
+    typename P::V w(std::size_t r, std::size_t i, std::size_t j) const {
+        const auto& l = c.layers[r];
+        return get(l.wlo[i * l.cols + j], l.whi[i * l.cols + j]);
+    }
+    typename P::V b(std::size_t r, std::size_t i) const { return get(c.layers[r].blo[i], c.layers[r].bhi[i]); }
+    bool capped(std::size_t r, std::size_t k) const { return c.layers[r].caphi[k] >= 0; }
+    double cap_lower(std::size_t r, std::size_t k) const { return c.layers[r].caplo[k]; }
+    double sigma_lower(std::size_t r, std::size_t k, double z) const { return std::min(std::max(z, 0.0), c.layers[r].caplo[k]); }
+    double sigma_upper(std::size_t r, std::size_t k, double z) const { return std::min(std::max(z, 0.0), c.layers[r].caphi[k]); }
+    std::size_t conjunctions() const { return c.unsafe.size(); }
+    std::size_t constraints(std::size_t k) const { return c.unsafe[k].size(); }
+    typename P::V ax(std::size_t k, std::size_t m, std::size_t i) const {
+        const auto& q = c.unsafe[k][m];
+        return get(q.axlo[i], q.axhi[i]);
+    }
+    typename P::V ay(std::size_t k, std::size_t m, std::size_t j) const {
+        const auto& q = c.unsafe[k][m];
+        return get(q.aylo[j], q.ayhi[j]);
+    }
+};
+
+// ---------------------------------------------------------------- the procedure
+
+template <class P, class M>
+SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typename P::S>& lo,
+                                        const std::vector<typename P::S>& hi, const PhaseFix& fix,
+                                        const Slopes& slopes, const std::function<bool()>& expired) {
+    using V = typename P::V;
+    using S = typename P::S;
+    const std::size_t n = lo.size(), width = n + 1;  // coefficients x_0…x_{n−1}, then the constant
+    auto lower_min = [&](const V* f) {
+        S s = P::lower_of(f[n]);
+        for (std::size_t t = 0; t < n; ++t)
+            if (!P::is_zero(f[t])) P::add_lower(s, P::lower_term(f[t], lo[t], hi[t]));
+        return s;
+    };
+    auto upper_max = [&](const V* f) {
+        S s = P::upper_of(f[n]);
+        for (std::size_t t = 0; t < n; ++t)
+            if (!P::is_zero(f[t])) P::add_upper(s, P::upper_term(f[t], lo[t], hi[t]));
+        return s;
+    };
+    // σ bounds of the previous layer (initially the inputs x_i), flat: unit j at j·width
+    std::vector<V> hl(n * width, P::zero()), hu;
+    for (std::size_t i = 0; i < n; ++i) hl[i * width + i] = P::one();
+    hu = hl;
+    std::vector<char> hzero(n, 0);  // unit known to be 0 (both functions zero)
+    SymbolicBounds<S> out;
+    // per hidden unit: σ ≥ la·z + lb, σ ≤ ua·z + ub and sl ≤ σ ≤ su on the region (for
+    // the back-substitution of the binary64 policies)
+    struct Relax {
+        V la, lb, ua, ub;
+        S sl, su;
+    };
+    std::vector<std::vector<Relax>> relax;
+    const std::size_t last = model.layers() - 1;
+    for (std::size_t r = 0; r <= last; ++r) {
+        const std::size_t rows = model.rows(r), cols = model.cols(r);
+        std::vector<V> zl(rows * width, P::zero()), zu(rows * width, P::zero());
+        for (std::size_t i = 0; i < rows; ++i) {
+            if (expired && expired()) throw ResourceError("symbolic bounds: stopped (time limit or interrupt)");
+            V* fl = &zl[i * width];
+            V* fu = &zu[i * width];
+            fl[n] = model.b(r, i);
+            fu[n] = fl[n];
+            for (std::size_t j = 0; j < cols; ++j) {
+                if (hzero[j]) continue;
+                const V w = model.w(r, i, j);
+                const int sg = P::sign(w);
+                if (sg == 0) continue;
+                const V* gl = &(sg > 0 ? hl : hu)[j * width];
+                const V* gu = &(sg > 0 ? hu : hl)[j * width];
+                for (std::size_t t = 0; t < width; ++t) {
+                    if (!P::is_zero(gl[t])) P::add_to(fl[t], P::mul(w, gl[t]));
+                    if (!P::is_zero(gu[t])) P::add_to(fu[t], P::mul(w, gu[t]));
+                }
+            }
+        }
+        if (r == last) {
+            hl = std::move(zl);
+            hu = std::move(zu);
+            break;
+        }
+        out.lower.emplace_back(rows);
+        out.upper.emplace_back(rows);
+        out.slopes.emplace_back(rows, 0);
+        relax.emplace_back();
+        hzero.assign(rows, 0);
+        for (std::size_t k = 0; k < rows; ++k) {
+            V* fl = &zl[k * width];
+            V* fu = &zu[k * width];
+            const S l = lower_min(fl), u = upper_max(fu);
+            out.lower[r][k] = l;
+            out.upper[r][k] = u;
+            const V zero = P::zero(), one = P::one();
+            relax[r].push_back({zero, zero, zero, zero, S(0), S(0)});  // inactive, overwritten below
+            Relax& rx = relax[r].back();
+            const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
+            if (model.capped(r, k)) {
+                // clip σ(z) = min(max(z, 0), cap), with l ≥ 0: σ(z) ≤ z ≤ U, and
+                // σ(z) ≥ z − (u − cap) for z ≤ u (the identity when u ≤ cap); used
+                // while the overshoot u − cap is at most cap − l, else constants
+                const S cap = model.cap_lower(r, k);
+                rx.sl = model.sigma_lower(r, k, l);
+                rx.su = model.sigma_upper(r, k, u);
+                if (l >= S(0) && l < cap && (u <= cap || P::sub_upper(u, cap) <= cap - l)) {
+                    rx.la = rx.ua = one;
+                    if (!(u <= cap)) {
+                        rx.lb = P::neg(P::sub_upper(u, cap));
+                        P::add_to(fl[n], rx.lb);
+                    }
+                    continue;
+                }
+                if (u <= S(0)) {
+                    std::fill(fl, fl + width, P::zero());
+                    std::fill(fu, fu + width, P::zero());
+                    hzero[k] = 1;
+                    continue;
+                }
+                if (l >= S(0) || !(u <= cap)) {  // otherwise a plain ReLU on [l, u]: below
+                    std::fill(fl, fl + width, P::zero());
+                    std::fill(fu, fu + width, P::zero());
+                    fl[n] = rx.lb = P::point(rx.sl);
+                    fu[n] = rx.ub = P::point(rx.su);
+                    continue;
+                }
+            }
+            // NaN-safe: a NaN bound (overflow) never counts as a stable phase
+            if (fixed > 0 || (fixed == 0 && l >= S(0))) {  // active: (L, U)
+                rx = {one, zero, one, zero, l, u};
+                continue;
+            }
+            if (fixed < 0 || u <= S(0)) {                           // inactive: (0, 0)
+                std::fill(fl, fl + width, P::zero());
+                std::fill(fu, fu + width, P::zero());
+                hzero[k] = 1;
+                continue;
+            }
+            // unstable: upper λ·(U − l), lower α·L
+            const V lambda = P::chord_slope(l, u);
+            for (std::size_t t = 0; t < width; ++t)
+                if (!P::is_zero(fu[t])) fu[t] = P::mul(lambda, fu[t]);
+            P::add_to(fu[n], P::mul(lambda, P::chord_offset(l)));
+            const bool alpha = r < slopes.size() && k < slopes[r].size() ? slopes[r][k] != 0 : u > -l;
+            out.slopes[r][k] = alpha ? 1 : 0;
+            rx = {alpha ? one : zero, zero, lambda, P::mul(lambda, P::chord_offset(l)), S(0), u};
+            if (!alpha) std::fill(fl, fl + width, P::zero());
+        }
+        hl = std::move(zl);
+        hu = std::move(zu);
+    }
+    // output constraints: a·x + Σ_{c>0} c·L_y + Σ_{c<0} c·U_y, minimised over the box
+    const std::size_t outs = model.rows(last);
+    for (std::size_t k = 0; k < model.conjunctions(); ++k) {
+        out.bound.emplace_back();
+        out.forward.emplace_back();
+        out.gradient.emplace_back();
+        for (std::size_t m = 0; m < model.constraints(k); ++m) {
+            std::vector<V> g(width, P::zero());
+            for (std::size_t i = 0; i < n; ++i) g[i] = model.ax(k, m, i);
+            for (std::size_t j = 0; j < outs; ++j) {
+                const V cj = model.ay(k, m, j);
+                const int sg = P::sign(cj);
+                if (sg == 0) continue;
+                const V* f = &(sg > 0 ? hl : hu)[j * width];
+                for (std::size_t t = 0; t < width; ++t)
+                    if (!P::is_zero(f[t])) P::add_to(g[t], P::mul(cj, f[t]));
+            }
+            S bound = lower_min(g.data());
+            out.forward.back().push_back(bound);
+            if constexpr (!std::is_same_v<P, ExactPolicy>) {
+                // back-substitution of the constraint through the same relaxations
+                // (DeepPoly/CROWN style): also a lower bound; the larger one is kept
+                std::vector<V> mu(outs), h(width, P::zero());
+                for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
+                for (std::size_t r = last + 1; r-- > 0;) {
+                    std::vector<V> nu(model.cols(r), P::zero());
+                    for (std::size_t i = 0; i < mu.size(); ++i) {
+                        if (P::is_zero(mu[i])) continue;
+                        P::add_to(h[n], P::mul(mu[i], model.b(r, i)));
+                        for (std::size_t j = 0; j < nu.size(); ++j) P::add_to(nu[j], P::mul(mu[i], model.w(r, i, j)));
+                    }
+                    if (r == 0) {
+                        for (std::size_t i = 0; i < n; ++i) h[i] = nu[i];
+                        break;
+                    }
+                    for (std::size_t j = 0; j < nu.size(); ++j) {
+                        const Relax& rx = relax[r - 1][j];
+                        if (P::is_zero(nu[j])) continue;
+                        const int sg = P::sign(nu[j]);
+                        if (sg == 0) {  // an interval around 0: the concrete range of σ
+                            P::add_to(h[n], P::mul(nu[j], P::range(rx.sl, rx.su)));
+                            nu[j] = P::zero();
+                            continue;
+                        }
+                        P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
+                        nu[j] = P::mul(nu[j], sg > 0 ? rx.la : rx.ua);
+                    }
+                    mu = std::move(nu);
+                }
+                for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], model.ax(k, m, i));
+                const S back = lower_min(h.data());
+                if (back > bound) bound = back;  // NaN never wins
+            }
+            out.bound.back().push_back(bound);
+            std::vector<double> grad(n);
+            for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
+            out.gradient.back().push_back(std::move(grad));
+        }
+    }
+    return out;
+}
+
+void check_shapes(std::size_t input_dim, std::size_t lo, std::size_t hi) {
+    if (lo != input_dim || hi != input_dim)
+        throw ShapeError("symbolic bounds: the box has " + std::to_string(lo) + " / " + std::to_string(hi) +
+                         " ends, the network " + std::to_string(input_dim) + " inputs");
+}
+
+std::pair<double, double> enclose(const Rational& q) { return {q.to_double(Round::down), q.to_double(Round::up)}; }
+
+}  // namespace
+
+OutwardChain::OutwardChain(const ReluChain& c, const VnnlibProperty& p) : input_dim(c.input_dim) {
+    for (std::size_t r = 0; r < c.weights.size(); ++r) {
+        const RationalMatrix& m = c.weights[r];
+        Layer l;
+        l.rows = m.rows();
+        l.cols = m.cols();
+        for (std::size_t i = 0; i < m.rows(); ++i) {
+            for (std::size_t j = 0; j < m.cols(); ++j) {
+                const auto [a, b] = enclose(m.at(i, j));
+                l.wlo.push_back(a);
+                l.whi.push_back(b);
+            }
+            const auto [a, b] = enclose(c.biases[r][i]);
+            l.blo.push_back(a);
+            l.bhi.push_back(b);
+            const Rational* cap = r + 1 < c.weights.size() ? c.cap(r, i) : nullptr;
+            l.caplo.push_back(cap ? cap->to_double(Round::down) : -1);
+            l.caphi.push_back(cap ? cap->to_double(Round::up) : -1);
+        }
+        layers.push_back(std::move(l));
+    }
+    for (const auto& conj : p.unsafe) {
+        unsafe.emplace_back();
+        for (const LinearConstraint& k : conj) {
+            if (k.ax.size() != c.input_dim || k.ay.size() != c.output_dim())
+                throw ShapeError("symbolic bounds: the property's dimensions differ from the network's");
+            Constraint q;
+            for (const Rational& a : k.ax) {
+                q.axlo.push_back(enclose(a).first);
+                q.axhi.push_back(enclose(a).second);
+            }
+            for (const Rational& a : k.ay) {
+                q.aylo.push_back(enclose(a).first);
+                q.ayhi.push_back(enclose(a).second);
+            }
+            q.rhs_up = k.rhs.to_double(Round::up);
+            unsafe.back().push_back(std::move(q));
+        }
+    }
+}
+
+SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibProperty& p,
+                                               const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                                               const PhaseFix& fix, const Slopes& slopes,
+                                               const std::function<bool()>& expired) {
+    check_shapes(c.input_dim, lo.size(), hi.size());
+    for (const auto& conj : p.unsafe)
+        for (const LinearConstraint& k : conj)
+            if (k.ax.size() != c.input_dim || k.ay.size() != c.output_dim())
+                throw ShapeError("symbolic bounds: the property's dimensions differ from the network's");
+    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes, expired);
+}
+
+SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
+                                               const std::vector<double>& hi, const PhaseFix& fix,
+                                               const Slopes& slopes) {
+    check_shapes(c.input_dim, lo.size(), hi.size());
+    const UpwardRounding up;
+    return propagate<OutwardPolicy>(DoubleModel<OutwardPolicy>{c}, lo, hi, fix, slopes, {});
+}
+
+SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
+                                               const std::vector<double>& hi, const PhaseFix& fix,
+                                               const Slopes& slopes) {
+    check_shapes(c.input_dim, lo.size(), hi.size());
+    return propagate<NearestPolicy>(DoubleModel<NearestPolicy>{c}, lo, hi, fix, slopes, {});
+}
+
+}  // namespace rigornet

@@ -1,0 +1,228 @@
+// Tests of the forward symbolic interval bounds (sound_bounds.hpp): containment of the
+// exact values at random rational points, agreement of the outward-rounded binary64
+// pass with the exact procedure, the rounding guard, and the proof tree of verify.
+#include <cfenv>
+#include <fstream>
+#include <sstream>
+
+#include "../lipschitz/lipschitz_support.hpp"
+#include "../support.hpp"
+#include "rigornet/sha256.hpp"
+#include "rigornet/sound_bounds.hpp"
+#include "rigornet/verify.hpp"
+
+using namespace rigornet;
+
+namespace {
+
+// A random chain, with some hidden units turned into clips (caps 0…3/2).
+ReluChain random_chain(std::mt19937_64& g) {
+    ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 3, 2));
+    c.caps.resize(c.depth());
+    for (std::size_t r = 0; r < c.depth(); ++r)
+        for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
+            c.caps[r].resize(c.weights[r].rows());
+            if (g() % 3 == 0) c.caps[r][k] = Rational(static_cast<long>(g() % 4), 2);
+        }
+    return c;
+}
+
+// The property "y_j ≤ 0" and "−y_j ≤ 0" for every output j, one conjunction each, so
+// bound[2j][0] ≤ y_j and bound[2j+1][0] ≤ −y_j.
+VnnlibProperty output_bounds(const ReluChain& c, std::vector<Rational> lo, std::vector<Rational> hi) {
+    VnnlibProperty p;
+    p.lower = std::move(lo);
+    p.upper = std::move(hi);
+    for (std::size_t j = 0; j < c.output_dim(); ++j)
+        for (int s : {1, -1}) {
+            std::vector<Rational> ay(c.output_dim());
+            ay[j] = Rational(s);
+            p.unsafe.push_back({LinearConstraint{std::vector<Rational>(c.input_dim), ay, Rational()}});
+        }
+    return p;
+}
+
+Rational random_in(std::mt19937_64& g, const Rational& lo, const Rational& hi) {
+    const long k = static_cast<long>(g() % 9);  // ends and ties included
+    return lo + (hi - lo) * Rational(k, 8);
+}
+
+std::vector<double> down(const std::vector<Rational>& v) {
+    std::vector<double> d;
+    for (const Rational& q : v) d.push_back(q.to_double(Round::down));
+    return d;
+}
+std::vector<double> up(const std::vector<Rational>& v) {
+    std::vector<double> d;
+    for (const Rational& q : v) d.push_back(q.to_double(Round::up));
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("symbolic bounds contain the exact values at random points (exact and outward)", "[sound_bounds]") {
+    auto g = rigornet::test::rng(11);
+    for (int trial = 0; trial < rigornet::test::cases(60); ++trial) {
+        const ReluChain c = random_chain(g);
+        std::vector<Rational> lo, hi;
+        for (std::size_t i = 0; i < c.input_dim; ++i) {
+            Rational a = rigornet::test::small_rational(g), b = rigornet::test::small_rational(g);
+            if (b < a) std::swap(a, b);
+            lo.push_back(a);
+            hi.push_back(b);
+        }
+        const VnnlibProperty p = output_bounds(c, lo, hi);
+        // random phase fixes on plain ReLU units (a third of the trials)
+        PhaseFix fix(c.depth());
+        if (trial % 3 == 0)
+            for (std::size_t r = 0; r < c.depth(); ++r)
+                for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
+                    fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+        const OutwardChain oc(c, p);
+        const SymbolicBounds<Rational> ex = symbolic_bounds_exact(c, p, lo, hi, fix, {});
+        const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {});
+        for (int s = 0; s < 12; ++s) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
+            const auto z = c.preactivations(x);
+            bool phases_hold = true;
+            for (std::size_t r = 0; r < fix.size(); ++r)
+                for (std::size_t k = 0; k < fix[r].size(); ++k)
+                    if ((fix[r][k] > 0 && z[r][k].sign() < 0) || (fix[r][k] < 0 && z[r][k].sign() > 0)) phases_hold = false;
+            if (!phases_hold) continue;  // the bounds are claimed on the phases' region only
+            const std::vector<Rational> y = c.evaluate(x);
+            std::ostringstream at;
+            for (const Rational& q : x) at << q.str() << ' ';
+            INFO("trial " << trial << " x = " << at.str());
+            for (std::size_t r = 0; r < z.size(); ++r)
+                for (std::size_t k = 0; k < z[r].size(); ++k) {
+                    CHECK(ex.lower[r][k] <= z[r][k]);
+                    CHECK(z[r][k] <= ex.upper[r][k]);
+                    CHECK(Rational::from_double(ow.lower[r][k]) <= z[r][k]);
+                    CHECK(z[r][k] <= Rational::from_double(ow.upper[r][k]));
+                }
+            for (std::size_t j = 0; j < y.size(); ++j) {
+                CHECK(ex.bound[2 * j][0] <= y[j]);
+                CHECK(ex.bound[2 * j + 1][0] <= -y[j]);
+                CHECK(Rational::from_double(ow.bound[2 * j][0]) <= y[j]);
+                CHECK(Rational::from_double(ow.bound[2 * j + 1][0]) <= -y[j]);
+            }
+        }
+        // the outward pass computes the exact (forward) procedure up to rounding and
+        // keeps the back-substituted bound when larger: never looser than the exact one
+        // by more than rounding (a bug in either implementation shows here), and its
+        // pre-activation bounds agree with the exact ones up to rounding
+        for (std::size_t k = 0; k < ex.bound.size(); ++k) {
+            const double e = ex.bound[k][0].to_double(Round::nearest);
+            CHECK(ow.bound[k][0] >= e - 1e-9 * (1 + std::abs(e)));
+        }
+        for (std::size_t r = 0; r < ex.lower.size(); ++r)
+            for (std::size_t k = 0; k < ex.lower[r].size(); ++k) {
+                const double e = ex.lower[r][k].to_double(Round::nearest);
+                CHECK(std::abs(ow.lower[r][k] - e) <= 1e-9 * (1 + std::abs(e)));
+            }
+    }
+}
+
+TEST_CASE("outward rounding: 3·(1/10) is bounded on both sides; plain binary64 is not", "[sound_bounds]") {
+    // y = (1/10)·x at x = 3: the exact value 3/10 is not a double, and 0.1·3 rounds to
+    // nearest above it, so only a directed lower end is ≤ 3/10.
+    ReluChain c;
+    c.input_dim = 1;
+    c.weights.emplace_back(1, 1);
+    c.weights[0].set(0, 0, Rational(1, 10));
+    c.biases.push_back({Rational()});
+    const VnnlibProperty p = output_bounds(c, {Rational(3)}, {Rational(3)});
+    const OutwardChain oc(c, p);
+    REQUIRE(std::fegetround() == FE_TONEAREST);
+    const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, {3.0}, {3.0}, {}, {});
+    CHECK(std::fegetround() == FE_TONEAREST);  // the guard restored the caller's mode
+    CHECK(Rational::from_double(ow.bound[0][0]) <= Rational(3, 10));
+    CHECK(Rational::from_double(-ow.bound[1][0]) >= Rational(3, 10));
+    CHECK(ow.bound[0][0] < -ow.bound[1][0]);  // a proper enclosure, not a point
+    // plain binary64 with the weight rounded to its enclosure's midpoint: 0.1·3 = 0.30000000000000004
+    const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, {3.0}, {3.0}, {}, {});
+    CHECK(Rational::from_double(nr.bound[0][0]) > Rational(3, 10));
+}
+
+TEST_CASE("SHA-256 of a file: FIPS 180-2 test vector \"abc\"", "[sound_bounds]") {
+    const std::string f = rigornet::test::temp_path(".txt");
+    {
+        std::ofstream o(f, std::ios::binary);
+        o << "abc";
+    }
+    CHECK(sha256_file_hex(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    std::remove(f.c_str());
+    CHECK_THROWS_AS(sha256_file_hex(f), ParseError);
+}
+
+TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact procedure", "[verify]") {
+    auto g = rigornet::test::rng(23);
+    int proved = 0;
+    for (int trial = 0; trial < rigornet::test::cases(60); ++trial) {
+        const ReluChain c = random_chain(g);
+        VnnlibProperty p;
+        p.lower.assign(c.input_dim, Rational(-1));
+        p.upper.assign(c.input_dim, Rational(1));
+        // unsafe: y_0 ≥ t, with t above the value at the centre
+        const Rational t = c.evaluate(std::vector<Rational>(c.input_dim))[0] + Rational(1, 2 + trial % 5);
+        std::vector<Rational> ay(c.output_dim());
+        ay[0] = Rational(-1);
+        p.unsafe = {{LinearConstraint{std::vector<Rational>(c.input_dim), ay, -t}}};
+        VerifyOptions o;
+        o.timeout_seconds = 5;
+        o.max_nodes = 4000;
+        o.want_proof = true;
+        o.input_split_max_dim = trial / 5 % 2 ? 0 : 16;  // half the trials: ReLU splits first
+        const VerifyResult one = verify(c, p, o);
+        o.threads = 2;
+        const VerifyResult two = verify(c, p, o);
+        INFO("trial " << trial);
+        if (one.verdict != Verdict::unknown && two.verdict != Verdict::unknown) CHECK(one.verdict == two.verdict);
+        for (const VerifyResult* r : {&one, &two}) {
+            if (r->verdict == Verdict::refuted) {
+                CHECK(satisfies(p.unsafe[0], r->input, c.evaluate(r->input)));
+            }
+            if (r->verdict != Verdict::proved) continue;
+            ++proved;
+            INFO(r->proof_error);
+            REQUIRE(!r->proof.empty());
+            // walk the tree: every leaf's region (the box cut by the splits) is refuted
+            // by the exact procedure with the leaf's slopes and named constraint
+            struct Item {
+                std::size_t id;
+                std::vector<Rational> lo, hi;
+                PhaseFix fix;
+            };
+            std::vector<Item> todo{{0, p.lower, p.upper, PhaseFix(c.depth())}};
+            while (!todo.empty()) {
+                Item it = todo.back();
+                todo.pop_back();
+                const ProofNode& n = r->proof.at(it.id);
+                if (n.kind == ProofNode::Kind::leaf) {
+                    const auto b = symbolic_bounds_exact(c, p, it.lo, it.hi, it.fix, n.slopes);
+                    REQUIRE(n.refutes.size() == 1);
+                    CHECK(b.bound[0][n.refutes[0]] > p.unsafe[0][n.refutes[0]].rhs);
+                    continue;
+                }
+                Item a = it, b = it;
+                a.id = n.first;
+                b.id = n.second;
+                if (n.kind == ProofNode::Kind::input_split) {
+                    CHECK((it.lo[n.dim] <= n.at && n.at <= it.hi[n.dim]));
+                    a.hi[n.dim] = n.at;
+                    b.lo[n.dim] = n.at;
+                } else {
+                    CHECK(c.cap(n.layer, n.unit) == nullptr);
+                    a.fix[n.layer].resize(c.weights[n.layer].rows());
+                    b.fix[n.layer].resize(c.weights[n.layer].rows());
+                    a.fix[n.layer][n.unit] = -1;
+                    b.fix[n.layer][n.unit] = 1;
+                }
+                todo.push_back(a);
+                todo.push_back(b);
+            }
+        }
+    }
+    CHECK(proved > 0);
+}

@@ -1,0 +1,89 @@
+// CLI tests of rigornet verify: --certificate (docs/certificates.md) and --threads.
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../support.hpp"
+
+using rigornet::test::repo_path;
+using rigornet::test::run_cli;
+
+namespace {
+
+// sha256sum's answer for the file (an independent implementation).
+std::string sha256sum(const std::string& path) {
+    FILE* p = popen(("sha256sum '" + path + "'").c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[65] = {};
+    const std::size_t n = fread(buf, 1, 64, p);
+    pclose(p);
+    return std::string(buf, n);
+}
+
+}  // namespace
+
+TEST_CASE("verify --certificate: holds writes the tree, violated the exact counterexample", "[verify]") {
+    const std::string net = repo_path("tests/data/vnnlib/relu_diff.json");
+    for (const char* prop : {"relu_diff_holds.vnnlib", "relu_diff_violated.vnnlib"}) {
+        const std::string pf = repo_path(std::string("tests/data/vnnlib/") + prop);
+        const std::string cert = rigornet::test::temp_path(".json");
+        std::string out, err;
+        const int code = run_cli("verify " + net + " " + pf + " --threads 2 --json --certificate " + cert, out, &err);
+        INFO(prop << ": " << err);
+        const nlohmann::json j = nlohmann::json::parse(out);
+        std::ifstream in(cert);
+        REQUIRE(in);
+        const nlohmann::json c = nlohmann::json::parse(in);
+        CHECK(c["format"] == "rigornet-verify-certificate");
+        CHECK(c["version"] == 1);
+        CHECK(c["rigornet_version"] == j["rigornet_version"]);
+        CHECK(c["network"]["file"] == "relu_diff.json");
+        CHECK(c["network"]["sha256"] == sha256sum(net));
+        CHECK(c["network"]["semantics"] == "json-exact");
+        CHECK(c["property"]["sha256"] == sha256sum(pf));
+        CHECK(c["result"] == j["result"]);
+        if (code == 0) {
+            CHECK(c["result"] == "holds");
+            CHECK(c.contains("tree"));
+            CHECK(!c.contains("counterexample"));
+        } else {
+            REQUIRE(code == 1);
+            CHECK(c["counterexample"] == j["counterexample"]);
+            CHECK(!c.contains("tree"));
+        }
+        std::remove(cert.c_str());
+    }
+}
+
+// What verify writes, check accepts: the same verdict (exit 0 holds, 1 violated) from the
+// independent checker, on a JSON network, an ONNX network and an NNet network whose
+// input clip is crossed by the box (the clip relaxations of both implementations).
+TEST_CASE("verify --certificate: rigornet check accepts every certificate verify writes", "[verify][check]") {
+    const std::string acas_prop = rigornet::test::temp_path(".vnnlib");
+    {
+        std::ofstream p(acas_prop);
+        for (int i = 0; i < 5; ++i) p << "(declare-const X_" << i << " Real)\n";
+        for (int j = 0; j < 5; ++j) p << "(declare-const Y_" << j << " Real)\n";
+        const char* box[5][2] = {{"1000", "1010"}, {"0", "0.01"}, {"0", "0.01"}, {"1150", "1250"}, {"500", "505"}};
+        for (int i = 0; i < 5; ++i)
+            p << "(assert (>= X_" << i << " " << box[i][0] << "))\n(assert (<= X_" << i << " " << box[i][1] << "))\n";
+        p << "(assert (>= Y_0 1000000))\n";
+    }
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {repo_path("tests/data/vnnlib/relu_diff.json"), repo_path("tests/data/vnnlib/relu_diff_holds.vnnlib")},
+        {repo_path("tests/data/vnnlib/relu_diff.json"), repo_path("tests/data/vnnlib/relu_diff_violated.vnnlib")},
+        {repo_path("tests/data/onnx/test_nano.onnx"), repo_path("tests/data/onnx/test_nano.vnnlib")},
+        {repo_path("tests/data/nnet/acasxu_test.nnet"), acas_prop}};
+    for (const auto& [net, prop] : cases) {
+        const std::string cert = rigornet::test::temp_path(".json");
+        std::string out, err;
+        const int code = run_cli("verify " + net + " " + prop + " --certificate " + cert, out, &err);
+        INFO(net << " " << prop << ": " << out << err);
+        REQUIRE((code == 0 || code == 1));
+        std::string cout, cerr;
+        CHECK(run_cli("check " + net + " " + prop + " " + cert, cout, &cerr) == code);
+        std::remove(cert.c_str());
+    }
+    std::remove(acas_prop.c_str());
+}
