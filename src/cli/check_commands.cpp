@@ -63,7 +63,7 @@ void register_check_commands(CLI::App& app, std::vector<Command>& commands) {
         "the search: exit 0 valid proof that the property holds, 1 valid exact counterexample, 3 invalid, damaged or "
         "for another network, reading or property (the reason names the place in the certificate), 2 interrupted "
         "(Ctrl-C or --timeout; nothing claimed). Progress on stderr every 2 s");
-    c->add_option("NET", o->net, "Network file the certificate is about: .nnet or rigornet JSON")->required();
+    c->add_option("NET", o->net, "Network file the certificate is about: .nnet, .onnx or rigornet JSON")->required();
     c->add_option("PROP", o->prop, "VNN-LIB property file the certificate is about")->required();
     c->add_option("CERT", o->cert, "Certificate file (JSON, written by verify --certificate)")->required();
     c->add_option("--timeout", o->timeout, "Stop (exit 2, nothing claimed) after this many seconds")

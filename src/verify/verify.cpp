@@ -107,10 +107,6 @@ struct DoubleConjunction {
     }
 };
 
-}  // namespace
-
-namespace {
-
 // A node of the search: a binary64 box, the phases fixed so far, its proof-tree index.
 struct Task {
     std::vector<double> lo, hi;

@@ -2,12 +2,10 @@
 // exact values at random rational points, agreement of the outward-rounded binary64
 // pass with the exact procedure, the rounding guard, and the proof tree of verify.
 #include <cfenv>
-#include <fstream>
 #include <sstream>
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
-#include "rigornet/sha256.hpp"
 #include "rigornet/sound_bounds.hpp"
 #include "rigornet/verify.hpp"
 
@@ -143,17 +141,6 @@ TEST_CASE("outward rounding: 3·(1/10) is bounded on both sides; plain binary64 
     // plain binary64 with the weight rounded to its enclosure's midpoint: 0.1·3 = 0.30000000000000004
     const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, {3.0}, {3.0}, {}, {});
     CHECK(Rational::from_double(nr.bound[0][0]) > Rational(3, 10));
-}
-
-TEST_CASE("SHA-256 of a file: FIPS 180-2 test vector \"abc\"", "[sound_bounds]") {
-    const std::string f = rigornet::test::temp_path(".txt");
-    {
-        std::ofstream o(f, std::ios::binary);
-        o << "abc";
-    }
-    CHECK(sha256_file_hex(f) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    std::remove(f.c_str());
-    CHECK_THROWS_AS(sha256_file_hex(f), ParseError);
 }
 
 TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact procedure", "[verify]") {
