@@ -55,9 +55,9 @@ $(DEPS): scripts/install-deps.sh
 	@mkdir -p $(@D) && touch $@
 
 build/src/report/plot.o: override CXXFLAGS += $(CAIRO_CFLAGS)
-# The outward-rounded bounds switch the rounding mode (sound_bounds.cpp): no constant
+# The outward-rounded bounds switch the rounding mode (upward_rounding.hpp): no constant
 # folding or reordering across the switch.
-build/src/verify/sound_bounds.o: override CXXFLAGS += -frounding-math
+build/src/verify/sound_bounds.o build/src/lipschitz/jacobian_bound.o: override CXXFLAGS += -frounding-math
 
 build/%.o: %.cpp | $(DEPS)
 	@mkdir -p $(@D)

@@ -254,6 +254,11 @@ Rational pair_quotient_lower(const ReluChain& c, const std::vector<Rational>& a,
 struct ExactLimits {
     std::size_t max_regions = 200000;          // stop after this many regions
     double max_seconds = 3600;                 // stop after this much wall-clock time
+    bool prune = true;                         // false: enumerate every region (the baseline)
+    /// Where the search starts (a hint, any point of the domain; empty: the box centre,
+    /// or 0 on R^n). Starting in a region of large ‖J‖ (e.g. the best sampled witness)
+    /// finds a strong region first, so more branches are pruned; L does not depend on it.
+    std::vector<Rational> start;
     const std::atomic<bool>* interrupt = nullptr;  // stop when it becomes true (e.g. SIGINT)
     double progress_seconds = 2;               // call progress at least this often…
     std::function<void(std::size_t regions, std::size_t lps, double seconds)> progress;  // …if set
@@ -266,8 +271,13 @@ struct ExactLipschitz {
     std::vector<std::vector<bool>> pattern;  // the maximising region's pattern
     std::vector<Rational> point;             // a point strictly inside that region
     PairWitness witness;                     // a pair inside the region attaining ‖J‖ (p=1,∞)
+    /// A proved upper bound on L: complete, value.upper; stopped, the largest of the
+    /// visited regions' ‖J_D‖ upper ends and the interval Jacobian bound (jacobian_bound.hpp)
+    /// of every branch left unexplored; nullopt when such a bound overflowed binary64.
+    std::optional<Rational> upper;
     std::size_t regions = 0;                 // full-dimensional regions visited
     std::size_t lps = 0;                     // linear programmes solved
+    std::size_t pruned = 0;                  // branches skipped: their bound ≤ the best ‖J_D‖
     std::string stopped;                     // empty: complete; else "max-regions", "timeout", "interrupted"
     bool complete() const { return stopped.empty(); }
 };
@@ -290,6 +300,10 @@ struct ExactLipschitz {
 /// point's pieces in exact arithmetic, and every region discarded by an exact check of
 /// the LP's dual values as a Motzkin certificate of emptiness (y ≥ 0, y ≠ 0,
 /// Σ y_k a_k = 0, Σ y_k c_k ≤ 0), so neither half of the claim rests on the solver's word.
+/// Pruning (branch and bound): a branch whose interval Jacobian bound (JacobianBound, over
+/// every completion of its pattern) is ≤ the proved ‖J_D‖ of the best region found so far
+/// is skipped — no region in it can exceed that maximum — and on a box, pieces that
+/// box_slopes excludes are skipped without an LP; neither changes L.
 /// Stops early (before the next region or LP) at a limit of `limits`; the result then has
 /// `stopped` set and value = ‖J_D‖ of the best region found so far, which is ≤ L (that
 /// region is a non-empty open set on which ∇f = J_D), with its witness pair. nullopt only

@@ -1,6 +1,7 @@
 // rigornet CLI, Lipschitz subcommands: lipschitz (the sandwich report) and table.
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <iostream>
@@ -12,6 +13,7 @@
 
 #include "common.hpp"
 #include "rigornet/error.hpp"
+#include "rigornet/jacobian_bound.hpp"
 #include "rigornet/lipschitz.hpp"
 #include "rigornet/firenet_decay.hpp"
 #include "rigornet/lipschitz_tables.hpp"
@@ -32,7 +34,7 @@ constexpr std::int64_t max_samples = 1000000, max_draws = 100000;
 constexpr int xy_max_l = 6;  // table xy-multiplier: exact L by region enumeration
 
 struct LipOptions {
-    std::string net, norm = "inf", methods = "product,K1,K3,K4,K", domain, reading;
+    std::string net, norm = "inf", methods = "product,K1,K3,K4,K,interval", domain, reading;
     bool exact = false, as_json = false;
     std::int64_t samples = 50;
     unsigned long seed = 1;
@@ -45,6 +47,7 @@ struct UpperResult {
     std::string method;
     Rational value;
     double seconds;
+    std::string arith = {};  // empty: the command's number system (norm_arith)
 };
 
 template <class F>
@@ -76,6 +79,9 @@ int cmd_lipschitz(const LipOptions& o) {
     const LipNorm p = parse_lip_norm(o.norm);
     const Domain dom = o.domain.empty() ? Domain{} : parse_domain(o.domain, c.input_dim);
     const std::string arith = norm_arith(p, o.prec);
+    // The cheap bounds run on the chain restricted to the box (restrict_to_box: equal to f
+    // there, units constant on the box removed), so they bound L on the domain.
+    const ReluChain cb = dom.is_box() ? restrict_to_box(c, dom.lo, dom.hi) : c;
     // p = 1, ∞: the bounds are the exact values of their formulas; p = 2: rational upper
     // ends of ball enclosures, printed as decimals rounded up.
     auto shown = [&](const Rational& v) { return p == LipNorm::l2 ? to_decimal(v, 12, Round::up) : v.str(); };
@@ -92,29 +98,29 @@ int cmd_lipschitz(const LipOptions& o) {
         if (interrupted.load()) {
             skipped.push_back({{"method", m}, {"reason", "interrupted (SIGINT)"}});
         } else if (m == "product") {
-            upper.push_back({m, timed(s, [&] { return bound_product(c, p, o.prec); }), s});
+            upper.push_back({m, timed(s, [&] { return bound_product(cb, p, o.prec); }), s});
         } else if (m == "K1") {
-            upper.push_back({m, timed(s, [&] { return bound_k1_dp(c, p, o.prec); }), s});
+            upper.push_back({m, timed(s, [&] { return bound_k1_dp(cb, p, o.prec); }), s});
         } else if (m == "K3") {
-            upper.push_back({m, timed(s, [&] { return bound_k3(c, p, o.prec); }), s});
+            upper.push_back({m, timed(s, [&] { return bound_k3(cb, p, o.prec); }), s});
         } else if (m == "K4") {
-            if (c.depth() > cli_k4_max_depth)
+            if (cb.depth() > cli_k4_max_depth)
                 skipped.push_back({{"method", m},
                                    {"reason", "subset sum over 2^" + std::to_string(c.depth()) +
                                                   " cut sets: the CLI stops at depth " + std::to_string(cli_k4_max_depth) +
                                                   " for speed (the library allows " + std::to_string(max_subset_depth) + ")"}});
             else
-                upper.push_back({m, timed(s, [&] { return bound_k4_subsets(c, p, o.prec); }), s});
+                upper.push_back({m, timed(s, [&] { return bound_k4_subsets(cb, p, o.prec); }), s});
         } else if (m == "K") {
-            auto k = timed(s, [&] { return szegedy_k(c, p, o.prec); });
+            auto k = timed(s, [&] { return szegedy_k(cb, p, o.prec); });
             if (k)
                 upper.push_back({m, k->upper, s});
             else
                 skipped.push_back({{"method", m},
-                                   {"reason", "2^" + std::to_string(c.hidden_units()) + " activation patterns: too many"}});
+                                   {"reason", "2^" + std::to_string(cb.hidden_units()) + " activation patterns: too many"}});
         } else if (m == "K2") {
             std::optional<Rational> k2;
-            if (p == LipNorm::l2) k2 = timed(s, [&] { return bound_k2(c, o.prec); });
+            if (p == LipNorm::l2) k2 = timed(s, [&] { return bound_k2(cb, o.prec); });
             if (k2)
                 upper.push_back({m, *k2, s});
             else
@@ -122,8 +128,18 @@ int cmd_lipschitz(const LipOptions& o) {
                                    {"reason", p != LipNorm::l2 ? "SeqLip is an l2 bound (use --norm 2)"
                                                                : "not certified (a repeated singular value, or a "
                                                                  "hidden layer wider than 12 units)"}});
+        } else if (m == "interval") {
+            const double b = timed(s, [&] {
+                return JacobianBound(c).upper(dom.is_box() ? box_slopes(c, dom.lo, dom.hi) : SlopePattern{}, p);
+            });
+            // the double rounded up to 10 significant digits: still an upper bound, shorter
+            if (std::isfinite(b))
+                upper.push_back({m, parse_rational(to_decimal(Rational::from_double(b), 10, Round::up)), s,
+                                 "binary64, outward rounding"});
+            else
+                skipped.push_back({{"method", m}, {"reason", "the interval product overflowed binary64"}});
         } else {
-            throw ParseError("--methods: unknown method '" + m + "' (expected product, K1, K2, K3, K4, K)");
+            throw ParseError("--methods: unknown method '" + m + "' (expected product, K1, K2, K3, K4, K, interval)");
         }
     }
 
@@ -144,6 +160,7 @@ int cmd_lipschitz(const LipOptions& o) {
         limits.max_regions = o.max_regions;
         limits.max_seconds = o.timeout;
         limits.interrupt = &interrupted;
+        limits.start = lower.a;  // the best sampled pair: a region of large ‖J‖ first
         limits.progress = [](std::size_t regions, std::size_t lps, double seconds) {
             std::cerr << "rigornet: lipschitz --exact: " << regions << " regions, " << lps << " exact LPs, "
                       << static_cast<long>(seconds) << " s\n";
@@ -161,6 +178,7 @@ int cmd_lipschitz(const LipOptions& o) {
                       {"exact", ex->value.exact()},
                       {"regions", ex->regions},
                       {"lps", ex->lps},
+                      {"pruned", ex->pruned},
                       {"point", rationals(ex->point)},
                       {"seconds", exact_s}};
         } else {
@@ -169,13 +187,17 @@ int cmd_lipschitz(const LipOptions& o) {
                       {"stopped", exact_stopped},
                       {"kind", "lower bound"},
                       {"lower", ex ? json(ex->value.lower.str()) : json(nullptr)},
+                      {"upper", ex && ex->upper ? json(ex->upper->str()) : json(nullptr)},
+                      {"upper_decimal", ex && ex->upper ? json(to_decimal(*ex->upper, 10, Round::up)) : json(nullptr)},
                       {"arith", arith},
                       {"regions", ex ? ex->regions : 0},
                       {"lps", ex ? ex->lps : 0},
+                      {"pruned", ex ? ex->pruned : 0},
                       {"point", ex ? rationals(ex->point) : json(nullptr)},
                       {"seconds", exact_s},
-                      {"note", "the enumeration stopped before covering the domain: lower is ||J|| on the best "
-                               "region found (a witnessed lower bound on L), not L"}};
+                      {"note", "the search stopped before covering the domain: lower is ||J|| on the best "
+                               "region found (a witnessed lower bound on L), upper the largest interval Jacobian "
+                               "bound of the branches left (a proved upper bound), not L"}};
         }
         if (ex && !ex->witness.a.empty() && ex->witness.value > lower.value) {
             lower = ex->witness;
@@ -199,7 +221,7 @@ int cmd_lipschitz(const LipOptions& o) {
         ju.push_back({{"method", u.method},
                       {"value", shown(u.value)},
                       {"decimal", to_decimal(u.value, 10, Round::up)},
-                      {"arith", arith},
+                      {"arith", u.arith.empty() ? arith : u.arith},
                       {"seconds", u.seconds}});
     j["upper"] = ju;
     j["skipped"] = skipped;
@@ -229,15 +251,23 @@ int cmd_lipschitz(const LipOptions& o) {
     std::sort(upper.begin(), upper.end(), [](const UpperResult& a, const UpperResult& b) { return a.value < b.value; });
     for (const auto& u : upper)
         t.add_row({u.method == "exact" && p != LipNorm::l2 ? "L =" : "L <=", u.method, cell(shown(u.value)),
-                   to_decimal(u.value, 10, Round::up), arith, seconds(u.seconds)});
+                   to_decimal(u.value, 10, Round::up), u.arith.empty() ? arith : u.arith, seconds(u.seconds)});
     t.notes.push_back("witness: a = (" + cell(list(lower.a)) + "), b = (" + cell(list(lower.b)) + ")");
     for (const auto& s : skipped) t.notes.push_back("skipped " + s["method"].get<std::string>() + ": " + s["reason"].get<std::string>());
     t.notes.push_back("estimate (not a bound): ||J_eff|| = " + to_decimal(jeff.upper, 10, Round::nearest) +
                       " (effective Jacobian, seed 002, " + std::to_string(o.samples) + " points)");
-    if (ex) t.notes.push_back("exact: " + std::to_string(ex->regions) + " regions, " + std::to_string(ex->lps) + " exact LPs");
+    if (ex)
+        t.notes.push_back("exact: " + std::to_string(ex->regions) + " regions, " + std::to_string(ex->lps) + " exact LPs, " +
+                          std::to_string(ex->pruned) + " branches pruned by the interval Jacobian bound");
     if (!exact_stopped.empty())
         t.notes.push_back("exact: stopped (" + exact_stopped + ") before covering the domain; L is unknown" +
-                          (ex ? ", at least " + to_decimal(ex->value.lower, 10, Round::down) + " (best region found)" : ""));
+                          (ex ? ", at least " + to_decimal(ex->value.lower, 10, Round::down) + " (best region found)" : "") +
+                          (ex && ex->upper ? ", at most " + to_decimal(*ex->upper, 10, Round::up) +
+                                                 " (interval Jacobian bound of the branches left)"
+                                           : ""));
+    if (dom.is_box())
+        t.notes.push_back("the upper bounds are of the chain restricted to the domain (" +
+                          std::to_string(c.hidden_units() - cb.hidden_units()) + " units constant there removed)");
     print(j, o.as_json, render(t, TableFormat::text));
     return !exact_stopped.empty() || interrupted.load() ? exit_unknown : exit_ok;
 }
@@ -369,12 +399,15 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
                     "programming), K3, K4 (Despres-Pintore; a subset sum, skipped here above depth " +
                         std::to_string(cli_k4_max_depth) + " for speed although the library allows " +
                         std::to_string(max_subset_depth) + "), K (Szegedy: max over all activation patterns), K2 "
-                    "(Virmaux-Scaman SeqLip, --norm 2 only, certified SVD factors)")
+                    "(Virmaux-Scaman SeqLip, --norm 2 only, certified SVD factors), interval (LipBaB's interval "
+                    "Jacobian over the domain, outward-rounded binary64). With --domain every bound is of the "
+                    "chain restricted to the box (units constant there removed)")
         ->capture_default_str();
     lip->add_flag("--exact", o->exact,
-                  "Also compute the exact constant L by enumerating the non-empty linear regions (exact LPs, "
-                  "QSopt_ex); progress on stderr every 2 s. Stopped by --timeout, --max-regions or Ctrl-C, it "
-                  "reports the best region found as a witnessed lower bound and exits 2");
+                  "Also compute the exact constant L by branch and bound over the linear regions (exact LPs, "
+                  "QSopt_ex; branches whose interval Jacobian bound cannot beat the best region are pruned); "
+                  "progress on stderr every 2 s. Stopped by --timeout, --max-regions or Ctrl-C, it reports the "
+                  "best region found as a witnessed lower bound and a proved upper bound, and exits 2");
     lip->add_option("--domain", o->domain,
                     "Input box: lo:hi for every input, or one lo:hi per input separated by commas; lo = hi fixes "
                     "that input (default: all of R^n)");

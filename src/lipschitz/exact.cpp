@@ -1,11 +1,14 @@
 // The exact Lipschitz constant by region enumeration (lipschitz.hpp).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <string>
 
-#include "rigornet/exact_lp.hpp"
 #include "rigornet/error.hpp"
+#include "rigornet/exact_lp.hpp"
+#include "rigornet/jacobian_bound.hpp"
 #include "rigornet/lipschitz.hpp"
+#include "rigornet/sound_bounds.hpp"
 
 namespace rigornet {
 
@@ -86,10 +89,24 @@ struct Search {
     LipNorm p;
     long prec;
     const ExactLimits& limits;
+    JacobianBound jb{c};
+    // known.back(): the slopes proved for the undecided units of the current branch —
+    // box_slopes at the root, refined after each decided layer (refine); empty on R^n
+    std::vector<SlopePattern> known{};
+    // On a box: the chain in binary64 intervals and the box rounded outward, for refine.
+    std::optional<OutwardChain> outward{};
+    std::vector<double> box_lo{}, box_hi{};
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last_report = start;
+    // Branches whose bound is ≤ floor are pruned too (a proved lower bound on L found
+    // elsewhere: another box of the domain); no region then needs to be found here.
+    Rational floor{};
+    // Counts carried over from earlier boxes, so the limits apply to the whole run.
+    std::size_t regions_before = 0;
     std::optional<ExactLipschitz> best{};
-    std::size_t regions = 0, lps = 0;
+    std::size_t regions = 0, lps = 0, pruned = 0;
     std::string stopped{};
+    // The largest bound of a branch left unexplored because a limit stopped the search.
+    double open_upper = 0;
 
     // Pre-activations of layer r (1-based) on the current region: z = A x + b.
     struct Layer {
@@ -103,12 +120,72 @@ struct Search {
         const double seconds = std::chrono::duration<double>(now - start).count();
         if (limits.progress && std::chrono::duration<double>(now - last_report).count() >= limits.progress_seconds) {
             last_report = now;
-            limits.progress(regions, lps, seconds);
+            limits.progress(regions_before + regions, lps, seconds);
         }
         if (limits.interrupt && limits.interrupt->load()) stopped = "interrupted";
         else if (seconds >= limits.max_seconds) stopped = "timeout";
-        else if (regions >= limits.max_regions) stopped = "max-regions";
+        else if (regions_before + regions >= limits.max_regions) stopped = "max-regions";
         return !stopped.empty();
+    }
+
+    // The slopes of a branch: decided units by their piece, the others by the box.
+    SlopePattern slopes(const std::vector<std::vector<Piece>>& pieces, std::size_t r, std::size_t k) const {
+        SlopePattern s = known.empty() ? SlopePattern{} : known.back();
+        s.resize(c.depth());
+        for (std::size_t q = 0; q < r; ++q) {
+            const std::size_t decided = q + 1 < r ? pieces[q].size() : k;
+            s[q].resize(pieces[q].size(), UnitSlope::free);
+            for (std::size_t u = 0; u < decided; ++u)
+                s[q][u] = pieces[q][u] == Piece::inside ? UnitSlope::one : UnitSlope::zero;
+        }
+        return s;
+    }
+
+    // An upper bound on ‖J‖ over every region of the branch whose first units (layers
+    // before r, and units before k of layer r, 1-based r) have `pieces`.
+    double branch_upper(const std::vector<std::vector<Piece>>& pieces, std::size_t r, std::size_t k) const {
+        return jb.upper(slopes(pieces, r, k), p);
+    }
+
+    // Whether no region of the branch can beat the best region found: its bound is at
+    // most the best's proved ‖J‖ (then the maximum is attained elsewhere or already).
+    bool dominated(double upper) const {
+        if (!std::isfinite(upper)) return false;
+        const Rational u = Rational::from_double(upper);
+        return (best && u <= best->value.lower) || (floor.sign() > 0 && u <= floor);
+    }
+
+    // After hidden layers 1…r are decided: the outward forward symbolic bounds over the box
+    // with those phases fixed (sound_bounds.hpp; valid at every point of the box where
+    // they hold, so on the branch's open regions, whose pieces are strict) prove slopes
+    // for the units of the later layers: zero if z ≤ 0 there (or z ≥ cap), one if z ≥ 0
+    // (and z ≤ cap). nullopt: a decided unit's bounds contradict its piece (inside needs
+    // z > 0, below z < 0), so the branch has no region. Clip units are left unfixed.
+    std::optional<SlopePattern> refine(const std::vector<std::vector<Piece>>& pieces, std::size_t r) const {
+        PhaseFix fix(r);
+        for (std::size_t q = 0; q < r; ++q) {
+            fix[q].assign(pieces[q].size(), 0);
+            for (std::size_t u = 0; u < pieces[q].size(); ++u)
+                if (!c.cap(q, u)) fix[q][u] = pieces[q][u] == Piece::inside ? 1 : -1;
+        }
+        const SymbolicBounds<double> b = symbolic_bounds_outward(*outward, box_lo, box_hi, fix, {});
+        for (std::size_t q = 0; q < r; ++q)
+            for (std::size_t u = 0; u < pieces[q].size(); ++u) {
+                const double lo = b.lower[q][u], hi = b.upper[q][u];
+                if (lo > hi || (pieces[q][u] == Piece::inside && hi <= 0) || (pieces[q][u] == Piece::below && lo >= 0))
+                    return std::nullopt;
+            }
+        SlopePattern s = known.back();
+        for (std::size_t q = r; q < c.depth(); ++q)
+            for (std::size_t u = 0; u < s[q].size(); ++u) {
+                if (s[q][u] != UnitSlope::free) continue;
+                const double lo = b.lower[q][u], hi = b.upper[q][u];
+                const Rational* cap = c.cap(q, u);
+                if (hi <= 0 || (cap && std::isfinite(lo) && Rational::from_double(lo) >= *cap)) s[q][u] = UnitSlope::zero;
+                else if (lo >= 0 && (!cap || (std::isfinite(hi) && Rational::from_double(hi) <= *cap)))
+                    s[q][u] = UnitSlope::one;
+            }
+        return s;
     }
 
     // Confirms exactly that `point` lies in the open region of `pieces`: every unit's
@@ -142,7 +219,10 @@ struct Search {
         }
         Enclosure e = operator_norm(c.jacobian(pattern), p, prec);
         if (!best) {
-            best = ExactLipschitz{e, pattern, point, {}, 0, 0, {}};
+            best.emplace();
+            best->value = e;
+            best->pattern = std::move(pattern);
+            best->point = point;
             return;
         }
         if (e.upper > best->value.upper) best->value.upper = e.upper;
@@ -156,7 +236,10 @@ struct Search {
     void explore(std::size_t r, std::size_t k, const Layer& layer, std::vector<AffineForm>& constraints,
                  std::vector<std::vector<Piece>>& pieces, std::vector<std::vector<bool>>& fixed,
                  const std::vector<Rational>& point) {
-        if (stop()) return;
+        if (stop()) {
+            open_upper = std::max(open_upper, branch_upper(pieces, r, k));
+            return;
+        }
         const std::size_t n = c.input_dim;
         if (k == layer.z.size()) {  // layer r decided
             if (r == c.depth()) return leaf(point, pieces, fixed);
@@ -179,11 +262,21 @@ struct Search {
                     fmpq_addmul(f.c.get(), wiq, layer.z[q].c.get());
                 }
             }
+            if (outward) {
+                auto refined = refine(pieces, r);
+                if (!refined) {
+                    ++pruned;
+                    return;
+                }
+                known.push_back(std::move(*refined));
+            }
             pieces.emplace_back(w.rows());
             fixed.emplace_back(w.rows());
-            explore(r + 1, 0, next, constraints, pieces, fixed, point);
+            if (limits.prune && dominated(branch_upper(pieces, r + 1, 0))) ++pruned;
+            else explore(r + 1, 0, next, constraints, pieces, fixed, point);
             pieces.pop_back();
             fixed.pop_back();
+            if (outward) known.pop_back();
             return;
         }
         const AffineForm& z = layer.z[k];
@@ -200,12 +293,31 @@ struct Search {
         Rational v = z.c;
         for (std::size_t j = 0; j < n; ++j) v += z.a[j] * point[j];
         const UnitPhase here = c.phase(r - 1, k, v);
-        // The piece containing the current point needs no LP; the others do.
-        std::vector<Piece> order{Piece::below, Piece::inside};
-        if (cap) order.push_back(Piece::above);
+        // The piece containing the current point needs no LP; the others do. Pieces the
+        // box excludes (box_slopes: z ≤ 0 or z ≥ cap on the whole box excludes inside,
+        // 0 ≤ z ≤ cap excludes below and above) are empty open sets and skipped.
+        std::vector<Piece> order;
+        const UnitSlope on_box = known.empty() ? UnitSlope::free : known.back()[r - 1][k];
+        for (Piece q : {Piece::below, Piece::inside, Piece::above}) {
+            if (q == Piece::above && !cap) continue;
+            if ((q == Piece::inside && on_box == UnitSlope::zero) || (q != Piece::inside && on_box == UnitSlope::one))
+                continue;
+            order.push_back(q);
+        }
         std::stable_partition(order.begin(), order.end(), [&](Piece q) { return on_piece(here, q); });
         for (Piece piece : order) {
-            if (stop()) return;
+            pieces[r - 1][k] = piece;
+            if ((limits.prune && (best || floor.sign() > 0)) || stop()) {
+                const double upper = branch_upper(pieces, r, k + 1);
+                if (stop()) {
+                    open_upper = std::max(open_upper, upper);
+                    continue;
+                }
+                if (limits.prune && dominated(upper)) {
+                    ++pruned;
+                    continue;
+                }
+            }
             // The strict inequalities g > 0 of the piece: −z (below); z and cap − z (inside);
             // z − cap (above).
             std::size_t added = 0;
@@ -227,12 +339,41 @@ struct Search {
                 ++lps;
                 q = strictly_feasible_point(constraints, d, n);
             }
-            if (q) {
-                pieces[r - 1][k] = piece;
-                explore(r, k + 1, layer, constraints, pieces, fixed, *q);
-            }
+            if (q) explore(r, k + 1, layer, constraints, pieces, fixed, *q);
             constraints.resize(constraints.size() - added);
         }
+    }
+
+    // Sets up the root (the box's slopes, the outward chain) and explores from `hint` (or
+    // the box centre).
+    void run(const std::vector<Rational>& hint) {
+        const std::size_t n = c.input_dim;
+        std::vector<Rational> at(n);
+        if (d.is_box()) for (std::size_t j = 0; j < n; ++j) at[j] = (d.lo[j] + d.hi[j]) / Rational(2);
+        if (d.is_box() && limits.prune) {  // the baseline (no pruning) is the plain enumeration
+            known.push_back(box_slopes(c, d.lo, d.hi));
+            outward.emplace(c, VnnlibProperty{});
+            for (std::size_t j = 0; j < n; ++j) {
+                box_lo.push_back(d.lo[j].to_double(Round::down));
+                box_hi.push_back(d.hi[j].to_double(Round::up));
+            }
+        }
+        if (hint.size() == n) {
+            bool inside = true;
+            for (std::size_t j = 0; j < n && d.is_box(); ++j) inside = inside && d.lo[j] <= hint[j] && hint[j] <= d.hi[j];
+            if (inside) at = hint;
+        }
+        if (c.depth() == 0) return leaf(at, {}, {});
+        Layer first;
+        for (std::size_t i = 0; i < c.weights[0].rows(); ++i) {
+            AffineForm f{std::vector<Rational>(n), c.biases[0][i]};
+            for (std::size_t j = 0; j < n; ++j) f.a[j] = c.weights[0].at(i, j);
+            first.z.push_back(std::move(f));
+        }
+        std::vector<AffineForm> constraints;
+        std::vector<std::vector<Piece>> pieces{std::vector<Piece>(first.z.size())};
+        std::vector<std::vector<bool>> fixed{std::vector<bool>(first.z.size())};
+        explore(1, 0, first, constraints, pieces, fixed, at);
     }
 };
 
@@ -242,7 +383,9 @@ std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& 
                                               const ExactLimits& limits) {
     if (d.fixes_inputs()) {
         const InputRestriction r = restrict_inputs(c, d);
-        auto ex = exact_lipschitz(r.chain, r.domain, p, prec, limits);
+        ExactLimits on_free = limits;
+        if (limits.start.size() == c.input_dim) on_free.start = r.shrink(limits.start);
+        auto ex = exact_lipschitz(r.chain, r.domain, p, prec, on_free);
         if (ex) {
             ex->point = r.expand(ex->point);
             if (!ex->witness.a.empty()) {
@@ -252,32 +395,28 @@ std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& 
         }
         return ex;
     }
-    const std::size_t n = c.input_dim;
     Search s{c, d, p, prec, limits};
-    std::vector<Rational> start(n);
-    if (d.is_box())
-        for (std::size_t j = 0; j < n; ++j) start[j] = (d.lo[j] + d.hi[j]) / Rational(2);
-    if (c.depth() == 0) {
-        s.leaf(start, {}, {});
-    } else {
-        Search::Layer first;
-        for (std::size_t i = 0; i < c.weights[0].rows(); ++i) {
-            AffineForm f{std::vector<Rational>(n), c.biases[0][i]};
-            for (std::size_t j = 0; j < n; ++j) f.a[j] = c.weights[0].at(i, j);
-            first.z.push_back(std::move(f));
-        }
-        std::vector<AffineForm> constraints;
-        std::vector<std::vector<Piece>> pieces{std::vector<Piece>(first.z.size())};
-        std::vector<std::vector<bool>> fixed{std::vector<bool>(first.z.size())};
-        s.explore(1, 0, first, constraints, pieces, fixed, start);
-    }
+    s.run(limits.start);
     if (!s.best) return std::nullopt;
     ExactLipschitz out = std::move(*s.best);
     out.regions = s.regions;
     out.lps = s.lps;
+    out.pruned = s.pruned;
     out.stopped = s.stopped;
-    // Stopped: the upper ends seen so far bound nothing; report the best region's ‖J_D‖.
-    if (!out.complete()) out.value = operator_norm(c.jacobian(out.pattern), p, prec);
+    // Complete: every region was either visited (value.upper bounds it) or in a pruned
+    // branch (≤ value.lower). Stopped: the unexplored branches are bounded by open_upper.
+    out.upper = out.value.upper;
+    if (!out.complete()) {
+        if (std::isfinite(s.open_upper)) {
+            const Rational open = Rational::from_double(s.open_upper);
+            if (open > out.upper) out.upper = open;
+        } else {
+            out.upper.reset();
+        }
+        // the upper ends seen so far bound only the regions visited: report the best
+        // region's ‖J_D‖ as the value (a lower bound on L)
+        out.value = operator_norm(c.jacobian(out.pattern), p, prec);
+    }
     if (auto w = local_lower_bound(c, d, out.point, p, prec)) out.witness = std::move(*w);
     return out;
 }
