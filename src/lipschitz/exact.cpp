@@ -161,16 +161,19 @@ struct Search {
     // for the units of the later layers: zero if z ≤ 0 there (or z ≥ cap), one if z ≥ 0
     // (and z ≤ cap). nullopt: a decided unit's bounds contradict its piece (inside needs
     // z > 0, below z < 0), so the branch has no region. Clip units are left unfixed.
-    std::optional<SlopePattern> refine(const std::vector<std::vector<Piece>>& pieces, std::size_t r) const {
+    // Units in `fixed` (constant pre-activation, possibly on a kink) are not checked.
+    std::optional<SlopePattern> refine(const std::vector<std::vector<Piece>>& pieces,
+                                       const std::vector<std::vector<bool>>& fixed, std::size_t r) const {
         PhaseFix fix(r);
         for (std::size_t q = 0; q < r; ++q) {
             fix[q].assign(pieces[q].size(), 0);
             for (std::size_t u = 0; u < pieces[q].size(); ++u)
-                if (!c.cap(q, u)) fix[q][u] = pieces[q][u] == Piece::inside ? 1 : -1;
+                if (!c.cap(q, u) && !fixed[q][u]) fix[q][u] = pieces[q][u] == Piece::inside ? 1 : -1;
         }
         const SymbolicBounds<double> b = symbolic_bounds_outward(*outward, box_lo, box_hi, fix, {});
         for (std::size_t q = 0; q < r; ++q)
             for (std::size_t u = 0; u < pieces[q].size(); ++u) {
+                if (fixed[q][u]) continue;
                 const double lo = b.lower[q][u], hi = b.upper[q][u];
                 if (lo > hi || (pieces[q][u] == Piece::inside && hi <= 0) || (pieces[q][u] == Piece::below && lo >= 0))
                     return std::nullopt;
@@ -263,7 +266,7 @@ struct Search {
                 }
             }
             if (outward) {
-                auto refined = refine(pieces, r);
+                auto refined = refine(pieces, fixed, r);
                 if (!refined) {
                     ++pruned;
                     return;

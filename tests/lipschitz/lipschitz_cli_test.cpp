@@ -44,10 +44,11 @@ TEST_CASE("cli: lipschitz --json sandwiches L between a re-checkable witness and
         std::set<std::string> methods;
         for (const auto& u : j.at("upper")) {
             methods.insert(u.at("method").get<std::string>());
-            CHECK(u.at("arith") == "exact");
-            CHECK(exact <= parse_rational(u.at("value").get<std::string>()));  // exact rationals for p = 1, ∞
+            // exact rationals for p = 1, ∞; the interval Jacobian is outward-rounded binary64
+            CHECK(u.at("arith") == (u.at("method") == "interval" ? "binary64, outward rounding" : "exact"));
+            CHECK(exact <= parse_rational(u.at("value").get<std::string>()));
         }
-        CHECK(methods == std::set<std::string>{"product", "K1", "K3", "K4", "K", "exact"});
+        CHECK(methods == std::set<std::string>{"product", "K1", "K3", "K4", "K", "interval", "exact"});
     }
     // p = 2: decimal upper ends (ball arithmetic), each above the exact constant's enclosure.
     const json j2 = run_json("lipschitz " + net + " --norm 2 --methods product,K1,K2,K --exact --json");
@@ -148,7 +149,7 @@ TEST_CASE("cli: lipschitz --exact stopped early, fixed inputs, refused sizes", "
     const ReluChain c = extract_relu_chain(read_nnet(net, NumberReading::decimal));
     std::string out, err;
     // Stopped by --max-regions: exit 2, the best region found as a witnessed lower bound.
-    REQUIRE(run_cli("lipschitz " + net + " --exact --max-regions 2 --json", out, &err) == 2);
+    REQUIRE(run_cli("lipschitz " + net + " --exact --max-regions 1 --json", out, &err) == 2);
     const json j = json::parse(out);
     INFO(j.dump(2));
     CHECK(j.at("exact").at("complete") == false);
@@ -159,6 +160,13 @@ TEST_CASE("cli: lipschitz --exact stopped early, fixed inputs, refused sizes", "
                               LipNorm::linf, 64) == lower);
     CHECK(parse_rational(j.at("exact").at("lower").get<std::string>()) <= lower);
     for (const auto& u : j.at("upper")) CHECK(u.at("method") != "exact");
+    // and a proved upper bound: at least L of the unpruned enumeration
+    ExactLimits all;
+    all.prune = false;
+    const auto full = exact_lipschitz(c, Domain{}, LipNorm::linf, 64, all);
+    REQUIRE(full);
+    REQUIRE(j.at("exact").at("upper").is_string());
+    CHECK(parse_rational(j.at("exact").at("upper").get<std::string>()) >= full->value.upper);
     // lo = hi fixes an input: the witness keeps it.
     const json f = run_json("lipschitz " + net + " --domain 0:1,1/2:1/2 --exact --json");
     for (const char* w : {"a", "b"}) CHECK(rationals(f.at("lower").at("witness").at(w)).at(1) == Rational(1, 2));
