@@ -380,6 +380,197 @@ struct Search {
     }
 };
 
+// Totals of a run.
+struct Counts {
+    std::size_t regions = 0, lps = 0, pruned = 0;
+};
+
+// The result from the best region found: complete, every region was visited (value.upper
+// bounds it) or lay in a pruned branch (≤ value.lower); stopped, the unexplored branches
+// are bounded by open_upper and the value is the best region's ‖J_D‖ (a lower bound).
+std::optional<ExactLipschitz> finish(const ReluChain& c, const Domain& d, LipNorm p, long prec,
+                                     std::optional<ExactLipschitz> best, Counts n, const std::string& stopped,
+                                     double open_upper) {
+    if (!best) return std::nullopt;
+    ExactLipschitz out = std::move(*best);
+    out.regions = n.regions;
+    out.lps = n.lps;
+    out.pruned = n.pruned;
+    out.stopped = stopped;
+    out.upper = out.value.upper;
+    if (!out.complete()) {
+        if (std::isfinite(open_upper)) {
+            const Rational open = Rational::from_double(open_upper);
+            if (open > out.upper) out.upper = open;
+        } else {
+            out.upper.reset();
+        }
+        out.value = operator_norm(c.jacobian(out.pattern), p, prec);
+    }
+    if (auto w = local_lower_bound(c, d, out.point, p, prec)) out.witness = std::move(*w);
+    return out;
+}
+
+// Branch and bound over input boxes (LipBaB's scheme, with an exact end): boxes are taken
+// largest interval Jacobian bound first (slopes proved by the outward symbolic bounds over
+// the box); a box with few undecided units is solved by the region search restricted to
+// it, with everything at or below the best ‖J_D‖ found so far pruned; others are halved
+// along their relatively longest side. It ends when the largest remaining bound is ≤ the
+// best region's ‖J_D‖ — then that is L: the boxes cover the domain (their interiors are
+// disjoint and their closures cover it; a region meeting the domain meets some box's
+// interior), and every region lies in a box solved exactly or bounded by at most it.
+std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, LipNorm p, long prec,
+                                         const ExactLimits& limits) {
+    constexpr std::size_t leaf_free = 12;  // undecided units at which a box is solved by regions
+    constexpr int max_split = 60;          // halvings after which it is solved regardless
+    const std::size_t n = c.input_dim;
+    const JacobianBound jb(c);
+    const OutwardChain oc(c, VnnlibProperty{});
+    struct Node {
+        Domain box;
+        double upper;
+        std::size_t free;
+        int depth;
+    };
+    auto bound = [&](Domain b, int depth) {
+        std::vector<double> lo, hi;
+        for (std::size_t j = 0; j < n; ++j) {
+            lo.push_back(b.lo[j].to_double(Round::down));
+            hi.push_back(b.hi[j].to_double(Round::up));
+        }
+        // the outward bounds hold over the enclosing binary64 box, hence over b
+        const SymbolicBounds<double> sb = symbolic_bounds_outward(oc, lo, hi, {}, {});
+        SlopePattern s = box_slopes(c, b.lo, b.hi);
+        std::size_t free = 0;
+        for (std::size_t q = 0; q < c.depth(); ++q)
+            for (std::size_t u = 0; u < s[q].size(); ++u) {
+                if (s[q][u] == UnitSlope::free) {
+                    const double l = sb.lower[q][u], h = sb.upper[q][u];
+                    const Rational* cap = c.cap(q, u);
+                    if (h <= 0 || (cap && std::isfinite(l) && Rational::from_double(l) >= *cap)) s[q][u] = UnitSlope::zero;
+                    else if (l >= 0 && (!cap || (std::isfinite(h) && Rational::from_double(h) <= *cap)))
+                        s[q][u] = UnitSlope::one;
+                }
+                free += s[q][u] == UnitSlope::free;
+            }
+        return Node{std::move(b), jb.upper(s, p), free, depth};
+    };
+    auto below = [](const Node& a, const Node& b) { return a.upper < b.upper; };
+    std::vector<Node> heap;
+    heap.push_back(bound(d, 0));
+    std::optional<ExactLipschitz> best;
+    Counts total;
+    std::string stopped;
+    double open_upper = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto last = t0;
+    auto dominated = [&](double u) {
+        return best && std::isfinite(u) && Rational::from_double(u) <= best->value.lower;
+    };
+    // The region containing x (no unit on a kink there; x in the closed domain): an open
+    // set meeting the domain's interior, so its ‖J_D‖ is at most L — a candidate for best.
+    auto try_point = [&](const std::vector<Rational>& x) {
+        const auto zs = c.preactivations(x);
+        std::vector<std::vector<bool>> pattern;
+        for (std::size_t q = 0; q < zs.size(); ++q) {
+            pattern.emplace_back();
+            for (std::size_t u = 0; u < zs[q].size(); ++u) {
+                const UnitPhase ph = c.phase(q, u, zs[q][u]);
+                if (ph == UnitPhase::lower_kink || ph == UnitPhase::upper_kink) return;
+                pattern.back().push_back(ph == UnitPhase::inside);
+            }
+        }
+        const Enclosure e = operator_norm(c.jacobian(pattern), p, prec);
+        if (best && !(e.lower > best->value.lower)) {
+            if (e.upper > best->value.upper) best->value.upper = e.upper;
+            return;
+        }
+        const Rational up = best ? std::max(best->value.upper, e.upper) : e.upper;
+        best.emplace();
+        best->value = {e.lower, up};
+        best->pattern = std::move(pattern);
+        best->point = x;
+    };
+    auto centre = [&](const Domain& b) {
+        std::vector<Rational> x;
+        for (std::size_t j = 0; j < n; ++j) x.push_back((b.lo[j] + b.hi[j]) / Rational(2));
+        return x;
+    };
+    bool hint_inside = limits.start.size() == n;
+    for (std::size_t j = 0; j < n && hint_inside; ++j) hint_inside = d.lo[j] <= limits.start[j] && limits.start[j] <= d.hi[j];
+    if (hint_inside) try_point(limits.start);
+    try_point(centre(d));
+    while (!heap.empty()) {
+        if (dominated(heap.front().upper)) break;  // the largest bound left: L is found
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - t0).count();
+        if (limits.progress && std::chrono::duration<double>(now - last).count() >= limits.progress_seconds) {
+            last = now;
+            limits.progress(total.regions, total.lps, seconds);
+        }
+        if (limits.interrupt && limits.interrupt->load()) stopped = "interrupted";
+        else if (seconds >= limits.max_seconds) stopped = "timeout";
+        else if (total.regions >= limits.max_regions) stopped = "max-regions";
+        if (!stopped.empty()) break;
+        std::pop_heap(heap.begin(), heap.end(), below);
+        Node node = std::move(heap.back());
+        heap.pop_back();
+        if (node.free <= leaf_free || node.depth >= max_split) {
+            Search s{c, node.box, p, prec, limits};
+            s.start = t0;
+            s.last_report = last;
+            s.regions_before = total.regions;
+            if (best) s.floor = best->value.lower;
+            s.run(best ? std::vector<Rational>{} : limits.start);
+            total.regions += s.regions;
+            total.lps += s.lps;
+            total.pruned += s.pruned;
+            if (s.best) {
+                if (!best || s.best->value.lower > best->value.lower) {
+                    const Rational up = best ? std::max(best->value.upper, s.best->value.upper) : s.best->value.upper;
+                    best = std::move(s.best);
+                    best->value.upper = up;
+                } else if (s.best->value.upper > best->value.upper) {
+                    best->value.upper = s.best->value.upper;
+                }
+            }
+            if (!s.stopped.empty()) {
+                stopped = s.stopped;
+                open_upper = std::max(open_upper, s.open_upper);
+                break;
+            }
+            continue;
+        }
+        // halve the relatively longest side (exact midpoint)
+        std::size_t axis = 0;
+        Rational widest(-1);
+        for (std::size_t j = 0; j < n; ++j) {
+            const Rational rel = (node.box.hi[j] - node.box.lo[j]) / (d.hi[j] - d.lo[j]);
+            if (rel > widest) {
+                widest = rel;
+                axis = j;
+            }
+        }
+        const Rational mid = (node.box.lo[axis] + node.box.hi[axis]) / Rational(2);
+        Domain left = node.box, right = node.box;
+        left.hi[axis] = mid;
+        right.lo[axis] = mid;
+        for (Domain* child : {&left, &right}) {
+            try_point(centre(*child));
+            Node k = bound(std::move(*child), node.depth + 1);
+            if (dominated(k.upper)) {
+                ++total.pruned;
+                continue;
+            }
+            heap.push_back(std::move(k));
+            std::push_heap(heap.begin(), heap.end(), below);
+        }
+    }
+    if (!stopped.empty())
+        for (const Node& k : heap) open_upper = std::max(open_upper, k.upper);
+    return finish(c, d, p, prec, std::move(best), total, stopped, open_upper);
+}
+
 }  // namespace
 
 std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& d, LipNorm p, long prec,
@@ -398,30 +589,12 @@ std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& 
         }
         return ex;
     }
-    Search s{c, d, p, prec, limits};
-    s.run(limits.start);
-    if (!s.best) return std::nullopt;
-    ExactLipschitz out = std::move(*s.best);
-    out.regions = s.regions;
-    out.lps = s.lps;
-    out.pruned = s.pruned;
-    out.stopped = s.stopped;
-    // Complete: every region was either visited (value.upper bounds it) or in a pruned
-    // branch (≤ value.lower). Stopped: the unexplored branches are bounded by open_upper.
-    out.upper = out.value.upper;
-    if (!out.complete()) {
-        if (std::isfinite(s.open_upper)) {
-            const Rational open = Rational::from_double(s.open_upper);
-            if (open > out.upper) out.upper = open;
-        } else {
-            out.upper.reset();
-        }
-        // the upper ends seen so far bound only the regions visited: report the best
-        // region's ‖J_D‖ as the value (a lower bound on L)
-        out.value = operator_norm(c.jacobian(out.pattern), p, prec);
+    if (!d.is_box() || c.depth() == 0 || !limits.prune) {
+        Search s{c, d, p, prec, limits};
+        s.run(limits.start);
+        return finish(c, d, p, prec, std::move(s.best), {s.regions, s.lps, s.pruned}, s.stopped, s.open_upper);
     }
-    if (auto w = local_lower_bound(c, d, out.point, p, prec)) out.witness = std::move(*w);
-    return out;
+    return box_search(c, d, p, prec, limits);
 }
 
 }  // namespace rigornet
