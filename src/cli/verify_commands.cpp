@@ -66,18 +66,35 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
     return {{"leaf", "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
 }
 
+// The merge map of docs/certificates.md: per hidden layer of the original chain, each
+// unit's representative and scale (or "constant"), and the dropped dead representatives.
+json merge_map(const NeuronMerge& m) {
+    json layers = json::array();
+    for (std::size_t r = 0; r < m.map.size(); ++r) {
+        json units = json::array();
+        for (const UnitMap& u : m.map[r])
+            units.push_back(u.kind == UnitMap::Kind::constant ? json("constant")
+                                                              : json{{"rep", u.rep}, {"scale", u.scale.str()}});
+        layers.push_back({{"units", std::move(units)}, {"dead", m.dead[r]}});
+    }
+    return layers;
+}
+
 // The certificate of docs/certificates.md (holds: the proof tree; violated: the point).
 void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
     namespace fs = std::filesystem;
     json c{{"format", "rigornet-verify-certificate"},
-           {"version", 1},
+           {"version", 2},
            {"rigornet_version", version},
            {"network",
             {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},
            {"property", {{"file", fs::path(o.prop).filename().string()}, {"sha256", sha256_file_hex(o.prop)}}},
            {"result", result_name(r.verdict)}};
     if (r.verdict == Verdict::refuted) c["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
-    else c["tree"] = proof_node(r.proof, 0);
+    else {
+        if (r.merge.removed() > 0) c["merge"] = merge_map(r.merge);  // the tree is about the merged chain
+        c["tree"] = proof_node(r.proof, 0);
+    }
     std::ofstream out(o.certificate);
     out << c.dump() << '\n';
     if (!out) throw Error(o.certificate + ": cannot write the certificate");
@@ -106,14 +123,17 @@ int cmd_verify(const VerifyCliOptions& o) {
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
     const InterruptScope interrupt_scope;
     const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
-    json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes}};
+    json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes},
+           {"merged_neurons", r.merge.removed()}};
     std::ostringstream text;
     text << result_name(r.verdict);
     if (r.verdict == Verdict::unknown) {
         j["reason"] = r.reason;
         text << " (" << r.reason << ")";
     }
-    text << " [" << semantics(o) << ", " << r.nodes << " nodes, " << shortest(r.seconds) << " s]\n";
+    text << " [" << semantics(o) << ", " << r.nodes << " nodes, " << shortest(r.seconds) << " s";
+    if (r.merge.removed() > 0) text << ", " << r.merge.removed() << " neurons merged";
+    text << "]\n";
     if (r.verdict == Verdict::refuted) {
         j["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
         for (std::size_t i = 0; i < r.input.size(); ++i) text << "X_" << i << " = " << r.input[i].str() << '\n';
@@ -255,7 +275,9 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_option("--certificate", o->certificate,
                   "Write a certificate (docs/certificates.md) for holds or violated; for holds every leaf is first "
                   "re-checked exactly, and if that fails no file is written and the exit code is 3");
-    v->add_flag("--json", o->as_json, "Print JSON: result, semantics, seconds, nodes, reason, counterexample {input, output}");
+    v->add_flag("--json", o->as_json,
+                "Print JSON: result, semantics, seconds, nodes, merged_neurons (hidden units removed before the "
+                "search: identical up to a positive factor, constant or dead), reason, counterexample {input, output}");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {
                             o->timeout_given = timeout->count() > 0;
