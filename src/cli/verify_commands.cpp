@@ -30,6 +30,7 @@ struct VerifyCliOptions {
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
     std::string certificate;
     bool as_json = false;
+    bool no_merge = false;
 };
 
 // Which exact network the verdict is about (DESIGN.md §10: one file may denote several).
@@ -111,6 +112,7 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.max_nodes = o.max_nodes;
     vo.threads = o.threads;
     vo.want_proof = !o.certificate.empty();
+    vo.merge = !o.no_merge;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << shortest(s) << " s\n";
@@ -278,6 +280,9 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_flag("--json", o->as_json,
                 "Print JSON: result, semantics, seconds, nodes, merged_neurons (hidden units removed before the "
                 "search: identical up to a positive factor, constant or dead), reason, counterexample {input, output}");
+    v->add_flag("--no-merge", o->no_merge,
+                "Search the network's chain as it is (by default hidden units identical up to a positive factor are "
+                "merged exactly, and constant and dead units dropped, before the search)");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {
                             o->timeout_given = timeout->count() > 0;
