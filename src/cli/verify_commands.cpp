@@ -106,7 +106,14 @@ void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
 VerifyResult verify_files(const std::string& net, const std::string& prop, const std::string& reading, double timeout,
                           const VerifyCliOptions& o) {
     const ReluChain c = extract_relu_chain(load_network(net, reading));
-    const VnnlibProperty p = read_vnnlib(prop);
+    VnnlibProperty p;
+    try {
+        p = read_vnnlib(prop);
+    } catch (const UnboundedInputError& e) {  // well-formed, but not decidable by the forward bounds
+        VerifyResult r;
+        r.reason = std::string("unbounded input region: ") + e.what();
+        return r;
+    }
     VerifyOptions vo;
     vo.timeout_seconds = timeout;
     vo.max_nodes = o.max_nodes;
