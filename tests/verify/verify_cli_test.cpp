@@ -90,7 +90,7 @@ TEST_CASE("verify --certificate: rigornet check accepts every certificate verify
 }
 
 // VNN-COMP 2021's test_tiny states its box inside the disjunction: it holds (the unsafe
-// set is y ≥ 100; eval gives y = 1 at x = 1, and the VNN-COMP answer is unsat); a truly
+// set is y ≥ 100; eval gives y ≤ 1 at x = −1, −1/2, 0, 1/2, 1, checked here at 1); a truly
 // unbounded input is unknown (exit 2) with the reason, not an error.
 TEST_CASE("verify: test_tiny's box from its disjunct; an unbounded input is unknown", "[verify][vnnlib]") {
     const std::string net = repo_path("tests/data/onnx/test_tiny.onnx");
