@@ -83,6 +83,8 @@ std::size_t add_scaled_copy(ReluChain& c, std::mt19937_64& g, std::size_t r, std
 
 // Permutes the units of hidden layer r (rows of W_r, biases, caps, columns of W_{r+1}).
 void permute(ReluChain& c, std::size_t r, const std::vector<std::size_t>& perm) {
+    c.caps.resize(c.depth());  // caps may be absent (plain ReLU layers)
+    c.caps[r].resize(perm.size());
     const RationalMatrix in = c.weights[r], out = c.weights[r + 1];
     const auto bias = c.biases[r];
     const auto caps = c.caps[r];
@@ -249,6 +251,33 @@ TEST_CASE("merge: the bundled TwinStream network is decided in one node; check a
     // the two streams of 10 units per layer are one: output weights w − w = 0
     CHECK(m.merged.weights.back() == RationalMatrix(1, m.merged.weights.back().cols()));
     CHECK(m.merged_units == 30);
+    // the held-out kind of variant: the second stream permuted and its units scaled by
+    // positive factors (row and bias × s, outgoing column ÷ s: the same function)
+    {
+        auto g = rigornet::test::rng(73);
+        ReluChain v = c;
+        for (std::size_t r = 1; r < v.depth(); ++r) {
+            for (std::size_t k = 10; k < 20; ++k) {
+                const Rational f = positive(g);
+                for (std::size_t j = 0; j < v.weights[r].cols(); ++j) v.weights[r].set(k, j, v.weights[r].at(k, j) * f);
+                v.biases[r][k] *= f;
+                for (std::size_t i = 0; i < v.weights[r + 1].rows(); ++i)
+                    v.weights[r + 1].set(i, k, v.weights[r + 1].at(i, k) / f);
+            }
+            std::vector<std::size_t> perm(20);
+            std::iota(perm.begin(), perm.end(), 0);
+            std::shuffle(perm.begin() + 10, perm.end(), g);
+            permute(v, r, perm);
+        }
+        const NeuronMerge mv = merge_neurons(v);
+        CHECK(mv.merged.weights.back() == RationalMatrix(1, mv.merged.weights.back().cols()));
+        CHECK(mv.merged_units == 30);
+        for (int n = 0; n < 4; ++n) {
+            const std::vector<Rational> x = random_point(g, v.input_dim);
+            CHECK(mv.merged.evaluate(x) == c.evaluate(x));
+            CHECK(v.evaluate(x) == c.evaluate(x));
+        }
+    }
     const VnnlibProperty p = read_vnnlib(prop);
     VerifyOptions o;
     o.timeout_seconds = 10;
