@@ -117,9 +117,14 @@ NeuronMerge merge_neurons(const ReluChain& c) {
         }
         if (!any) keep[0] = true;
         std::vector<std::size_t> kept;
-        for (std::size_t k = 0; k < width; ++k)
-            if (keep[k]) kept.push_back(k);
-            else out.dead[r].push_back(reps[r][k]), ++out.dead_units;
+        for (std::size_t k = 0; k < width; ++k) {
+            if (keep[k]) {
+                kept.push_back(k);
+            } else {
+                out.dead[r].push_back(reps[r][k]);
+                ++out.dead_units;
+            }
+        }
         if (kept.size() == width) continue;
         RationalMatrix cols(after.rows(), kept.size()), rows(kept.size(), m.weights[r].cols());
         std::vector<Rational> bias;
