@@ -261,8 +261,10 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     auto* v = app.add_subcommand(
         "verify",
         "Verify a VNN-LIB property (the asserted formula is the unsafe set) of a ReLU network over its input box: "
-        "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit or Ctrl-C, "
-        "exit 2). Branch and bound: forward symbolic interval bounds in binary64 rounded outward, input splitting "
+        "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit, Ctrl-C or an "
+        "unbounded input, exit 2). Hidden units identical up to a positive factor are merged exactly first (constant "
+        "and dead ones dropped). Branch and bound: forward symbolic interval bounds in binary64 rounded outward, input "
+        "splitting "
         "(ReLU splitting beyond 16 inputs); counterexamples are searched in double (random points, projected "
         "gradient steps) and re-checked exactly. Progress on stderr every 2 s");
     v->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON (ReLU, feed-forward)");
