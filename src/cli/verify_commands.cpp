@@ -91,8 +91,9 @@ void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
             {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},
            {"property", {{"file", fs::path(o.prop).filename().string()}, {"sha256", sha256_file_hex(o.prop)}}},
            {"result", result_name(r.verdict)}};
-    if (r.verdict == Verdict::refuted) c["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
-    else {
+    if (r.verdict == Verdict::refuted) {
+        c["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
+    } else {
         if (r.merge.removed() > 0) c["merge"] = merge_map(r.merge);  // the tree is about the merged chain
         c["tree"] = proof_node(r.proof, 0);
     }
@@ -264,8 +265,7 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
         "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit, Ctrl-C or an "
         "unbounded input, exit 2). Hidden units identical up to a positive factor are merged exactly first (constant "
         "and dead ones dropped). Branch and bound: forward symbolic interval bounds in binary64 rounded outward, input "
-        "splitting "
-        "(ReLU splitting beyond 16 inputs); counterexamples are searched in double (random points, projected "
+        "splitting (ReLU splitting beyond 16 inputs); counterexamples are searched in double (random points, projected "
         "gradient steps) and re-checked exactly. Progress on stderr every 2 s");
     v->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON (ReLU, feed-forward)");
     v->add_option("PROP", o->prop, "VNN-LIB property file");
