@@ -51,11 +51,10 @@ struct NeuronMerge {
 /// original indices; its output layer is the original one with class-summed weights and
 /// b′. Then, from the last hidden layer back, a unit whose outgoing column is all zero is
 /// dropped (it contributes nothing to any later value), except the first unit of a layer
-/// that would become empty (every layer keeps width ≥ 1). So merged.evaluate(x) = c.evaluate(x) for every x ∈ R^n, and a
-/// TwinStream network (output weights w, −w on identical streams) gets all output
-/// weights 0: a constant output, decided exactly by any forward bound.
-/// Neurons are merged only when their keys are exactly equal: nothing is approximated,
-/// and units whose functions agree only on part of R^n are not merged.
+/// that would become empty (every layer keeps width ≥ 1). So merged.evaluate(x) = c.evaluate(x) for every x ∈ R^n, and
+/// a TwinStream network (output weights w, −w on identical streams) gets all output weights 0: a constant output,
+/// decided exactly by any forward bound. Neurons are merged only when their keys are exactly equal: nothing is
+/// approximated, and units whose functions agree only on part of R^n are not merged.
 NeuronMerge merge_neurons(const ReluChain& c);
 
 }  // namespace rigornet

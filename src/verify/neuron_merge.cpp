@@ -45,8 +45,10 @@ NeuronMerge merge_neurons(const ReluChain& c) {
             for (std::size_t j = 0; j < w.cols(); ++j) {
                 const fmpq* wij = fmpq_mat_entry(w.get(), i, j);
                 if (fmpq_is_zero(wij)) continue;
-                if (src[j].constant) fmpq_addmul(b[i].get(), wij, src[j].value.get());
-                else fmpq_addmul(v[i][src[j].cls].get(), wij, src[j].scale.get());
+                if (src[j].constant)
+                    fmpq_addmul(b[i].get(), wij, src[j].value.get());
+                else
+                    fmpq_addmul(v[i][src[j].cls].get(), wij, src[j].scale.get());
             }
         if (r == depth) {
             m.weights.push_back(matrix_of(v, classes));
@@ -54,7 +56,7 @@ NeuronMerge merge_neurons(const ReluChain& c) {
             break;
         }
         std::map<std::vector<Rational>, std::size_t> seen;  // key → class
-        std::vector<Rational> t_of;                          // the representative's t
+        std::vector<Rational> t_of;                         // the representative's t
         std::vector<Source> next(rows);
         std::vector<UnitMap>& map = out.map.emplace_back(rows);
         std::vector<std::vector<Rational>> mrows;
@@ -112,7 +114,8 @@ NeuronMerge merge_neurons(const ReluChain& c) {
         std::vector<bool> keep(width, false);
         bool any = false;
         for (std::size_t k = 0; k < width; ++k) {
-            for (std::size_t i = 0; i < after.rows() && !keep[k]; ++i) keep[k] = !fmpq_is_zero(fmpq_mat_entry(after.get(), i, k));
+            for (std::size_t i = 0; i < after.rows() && !keep[k]; ++i)
+                keep[k] = !fmpq_is_zero(fmpq_mat_entry(after.get(), i, k));
             any = any || keep[k];
         }
         if (!any) keep[0] = true;

@@ -39,7 +39,9 @@ ReluChain random_chain(std::mt19937_64& g) {
     return c;
 }
 
-Rational positive(std::mt19937_64& g) { return Rational(static_cast<long>(g() % 7 + 1), static_cast<long>(g() % 5 + 1)); }
+Rational positive(std::mt19937_64& g) {
+    return Rational(static_cast<long>(g() % 7 + 1), static_cast<long>(g() % 5 + 1));
+}
 
 // Appends a unit to hidden layer r: incoming row `row`, bias, cap, outgoing column `col`.
 void add_unit(ReluChain& c, std::size_t r, const std::vector<Rational>& row, const Rational& bias,
@@ -120,8 +122,10 @@ void check_map_at(const ReluChain& c, const NeuronMerge& m, const std::vector<Ra
         for (std::size_t k = 0; k < h[r].size(); ++k) {
             const UnitMap& u = m.map[r][k];
             INFO("layer " << r << " unit " << k);
-            if (u.kind == UnitMap::Kind::constant) CHECK(h[r][k] == h0[r][k]);
-            else CHECK(h[r][k] == u.scale * h[r][u.rep]);
+            if (u.kind == UnitMap::Kind::constant)
+                CHECK(h[r][k] == h0[r][k]);
+            else
+                CHECK(h[r][k] == u.scale * h[r][u.rep]);
         }
 }
 
@@ -242,7 +246,8 @@ TEST_CASE("merge: no false merges (a copy differing in one weight, the bias or t
     CHECK(unchanged > 20);
 }
 
-TEST_CASE("merge: the bundled TwinStream network is decided in one node; check accepts its certificate", "[merge][check]") {
+TEST_CASE("merge: the bundled TwinStream network is decided in one node; check accepts its certificate",
+          "[merge][check]") {
     const std::string net = repo_path("tests/data/nnet/twin_ladder-25_inp-4_layers-10_width-1e-2_margin.nnet");
     const std::string prop = repo_path("tests/data/nnet/twin_y0_le_0.vnnlib");
     const Network network = read_nnet(net, NumberReading::decimal);
@@ -310,11 +315,16 @@ TEST_CASE("merge: the bundled TwinStream network is decided in one node; check a
         CHECK(cr.reason.find(needle) != std::string::npos);
     };
     rejected([](json& j) { j["merge"][1]["units"][10]["scale"] = "2"; }, "merge[1].units[10]: ");
-    rejected([](json& j) { j["merge"][1]["units"][10]["scale"] = "-1"; }, "merge[1].units[10].scale: scale -1 is not positive");
+    rejected([](json& j) { j["merge"][1]["units"][10]["scale"] = "-1"; },
+             "merge[1].units[10].scale: scale -1 is not positive");
     rejected([](json& j) { j["merge"][1]["units"][11] = {{"rep", 0}, {"scale", "1"}}; }, "merge[1].units[11]");
-    rejected([](json& j) { j["merge"][1]["units"][0] = "constant"; }, "merge[1].units[0]: unit 0 of layer 1 is not constant");
-    rejected([](json& j) { j["merge"][1]["units"][12] = {{"rep", 10}, {"scale", "1"}}; },
-             "merge[1].units[12].rep: unit 10 is not a representative");
+    rejected([](json& j) { j["merge"][1]["units"][0] = "constant"; },
+             "merge[1].units[0]: unit 0 of layer 1 is not constant");
+    rejected(
+        [](json& j) {
+            j["merge"][1]["units"][12] = {{"rep", 10}, {"scale", "1"}};
+        },
+        "merge[1].units[12].rep: unit 10 is not a representative");
     rejected([](json& j) { j["merge"][1]["dead"] = {3}; }, "merge[1].dead[0]: unit 3 of layer 1 is not dead");
     rejected([](json& j) { j["merge"][0]["units"][1] = {{"rep", 0}, {"scale", "1"}}; }, "merge[0].units[1]");
     rejected([](json& j) { j.erase("merge"); }, "tree.slopes[1]");  // the tree is about the merged chain
