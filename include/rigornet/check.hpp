@@ -132,8 +132,13 @@ nlohmann::json parse_certificate(const std::string& text, const std::string& sou
 nlohmann::json read_certificate(const std::string& path);
 
 /// Checks certificate `cert` against the subject, in exact rational arithmetic only:
-/// format and version, the SHA-256 of network and property, the semantics, dimensions,
-/// every rational; for "holds" that the tree covers the input box (input splits strictly
+/// format and version (1 or 2), the SHA-256 of network and property, the semantics,
+/// dimensions, every rational; for "holds" with a merge map (version 2), that every claim
+/// of the map holds for the network's chain (members: bias and class-summed weights s
+/// times the representative's, s > 0, caps s times; constants: no class-summed weight;
+/// dead units: a zero column above), which proves by induction over the layers that the
+/// merged chain built from it computes the same function (docs/certificates.md), and then
+/// the tree on that merged chain; for "holds" that the tree covers the input box (input splits strictly
 /// inside the current box, relu splits on plain ReLU units not fixed on the path) and that
 /// at every leaf, for every conjunction k of the unsafe set, constraint refutes[k] has
 /// constraint_lower_bound > its right-hand side (so no point of the leaf's region is

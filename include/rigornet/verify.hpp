@@ -9,6 +9,7 @@
 
 #include "rigornet/cnn_bounds.hpp"  // Verdict: proved / refuted / unknown
 #include "rigornet/lipschitz.hpp"
+#include "rigornet/neuron_merge.hpp"
 #include "rigornet/sound_bounds.hpp"
 #include "rigornet/vnnlib.hpp"
 
@@ -30,6 +31,9 @@ struct VerifyOptions {
     std::size_t input_split_max_dim = 16;
     /// Record the proof tree and re-check it exactly (VerifyResult::proof).
     bool want_proof = false;
+    /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
+    /// the same function, neuron_merge.hpp) instead of c.
+    bool merge = true;
     /// Set (e.g. by SIGINT) to stop: the verdict becomes unknown, reason "interrupted".
     const std::atomic<bool>* interrupt = nullptr;
     /// Called about every 2 s with (nodes processed, nodes pending, seconds).
@@ -63,10 +67,15 @@ struct VerifyResult {
     /// when it could not be completed; proof_error then says why.
     std::vector<ProofNode> proof;
     std::string proof_error;
+    /// The chain the search ran on and its map from c: merge_neurons(c) with
+    /// VerifyOptions::merge, else merged = c (and an empty map). Relu splits and slopes of
+    /// the proof tree refer to merge.merged.
+    NeuronMerge merge;
 };
 
 /// Decides f(box) ∩ U = ∅ (proved: the property holds; refuted: violated) by branch and
-/// bound. Each node (a sub-box with some ReLU phases fixed) is bounded by
+/// bound, on the merged chain (VerifyOptions::merge; it computes the same f exactly, so
+/// the verdict is about c). Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
 /// then split at binary64 points): a conjunction is refuted on the node when one of its
 /// constraints has bound > d rounded up, a proof for the real-valued network on the
@@ -74,8 +83,8 @@ struct VerifyResult {
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
 /// conjunction. refuted: a double candidate (the centre, random points, then projected
 /// signed-gradient steps on the conjunction's largest violation) was converted to an
-/// exact rational point of the box and the exact output (ReluChain::evaluate)
-/// satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
+/// exact rational point of the box and the exact output of the original c
+/// (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
 /// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
 /// the lower function of the open constraint closest to refutation ("smear"); ReLU
 /// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).

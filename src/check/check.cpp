@@ -3,6 +3,7 @@
 #include "rigornet/check.hpp"
 
 #include <chrono>
+#include <optional>
 #include <span>
 
 #include <nlohmann/json.hpp>
@@ -379,6 +380,161 @@ private:
     std::string path_;
 };
 
+// The merged chain of a certificate's "merge" map (docs/certificates.md), re-derived from
+// the original chain c with the checker's own code; Invalid naming the entry when a claim
+// fails. Each claim is checked as stated there, so, by induction over the layers, every
+// unit of c computes scale·(its representative) or a constant, and the chain built from
+// the representatives computes the same function as c.
+ReluChain merged_chain(const ReluChain& c, const json& merge) {
+    const std::size_t depth = c.depth();
+    if (!merge.is_array() || merge.size() != depth)
+        throw Invalid("merge", "expected one entry per hidden layer (" + std::to_string(depth) + ")");
+    ReluChain m;
+    m.input_dim = c.input_dim;
+    // the previous layer's units: column of their class in the merged chain (or constant)
+    std::vector<bool> constant(c.input_dim, false);
+    std::vector<std::size_t> column(c.input_dim);
+    std::vector<Rational> scale(c.input_dim, Rational(1)), value(c.input_dim);
+    for (std::size_t i = 0; i < c.input_dim; ++i) column[i] = i;
+    std::size_t width = c.input_dim;
+    std::vector<std::vector<std::size_t>> reps(depth);  // per layer: representatives, in order
+    for (std::size_t r = 0; r <= depth; ++r) {
+        const RationalMatrix& w = c.weights[r];
+        const std::size_t rows = w.rows();
+        // weights summed per class of sources (times their scales), constants into the bias
+        std::vector<std::vector<Rational>> sum(rows, std::vector<Rational>(width));
+        std::vector<Rational> bias = c.biases[r];
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < w.cols(); ++j) {
+                const Rational wij = w.at(i, j);
+                if (constant[j]) bias[i] += wij * value[j];
+                else sum[i][column[j]] += wij * scale[j];
+            }
+        if (r == depth) {
+            RationalMatrix out(rows, width);
+            for (std::size_t i = 0; i < rows; ++i)
+                for (std::size_t j = 0; j < width; ++j) out.set(i, j, sum[i][j]);
+            m.weights.push_back(std::move(out));
+            m.biases.push_back(std::move(bias));
+            break;
+        }
+        const std::string at = item("merge", r);
+        only_keys(merge[r], at, {"units", "dead"});
+        const json& units = field(merge[r], at, "units");
+        if (!units.is_array() || units.size() != rows)
+            throw Invalid(at + ".units", "expected one entry per unit of the layer (" + std::to_string(rows) + ")");
+        std::vector<bool> next_constant(rows, false);
+        std::vector<std::size_t> next_column(rows);
+        std::vector<Rational> next_scale(rows, Rational(1)), next_value(rows);
+        std::vector<std::size_t> column_of(rows, rows);  // a representative's column
+        for (std::size_t k = 0; k < rows; ++k) {
+            const std::string here = item(at + ".units", k);
+            const json& u = units[k];
+            const Rational* cap = c.cap(r, k);
+            if (u == "constant") {
+                for (std::size_t j = 0; j < width; ++j)
+                    if (!sum[k][j].is_zero())
+                        throw Invalid(here, "unit " + std::to_string(k) + " of layer " + std::to_string(r) +
+                                                " is not constant: weight " + sum[k][j].str() + " from class " +
+                                                std::to_string(j) + " of the layer below");
+                next_constant[k] = true;
+                next_value[k] = c.activate(r, k, bias[k]);  // z = bias on R^n
+                continue;
+            }
+            only_keys(u, here, {"rep", "scale"});
+            const std::size_t rep = index(field(u, here, "rep"), here + ".rep", k + 1);
+            const Rational s = rational(field(u, here, "scale"), here + ".scale");
+            if (s.sign() <= 0) throw Invalid(here + ".scale", "scale " + s.str() + " is not positive");
+            if (rep == k) {
+                if (s != Rational(1)) throw Invalid(here + ".scale", "a representative has scale 1, found " + s.str());
+                column_of[k] = reps[r].size();
+                reps[r].push_back(k);
+            } else {
+                if (column_of[rep] == rows)
+                    throw Invalid(here + ".rep", "unit " + std::to_string(rep) + " is not a representative");
+                // z_k = s·z_rep: every class-summed weight and the bias scale by s
+                if (bias[k] != s * bias[rep])
+                    throw Invalid(here, "bias " + bias[k].str() + " of unit " + std::to_string(k) + " is not " +
+                                            s.str() + " × " + bias[rep].str() + " (unit " + std::to_string(rep) + ")");
+                for (std::size_t j = 0; j < width; ++j)
+                    if (sum[k][j] != s * sum[rep][j])
+                        throw Invalid(here, "weight " + sum[k][j].str() + " of unit " + std::to_string(k) +
+                                                " from class " + std::to_string(j) + " is not " + s.str() + " × " +
+                                                sum[rep][j].str() + " (unit " + std::to_string(rep) + ")");
+                // σ_k(s·z) = s·σ_rep(z): both plain ReLU, or cap_k = s·cap_rep
+                const Rational* rep_cap = c.cap(r, rep);
+                if (!cap != !rep_cap || (cap && *cap != s * *rep_cap))
+                    throw Invalid(here, "the activation of unit " + std::to_string(k) + " is not " + s.str() +
+                                            " × that of unit " + std::to_string(rep) + " (caps differ)");
+            }
+            next_column[k] = column_of[rep];
+            next_scale[k] = s;
+        }
+        if (reps[r].empty()) throw Invalid(at + ".units", "no representative: the layer would be empty");
+        RationalMatrix mw(reps[r].size(), width);
+        std::vector<Rational> mb;
+        std::vector<std::optional<Rational>> mc;
+        for (std::size_t n = 0; n < reps[r].size(); ++n) {
+            const std::size_t k = reps[r][n];
+            for (std::size_t j = 0; j < width; ++j) mw.set(n, j, sum[k][j]);
+            mb.push_back(bias[k]);
+            mc.push_back(c.cap(r, k) ? std::optional<Rational>(*c.cap(r, k)) : std::nullopt);
+        }
+        m.weights.push_back(std::move(mw));
+        m.biases.push_back(std::move(mb));
+        m.caps.push_back(std::move(mc));
+        constant = std::move(next_constant);
+        column = std::move(next_column);
+        scale = std::move(next_scale);
+        value = std::move(next_value);
+        width = reps[r].size();
+    }
+    // dead representatives, from the last hidden layer back: a unit whose column of the
+    // next layer is zero contributes nothing, so dropping it keeps the function
+    for (std::size_t r = depth; r-- > 0;) {
+        const std::string at = item("merge", r) + ".dead";
+        const json& dead = field(merge[r], item("merge", r), "dead");
+        if (!dead.is_array()) throw Invalid(at, "expected an array of unit indices");
+        std::vector<bool> keep(reps[r].size(), true);
+        std::size_t previous = 0;
+        for (std::size_t d = 0; d < dead.size(); ++d) {
+            const std::size_t k = index(dead[d], item(at, d), c.weights[r].rows());
+            if (d > 0 && k <= previous) throw Invalid(item(at, d), "dead units must be listed in increasing order");
+            previous = k;
+            std::size_t n = 0;
+            while (n < reps[r].size() && reps[r][n] != k) ++n;
+            if (n == reps[r].size()) throw Invalid(item(at, d), "unit " + std::to_string(k) + " is not a representative");
+            const RationalMatrix& after = m.weights[r + 1];
+            for (std::size_t i = 0; i < after.rows(); ++i)
+                if (!after.at(i, n).is_zero())
+                    throw Invalid(item(at, d), "unit " + std::to_string(k) + " of layer " + std::to_string(r) +
+                                                   " is not dead: weight " + after.at(i, n).str() + " into unit " +
+                                                   std::to_string(i) + " of the merged layer above");
+            keep[n] = false;
+        }
+        std::vector<std::size_t> kept;
+        for (std::size_t n = 0; n < keep.size(); ++n)
+            if (keep[n]) kept.push_back(n);
+        if (kept.empty()) throw Invalid(at, "every unit of layer " + std::to_string(r) + " dead: the layer would be empty");
+        if (kept.size() == keep.size()) continue;
+        const RationalMatrix& after = m.weights[r + 1];
+        RationalMatrix cols(after.rows(), kept.size()), rows(kept.size(), m.weights[r].cols());
+        std::vector<Rational> mb;
+        std::vector<std::optional<Rational>> mc;
+        for (std::size_t n = 0; n < kept.size(); ++n) {
+            for (std::size_t i = 0; i < after.rows(); ++i) cols.set(i, n, after.at(i, kept[n]));
+            for (std::size_t j = 0; j < rows.cols(); ++j) rows.set(n, j, m.weights[r].at(kept[n], j));
+            mb.push_back(m.biases[r][kept[n]]);
+            mc.push_back(m.caps[r][kept[n]]);
+        }
+        m.weights[r + 1] = std::move(cols);
+        m.weights[r] = std::move(rows);
+        m.biases[r] = std::move(mb);
+        m.caps[r] = std::move(mc);
+    }
+    return m;
+}
+
 void check_counterexample(const json& ce, const CertificateSubject& s) {
     only_keys(ce, "counterexample", {"input", "output"});
     const std::vector<Rational> x = rational_array(field(ce, "counterexample", "input"), "counterexample.input",
@@ -405,12 +561,18 @@ void check_counterexample(const json& ce, const CertificateSubject& s) {
 
 void check_document(const json& cert, const CertificateSubject& s, const CheckOptions& o, CheckResult& r,
                     std::chrono::steady_clock::time_point start) {
-    only_keys(cert, "certificate",
-              {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});
     if (string_field(cert, "certificate", "format") != "rigornet-verify-certificate")
         throw Invalid("certificate.format", "not a rigornet verification certificate");
     const json& version = field(cert, "certificate", "version");
-    if (!version.is_number_integer() || version != 1) throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1)");
+    if (!version.is_number_integer() || (version != 1 && version != 2))
+        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 and 2)");
+    if (version == 1)
+        only_keys(cert, "certificate",
+                  {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});
+    else
+        only_keys(cert, "certificate",
+                  {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "merge",
+                   "tree"});
     string_field(cert, "certificate", "rigornet_version");
     const json& net = field(cert, "certificate", "network");
     only_keys(net, "network", {"file", "sha256", "semantics"});
@@ -439,6 +601,7 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
     r.result = string_field(cert, "certificate", "result");
     if (r.result == "violated") {
         if (cert.contains("tree")) throw Invalid("certificate.tree", "a violated certificate has no tree");
+        if (cert.contains("merge")) throw Invalid("certificate.merge", "a violated certificate has no merge map");
         check_counterexample(field(cert, "certificate", "counterexample"), s);
         r.valid = true;
     } else if (r.result == "holds") {
@@ -451,6 +614,7 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
         } catch (const Error& e) {
             throw Invalid("network", std::string("not a ReLU chain, so no tree can be checked: ") + e.what());
         }
+        if (cert.contains("merge")) c = merged_chain(c, cert["merge"]);  // the tree is about the merged chain
         if (TreeCheck(c, s.prop, o, r, start).run(tree)) {
             r.valid = true;
         } else {

@@ -30,6 +30,7 @@ struct VerifyCliOptions {
     unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
     std::string certificate;
     bool as_json = false;
+    bool no_merge = false;
 };
 
 // Which exact network the verdict is about (DESIGN.md §10: one file may denote several).
@@ -66,18 +67,36 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
     return {{"leaf", "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
 }
 
+// The merge map of docs/certificates.md: per hidden layer of the original chain, each
+// unit's representative and scale (or "constant"), and the dropped dead representatives.
+json merge_map(const NeuronMerge& m) {
+    json layers = json::array();
+    for (std::size_t r = 0; r < m.map.size(); ++r) {
+        json units = json::array();
+        for (const UnitMap& u : m.map[r])
+            units.push_back(u.kind == UnitMap::Kind::constant ? json("constant")
+                                                              : json{{"rep", u.rep}, {"scale", u.scale.str()}});
+        layers.push_back({{"units", std::move(units)}, {"dead", m.dead[r]}});
+    }
+    return layers;
+}
+
 // The certificate of docs/certificates.md (holds: the proof tree; violated: the point).
 void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
     namespace fs = std::filesystem;
     json c{{"format", "rigornet-verify-certificate"},
-           {"version", 1},
+           {"version", 2},
            {"rigornet_version", version},
            {"network",
             {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},
            {"property", {{"file", fs::path(o.prop).filename().string()}, {"sha256", sha256_file_hex(o.prop)}}},
            {"result", result_name(r.verdict)}};
-    if (r.verdict == Verdict::refuted) c["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
-    else c["tree"] = proof_node(r.proof, 0);
+    if (r.verdict == Verdict::refuted) {
+        c["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
+    } else {
+        if (r.merge.removed() > 0) c["merge"] = merge_map(r.merge);  // the tree is about the merged chain
+        c["tree"] = proof_node(r.proof, 0);
+    }
     std::ofstream out(o.certificate);
     out << c.dump() << '\n';
     if (!out) throw Error(o.certificate + ": cannot write the certificate");
@@ -88,12 +107,20 @@ void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
 VerifyResult verify_files(const std::string& net, const std::string& prop, const std::string& reading, double timeout,
                           const VerifyCliOptions& o) {
     const ReluChain c = extract_relu_chain(load_network(net, reading));
-    const VnnlibProperty p = read_vnnlib(prop);
+    VnnlibProperty p;
+    try {
+        p = read_vnnlib(prop);
+    } catch (const UnboundedInputError& e) {  // well-formed, but not decidable by the forward bounds
+        VerifyResult r;
+        r.reason = std::string("unbounded input region: ") + e.what();
+        return r;
+    }
     VerifyOptions vo;
     vo.timeout_seconds = timeout;
     vo.max_nodes = o.max_nodes;
     vo.threads = o.threads;
     vo.want_proof = !o.certificate.empty();
+    vo.merge = !o.no_merge;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << shortest(s) << " s\n";
@@ -106,14 +133,17 @@ int cmd_verify(const VerifyCliOptions& o) {
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
     const InterruptScope interrupt_scope;
     const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
-    json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes}};
+    json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes},
+           {"merged_neurons", r.merge.removed()}};
     std::ostringstream text;
     text << result_name(r.verdict);
     if (r.verdict == Verdict::unknown) {
         j["reason"] = r.reason;
         text << " (" << r.reason << ")";
     }
-    text << " [" << semantics(o) << ", " << r.nodes << " nodes, " << shortest(r.seconds) << " s]\n";
+    text << " [" << semantics(o) << ", " << r.nodes << " nodes, " << shortest(r.seconds) << " s";
+    if (r.merge.removed() > 0) text << ", " << r.merge.removed() << " neurons merged";
+    text << "]\n";
     if (r.verdict == Verdict::refuted) {
         j["counterexample"] = {{"input", strings(r.input)}, {"output", strings(r.output)}};
         for (std::size_t i = 0; i < r.input.size(); ++i) text << "X_" << i << " = " << r.input[i].str() << '\n';
@@ -232,9 +262,10 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     auto* v = app.add_subcommand(
         "verify",
         "Verify a VNN-LIB property (the asserted formula is the unsafe set) of a ReLU network over its input box: "
-        "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit or Ctrl-C, "
-        "exit 2). Branch and bound: forward symbolic interval bounds in binary64 rounded outward, input splitting "
-        "(ReLU splitting beyond 16 inputs); counterexamples are searched in double (random points, projected "
+        "holds (proved, exit 0), violated (exact counterexample, exit 1), unknown (timeout, node limit, Ctrl-C or an "
+        "unbounded input, exit 2). Hidden units identical up to a positive factor are merged exactly first (constant "
+        "and dead ones dropped). Branch and bound: forward symbolic interval bounds in binary64 rounded outward, input "
+        "splitting (ReLU splitting beyond 16 inputs); counterexamples are searched in double (random points, projected "
         "gradient steps) and re-checked exactly. Progress on stderr every 2 s");
     v->add_option("NET", o->net, "Network file: .nnet, .onnx or rigornet JSON (ReLU, feed-forward)");
     v->add_option("PROP", o->prop, "VNN-LIB property file");
@@ -255,7 +286,12 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_option("--certificate", o->certificate,
                   "Write a certificate (docs/certificates.md) for holds or violated; for holds every leaf is first "
                   "re-checked exactly, and if that fails no file is written and the exit code is 3");
-    v->add_flag("--json", o->as_json, "Print JSON: result, semantics, seconds, nodes, reason, counterexample {input, output}");
+    v->add_flag("--json", o->as_json,
+                "Print JSON: result, semantics, seconds, nodes, merged_neurons (hidden units removed before the "
+                "search: identical up to a positive factor, constant or dead), reason, counterexample {input, output}");
+    v->add_flag("--no-merge", o->no_merge,
+                "Search the network's chain as it is (by default hidden units identical up to a positive factor are "
+                "merged exactly, and constant and dead units dropped, before the search)");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {
                             o->timeout_given = timeout->count() > 0;

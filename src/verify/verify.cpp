@@ -124,7 +124,8 @@ struct Outcome {
 
 // Everything one node needs, shared read-only by the workers.
 struct Search {
-    const ReluChain& c;
+    const ReluChain& c;     // the chain searched (merged)
+    const ReluChain& orig;  // the chain as given: counterexamples are evaluated on it
     const VnnlibProperty& p;
     const VerifyOptions& o;
     OutwardChain oc;
@@ -132,8 +133,8 @@ struct Search {
     std::vector<DoubleConjunction> unsafe_d;
     std::vector<double> root_lo, root_hi;  // the property's box rounded outward
 
-    Search(const ReluChain& c_, const VnnlibProperty& p_, const VerifyOptions& o_)
-        : c(c_), p(p_), o(o_), oc(c_, p_), dc(c_) {
+    Search(const ReluChain& c_, const ReluChain& orig_, const VnnlibProperty& p_, const VerifyOptions& o_)
+        : c(c_), orig(orig_), p(p_), o(o_), oc(c_, p_), dc(c_) {
         for (const auto& conj : p.unsafe) unsafe_d.emplace_back(conj);
         for (std::size_t i = 0; i < p.lower.size(); ++i) {
             root_lo.push_back(p.lower[i].to_double(Round::down));
@@ -151,7 +152,7 @@ struct Search {
     // Exact re-check of a double candidate against the open conjunctions.
     bool confirm(const std::vector<double>& xd, const std::vector<std::size_t>& open, Outcome& out) const {
         std::vector<Rational> x = exact_point(xd);
-        std::vector<Rational> y = c.evaluate(x);
+        std::vector<Rational> y = orig.evaluate(x);
         for (std::size_t k : open)
             if (satisfies(p.unsafe[k], x, y)) {
                 out.kind = Outcome::Kind::counterexample;
@@ -388,8 +389,11 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             if (k.ay.size() != c.output_dim())
                 throw ShapeError("verify: the property has " + std::to_string(k.ay.size()) + " outputs, the network " +
                                  std::to_string(c.output_dim()));
-    const Search search(c, p, o);
     VerifyResult res;
+    if (o.merge) res.merge = merge_neurons(c);
+    else res.merge.merged = c;
+    const ReluChain& mc = res.merge.merged;
+    const Search search(mc, c, p, o);
     std::mutex mu;
     std::condition_variable cv;
     std::vector<Task> stack;
@@ -467,7 +471,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     }
     if (res.verdict == Verdict::proved && o.want_proof) {
         auto expired = [&] { return elapsed() >= o.timeout_seconds || (o.interrupt && o.interrupt->load()); };
-        if (!certify(c, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
+        if (!certify(mc, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
             res.proof.clear();
             res.proof_error = expired() ? "time limit reached while re-checking the proof tree exactly"
                                         : "a leaf failed the exact check after 12 further splits";

@@ -52,9 +52,15 @@ public:
         }
         VnnlibProperty p;
         for (std::size_t i = 0; i < nx_; ++i) {
+            for (bool upper : {false, true}) {
+                auto& slot = upper ? hi[i] : lo[i];
+                if (!slot) slot = hull_bound(unsafe, i, upper);
+            }
             if (!lo[i] || !hi[i])
-                throw ParseError(name_ + ": input X_" + std::to_string(i) + " has no " + (lo[i] ? "upper" : "lower") +
-                                 " bound (unbounded input regions are refused)");
+                throw UnboundedInputError(name_ + ": input X_" + std::to_string(i) + " has no " +
+                                          (lo[i] ? "upper" : "lower") +
+                                          " bound, neither at the top level nor in every disjunct of the unsafe set "
+                                          "(the forward bounds need a bounded input box)");
             p.lower.push_back(*lo[i]);
             p.upper.push_back(*hi[i]);
         }
@@ -210,6 +216,31 @@ private:
         auto& slot = k.sign() > 0 ? hi[i] : lo[i];
         if (!slot || (k.sign() > 0 ? b < *slot : b > *slot)) slot = b;
         return true;
+    }
+
+    // A bound of X_i implied by the unsafe set when the top level gives none: each
+    // conjunction's tightest one-variable bound b_k on X_i (constraints ±k·X_i ≤ d), and
+    // the loosest of them over the conjunctions (min for a lower bound). Every unsafe point
+    // satisfies some conjunction k, hence b_k, hence the hull bound; so a box with it keeps
+    // every unsafe point, and the constraints stay in U (nothing is lost or added). Empty
+    // when some conjunction does not bound X_i on that side.
+    static std::optional<Rational> hull_bound(const std::vector<std::vector<LinearConstraint>>& unsafe, std::size_t i,
+                                              bool upper) {
+        std::optional<Rational> hull;
+        for (const auto& conj : unsafe) {
+            std::optional<Rational> own;
+            for (const LinearConstraint& c : conj) {
+                bool only_i = c.ax[i].sign() == (upper ? 1 : -1);
+                for (std::size_t j = 0; j < c.ax.size() && only_i; ++j) only_i = j == i || c.ax[j].is_zero();
+                for (const Rational& a : c.ay) only_i = only_i && a.is_zero();
+                if (!only_i) continue;
+                const Rational b = c.rhs / c.ax[i];  // a·X_i ≤ d: X_i ≤ d/a (a > 0), X_i ≥ d/a (a < 0)
+                if (!own || (upper ? b < *own : b > *own)) own = b;
+            }
+            if (!own) return std::nullopt;
+            if (!hull || (upper ? *own > *hull : *own < *hull)) hull = own;
+        }
+        return hull;
     }
 
     LinearConstraint constraint(const Linear& d) const {

@@ -443,7 +443,7 @@ TEST_CASE("check: tampered certificates are rejected with the place named", "[ch
     tampered([](json& c) { c["property"]["sha256"] = std::string(64, 'f'); }, "certificate is for another property");
     tampered([](json& c) { c["network"]["semantics"] = "nnet-binary64"; }, "network.semantics");
     tampered([](json& c) { c["format"] = "something-else"; }, "certificate.format");
-    tampered([](json& c) { c["version"] = 2; }, "certificate.version");
+    tampered([](json& c) { c["version"] = 3; }, "certificate.version");
     tampered([](json& c) { c.erase("rigornet_version"); }, "missing \"rigornet_version\"");
     tampered([](json& c) { c["result"] = "unknown"; }, "certificate.result");
     tampered([](json& c) { c["result"] = "violated"; }, "a violated certificate has no tree");

@@ -181,13 +181,14 @@ TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact pro
                 std::vector<Rational> lo, hi;
                 PhaseFix fix;
             };
-            std::vector<Item> todo{{0, p.lower, p.upper, PhaseFix(c.depth())}};
+            const ReluChain& mc = r->merge.merged;  // the tree is about the chain searched
+            std::vector<Item> todo{{0, p.lower, p.upper, PhaseFix(mc.depth())}};
             while (!todo.empty()) {
                 Item it = todo.back();
                 todo.pop_back();
                 const ProofNode& n = r->proof.at(it.id);
                 if (n.kind == ProofNode::Kind::leaf) {
-                    const auto b = symbolic_bounds_exact(c, p, it.lo, it.hi, it.fix, n.slopes);
+                    const auto b = symbolic_bounds_exact(mc, p, it.lo, it.hi, it.fix, n.slopes);
                     REQUIRE(n.refutes.size() == 1);
                     CHECK(b.bound[0][n.refutes[0]] > p.unsafe[0][n.refutes[0]].rhs);
                     continue;
@@ -200,9 +201,9 @@ TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact pro
                     a.hi[n.dim] = n.at;
                     b.lo[n.dim] = n.at;
                 } else {
-                    CHECK(c.cap(n.layer, n.unit) == nullptr);
-                    a.fix[n.layer].resize(c.weights[n.layer].rows());
-                    b.fix[n.layer].resize(c.weights[n.layer].rows());
+                    CHECK(mc.cap(n.layer, n.unit) == nullptr);
+                    a.fix[n.layer].resize(mc.weights[n.layer].rows());
+                    b.fix[n.layer].resize(mc.weights[n.layer].rows());
                     a.fix[n.layer][n.unit] = -1;
                     b.fix[n.layer][n.unit] = 1;
                 }

@@ -36,7 +36,7 @@ TEST_CASE("verify --certificate: holds writes the tree, violated the exact count
         REQUIRE(in);
         const nlohmann::json c = nlohmann::json::parse(in);
         CHECK(c["format"] == "rigornet-verify-certificate");
-        CHECK(c["version"] == 1);
+        CHECK(c["version"] == 2);
         CHECK(c["rigornet_version"] == j["rigornet_version"]);
         CHECK(c["network"]["file"] == "relu_diff.json");
         CHECK(c["network"]["sha256"] == sha256sum(net));
@@ -74,6 +74,7 @@ TEST_CASE("verify --certificate: rigornet check accepts every certificate verify
         {repo_path("tests/data/vnnlib/relu_diff.json"), repo_path("tests/data/vnnlib/relu_diff_holds.vnnlib")},
         {repo_path("tests/data/vnnlib/relu_diff.json"), repo_path("tests/data/vnnlib/relu_diff_violated.vnnlib")},
         {repo_path("tests/data/onnx/test_nano.onnx"), repo_path("tests/data/onnx/test_nano.vnnlib")},
+        {repo_path("tests/data/onnx/test_tiny.onnx"), repo_path("tests/data/onnx/test_tiny.vnnlib")},
         {repo_path("tests/data/nnet/acasxu_test.nnet"), acas_prop}};
     for (const auto& [net, prop] : cases) {
         const std::string cert = rigornet::test::temp_path(".json");
@@ -86,4 +87,24 @@ TEST_CASE("verify --certificate: rigornet check accepts every certificate verify
         std::remove(cert.c_str());
     }
     std::remove(acas_prop.c_str());
+}
+
+// VNN-COMP 2021's test_tiny states its box inside the disjunction: it holds (the unsafe
+// set is y ≥ 100; eval gives y ≤ 1 at x = −1, −1/2, 0, 1/2, 1, checked here at 1); a truly
+// unbounded input is unknown (exit 2) with the reason, not an error.
+TEST_CASE("verify: test_tiny's box from its disjunct; an unbounded input is unknown", "[verify][vnnlib]") {
+    const std::string net = repo_path("tests/data/onnx/test_tiny.onnx");
+    std::string out, err;
+    CHECK(run_cli("eval " + net + " --input 1 --json", out, &err) == 0);
+    CHECK(nlohmann::json::parse(out)["output"][0] == "1");
+    CHECK(run_cli("verify " + net + " " + repo_path("tests/data/onnx/test_tiny.vnnlib") + " --json", out, &err) == 0);
+    CHECK(nlohmann::json::parse(out)["result"] == "holds");
+    const std::string prop = rigornet::test::temp_path(".vnnlib");
+    std::ofstream(prop) << "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (<= X_0 1))\n(assert (>= Y_0 100))\n";
+    CHECK(run_cli("verify " + net + " " + prop + " --json", out, &err) == 2);
+    const nlohmann::json j = nlohmann::json::parse(out);
+    CHECK(j["result"] == "unknown");
+    CHECK(j["reason"].get<std::string>().find("unbounded input region") != std::string::npos);
+    CHECK(j["reason"].get<std::string>().find("X_0 has no lower bound") != std::string::npos);
+    std::remove(prop.c_str());
 }

@@ -43,6 +43,36 @@ TEST_CASE("VNN-LIB: errors name the line and token", "[vnnlib]") {
     bad("(declare-const X_0 Real)\n(assert (<= X_0 1)", "unclosed");
 }
 
+TEST_CASE("VNN-LIB: an input bounded only inside every disjunct gets the hull; else unbounded", "[vnnlib]") {
+    // X_0 ∈ [−1, 1] in the first disjunct, [0, 3] (as 2·X_0 ≤ 6) in the second: the box is
+    // [−1, 3], and every disjunct keeps its own bounds as constraints
+    const VnnlibProperty p = parse_vnnlib(
+        "(declare-const X_0 Real)(declare-const X_1 Real)(declare-const Y_0 Real)\n"
+        "(assert (<= X_1 1))(assert (>= X_1 0))\n"
+        "(assert (or (and (>= X_0 -1) (<= X_0 1) (>= Y_0 100))\n"
+        "            (and (>= X_0 0) (<= (* 2 X_0) 6) (<= X_0 5) (<= Y_0 -5))))\n",
+        "t");
+    CHECK(p.lower[0] == Rational(-1));
+    CHECK(p.upper[0] == Rational(3));
+    CHECK(p.lower[1] == Rational(0));
+    REQUIRE(p.unsafe.size() == 2);
+    CHECK(p.unsafe[0].size() == 3);
+    CHECK(p.unsafe[1].size() == 4);
+    // a point outside the first disjunct's own box does not satisfy it
+    CHECK(!satisfies(p.unsafe[0], {Rational(2), Rational(0)}, {Rational(200)}));
+    CHECK(satisfies(p.unsafe[0], {Rational(1), Rational(0)}, {Rational(200)}));
+    // one disjunct without a lower bound on X_0: unbounded (a ParseError of its own kind)
+    CHECK_THROWS_AS(parse_vnnlib("(declare-const X_0 Real)(declare-const Y_0 Real)\n"
+                                 "(assert (or (and (>= X_0 -1) (<= X_0 1) (>= Y_0 1)) (and (<= X_0 1) (<= Y_0 0))))",
+                                 "t"),
+                    UnboundedInputError);
+    // the bound of a constraint that also mentions an output is no box bound
+    CHECK_THROWS_AS(parse_vnnlib("(declare-const X_0 Real)(declare-const Y_0 Real)\n"
+                                 "(assert (<= X_0 1))(assert (>= (+ X_0 Y_0) 0))",
+                                 "t"),
+                    UnboundedInputError);
+}
+
 TEST_CASE("verify: relu(x0 - x1) holds and violated with an exact counterexample", "[verify]") {
     const ReluChain c = extract_relu_chain(read_network_json(data("relu_diff.json")));
     VerifyOptions o;
