@@ -921,7 +921,10 @@ int cmd_uncertainty(const CsOptions& o) {
     if (cr.computed) {
         crj["full_column_rank"] = cr.full_column_rank;
         const StdAgreement c = compare_std(ad.std, cr.std);
-        crj["autodiff_over_crlb"] = agreement_json(c);
+        // the floor is often constant (orthonormal rows): only the ratio means something
+        json r = agreement_json(c);
+        r.erase("correlation");
+        crj["autodiff_over_crlb"] = r;
         double id = 0;
         for (double v : cr.identifiable) id += v;
         crj["mean_identifiable"] = id / static_cast<double>(N);
