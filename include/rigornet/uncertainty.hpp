@@ -78,7 +78,8 @@ MonteCarloStd monte_carlo_std(const Network& net, std::span<const double> y, dou
 /// R⁺R = P both ways), so ((FᵀF)⁺)_kk = y_kᵀ(CᵀC)⁻¹y_k and P_kk = r_kᵀy_k with y_k the
 /// k-th column of (RRᵀ)⁻¹R (Arb's floating-point solves, arb_mat_approx_solve at 53 bits).
 /// Floating point throughout: estimates of the bound. computed = false with the reason in
-/// `note` when min(M, N)·M·N > max_work or a solve finds a singular matrix; std and
+/// `note` when min(M, N)·M·N > max_work (the default 1e9 is about a second, and a few
+/// hundred MB of dense matrices at 1000×1000) or a solve finds a singular matrix; std and
 /// identifiable are then empty. DomainError unless σ ≥ 0 is finite.
 struct CramerRao {
     bool computed = false, full_column_rank = false;
@@ -86,7 +87,7 @@ struct CramerRao {
     std::vector<double> std, identifiable;
     std::string note;
 };
-CramerRao cramer_rao_std(const LinearOperator& F, double sigma, double max_work = 4e9, double rank_tolerance = 1e-12);
+CramerRao cramer_rao_std(const LinearOperator& F, double sigma, double max_work = 1e9, double rank_tolerance = 1e-12);
 
 /// How two per-pixel std maps agree, over the pixels where `mask` is true (all when
 /// empty): Pearson correlation of a and b (NaN when either is constant there), the median

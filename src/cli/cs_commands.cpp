@@ -931,10 +931,10 @@ int cmd_uncertainty(const CsOptions& o) {
     }
     std::vector<double> se(mc.std_error);
     std::sort(se.begin(), se.end());
-    j.update(agreement_json(all));
-    j.erase("pixels");
-    j["fraction_autodiff_below_montecarlo"] = j["fraction_below"];
-    j.erase("fraction_below");
+    const json aj = agreement_json(all);
+    j["correlation"] = aj["correlation"];
+    j["median_ratio"] = aj["median_ratio"];
+    j["fraction_autodiff_below_montecarlo"] = aj["fraction_below"];
     j["outputs"] = N;
     j["low_signal"] = agreement_json(lo);
     j["other_pixels"] = agreement_json(hi);

@@ -252,3 +252,25 @@ TEST_CASE("uncertainty: agreement statistics of two std maps", "[uncertainty]") 
     CHECK(std::isnan(compare_std(a, std::vector<double>(5, 1.0)).correlation));
     CHECK_THROWS_AS(compare_std(a, std::vector<double>(4, 1.0)), ShapeError);
 }
+
+TEST_CASE("uncertainty: Monte Carlo of a non-Gaussian output, relu(y + e) at y = 0, and the linearisation's blind spot",
+          "[uncertainty]") {
+    // φ(y) = relu(y) on R²: at y = (0, 1) the first output is σ·relu(g), with
+    // Var = σ²(1/2 − 1/(2π)) (E relu(g)² = 1/2, E relu(g) = 1/√(2π)), and its fourth central
+    // moment is not 3 Var² (not Gaussian), which the standard error's m4 accounts for
+    Network net(2);
+    net.add_elementwise(Scalar::relu);
+    const std::vector<double> y = {0, 1};
+    const double sigma = 0.5, pi = std::acos(-1.0);
+    const MonteCarloStd mc = monte_carlo_std(net, y, sigma, 20000, 11);
+    const double want0 = sigma * std::sqrt(0.5 - 1 / (2 * pi));
+    INFO("MC " << mc.std[0] << " +- " << mc.std_error[0] << ", exact " << want0);
+    CHECK(std::abs(mc.std[0] - want0) <= 4 * mc.std_error[0]);
+    CHECK(std::abs(mc.mean[0] - sigma / std::sqrt(2 * pi)) <= 4 * mc.std[0] / std::sqrt(20000.0));
+    // the second output is linear near y = 1 (relu(1 + e) = 1 + e unless e < −1, P ≈ 2.3 %)
+    CHECK(std::abs(mc.std[1] - sigma) <= 4 * mc.std_error[1] + 0.02 * sigma);
+    // the linearisation sees relu'(0) = 0: no noise at all through the kink
+    const LinearizedStd ad = linearized_std(net, y, sigma);
+    CHECK(ad.std[0] == 0);
+    CHECK(ad.std[1] == sigma);
+}
