@@ -41,9 +41,10 @@ LinearizedStd linearized_std(const Network& net, std::span<const double> y, doub
 /// every platform), and φ(y + e_s) in DoubleArith.
 ///  mean_k: the sample mean; std_k: √ of the unbiased sample variance (÷ (samples − 1));
 ///  std_error_k: the delta-method standard error of std_k, SE(s²)/(2s) with
-///   SE(s²)² = (m4 − s⁴(n − 3)/(n − 1))/n (the variance of the sample variance, e.g. Cramér,
-///   Mathematical Methods of Statistics, 1946, ch. 27, with the fourth central moment m4 estimated from the draws; clamped at
-///   0), 0 where s = 0. For Gaussian outputs SE ≈ s/√(2(n − 1)).
+///   SE(s²)² = (m4 − s⁴(n − 3)/(n − 1))/n (the variance of the sample variance, e.g.
+///   Cramér, Mathematical Methods of Statistics, 1946, ch. 27, with the fourth central
+///   moment m4 estimated from the draws; clamped at 0), 0 where s = 0. For Gaussian
+///   outputs SE ≈ s/√(2(n − 1)).
 /// Moments are accumulated about c = φ(y) (the noiseless output, near the mean), from which
 /// the central moments follow exactly in real arithmetic. Estimates, with their errors.
 /// Same cost guard and progress as linearized_std (per sample). DomainError unless

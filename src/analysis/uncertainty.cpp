@@ -16,7 +16,8 @@ namespace rigornet {
 namespace {
 
 void check_sigma(double sigma) {
-    if (!std::isfinite(sigma) || sigma < 0) throw DomainError("uncertainty: the noise level sigma must be finite and >= 0");
+    if (!std::isfinite(sigma) || sigma < 0)
+        throw DomainError("uncertainty: the noise level sigma must be finite and >= 0");
 }
 
 std::string seconds_text(double s) {
@@ -205,12 +206,13 @@ CramerRao cramer_rao_std(const LinearOperator& F, double sigma, double max_work,
         out.identifiable.push_back(std::clamp(p, 0.0, 1.0));
     }
     out.computed = true;
-    out.note = out.full_column_rank
-                   ? "F has full column rank: every unbiased estimator's std is at least sigma*sqrt(((F^T F)^-1)_kk) (an "
-                     "estimate of that bound, in floating point)"
-                   : "F has rank " + std::to_string(r) + " < N = " + std::to_string(N) +
-                         ": x is not identifiable; sigma*sqrt(((F^T F)^+)_kk) bounds unbiased estimators of its row-space "
-                         "projection P x (identifiable_k = P_kk; an estimate of that bound, in floating point)";
+    out.note =
+        out.full_column_rank
+            ? "F has full column rank: every unbiased estimator's std is at least sigma*sqrt(((F^T F)^-1)_kk) (an "
+              "estimate of that bound, in floating point)"
+            : "F has rank " + std::to_string(r) + " < N = " + std::to_string(N) +
+                  ": x is not identifiable; sigma*sqrt(((F^T F)^+)_kk) bounds unbiased estimators of its row-space "
+                  "projection P x (identifiable_k = P_kk; an estimate of that bound, in floating point)";
     return out;
 }
 

@@ -50,9 +50,10 @@ ReverseTape::ReverseTape(const Network& net, std::span<const double> y)
                          std::to_string(y.size()));
     const auto& layers = net.layers();
     tape_->layers.resize(layers.size());
-    value_ = evaluate(net, DoubleArith{}, y, nullptr, {}, [&](std::size_t j, std::span<const double> input, std::span<const double>) {
-        tape_->layers[j] = local_derivatives(layers[j], input);
-    });
+    value_ = evaluate(net, DoubleArith{}, y, nullptr, {},
+                      [&](std::size_t j, std::span<const double> input, std::span<const double>) {
+                          tape_->layers[j] = local_derivatives(layers[j], input);
+                      });
 }
 
 ReverseTape::~ReverseTape() = default;

@@ -28,7 +28,8 @@ std::vector<Rational> small_entries(std::mt19937_64& g, std::size_t n) {
 }
 
 // The network y ↦ B y + c.
-Network linear_network(std::size_t rows, std::size_t cols, const std::vector<Rational>& b, const std::vector<Rational>& c) {
+Network linear_network(std::size_t rows, std::size_t cols, const std::vector<Rational>& b,
+                       const std::vector<Rational>& c) {
     Network net(cols);
     net.add_affine(std::make_shared<DenseMatrix>(rows, cols, b), nullptr, c);
     return net;
@@ -101,7 +102,8 @@ TEST_CASE("uncertainty: Monte Carlo on a linear network agrees within a few stan
         CHECK(std::abs(mc.mean[k] - phi[k]) <= 4 * mc.std[k] / std::sqrt(4000.0));
     }
     // seeded: the same draws again, other draws for another seed
-    const MonteCarloStd again = monte_carlo_std(net, y, sigma, 4000, 7), other = monte_carlo_std(net, y, sigma, 4000, 8);
+    const MonteCarloStd again = monte_carlo_std(net, y, sigma, 4000, 7),
+                        other = monte_carlo_std(net, y, sigma, 4000, 8);
     CHECK(again.std == mc.std);
     CHECK(other.std != mc.std);
     CHECK_THROWS_AS(monte_carlo_std(net, y, sigma, 1, 7), DomainError);
@@ -135,7 +137,8 @@ TEST_CASE("uncertainty: on a small FIRENET the linearised std equals a finite-di
     p.restarts = 2;
     p.inner = 4;
     p.lambda = Rational(1, 100);
-    CsSetup st = make_setup(shape, Modality::walsh, 3, sample_pattern(shape, Modality::walsh, s, 0.5, 3), s, true, p.theta);
+    CsSetup st =
+        make_setup(shape, Modality::walsh, 3, sample_pattern(shape, Modality::walsh, s, 0.5, 3), s, true, p.theta);
     std::vector<double> y(st.measure->rows());
     st.measure->apply(DoubleArith{}, std::span<const double>(truth.pixels), std::span<double>(y));
     double n2 = 0;
@@ -169,7 +172,8 @@ TEST_CASE("uncertainty: on a small FIRENET the linearised std equals a finite-di
     }
 }
 
-TEST_CASE("uncertainty: Cramer-Rao for full column rank is sigma^2 diag((F^T F)^-1), and seed 000's lemma", "[uncertainty]") {
+TEST_CASE("uncertainty: Cramer-Rao for full column rank is sigma^2 diag((F^T F)^-1), and seed 000's lemma",
+          "[uncertainty]") {
     auto g = rigornet::test::rng(804);
     for (int c = 0; c < cases(5); ++c) {
         const std::size_t M = 4 + g() % 4, N = 1 + g() % 4;
@@ -178,7 +182,7 @@ TEST_CASE("uncertainty: Cramer-Rao for full column rank is sigma^2 diag((F^T F)^
         const RationalMatrix Ft = F.transpose(), H = Ft * F;
         RationalMatrix Hinv(N, N);
         if (!fmpq_mat_inv(Hinv.get(), H.get())) continue;  // rank-deficient draw
-        const RationalMatrix pinv = Hinv * Ft;              // F⁺ = (FᵀF)⁻¹Fᵀ
+        const RationalMatrix pinv = Hinv * Ft;             // F⁺ = (FᵀF)⁻¹Fᵀ
         const double sigma = 0.5;
         const DenseMatrix op(M, N, fe);
         const CramerRao cr = cramer_rao_std(op, sigma);
@@ -194,7 +198,8 @@ TEST_CASE("uncertainty: Cramer-Rao for full column rank is sigma^2 diag((F^T F)^
         // the pseudo-inverse attains the bound; any other left inverse F⁺ + D(I − FF⁺) lies above it
         std::vector<double> y(M, 1.0);
         const auto at_pinv = linearized_std(linear_network(N, M, entries(pinv), std::vector<Rational>(N)), y, sigma);
-        RationalMatrix D = matrix(N, M, small_entries(g, N * M)), I = RationalMatrix::identity(M), minusFpinv = F * pinv;
+        RationalMatrix D = matrix(N, M, small_entries(g, N * M)), I = RationalMatrix::identity(M),
+                       minusFpinv = F * pinv;
         fmpq_mat_neg(minusFpinv.get(), minusFpinv.get());
         const RationalMatrix B = pinv + D * (I + minusFpinv);
         REQUIRE(B * F == RationalMatrix::identity(N));

@@ -46,9 +46,12 @@ std::size_t column(const std::vector<std::string>& header, const std::string& na
 
 TEST_CASE("cli: uncertainty writes the std maps, the per-pixel CSV and a consistent JSON", "[cli][uncertainty]") {
     const std::string prefix = temp_path(""), plot = temp_path("");
-    json j = run_json("uncertainty --phantom 8 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 --sigma 0.01 "
-                      "--samples 64 --json --out " + prefix + " --plot " + plot);
-    for (const char* f : {"correlation", "median_ratio", "low_signal", "cramer_rao", "files", "kind"}) CHECK(j.contains(f));
+    json j = run_json(
+        "uncertainty --phantom 8 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 --sigma 0.01 "
+        "--samples 64 --json --out " +
+        prefix + " --plot " + plot);
+    for (const char* f : {"correlation", "median_ratio", "low_signal", "cramer_rao", "files", "kind"})
+        CHECK(j.contains(f));
     const Image ad = read_image(prefix + "_autodiff.png"), mc = read_image(prefix + "_montecarlo.png");
     CHECK(ad.width == 8);
     CHECK(ad.height == 8);
@@ -56,8 +59,9 @@ TEST_CASE("cli: uncertainty writes the std maps, the per-pixel CSV and a consist
     const auto rows = read_csv(prefix + ".csv");
     REQUIRE(rows.size() == 65);
     const auto& h = rows[0];
-    const std::size_t ca = column(h, "autodiff_std"), cm = column(h, "montecarlo_std"), ce = column(h, "montecarlo_std_error"),
-                      cc = column(h, "crlb_std"), ci = column(h, "identifiable");
+    const std::size_t ca = column(h, "autodiff_std"), cm = column(h, "montecarlo_std"),
+                      ce = column(h, "montecarlo_std_error"), cc = column(h, "crlb_std"),
+                      ci = column(h, "identifiable");
     std::vector<double> a, m, ratios;
     double white = 0, identifiable = 0;
     for (std::size_t r = 1; r < rows.size(); ++r) {
@@ -87,7 +91,8 @@ TEST_CASE("cli: uncertainty writes the std maps, the per-pixel CSV and a consist
     CHECK(j.at("correlation").get<double>() == Approx(sab / std::sqrt(saa * smm)).epsilon(1e-9));
     // the brightest pixel of the two maps is white, on one scale
     CHECK(j.at("png_white").get<double>() == Approx(white).epsilon(1e-15));
-    CHECK(std::max(*std::max_element(ad.pixels.begin(), ad.pixels.end()), *std::max_element(mc.pixels.begin(), mc.pixels.end())) == 1.0);
+    CHECK(std::max(*std::max_element(ad.pixels.begin(), ad.pixels.end()),
+                   *std::max_element(mc.pixels.begin(), mc.pixels.end())) == 1.0);
     // Walsh with 32 of 64 rows: rank 32, the identifiable fractions sum to the rank (trace of the projection)
     CHECK(j.at("cramer_rao").at("computed").get<bool>());
     CHECK(identifiable == Approx(32).epsilon(1e-9));
@@ -103,8 +108,10 @@ TEST_CASE("cli: uncertainty writes the std maps, the per-pixel CSV and a consist
 TEST_CASE("cli: uncertainty of a user problem (--matrix), unknowns as one row", "[cli][uncertainty]") {
     const std::string prefix = temp_path("");
     json j = run_json("uncertainty --matrix " + repo_path("examples/problems/dense21x22.json") + " --measurements " +
-                      repo_path("examples/problems/dense21x22_y.json") + " --restarts 2 --inner 5 --sigma 0.001 --samples 20 "
-                      "--json --out " + prefix);
+                      repo_path("examples/problems/dense21x22_y.json") +
+                      " --restarts 2 --inner 5 --sigma 0.001 --samples 20 "
+                      "--json --out " +
+                      prefix);
     CHECK(j.at("outputs") == 22);
     const Image ad = read_image(prefix + "_autodiff.png");
     CHECK(ad.width == 22);
@@ -119,14 +126,15 @@ TEST_CASE("cli: uncertainty of a user problem (--matrix), unknowns as one row", 
 }
 
 TEST_CASE("cli: uncertainty refuses bad input and runs past its time limit with exit 3", "[cli][uncertainty]") {
-    const std::string base = "uncertainty --phantom 8 --modality walsh --rate 0.5 --restarts 1 --inner 2 --out " + temp_path("");
-    for (auto [args, message] : std::vector<std::pair<std::string, std::string>>{
-             {base + " --sigma 0", "--sigma"},
-             {base + " --sigma nan", "--sigma"},
-             {base + " --sigma 0.1 --samples 1", "--samples"},
-             {base + " --sigma 0.1 --complex", "complex"},
-             {base + " --sigma 0.1 --max-seconds 1e-9", "above the limit"},
-             {"uncertainty --phantom 8 --sigma 0.1", "--out"}}) {
+    const std::string base =
+        "uncertainty --phantom 8 --modality walsh --rate 0.5 --restarts 1 --inner 2 --out " + temp_path("");
+    for (auto [args, message] :
+         std::vector<std::pair<std::string, std::string>>{{base + " --sigma 0", "--sigma"},
+                                                          {base + " --sigma nan", "--sigma"},
+                                                          {base + " --sigma 0.1 --samples 1", "--samples"},
+                                                          {base + " --sigma 0.1 --complex", "complex"},
+                                                          {base + " --sigma 0.1 --max-seconds 1e-9", "above the limit"},
+                                                          {"uncertainty --phantom 8 --sigma 0.1", "--out"}}) {
         std::string out, err;
         INFO(args);
         CHECK(run_cli(args, out, &err) == 3);
