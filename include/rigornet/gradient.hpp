@@ -5,6 +5,7 @@
 // arithmetic before any claim is made.
 #pragma once
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -31,6 +32,29 @@ struct Vjp {
 /// √max(0, ·), as DoubleArith does), min/max as in DualArith. No error bound.
 /// ShapeError if y or w has the wrong size.
 Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w);
+
+/// The forward pass of vjp recorded once, for many cotangents (one backward pass each):
+/// the rows of J_φ(y), e.g. for the linearised covariance (uncertainty.hpp).
+/// pullback(w) is bit-for-bit vjp(net, y, w).gradient — vjp is this class with one
+/// cotangent. Keeps a reference to `net`, which must outlive the tape.
+/// ShapeError if y has the wrong size (constructor) or w does (pullback).
+class ReverseTape {
+public:
+    ReverseTape(const Network& net, std::span<const double> y);
+    ~ReverseTape();
+    ReverseTape(ReverseTape&&) noexcept;
+    ReverseTape& operator=(ReverseTape&&) noexcept;
+    /// φ(y) in DoubleArith.
+    const std::vector<double>& value() const { return value_; }
+    /// J_φ(y)ᵀ w.
+    std::vector<double> pullback(std::span<const double> w) const;
+
+private:
+    struct Tape;
+    const Network* net_;
+    std::vector<double> y_, value_;
+    std::unique_ptr<Tape> tape_;
+};
 
 /// The same with the cotangent chosen after the forward pass, w = cotangent(φ(y)), so
 /// that an objective such as ½‖φ(y) − x‖² (w = φ(y) − x) costs one forward pass.

@@ -21,6 +21,7 @@
 #include "rigornet/plot.hpp"
 #include "rigornet/measurement_noise.hpp"
 #include "rigornet/stability.hpp"
+#include "rigornet/uncertainty.hpp"
 #include "rigornet/user_problem.hpp"
 
 using nlohmann::json;
@@ -50,6 +51,10 @@ struct CsOptions {
     double radius = 0.0, step = 0.5;
     int iterations = 60;
     std::size_t size = 32;
+    // uncertainty
+    double noise_sigma = 0, max_seconds = 600;
+    std::size_t samples = 100;
+    std::uint64_t mc_seed = 0;
 };
 
 // Limits on the counts, checked before any work: beyond them the network (3 layers per
@@ -138,7 +143,9 @@ void add_problem_options(CLI::App* sub, CsOptions& o, bool image_required, bool 
     for (auto* opt : {modality, rate, mask, levels, accuracy, unweighted, complex}) mat->excludes(opt);
 }
 
-void add_solver_options(CLI::App* sub, CsOptions& o) {
+// steps = false leaves out --tau and --sigma (the steps follow L_A): uncertainty's
+// --sigma is the noise level.
+void add_solver_options(CLI::App* sub, CsOptions& o, bool steps = true) {
     sub->add_option("--restarts", o.restarts, "FIRENET restarts n (depth is linear in n)")
         ->check(decimal_in(1, max_restarts))
         ->capture_default_str();
@@ -149,9 +156,11 @@ void add_solver_options(CLI::App* sub, CsOptions& o) {
                     "Regularisation lambda (exact rational); default 0.00025 for fourier (the reference FIRENET value) and "
                     "1/250 for walsh (with 0.00025 FIRENET stalls on Walsh problems: 0.46 against 0.33 relative error on the "
                     "64x64 phantom at 30 %)");
-    sub->add_option("--tau", o.tau,
-                    "Primal step tau (default: 1/L_A, or 1/L_A^2 for ista/fista; L_A the proved bound on ||A||)");
-    sub->add_option("--sigma", o.sigma, "Dual step sigma, tau*sigma*L_A^2 <= 1 (default: 1/L_A)");
+    if (steps) {
+        sub->add_option("--tau", o.tau,
+                        "Primal step tau (default: 1/L_A, or 1/L_A^2 for ista/fista; L_A the proved bound on ||A||)");
+        sub->add_option("--sigma", o.sigma, "Dual step sigma, tau*sigma*L_A^2 <= 1 (default: 1/L_A)");
+    }
     sub->add_option("--nu", o.nu, "FIRENET contraction nu in (0,1) (default ~ e^-1)")->capture_default_str();
     sub->add_option("--delta", o.delta, "FIRENET delta")->capture_default_str();
     sub->add_option("--eps0", o.eps0, "FIRENET eps_0, an upper bound on ||y|| (default: ||y|| of the measured image)");
@@ -811,6 +820,175 @@ int cmd_stability(const CsOptions& o) {
     return exit_ok;
 }
 
+// ------------------------------------------------------------------ uncertainty
+
+// Progress of a long loop on stderr, by time: a line every 5 s (none for short runs).
+Progress timed_progress(const std::string& what) {
+    struct State {
+        std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last = start;
+    };
+    auto st = std::make_shared<State>();
+    return [what, st](std::size_t done, std::size_t total) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - st->last < std::chrono::seconds(5)) return;
+        st->last = now;
+        std::cerr << "  " << what << ": " << done << "/" << total << " after "
+                  << static_cast<long>(std::chrono::duration<double>(now - st->start).count()) << " s\n";
+    };
+}
+
+// Agreement of two std maps as JSON (NaN, e.g. no pixel, as null).
+json agreement_json(const StdAgreement& a) {
+    auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    return {{"pixels", a.pixels}, {"correlation", num(a.correlation)}, {"median_ratio", num(a.median_ratio)},
+            {"fraction_below", num(a.fraction_below)}};
+}
+
+// uncertainty: the per-pixel std of the network's output under white noise of level
+// --sigma on its input, linearised (reverse mode) and by Monte Carlo, with the Cramér–Rao
+// floor of the measurement map; maps as PNG, the data as CSV. Estimates throughout.
+int cmd_uncertainty(const CsOptions& o) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Rational> y;
+    Network net(1);
+    OperatorPtr F;  // signal (the network's output) -> measurements
+    json j = json::object();
+    std::size_t width = 0, height = 0;
+    if (!o.matrix.empty()) {
+        MatrixProblem mp = make_matrix_problem(o);
+        if (mp.problem.complex) throw DomainError("uncertainty: complex problems are not supported (the maps are per real unknown)");
+        net = build_unrolled(mp.problem, mp.params);
+        F = mp.problem.A;  // no sparsifying transform: the output is z itself
+        y = std::move(mp.y);
+        j = mp.noise;
+        j["matrix"] = o.matrix;
+        // the unknowns shown as a square when their number is one, else as one row
+        const auto side = static_cast<std::size_t>(std::llround(std::sqrt(static_cast<double>(mp.cols))));
+        width = side * side == mp.cols ? side : mp.cols;
+        height = side * side == mp.cols ? side : 1;
+    } else {
+        if (o.complex) throw DomainError("uncertainty: --complex is not supported (the maps are per real pixel)");
+        Problem pb = make_problem(o);
+        y = with_noise(o, measure(pb.setup, exact_signal(pb), true), &j);
+        default_eps0(pb.params, o, y);
+        net = build_unrolled(pb.setup.problem, pb.params);
+        F = pb.setup.measure;
+        width = pb.truth.width;
+        height = pb.truth.height;
+        j["modality"] = o.modality;
+        j["size"] = width;
+        j["samples_of_the_pattern"] = pb.setup.omega.size();
+    }
+    Image map_ad(width, height), map_mc(width, height);  // refuses a layout no PNG can hold, before any work
+    std::vector<double> yd;
+    for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
+    auto left = [&] { return o.max_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    const auto t0 = std::chrono::steady_clock::now();
+    const LinearizedStd ad = linearized_std(net, yd, o.noise_sigma, left(), timed_progress("reverse mode, outputs"));
+    const auto t1 = std::chrono::steady_clock::now();
+    const MonteCarloStd mc = monte_carlo_std(net, yd, o.noise_sigma, o.samples, o.mc_seed, left(), timed_progress("Monte Carlo, samples"));
+    const auto t2 = std::chrono::steady_clock::now();
+    const CramerRao cr = cramer_rao_std(*F, o.noise_sigma);
+    const std::size_t N = ad.std.size();
+
+    // agreement: all pixels, and the low-signal ones (|phi(y)| below 10 % of its maximum) apart
+    double peak = 0;
+    for (double v : ad.value) peak = std::max(peak, std::abs(v));
+    std::vector<bool> low(N), rest(N);
+    for (std::size_t k = 0; k < N; ++k) rest[k] = !(low[k] = std::abs(ad.value[k]) < 0.1 * peak);
+    const StdAgreement all = compare_std(ad.std, mc.std), lo = compare_std(ad.std, mc.std, low),
+                       hi = compare_std(ad.std, mc.std, rest);
+    double white = 0;
+    for (std::size_t k = 0; k < N; ++k) white = std::max({white, ad.std[k], mc.std[k]});
+    const double scale = white > 0 ? white : 1.0;
+    for (std::size_t k = 0; k < N; ++k) {
+        map_ad.pixels[k] = ad.std[k] / scale;
+        map_mc.pixels[k] = mc.std[k] / scale;
+    }
+    const std::string png_ad = o.output + "_autodiff.png", png_mc = o.output + "_montecarlo.png", csv_path = o.output + ".csv";
+    write_png(map_ad, png_ad);
+    write_png(map_mc, png_mc);
+    {
+        std::ofstream csv(csv_path);
+        if (!csv) throw ParseError(csv_path + ": cannot write");
+        csv << "k,i,j,value,autodiff_std,montecarlo_std,montecarlo_std_error,montecarlo_mean,crlb_std,identifiable\n";
+        for (std::size_t k = 0; k < N; ++k)
+            csv << k << "," << k % width << "," << k / width << "," << shortest(ad.value[k]) << "," << shortest(ad.std[k]) << ","
+                << shortest(mc.std[k]) << "," << shortest(mc.std_error[k]) << "," << shortest(mc.mean[k]) << ","
+                << (cr.computed ? shortest(cr.std[k]) : "") << "," << (cr.computed ? shortest(cr.identifiable[k]) : "") << "\n";
+    }
+    json crj = {{"computed", cr.computed}, {"note", cr.note}};
+    if (cr.computed) {
+        crj["full_column_rank"] = cr.full_column_rank;
+        const StdAgreement c = compare_std(ad.std, cr.std);
+        // the floor is often constant (orthonormal rows): only the ratio means something
+        json r = agreement_json(c);
+        r.erase("correlation");
+        crj["autodiff_over_crlb"] = r;
+        double id = 0;
+        for (double v : cr.identifiable) id += v;
+        crj["mean_identifiable"] = id / static_cast<double>(N);
+    }
+    std::vector<double> se(mc.std_error);
+    std::sort(se.begin(), se.end());
+    const json aj = agreement_json(all);
+    j["correlation"] = aj["correlation"];
+    j["median_ratio"] = aj["median_ratio"];
+    j["fraction_autodiff_below_montecarlo"] = aj["fraction_below"];
+    j["outputs"] = N;
+    j["low_signal"] = agreement_json(lo);
+    j["other_pixels"] = agreement_json(hi);
+    j["cramer_rao"] = crj;
+    j["sigma"] = o.noise_sigma;
+    j["samples"] = o.samples;
+    j["mc_seed"] = o.mc_seed;
+    j["solver"] = o.solver;
+    j["layers"] = net.layers().size();
+    j["montecarlo_std_error_median"] = se[N / 2];
+    j["png_white"] = white;
+    j["files"] = {png_ad, png_mc, csv_path};
+    j["kind"] = "estimate: floating-point statistics of the network's double model; nothing here is certified";
+    j["seconds_autodiff"] = std::chrono::duration<double>(t1 - t0).count();
+    j["seconds_montecarlo"] = std::chrono::duration<double>(t2 - t1).count();
+    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!o.plot.empty()) {
+        // std per pixel, the pixels sorted by the Monte Carlo std
+        std::vector<std::size_t> order(N);
+        for (std::size_t k = 0; k < N; ++k) order[k] = k;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return mc.std[a] < mc.std[b]; });
+        Plot p;
+        p.title = "per-pixel std under noise sigma = " + shortest(o.noise_sigma) + " (estimates)";
+        p.xlabel = "pixel, sorted by the Monte Carlo std";
+        p.ylabel = "standard deviation";
+        p.series = {{"Monte Carlo std +- 2 SE (" + std::to_string(o.samples) + " samples)", {}, false, true, true},
+                    {"autodiff std (linearised)", {}, true, false, false}};
+        if (cr.computed) p.series.push_back({"Cramer-Rao floor", {}, true, false, false});
+        for (std::size_t r = 0; r < N; ++r) {
+            const std::size_t k = order[r];
+            const double x = static_cast<double>(r + 1);
+            p.series[0].points.push_back({x, mc.std[k] - 2 * mc.std_error[k], mc.std[k] + 2 * mc.std_error[k]});
+            p.series[1].points.push_back({x, ad.std[k], ad.std[k]});
+            if (cr.computed) p.series[2].points.push_back({x, cr.std[k], cr.std[k]});
+        }
+        write_plot_files(p, o.plot);
+    }
+    auto num = [](double v) { return std::isfinite(v) ? shortest(v) : std::string("undefined"); };
+    std::ostringstream t;
+    t << "uncertainty of " << o.solver << " (" << net.layers().size() << " layers, " << N << " outputs) under white noise sigma = "
+      << shortest(o.noise_sigma) << " on its " << yd.size() << " inputs (estimates, not certified)\n"
+      << "  autodiff (sigma ||row of J||, reverse mode) vs Monte Carlo (" << o.samples << " draws, seed " << o.mc_seed
+      << "): correlation " << num(all.correlation) << ", median ratio " << num(all.median_ratio) << ", autodiff below MC at "
+      << num(100 * all.fraction_below) << " % of the pixels\n"
+      << "  low-signal pixels (" << lo.pixels << "): correlation " << num(lo.correlation) << ", median ratio "
+      << num(lo.median_ratio) << "; others (" << hi.pixels << "): correlation " << num(hi.correlation) << ", median ratio "
+      << num(hi.median_ratio) << "\n"
+      << "  Monte Carlo standard error of the std: median " << shortest(se[N / 2]) << "\n"
+      << "  Cramer-Rao: " << cr.note << "\n"
+      << "wrote " << png_ad << ", " << png_mc << " (white = " << shortest(white) << ") and " << csv_path << "\n";
+    print(j, o.as_json, t.str());
+    return exit_ok;
+}
+
 }  // namespace
 
 void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
@@ -874,6 +1052,32 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     s->add_flag("--json", o->as_json, "Print JSON: per solver ||r||, ||phi(y+Ar) - phi(y)|| and their ratio at the r found (ratio_at_found: a lower bound "
                   "on the worst-case ratio), each enclosed");
     commands.push_back({s, [o] { return cmd_stability(*o); }});
+
+    auto* u = app.add_subcommand("uncertainty", "Seed 000's uncertainty propagation: per-pixel std of a reconstruction under Gaussian "
+                                                "measurement noise, linearised (reverse mode) against Monte Carlo, with the Cramer-Rao floor");
+    add_problem_options(u, *o, true);
+    u->add_option("--solver", o->solver, "firenet | pd | ista | fista | cp-bp | nesta (walsh)")
+        ->check(CLI::IsMember({"firenet", "pd", "ista", "fista", "cp-bp", "nesta"}))
+        ->capture_default_str();
+    add_solver_options(u, *o, false);
+    u->add_option("--sigma", o->noise_sigma,
+                  "Noise level: white Gaussian noise N(0, sigma^2) on each real measurement the network reads (the steps "
+                  "tau, sigma of the solver follow L_A here)")
+        ->required()
+        ->check(positive_finite());
+    u->add_option("--samples", o->samples, "Monte Carlo draws")->check(decimal_in(2, 1000000))->capture_default_str();
+    u->add_option("--mc-seed", o->mc_seed, "Seed of the Monte Carlo noise draws (64 bits; --seed is the sampling pattern's)")
+        ->check(decimal_in(0, UINT64_MAX))
+        ->capture_default_str();
+    u->add_option("--max-seconds", o->max_seconds,
+                  "Refuse (exit 3) when the reverse passes (one per pixel) and the draws are projected to take longer")
+        ->check(positive_finite())
+        ->capture_default_str();
+    u->add_option("--out", o->output, "Write PREFIX_autodiff.png, PREFIX_montecarlo.png (std maps, one scale) and PREFIX.csv")->required();
+    add_plot_option(u, o->plot, "the std per pixel (sorted by the Monte Carlo std): Monte Carlo +- 2 SE, autodiff, Cramer-Rao");
+    u->add_flag("--json", o->as_json,
+                "Print JSON: correlation and median_ratio (autodiff / Monte Carlo) of the std maps, low_signal, cramer_rao, ...");
+    commands.push_back({u, [o] { return cmd_uncertainty(*o); }});
 }
 
 }  // namespace rigornet::cli

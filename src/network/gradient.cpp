@@ -39,41 +39,47 @@ LocalDerivatives local_derivatives(const Layer& layer, std::span<const double> z
 
 }  // namespace
 
-Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w) {
-    return vjp(net, y, [&](std::span<const double>) { return std::vector<double>(w.begin(), w.end()); });
-}
+struct ReverseTape::Tape {
+    std::vector<LocalDerivatives> layers;
+};
 
-Vjp vjp(const Network& net, std::span<const double> y,
-        const std::function<std::vector<double>(std::span<const double> value)>& cotangent) {
+ReverseTape::ReverseTape(const Network& net, std::span<const double> y)
+    : net_(&net), y_(y.begin(), y.end()), tape_(std::make_unique<Tape>()) {
     if (y.size() != net.input_dim())
         throw ShapeError("vjp: the network has " + std::to_string(net.input_dim()) + " inputs, got " +
                          std::to_string(y.size()));
-    const DoubleArith ar;
     const auto& layers = net.layers();
-    std::vector<LocalDerivatives> tape(layers.size());
-    const std::vector<double> z =
-        evaluate(net, ar, y, nullptr, {}, [&](std::size_t j, std::span<const double> input, std::span<const double>) {
-            tape[j] = local_derivatives(layers[j], input);
-        });
-    std::vector<double> next, reinjected;
+    tape_->layers.resize(layers.size());
+    value_ = evaluate(net, DoubleArith{}, y, nullptr, {},
+                      [&](std::size_t j, std::span<const double> input, std::span<const double>) {
+                          tape_->layers[j] = local_derivatives(layers[j], input);
+                      });
+}
 
-    std::vector<double> g = cotangent(z);
-    if (g.size() != z.size())
-        throw ShapeError("vjp: the network has " + std::to_string(z.size()) + " outputs, got a cotangent of " +
-                         std::to_string(g.size()));
-    Vjp out{z, std::vector<double>(y.size(), 0.0)};
+ReverseTape::~ReverseTape() = default;
+ReverseTape::ReverseTape(ReverseTape&&) noexcept = default;
+ReverseTape& ReverseTape::operator=(ReverseTape&&) noexcept = default;
+
+std::vector<double> ReverseTape::pullback(std::span<const double> w) const {
+    if (w.size() != value_.size())
+        throw ShapeError("vjp: the network has " + std::to_string(value_.size()) + " outputs, got a cotangent of " +
+                         std::to_string(w.size()));
+    const DoubleArith ar;
+    const auto& layers = net_->layers();
+    const std::size_t m = y_.size();
+    std::vector<double> g(w.begin(), w.end()), next, reinjected, gradient(m, 0.0);
     for (std::size_t j = layers.size(); j-- > 0;) {
         if (auto* a = std::get_if<AffineLayer>(&layers[j])) {
             if (a->B) {
-                reinjected.assign(y.size(), 0.0);
+                reinjected.assign(m, 0.0);
                 a->B->adjoint(ar, g, reinjected);
-                for (std::size_t i = 0; i < y.size(); ++i) out.gradient[i] += reinjected[i];
+                for (std::size_t i = 0; i < m; ++i) gradient[i] += reinjected[i];
             }
             next.assign(a->A->cols(), 0.0);
             a->A->adjoint(ar, g, next);
             g.swap(next);
         } else if (auto* e = std::get_if<ElementwiseLayer>(&layers[j])) {
-            const std::vector<double>& slope = tape[j].slope;
+            const std::vector<double>& slope = tape_->layers[j].slope;
             if (e->indices)
                 for (std::size_t k = 0; k < slope.size(); ++k) g[(*e->indices)[k]] *= slope[k];
             else
@@ -82,18 +88,29 @@ Vjp vjp(const Network& net, std::span<const double> y,
             std::size_t k = 0;
             const auto& gates = std::get<GateLayer>(layers[j]).gates;
             for (std::size_t q = 0; q < gates.size(); ++q) {
-                const Dual f = tape[j].gate[q];
+                const Dual f = tape_->layers[j].gate[q];
                 double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
                 for (std::size_t t : gates[q].targets) {
-                    inner += g[t] * tape[j].target[k++];
+                    inner += g[t] * tape_->layers[j].target[k++];
                     g[t] *= f.v;
                 }
                 g[gates[q].control] = f.d * inner;
             }
         }
     }
-    for (std::size_t i = 0; i < y.size(); ++i) out.gradient[i] += g[i];
-    return out;
+    for (std::size_t i = 0; i < m; ++i) gradient[i] += g[i];
+    return gradient;
+}
+
+Vjp vjp(const Network& net, std::span<const double> y, std::span<const double> w) {
+    return vjp(net, y, [&](std::span<const double>) { return std::vector<double>(w.begin(), w.end()); });
+}
+
+Vjp vjp(const Network& net, std::span<const double> y,
+        const std::function<std::vector<double>(std::span<const double> value)>& cotangent) {
+    const ReverseTape tape(net, y);
+    const std::vector<double> w = cotangent(tape.value());
+    return {tape.value(), tape.pullback(w)};
 }
 
 }  // namespace rigornet
