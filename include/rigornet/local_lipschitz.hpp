@@ -47,8 +47,8 @@ struct LocalLipschitz {
 /// The bound is valid but can be very loose for deep networks (it multiplies norms
 /// layer by layer; see unrolled_lipschitz_upper for solver-aware bounds).
 /// `norms` caches operator bounds by address across calls (may be null).
-/// ShapeError if y has the wrong size; DomainError for ρ < 0 or an operator without a
-/// known norm bound (operator_norm_upper).
+/// ShapeError if y has the wrong size; DomainError for ρ < 0, an operator without a
+/// known norm bound (operator_norm_upper), or where φ(y) itself is undefined (evaluate).
 LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rational> y, const Rational& radius,
                                      const BallArith& ar,
                                      std::map<const LinearOperator*, Rational>* norms = nullptr);

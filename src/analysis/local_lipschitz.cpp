@@ -201,11 +201,18 @@ ExprBound expr_bound(const Expr& e, const Ball& u, arf_srcptr u_lo, const Up& up
     throw DomainError("local Lipschitz bound: unknown gate expression");
 }
 
-/// Whether every sqrt_θ in e takes the variable itself (then g is undefined for u < 0).
+/// Whether every sqrt_θ in e takes the variable itself (vacuously true without sqrt_θ).
 bool sqrt_of_variable_only(const Expr& e) {
     if (e.op == Expr::Op::sqrt_theta && e.args[0].op != Expr::Op::var) return false;
     return std::all_of(e.args.begin(), e.args.end(), sqrt_of_variable_only);
 }
+
+bool has_sqrt(const Expr& e) {
+    return e.op == Expr::Op::sqrt_theta || std::any_of(e.args.begin(), e.args.end(), has_sqrt);
+}
+
+/// Whether g is undefined for every u < 0: it takes sqrt_θ(u) (and sqrt_θ of nothing else).
+bool needs_nonnegative(const Expr& e) { return has_sqrt(e) && sqrt_of_variable_only(e); }
 
 struct GateBound {
     Ball sup_abs, lip, dev;  // ≥ sup|g|, ℓ, D over the interval
@@ -332,8 +339,9 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
     Ball L = up.of(Rational(1)), J;
     auto reach_radius = [&] { return up.add(up.mul(L, rho), J); };
 
-    auto observe = [&](std::size_t j, std::span<const Ball> in, std::span<const Ball> out) {
+    auto observe = [&](std::size_t j, std::span<const Ball> in, std::span<const Ball>) {
         const Layer& layer = phi.layers()[j];
+        if (!arb_is_finite(L.get()) || !arb_is_finite(J.get())) return;  // no finite bound any more
         if (auto* a = std::get_if<AffineLayer>(&layer)) {
             const Ball na = norm(a->A), nb = norm(a->B);
             L = up.add(up.mul(na, L), nb);
@@ -413,7 +421,7 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
             arf_init(lo);
             arf_init(hi);
             if (!reach(lo, hi, in[gate.control], R, ar.prec)) undefined = true;
-            if (sqrt_of_variable_only(gate.f) && arf_sgn(lo) < 0) arf_zero(lo);  // g undefined below 0
+            if (needs_nonnegative(gate.f) && arf_sgn(lo) < 0) arf_zero(lo);  // g undefined below 0
             Ball xn;  // ≥ ‖X‖ at y
             for (std::size_t t : gate.targets) {
                 const Ball s = up.abs(in[t]);
@@ -461,7 +469,6 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
         }
         L = up.mul(lip, L);
         J = up.add(up.mul(lip, J), up.sqrt(jump2));
-        (void)out;
     };
     std::vector<Ball> yb;
     for (const Rational& v : y) yb.push_back(ar.from_rational(v));

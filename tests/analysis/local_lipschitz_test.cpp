@@ -232,3 +232,59 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
         }
     }
 }
+
+TEST_CASE("local_lipschitz_upper: gates on negative controls, with and without sqrt_theta", "[stability-upper]") {
+    // φ(u, X) = (0, g(u)·X), ρ = 1: at y = (−1/2, 1) u ranges over [−3/2, 1/2], at
+    // y = (3/2, 1) over [1/2, 5/2] and at y = (1/4, 1) over [−3/4, 5/4]
+    auto g = rigornet::test::rng(805);
+    const Expr u = Expr::variable();
+    const Expr no_sqrt = Expr::binary(Expr::Op::min, u, Expr::constant(Rational(2)));  // defined for u < 0
+    const Expr sq = Expr::sqrt_theta(u, Rational(1, 1 << 10));  // defined for u ≥ 0 only
+    Network undefined_at_y(2);
+    undefined_at_y.add_gates({Gate{0, {1}, sq}});
+    CHECK_THROWS_AS(local_lipschitz_upper(undefined_at_y, std::vector<Rational>{Rational(-1, 2), Rational(1)},
+                                          Rational(1), BallArith{128}),
+                    DomainError);  // φ(y) itself is undefined
+    const std::vector<std::pair<Expr, std::vector<Rational>>> cases_{
+        {no_sqrt, {Rational(-1, 2), Rational(1)}}, {sq, {Rational(3, 2), Rational(1)}}, {sq, {Rational(1, 4), Rational(1)}}};
+    for (const auto& [f, y] : cases_) {
+        Network net(2);
+        net.add_gates({Gate{0, {1}, f}});
+        const LocalLipschitz b = local_lipschitz_upper(net, y, Rational(1), BallArith{128});
+        INFO("g = " << f.str() << ": L " << b.lipschitz.str() << ", J " << b.jump.str());
+        if (f.op == Expr::Op::min) {
+            // for u < 2 the Jacobian of (u, X) ↦ min(u, 2)·X is (X, u), of norm ‖(u, X)‖; at
+            // the point of the ball farthest from 0 it is 1 + ‖y‖ = 1 + √5/2 > 2.118, so a
+            // valid bound (here J = 0) is at least that: one that missed u < 0 is not
+            REQUIRE(b.lipschitz.is_finite());
+            CHECK(b.jump.contains(Rational(0)));
+            CHECK(b.lipschitz.upper() >= Rational(2118, 1000));
+        }
+        if (y[0] == Rational(3, 2)) REQUIRE(b.lipschitz.is_finite());  // √ away from 0
+        if (!b.lipschitz.is_finite() || !b.jump.is_finite()) continue;
+        const auto fy = [&] {
+            try {
+                return evaluate(net, ExactArith{}, std::span<const Rational>(y));
+            } catch (const DomainError&) {
+                return std::vector<Rational>{};
+            }
+        }();
+        for (int k = 0; k < 50; ++k) {
+            std::vector<Rational> h = random_perturbation(g, 2, Rational(1)), y2 = y;
+            for (std::size_t i = 0; i < 2; ++i) y2[i] += h[i];
+            try {
+                const auto f2 = evaluate(net, ExactArith{}, std::span<const Rational>(y2));
+                // compare two defined points y2 and y3 of the ball (φ(y) may be undefined)
+                std::vector<Rational> h3 = random_perturbation(g, 2, Rational(1)), y3 = y, d(2);
+                for (std::size_t i = 0; i < 2; ++i) {
+                    y3[i] += h3[i];
+                    d[i] = y3[i] - y2[i];
+                }
+                const auto f3 = evaluate(net, ExactArith{}, std::span<const Rational>(y3));
+                CHECK(within(f3, f2, d, b));
+                if (!fy.empty()) CHECK(within(f2, fy, h, b));
+            } catch (const DomainError&) {
+            }
+        }
+    }
+}
