@@ -46,7 +46,8 @@ struct LocalLipschitz {
 ///    pieces (ℓ is the maximum over pieces: g_ideal is continuous where it is finite).
 /// The bound is valid but can be very loose for deep networks (it multiplies norms
 /// layer by layer; see unrolled_lipschitz_upper for solver-aware bounds).
-/// `norms` caches operator bounds by address across calls (may be null).
+/// `norms` caches operator bounds by address across calls (may be null); it must not
+/// outlive the operators it names (a freed address may be reused by another operator).
 /// ShapeError if y has the wrong size; DomainError for ρ < 0, an operator without a
 /// known norm bound (operator_norm_upper), or where φ(y) itself is undefined (evaluate).
 LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rational> y, const Rational& radius,

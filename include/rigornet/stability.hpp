@@ -104,7 +104,7 @@ struct StabilityUpper {
 /// ‖φ(y + Ar) − φ(y)‖ ≤ L‖Ar‖ + J ≤ (L·measure_norm)‖r‖ + J, so the ratio is at most
 /// L·measure_norm + J/r_min for r_min ≤ ‖r‖ ≤ ρ, r_min = the lower end of r_norm (the
 /// norm of the perturbation the ascent found; bound = +∞ if J > 0 and r_min = 0).
-/// Errors as local_lipschitz_upper.
+/// `norms` and errors as for local_lipschitz_upper.
 StabilityUpper stability_upper(const Network& phi, std::span<const Rational> y, const Rational& measure_norm,
                                const Rational& radius, const Ball& r_norm, const BallArith& ar,
                                std::map<const LinearOperator*, Rational>* norms, const CsProblem& pb,

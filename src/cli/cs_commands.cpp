@@ -769,7 +769,6 @@ int cmd_stability(const CsOptions& o) {
                    {"upper: proved bound", {}, false, true, false}};
     // ‖Ar‖ ≤ ‖A‖‖r‖: perturbations of norm ≤ ρ move y by at most ‖A‖ρ
     const Rational measure_norm = operator_norm_upper(*measure_op), rho_exact = Rational::from_double(rho);
-    std::map<const LinearOperator*, Rational> norms;
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
@@ -793,6 +792,7 @@ int cmd_stability(const CsOptions& o) {
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
         // the other direction: ‖φ(y + Ar) − φ(y)‖ ≤ L‖A‖‖r‖ + J for every ‖r‖ ≤ ρ, so the
         // ratio is ≤ L‖A‖ + J/‖r‖ ≤ upper for every r with ‖r_found‖ ≤ ‖r‖ ≤ ρ
+        std::map<const LinearOperator*, Rational> norms;  // keyed by address: only while net lives
         const StabilityUpper up = stability_upper(net, y, measure_norm, rho_exact, cert.r_norm,
                                                   BallArith{cert.prec, false}, &norms, problem, p);
         plot.x_categories.push_back(name);
