@@ -30,6 +30,11 @@ struct StabilityOptions {
     std::optional<double> radius;       ///< ρ > 0: projected ascent onto ‖r‖₂ ≤ ρ
     double initial_scale = 1e-3;        ///< ≥ 0
     std::uint64_t seed = 0;
+    /// Nesterov momentum instead of the heavy ball: v ← μv + step·∇Q(θ + μv), θ ← θ + v,
+    /// run in the form r = θ + μv (Sutskever et al. 2013, eq. 7 rewritten): one gradient
+    /// per step, v ← μv + step·g, r ← r + μv + step·g with g = ∇Q(r); the iterates r (the
+    /// look-ahead points) are the candidates, projected as above.
+    bool nesterov = false;
     bool verbose = false;               ///< progress line to stderr every ~10 % of the iterations
 };
 

@@ -106,8 +106,9 @@ StabilitySearch stability_search(const Network& phi, const LinearOperator& A, st
         A.adjoint(ar, d.gradient, grad);
         bool finite = true;
         for (std::size_t i = 0; i < n; ++i) {
-            velocity[i] = opt.momentum * velocity[i] + opt.step * (grad[i] - opt.lambda * r[i]);
-            r[i] += velocity[i];
+            const double step = opt.step * (grad[i] - opt.lambda * r[i]);
+            velocity[i] = opt.momentum * velocity[i] + step;
+            r[i] += opt.nesterov ? opt.momentum * velocity[i] + step : velocity[i];
             finite = finite && std::isfinite(r[i]);
         }
         if (!finite) break;

@@ -47,7 +47,8 @@ struct CsOptions {
     std::string history;                // CSV file of the per-restart / per-iteration history
     std::string noise_level = "0";      // relative l2 level of seeded measurement noise
     std::uint64_t noise_seed = 1;
-    bool error_terms = false, verbose = false;
+    bool error_terms = false, verbose = false, nesterov = false;
+    std::string objective = "truth";    // stability: ascent against x (truth) or φ(y) (reconstruction)
     double radius = 0.0, step = 0.5;
     int iterations = 60;
     std::size_t size = 32;
@@ -758,7 +759,8 @@ int cmd_stability(const CsOptions& o) {
     json rows = json::array();
     std::ostringstream t;
     t << "stability test: perturbations r of the " << (o.matrix.empty() ? "image" : "signal") << " with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
-      << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
+      << " % of ||x||), " << (o.nesterov ? "Nesterov" : "heavy-ball") << " ascent on 1/2||phi(y + Ar) - "
+      << (o.objective == "truth" ? "x" : "phi(y)") << "||^2, re-evaluated in balls\n";
     t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   lower: ratio at r found (proved)   upper (proved)   bits\n";
     Plot plot;
     plot.title = "stability: lower (ratio at the r found) <= worst-case ratio <= upper (proved)";
@@ -784,8 +786,12 @@ int cmd_stability(const CsOptions& o) {
         so.initial_scale = rho / std::sqrt(static_cast<double>(xd.size()));
         so.seed = o.seed;
         so.verbose = verbose;
+        so.nesterov = o.nesterov;
         if (verbose) std::cerr << "solver " << name << ":\n";
-        StabilitySearch found = stability_search(net, *measure_op, yd, xd, so);
+        // the point the ascent moves the output away from: x, or this solver's φ(y)
+        const std::vector<double> target =
+            o.objective == "truth" ? xd : evaluate(net, DoubleArith{}, std::span<const double>(yd));
+        StabilitySearch found = stability_search(net, *measure_op, yd, target, so);
         CertifiedPerturbation cert = certify_perturbation_adaptive(
             net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
         Ball ratio;
@@ -825,6 +831,8 @@ int cmd_stability(const CsOptions& o) {
          "||r found|| <= ||r|| <= rho (Lipschitz bound L*||A|| plus the sqrt_theta term J/||r||, see docs/stability.md)\n";
     json j = info;
     j["radius"] = shortest(rho);
+    j["objective"] = o.objective;
+    j["momentum"] = o.nesterov ? "nesterov" : "heavy-ball";
     j["results"] = rows;
     print(j, o.as_json, t.str());
     if (!o.plot.empty()) write_plot_files(plot, o.plot);
@@ -888,6 +896,12 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
         ->capture_default_str();
     s->add_option("--step", o->step, "Ascent step size")
         ->check(positive_finite())
+        ->capture_default_str();
+    s->add_flag("--nesterov", o->nesterov, "Nesterov momentum in the ascent (the reference test's) instead of the heavy ball");
+    s->add_option("--objective", o->objective,
+                  "truth: ascent on 1/2||phi(y + Ar) - x||^2; reconstruction: on 1/2||phi(y + Ar) - phi(y)||^2 (the reference "
+                  "test's phi(Ax) for noiseless y = Ax)")
+        ->check(CLI::IsMember({"truth", "reconstruction"}))
         ->capture_default_str();
     add_plot_option(s, o->plot, "lower (ratio enclosure) and upper (proved bound) per solver");
     s->add_flag("--progress", o->verbose, "Progress lines on stderr");

@@ -127,6 +127,18 @@ TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
     }
     // ISTA, FISTA and FIRENET have solver-structure bounds: finite
     for (int k : {0, 1}) CHECK(s["results"][k]["upper"] != "inf");
+    CHECK(s["objective"] == "truth");
+    CHECK(s["momentum"] == "heavy-ball");
+    // the reference test's variants: another search, the same proved bound
+    json v = run_json("stability --phantom 16 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 "
+                      "--iterations 5 --radius 0.1 --solvers firenet,fista --nesterov --objective reconstruction --json");
+    CHECK(v["objective"] == "reconstruction");
+    CHECK(v["momentum"] == "nesterov");
+    for (int k : {0, 1}) {
+        CHECK(v["results"][k]["double_change"] != s["results"][k]["double_change"]);
+        CHECK(v["results"][k]["upper_terms"]["lipschitz"] == s["results"][k]["upper_terms"]["lipschitz"]);
+        CHECK(dec(v["results"][k]["lower"][0]) <= dec(v["results"][k]["upper"]));
+    }
 }
 
 TEST_CASE("cli: out-of-range seeds, radii and counts are refused naming the flag and the limit", "[cli][cs]") {
