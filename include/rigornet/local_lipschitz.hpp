@@ -68,10 +68,15 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
 ///  - pd, firenet: the same primal–dual step with b = αy (σαΔy in place of σΔy), the
 ///    projection v ↦ v/max(1, sqrt_θ(‖v‖²)), which is within 2^−k of the exact projection
 ///    onto the unit ball (1-Lipschitz), hence Δd⁺ ≤ Δv + 2·2^−k (the 2^−k terms go to J);
-///    the ergodic sums, restarts and output scale by their exact coefficients.
+///    the ergodic sums, restarts and output scale by their exact coefficients;
+///  - cp-bp, pd, firenet when τσU² < 1, also in the metric of M = [[I/τ, −Aᵀ], [−A, I/σ]]
+///    (λ ≤ λ_min(M) from the 2×2 matrix [[1/τ, −U], [−U, 1/σ]]): a step is the resolvent
+///    of a b-independent monotone operator, firmly nonexpansive in ‖·‖_M, applied to
+///    u − M⁻¹(0, b), so ‖Δu⁺‖_M ≤ ‖Δu‖_M + ‖Δb‖/√λ (+ 2·2^−k/√σ for sqrt_θ), and
+///    ‖Δx‖ ≤ ‖Δu‖_M/√λ; the pair with the smaller L is returned (docs/stability.md).
 /// Output: L = S·(bound on the last iterate's L), likewise J. Linear in the iterations for
-/// ista; the triangle inequality makes the others grow geometrically (still far below
-/// the layer-by-layer product). std::nullopt for complex coefficients (the gate soft
+/// ista and, when τσU² < 1, for the primal–dual methods; the triangle inequality alone
+/// grows geometrically (still far below the layer-by-layer product). std::nullopt for complex coefficients (the gate soft
 /// threshold) and for nesta: use local_lipschitz_upper. Upper bounds at `prec` bits.
 std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, const SolverParams& params, long prec);
 

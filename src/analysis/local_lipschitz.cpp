@@ -488,6 +488,81 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
     const Ball tauU = up.mul(tau, U), sigmaU = up.mul(sigma, U);
     auto scale = [&](const Rational& q, const Ball& b) { return up.mul(up.of(q.abs()), b); };
     auto twice = [&](const Ball& b) { return up.add(b, b); };
+    // the bound with the smaller L (both are valid; J is of the order of θ)
+    auto smaller = [](LocalLipschitz a, std::optional<LocalLipschitz> b) {
+        if (b && arb_is_finite(b->lipschitz.get()) &&
+            (!arb_is_finite(a.lipschitz.get()) || arb_lt(b->lipschitz.get(), a.lipschitz.get())))
+            return *b;
+        return a;
+    };
+    // Primal–dual methods in the metric of M = [[I/τ, −Aᵀ], [−A, I/σ]] (when τσU² < 1):
+    // the exact step is u⁺ = J(u − M⁻¹(0, b)) with J = (I + M⁻¹B)⁻¹ firmly nonexpansive in
+    // ‖·‖_M (B maximal monotone, independent of b), so ‖Δu⁺‖_M ≤ ‖Δu‖_M + ‖Δb‖/√λ with
+    // λ ≤ λ_min(M); the sqrt_θ projection moves d⁺ by ≤ 2^−k, i.e. ‖(0, e)‖_M ≤ 2^−k/√σ;
+    // ‖Δx‖ ≤ ‖Δu‖_M/√λ; a restart (x_0 = f·s, d_0 = 0) starts at ‖Δu‖_M = fΔs/√τ.
+    auto metric = [&]() -> std::optional<LocalLipschitz> {
+        // uᵀMu ≥ a‖x‖² + b‖d‖² − 2U‖x‖‖d‖ ≥ λ‖u‖², λ the least eigenvalue of [[a, −U], [−U, b]]
+        Ball a, b, h, lam;
+        arb_inv(a.get(), tau.get(), prec);
+        arb_inv(b.get(), sigma.get(), prec);
+        arb_sub(h.get(), a.get(), b.get(), prec);
+        arb_mul_2exp_si(h.get(), h.get(), -1);
+        arb_hypot(h.get(), h.get(), U.get(), prec);
+        arb_add(lam.get(), a.get(), b.get(), prec);
+        arb_mul_2exp_si(lam.get(), lam.get(), -1);
+        arb_sub(lam.get(), lam.get(), h.get(), prec);
+        if (!arb_is_positive(lam.get())) return std::nullopt;  // τσU² ≥ 1 (or not proved < 1)
+        arf_t l;
+        arf_init(l);
+        arb_get_lbound_arf(l, lam.get(), prec);
+        arb_set_arf(lam.get(), l);
+        arf_clear(l);
+        arb_rsqrt(lam.get(), lam.get(), prec);
+        const Ball isl = up.point(lam);  // ≥ 1/√λ
+        Ball rs, rt;                     // ≥ 1/√σ, 1/√τ
+        arb_rsqrt(rs.get(), sigma.get(), prec);
+        arb_rsqrt(rt.get(), tau.get(), prec);
+        rs = up.point(rs);
+        rt = up.point(rt);
+        if (pr.solver == Solver::cp_bp) {  // b = y, p steps from u = 0
+            Ball m;
+            for (int k = 0; k < pr.inner; ++k) m = up.add(m, isl);
+            return LocalLipschitz{up.mul(S, up.mul(m, isl)), Ball()};
+        }
+        const bool restarted = pr.solver == Solver::firenet;
+        const int n = restarted ? pr.restarts : 1, p = pr.inner;
+        Ball theta2;
+        arb_one(theta2.get());
+        arb_mul_2exp_si(theta2.get(), theta2.get(), 1 - theta_bits(pr.theta));
+        const Ball jstep = up.mul(theta2, rs);
+        Ball m, jm, Ls, Js;
+        Rational eps = pr.eps0, alpha_prev;
+        for (int j = 1; j <= n; ++j) {
+            Rational alpha(1);
+            if (restarted) {
+                eps = pr.nu * (pr.delta + eps);
+                alpha = Rational(2) * pb.norm_A / (eps * Rational(p));
+            }
+            if (j == 1) {
+                m = jm = Ball();
+            } else {
+                const Rational f = alpha / (alpha_prev * Rational(p));
+                m = up.mul(rt, scale(f, Ls));
+                jm = up.mul(rt, scale(f, Js));
+            }
+            Ls = Js = Ball();
+            const Ball step = up.mul(up.of(alpha), isl);  // b = αy
+            for (int k = 0; k < p; ++k) {
+                m = up.add(m, step);
+                jm = up.add(jm, jstep);
+                Ls = up.add(Ls, up.mul(m, isl));
+                Js = up.add(Js, up.mul(jm, isl));
+            }
+            alpha_prev = alpha;
+        }
+        const Rational out = Rational(1) / (alpha_prev * Rational(p));
+        return LocalLipschitz{up.mul(S, scale(out, Ls)), up.mul(S, scale(out, Js))};
+    };
     switch (pr.solver) {
         case Solver::ista:
         case Solver::fista: {
@@ -512,7 +587,7 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
                 d = up.add(up.add(d, up.mul(sigmaU, up.add(twice(x1), x))), sigma);
                 x = x1;
             }
-            return LocalLipschitz{up.mul(S, x), Ball()};
+            return smaller(LocalLipschitz{up.mul(S, x), Ball()}, metric());
         }
         case Solver::firenet:
         case Solver::primal_dual: {
@@ -551,7 +626,7 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
                 alpha_prev = alpha;
             }
             const Rational out = Rational(1) / (alpha_prev * Rational(p));
-            return LocalLipschitz{up.mul(S, scale(out, Ls)), up.mul(S, scale(out, Js))};
+            return smaller(LocalLipschitz{up.mul(S, scale(out, Ls)), up.mul(S, scale(out, Js))}, metric());
         }
         default: break;
     }

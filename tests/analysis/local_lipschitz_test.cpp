@@ -185,9 +185,16 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
     for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
     for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
     const Rational rho(1, 4), mnorm = operator_norm_upper(*st.measure);
-    for (Solver s : {Solver::ista, Solver::fista, Solver::cp_bp, Solver::primal_dual, Solver::firenet, Solver::nesta}) {
+    // steps 1 (τσ‖A‖² = 1: the triangle recursion) and 1/2 (the metric of M for the
+    // primal–dual solvers, linear in the iterations)
+    const std::vector<std::pair<Solver, Rational>> runs{
+        {Solver::ista, Rational(1)},        {Solver::fista, Rational(1)},   {Solver::cp_bp, Rational(1)},
+        {Solver::primal_dual, Rational(1)}, {Solver::firenet, Rational(1)}, {Solver::nesta, Rational(1)},
+        {Solver::cp_bp, Rational(1, 2)},    {Solver::primal_dual, Rational(1, 2)}, {Solver::firenet, Rational(1, 2)}};
+    for (const auto& [s, step] : runs) {
         SolverParams p;
         p.solver = s;
+        p.tau = p.sigma = step;
         p.lambda = Rational(1, 100);
         // NESTA has no solver bound; its layer-by-layer one squares its magnitude at every
         // square layer, so it stays finite only for a couple of iterations
@@ -195,7 +202,7 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
         p.restarts = 2;
         p.eps0 = Rational(8);
         const Network net = build_unrolled(st.problem, p);
-        INFO("solver " << solver_name(s));
+        INFO("solver " << solver_name(s) << ", tau = sigma = " << step.str());
         // the witnessed lower bound of the ascent
         StabilityOptions so;
         so.radius = rho.to_double(Round::down);
@@ -214,6 +221,7 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
         CHECK(ratio.lower() <= u.bound.upper());
         if (u.layers_bound.is_finite()) CHECK(ratio.lower() <= u.layers_bound.upper());
         if (u.solver_bound.is_finite()) CHECK(ratio.lower() <= u.solver_bound.upper());
+
         // random exact perturbations r of the image with ‖r‖ ≤ ρ, evaluated exactly
         const std::vector<Rational> fy = evaluate(net, ExactArith{}, std::span<const Rational>(y));
         for (int k = 0; k < 3; ++k) {
@@ -286,5 +294,33 @@ TEST_CASE("local_lipschitz_upper: gates on negative controls, with and without s
             } catch (const DomainError&) {
             }
         }
+    }
+}
+
+TEST_CASE("primal-dual solver bound in the metric of M: linear in the iterations", "[stability-upper]") {
+    // ‖A‖ = 1 (orthonormal Walsh rows and Haar), τ = σ = 1/2: λ_min(M) ≥ 2 − 1 = 1, so
+    // ‖Δu_k‖_M ≤ k‖Δy‖ and the average of x_1 … x_p moves by at most (p + 1)/2 per unit of
+    // ‖Δy‖ (the triangle recursion grows geometrically and loses for p = 20)
+    const Shape shape({4, 4});
+    std::vector<std::size_t> omega{0, 1, 2, 3, 5, 8, 10, 13};
+    const CsSetup st = make_setup(shape, Modality::walsh, 2, omega, {2, 3}, true, Rational(1, 1L << 30));
+    SolverParams p;
+    p.solver = Solver::primal_dual;
+    p.tau = p.sigma = Rational(1, 2);
+    p.inner = 20;
+    p.lambda = Rational(1, 100);
+    const auto b = unrolled_lipschitz_upper(st.problem, p, 128);
+    REQUIRE(b);
+    CHECK(b->lipschitz.upper() >= Rational(21, 2));
+    CHECK(b->lipschitz.upper() <= Rational(21, 2) + Rational(1, 1000000000));
+    CHECK(b->jump.upper() <= Rational(1, 1000000));  // 2·2^−30 per step, summed
+    // and it holds at random exact points (far apart: the bound is global)
+    const Network net = build_unrolled(st.problem, p);
+    auto g = rigornet::test::rng(806);
+    for (int k = 0; k < 3; ++k) {
+        std::vector<Rational> y = random_perturbation(g, omega.size(), Rational(4)), h = random_perturbation(g, omega.size(), Rational(1)), y2 = y;
+        for (std::size_t i = 0; i < y.size(); ++i) y2[i] += h[i];
+        CHECK(within(evaluate(net, ExactArith{}, std::span<const Rational>(y2)),
+                     evaluate(net, ExactArith{}, std::span<const Rational>(y)), h, *b));
     }
 }
