@@ -4,7 +4,8 @@
 //
 // The search is floating point (it finds a candidate); the certificate re-evaluates the
 // candidate in ball arithmetic, so the reported worst case is proved for the exact
-// rationals r (the search's doubles, converted exactly) and y.
+// rationals r (the search's doubles, converted exactly) and y. That is the witnessed
+// lower side; stability_upper (below) is the proved upper side.
 #pragma once
 #include <cstdint>
 #include <optional>
