@@ -4,13 +4,15 @@
 //
 // The search is floating point (it finds a candidate); the certificate re-evaluates the
 // candidate in ball arithmetic, so the reported worst case is proved for the exact
-// rationals r (the search's doubles, converted exactly) and y.
+// rationals r (the search's doubles, converted exactly) and y. That is the witnessed
+// lower side; stability_upper (below) is the proved upper side.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
 
+#include "rigornet/local_lipschitz.hpp"
 #include "rigornet/network.hpp"
 
 namespace rigornet {
@@ -29,6 +31,11 @@ struct StabilityOptions {
     std::optional<double> radius;       ///< ρ > 0: projected ascent onto ‖r‖₂ ≤ ρ
     double initial_scale = 1e-3;        ///< ≥ 0
     std::uint64_t seed = 0;
+    /// Nesterov momentum instead of the heavy ball: v ← μv + step·∇Q(θ + μv), θ ← θ + v,
+    /// run in the form r = θ + μv (Sutskever et al. 2013, eq. 7 rewritten): one gradient
+    /// per step, v ← μv + step·g, r ← r + μv + step·g with g = ∇Q(r); the iterates r (the
+    /// look-ahead points) are the candidates, projected as above.
+    bool nesterov = false;
     bool verbose = false;               ///< progress line to stderr every ~10 % of the iterations
 };
 
@@ -85,5 +92,28 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
 CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
                                                     std::span<const Rational> y, std::span<const double> r,
                                                     BallArith ar, long max_prec, long accuracy_bits);
+
+/// The proved direction of the stability test (the attack above only witnesses a lower
+/// bound). For the perturbations r of the signal, y + Ar with ‖A‖₂ ≤ measure_norm:
+struct StabilityUpper {
+    Ball bound;         ///< upper end ≥ ‖φ(y + Ar) − φ(y)‖/‖r‖ for every r with r_min ≤ ‖r‖ ≤ ρ
+    Ball lipschitz;     ///< L·measure_norm: ‖φ(y + Ar) − φ(y)‖ ≤ lipschitz·‖r‖ + jump (‖r‖ ≤ ρ)
+    Ball jump;          ///< J, the sqrt_θ term (0 without sqrt_θ)
+    std::string method;  ///< "solver" (unrolled_lipschitz_upper) or "layers" (local_lipschitz_upper)
+    Ball layers_bound;   ///< the bound by local_lipschitz_upper alone
+    Ball solver_bound;   ///< the bound by unrolled_lipschitz_upper alone (+∞ where it does not apply)
+};
+
+/// The smaller of the two bounds of local_lipschitz.hpp: the layer-by-layer one around y
+/// within ‖y′ − y‖ ≤ measure_norm·ρ (‖Ar‖ ≤ ‖A‖‖r‖), and the solver-structure one for
+/// build_unrolled(pb, params) when it applies (phi must be that network). Each gives
+/// ‖φ(y + Ar) − φ(y)‖ ≤ L‖Ar‖ + J ≤ (L·measure_norm)‖r‖ + J, so the ratio is at most
+/// L·measure_norm + J/r_min for r_min ≤ ‖r‖ ≤ ρ, r_min = the lower end of r_norm (the
+/// norm of the perturbation the ascent found; bound = +∞ if J > 0 and r_min = 0).
+/// `norms` and errors as for local_lipschitz_upper.
+StabilityUpper stability_upper(const Network& phi, std::span<const Rational> y, const Rational& measure_norm,
+                               const Rational& radius, const Ball& r_norm, const BallArith& ar,
+                               std::map<const LinearOperator*, Rational>* norms, const CsProblem& pb,
+                               const SolverParams& params);
 
 }  // namespace rigornet

@@ -106,8 +106,9 @@ StabilitySearch stability_search(const Network& phi, const LinearOperator& A, st
         A.adjoint(ar, d.gradient, grad);
         bool finite = true;
         for (std::size_t i = 0; i < n; ++i) {
-            velocity[i] = opt.momentum * velocity[i] + opt.step * (grad[i] - opt.lambda * r[i]);
-            r[i] += velocity[i];
+            const double step = opt.step * (grad[i] - opt.lambda * r[i]);
+            velocity[i] = opt.momentum * velocity[i] + step;
+            r[i] += opt.nesterov ? opt.momentum * velocity[i] + step : velocity[i];
             finite = finite && std::isfinite(r[i]);
         }
         if (!finite) break;
@@ -170,6 +171,51 @@ CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const Li
         if (accurate || 2 * ar.prec > max_prec) return c;
         ar.prec *= 2;
     }
+}
+
+StabilityUpper stability_upper(const Network& phi, std::span<const Rational> y, const Rational& measure_norm,
+                               const Rational& radius, const Ball& r_norm, const BallArith& ar,
+                               std::map<const LinearOperator*, Rational>* norms, const CsProblem& pb,
+                               const SolverParams& params) {
+    const long prec = ar.prec;
+    const Ball a(measure_norm, prec);
+    Ball r_min;
+    {
+        arf_t l;
+        arf_init(l);
+        arb_get_lbound_arf(l, r_norm.get(), prec);
+        if (arf_sgn(l) < 0 || arf_is_nan(l)) arf_zero(l);
+        arb_set_arf(r_min.get(), l);
+        arf_clear(l);
+    }
+    auto make = [&](const LocalLipschitz& b, const char* method) {
+        StabilityUpper u;
+        arb_mul(u.lipschitz.get(), b.lipschitz.get(), a.get(), prec);
+        u.jump = b.jump;
+        if (arb_is_zero(b.jump.get())) {
+            u.bound = u.lipschitz;
+        } else if (arb_is_positive(r_min.get())) {
+            arb_div(u.bound.get(), b.jump.get(), r_min.get(), prec);
+            arb_add(u.bound.get(), u.bound.get(), u.lipschitz.get(), prec);
+        } else {
+            arb_pos_inf(u.bound.get());
+        }
+        u.method = method;
+        return u;
+    };
+    StabilityUpper best = make(local_lipschitz_upper(phi, y, radius * measure_norm, ar, norms), "layers");
+    Ball layers = best.bound, solver;
+    arb_pos_inf(solver.get());
+    if (const auto s = unrolled_lipschitz_upper(pb, params, prec)) {
+        StabilityUpper other = make(*s, "solver");
+        solver = other.bound;
+        // keep the one with the smaller proved upper end (a non-finite bound loses)
+        if (!best.bound.is_finite() || (other.bound.is_finite() && other.bound.upper() < best.bound.upper()))
+            best = std::move(other);
+    }
+    best.layers_bound = std::move(layers);
+    best.solver_bound = std::move(solver);
+    return best;
 }
 
 }  // namespace rigornet

@@ -20,6 +20,7 @@
 #include "rigornet/json_format.hpp"
 #include "rigornet/plot.hpp"
 #include "rigornet/measurement_noise.hpp"
+#include "rigornet/local_lipschitz.hpp"
 #include "rigornet/stability.hpp"
 #include "rigornet/uncertainty.hpp"
 #include "rigornet/user_problem.hpp"
@@ -47,7 +48,8 @@ struct CsOptions {
     std::string history;                // CSV file of the per-restart / per-iteration history
     std::string noise_level = "0";      // relative l2 level of seeded measurement noise
     std::uint64_t noise_seed = 1;
-    bool error_terms = false, verbose = false;
+    bool error_terms = false, verbose = false, nesterov = false;
+    std::string objective = "truth";    // stability: ascent against x (truth) or φ(y) (reconstruction)
     double radius = 0.0, step = 0.5;
     int iterations = 60;
     std::size_t size = 32;
@@ -766,13 +768,18 @@ int cmd_stability(const CsOptions& o) {
     json rows = json::array();
     std::ostringstream t;
     t << "stability test: perturbations r of the " << (o.matrix.empty() ? "image" : "signal") << " with ||r|| <= " << shortest(rho) << " (" << shortest(100 * rho / xnorm)
-      << " % of ||x||), ascent on 1/2||phi(y + Ar) - x||^2, re-evaluated in balls\n";
-    t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   ratio at r found (proved)   bits\n";
+      << " % of ||x||), " << (o.nesterov ? "Nesterov" : "heavy-ball") << " ascent on 1/2||phi(y + Ar) - "
+      << (o.objective == "truth" ? "x" : "phi(y)") << "||^2, re-evaluated in balls\n";
+    t << "  solver    ||r||                      ||phi(y+Ar) - phi(y)|| (proved)   lower: ratio at r found (proved)   upper (proved)   bits\n";
     Plot plot;
-    plot.title = "stability: ||phi(y+Ar) - phi(y)|| / ||r|| at the r found (lower bound on the worst case)";
+    plot.title = "stability: lower (ratio at the r found) <= worst-case ratio <= upper (proved)";
     plot.xlabel = "solver";
-    plot.ylabel = "ratio at the r found (enclosure)";
-    plot.series = {{"ratio_at_found (proved enclosure)", {}, false, true, true}};
+    plot.ylabel = "||phi(y+Ar) - phi(y)|| / ||r||";
+    plot.log_y = true;
+    plot.series = {{"lower: ratio at the r found (proved enclosure)", {}, false, true, true},
+                   {"upper: proved bound", {}, false, true, false}};
+    // ‖Ar‖ ≤ ‖A‖‖r‖: perturbations of norm ≤ ρ move y by at most ‖A‖ρ
+    const Rational measure_norm = operator_norm_upper(*measure_op), rho_exact = Rational::from_double(rho);
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
@@ -788,32 +795,53 @@ int cmd_stability(const CsOptions& o) {
         so.initial_scale = rho / std::sqrt(static_cast<double>(xd.size()));
         so.seed = o.seed;
         so.verbose = verbose;
+        so.nesterov = o.nesterov;
         if (verbose) std::cerr << "solver " << name << ":\n";
-        StabilitySearch found = stability_search(net, *measure_op, yd, xd, so);
+        // the point the ascent moves the output away from: x, or this solver's φ(y)
+        const std::vector<double> target =
+            o.objective == "truth" ? xd : evaluate(net, DoubleArith{}, std::span<const double>(yd));
+        StabilitySearch found = stability_search(net, *measure_op, yd, target, so);
         CertifiedPerturbation cert = certify_perturbation_adaptive(
             net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
+        // the other direction: ‖φ(y + Ar) − φ(y)‖ ≤ L‖A‖‖r‖ + J for every ‖r‖ ≤ ρ, so the
+        // ratio is ≤ L‖A‖ + J/‖r‖ ≤ upper for every r with ‖r_found‖ ≤ ‖r‖ ≤ ρ
+        std::map<const LinearOperator*, Rational> norms;  // keyed by address: only while net lives
+        const StabilityUpper up = stability_upper(net, y, measure_norm, rho_exact, cert.r_norm,
+                                                  BallArith{cert.prec, false}, &norms, problem, p);
         plot.x_categories.push_back(name);
-        if (ratio.is_finite())
-            plot.series[0].points.push_back({static_cast<double>(plot.x_categories.size()),
-                                             ratio.lower().to_double(Round::down), ratio.upper().to_double(Round::up)});
+        const double k = static_cast<double>(plot.x_categories.size());
+        if (ratio.is_finite() && ratio.lower().sign() > 0)
+            plot.series[0].points.push_back({k, ratio.lower().to_double(Round::down), ratio.upper().to_double(Round::up)});
+        const json upper = up.bound.is_finite() ? json(dec(up.bound.upper(), Round::up)) : json("inf");
+        if (up.bound.is_finite()) {
+            const double u = up.bound.upper().to_double(Round::up);
+            if (std::isfinite(u) && u > 0) plot.series[1].points.push_back({k, u, u});
+        }
+        auto bound = [](const Ball& b) { return b.is_finite() ? json(dec(b.upper(), Round::up)) : json("inf"); };
         rows.push_back({{"solver", name},
                         {"layers", net.layers().size()},
                         {"precision", cert.prec},
                         {"r_norm", enclosure(cert.r_norm)},
                         {"change", enclosure(cert.change)},
-                        {"ratio_at_found", {{"lower", dec(ratio.lower(), Round::down)}, {"upper", dec(ratio.upper(), Round::up)}}},
+                        {"lower", enclosure(ratio)},
+                        {"upper", upper},
+                        {"upper_terms", {{"method", up.method}, {"lipschitz", bound(up.lipschitz)}, {"theta_term", bound(up.jump)},
+                                         {"layers", bound(up.layers_bound)}, {"solver", bound(up.solver_bound)}}},
                         {"double_change", shortest(found.change)}});
         t << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ') << "[" << dec(cert.r_norm.lower(), Round::down)
           << ", " << dec(cert.r_norm.upper(), Round::up) << "]   [" << dec(cert.change.lower(), Round::down) << ", "
           << dec(cert.change.upper(), Round::up) << "]   [" << dec(ratio.lower(), Round::down) << ", "
-          << dec(ratio.upper(), Round::up) << "]   " << cert.prec << "\n";
+          << dec(ratio.upper(), Round::up) << "]   " << upper.get<std::string>() << " (" << up.method << ")   " << cert.prec << "\n";
     }
-    t << "ratio at r found: ||phi(y+Ar) - phi(y)||/||r|| at the one perturbation found by gradient ascent, enclosed;\n"
-         "a lower bound on the worst-case ratio over ||r|| <= rho (the ascent may miss worse r), not an upper bound\n";
+    t << "lower: ||phi(y+Ar) - phi(y)||/||r|| at the one perturbation found by gradient ascent, enclosed (witnessed: the\n"
+         "worst case over ||r|| <= rho is at least this); upper: proved bound on that ratio for every r with\n"
+         "||r found|| <= ||r|| <= rho (Lipschitz bound L*||A|| plus the sqrt_theta term J/||r||, see docs/stability.md)\n";
     json j = info;
     j["radius"] = shortest(rho);
+    j["objective"] = o.objective;
+    j["momentum"] = o.nesterov ? "nesterov" : "heavy-ball";
     j["results"] = rows;
     print(j, o.as_json, t.str());
     if (!o.plot.empty()) write_plot_files(plot, o.plot);
@@ -1047,10 +1075,16 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
     s->add_option("--step", o->step, "Ascent step size")
         ->check(positive_finite())
         ->capture_default_str();
-    add_plot_option(s, o->plot, "the ratio enclosure per solver");
+    s->add_flag("--nesterov", o->nesterov, "Nesterov momentum in the ascent (the reference test's) instead of the heavy ball");
+    s->add_option("--objective", o->objective,
+                  "truth: ascent on 1/2||phi(y + Ar) - x||^2; reconstruction: on 1/2||phi(y + Ar) - phi(y)||^2 (the reference "
+                  "test's phi(Ax) for noiseless y = Ax)")
+        ->check(CLI::IsMember({"truth", "reconstruction"}))
+        ->capture_default_str();
+    add_plot_option(s, o->plot, "lower (ratio enclosure) and upper (proved bound) per solver");
     s->add_flag("--progress", o->verbose, "Progress lines on stderr");
-    s->add_flag("--json", o->as_json, "Print JSON: per solver ||r||, ||phi(y+Ar) - phi(y)|| and their ratio at the r found (ratio_at_found: a lower bound "
-                  "on the worst-case ratio), each enclosed");
+    s->add_flag("--json", o->as_json, "Print JSON: per solver ||r||, ||phi(y+Ar) - phi(y)|| (enclosed), lower (the witnessed ratio at the r found, "
+                  "enclosed) and upper (a proved bound on the ratio), with upper_terms");
     commands.push_back({s, [o] { return cmd_stability(*o); }});
 
     auto* u = app.add_subcommand("uncertainty", "Seed 000's uncertainty propagation: per-pixel std of a reconstruction under Gaussian "

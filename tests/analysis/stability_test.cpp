@@ -263,3 +263,42 @@ TEST_CASE("adaptive certification raises the precision until the enclosure is ac
     CHECK(capped.prec == 53);
     CHECK(encloses_sqrt(capped.change, rr));
 }
+
+TEST_CASE("Nesterov ascent: the look-ahead points of the textbook recursion", "[stability]") {
+    // On the linear problem ∇Q(r) = 2Aᵀ(2(y + Ar) − x) − λr in closed form; the textbook
+    // Nesterov recursion v ← μv + s∇Q(θ + μv), θ ← θ + v is run here independently, and
+    // the search's k-th iterate must be its look-ahead point θ_k + μv_k (Q there matches).
+    auto g = test::rng(93);
+    LinearProblem p(g);
+    StabilityOptions opt = ascent(1.0, 0.02, 0.8, 25);
+    opt.nesterov = true;
+    opt.initial_scale = 0.1;
+    const StabilitySearch s = stability_search(p.phi, *p.A, p.y, p.x, opt);
+    StabilityOptions zero = opt;
+    zero.iterations = 0;
+    std::vector<double> theta = stability_search(p.phi, *p.A, p.y, p.x, zero).r, v(p.n, 0.0);  // r_0
+    auto q = [&](const std::vector<double>& r) {
+        double misfit = 0.0, rr = 0.0;
+        for (std::size_t i = 0; i < p.m; ++i) {
+            const double d = 2 * (p.y[i] + (i < p.n ? r[i] : 0.0)) - p.x[i];
+            misfit += d * d;
+        }
+        for (double t : r) rr += t * t;
+        return 0.5 * misfit - 0.5 * opt.lambda * rr;
+    };
+    for (int k = 0; k <= opt.iterations; ++k) {
+        std::vector<double> look(p.n);
+        for (std::size_t i = 0; i < p.n; ++i) look[i] = theta[i] + opt.momentum * v[i];
+        INFO("iteration " << k);
+        CHECK(s.objective[static_cast<std::size_t>(k)] == Approx(q(look)).epsilon(1e-10));
+        for (std::size_t i = 0; i < p.n; ++i) {
+            const double grad = 2 * (2 * (p.y[i] + look[i]) - p.x[i]) - opt.lambda * look[i];
+            v[i] = opt.momentum * v[i] + opt.step * grad;
+            theta[i] += v[i];
+        }
+    }
+    // and it is not the heavy ball's sequence
+    StabilityOptions heavy = opt;
+    heavy.nesterov = false;
+    CHECK(stability_search(p.phi, *p.A, p.y, p.x, heavy).objective.back() != Approx(s.objective.back()).epsilon(1e-6));
+}

@@ -109,13 +109,35 @@ TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
         const Rational tol = Rational(1, 1000000000) * (hi + Rational(1, 1000000));
         CHECK(lo - tol <= dbl);
         CHECK(dbl <= hi + tol);
-        // the ratio at the r found is enclosed consistently with change/‖r‖:
-        // [lower, upper] meets [change_lo/‖r‖_hi, change_hi/‖r‖_lo]
-        const Rational rlo = dec(r["ratio_at_found"]["lower"]), rhi = dec(r["ratio_at_found"]["upper"]);
+        // the witnessed ratio at the r found (lower) is enclosed consistently with
+        // change/‖r‖: [lower_0, lower_1] meets [change_lo/‖r‖_hi, change_hi/‖r‖_lo]
+        const Rational rlo = dec(r["lower"][0]), rhi = dec(r["lower"][1]);
         CHECK(rlo <= rhi);
         CHECK(rlo <= hi / dec(r["r_norm"][0]));
         CHECK(lo / dec(r["r_norm"][1]) <= rhi);
-        CHECK(!r.contains("ratio_upper"));  // no field suggests an upper bound on the instability
+        CHECK(!r.contains("ratio_at_found"));
+        // the proved upper bound is at least the witnessed ratio, and it is the smaller of
+        // the two methods' bounds ("inf" where a method proves nothing finite)
+        const std::string method = r["upper_terms"]["method"];
+        CHECK((method == "solver" || method == "layers"));
+        if (r["upper"] != "inf") {
+            CHECK(rlo <= dec(r["upper"]));
+            CHECK(r["upper"] == r["upper_terms"][method]);
+        }
+    }
+    // ISTA, FISTA and FIRENET have solver-structure bounds: finite
+    for (int k : {0, 1}) CHECK(s["results"][k]["upper"] != "inf");
+    CHECK(s["objective"] == "truth");
+    CHECK(s["momentum"] == "heavy-ball");
+    // the reference test's variants: another search, the same proved bound
+    json v = run_json("stability --phantom 16 --modality walsh --rate 0.5 --lambda 1/100 --restarts 2 --inner 4 "
+                      "--iterations 5 --radius 0.1 --solvers firenet,fista --nesterov --objective reconstruction --json");
+    CHECK(v["objective"] == "reconstruction");
+    CHECK(v["momentum"] == "nesterov");
+    for (int k : {0, 1}) {
+        CHECK(v["results"][k]["double_change"] != s["results"][k]["double_change"]);
+        CHECK(v["results"][k]["upper_terms"]["lipschitz"] == s["results"][k]["upper_terms"]["lipschitz"]);
+        CHECK(dec(v["results"][k]["lower"][0]) <= dec(v["results"][k]["upper"]));
     }
 }
 

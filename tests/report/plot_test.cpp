@@ -333,7 +333,7 @@ TEST_CASE("image panel: the images side by side at their gray levels, and their 
     REQUIRE_THROWS_AS(write_image_panel({{"a", truth}, {"b", Image(4, 4)}}, prefix), ShapeError);
 }
 
-TEST_CASE("cli: reconstruct --plot writes the panel, stability --plot the ratio per solver", "[plot][cli]") {
+TEST_CASE("cli: reconstruct --plot writes the panel, stability --plot lower and upper per solver", "[plot][cli]") {
     const std::string prefix = test::temp_path("");
     std::string out, err;
     REQUIRE(test::run_cli("reconstruct --phantom 8 --modality walsh --rate 0.5 --lambda 1/100 --restarts 1 --inner 3 "
@@ -347,14 +347,21 @@ TEST_CASE("cli: reconstruct --plot writes the panel, stability --plot the ratio 
                           "--iterations 2 --solvers firenet,fista --json --plot " + prefix, out, &err) == 0);
     const auto j = nlohmann::json::parse(out);
     const auto rows = parse_csv(slurp(prefix + ".csv"));
-    REQUIRE(rows.size() == 3);  // header + one enclosure per solver
+    REQUIRE(rows.size() == 5);  // header + per solver the lower enclosure, then per solver the upper bound
     for (std::size_t k = 0; k < 2; ++k) {
         // both the plotted and the printed interval enclose the same ball, so they meet
-        const auto& r = j.at("results")[k].at("ratio_at_found");
-        REQUIRE(rows[k + 1][0] == "ratio_at_found (proved enclosure)");
-        REQUIRE(Rational::from_double(parse_double(rows[k + 1][2])) <= parse_rational(r.at("upper").get<std::string>()));
-        REQUIRE(Rational::from_double(parse_double(rows[k + 1][3])) >= parse_rational(r.at("lower").get<std::string>()));
+        const auto& r = j.at("results")[k];
+        const auto& lower = r.at("lower");
+        REQUIRE(rows[k + 1][0] == "lower: ratio at the r found (proved enclosure)");
+        REQUIRE(Rational::from_double(parse_double(rows[k + 1][2])) <= parse_rational(lower[1].get<std::string>()));
+        REQUIRE(Rational::from_double(parse_double(rows[k + 1][3])) >= parse_rational(lower[0].get<std::string>()));
         REQUIRE(parse_double(rows[k + 1][1]) == static_cast<double>(k + 1));
+        // the upper bound is plotted at (a double at least) the printed bound, above the lower
+        REQUIRE(rows[k + 3][0] == "upper: proved bound");
+        REQUIRE(parse_double(rows[k + 3][1]) == static_cast<double>(k + 1));
+        const Rational up = Rational::from_double(parse_double(rows[k + 3][2]));
+        REQUIRE(up >= parse_rational(r.at("upper").get<std::string>()) * Rational(9999999, 10000000));  // the printed 8 digits are rounded up
+        REQUIRE(up >= parse_rational(lower[1].get<std::string>()));
     }
     REQUIRE(slurp(prefix + ".tex").find("xticklabels={{firenet},{fista}}") != std::string::npos);
     for (const char* ext : {".png", ".pdf", ".tex", ".csv"}) std::filesystem::remove(prefix + ext);
