@@ -92,6 +92,7 @@ check: $(TESTS) $(CLI) $(EXAMPLES) $(PROOFS)
 	@bash scripts/check-examples.sh $(EXAMPLES)
 	@for p in $(PROOFS); do echo "== $$p"; ./$$p || exit 1; done
 	@bash scripts/readme-quickstart.sh $(CLI)
+	@bash scripts/check-latex.sh $(CLI)
 test: check
 
 run: $(CLI)

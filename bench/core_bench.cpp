@@ -7,7 +7,7 @@
 
 #include <mpfr.h>
 
-#include "rigornet/evaluate.hpp"
+#include "rigornet/network/evaluate.hpp"
 
 using namespace rigornet;
 

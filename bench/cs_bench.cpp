@@ -6,10 +6,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "rigornet/cs_problem.hpp"
-#include "rigornet/cs_report.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/image.hpp"
+#include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/cs/cs_report.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/imaging/image.hpp"
 
 using namespace rigornet;
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <random>
 
-#include "rigornet/lipschitz.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
 
 using namespace rigornet;
 

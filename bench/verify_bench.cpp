@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "rigornet/nnet_format.hpp"
-#include "rigornet/sound_bounds.hpp"
+#include "rigornet/io/nnet_format.hpp"
+#include "rigornet/verify/sound_bounds.hpp"
 
 using namespace rigornet;
 

@@ -3,7 +3,7 @@
 // balls. For y = (3, 4): ‖y‖² = 25, sqrt_θ(25) = 5 exactly, so P(y) = (3/5, 4/5).
 #include <iostream>
 
-#include "rigornet/evaluate.hpp"
+#include "rigornet/network/evaluate.hpp"
 
 using namespace rigornet;
 

@@ -12,8 +12,8 @@
 // fails.
 #include <cstdio>
 
-#include "rigornet/cs_report.hpp"
-#include "rigornet/firenet_decay.hpp"
+#include "rigornet/cs/cs_report.hpp"
+#include "rigornet/cs/firenet_decay.hpp"
 
 using namespace rigornet;
 

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "rigornet/inexact_table.hpp"
+#include "rigornet/report/inexact_table.hpp"
 
 using namespace rigornet;
 

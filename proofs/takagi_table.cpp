@@ -6,7 +6,7 @@
 //   Theorem 1's product = 8/e, Γ = 6e^{−1/3} − 2, both printing as the seed's values.
 #include <cstdio>
 
-#include "rigornet/lipschitz_tables.hpp"
+#include "rigornet/report/lipschitz_tables.hpp"
 
 using namespace rigornet;
 

@@ -5,7 +5,10 @@ set -euo pipefail
 packages=(g++ make libgmp-dev libmpfr-dev libflint-dev libflint-arb-dev libfftw3-dev
           libboost-dev catch2 nlohmann-json3-dev libcli11-dev libstb-dev libqsopt-ex-dev
           libonnx-dev libprotobuf-dev pkg-config libcairo2-dev fonts-dejavu-core
-          nettle-dev)
+          nettle-dev
+          texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-pictures)
+# (TeX Live: only for `make check`'s compilation of the LaTeX tables and PGFPlots plots,
+# scripts/check-latex.sh; everything else runs without it.)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

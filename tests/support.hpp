@@ -12,7 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "rigornet/network.hpp"
+#include "rigornet/network/network.hpp"
 
 namespace rigornet::test {
 

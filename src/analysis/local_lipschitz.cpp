@@ -1,9 +1,9 @@
-#include "rigornet/local_lipschitz.hpp"
+#include "rigornet/analysis/local_lipschitz.hpp"
 
 #include <algorithm>
 #include <functional>
 
-#include "rigornet/evaluate.hpp"
+#include "rigornet/network/evaluate.hpp"
 
 namespace rigornet {
 

@@ -1,4 +1,5 @@
-#include "rigornet/stability.hpp"
+#include "rigornet/analysis/stability.hpp"
+#include "rigornet/number/precision_doubling.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +7,8 @@
 #include <limits>
 #include <random>
 
-#include "rigornet/evaluate.hpp"
-#include "rigornet/gradient.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/network/gradient.hpp"
 
 namespace rigornet {
 
@@ -163,14 +164,18 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
 CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
                                                     std::span<const Rational> y, std::span<const double> r,
                                                     BallArith ar, long max_prec, long accuracy_bits) {
-    for (;;) {
-        CertifiedPerturbation c = certify_perturbation(phi, A, y, r, ar);
-        const arb_srcptr v = c.change.get();
-        const bool accurate = arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
-                                                   mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
-        if (accurate || 2 * ar.prec > max_prec) return c;
-        ar.prec *= 2;
-    }
+    return precision_doubling(
+        ar.prec, max_prec,
+        [&](long prec) {
+            BallArith at = ar;
+            at.prec = prec;
+            return certify_perturbation(phi, A, y, r, at);
+        },
+        [&](const CertifiedPerturbation& c) {
+            const arb_srcptr v = c.change.get();
+            return arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
+                                        mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
+        });
 }
 
 StabilityUpper stability_upper(const Network& phi, std::span<const Rational> y, const Rational& measure_norm,

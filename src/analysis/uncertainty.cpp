@@ -1,15 +1,15 @@
 // Uncertainty propagation (uncertainty.hpp): linearised std by reverse mode, Monte Carlo,
 // the Cramér–Rao floor, and the agreement of two std maps.
-#include "rigornet/uncertainty.hpp"
+#include "rigornet/analysis/uncertainty.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
 
-#include "rigornet/arb.hpp"
-#include "rigornet/gradient.hpp"
-#include "rigornet/random.hpp"
+#include "rigornet/number/arb.hpp"
+#include "rigornet/network/gradient.hpp"
+#include "rigornet/number/random.hpp"
 
 namespace rigornet {
 

@@ -1,6 +1,6 @@
 // The certificate checker (check.hpp; format and argument in docs/certificates.md).
 // Exact rationals only; nothing from src/verify/ but the VNN-LIB reader.
-#include "rigornet/check.hpp"
+#include "rigornet/check/check.hpp"
 
 #include <chrono>
 #include <optional>
@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rigornet/arith.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/evaluate.hpp"
+#include "rigornet/number/arith.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/network/evaluate.hpp"
 #include "../io/text_file.hpp"
 
 using nlohmann::json;

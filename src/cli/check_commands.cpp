@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "rigornet/check.hpp"
-#include "rigornet/sha256.hpp"
+#include "rigornet/check/check.hpp"
+#include "rigornet/io/sha256.hpp"
 
 using nlohmann::json;
 

@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -8,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rigornet/json_format.hpp"
-#include "rigornet/version.hpp"
-#include "rigornet/nnet_format.hpp"
-#include "rigornet/onnx_format.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/core/version.hpp"
+#include "rigornet/io/nnet_format.hpp"
+#include "rigornet/io/onnx_format.hpp"
 #include "../io/text_file.hpp"
 
 namespace rigornet::cli {
@@ -47,6 +48,32 @@ std::string network_semantics(const std::string& path, const std::string& readin
     if (ends_with(path, ".nnet")) return "nnet-" + (reading.empty() ? std::string("decimal") : reading);
     if (ends_with(path, ".onnx")) return onnx_semantics;
     return "json-exact";
+}
+
+ArithSpec parse_arith(const std::string& text, std::initializer_list<ArithSpec::Kind> accepted) {
+    std::string forms;
+    for (ArithSpec::Kind k : accepted)
+        forms += std::string(forms.empty() ? "" : ", ") +
+                 (k == ArithSpec::Kind::exact ? "exact" : k == ArithSpec::Kind::binary64 ? "double" : "ball, ball:BITS");
+    ArithSpec a;
+    if (text == "exact") {
+        a.kind = ArithSpec::Kind::exact;
+    } else if (text == "double") {
+        a.kind = ArithSpec::Kind::binary64;
+    } else if (text == "ball" || text.rfind("ball:", 0) == 0) {
+        a.kind = ArithSpec::Kind::ball;
+        if (text != "ball") {
+            const std::string digits = text.substr(5);
+            auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), a.bits);
+            if (ec != std::errc() || p != digits.data() + digits.size() || a.bits < 16 || a.bits > 1000000)
+                throw ParseError("--arith " + text + ": expected ball:BITS with 16 <= BITS <= 1000000");
+        }
+    } else {
+        throw ParseError("--arith " + text + ": expected " + forms);
+    }
+    if (std::find(accepted.begin(), accepted.end(), a.kind) == accepted.end())
+        throw ParseError("--arith " + text + ": this command takes " + forms);
+    return a;
 }
 
 std::vector<Rational> parse_input(const std::string& text) {

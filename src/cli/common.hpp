@@ -3,14 +3,15 @@
 #include <atomic>
 #include <csignal>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json_fwd.hpp>
 
-#include "rigornet/network.hpp"
-#include "rigornet/plot.hpp"
+#include "rigornet/network/network.hpp"
+#include "rigornet/report/plot.hpp"
 
 namespace rigornet::cli {
 
@@ -63,6 +64,17 @@ std::string network_semantics(const std::string& path, const std::string& readin
 /// whitespace between values); ParseError naming the position of a bad value. FILE may
 /// be a device or pipe: at most 2^26 bytes are read (ResourceError naming FILE beyond).
 std::vector<Rational> parse_input(const std::string& text);
+/// The number system named by --arith, parsed once for every command: "exact", "double",
+/// "ball" (the command's automatic precision: bits = 0) or "ball:BITS" with the whole rest
+/// a decimal integer, 16 ≤ BITS ≤ 10^6. ParseError naming the option and the accepted
+/// forms otherwise; also when the kind is not among `accepted` (a command's choices).
+struct ArithSpec {
+    enum class Kind { exact, binary64, ball } kind = Kind::exact;
+    long bits = 0;
+};
+ArithSpec parse_arith(const std::string& text,
+                      std::initializer_list<ArithSpec::Kind> accepted = {ArithSpec::Kind::exact, ArithSpec::Kind::binary64,
+                                                                         ArithSpec::Kind::ball});
 /// Prints j (pretty JSON) when as_json, else the text.
 void print(const nlohmann::json& j, bool as_json, const std::string& text);
 /// Adds `--plot PREFIX` (`what`: what the plot shows, for --help).

@@ -10,24 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/json_format.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/io/json_format.hpp"
 
 using nlohmann::json;
 
 namespace rigornet::cli {
 
 namespace {
-
-long parse_ball_bits(const std::string& arith) {
-    if (arith == "ball") return 128;
-    std::string bits = arith.substr(5);
-    long b = 0;
-    auto [p, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), b);
-    if (ec != std::errc() || p != bits.data() + bits.size() || b < 16 || b > 1000000)
-        throw ParseError("--arith " + arith + ": expected ball:BITS with 16 ≤ BITS ≤ 1000000");
-    return b;
-}
 
 // The printed bound for a tracked double printed as the decimal `shown`: an upper bound
 // on |shown − exact| with `shown` read as the exact decimal it is, i.e. the proved
@@ -88,6 +78,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
     if (y.size() != net.input_dim())
         throw ShapeError(path + ": the network takes " + std::to_string(net.input_dim()) + " inputs, --input has " +
                          std::to_string(y.size()));
+    const ArithSpec spec = parse_arith(arith);  // before any work
     json j = {{"network", path}, {"semantics", network_semantics(path, reading)}, {"arith", arith},
               {"input_dim", net.input_dim()}, {"output_dim", net.output_dim()}, {"layers", net.layers().size()}};
     std::ostringstream t;
@@ -95,7 +86,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
     std::vector<LayerSummary> summary;
     json out = json::array();
     std::vector<std::size_t> nonfinite;  // outputs without a finite value or enclosure
-    if (arith == "exact") {
+    if (spec.kind == ArithSpec::Kind::exact) {
         ExactArith ar;
         ar.max_bits = max_bits;
         ar.max_bytes = max_bytes;
@@ -108,7 +99,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
         for (std::size_t i = 0; i < z.size(); ++i)
             t << "  [" << i << "] " << z[i].str() << "  (~" << to_decimal(z[i], 17, Round::nearest) << ")\n";
         t << "bits per layer (max over outputs): " << bits.dump() << "\n";
-    } else if (arith == "double") {
+    } else if (spec.kind == ArithSpec::Kind::binary64) {
         for (std::size_t i = 0; i < y.size(); ++i)
             if (!std::isfinite(y[i].to_double(Round::nearest)))
                 throw DomainError("--input value " + std::to_string(i + 1) + " = " + to_decimal(y[i], 6, Round::nearest) +
@@ -125,8 +116,8 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
             t << "  [" << i << "] " << v << "  +/- " << (bound.empty() ? "(no bound)" : bound) << "\n";
         }
         j["error_bound"] = err;
-    } else if (arith.rfind("ball", 0) == 0 && (arith.size() == 4 || arith[4] == ':')) {
-        BallArith ar{parse_ball_bits(arith), false, max_bytes};
+    } else {
+        BallArith ar{spec.bits ? spec.bits : 128, false, max_bytes};  // plain "ball": 128 bits
         const long digits = std::max(10L, static_cast<long>(ar.prec * 0.30103));
         auto z = evaluate_rational(net, ar, y, &summary);
         json radii = json::array();
@@ -155,8 +146,6 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
             j["ideal_output"] = io;
             j["theta_effect"] = diff;
         }
-    } else {
-        throw ParseError("--arith " + arith + ": expected exact, ball, ball:BITS or double");
     }
     j["output"] = out;
     print(j, as_json, t.str());

@@ -13,17 +13,17 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "rigornet/cs_report.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/resources.hpp"
-#include "rigornet/image.hpp"
-#include "rigornet/json_format.hpp"
-#include "rigornet/plot.hpp"
-#include "rigornet/measurement_noise.hpp"
-#include "rigornet/local_lipschitz.hpp"
-#include "rigornet/stability.hpp"
-#include "rigornet/uncertainty.hpp"
-#include "rigornet/user_problem.hpp"
+#include "rigornet/cs/cs_report.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/core/resources.hpp"
+#include "rigornet/imaging/image.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/report/plot.hpp"
+#include "rigornet/cs/measurement_noise.hpp"
+#include "rigornet/analysis/local_lipschitz.hpp"
+#include "rigornet/analysis/stability.hpp"
+#include "rigornet/analysis/uncertainty.hpp"
+#include "rigornet/cs/user_problem.hpp"
 
 using nlohmann::json;
 
@@ -313,17 +313,6 @@ std::vector<Rational> with_noise(const CsOptions& o, std::vector<Rational> y, js
     return std::move(n.y);
 }
 
-// BITS of "--arith ball:BITS": the whole rest must be a decimal integer in [16, 10^6]
-// (the same rule as eval's --arith).
-long parse_ball_bits(const std::string& arith) {
-    const std::string digits = arith.substr(5);
-    long b = 0;
-    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), b);
-    if (ec != std::errc() || p != digits.data() + digits.size() || b < 16 || b > 1000000)
-        throw ParseError("--arith " + arith + ": expected ball:BITS with 16 <= BITS <= 1000000");
-    return b;
-}
-
 Progress progress_printer(const std::string& what, bool enabled) {
     if (!enabled) return {};
     auto last = std::make_shared<std::size_t>(0);
@@ -360,15 +349,16 @@ struct NetOutput {
 
 NetOutput run_network(const Network& net, const std::vector<Rational>& y, const std::string& arith, std::size_t N,
                       bool verbose) {
-    const bool ball_adaptive = arith == "ball", ball_fixed = arith.rfind("ball:", 0) == 0;
-    const long fixed_bits = ball_fixed ? parse_ball_bits(arith) : 0;
+    const ArithSpec spec = parse_arith(arith);
+    const bool ball_adaptive = spec.kind == ArithSpec::Kind::ball && spec.bits == 0;
+    const long fixed_bits = spec.bits;
     const Progress progress = progress_printer("evaluating", verbose);
     NetOutput r;
-    if (arith == "double") {
+    if (spec.kind == ArithSpec::Kind::binary64) {
         std::vector<double> yd;
         for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
         r.values = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
-    } else if (arith == "exact") {
+    } else if (spec.kind == ArithSpec::Kind::exact) {
         r.exact = evaluate_rational(net, ExactArith{}, y, nullptr, progress);
         for (auto& v : r.exact) {
             r.values.push_back(v.to_double(Round::nearest));
@@ -387,13 +377,6 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
         for (auto& b : r.balls) r.values.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     }
     return r;
-}
-
-// The arithmetic named by --arith, checked before any work.
-void check_arith(const std::string& arith) {
-    if (arith != "double" && arith != "exact" && arith != "ball" && arith.rfind("ball:", 0) != 0)
-        throw ParseError("--arith " + arith + ": expected double, ball, ball:BITS or exact");
-    if (arith.rfind("ball:", 0) == 0) parse_ball_bits(arith);
 }
 
 // ------------------------------------------------------------------ user problems (--matrix)
@@ -474,7 +457,7 @@ json matrix_history(const CsOptions& o, const MatrixProblem& mp, const std::vect
 // value), the objective F(z) = lambda ||z||_1 + ||Az - y|| enclosed, and the distance to
 // --reference when given.
 int cmd_reconstruct_matrix(const CsOptions& o) {
-    check_arith(o.arith);
+    parse_arith(o.arith);  // checked before any work
     const auto start = std::chrono::steady_clock::now();
     MatrixProblem mp = make_matrix_problem(o);
     Network net = build_unrolled(mp.problem, mp.params);
@@ -606,7 +589,7 @@ int cmd_reconstruct(const CsOptions& o) {
     const std::string &arith = o.arith, &out_png = o.output;
     const bool error_terms = o.error_terms, verbose = o.verbose;
     auto start = std::chrono::steady_clock::now();
-    check_arith(arith);  // before any work
+    parse_arith(arith);  // before any work
     if (!o.reference.empty() || !o.history.empty())
         throw DomainError("--reference and --history are for --matrix problems (an image problem's reference is the image)");
     Problem pb = make_problem(o);

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "rigornet/cnn_bounds.hpp"
-#include "rigornet/error.hpp"
+#include "rigornet/lipschitz/cnn_bounds.hpp"
+#include "rigornet/core/error.hpp"
 
 using nlohmann::json;
 

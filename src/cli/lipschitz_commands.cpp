@@ -12,12 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/jacobian_bound.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/firenet_decay.hpp"
-#include "rigornet/lipschitz_tables.hpp"
-#include "rigornet/inexact_table.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/lipschitz/jacobian_bound.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/cs/firenet_decay.hpp"
+#include "rigornet/report/lipschitz_tables.hpp"
+#include "rigornet/report/inexact_table.hpp"
 
 using nlohmann::json;
 

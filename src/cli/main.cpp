@@ -4,8 +4,8 @@
 #include <new>
 
 #include "common.hpp"
-#include "rigornet/resources.hpp"
-#include "rigornet/version.hpp"
+#include "rigornet/core/resources.hpp"
+#include "rigornet/core/version.hpp"
 
 using namespace rigornet::cli;
 

@@ -12,9 +12,9 @@
 
 #include "../io/text_file.hpp"
 #include "common.hpp"
-#include "rigornet/sha256.hpp"
-#include "rigornet/verify.hpp"
-#include "rigornet/version.hpp"
+#include "rigornet/io/sha256.hpp"
+#include "rigornet/verify/verify.hpp"
+#include "rigornet/core/version.hpp"
 
 using nlohmann::json;
 

@@ -1,4 +1,4 @@
-#include "rigornet/cs_problem.hpp"
+#include "rigornet/cs/cs_problem.hpp"
 
 #include <cmath>
 

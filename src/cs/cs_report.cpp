@@ -1,4 +1,5 @@
-#include "rigornet/cs_report.hpp"
+#include "rigornet/cs/cs_report.hpp"
+#include "rigornet/number/precision_doubling.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -67,16 +68,20 @@ long initial_ball_bits(const Network& net, std::size_t N) {
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt,
                                      const Progress& progress) {
-    if (start_bits < 2) throw DomainError("evaluate_ball_adaptive: start_bits must be at least 2");
-    AdaptiveBalls r;
-    for (r.bits = start_bits;; r.bits *= 2) {
-        if (on_attempt) on_attempt(r.bits);
-        r.out = evaluate_rational(net, BallArith{r.bits, false}, y, nullptr, progress);
-        r.accurate = true;
-        for (const Ball& b : r.out)
-            r.accurate = r.accurate && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -accuracy_bits) < 0;
-        if (r.accurate || r.bits >= max_bits) return r;
-    }
+    return precision_doubling(
+        start_bits, max_bits,
+        [&](long bits) {
+            if (on_attempt) on_attempt(bits);
+            AdaptiveBalls r;
+            r.bits = bits;
+            r.out = evaluate_rational(net, BallArith{bits, false}, y, nullptr, progress);
+            r.accurate = true;
+            for (const Ball& b : r.out)
+                r.accurate =
+                    r.accurate && arb_is_finite(b.get()) && mag_cmp_2exp_si(arb_radref(b.get()), -accuracy_bits) < 0;
+            return r;
+        },
+        [](const AdaptiveBalls& r) { return r.accurate; });
 }
 
 }  // namespace rigornet

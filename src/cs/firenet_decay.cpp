@@ -1,13 +1,13 @@
 // FIRENET's decay in the number of restarts, in balls (firenet_decay.hpp).
-#include "rigornet/firenet_decay.hpp"
+#include "rigornet/cs/firenet_decay.hpp"
 
 #include <bit>
 #include <random>
 
-#include "rigornet/cs_report.hpp"
-#include "rigornet/random.hpp"
-#include "rigornet/rational_matrix.hpp"
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/cs/cs_report.hpp"
+#include "rigornet/number/random.hpp"
+#include "rigornet/linalg/rational_matrix.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
 namespace rigornet {
 

@@ -1,8 +1,8 @@
-#include "rigornet/inexact_input.hpp"
+#include "rigornet/cs/inexact_input.hpp"
 
 #include <algorithm>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

@@ -1,10 +1,10 @@
-#include "rigornet/measurement_noise.hpp"
+#include "rigornet/cs/measurement_noise.hpp"
 
 #include <random>
 
-#include "rigornet/error.hpp"
-#include "rigornet/random.hpp"
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/number/random.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
 namespace rigornet {
 

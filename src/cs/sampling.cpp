@@ -1,11 +1,11 @@
-#include "rigornet/sampling.hpp"
+#include "rigornet/cs/sampling.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <numeric>
 
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
 namespace rigornet {
 

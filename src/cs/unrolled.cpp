@@ -1,4 +1,4 @@
-#include "rigornet/unrolled.hpp"
+#include "rigornet/cs/unrolled.hpp"
 
 namespace rigornet {
 

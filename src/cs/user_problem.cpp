@@ -1,4 +1,4 @@
-#include "rigornet/user_problem.hpp"
+#include "rigornet/cs/user_problem.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rigornet/arith.hpp"
-#include "rigornet/json_format.hpp"
-#include "rigornet/rational_matrix.hpp"
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/number/arith.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/linalg/rational_matrix.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 #include "../io/text_file.hpp"
 
 namespace rigornet {

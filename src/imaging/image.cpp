@@ -1,4 +1,4 @@
-#include "rigornet/image.hpp"
+#include "rigornet/imaging/image.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,7 @@
 #include <stb/stb_image_write.h>
 
 #include "../io/text_file.hpp"
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

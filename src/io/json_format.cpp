@@ -1,4 +1,4 @@
-#include "rigornet/json_format.hpp"
+#include "rigornet/io/json_format.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rigornet/structured.hpp"
-#include "rigornet/transforms.hpp"
+#include "rigornet/linalg/structured.hpp"
+#include "rigornet/linalg/transforms.hpp"
 #include "text_file.hpp"
 
 namespace rigornet {

@@ -1,4 +1,4 @@
-#include "rigornet/matrix_market.hpp"
+#include "rigornet/io/matrix_market.hpp"
 
 #include <algorithm>
 #include <cctype>

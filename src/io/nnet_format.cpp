@@ -1,4 +1,4 @@
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 #include "text_file.hpp"
 

@@ -1,4 +1,4 @@
-#include "rigornet/onnx_format.hpp"
+#include "rigornet/io/onnx_format.hpp"
 
 #include <onnx/onnx_pb.h>
 

@@ -1,4 +1,4 @@
-#include "rigornet/sha256.hpp"
+#include "rigornet/io/sha256.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -6,7 +6,7 @@
 
 #include <nettle/sha2.h>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet::detail {
 

@@ -3,8 +3,8 @@
 #include <functional>
 #include <string>
 
-#include "rigornet/error.hpp"
-#include "rigornet/lipschitz.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
 
 namespace rigornet {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <variant>
 
-#include "rigornet/error.hpp"
-#include "rigornet/lipschitz.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
 
 namespace rigornet {
 

@@ -1,13 +1,13 @@
 // Zou–Balan–Singh CNN bounds and the 1-Lipschitz Euler certificate (cnn_bounds.hpp).
-#include "rigornet/cnn_bounds.hpp"
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/lipschitz/cnn_bounds.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
 #include <array>
 
 #include <flint/fmpq_poly.h>
 
-#include "rigornet/error.hpp"
-#include "rigornet/exact_lp.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/linalg/exact_lp.hpp"
 
 namespace rigornet {
 

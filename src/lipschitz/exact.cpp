@@ -4,11 +4,11 @@
 #include <cmath>
 #include <string>
 
-#include "rigornet/error.hpp"
-#include "rigornet/exact_lp.hpp"
-#include "rigornet/jacobian_bound.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/sound_bounds.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/linalg/exact_lp.hpp"
+#include "rigornet/lipschitz/jacobian_bound.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/verify/sound_bounds.hpp"
 
 namespace rigornet {
 

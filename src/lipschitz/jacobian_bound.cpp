@@ -1,13 +1,13 @@
 // rigornet — interval Jacobian bounds (jacobian_bound.hpp). Compiled with -frounding-math
 // (Makefile): the products and sums below are rounded by the mode UpwardRounding sets.
-#include "rigornet/jacobian_bound.hpp"
+#include "rigornet/lipschitz/jacobian_bound.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "rigornet/error.hpp"
-#include "rigornet/upward_rounding.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/number/upward_rounding.hpp"
 
 namespace rigornet {
 

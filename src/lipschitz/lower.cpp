@@ -1,9 +1,9 @@
 // Witnessed lower bounds on the Lipschitz constant (lipschitz.hpp).
 #include <cmath>
 
-#include "rigornet/error.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/random.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/number/random.hpp"
 #include "power_iteration.hpp"
 
 namespace rigornet {

@@ -3,9 +3,9 @@
 #include <functional>
 #include <string>
 
-#include "rigornet/arb.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/lipschitz.hpp"
+#include "rigornet/number/arb.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
 #include "power_iteration.hpp"
 
 namespace rigornet {

@@ -1,4 +1,4 @@
-#include "rigornet/evaluate.hpp"
+#include "rigornet/network/evaluate.hpp"
 
 namespace rigornet {
 

@@ -1,7 +1,7 @@
-#include "rigornet/gradient.hpp"
+#include "rigornet/network/gradient.hpp"
 
-#include "rigornet/dual.hpp"
-#include "rigornet/evaluate.hpp"
+#include "rigornet/number/dual.hpp"
+#include "rigornet/network/evaluate.hpp"
 
 namespace rigornet {
 

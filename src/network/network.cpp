@@ -1,4 +1,4 @@
-#include "rigornet/network.hpp"
+#include "rigornet/network/network.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "rigornet/arith.hpp"
+#include "rigornet/number/arith.hpp"
 
 #include <bit>
 #include <cstdint>

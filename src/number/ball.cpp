@@ -1,8 +1,8 @@
-#include "rigornet/ball.hpp"
+#include "rigornet/number/ball.hpp"
 
 #include <memory>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

@@ -1,4 +1,4 @@
-#include "rigornet/conversions.hpp"
+#include "rigornet/number/conversions.hpp"
 
 #include <algorithm>
 #include <map>

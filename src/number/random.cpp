@@ -1,10 +1,10 @@
-#include "rigornet/random.hpp"
+#include "rigornet/number/random.hpp"
 
 #include <cmath>
 
 #include <mpfr.h>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

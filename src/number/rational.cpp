@@ -1,4 +1,4 @@
-#include "rigornet/rational.hpp"
+#include "rigornet/number/rational.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -8,7 +8,7 @@
 
 #include <mpfr.h>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

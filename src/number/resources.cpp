@@ -1,4 +1,4 @@
-#include "rigornet/resources.hpp"
+#include "rigornet/core/resources.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +12,7 @@
 #include <flint/flint.h>
 #include <gmp.h>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

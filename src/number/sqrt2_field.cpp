@@ -1,6 +1,6 @@
-#include "rigornet/sqrt2_field.hpp"
+#include "rigornet/number/sqrt2_field.hpp"
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

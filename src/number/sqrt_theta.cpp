@@ -1,6 +1,6 @@
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

@@ -1,5 +1,5 @@
 // Plots (plot.hpp): axes and ticks, CSV and PGFPlots text, Cairo PNG/PDF rendering.
-#include "rigornet/plot.hpp"
+#include "rigornet/report/plot.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,9 +14,9 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
-#include "rigornet/error.hpp"
-#include "rigornet/rational.hpp"
-#include "rigornet/table.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/number/rational.hpp"
+#include "rigornet/report/table.hpp"
 
 namespace rigornet {
 

@@ -1,6 +1,6 @@
 // The shared table writer (table.hpp).
-#include "rigornet/table.hpp"
-#include "rigornet/version.hpp"
+#include "rigornet/report/table.hpp"
+#include "rigornet/core/version.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

@@ -1,5 +1,5 @@
 // rigornet — exact merging of identical hidden units (neuron_merge.hpp).
-#include "rigornet/neuron_merge.hpp"
+#include "rigornet/verify/neuron_merge.hpp"
 
 #include <map>
 #include <optional>

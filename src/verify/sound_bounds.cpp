@@ -2,16 +2,16 @@
 // three number policies. This translation unit is compiled with -frounding-math
 // (Makefile) so that GCC neither constant-folds nor reorders floating-point operations
 // across the rounding-mode change made by UpwardRounding.
-#include "rigornet/sound_bounds.hpp"
+#include "rigornet/verify/sound_bounds.hpp"
 
-#include "rigornet/check.hpp"  // bound_precision: the checker's dyadic grid
+#include "rigornet/check/check.hpp"  // bound_precision: the checker's dyadic grid
 
 #include <algorithm>
 #include <cfenv>
 #include <functional>
 #include <type_traits>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 
 namespace rigornet {

@@ -1,5 +1,5 @@
 // rigornet — branch and bound verification over input boxes (verify.hpp).
-#include "rigornet/verify.hpp"
+#include "rigornet/verify/verify.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -9,8 +9,8 @@
 #include <mutex>
 #include <thread>
 
-#include "rigornet/error.hpp"
-#include "rigornet/random.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/number/random.hpp"
 
 namespace rigornet {
 

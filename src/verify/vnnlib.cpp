@@ -1,12 +1,12 @@
 // rigornet — VNN-LIB reader (vnnlib.hpp).
-#include "rigornet/vnnlib.hpp"
+#include "rigornet/verify/vnnlib.hpp"
 
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 
-#include "rigornet/error.hpp"
+#include "rigornet/core/error.hpp"
 
 namespace rigornet {
 

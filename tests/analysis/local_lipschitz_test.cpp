@@ -2,12 +2,12 @@
 // the materialised matrix, and Lipschitz bounds of networks against exact evaluation at
 // random exact perturbations and against the witnessed ratio of the ascent.
 #include "../support.hpp"
-#include "rigornet/cs_problem.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/local_lipschitz.hpp"
-#include "rigornet/rational_matrix.hpp"
-#include "rigornet/stability.hpp"
-#include "rigornet/transforms.hpp"
+#include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/analysis/local_lipschitz.hpp"
+#include "rigornet/linalg/rational_matrix.hpp"
+#include "rigornet/analysis/stability.hpp"
+#include "rigornet/linalg/transforms.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -7,11 +7,11 @@
 #include <flint/fmpq_mat.h>
 
 #include "../support.hpp"
-#include "rigornet/cs_problem.hpp"
-#include "rigornet/gradient.hpp"
-#include "rigornet/image.hpp"
-#include "rigornet/rational_matrix.hpp"
-#include "rigornet/uncertainty.hpp"
+#include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/network/gradient.hpp"
+#include "rigornet/imaging/image.hpp"
+#include "rigornet/linalg/rational_matrix.hpp"
+#include "rigornet/analysis/uncertainty.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

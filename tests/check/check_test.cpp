@@ -9,12 +9,12 @@
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
-#include "rigornet/check.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/json_format.hpp"
-#include "rigornet/nnet_format.hpp"
-#include "rigornet/sha256.hpp"
+#include "rigornet/check/check.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/io/nnet_format.hpp"
+#include "rigornet/io/sha256.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

@@ -7,10 +7,10 @@
 
 #include "../io/nnet_direct.hpp"
 #include "../support.hpp"
-#include "rigornet/ball.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/json_format.hpp"
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/number/ball.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 using namespace rigornet;
 using nlohmann::json;
@@ -123,7 +123,7 @@ TEST_CASE("cli: bad input gives a clear message and exit code 3", "[cli]") {
         {"eval /nonexistent.nnet --input 1,2", "cannot open"},
         {"eval " + net + " --input 1", "takes 2 inputs"},
         {"eval " + net + " --input 1,abc", "--input value 2"},
-        {"eval " + net + " --input 1,2 --arith quad", "expected exact, ball"},
+        {"eval " + net + " --input 1,2 --arith quad", "expected exact, double, ball"},
         {"eval " + net + " --input 1,2 --arith ball:3", "BITS"},
         {"eval " + net + " --input 1,2 --nnet-reading hex", "hex"},
         {"eval " + repo_path("Makefile") + " --input 1", "not valid JSON"},

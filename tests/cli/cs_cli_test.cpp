@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/ball.hpp"
-#include "rigornet/image.hpp"
+#include "rigornet/number/ball.hpp"
+#include "rigornet/imaging/image.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

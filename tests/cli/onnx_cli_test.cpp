@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/onnx_format.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/io/onnx_format.hpp"
 
 using namespace rigornet;
 using namespace rigornet::test;

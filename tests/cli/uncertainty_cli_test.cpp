@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/image.hpp"
+#include "rigornet/imaging/image.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

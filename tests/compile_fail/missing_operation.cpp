@@ -4,7 +4,7 @@
 #define TOY_WITHOUT_RELU
 #include "toy_arithmetic.hpp"
 
-#include "rigornet/evaluate.hpp"
+#include "rigornet/network/evaluate.hpp"
 
 #ifdef RIGORNET_CONTROL
 using Tested = rigornet::DoubleArith;

@@ -6,7 +6,7 @@
 #pragma once
 #include <span>
 
-#include "rigornet/arithmetic_concept.hpp"
+#include "rigornet/number/arithmetic_concept.hpp"
 
 struct ToyArith {
     using value_type = double;

@@ -4,7 +4,7 @@
 // expect: listed
 #include "toy_arithmetic.hpp"
 
-#include "rigornet/network.hpp"
+#include "rigornet/network/network.hpp"
 
 static_assert(rigornet::Arithmetic<ToyArith>);  // complete: only the list is missing
 

@@ -2,8 +2,8 @@
 #include <bit>
 
 #include "../support.hpp"
-#include "rigornet/cs_report.hpp"
-#include "rigornet/transforms.hpp"
+#include "rigornet/cs/cs_report.hpp"
+#include "rigornet/linalg/transforms.hpp"
 
 using namespace rigornet;
 

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/firenet_decay.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/cs/firenet_decay.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

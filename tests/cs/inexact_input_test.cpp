@@ -1,8 +1,8 @@
 #include <cmath>
 
 #include "../support.hpp"
-#include "rigornet/inexact_table.hpp"
-#include "rigornet/user_problem.hpp"
+#include "rigornet/report/inexact_table.hpp"
+#include "rigornet/cs/user_problem.hpp"
 
 using namespace rigornet;
 

@@ -4,10 +4,10 @@
 #include <cmath>
 
 #include "../support.hpp"
-#include "rigornet/cs_problem.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/image.hpp"
-#include "rigornet/unrolled.hpp"
+#include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/imaging/image.hpp"
+#include "rigornet/cs/unrolled.hpp"
 
 using namespace rigornet;
 

@@ -2,7 +2,7 @@
 #include <set>
 
 #include "../support.hpp"
-#include "rigornet/sampling.hpp"
+#include "rigornet/cs/sampling.hpp"
 
 using namespace rigornet;
 

@@ -2,8 +2,8 @@
 #include <limits>
 
 #include "../support.hpp"
-#include "rigornet/structured.hpp"
-#include "rigornet/transforms.hpp"
+#include "rigornet/linalg/structured.hpp"
+#include "rigornet/linalg/transforms.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -3,10 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/cs_problem.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/image.hpp"
-#include "rigornet/json_format.hpp"
+#include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/imaging/image.hpp"
+#include "rigornet/io/json_format.hpp"
 
 using namespace rigornet;
 using Vec = std::vector<double>;

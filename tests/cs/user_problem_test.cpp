@@ -2,9 +2,9 @@
 #include <fstream>
 
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/measurement_noise.hpp"
-#include "rigornet/user_problem.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/cs/measurement_noise.hpp"
+#include "rigornet/cs/user_problem.hpp"
 
 using namespace rigornet;
 

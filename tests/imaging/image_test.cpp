@@ -10,8 +10,8 @@
 #include <stb/stb_image_write.h>
 
 #include "../support.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/image.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/imaging/image.hpp"
 
 using namespace rigornet;
 

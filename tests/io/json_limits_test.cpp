@@ -8,9 +8,9 @@
 
 #include "../../src/io/text_file.hpp"
 #include "../support.hpp"
-#include "rigornet/json_format.hpp"
-#include "rigornet/structured.hpp"
-#include "rigornet/transforms.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/linalg/structured.hpp"
+#include "rigornet/linalg/transforms.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

@@ -1,8 +1,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/json_format.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/io/json_format.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 namespace rigornet::test {
 

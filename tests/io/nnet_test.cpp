@@ -2,9 +2,9 @@
 #include <sstream>
 
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
+#include "rigornet/network/evaluate.hpp"
 #include "nnet_direct.hpp"
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/nnet_format.hpp"
-#include "rigornet/onnx_format.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/io/nnet_format.hpp"
+#include "rigornet/io/onnx_format.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -6,8 +6,8 @@
 
 #include "../io/nnet_direct.hpp"
 #include "lipschitz_support.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

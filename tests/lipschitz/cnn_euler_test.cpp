@@ -1,9 +1,9 @@
 // CNN bounds (exact LP Γ), the 1-Lipschitz Euler certificate and the margin certificate.
 #include "lipschitz_support.hpp"
-#include "rigornet/cnn_bounds.hpp"
-#include "rigornet/exact_lp.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/lipschitz_tables.hpp"
+#include "rigornet/lipschitz/cnn_bounds.hpp"
+#include "rigornet/linalg/exact_lp.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/report/lipschitz_tables.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -4,9 +4,9 @@
 #include <cmath>
 
 #include "lipschitz_support.hpp"
-#include "rigornet/jacobian_bound.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/lipschitz/jacobian_bound.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -1,5 +1,5 @@
 // The lipschitz and table subcommands, run as a user would (RIGORNET_BIN).
-#include "rigornet/version.hpp"
+#include "rigornet/core/version.hpp"
 #include <algorithm>
 #include <fstream>
 #include <random>
@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../support.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

@@ -4,10 +4,10 @@
 #include <algorithm>
 
 #include "lipschitz_support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/lipschitz_tables.hpp"
-#include "rigornet/nnet_format.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/report/lipschitz_tables.hpp"
+#include "rigornet/io/nnet_format.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

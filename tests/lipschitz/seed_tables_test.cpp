@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "lipschitz_support.hpp"
-#include "rigornet/lipschitz.hpp"
-#include "rigornet/lipschitz_tables.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/report/lipschitz_tables.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

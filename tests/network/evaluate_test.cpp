@@ -1,6 +1,6 @@
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/gradient.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/network/gradient.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "../support.hpp"
-#include "rigornet/dual.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/gradient.hpp"
+#include "rigornet/number/dual.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/network/gradient.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

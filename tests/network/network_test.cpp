@@ -1,5 +1,5 @@
 #include "../support.hpp"
-#include "rigornet/network.hpp"
+#include "rigornet/network/network.hpp"
 
 using namespace rigornet;
 

@@ -1,7 +1,7 @@
 #include <limits>
 
 #include "../support.hpp"
-#include "rigornet/arith.hpp"
+#include "rigornet/number/arith.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "../support.hpp"
-#include "rigornet/conversions.hpp"
+#include "rigornet/number/conversions.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "../support.hpp"
-#include "rigornet/random.hpp"
+#include "rigornet/number/random.hpp"
 
 using namespace rigornet;
 

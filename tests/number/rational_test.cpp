@@ -2,8 +2,8 @@
 #include <limits>
 
 #include "../support.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/rational.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/number/rational.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

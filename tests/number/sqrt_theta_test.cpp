@@ -1,7 +1,7 @@
 #include "../support.hpp"
-#include "rigornet/ball.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/sqrt_theta.hpp"
+#include "rigornet/number/ball.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;

@@ -11,8 +11,8 @@
 
 #include <stb/stb_image.h>
 
-#include "rigornet/error.hpp"
-#include "rigornet/plot.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/report/plot.hpp"
 #include "../support.hpp"
 
 using namespace rigornet;

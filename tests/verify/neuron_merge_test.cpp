@@ -14,11 +14,11 @@
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
-#include "rigornet/check.hpp"
-#include "rigornet/neuron_merge.hpp"
-#include "rigornet/nnet_format.hpp"
-#include "rigornet/sha256.hpp"
-#include "rigornet/verify.hpp"
+#include "rigornet/check/check.hpp"
+#include "rigornet/verify/neuron_merge.hpp"
+#include "rigornet/io/nnet_format.hpp"
+#include "rigornet/io/sha256.hpp"
+#include "rigornet/verify/verify.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

@@ -6,8 +6,8 @@
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
-#include "rigornet/sound_bounds.hpp"
-#include "rigornet/verify.hpp"
+#include "rigornet/verify/sound_bounds.hpp"
+#include "rigornet/verify/verify.hpp"
 
 using namespace rigornet;
 

@@ -1,9 +1,9 @@
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
-#include "rigornet/evaluate.hpp"
-#include "rigornet/error.hpp"
-#include "rigornet/json_format.hpp"
-#include "rigornet/verify.hpp"
+#include "rigornet/network/evaluate.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/io/json_format.hpp"
+#include "rigornet/verify/verify.hpp"
 
 using namespace rigornet;
 

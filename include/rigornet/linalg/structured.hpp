@@ -1,0 +1,89 @@
+// rigornet — operators built from other operators: composition, adjoint view, and the
+// block operator that unrolled solvers are made of. Each is applied through its parts
+// (never materialised), in every number system, with the parts' guarantees.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "rigornet/linalg/operator.hpp"
+
+namespace rigornet {
+
+using OperatorPtr = std::shared_ptr<const LinearOperator>;
+
+/// M_1 M_2 ⋯ M_k (applied right to left). Adjoint: M_kᵀ ⋯ M_1ᵀ. Throws ShapeError when
+/// neighbouring sizes do not match. Exact iff every factor is.
+class Composition final : public OperatorBase<Composition> {
+public:
+    explicit Composition(std::vector<OperatorPtr> factors);
+    std::size_t rows() const override { return factors_.front()->rows(); }
+    std::size_t cols() const override { return factors_.back()->cols(); }
+    std::string kind() const override { return "composition"; }
+    long max_entry_bits() const override;
+    std::size_t stored_entries() const override;
+    const std::vector<OperatorPtr>& factors() const { return factors_; }
+
+    RIGORNET_OPERATOR_TEMPLATES
+
+private:
+    std::vector<OperatorPtr> factors_;
+};
+
+/// Mᵀ as an operator (apply and adjoint swapped).
+class AdjointView final : public OperatorBase<AdjointView> {
+public:
+    explicit AdjointView(OperatorPtr op) : op_(std::move(op)) {}
+    std::size_t rows() const override { return op_->cols(); }
+    std::size_t cols() const override { return op_->rows(); }
+    std::string kind() const override { return "adjoint"; }
+    long max_entry_bits() const override { return op_->max_entry_bits(); }
+    std::size_t stored_entries() const override { return op_->stored_entries(); }
+    const OperatorPtr& inner() const { return op_; }
+
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const {
+        op_->adjoint(ar, x, y);
+    }
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const {
+        op_->apply(ar, y, x);
+    }
+
+private:
+    OperatorPtr op_;
+};
+
+/// One block of a BlockOperator. With t = Σ_i c_i · in[col_i : col_i + n] (a linear
+/// combination of input slices, n = op's columns or `identity`), the block adds
+/// M·t (M = op, or the identity when op is null) to out[r : r + rows] for every r in
+/// `out_rows`. Combining inputs first and writing to several places costs one
+/// application of M, however many terms use it (e.g. y + σA(2x⁺ − x) applies A once).
+struct Block {
+    std::vector<std::size_t> out_rows;
+    std::vector<std::pair<std::size_t, Rational>> in;  // (col_i, c_i)
+    OperatorPtr op;            // null: identity
+    std::size_t identity = 0;  // size of the identity when op is null
+};
+
+class BlockOperator final : public OperatorBase<BlockOperator> {
+public:
+    /// Throws ShapeError naming the block if one falls outside rows×cols.
+    BlockOperator(std::size_t rows, std::size_t cols, std::vector<Block> blocks);
+    std::size_t rows() const override { return rows_; }
+    std::size_t cols() const override { return cols_; }
+    std::string kind() const override { return "block"; }
+    long max_entry_bits() const override;
+    std::size_t stored_entries() const override;
+    const std::vector<Block>& blocks() const { return blocks_; }
+
+    RIGORNET_OPERATOR_TEMPLATES
+
+private:
+    std::size_t rows_, cols_;
+    std::vector<Block> blocks_;
+    std::vector<std::vector<Constant>> coeffs_;  // per block, per input term
+};
+
+}  // namespace rigornet

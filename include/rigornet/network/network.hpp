@@ -1,0 +1,111 @@
+// rigornet — the network model of DESIGN.md §4 (seed 003, "What is a neural network?").
+//
+// A network maps an input y ∈ Q^n through a state z (initially z = y) by layers:
+//   affine       z ↦ A z + B y + c      (the bias is affine in the *input* y; B optional)
+//   elementwise  z_i ↦ f(z_i) for i in an index set (all indices when none is given),
+//                f ∈ {relu, square, sqrt_theta(θ), soft_threshold(t)}; identity elsewhere
+//   gate         for each gate (x0, X): z_X ↦ g(z_x0)·z_X and z_x0 ↦ 0, several gates in
+//                parallel on disjoint indices; g an expression in one variable built from
+//                rationals, +, −, ·, /, min, max and sqrt_θ.
+// Shapes are validated as layers are added; errors name the layer.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "rigornet/linalg/operator.hpp"
+
+namespace rigornet {
+
+/// A scalar expression g(u) in one variable, for gates.
+struct Expr {
+    enum class Op { constant, var, neg, add, sub, mul, div, min, max, sqrt_theta };
+    Op op = Op::var;
+    Constant value;           // the constant, or θ for sqrt_theta
+    long theta_bits = 0;      // k = theta_bits(θ) for sqrt_theta
+    std::vector<Expr> args;   // 1 argument (neg, sqrt_theta) or 2 (binary ops)
+
+    static Expr variable();
+    static Expr constant(Rational c);
+    static Expr unary(Op op, Expr a);
+    static Expr binary(Op op, Expr a, Expr b);
+    /// sqrt_θ(a); throws DomainError for θ ≤ 0.
+    static Expr sqrt_theta(Expr a, const Rational& theta);
+    /// Readable form, e.g. "min(1, 1/sqrt[1/1024](u))".
+    std::string str() const;
+    /// Largest bit size of a constant (or θ) in the expression.
+    long max_bits() const;
+};
+
+/// Evaluates g(u) in arithmetic ar, operation by operation with ar's guarantees
+/// (generic; instantiated for every supported arithmetic, arithmetics.hpp).
+template <SupportedArithmetic Arith>
+typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u);
+
+enum class Scalar { relu, square, sqrt_theta, soft_threshold };
+std::string scalar_name(Scalar s);
+
+struct AffineLayer {
+    std::shared_ptr<const LinearOperator> A;  // required
+    std::shared_ptr<const LinearOperator> B;  // may be null: no input re-injection
+    std::vector<Rational> c;                  // bias, size A->rows()
+};
+
+struct ElementwiseLayer {
+    Scalar fn = Scalar::relu;
+    Rational param;                      // θ (sqrt_theta) or the threshold t ≥ 0 (soft_threshold)
+    long theta_bits = 0;                 // k = theta_bits(θ) for sqrt_theta
+    std::optional<std::vector<std::size_t>> indices;  // none: every coordinate
+};
+
+struct Gate {
+    std::size_t control;                 // x0
+    std::vector<std::size_t> targets;    // X
+    Expr f;
+};
+
+struct GateLayer {
+    std::vector<Gate> gates;
+};
+
+using Layer = std::variant<AffineLayer, ElementwiseLayer, GateLayer>;
+
+/// A validated network. Immutable once built except by appending layers.
+class Network {
+public:
+    /// A network with no layers is the identity on Q^input_dim (input_dim ≥ 1).
+    explicit Network(std::size_t input_dim);
+
+    /// Appends a layer after checking it against the current width; throws ShapeError
+    /// naming the layer (1-based) and what was expected.
+    void add(Layer layer);
+    void add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B,
+                    std::vector<Rational> c);
+    void add_elementwise(Scalar fn, std::optional<std::vector<std::size_t>> indices = std::nullopt,
+                         Rational param = Rational());
+    void add_gates(std::vector<Gate> gates);
+
+    std::size_t input_dim() const { return input_dim_; }
+    std::size_t output_dim() const { return widths_.back(); }
+    const std::vector<Layer>& layers() const { return layers_; }
+    /// widths()[0] = input_dim, widths()[j] = width after layer j.
+    const std::vector<std::size_t>& widths() const { return widths_; }
+    /// The bias of affine layer j (0-based layer index) with its conversions cached.
+    const EntryCache& bias(std::size_t j) const { return *biases_.at(j); }
+    /// Largest bit size of any weight, bias, θ or gate constant.
+    long max_weight_bits() const;
+
+private:
+    std::size_t input_dim_;
+    std::vector<Layer> layers_;
+    std::vector<std::size_t> widths_;
+    std::vector<std::shared_ptr<const EntryCache>> biases_;  // null for non-affine layers
+};
+
+/// Name of a layer kind ("affine", "elementwise", "gate").
+std::string layer_kind(const Layer& l);
+
+}  // namespace rigornet

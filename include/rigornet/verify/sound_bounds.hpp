@@ -1,0 +1,114 @@
+// rigornet — forward symbolic interval bounds of a ReLU chain over an input box
+// (the ReluVal / Neurify family; DESIGN.md §10), in three number systems from one
+// implementation: exact rationals (the certificate checker's procedure,
+// docs/certificates.md), binary64 with every operation rounded outward (sound, fast),
+// and plain round-to-nearest binary64 (no guarantee; only to measure the cost of
+// soundness, bench/verify_bench.cpp).
+//
+// The procedure, per neuron: affine functions L(x) ≤ z(x) ≤ U(x) of the input over the
+// box; l = min_box L, u = max_box U. Affine layer: L_z = Σ_{w>0} w·L_h + Σ_{w<0} w·U_h + b
+// (U_z with L, U swapped). ReLU unit fixed active (by a split, or l ≥ 0): σ bounds
+// (L, U); fixed inactive (split, or u ≤ 0): (0, 0); unstable: lower α·L (α ∈ [0, 1]),
+// upper u/(u−l)·(U − l). Clip unit min(max(z, 0), cap): with 0 ≤ l < cap and u − cap ≤
+// cap − l, (L − max(u − cap, 0), U); else u ≤ 0: (0, 0); else u ≤ cap: as a ReLU; else constants (σ(l), σ(u)).
+// Why sound: docs/certificates.md ("Soundness"): α·z ≤ relu(z) for α ∈ [0, 1]; the chord
+// through (l, 0) and (u, u) is above relu on [l, u] and increasing; σ is monotone; for
+// 0 ≤ z ≤ u, z − (u − cap) ≤ clip(z) ≤ z; a clip is relu below cap.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/verify/vnnlib.hpp"
+
+namespace rigornet {
+
+/// Phases fixed by ReLU splits: fix[r][k] = +1 (active, z ≥ 0), −1 (inactive, z ≤ 0) or
+/// 0 (free) for unit k of hidden layer r (0-based). Empty (or a short row): all free.
+using PhaseFix = std::vector<std::vector<signed char>>;
+
+/// Lower slopes α ∈ {0, 1} of the unstable units, per hidden layer; empty: chosen by
+/// the DeepPoly rule α = 1 if u > −l else 0 (any α ∈ [0, 1] is sound).
+using Slopes = std::vector<std::vector<unsigned char>>;
+
+/// Result of one symbolic pass. S is Rational (exact procedure) or double.
+template <class S>
+struct SymbolicBounds {
+    /// Pre-activation bounds l ≤ z ≤ u of every hidden unit over the box (u ≥ l is not
+    /// guaranteed when fixed phases contradict the box: the region is then empty).
+    std::vector<std::vector<S>> lower, upper;
+    /// The α used for each unit (0 where the unit is stable or fixed).
+    Slopes slopes;
+    /// bound[k][m] ≤ min over the region of a_m·x + c_m·y for constraint m of
+    /// conjunction k of the property's unsafe set.
+    std::vector<std::vector<S>> bound;
+    /// The forward procedure's own bound (docs/certificates.md), ≤ bound. The binary64
+    /// passes also back-substitute each constraint through the same per-unit
+    /// relaxations (DeepPoly/CROWN style: σ ≥ la·z + lb for a positive coefficient,
+    /// σ ≤ ua·z + ub for a negative one, the concrete range of σ for an interval
+    /// coefficient around 0), a lower bound by the same argument, and bound is the larger
+    /// of the two; the exact pass has bound = forward.
+    std::vector<std::vector<S>> forward;
+    /// The x-coefficients of the forward affine lower function whose box minimum is forward[k][m]
+    /// (rounded to double: a heuristic for choosing a split, never a bound).
+    std::vector<std::vector<std::vector<double>>> gradient;
+};
+
+/// Exact procedure (docs/certificates.md) over lo ≤ x ≤ hi, in rationals: bound[k][m]
+/// is the exact value of the procedure, a lower bound of a_m·x + c_m·y at every point
+/// of the box where the phases `fix` hold (proof in the file comment). slopes given
+/// (the certificate's) or empty (DeepPoly rule). ShapeError when sizes disagree;
+/// ResourceError when `expired` (checked once per neuron) returns true. The chord slope
+/// u/(u − l) and −l of an unstable unit, and a clip's constants, are rounded outward to
+/// the certificate checker's dyadic grid (round_dyadic with check.hpp's bound_precision),
+/// exactly as `rigornet check` does: the same numbers, so a leaf that passes here passes
+/// there, and the rationals stay small (exact chords made one ACAS Xu pass take minutes).
+SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibProperty& p,
+                                               const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                                               const PhaseFix& fix, const Slopes& slopes,
+                                               const std::function<bool()>& expired = {});
+
+/// The chain's weights, biases and caps enclosed in binary64 intervals [down, up] of the
+/// exact rationals (a point when the rational is a double, as for ONNX float32 or NNet
+/// binary64 readings), and the property's constraint coefficients likewise.
+struct OutwardChain {
+    struct Layer {
+        std::size_t rows = 0, cols = 0;
+        std::vector<double> wlo, whi;  // row-major
+        std::vector<double> blo, bhi;
+        std::vector<double> caplo, caphi;  // per unit; caphi < 0: no cap (plain ReLU)
+    };
+    std::size_t input_dim = 0;
+    std::vector<Layer> layers;
+    struct Constraint {
+        std::vector<double> axlo, axhi, aylo, ayhi;
+        double rhs_up = 0;  // d rounded up: bound > rhs_up ⇒ bound > d
+    };
+    std::vector<std::vector<Constraint>> unsafe;
+    OutwardChain(const ReluChain& c, const VnnlibProperty& p);
+};
+
+/// The same procedure over the box [lo, hi] (binary64 ends, any box containing the
+/// region of interest) with every operation rounded outward: coefficients are carried
+/// as intervals, each sum and product rounded up for an upper end and down (as −((−a)·b)
+/// in the upward mode) for a lower end, under a scoped FE_UPWARD guard inside this call
+/// (the translation unit is compiled with -frounding-math). So each interval contains
+/// the exact value of the same real computation with any choice of weights in their
+/// enclosures, and lower[r][k] ≤ z ≤ upper[r][k], bound[k][m] ≤ a_m·x + c_m·y hold for
+/// the real-valued network at every point of the box where the phases `fix` hold. Not
+/// the exact procedure's numbers (classification l ≥ 0 may differ at rounding level);
+/// the certificate writer re-checks its leaves exactly. The rounding mode is restored
+/// on return (also on exceptions).
+SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
+                                               const std::vector<double>& hi, const PhaseFix& fix,
+                                               const Slopes& slopes);
+
+/// The same procedure in plain round-to-nearest binary64 with the weights rounded to
+/// nearest: NO guarantee (floating-point error is ignored); only the baseline for the
+/// cost of soundness (bench/verify_bench.cpp).
+SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
+                                               const std::vector<double>& hi, const PhaseFix& fix,
+                                               const Slopes& slopes);
+
+}  // namespace rigornet

@@ -1,0 +1,98 @@
+// rigornet — verification of a VNN-LIB property over an input box (DESIGN.md §10):
+// holds ⇔ f(X) ∩ U = ∅ for the real-valued network with its exact rational weights.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rigornet/lipschitz/cnn_bounds.hpp"  // Verdict: proved / refuted / unknown
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/verify/neuron_merge.hpp"
+#include "rigornet/verify/sound_bounds.hpp"
+#include "rigornet/verify/vnnlib.hpp"
+
+namespace rigornet {
+
+
+struct VerifyOptions {
+    double timeout_seconds = 60;
+    std::size_t max_nodes = 1000000;
+    /// Uniform random starts of the counterexample search per node, besides the centre.
+    std::size_t samples_per_node = 1;
+    /// Projected signed-gradient steps per start (in double; candidates re-checked exactly).
+    std::size_t attack_steps = 10;
+    unsigned long seed = 1;
+    /// Worker threads sharing one depth-first stack of nodes (≥ 1).
+    unsigned threads = 1;
+    /// Input splitting when the network has at most this many inputs, ReLU splitting
+    /// (input splitting once no unstable unit is left) otherwise.
+    std::size_t input_split_max_dim = 16;
+    /// Record the proof tree and re-check it exactly (VerifyResult::proof).
+    bool want_proof = false;
+    /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
+    /// the same function, neuron_merge.hpp) instead of c.
+    bool merge = true;
+    /// Set (e.g. by SIGINT) to stop: the verdict becomes unknown, reason "interrupted".
+    const std::atomic<bool>* interrupt = nullptr;
+    /// Called about every 2 s with (nodes processed, nodes pending, seconds).
+    std::function<void(std::size_t, std::size_t, double)> progress;
+};
+
+/// One node of a proof tree (docs/certificates.md): an input split (x_dim ≤ at: first,
+/// x_dim ≥ at: second), a ReLU split of unit `unit` of hidden layer `layer` (inactive:
+/// first, active: second), or a leaf refuting conjunction k of the unsafe set by its
+/// constraint refutes[k], with the lower slopes `slopes`.
+struct ProofNode {
+    enum class Kind { input_split, relu_split, leaf } kind = Kind::leaf;
+    std::size_t dim = 0, layer = 0, unit = 0;
+    Rational at;
+    std::size_t first = 0, second = 0;  // indices into VerifyResult::proof
+    Slopes slopes;
+    std::vector<std::size_t> refutes;
+};
+
+struct VerifyResult {
+    Verdict verdict = Verdict::unknown;
+    /// For unknown: "timeout", "node limit", "interrupted" or "cannot split" (a box
+    /// narrower than binary64 resolution with no unstable unit left).
+    std::string reason;
+    /// For refuted: an exact input in the box and its exact outputs, (x, f(x)) ∈ U.
+    std::vector<Rational> input, output;
+    std::size_t nodes = 0;
+    double seconds = 0;
+    /// With want_proof and proved: the proof tree, root at index 0, every leaf checked
+    /// by symbolic_bounds_exact (the checker's procedure) over its exact region. Empty
+    /// when it could not be completed; proof_error then says why.
+    std::vector<ProofNode> proof;
+    std::string proof_error;
+    /// The chain the search ran on and its map from c: merge_neurons(c) with
+    /// VerifyOptions::merge, else merged = c (and an empty map). Relu splits and slopes of
+    /// the proof tree refer to merge.merged.
+    NeuronMerge merge;
+};
+
+/// Decides f(box) ∩ U = ∅ (proved: the property holds; refuted: violated) by branch and
+/// bound, on the merged chain (VerifyOptions::merge; it computes the same f exactly, so
+/// the verdict is about c). Each node (a sub-box with some ReLU phases fixed) is bounded by
+/// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
+/// then split at binary64 points): a conjunction is refuted on the node when one of its
+/// constraints has bound > d rounded up, a proof for the real-valued network on the
+/// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
+/// splits into two half-boxes, ReLU splits into the two phases) refuted every
+/// conjunction. refuted: a double candidate (the centre, random points, then projected
+/// signed-gradient steps on the conjunction's largest violation) was converted to an
+/// exact rational point of the box and the exact output of the original c
+/// (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
+/// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
+/// the lower function of the open constraint closest to refutation ("smear"); ReLU
+/// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).
+/// Determinism: the verdict proved/refuted never depends on scheduling (both are proofs,
+/// and they exclude each other); with threads = 1 the whole run, counterexample
+/// included, is a function of the seed; with more threads the reported counterexample
+/// and the node count may differ between runs (each counterexample is exactly checked).
+/// Property and chain dimensions must agree (ShapeError).
+VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o);
+
+}  // namespace rigornet

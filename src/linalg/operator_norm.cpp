@@ -1,0 +1,94 @@
+#include "rigornet/linalg/operator_norm.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "rigornet/linalg/transforms.hpp"
+#include "rigornet/cs/user_problem.hpp"
+
+namespace rigornet {
+
+namespace {
+
+/// The ℓ2 bound of a block operator by its matrix of cell bounds (see the header).
+Rational block_norm_upper(const BlockOperator& b) {
+    std::vector<std::size_t> rcut{0, b.rows()}, ccut{0, b.cols()};
+    std::vector<Rational> op_norm;  // per block, ‖op‖ (1 for the identity)
+    for (const Block& blk : b.blocks()) {
+        const std::size_t nr = blk.op ? blk.op->rows() : blk.identity, nc = blk.op ? blk.op->cols() : blk.identity;
+        for (std::size_t r : blk.out_rows) {
+            rcut.push_back(r);
+            rcut.push_back(r + nr);
+        }
+        for (const auto& [c, coeff] : blk.in) {
+            ccut.push_back(c);
+            ccut.push_back(c + nc);
+        }
+        op_norm.push_back(blk.op ? operator_norm_upper(*blk.op) : Rational(1));
+    }
+    auto unique_sorted = [](std::vector<std::size_t>& v) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+    };
+    unique_sorted(rcut);
+    unique_sorted(ccut);
+    // part index of [lo, hi): the parts are [cut_k, cut_{k+1})
+    auto parts = [](const std::vector<std::size_t>& cut, std::size_t lo, std::size_t hi) {
+        const auto first = std::lower_bound(cut.begin(), cut.end(), lo) - cut.begin();
+        const auto last = std::lower_bound(cut.begin(), cut.end(), hi) - cut.begin();
+        return std::pair<std::size_t, std::size_t>(first, last);  // parts first … last − 1
+    };
+    std::map<std::pair<std::size_t, std::size_t>, Rational> cell;
+    for (std::size_t k = 0; k < b.blocks().size(); ++k) {
+        const Block& blk = b.blocks()[k];
+        const std::size_t nr = blk.op ? blk.op->rows() : blk.identity, nc = blk.op ? blk.op->cols() : blk.identity;
+        if (nr == 0 || nc == 0) continue;
+        for (std::size_t r : blk.out_rows)
+            for (const auto& [c, coeff] : blk.in) {
+                if (coeff.is_zero()) continue;
+                const Rational w = coeff.abs() * op_norm[k];
+                const auto [i0, i1] = parts(rcut, r, r + nr);
+                const auto [j0, j1] = parts(ccut, c, c + nc);
+                for (std::size_t i = i0; i < i1; ++i)
+                    for (std::size_t j = j0; j < j1; ++j) {
+                        if (!blk.op) {  // the identity reaches cell (i, j) iff some k maps c + k ∈ J to r + k ∈ I
+                            const std::size_t lo = std::max(rcut[i] - r, ccut[j] - c);
+                            const std::size_t hi = std::min(rcut[i + 1] - r, ccut[j + 1] - c);
+                            if (lo >= hi) continue;
+                        }
+                        cell[{i, j}] += w;
+                    }
+            }
+    }
+    std::vector<SparseEntry> n;
+    for (auto& [ij, v] : cell) n.push_back({ij.first, ij.second, v});
+    return norm_upper(n, rcut.size() - 1, ccut.size() - 1);
+}
+
+}  // namespace
+
+Rational operator_norm_upper(const LinearOperator& op) {
+    if (auto* d = dynamic_cast<const DenseMatrix*>(&op)) {
+        std::vector<SparseEntry> e;
+        for (std::size_t i = 0; i < d->rows(); ++i)
+            for (std::size_t j = 0; j < d->cols(); ++j)
+                if (!d->at(i, j).is_zero()) e.push_back({i, j, d->at(i, j)});
+        return norm_upper(e, d->rows(), d->cols());
+    }
+    if (auto* s = dynamic_cast<const SparseMatrix*>(&op)) return norm_upper(s->entries(), s->rows(), s->cols());
+    if (dynamic_cast<const WalshHadamard*>(&op) || dynamic_cast<const Haar*>(&op) ||
+        dynamic_cast<const FourierSampling*>(&op))
+        return Rational(1);
+    if (auto* p = dynamic_cast<const Subsample*>(&op)) return Rational(p->rows() > 0 ? 1 : 0);
+    if (auto* f = dynamic_cast<const FourierSamplingRational*>(&op)) return Rational(1) + f->error_bound();
+    if (auto* c = dynamic_cast<const Composition*>(&op)) {
+        Rational u(1);
+        for (const OperatorPtr& f : c->factors()) u *= operator_norm_upper(*f);
+        return u;
+    }
+    if (auto* a = dynamic_cast<const AdjointView*>(&op)) return operator_norm_upper(*a->inner());
+    if (auto* b = dynamic_cast<const BlockOperator*>(&op)) return block_norm_upper(*b);
+    throw DomainError("no proved norm bound for an operator of kind \"" + op.kind() + "\"");
+}
+
+}  // namespace rigornet
