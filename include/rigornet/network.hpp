@@ -8,6 +8,10 @@
 //                parallel on disjoint indices; g an expression in one variable built from
 //                rationals, +, −, ·, /, min, max and sqrt_θ.
 // Shapes are validated as layers are added; errors name the layer.
+// Storage is O(runs), not O(width): biases are runs of equal values (bias.hpp), index
+// sets and gate targets runs of consecutive indices (index_ranges.hpp), and operators,
+// biases and their conversions are shared by reference between layers, so an unrolled
+// solver of depth L over N unknowns takes O(N + L) memory (docs/design.md, "Scale").
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -16,6 +20,8 @@
 #include <variant>
 #include <vector>
 
+#include "rigornet/bias.hpp"
+#include "rigornet/index_ranges.hpp"
 #include "rigornet/operator.hpp"
 
 namespace rigornet {
@@ -51,19 +57,19 @@ std::string scalar_name(Scalar s);
 struct AffineLayer {
     std::shared_ptr<const LinearOperator> A;  // required
     std::shared_ptr<const LinearOperator> B;  // may be null: no input re-injection
-    std::vector<Rational> c;                  // bias, size A->rows()
+    Bias c;                                   // bias, size A->rows() (shared by copies)
 };
 
 struct ElementwiseLayer {
     Scalar fn = Scalar::relu;
     Rational param;                      // θ (sqrt_theta) or the threshold t ≥ 0 (soft_threshold)
     long theta_bits = 0;                 // k = theta_bits(θ) for sqrt_theta
-    std::optional<std::vector<std::size_t>> indices;  // none: every coordinate
+    std::optional<IndexRanges> indices;  // none: every coordinate
 };
 
 struct Gate {
     std::size_t control;                 // x0
-    std::vector<std::size_t> targets;    // X
+    IndexRanges targets;                 // X
     Expr f;
 };
 
@@ -84,8 +90,8 @@ public:
     void add(Layer layer);
     void add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B,
                     std::vector<Rational> c);
-    void add_elementwise(Scalar fn, std::optional<std::vector<std::size_t>> indices = std::nullopt,
-                         Rational param = Rational());
+    void add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B, Bias c);
+    void add_elementwise(Scalar fn, std::optional<IndexRanges> indices = std::nullopt, Rational param = Rational());
     void add_gates(std::vector<Gate> gates);
 
     std::size_t input_dim() const { return input_dim_; }
@@ -93,8 +99,6 @@ public:
     const std::vector<Layer>& layers() const { return layers_; }
     /// widths()[0] = input_dim, widths()[j] = width after layer j.
     const std::vector<std::size_t>& widths() const { return widths_; }
-    /// The bias of affine layer j (0-based layer index) with its conversions cached.
-    const EntryCache& bias(std::size_t j) const { return *biases_.at(j); }
     /// Largest bit size of any weight, bias, θ or gate constant.
     long max_weight_bits() const;
 
@@ -102,7 +106,6 @@ private:
     std::size_t input_dim_;
     std::vector<Layer> layers_;
     std::vector<std::size_t> widths_;
-    std::vector<std::shared_ptr<const EntryCache>> biases_;  // null for non-affine layers
 };
 
 /// Name of a layer kind ("affine", "elementwise", "gate").

@@ -182,7 +182,7 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
         json e = {{"index", j + 1}, {"kind", layer_kind(l)}, {"in", net.widths()[j]}, {"out", net.widths()[j + 1]}};
         std::string detail;
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            long bits = std::max(a->A->max_entry_bits(), net.bias(j).max_bits());
+            long bits = std::max(a->A->max_entry_bits(), a->c.max_bits());
             e["matrix"] = a->A->kind();
             e["stored_entries"] = a->A->stored_entries();
             e["input_reinjection"] = a->B != nullptr;

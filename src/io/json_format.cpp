@@ -185,6 +185,41 @@ struct Reader {
         return out;
     }
 
+    // An index list: [i, ...] or {"ranges": [[begin, end], ...]} (begin < end; the
+    // indices begin, …, end − 1 of each range, in order).
+    IndexRanges index_set(const json& v, const std::string& path) const {
+        if (v.is_array()) return IndexRanges(indices(v, path));
+        keys(v, path, {"ranges"});
+        const json& rs = field(v, path, "ranges");
+        if (!rs.is_array()) fail(path + ".ranges", "expected a list of [begin, end] pairs");
+        IndexRanges out;
+        for (std::size_t k = 0; k < rs.size(); ++k) {
+            const std::string rp = item(path + ".ranges", k);
+            if (!rs[k].is_array() || rs[k].size() != 2) fail(rp, "expected [begin, end]");
+            const std::size_t b = index(rs[k][0], item(rp, 0)), e = index(rs[k][1], item(rp, 1));
+            if (e <= b) fail(rp, "expected begin < end");
+            out.append(b, e);
+        }
+        return out;
+    }
+
+    // A bias: ["c_0", ...] or {"size": n, "runs": [[begin, end, "value"], ...]} (zero
+    // outside the runs; runs disjoint).
+    Bias bias(const json& v, const std::string& path) {
+        if (v.is_array()) return Bias(rationals(v, path));
+        keys(v, path, {"size", "runs"});
+        const std::size_t n = index(field(v, path, "size"), path + ".size");
+        const json& rs = field(v, path, "runs");
+        if (!rs.is_array()) fail(path + ".runs", "expected a list of [begin, end, \"value\"] triples");
+        std::vector<BiasRun> runs;
+        for (std::size_t k = 0; k < rs.size(); ++k) {
+            const std::string rp = item(path + ".runs", k);
+            if (!rs[k].is_array() || rs[k].size() != 3) fail(rp, "expected [begin, end, \"value\"]");
+            runs.push_back({index(rs[k][0], item(rp, 0)), index(rs[k][1], item(rp, 1)), rational(rs[k][2], item(rp, 2))});
+        }
+        return at(path, [&] { return Bias::from_runs(n, std::move(runs)); });
+    }
+
     // n (an expanded operator size, see ReadOp), refused beyond the limit.
     std::uint64_t expansion(std::uint64_t n, const std::string& path) const {
         if (n > max_expanded_operators)
@@ -399,10 +434,10 @@ struct Reader {
             a.A = layer_op(field(l, path, "A"), path + ".A");
             if (l.contains("B") && !l["B"].is_null()) a.B = layer_op(l["B"], path + ".B");
             if (l.contains("c"))
-                a.c = rationals(l["c"], path + ".c");
+                a.c = bias(l["c"], path + ".c");
             else {
                 spend_unbacked(a.A->rows(), path, "default zero bias (no \"c\")");
-                a.c.resize(a.A->rows());
+                a.c = Bias(a.A->rows());
             }
             return a;
         }
@@ -427,7 +462,7 @@ struct Reader {
                 e.fn = Scalar::soft_threshold;
                 e.param = rational(field(l, path, "t"), path + ".t");
             }
-            if (l.contains("indices")) e.indices = indices(l["indices"], path + ".indices");
+            if (l.contains("indices")) e.indices = index_set(l["indices"], path + ".indices");
             return e;
         }
         if (t == "gate") {
@@ -439,7 +474,7 @@ struct Reader {
                 std::string gp = item(path + ".gates", i);
                 keys(gs[i], gp, {"control", "targets", "f"});
                 const std::size_t control = index(field(gs[i], gp, "control"), gp + ".control");
-                auto targets = indices(field(gs[i], gp, "targets"), gp + ".targets");
+                auto targets = index_set(field(gs[i], gp, "targets"), gp + ".targets");
                 g.gates.push_back(Gate{control, std::move(targets), expr(field(gs[i], gp, "f"), gp + ".f", 0)});
             }
             return g;
@@ -454,6 +489,22 @@ json rationals_json(const std::vector<Rational>& v) {
     json a = json::array();
     for (const Rational& r : v) a.push_back(rational_json(r));
     return a;
+}
+
+// A bias as its list of entries, or by runs when that is much shorter.
+json bias_json(const Bias& c) {
+    if (3 * c.stored_runs() >= c.size()) return rationals_json(c.dense());
+    json runs = json::array();
+    c.for_each_run([&](std::size_t b, std::size_t e, const Rational& v) { runs.push_back(json::array({b, e, rational_json(v)})); });
+    return {{"size", c.size()}, {"runs", std::move(runs)}};
+}
+
+// An index list as its indices, or by ranges when that is much shorter.
+json index_set_json(const IndexRanges& s) {
+    if (2 * s.runs().size() >= s.size()) return s.list();
+    json ranges = json::array();
+    for (const auto& r : s.runs()) ranges.push_back(json::array({r.begin, r.end}));
+    return {{"ranges", std::move(ranges)}};
 }
 
 // The operators an operator is built from (none for matrices and transforms).
@@ -661,17 +712,17 @@ json network_to_json(const Network& net) {
     for (const Layer& l : net.layers()) {
         json j;
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            j = {{"type", "affine"}, {"A", w.op(a->A)}, {"c", rationals_json(a->c)}};
+            j = {{"type", "affine"}, {"A", w.op(a->A)}, {"c", bias_json(a->c)}};
             if (a->B) j["B"] = w.op(a->B);
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             j = {{"type", "elementwise"}, {"function", scalar_name(e->fn)}};
             if (e->fn == Scalar::sqrt_theta) j["theta"] = rational_json(e->param);
             if (e->fn == Scalar::soft_threshold) j["t"] = rational_json(e->param);
-            if (e->indices) j["indices"] = *e->indices;
+            if (e->indices) j["indices"] = index_set_json(*e->indices);
         } else {
             json gates = json::array();
             for (const Gate& g : std::get<GateLayer>(l).gates)
-                gates.push_back({{"control", g.control}, {"targets", g.targets}, {"f", expr_json(g.f)}});
+                gates.push_back({{"control", g.control}, {"targets", index_set_json(g.targets)}, {"f", expr_json(g.f)}});
             j = {{"type", "gate"}, {"gates", std::move(gates)}};
         }
         layers.push_back(std::move(j));

@@ -25,13 +25,13 @@ LocalDerivatives local_derivatives(const Layer& layer, std::span<const double> z
         for (Dual& x : seeded) x.d = 1.0;
         apply_elementwise(*e, ar, std::span<Dual>(seeded));
         if (e->indices)
-            for (std::size_t i : *e->indices) d.slope.push_back(seeded[i].d);
+            e->indices->for_each([&](std::size_t i) { d.slope.push_back(seeded[i].d); });
         else
             for (const Dual& x : seeded) d.slope.push_back(x.d);
     } else if (auto* gates = std::get_if<GateLayer>(&layer)) {
         for (const Gate& g : gates->gates) {
             d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control], 1.0)));
-            for (std::size_t t : g.targets) d.target.push_back(z[t]);
+            g.targets.for_each([&](std::size_t t) { d.target.push_back(z[t]); });
         }
     }
     return d;
@@ -74,9 +74,10 @@ Vjp vjp(const Network& net, std::span<const double> y,
             g.swap(next);
         } else if (auto* e = std::get_if<ElementwiseLayer>(&layers[j])) {
             const std::vector<double>& slope = tape[j].slope;
-            if (e->indices)
-                for (std::size_t k = 0; k < slope.size(); ++k) g[(*e->indices)[k]] *= slope[k];
-            else
+            if (e->indices) {
+                std::size_t k = 0;
+                e->indices->for_each([&](std::size_t i) { g[i] *= slope[k++]; });
+            } else
                 for (std::size_t i = 0; i < g.size(); ++i) g[i] *= slope[i];
         } else {
             std::size_t k = 0;
@@ -84,10 +85,10 @@ Vjp vjp(const Network& net, std::span<const double> y,
             for (std::size_t q = 0; q < gates.size(); ++q) {
                 const Dual f = tape[j].gate[q];
                 double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
-                for (std::size_t t : gates[q].targets) {
+                gates[q].targets.for_each([&](std::size_t t) {
                     inner += g[t] * tape[j].target[k++];
                     g[t] *= f.v;
-                }
+                });
                 g[gates[q].control] = f.d * inner;
             }
         }

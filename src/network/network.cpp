@@ -1,6 +1,7 @@
 #include "rigornet/network.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace rigornet {
 
@@ -118,6 +119,27 @@ std::string layer_kind(const Layer& l) {
         l);
 }
 
+namespace {
+
+// Checks that the runs lie in [0, width) and that no index is in two of them; `claims`
+// are (run, what) pairs, `twice` the message for an index claimed twice. Sorting the
+// runs by their start makes this O(R log R) for R runs, whatever their lengths.
+void check_disjoint(std::vector<std::pair<IndexRanges::Run, const char*>> claims, std::size_t width,
+                    const std::function<ShapeError(const std::string&)>& fail, const std::string& twice) {
+    for (const auto& [r, what] : claims)
+        if (r.end > width) {
+            const std::size_t i = std::max(r.begin, width);
+            throw fail(std::string(what) + " index " + std::to_string(i) + " is out of range: the layer input has " +
+                       std::to_string(width) + " values (indices 0.." + std::to_string(width - 1) + ")");
+        }
+    std::sort(claims.begin(), claims.end(), [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+    for (std::size_t k = 1; k < claims.size(); ++k)
+        if (claims[k].first.begin < claims[k - 1].first.end)
+            throw fail("index " + std::to_string(claims[k].first.begin) + twice);
+}
+
+}  // namespace
+
 Network::Network(std::size_t input_dim) : input_dim_(input_dim), widths_{input_dim} {
     if (input_dim == 0) throw ShapeError("network input dimension must be at least 1");
 }
@@ -126,11 +148,6 @@ void Network::add(Layer layer) {
     const std::size_t width = widths_.back();
     const std::string where = "layer " + std::to_string(layers_.size() + 1) + " (" + layer_kind(layer) + "): ";
     auto fail = [&](const std::string& what) { return ShapeError(where + what); };
-    auto check_index = [&](std::size_t i, const char* what) {
-        if (i >= width)
-            throw fail(std::string(what) + " index " + std::to_string(i) + " is out of range: the layer input has " +
-                       std::to_string(width) + " values (indices 0.." + std::to_string(width - 1) + ")");
-    };
     std::size_t out = width;
     if (auto* a = std::get_if<AffineLayer>(&layer)) {
         if (!a->A) throw fail("matrix A is missing");
@@ -149,12 +166,9 @@ void Network::add(Layer layer) {
         out = a->A->rows();
     } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
         if (e->indices) {
-            std::vector<bool> seen(width, false);
-            for (std::size_t i : *e->indices) {
-                check_index(i, "elementwise");
-                if (seen[i]) throw fail("index " + std::to_string(i) + " appears twice");
-                seen[i] = true;
-            }
+            std::vector<std::pair<IndexRanges::Run, const char*>> claims;
+            for (const auto& r : e->indices->runs()) claims.push_back({r, "elementwise"});
+            check_disjoint(std::move(claims), width, fail, " appears twice");
         }
         if (e->fn == Scalar::sqrt_theta) e->theta_bits = theta_bits(e->param);
         if (e->fn == Scalar::soft_threshold && e->param.sign() < 0)
@@ -162,29 +176,27 @@ void Network::add(Layer layer) {
     } else {
         auto& g = std::get<GateLayer>(layer);
         if (g.gates.empty()) throw fail("no gates");
-        std::vector<bool> used(width, false);
-        auto claim = [&](std::size_t i, const char* what) {
-            check_index(i, what);
-            if (used[i]) throw fail("index " + std::to_string(i) + " is used by two gates (or twice by one)");
-            used[i] = true;
-        };
+        std::vector<std::pair<IndexRanges::Run, const char*>> claims;
         for (const Gate& gate : g.gates) {
-            claim(gate.control, "gate control");
-            for (std::size_t t : gate.targets) claim(t, "gate target");
+            claims.push_back({{gate.control, gate.control + 1}, "gate control"});
+            for (const auto& r : gate.targets.runs()) claims.push_back({r, "gate target"});
         }
+        check_disjoint(std::move(claims), width, fail, " is used by two gates (or twice by one)");
     }
-    auto* a = std::get_if<AffineLayer>(&layer);
-    biases_.push_back(a ? std::make_shared<const EntryCache>(a->c) : nullptr);
     layers_.push_back(std::move(layer));
     widths_.push_back(out);
 }
 
 void Network::add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B,
                          std::vector<Rational> c) {
+    add(AffineLayer{std::move(A), std::move(B), Bias(c)});
+}
+
+void Network::add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B, Bias c) {
     add(AffineLayer{std::move(A), std::move(B), std::move(c)});
 }
 
-void Network::add_elementwise(Scalar fn, std::optional<std::vector<std::size_t>> indices, Rational param) {
+void Network::add_elementwise(Scalar fn, std::optional<IndexRanges> indices, Rational param) {
     ElementwiseLayer e;
     e.fn = fn;
     e.param = std::move(param);
@@ -199,7 +211,7 @@ long Network::max_weight_bits() const {
     for (std::size_t j = 0; j < layers_.size(); ++j) {
         const Layer& l = layers_[j];
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            b = std::max({b, a->A->max_entry_bits(), biases_[j]->max_bits()});
+            b = std::max({b, a->A->max_entry_bits(), a->c.max_bits()});
             if (a->B) b = std::max(b, a->B->max_entry_bits());
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             b = std::max(b, e->param.bits());

@@ -1,0 +1,287 @@
+// Networks of size O(N + depth): biases by runs, index sets and gate targets by ranges,
+// shared operators and biases (network.hpp). Each compact form is checked against the
+// per-coordinate form it replaces: the same values (exactly), and evaluation with the
+// same operations (bit-identical doubles, equal rationals) as a per-coordinate
+// evaluator kept here only for testing.
+#include <bit>
+#include <cstring>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "../support.hpp"
+#include "rigornet/cs_problem.hpp"
+#include "rigornet/evaluate.hpp"
+#include "rigornet/json_format.hpp"
+#include "rigornet/unrolled.hpp"
+
+using namespace rigornet;
+
+namespace {
+
+// A vector with runs of equal values and zeros, as the builders make (and isolated values).
+std::vector<Rational> runny_vector(std::mt19937_64& g, std::size_t n) {
+    std::vector<Rational> v;
+    while (v.size() < n) {
+        const Rational x = g() % 3 == 0 ? Rational(0) : test::random_rational(g, 12);
+        const std::size_t len = 1 + g() % 6;
+        for (std::size_t k = 0; k < len && v.size() < n; ++k) v.push_back(x);
+    }
+    return v;
+}
+
+// The network evaluated coordinate by coordinate from the lossless accessors (each bias
+// entry converted on its own, index lists and targets expanded): how evaluate worked
+// before biases and index sets were stored by runs.
+template <class Arith>
+std::vector<typename Arith::value_type> per_coordinate(const Network& net, const Arith& ar,
+                                                       const std::vector<typename Arith::value_type>& y) {
+    using V = typename Arith::value_type;
+    std::vector<V> z = y;
+    for (const Layer& layer : net.layers()) {
+        if (auto* a = std::get_if<AffineLayer>(&layer)) {
+            std::vector<V> next(a->A->rows());
+            a->A->apply(ar, std::span<const V>(z), std::span<V>(next));
+            if (a->B) {
+                std::vector<V> t(a->B->rows());
+                a->B->apply(ar, std::span<const V>(y), std::span<V>(t));
+                for (std::size_t i = 0; i < next.size(); ++i) ar.add(next[i], next[i], t[i]);
+            }
+            const std::vector<Rational> c = a->c.dense();
+            for (std::size_t i = 0; i < next.size(); ++i)
+                if (!c[i].is_zero()) ar.add(next[i], next[i], ar.from_rational(c[i]));
+            z.swap(next);
+        } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
+            std::vector<std::size_t> idx;
+            if (e->indices)
+                idx = e->indices->list();
+            else
+                for (std::size_t i = 0; i < z.size(); ++i) idx.push_back(i);
+            const V t = ar.from_rational(e->param);
+            for (std::size_t i : idx) {
+                V& x = z[i];
+                switch (e->fn) {
+                    case Scalar::relu: ar.relu(x, x); break;
+                    case Scalar::square: ar.square(x, x); break;
+                    case Scalar::sqrt_theta: ar.sqrt_theta(x, x, e->theta_bits); break;
+                    case Scalar::soft_threshold: {
+                        V p, n;
+                        ar.sub(p, x, t);
+                        ar.relu(p, p);
+                        ar.neg(n, x);
+                        ar.sub(n, n, t);
+                        ar.relu(n, n);
+                        ar.sub(x, p, n);
+                        break;
+                    }
+                }
+            }
+        } else {
+            for (const Gate& g : std::get<GateLayer>(layer).gates) {
+                V f = eval_expr(g.f, ar, z[g.control]);
+                for (std::size_t t : g.targets.list()) ar.mul(z[t], f, z[t]);
+                ar.zero(z[g.control]);
+            }
+        }
+    }
+    return z;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+// Rewrites the compact JSON forms ("runs", "ranges") of a network document as the
+// per-coordinate lists of the original format.
+void expand_compact_forms(nlohmann::json& doc) {
+    auto expand_indices = [](nlohmann::json& v) {
+        if (!v.is_object()) return;
+        nlohmann::json list = nlohmann::json::array();
+        for (auto& r : v["ranges"])
+            for (std::size_t i = r[0]; i < r[1].get<std::size_t>(); ++i) list.push_back(i);
+        v = list;
+    };
+    for (auto& l : doc["layers"]) {
+        if (l.contains("c") && l["c"].is_object()) {
+            std::vector<std::string> c(l["c"]["size"].get<std::size_t>(), "0");
+            for (auto& r : l["c"]["runs"])
+                for (std::size_t i = r[0]; i < r[1].get<std::size_t>(); ++i) c[i] = r[2];
+            l["c"] = c;
+        }
+        if (l.contains("indices")) expand_indices(l["indices"]);
+        if (l.contains("gates"))
+            for (auto& g : l["gates"]) expand_indices(g["targets"]);
+    }
+}
+
+struct Built {
+    CsSetup setup;
+    std::vector<Rational> y;
+};
+
+Built problem(std::size_t n, Modality m, bool complex, unsigned salt) {
+    auto g = test::rng(salt);
+    const Shape shape({n, n});
+    const int levels = std::countr_zero(n);
+    std::vector<double> x(n * n);
+    for (double& v : x) v = static_cast<double>(g() % 9) / 8;
+    const auto s = image_sparsities(shape, levels, x);
+    CsSetup st = make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.4, 5), s, true, Rational(1, 1 << 20), 0, complex);
+    std::vector<Rational> y;
+    for (std::size_t i = 0; i < st.problem.A->rows(); ++i) y.push_back(Rational(static_cast<long>(g() % 17) - 8, 16));
+    return {std::move(st), std::move(y)};
+}
+
+}  // namespace
+
+TEST_CASE("biases by runs hold exactly their entries and add them with the per-entry operations", "[scale]") {
+    auto g = test::rng(901);
+    for (int rep = 0; rep < test::cases(40); ++rep) {
+        const std::size_t n = 1 + g() % 60;
+        const std::vector<Rational> v = runny_vector(g, n);
+        const Bias b(v);
+        REQUIRE(b.size() == n);
+        CHECK(b.dense() == v);
+        for (std::size_t i = 0; i < n; ++i) CHECK(b.at(i) == v[i]);
+        // maximal runs of equal non-zero values, and distinct non-zero values, counted directly
+        std::size_t runs = 0;
+        std::set<Rational> distinct;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (v[i].is_zero()) continue;
+            distinct.insert(v[i]);
+            runs += i == 0 || v[i - 1] != v[i];
+        }
+        CHECK(b.stored_runs() == runs);
+        CHECK(b.distinct_values() == distinct.size());
+        CHECK(b.is_zero() == distinct.empty());
+        // z + c: exactly, and in double with the bits of the per-entry additions (zeros skipped)
+        const std::vector<Rational> z = test::random_vector(g, n, 12);
+        std::vector<Rational> ze = z;
+        b.add_to(ExactArith{}, std::span<Rational>(ze));
+        std::vector<double> zd, want;
+        for (std::size_t i = 0; i < n; ++i) {
+            CHECK(ze[i] == z[i] + v[i]);
+            zd.push_back(i % 7 == 0 ? -0.0 : z[i].to_double(Round::nearest));
+            want.push_back(v[i].is_zero() ? zd[i] : zd[i] + v[i].to_double(Round::nearest));
+        }
+        b.add_to(DoubleArith{}, std::span<double>(zd));
+        CHECK(same_bits(zd, want));
+        // balls: each sum encloses the exact one
+        std::vector<Ball> zb;
+        for (const Rational& r : z) zb.emplace_back(r, 64);
+        b.add_to(BallArith{64, false}, std::span<Ball>(zb));
+        for (std::size_t i = 0; i < n; ++i) CHECK(zb[i].contains(z[i] + v[i]));
+    }
+    // runs given out of order are sorted; overlapping or outside runs are refused
+    const Bias r = Bias::from_runs(6, {{4, 6, Rational(2)}, {0, 2, Rational(-1, 3)}, {2, 4, Rational(0)}});
+    CHECK(r.dense() == std::vector<Rational>{Rational(-1, 3), Rational(-1, 3), Rational(0), Rational(0), Rational(2), Rational(2)});
+    CHECK_THROWS_WITH(Bias::from_runs(6, {{0, 3, Rational(1)}, {2, 4, Rational(1)}}), Catch::Contains("overlaps"));
+    CHECK_THROWS_WITH(Bias::from_runs(6, {{5, 7, Rational(1)}}), Catch::Contains("outside the bias of size 6"));
+    CHECK_THROWS_AS(Bias::from_runs(6, {{3, 3, Rational(1)}}), ShapeError);
+    CHECK(Bias(5).dense() == std::vector<Rational>(5));
+}
+
+TEST_CASE("index ranges keep the list they were built from, in maximal runs", "[scale]") {
+    auto g = test::rng(902);
+    for (int rep = 0; rep < test::cases(50); ++rep) {
+        std::vector<std::size_t> list;
+        const std::size_t n = g() % 40;
+        for (std::size_t k = 0; k < n; ++k) list.push_back(g() % 3 ? (list.empty() ? 0 : list.back() + 1) : g() % 50);
+        const IndexRanges s(list);
+        CHECK(s.list() == list);
+        CHECK(s.size() == list.size());
+        std::size_t breaks = 0;
+        for (std::size_t k = 1; k < list.size(); ++k) breaks += list[k] != list[k - 1] + 1;
+        CHECK(s.runs().size() == (list.empty() ? 0 : breaks + 1));
+    }
+    IndexRanges r = IndexRanges::range(3, 6);
+    r.append(6, 8);
+    r.append(1, 1);
+    r.append(0, 2);
+    CHECK(r.runs().size() == 2);
+    CHECK(r.list() == std::vector<std::size_t>{3, 4, 5, 6, 7, 0, 1});
+    CHECK(r == IndexRanges({3, 4, 5, 6, 7, 0, 1}));
+    // the network refuses overlapping or out-of-range runs, naming the index
+    Network net(10);
+    CHECK_THROWS_WITH(net.add_elementwise(Scalar::relu, IndexRanges({3, 4, 5, 9, 4})), Catch::Contains("index 4 appears twice"));
+    CHECK_THROWS_WITH(net.add_elementwise(Scalar::relu, IndexRanges::range(8, 12)), Catch::Contains("index 10 is out of range"));
+    CHECK_THROWS_WITH(net.add_gates({Gate{4, IndexRanges::range(0, 6), Expr::variable()}}), Catch::Contains("index 4 is used by two gates"));
+    net.add_elementwise(Scalar::relu, IndexRanges::range(0, 10));
+    net.add_gates({Gate{9, IndexRanges::range(0, 9), Expr::variable()}});
+    CHECK(net.layers().size() == 2);
+}
+
+TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate network (exact, bit-identical double)",
+          "[scale]") {
+    struct Case {
+        Modality m;
+        bool complex;
+        Solver s;
+    };
+    for (Case c : {Case{Modality::walsh, false, Solver::firenet}, Case{Modality::walsh, false, Solver::nesta},
+                   Case{Modality::walsh, false, Solver::fista}, Case{Modality::fourier, false, Solver::firenet},
+                   Case{Modality::fourier, true, Solver::firenet}, Case{Modality::walsh, false, Solver::cp_bp}}) {
+        Built b = problem(8, c.m, c.complex, 903);
+        SolverParams pr;
+        pr.solver = c.s;
+        pr.restarts = 2;
+        pr.inner = 2;
+        pr.lambda = Rational(1, 50);
+        pr.theta = Rational(1, 1 << 16);
+        if (c.s == Solver::cp_bp) pr.tau = pr.sigma = Rational(1, 2);
+        const Network net = build_unrolled(b.setup.problem, pr);
+        INFO("solver " << solver_name(c.s) << (c.m == Modality::walsh ? " walsh" : " fourier") << (c.complex ? " complex" : ""));
+        std::vector<double> yd;
+        for (const Rational& v : b.y) yd.push_back(v.to_double(Round::nearest));
+        const std::vector<double> fast = evaluate(net, DoubleArith{}, std::span<const double>(yd));
+        CHECK(same_bits(fast, per_coordinate(net, DoubleArith{}, yd)));
+        // the same network read back from the per-coordinate JSON lists of the original format
+        nlohmann::json doc = network_to_json(net);
+        expand_compact_forms(doc);
+        const Network old_form = network_from_json(doc, "expanded");
+        CHECK(same_bits(evaluate(old_form, DoubleArith{}, std::span<const double>(yd)), fast));
+        if (c.m == Modality::walsh) {  // rational A: exactly
+            const auto exact = evaluate_rational(net, ExactArith{}, b.y);
+            CHECK(exact == per_coordinate(net, ExactArith{}, b.y));
+            CHECK(evaluate_rational(old_form, ExactArith{}, b.y) == exact);
+        }
+    }
+}
+
+TEST_CASE("FIRENET storage is O(N + depth): per-layer storage independent of N, shared biases and operators", "[scale]") {
+    for (std::size_t n : {16, 64}) {
+        Built b = problem(n, Modality::fourier, false, 904);
+        SolverParams pr;
+        pr.restarts = 3;
+        pr.inner = 2;
+        const Network net = build_unrolled(b.setup.problem, pr);
+        const std::size_t N = n * n;
+        std::size_t runs = 0;
+        const Bias* first_soft = nullptr;
+        std::set<const LinearOperator*> ones;
+        for (const Layer& l : net.layers()) {
+            if (auto* a = std::get_if<AffineLayer>(&l)) {
+                runs += a->c.stored_runs();
+                if (a->c.stored_runs() > 0) {  // the soft-threshold biases: one storage for all
+                    if (!first_soft) first_soft = &a->c;
+                    CHECK(a->c.shares_storage_with(*first_soft));
+                }
+                for (const Block& k : dynamic_cast<const BlockOperator&>(*a->A).blocks())
+                    if (k.op && k.op->kind() == "dense") ones.insert(k.op.get());
+            } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
+                CHECK(e->indices->runs().size() == 1);
+            } else {
+                for (const Gate& g : std::get<GateLayer>(l).gates) CHECK(g.targets.runs().size() == 1);
+            }
+        }
+        REQUIRE(first_soft);
+        CHECK(ones.size() == 1);  // the row of ones of ‖v‖², one for the whole network
+        // the weights are constant on the Haar levels' blocks: about 2√N runs per third of
+        // the threshold bias, far fewer than its N entries per third
+        CHECK(first_soft->stored_runs() <= 3 * 2 * n);
+        // ±t per Haar level (one weight per level)
+        CHECK(first_soft->distinct_values() <= 2 * static_cast<std::size_t>(std::countr_zero(n)));
+        CHECK(runs == first_soft->stored_runs() * 3 * 2);  // one threshold layer per step
+        CHECK(first_soft->size() > 3 * N);
+    }
+}
