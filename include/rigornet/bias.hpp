@@ -65,6 +65,15 @@ public:
         for (const Run& r : impl_->runs) f(r.begin, r.end, v[r.value]);
     }
 
+    /// f(begin, end, value) likewise with each value converted by ar.from_rational
+    /// (cached: once per distinct value, and per precision where that matters).
+    template <class Arith, class F>
+    void for_each_run(const Arith& ar, F&& f) const {
+        if (is_zero()) return;
+        const auto& v = impl_->values.get(ar);
+        for (const Run& r : impl_->runs) f(r.begin, r.end, v[r.value]);
+    }
+
 private:
     struct Run {
         std::size_t begin, end, value;  // value: index into the distinct values

@@ -6,7 +6,9 @@
 //                f ∈ {relu, square, sqrt_theta(θ), soft_threshold(t)}; identity elsewhere
 //   gate         for each gate (x0, X): z_X ↦ g(z_x0)·z_X and z_x0 ↦ 0, several gates in
 //                parallel on disjoint indices; g an expression in one variable built from
-//                rationals, +, −, ·, /, min, max and sqrt_θ.
+//                rationals, +, −, ·, /, min, max and sqrt_θ. A Gate may stand for `count`
+//                gates at consecutive positions sharing one expression, which may use a
+//                per-gate parameter p (e.g. the threshold t_i of a complex soft threshold).
 // Shapes are validated as layers are added; errors name the layer.
 // Storage is O(runs), not O(width): biases are runs of equal values (bias.hpp), index
 // sets and gate targets runs of consecutive indices (index_ranges.hpp), and operators,
@@ -28,13 +30,15 @@ namespace rigornet {
 
 /// A scalar expression g(u) in one variable, for gates.
 struct Expr {
-    enum class Op { constant, var, neg, add, sub, mul, div, min, max, sqrt_theta };
+    enum class Op { constant, var, neg, add, sub, mul, div, min, max, sqrt_theta, param };
     Op op = Op::var;
     Constant value;           // the constant, or θ for sqrt_theta
     long theta_bits = 0;      // k = theta_bits(θ) for sqrt_theta
     std::vector<Expr> args;   // 1 argument (neg, sqrt_theta) or 2 (binary ops)
 
     static Expr variable();
+    /// The gate's parameter p (Gate::params), written "p".
+    static Expr parameter();
     static Expr constant(Rational c);
     static Expr unary(Op op, Expr a);
     static Expr binary(Op op, Expr a, Expr b);
@@ -44,12 +48,16 @@ struct Expr {
     std::string str() const;
     /// Largest bit size of a constant (or θ) in the expression.
     long max_bits() const;
+    /// Whether the parameter p occurs.
+    bool uses_parameter() const;
 };
 
-/// Evaluates g(u) in arithmetic ar, operation by operation with ar's guarantees
-/// (generic; instantiated for every supported arithmetic, arithmetics.hpp).
+/// Evaluates g(u) (with p = *p where the parameter occurs) in arithmetic ar, operation by
+/// operation with ar's guarantees (generic; instantiated for every supported
+/// arithmetic, arithmetics.hpp). Throws ShapeError if p occurs and p is null.
 template <SupportedArithmetic Arith>
-typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u);
+typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u,
+                                     const typename Arith::value_type* p = nullptr);
 
 enum class Scalar { relu, square, sqrt_theta, soft_threshold };
 std::string scalar_name(Scalar s);
@@ -67,11 +75,35 @@ struct ElementwiseLayer {
     std::optional<IndexRanges> indices;  // none: every coordinate
 };
 
+/// `count` gates sharing the expression f (one when count = 1): gate k (0 ≤ k < count) has
+/// control x0 = control + k and targets X = {t + k : t in targets}, and evaluates f with
+/// p = params.at(k). params is empty unless f uses p, and then has `count` entries.
 struct Gate {
-    std::size_t control;                 // x0
-    IndexRanges targets;                 // X
+    std::size_t control;                 // x0 of gate 0
+    IndexRanges targets;                 // X of gate 0
     Expr f;
+    std::size_t count = 1;
+    Bias params = Bias();                // p per gate (runs of equal values, shared by copies)
 };
+
+/// f(k, p) for each gate k = 0, …, count − 1 of g in order, p the parameter of gate k
+/// converted by ar.from_rational (once per distinct value; nullptr when f does not use
+/// p): the one loop over gates of evaluate and of the gradient's tape.
+template <class Arith, class F>
+void for_each_gate(const Gate& g, const Arith& ar, F&& f) {
+    using V = typename Arith::value_type;
+    if (!g.f.uses_parameter()) {
+        for (std::size_t k = 0; k < g.count; ++k) f(k, static_cast<const V*>(nullptr));
+        return;
+    }
+    const V zero = ar.from_rational(Rational());
+    std::size_t k = 0;
+    g.params.for_each_run(ar, [&](std::size_t begin, std::size_t end, const V& v) {
+        for (; k < begin; ++k) f(k, &zero);
+        for (; k < end; ++k) f(k, &v);
+    });
+    for (; k < g.count; ++k) f(k, &zero);
+}
 
 struct GateLayer {
     std::vector<Gate> gates;

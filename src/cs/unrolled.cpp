@@ -80,9 +80,11 @@ struct Builder {
     Network net;
     // Built once and shared by every layer that uses them (the network is O(N + depth),
     // not O(N · depth)): the 1×M row of ones (‖v‖² = ones·v²), and the biases of the
-    // soft-threshold layers by (rows, threshold scale).
+    // soft-threshold layers by (rows, threshold scale), and the thresholds t = scale·w of
+    // the complex soft-threshold gates by scale.
     OperatorPtr ones_M;
     std::map<std::pair<std::size_t, Rational>, Bias> soft_biases;
+    std::map<Rational, Bias> gate_thresholds;
     Bias nesta_bias;
 
     Builder(const CsProblem& p, const SolverParams& q)
@@ -132,6 +134,16 @@ struct Builder {
         return it->second;
     }
 
+    const Bias& thresholds(const Rational& scale) {
+        auto [it, fresh] = gate_thresholds.try_emplace(scale);
+        if (fresh) {
+            std::vector<BiasRun> runs;
+            for (const BiasRun& r : w_runs) runs.push_back({r.begin, r.end, scale * r.value});
+            it->second = Bias::from_runs(Nc, std::move(runs));
+        }
+        return it->second;
+    }
+
     // Blocks writing u = Σ id_terms + op(Σ op_terms) at each of `at`.
     void write_u(std::vector<Block>& a, const std::vector<std::size_t>& at, const std::vector<Term>& id_terms,
                  const std::vector<Term>& op_terms, const OperatorPtr& op) const {
@@ -154,7 +166,8 @@ struct Builder {
     // [u | u | carry], squares on the copy, [|u_i|² | u | carry], and one gate per
     // coordinate, u_i ← f_i(|u_i|²)·u_i with f_i(q) = max(0, s − t_i)/max(s, t_i),
     // s = sqrt_θ(q): equal to max(0, 1 − t_i/s), the complex soft threshold with √
-    // replaced by sqrt_θ, and defined at 0. The thresholds are t_i = scale·w_i.
+    // replaced by sqrt_θ, and defined at 0. The thresholds are t_i = scale·w_i; the gates
+    // are one group sharing f, t_i its parameter (f = 1 when scale = 0: t = 0).
     Soft threshold(const std::vector<Term>& id_terms, const std::vector<Term>& op_terms, const OperatorPtr& op,
                    std::vector<Block> by, const std::vector<Carry>& carry, const Rational& scale) {
         std::vector<Block> a;
@@ -180,22 +193,15 @@ struct Builder {
             to += c.width;
         }
         affine(to, std::move(b2), {});
-        std::vector<Gate> gates;
-        for (const BiasRun& r : w_runs) {
-            const Rational t = scale * r.value;
-            for (std::size_t i = r.begin; i < r.end; ++i) {
-                Expr f = Expr::constant(Rational(1));
-                if (t.sign() > 0) {
-                    Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta);
-                    f = Expr::binary(Expr::Op::div,
-                                     Expr::binary(Expr::Op::max, Expr::constant(Rational(0)),
-                                                  Expr::binary(Expr::Op::sub, root, Expr::constant(t))),
-                                     Expr::binary(Expr::Op::max, root, Expr::constant(t)));
-                }
-                gates.push_back(Gate{i, {Nc + i, Nc + Nc + i}, std::move(f)});
-            }
+        if (scale.is_zero()) {
+            net.add_gates({Gate{0, {Nc, Nc + Nc}, Expr::constant(Rational(1)), Nc}});
+        } else {
+            const Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta), t = Expr::parameter();
+            Expr f = Expr::binary(Expr::Op::div,
+                                  Expr::binary(Expr::Op::max, Expr::constant(Rational(0)), Expr::binary(Expr::Op::sub, root, t)),
+                                  Expr::binary(Expr::Op::max, root, t));
+            net.add_gates({Gate{0, {Nc, Nc + Nc}, std::move(f), Nc, thresholds(scale)}});
         }
-        net.add_gates(std::move(gates));
         return {{{Nc, Rational(1)}}, Nc + N};
     }
 

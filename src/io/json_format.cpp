@@ -385,6 +385,7 @@ struct Reader {
     Expr expr(const json& v, const std::string& path, int depth) {
         if (depth > max_depth) refuse(path, "gate expression nested deeper than " + std::to_string(max_depth));
         if (v.is_string() && v.get_ref<const std::string&>() == "u") return Expr::variable();
+        if (v.is_string() && v.get_ref<const std::string&>() == "p") return Expr::parameter();
         if (v.is_string() || v.is_number()) return Expr::constant(rational(v, path));
         const std::string op = text(v, path, "op");
         if (op == "sqrt_theta")
@@ -472,10 +473,16 @@ struct Reader {
             GateLayer g;
             for (std::size_t i = 0; i < gs.size(); ++i) {
                 std::string gp = item(path + ".gates", i);
-                keys(gs[i], gp, {"control", "targets", "f"});
+                keys(gs[i], gp, {"control", "targets", "f", "count", "params"});
                 const std::size_t control = index(field(gs[i], gp, "control"), gp + ".control");
                 auto targets = index_set(field(gs[i], gp, "targets"), gp + ".targets");
-                g.gates.push_back(Gate{control, std::move(targets), expr(field(gs[i], gp, "f"), gp + ".f", 0)});
+                Gate gate{control, std::move(targets), expr(field(gs[i], gp, "f"), gp + ".f", 0)};
+                if (gs[i].contains("count")) {
+                    gate.count = index(gs[i]["count"], gp + ".count");
+                    if (gate.count == 0) fail(gp + ".count", "expected at least 1");
+                }
+                if (gs[i].contains("params")) gate.params = bias(gs[i]["params"], gp + ".params");
+                g.gates.push_back(std::move(gate));
             }
             return g;
         }
@@ -601,6 +608,7 @@ json expr_json(const Expr& e) {
     using Op = Expr::Op;
     switch (e.op) {
         case Op::var: return "u";
+        case Op::param: return "p";
         case Op::constant: return rational_json(e.value.exact());
         default: break;
     }
@@ -721,8 +729,12 @@ json network_to_json(const Network& net) {
             if (e->indices) j["indices"] = index_set_json(*e->indices);
         } else {
             json gates = json::array();
-            for (const Gate& g : std::get<GateLayer>(l).gates)
-                gates.push_back({{"control", g.control}, {"targets", index_set_json(g.targets)}, {"f", expr_json(g.f)}});
+            for (const Gate& g : std::get<GateLayer>(l).gates) {
+                json gj = {{"control", g.control}, {"targets", index_set_json(g.targets)}, {"f", expr_json(g.f)}};
+                if (g.count != 1) gj["count"] = g.count;
+                if (g.params.size() != 0) gj["params"] = bias_json(g.params);
+                gates.push_back(std::move(gj));
+            }
             j = {{"type", "gate"}, {"gates", std::move(gates)}};
         }
         layers.push_back(std::move(j));

@@ -91,11 +91,12 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
             } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
                 apply_elementwise(*e, ar, std::span<V>(z));
             } else {
-                for (const Gate& g : std::get<GateLayer>(layer).gates) {
-                    V f = eval_expr(g.f, ar, z[g.control]);
-                    g.targets.for_each([&](std::size_t t) { ar.mul(z[t], f, z[t]); });
-                    ar.zero(z[g.control]);
-                }
+                for (const Gate& g : std::get<GateLayer>(layer).gates)
+                    for_each_gate(g, ar, [&](std::size_t k, const V* p) {
+                        V f = eval_expr(g.f, ar, z[g.control + k], p);
+                        g.targets.for_each([&](std::size_t t) { ar.mul(z[t + k], f, z[t + k]); });
+                        ar.zero(z[g.control + k]);
+                    });
             }
             if constexpr (Arith::exact) check_exact_layer(ar, z);
         } catch (const DomainError& err) {

@@ -29,10 +29,11 @@ LocalDerivatives local_derivatives(const Layer& layer, std::span<const double> z
         else
             for (const Dual& x : seeded) d.slope.push_back(x.d);
     } else if (auto* gates = std::get_if<GateLayer>(&layer)) {
-        for (const Gate& g : gates->gates) {
-            d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control], 1.0)));
-            g.targets.for_each([&](std::size_t t) { d.target.push_back(z[t]); });
-        }
+        for (const Gate& g : gates->gates)
+            for_each_gate(g, ar, [&](std::size_t k, const Dual* p) {
+                d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control + k], 1.0), p));
+                g.targets.for_each([&](std::size_t t) { d.target.push_back(z[t + k]); });
+            });
     }
     return d;
 }
@@ -80,17 +81,17 @@ Vjp vjp(const Network& net, std::span<const double> y,
             } else
                 for (std::size_t i = 0; i < g.size(); ++i) g[i] *= slope[i];
         } else {
-            std::size_t k = 0;
-            const auto& gates = std::get<GateLayer>(layers[j]).gates;
-            for (std::size_t q = 0; q < gates.size(); ++q) {
-                const Dual f = tape[j].gate[q];
-                double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
-                gates[q].targets.for_each([&](std::size_t t) {
-                    inner += g[t] * tape[j].target[k++];
-                    g[t] *= f.v;
-                });
-                g[gates[q].control] = f.d * inner;
-            }
+            std::size_t k = 0, q = 0;  // target values and gates taped, in order
+            for (const Gate& gate : std::get<GateLayer>(layers[j]).gates)
+                for (std::size_t s = 0; s < gate.count; ++s) {
+                    const Dual f = tape[j].gate[q++];
+                    double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
+                    gate.targets.for_each([&](std::size_t t) {
+                        inner += g[t + s] * tape[j].target[k++];
+                        g[t + s] *= f.v;
+                    });
+                    g[gate.control + s] = f.d * inner;
+                }
         }
     }
     for (std::size_t i = 0; i < y.size(); ++i) out.gradient[i] += g[i];

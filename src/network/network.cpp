@@ -9,6 +9,12 @@ namespace rigornet {
 
 Expr Expr::variable() { return Expr{}; }
 
+Expr Expr::parameter() {
+    Expr e;
+    e.op = Op::param;
+    return e;
+}
+
 Expr Expr::constant(Rational c) {
     Expr e;
     e.op = Op::constant;
@@ -48,6 +54,7 @@ std::string Expr::str() const {
     switch (op) {
         case Op::constant: return value.exact().str();
         case Op::var: return "u";
+        case Op::param: return "p";
         case Op::neg: return "-" + args[0].str();
         case Op::add: return bin("+");
         case Op::sub: return bin("-");
@@ -60,6 +67,10 @@ std::string Expr::str() const {
     return "?";
 }
 
+bool Expr::uses_parameter() const {
+    return op == Op::param || std::any_of(args.begin(), args.end(), [](const Expr& a) { return a.uses_parameter(); });
+}
+
 long Expr::max_bits() const {
     long b = (op == Op::constant || op == Op::sqrt_theta) ? value.exact().bits() : 0;
     for (const Expr& a : args) b = std::max(b, a.max_bits());
@@ -67,18 +78,23 @@ long Expr::max_bits() const {
 }
 
 template <SupportedArithmetic Arith>
-typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u) {
+typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u,
+                                     const typename Arith::value_type* p) {
     using V = typename Arith::value_type;
     using Op = Expr::Op;
     if (e.op == Op::var) return u;
     if (e.op == Op::constant) return e.value.value(ar);
-    V a = eval_expr(e.args[0], ar, u), r{};
+    if (e.op == Op::param) {
+        if (!p) throw ShapeError("gate expression uses the parameter p, but the gate has none");
+        return *p;
+    }
+    V a = eval_expr(e.args[0], ar, u, p), r{};
     switch (e.op) {
         case Op::neg: ar.neg(r, a); return r;
         case Op::sqrt_theta: ar.sqrt_theta(r, a, e.theta_bits); return r;
         default: break;
     }
-    V b = eval_expr(e.args[1], ar, u);
+    V b = eval_expr(e.args[1], ar, u, p);
     switch (e.op) {
         case Op::add: ar.add(r, a, b); break;
         case Op::sub: ar.sub(r, a, b); break;
@@ -92,7 +108,7 @@ typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typen
 }
 
 #define RIGORNET_INSTANTIATE_EVAL_EXPR(ARITH) \
-    template ARITH::value_type eval_expr(const Expr&, const ARITH&, const ARITH::value_type&);
+    template ARITH::value_type eval_expr(const Expr&, const ARITH&, const ARITH::value_type&, const ARITH::value_type*);
 RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_EVAL_EXPR)
 #undef RIGORNET_INSTANTIATE_EVAL_EXPR
 
@@ -178,8 +194,18 @@ void Network::add(Layer layer) {
         if (g.gates.empty()) throw fail("no gates");
         std::vector<std::pair<IndexRanges::Run, const char*>> claims;
         for (const Gate& gate : g.gates) {
-            claims.push_back({{gate.control, gate.control + 1}, "gate control"});
-            for (const auto& r : gate.targets.runs()) claims.push_back({r, "gate target"});
+            if (gate.count == 0) throw fail("a gate group of count 0");
+            if (gate.f.uses_parameter() ? gate.params.size() != gate.count : gate.params.size() != 0)
+                throw fail("a gate group of " + std::to_string(gate.count) + " gate(s) has " +
+                           std::to_string(gate.params.size()) + " parameters (expected " +
+                           (gate.f.uses_parameter() ? std::to_string(gate.count) + ": its f uses p" : "none: its f does not use p") + ")");
+            // gate k takes control + k and t + k: the runs [control, control + count) and,
+            // for count > 1, [t, t + count) for each target t of gate 0
+            claims.push_back({{gate.control, gate.control + gate.count}, "gate control"});
+            if (gate.count == 1)
+                for (const auto& r : gate.targets.runs()) claims.push_back({r, "gate target"});
+            else
+                gate.targets.for_each([&](std::size_t t) { claims.push_back({{t, t + gate.count}, "gate target"}); });
         }
         check_disjoint(std::move(claims), width, fail, " is used by two gates (or twice by one)");
     }
@@ -216,7 +242,7 @@ long Network::max_weight_bits() const {
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             b = std::max(b, e->param.bits());
         } else {
-            for (const Gate& g : std::get<GateLayer>(l).gates) b = std::max(b, g.f.max_bits());
+            for (const Gate& g : std::get<GateLayer>(l).gates) b = std::max({b, g.f.max_bits(), g.params.max_bits()});
         }
     }
     return b;

@@ -12,6 +12,7 @@
 #include "../support.hpp"
 #include "rigornet/cs_problem.hpp"
 #include "rigornet/evaluate.hpp"
+#include "rigornet/gradient.hpp"
 #include "rigornet/json_format.hpp"
 #include "rigornet/unrolled.hpp"
 
@@ -77,11 +78,14 @@ std::vector<typename Arith::value_type> per_coordinate(const Network& net, const
                 }
             }
         } else {
-            for (const Gate& g : std::get<GateLayer>(layer).gates) {
-                V f = eval_expr(g.f, ar, z[g.control]);
-                for (std::size_t t : g.targets.list()) ar.mul(z[t], f, z[t]);
-                ar.zero(z[g.control]);
-            }
+            for (const Gate& g : std::get<GateLayer>(layer).gates)
+                for (std::size_t k = 0; k < g.count; ++k) {
+                    V p{};
+                    if (g.f.uses_parameter()) p = ar.from_rational(g.params.at(k));
+                    V f = eval_expr(g.f, ar, z[g.control + k], g.f.uses_parameter() ? &p : nullptr);
+                    for (std::size_t t : g.targets.list()) ar.mul(z[t + k], f, z[t + k]);
+                    ar.zero(z[g.control + k]);
+                }
         }
     }
     return z;
@@ -91,8 +95,27 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
-// Rewrites the compact JSON forms ("runs", "ranges") of a network document as the
-// per-coordinate lists of the original format.
+// The entries of a bias written as a list or by runs.
+std::vector<std::string> dense_bias(const nlohmann::json& c) {
+    if (c.is_array()) return c.get<std::vector<std::string>>();
+    std::vector<std::string> d(c["size"].get<std::size_t>(), "0");
+    for (auto& r : c["runs"])
+        for (std::size_t i = r[0]; i < r[1].get<std::size_t>(); ++i) d[i] = r[2];
+    return d;
+}
+
+// f with the parameter "p" replaced by the constant v.
+nlohmann::json substitute(const nlohmann::json& f, const std::string& v) {
+    if (f.is_string()) return f == "p" ? nlohmann::json(v) : f;
+    nlohmann::json g = f;
+    if (g.is_object())
+        for (auto& a : g["args"]) a = substitute(a, v);
+    return g;
+}
+
+// Rewrites the compact JSON forms ("runs", "ranges", gate groups with "count" and
+// "params") of a network document as the per-coordinate lists and one gate per
+// coordinate, each with its own constants, of the original format.
 void expand_compact_forms(nlohmann::json& doc) {
     auto expand_indices = [](nlohmann::json& v) {
         if (!v.is_object()) return;
@@ -102,15 +125,22 @@ void expand_compact_forms(nlohmann::json& doc) {
         v = list;
     };
     for (auto& l : doc["layers"]) {
-        if (l.contains("c") && l["c"].is_object()) {
-            std::vector<std::string> c(l["c"]["size"].get<std::size_t>(), "0");
-            for (auto& r : l["c"]["runs"])
-                for (std::size_t i = r[0]; i < r[1].get<std::size_t>(); ++i) c[i] = r[2];
-            l["c"] = c;
-        }
+        if (l.contains("c")) l["c"] = dense_bias(l["c"]);
         if (l.contains("indices")) expand_indices(l["indices"]);
-        if (l.contains("gates"))
-            for (auto& g : l["gates"]) expand_indices(g["targets"]);
+        if (!l.contains("gates")) continue;
+        nlohmann::json gates = nlohmann::json::array();
+        for (auto& g : l["gates"]) {
+            expand_indices(g["targets"]);
+            const std::size_t count = g.value("count", std::size_t{1});
+            const std::vector<std::string> p = g.contains("params") ? dense_bias(g["params"]) : std::vector<std::string>{};
+            for (std::size_t k = 0; k < count; ++k) {
+                nlohmann::json t = nlohmann::json::array();
+                for (auto& i : g["targets"]) t.push_back(i.get<std::size_t>() + k);
+                gates.push_back({{"control", g["control"].get<std::size_t>() + k}, {"targets", t},
+                                 {"f", p.empty() ? g["f"] : substitute(g["f"], p[k])}});
+            }
+        }
+        l["gates"] = gates;
     }
 }
 
@@ -209,6 +239,29 @@ TEST_CASE("index ranges keep the list they were built from, in maximal runs", "[
     net.add_elementwise(Scalar::relu, IndexRanges::range(0, 10));
     net.add_gates({Gate{9, IndexRanges::range(0, 9), Expr::variable()}});
     CHECK(net.layers().size() == 2);
+    // gate groups: gate k takes control + k and t + k; p needs one parameter per gate
+    const Expr pu = Expr::binary(Expr::Op::mul, Expr::parameter(), Expr::variable());
+    CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 4}, Expr::variable(), 2}}), Catch::Contains("index 4 is used by two gates"));
+    CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 6}, pu, 3}}), Catch::Contains("has 0 parameters (expected 3"));
+    CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 6}, Expr::variable(), 3, Bias(3)}}), Catch::Contains("expected none"));
+    CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 8}, pu, 3, Bias(3)}}), Catch::Contains("index 10 is out of range"));
+    CHECK_THROWS_AS(eval_expr(pu, DoubleArith{}, 1.0), ShapeError);
+    // three gates (0; 3, 6), (1; 4, 7), (2; 5, 8) with p = 1/2, 1/2, 3: z_t ← p·z_c·z_t
+    const Bias p(std::vector<Rational>{Rational(1, 2), Rational(1, 2), Rational(3)});
+    net.add_gates({Gate{0, {3, 6}, pu, 3, p}});
+    std::vector<Rational> z;
+    for (long i = 0; i < 10; ++i) z.push_back(Rational(i + 1));
+    const auto out = evaluate(net, ExactArith{}, std::span<const Rational>(z));
+    // after the ReLU and the first gate (control 9 = 10, targets 0..8 scaled by 10)
+    std::vector<Rational> want(10);
+    for (long i = 0; i < 9; ++i) want[i] = Rational(10 * (i + 1));
+    for (std::size_t k = 0; k < 3; ++k) {
+        const Rational pk = k < 2 ? Rational(1, 2) : Rational(3), u = want[k];
+        want[3 + k] *= pk * u;
+        want[6 + k] *= pk * u;
+        want[k] = Rational(0);
+    }
+    CHECK(out == want);
 }
 
 TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate network (exact, bit-identical double)",
@@ -217,16 +270,18 @@ TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate netw
         Modality m;
         bool complex;
         Solver s;
+        Rational lambda{1, 50};
     };
     for (Case c : {Case{Modality::walsh, false, Solver::firenet}, Case{Modality::walsh, false, Solver::nesta},
                    Case{Modality::walsh, false, Solver::fista}, Case{Modality::fourier, false, Solver::firenet},
-                   Case{Modality::fourier, true, Solver::firenet}, Case{Modality::walsh, false, Solver::cp_bp}}) {
+                   Case{Modality::fourier, true, Solver::firenet}, Case{Modality::walsh, false, Solver::cp_bp},
+                   Case{Modality::walsh, true, Solver::firenet}, Case{Modality::walsh, true, Solver::ista, Rational(0)}}) {
         Built b = problem(8, c.m, c.complex, 903);
         SolverParams pr;
         pr.solver = c.s;
         pr.restarts = 2;
         pr.inner = 2;
-        pr.lambda = Rational(1, 50);
+        pr.lambda = c.lambda;
         pr.theta = Rational(1, 1 << 16);
         if (c.s == Solver::cp_bp) pr.tau = pr.sigma = Rational(1, 2);
         const Network net = build_unrolled(b.setup.problem, pr);
@@ -240,6 +295,10 @@ TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate netw
         expand_compact_forms(doc);
         const Network old_form = network_from_json(doc, "expanded");
         CHECK(same_bits(evaluate(old_form, DoubleArith{}, std::span<const double>(yd)), fast));
+        // reverse mode through the compact layers: the old form's gradient, bit for bit
+        std::vector<double> w(fast.size());
+        for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<double>(i % 5) - 2;
+        CHECK(same_bits(vjp(net, yd, w).gradient, vjp(old_form, yd, w).gradient));
         if (c.m == Modality::walsh) {  // rational A: exactly
             const auto exact = evaluate_rational(net, ExactArith{}, b.y);
             CHECK(exact == per_coordinate(net, ExactArith{}, b.y));
@@ -249,6 +308,26 @@ TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate netw
 }
 
 TEST_CASE("FIRENET storage is O(N + depth): per-layer storage independent of N, shared biases and operators", "[scale]") {
+    {  // complex thresholds: one group of Nc gates per layer, the thresholds shared
+        Built b = problem(16, Modality::fourier, true, 905);
+        SolverParams pr;
+        pr.restarts = 2;
+        pr.inner = 2;
+        const Network net = build_unrolled(b.setup.problem, pr);
+        const Bias* first = nullptr;
+        std::size_t groups = 0;
+        for (const Layer& l : net.layers())
+            if (auto* g = std::get_if<GateLayer>(&l))
+                for (const Gate& gate : g->gates) {
+                    if (gate.count == 1) continue;  // the projection onto the unit ball
+                    ++groups;
+                    CHECK(gate.count == 16 * 16);
+                    if (!first) first = &gate.params;
+                    CHECK(gate.params.shares_storage_with(*first));
+                    CHECK(gate.params.stored_runs() <= 2 * 16);
+                }
+        CHECK(groups == 4);
+    }
     for (std::size_t n : {16, 64}) {
         Built b = problem(n, Modality::fourier, false, 904);
         SolverParams pr;
