@@ -197,9 +197,10 @@ struct Builder {
             net.add_gates({Gate{0, {Nc, Nc + Nc}, Expr::constant(Rational(1)), Nc}});
         } else {
             const Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta), t = Expr::parameter();
-            Expr f = Expr::binary(Expr::Op::div,
-                                  Expr::binary(Expr::Op::max, Expr::constant(Rational(0)), Expr::binary(Expr::Op::sub, root, t)),
-                                  Expr::binary(Expr::Op::max, root, t));
+            Expr f = Expr::binary(
+                Expr::Op::div,
+                Expr::binary(Expr::Op::max, Expr::constant(Rational(0)), Expr::binary(Expr::Op::sub, root, t)),
+                Expr::binary(Expr::Op::max, root, t));
             net.add_gates({Gate{0, {Nc, Nc + Nc}, std::move(f), Nc, thresholds(scale)}});
         }
         return {{{Nc, Rational(1)}}, Nc + N};
@@ -365,7 +366,8 @@ struct Builder {
                                      Expr::binary(Expr::Op::max, Expr::constant(Rational(0)),
                                                   Expr::binary(Expr::Op::sub, root, Expr::constant(pr.noise))),
                                      Expr::binary(Expr::Op::max, root, Expr::constant(pr.noise)));
-            net.add_gates({Gate{S0, IndexRanges::range(RY3, RY3 + M), cfun}, Gate{S1, IndexRanges::range(RZ3, RZ3 + M), cfun}});
+            net.add_gates(
+                {Gate{S0, IndexRanges::range(RY3, RY3 + M), cfun}, Gate{S1, IndexRanges::range(RZ3, RZ3 + M), cfun}});
             // L4: y_k = q_y − Aᵀ(c r_y); z_k = Aᵀy − μG' − Aᵀ(c r_z); x⁺ = τ z_k + (1 − τ) y_k
             const Rational tau(2, k + 3);
             affine(W,

@@ -215,7 +215,8 @@ struct Reader {
         for (std::size_t k = 0; k < rs.size(); ++k) {
             const std::string rp = item(path + ".runs", k);
             if (!rs[k].is_array() || rs[k].size() != 3) fail(rp, "expected [begin, end, \"value\"]");
-            runs.push_back({index(rs[k][0], item(rp, 0)), index(rs[k][1], item(rp, 1)), rational(rs[k][2], item(rp, 2))});
+            const std::size_t b = index(rs[k][0], item(rp, 0)), e = index(rs[k][1], item(rp, 1));
+            runs.push_back({b, e, rational(rs[k][2], item(rp, 2))});
         }
         return at(path, [&] { return Bias::from_runs(n, std::move(runs)); });
     }
@@ -502,7 +503,9 @@ json rationals_json(const std::vector<Rational>& v) {
 json bias_json(const Bias& c) {
     if (3 * c.stored_runs() >= c.size()) return rationals_json(c.dense());
     json runs = json::array();
-    c.for_each_run([&](std::size_t b, std::size_t e, const Rational& v) { runs.push_back(json::array({b, e, rational_json(v)})); });
+    c.for_each_run([&](std::size_t b, std::size_t e, const Rational& v) {
+        runs.push_back(json::array({b, e, rational_json(v)}));
+    });
     return {{"size", c.size()}, {"runs", std::move(runs)}};
 }
 

@@ -46,7 +46,8 @@ Bias Bias::from_runs(std::size_t n, std::vector<BiasRun> runs) {
 
 const Rational& Bias::at(std::size_t i) const {
     static const Rational zero;
-    if (i >= n_) throw ShapeError("bias index " + std::to_string(i) + " outside the bias of size " + std::to_string(n_));
+    if (i >= n_)
+        throw ShapeError("bias index " + std::to_string(i) + " outside the bias of size " + std::to_string(n_));
     if (is_zero()) return zero;
     const auto& runs = impl_->runs;
     // the first run ending after i

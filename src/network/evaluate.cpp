@@ -44,7 +44,8 @@ double ball_evaluation_bytes(const Network& net, long prec) {
     double values = 3.0 * static_cast<double>(*std::max_element(net.widths().begin(), net.widths().end()));
     for (const Layer& l : net.layers())
         if (auto* a = std::get_if<AffineLayer>(&l))
-            values += static_cast<double>(a->c.distinct_values() + a->A->stored_entries() + (a->B ? a->B->stored_entries() : 0));
+            values += static_cast<double>(a->c.distinct_values() + a->A->stored_entries() +
+                                          (a->B ? a->B->stored_entries() : 0));
     return values * (static_cast<double>(prec) / 8 + 48);
 }
 

@@ -193,12 +193,20 @@ void Network::add(Layer layer) {
         auto& g = std::get<GateLayer>(layer);
         if (g.gates.empty()) throw fail("no gates");
         std::vector<std::pair<IndexRanges::Run, const char*>> claims;
+        std::size_t claimed = 0;  // indices the gates take: at most the width if they are disjoint
         for (const Gate& gate : g.gates) {
             if (gate.count == 0) throw fail("a gate group of count 0");
+            // checked before the claims are listed, which for a group costs one per target
+            const std::size_t per_gate = 1 + gate.targets.size();
+            if (gate.count > width || per_gate > width || (claimed += gate.count * per_gate) > width)
+                throw fail("the gates take more indices than the " + std::to_string(width) +
+                           " values of the layer input (gates act on disjoint indices)");
             if (gate.f.uses_parameter() ? gate.params.size() != gate.count : gate.params.size() != 0)
                 throw fail("a gate group of " + std::to_string(gate.count) + " gate(s) has " +
                            std::to_string(gate.params.size()) + " parameters (expected " +
-                           (gate.f.uses_parameter() ? std::to_string(gate.count) + ": its f uses p" : "none: its f does not use p") + ")");
+                           (gate.f.uses_parameter() ? std::to_string(gate.count) + ": its f uses p"
+                                                    : "none: its f does not use p") +
+                           ")");
             // gate k takes control + k and t + k: the runs [control, control + count) and,
             // for count > 1, [t, t + count) for each target t of gate 0
             claims.push_back({{gate.control, gate.control + gate.count}, "gate control"});

@@ -62,9 +62,15 @@ std::vector<typename Arith::value_type> per_coordinate(const Network& net, const
             for (std::size_t i : idx) {
                 V& x = z[i];
                 switch (e->fn) {
-                    case Scalar::relu: ar.relu(x, x); break;
-                    case Scalar::square: ar.square(x, x); break;
-                    case Scalar::sqrt_theta: ar.sqrt_theta(x, x, e->theta_bits); break;
+                    case Scalar::relu:
+                        ar.relu(x, x);
+                        break;
+                    case Scalar::square:
+                        ar.square(x, x);
+                        break;
+                    case Scalar::sqrt_theta:
+                        ar.sqrt_theta(x, x, e->theta_bits);
+                        break;
                     case Scalar::soft_threshold: {
                         V p, n;
                         ar.sub(p, x, t);
@@ -132,11 +138,13 @@ void expand_compact_forms(nlohmann::json& doc) {
         for (auto& g : l["gates"]) {
             expand_indices(g["targets"]);
             const std::size_t count = g.value("count", std::size_t{1});
-            const std::vector<std::string> p = g.contains("params") ? dense_bias(g["params"]) : std::vector<std::string>{};
+            const std::vector<std::string> p =
+                g.contains("params") ? dense_bias(g["params"]) : std::vector<std::string>{};
             for (std::size_t k = 0; k < count; ++k) {
                 nlohmann::json t = nlohmann::json::array();
                 for (auto& i : g["targets"]) t.push_back(i.get<std::size_t>() + k);
-                gates.push_back({{"control", g["control"].get<std::size_t>() + k}, {"targets", t},
+                gates.push_back({{"control", g["control"].get<std::size_t>() + k},
+                                 {"targets", t},
                                  {"f", p.empty() ? g["f"] : substitute(g["f"], p[k])}});
             }
         }
@@ -156,7 +164,8 @@ Built problem(std::size_t n, Modality m, bool complex, unsigned salt) {
     std::vector<double> x(n * n);
     for (double& v : x) v = static_cast<double>(g() % 9) / 8;
     const auto s = image_sparsities(shape, levels, x);
-    CsSetup st = make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.4, 5), s, true, Rational(1, 1 << 20), 0, complex);
+    CsSetup st =
+        make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.4, 5), s, true, Rational(1, 1 << 20), 0, complex);
     std::vector<Rational> y;
     for (std::size_t i = 0; i < st.problem.A->rows(); ++i) y.push_back(Rational(static_cast<long>(g() % 17) - 8, 16));
     return {std::move(st), std::move(y)};
@@ -204,7 +213,8 @@ TEST_CASE("biases by runs hold exactly their entries and add them with the per-e
     }
     // runs given out of order are sorted; overlapping or outside runs are refused
     const Bias r = Bias::from_runs(6, {{4, 6, Rational(2)}, {0, 2, Rational(-1, 3)}, {2, 4, Rational(0)}});
-    CHECK(r.dense() == std::vector<Rational>{Rational(-1, 3), Rational(-1, 3), Rational(0), Rational(0), Rational(2), Rational(2)});
+    CHECK(r.dense() ==
+          std::vector<Rational>{Rational(-1, 3), Rational(-1, 3), Rational(0), Rational(0), Rational(2), Rational(2)});
     CHECK_THROWS_WITH(Bias::from_runs(6, {{0, 3, Rational(1)}, {2, 4, Rational(1)}}), Catch::Contains("overlaps"));
     CHECK_THROWS_WITH(Bias::from_runs(6, {{5, 7, Rational(1)}}), Catch::Contains("outside the bias of size 6"));
     CHECK_THROWS_AS(Bias::from_runs(6, {{3, 3, Rational(1)}}), ShapeError);
@@ -233,19 +243,36 @@ TEST_CASE("index ranges keep the list they were built from, in maximal runs", "[
     CHECK(r == IndexRanges({3, 4, 5, 6, 7, 0, 1}));
     // the network refuses overlapping or out-of-range runs, naming the index
     Network net(10);
-    CHECK_THROWS_WITH(net.add_elementwise(Scalar::relu, IndexRanges({3, 4, 5, 9, 4})), Catch::Contains("index 4 appears twice"));
-    CHECK_THROWS_WITH(net.add_elementwise(Scalar::relu, IndexRanges::range(8, 12)), Catch::Contains("index 10 is out of range"));
-    CHECK_THROWS_WITH(net.add_gates({Gate{4, IndexRanges::range(0, 6), Expr::variable()}}), Catch::Contains("index 4 is used by two gates"));
+    CHECK_THROWS_WITH(net.add_elementwise(Scalar::relu, IndexRanges({3, 4, 5, 9, 4})),
+                      Catch::Contains("index 4 appears twice"));
+    CHECK_THROWS_WITH(net.add_elementwise(Scalar::relu, IndexRanges::range(8, 12)),
+                      Catch::Contains("index 10 is out of range"));
+    CHECK_THROWS_WITH(net.add_gates({Gate{4, IndexRanges::range(0, 6), Expr::variable()}}),
+                      Catch::Contains("index 4 is used by two gates"));
     net.add_elementwise(Scalar::relu, IndexRanges::range(0, 10));
     net.add_gates({Gate{9, IndexRanges::range(0, 9), Expr::variable()}});
     CHECK(net.layers().size() == 2);
     // gate groups: gate k takes control + k and t + k; p needs one parameter per gate
     const Expr pu = Expr::binary(Expr::Op::mul, Expr::parameter(), Expr::variable());
-    CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 4}, Expr::variable(), 2}}), Catch::Contains("index 4 is used by two gates"));
+    CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 4}, Expr::variable(), 2}}),
+                      Catch::Contains("index 4 is used by two gates"));
     CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 6}, pu, 3}}), Catch::Contains("has 0 parameters (expected 3"));
     CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 6}, Expr::variable(), 3, Bias(3)}}), Catch::Contains("expected none"));
     CHECK_THROWS_WITH(net.add_gates({Gate{0, {3, 8}, pu, 3, Bias(3)}}), Catch::Contains("index 10 is out of range"));
     CHECK_THROWS_AS(eval_expr(pu, DoubleArith{}, 1.0), ShapeError);
+    // more indices than the width are refused before any per-index work (a file may
+    // write 10^7 gates of 10^7 targets in a few bytes)
+    CHECK_THROWS_WITH(net.add_gates({Gate{0, IndexRanges::range(1, 5), Expr::variable(), 3}}),
+                      Catch::Contains("take more indices than the 10 values"));
+    nlohmann::json huge = {{"input_dim", 4},
+                           {"layers",
+                            {{{"type", "gate"},
+                              {"gates",
+                               {{{"control", 0},
+                                 {"targets", {{"ranges", {{1, 10000000}, {1, 10000000}}}}},
+                                 {"count", 10000000},
+                                 {"f", "u"}}}}}}}};
+    CHECK_THROWS_WITH(network_from_json(huge, "huge.json"), Catch::Contains("take more indices"));
     // three gates (0; 3, 6), (1; 4, 7), (2; 5, 8) with p = 1/2, 1/2, 3: z_t ← p·z_c·z_t
     const Bias p(std::vector<Rational>{Rational(1, 2), Rational(1, 2), Rational(3)});
     net.add_gates({Gate{0, {3, 6}, pu, 3, p}});
@@ -272,10 +299,11 @@ TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate netw
         Solver s;
         Rational lambda{1, 50};
     };
-    for (Case c : {Case{Modality::walsh, false, Solver::firenet}, Case{Modality::walsh, false, Solver::nesta},
-                   Case{Modality::walsh, false, Solver::fista}, Case{Modality::fourier, false, Solver::firenet},
-                   Case{Modality::fourier, true, Solver::firenet}, Case{Modality::walsh, false, Solver::cp_bp},
-                   Case{Modality::walsh, true, Solver::firenet}, Case{Modality::walsh, true, Solver::ista, Rational(0)}}) {
+    for (Case c :
+         {Case{Modality::walsh, false, Solver::firenet}, Case{Modality::walsh, false, Solver::nesta},
+          Case{Modality::walsh, false, Solver::fista}, Case{Modality::fourier, false, Solver::firenet},
+          Case{Modality::fourier, true, Solver::firenet}, Case{Modality::walsh, false, Solver::cp_bp},
+          Case{Modality::walsh, true, Solver::firenet}, Case{Modality::walsh, true, Solver::ista, Rational(0)}}) {
         Built b = problem(8, c.m, c.complex, 903);
         SolverParams pr;
         pr.solver = c.s;
@@ -285,7 +313,8 @@ TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate netw
         pr.theta = Rational(1, 1 << 16);
         if (c.s == Solver::cp_bp) pr.tau = pr.sigma = Rational(1, 2);
         const Network net = build_unrolled(b.setup.problem, pr);
-        INFO("solver " << solver_name(c.s) << (c.m == Modality::walsh ? " walsh" : " fourier") << (c.complex ? " complex" : ""));
+        INFO("solver " << solver_name(c.s) << (c.m == Modality::walsh ? " walsh" : " fourier")
+                       << (c.complex ? " complex" : ""));
         std::vector<double> yd;
         for (const Rational& v : b.y) yd.push_back(v.to_double(Round::nearest));
         const std::vector<double> fast = evaluate(net, DoubleArith{}, std::span<const double>(yd));
@@ -307,7 +336,8 @@ TEST_CASE("unrolled networks: compact layers evaluate as the per-coordinate netw
     }
 }
 
-TEST_CASE("FIRENET storage is O(N + depth): per-layer storage independent of N, shared biases and operators", "[scale]") {
+TEST_CASE("FIRENET storage is O(N + depth): per-layer storage independent of N, shared biases and operators",
+          "[scale]") {
     {  // complex thresholds: one group of Nc gates per layer, the thresholds shared
         Built b = problem(16, Modality::fourier, true, 905);
         SolverParams pr;
