@@ -171,7 +171,7 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
         json e = {{"index", j + 1}, {"kind", layer_kind(l)}, {"in", net.widths()[j]}, {"out", net.widths()[j + 1]}};
         std::string detail;
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            long bits = std::max(a->A->max_entry_bits(), net.bias(j).max_bits());
+            long bits = std::max(a->A->max_entry_bits(), a->c.max_bits());
             e["matrix"] = a->A->kind();
             e["stored_entries"] = a->A->stored_entries();
             e["input_reinjection"] = a->B != nullptr;
@@ -186,10 +186,14 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
             detail = scalar_name(el->fn) + " on " + std::to_string(e["count"].get<std::size_t>()) + " values";
         } else {
             const auto& g = std::get<GateLayer>(l);
-            e["gates"] = g.gates.size();
+            std::size_t count = 0;
             e["functions"] = json::array();
-            for (const Gate& gate : g.gates) e["functions"].push_back(gate.f.str());
-            detail = std::to_string(g.gates.size()) + " gate(s), f = " + g.gates.front().f.str();
+            for (const Gate& gate : g.gates) {
+                count += gate.count;
+                e["functions"].push_back(gate.f.str());
+            }
+            e["gates"] = count;
+            detail = std::to_string(count) + " gate(s), f = " + g.gates.front().f.str();
         }
         layers.push_back(e);
         t << "  " << (j + 1) << ": " << layer_kind(l) << " " << net.widths()[j] << " -> " << net.widths()[j + 1]

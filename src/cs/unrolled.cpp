@@ -1,5 +1,7 @@
 #include "rigornet/cs/unrolled.hpp"
 
+#include <map>
+
 namespace rigornet {
 
 Solver parse_solver(const std::string& name) {
@@ -74,7 +76,16 @@ struct Builder {
     std::size_t N, M, Nc;  // real unknowns, measurements, coefficients (complex: N = 2Nc)
     OperatorPtr At, AtA;
     std::vector<Rational> w;  // weights, one per coefficient
+    std::vector<BiasRun> w_runs;  // the same weights as runs of equal values over [0, Nc)
     Network net;
+    // Built once and shared by every layer that uses them (the network is O(N + depth),
+    // not O(N · depth)): the 1×M row of ones (‖v‖² = ones·v²), and the biases of the
+    // soft-threshold layers by (rows, threshold scale), and the thresholds t = scale·w of
+    // the complex soft-threshold gates by scale.
+    OperatorPtr ones_M;
+    std::map<std::pair<std::size_t, Rational>, Bias> soft_biases;
+    std::map<Rational, Bias> gate_thresholds;
+    Bias nesta_bias;
 
     Builder(const CsProblem& p, const SolverParams& q)
         : pb(p), pr(q), N(p.A->cols()), M(p.A->rows()), Nc(p.complex ? N / 2 : N), At(std::make_shared<AdjointView>(p.A)),
@@ -84,16 +95,53 @@ struct Builder {
         if (w.size() != Nc) throw ShapeError("weights: " + std::to_string(w.size()) + " given for " + std::to_string(Nc) + " coefficients");
         for (auto& x : w)
             if (x.sign() <= 0) throw DomainError("weights must be positive");
+        for (std::size_t i = 0; i < Nc; ++i)
+            if (!w_runs.empty() && w_runs.back().value == w[i])
+                w_runs.back().end = i + 1;
+            else
+                w_runs.push_back({i, i + 1, w[i]});
         if (p.synthesis->cols() != N) throw ShapeError("synthesis operator takes " + std::to_string(p.synthesis->cols()) + " values, A has " + std::to_string(N) + " columns");
     }
 
     std::size_t width() const { return net.widths().back(); }
 
-    void affine(std::size_t rows, std::vector<Block> a, std::vector<Block> b, std::vector<Rational> c) {
+    // An affine layer with the given blocks; c: its bias (the zero vector when not given).
+    void affine(std::size_t rows, std::vector<Block> a, std::vector<Block> b, std::optional<Bias> c = std::nullopt) {
         auto A = blocks(rows, width(), std::move(a));
         auto B = b.empty() ? nullptr : blocks(rows, M, std::move(b));
-        if (c.empty()) c.assign(rows, Rational());
-        net.add_affine(A, B, std::move(c));
+        net.add_affine(A, B, c ? std::move(*c) : Bias(rows));
+    }
+
+    const OperatorPtr& ones() {
+        if (!ones_M) ones_M = std::make_shared<DenseMatrix>(1, M, std::vector<Rational>(M, Rational(1)));
+        return ones_M;
+    }
+
+    // The bias [−t | t | t | 0] of size `rows` of a real soft-threshold layer with
+    // t = scale·w, built once per (rows, scale).
+    const Bias& soft_bias(std::size_t rows, const Rational& scale) {
+        auto [it, fresh] = soft_biases.try_emplace({rows, scale});
+        if (fresh) {
+            std::vector<BiasRun> runs;
+            for (const BiasRun& r : w_runs) {
+                const Rational t = scale * r.value;
+                runs.push_back({r.begin, r.end, -t});
+                runs.push_back({N + r.begin, N + r.end, t});
+                runs.push_back({2 * N + r.begin, 2 * N + r.end, t});
+            }
+            it->second = Bias::from_runs(rows, std::move(runs));
+        }
+        return it->second;
+    }
+
+    const Bias& thresholds(const Rational& scale) {
+        auto [it, fresh] = gate_thresholds.try_emplace(scale);
+        if (fresh) {
+            std::vector<BiasRun> runs;
+            for (const BiasRun& r : w_runs) runs.push_back({r.begin, r.end, scale * r.value});
+            it->second = Bias::from_runs(Nc, std::move(runs));
+        }
+        return it->second;
     }
 
     // Blocks writing u = Σ id_terms + op(Σ op_terms) at each of `at`.
@@ -118,33 +166,24 @@ struct Builder {
     // [u | u | carry], squares on the copy, [|u_i|² | u | carry], and one gate per
     // coordinate, u_i ← f_i(|u_i|²)·u_i with f_i(q) = max(0, s − t_i)/max(s, t_i),
     // s = sqrt_θ(q): equal to max(0, 1 − t_i/s), the complex soft threshold with √
-    // replaced by sqrt_θ, and defined at 0.
+    // replaced by sqrt_θ, and defined at 0. The thresholds are t_i = scale·w_i; the gates
+    // are one group sharing f, t_i its parameter (f = 1 when scale = 0: t = 0).
     Soft threshold(const std::vector<Term>& id_terms, const std::vector<Term>& op_terms, const OperatorPtr& op,
-                   std::vector<Block> by, const std::vector<Carry>& carry, const std::vector<Rational>& t) {
+                   std::vector<Block> by, const std::vector<Carry>& carry, const Rational& scale) {
         std::vector<Block> a;
         if (!pb.complex) {
             write_u(a, {0, N, 2 * N}, id_terms, op_terms, op);
             const std::size_t rows = place_carries(a, carry, 3 * N);
-            std::vector<Rational> c(rows);
-            for (std::size_t i = 0; i < N; ++i) {
-                c[i] = -t[i];
-                c[N + i] = t[i];
-                c[2 * N + i] = t[i];
-            }
             for (auto& b : by) b.out_rows = {0, N, 2 * N};
-            affine(rows, std::move(a), std::move(by), std::move(c));
-            std::vector<std::size_t> idx(2 * N);
-            for (std::size_t i = 0; i < 2 * N; ++i) idx[i] = i;
-            net.add_elementwise(Scalar::relu, idx);
+            affine(rows, std::move(a), std::move(by), soft_bias(rows, scale));
+            net.add_elementwise(Scalar::relu, IndexRanges::range(0, 2 * N));
             return {{{0, Rational(1)}, {N, Rational(-1)}, {2 * N, Rational(1)}}, 3 * N};
         }
         write_u(a, {0, N}, id_terms, op_terms, op);
         const std::size_t rows1 = place_carries(a, carry, 2 * N);
         for (auto& b : by) b.out_rows = {0, N};
-        affine(rows1, std::move(a), std::move(by), {});
-        std::vector<std::size_t> sq(N);
-        for (std::size_t i = 0; i < N; ++i) sq[i] = N + i;
-        net.add_elementwise(Scalar::square, sq);
+        affine(rows1, std::move(a), std::move(by));
+        net.add_elementwise(Scalar::square, IndexRanges::range(N, 2 * N));
         // [|u|² (Nc) | u (N) | carry]
         std::vector<Block> b2{ident({0}, {{N, Rational(1)}, {N + Nc, Rational(1)}}, Nc), ident({Nc}, {{0, Rational(1)}}, N)};
         std::size_t from = 2 * N, to = Nc + N;
@@ -153,31 +192,22 @@ struct Builder {
             from += c.width;
             to += c.width;
         }
-        affine(to, std::move(b2), {}, {});
-        std::vector<Gate> gates;
-        for (std::size_t i = 0; i < Nc; ++i) {
-            Expr f = Expr::constant(Rational(1));
-            if (t[i].sign() > 0) {
-                Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta);
-                f = Expr::binary(Expr::Op::div,
-                                 Expr::binary(Expr::Op::max, Expr::constant(Rational(0)),
-                                              Expr::binary(Expr::Op::sub, root, Expr::constant(t[i]))),
-                                 Expr::binary(Expr::Op::max, root, Expr::constant(t[i])));
-            }
-            gates.push_back(Gate{i, {Nc + i, Nc + Nc + i}, std::move(f)});
+        affine(to, std::move(b2), {});
+        if (scale.is_zero()) {
+            net.add_gates({Gate{0, {Nc, Nc + Nc}, Expr::constant(Rational(1)), Nc}});
+        } else {
+            const Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta), t = Expr::parameter();
+            Expr f = Expr::binary(
+                Expr::Op::div,
+                Expr::binary(Expr::Op::max, Expr::constant(Rational(0)), Expr::binary(Expr::Op::sub, root, t)),
+                Expr::binary(Expr::Op::max, root, t));
+            net.add_gates({Gate{0, {Nc, Nc + Nc}, std::move(f), Nc, thresholds(scale)}});
         }
-        net.add_gates(std::move(gates));
         return {{{Nc, Rational(1)}}, Nc + N};
     }
 
-    std::vector<Rational> thresholds(const Rational& scale) const {
-        std::vector<Rational> t;
-        for (auto& x : w) t.push_back(scale * x);
-        return t;
-    }
-
     void output(std::vector<Term> z) {
-        affine(pb.synthesis->rows(), {apply({0}, std::move(z), pb.synthesis)}, {}, {});
+        affine(pb.synthesis->rows(), {apply({0}, std::move(z), pb.synthesis)}, {});
     }
 
     // ---- primal–dual blocks (FIRENET and the unrestarted network)
@@ -193,7 +223,7 @@ struct Builder {
         // x⁺ = S_{τλw}(x − τAᵀd), carrying x, d, s
         Soft st = threshold({{X(), Rational(1)}}, {{D(), -tau}}, At, {},
                             {{{{X(), Rational(1)}}, N}, {{{D(), Rational(1)}}, M}, {{{S(), Rational(1)}}, N}},
-                            thresholds(tau * pr.lambda));
+                            tau * pr.lambda);
         const std::size_t X1 = st.carry0, D1 = X1 + N, S1 = D1 + M;
         // v = d + σA(2x⁺ − x) − σαy → [v | v | x⁺ | s + x⁺]
         const std::size_t V = 0, V2 = M, X2 = 2 * M, S2 = 2 * M + N, R2 = 2 * M + 2 * N;
@@ -202,18 +232,14 @@ struct Builder {
         affine(R2,
                {ident({V, V2}, {{D1, Rational(1)}}, M), apply({V, V2}, twice_x, pb.A), ident({X2, S2}, st.soft, N),
                 ident({S2}, {{S1, Rational(1)}}, N)},
-               {ident({V, V2}, {{0, -sigma * alpha}}, M)}, {});
-        std::vector<std::size_t> sq(M);
-        for (std::size_t i = 0; i < M; ++i) sq[i] = V2 + i;
-        net.add_elementwise(Scalar::square, sq);
+               {ident({V, V2}, {{0, -sigma * alpha}}, M)});
+        net.add_elementwise(Scalar::square, IndexRanges::range(V2, V2 + M));
         // [‖v‖² | x⁺ | v | s⁺], then the gate d⁺ = v / max(1, sqrt_θ(‖v‖²))
-        auto ones = std::make_shared<DenseMatrix>(1, M, std::vector<Rational>(M, Rational(1)));
         affine(state_width(),
-               {apply({G()}, {{V2, Rational(1)}}, ones), ident({X()}, {{X2, Rational(1)}}, N),
+               {apply({G()}, {{V2, Rational(1)}}, ones()), ident({X()}, {{X2, Rational(1)}}, N),
                 ident({D()}, {{V, Rational(1)}}, M), ident({S()}, {{S2, Rational(1)}}, N)},
-               {}, {});
-        std::vector<std::size_t> targets(M);
-        for (std::size_t i = 0; i < M; ++i) targets[i] = D() + i;
+               {});
+        const IndexRanges targets = IndexRanges::range(D(), D() + M);
         Expr f = Expr::binary(Expr::Op::div, Expr::constant(Rational(1)),
                               Expr::binary(Expr::Op::max, Expr::constant(Rational(1)),
                                            Expr::sqrt_theta(Expr::variable(), pr.theta)));
@@ -236,10 +262,10 @@ struct Builder {
             if (j == 1) {  // state 0: x_0 = α_1 ψ_0 (ψ_0 = x0, or 0), d_0 = 0, s = 0
                 std::vector<Rational> c(state_width());
                 for (std::size_t i = 0; i < pr.x0.size(); ++i) c[X() + i] = alpha * pr.x0[i];
-                affine(state_width(), {}, {}, std::move(c));
+                affine(state_width(), {}, {}, Bias(c));
             }
             if (j > 1)  // restart: x_0 = α_j ψ_{j−1} = α_j s/(α_{j−1} p); d = 0, s = 0
-                affine(state_width(), {ident({X()}, {{S(), alpha / (alpha_prev * Rational(p))}}, N)}, {}, {});
+                affine(state_width(), {ident({X()}, {{S(), alpha / (alpha_prev * Rational(p))}}, N)}, {});
             for (int k = 0; k < p; ++k) pd_step(alpha);
             alpha_prev = alpha;
         }
@@ -252,7 +278,7 @@ struct Builder {
         if (pr.tau.sign() <= 0 || pr.tau * pb.norm_A * pb.norm_A > Rational(1))
             throw DomainError("ISTA/FISTA step must satisfy 0 < tau <= 1/L_A^2");
         const Rational& tau = pr.tau;
-        const auto t = thresholds(tau * pr.lambda);
+        const Rational t = tau * pr.lambda;
         auto by = [&] { return std::vector<Block>{apply({}, {{0, tau}}, At)}; };
         // z_1 from z_0 = 0: u = τAᵀy (and z_0 = 0 carried for FISTA)
         std::vector<Carry> zero;
@@ -276,8 +302,8 @@ struct Builder {
         if (pr.tau.sign() <= 0 || pr.sigma.sign() <= 0 || pr.tau * pr.sigma * pb.norm_A * pb.norm_A > Rational(1))
             throw DomainError("primal-dual steps must satisfy tau, sigma > 0 and tau*sigma*L_A^2 <= 1");
         const Rational &tau = pr.tau, &sigma = pr.sigma;
-        affine(N + M, {}, {}, {});
-        const auto t = thresholds(tau);
+        affine(N + M, {}, {});
+        const Rational& t = tau;
         for (int k = 0; k < pr.inner; ++k) {
             // x⁺ = S_{τw}(x − τAᵀd); d⁺ = d + σ(A(2x⁺ − x) − y)
             Soft st = threshold({{0, Rational(1)}}, {{N, -tau}}, At, {}, {{{{0, Rational(1)}}, N}, {{{N, Rational(1)}}, M}}, t);
@@ -285,7 +311,7 @@ struct Builder {
             std::vector<Term> twice_x = scaled(st.soft, Rational(2) * sigma);
             twice_x.push_back({X1, -sigma});
             affine(N + M, {ident({0}, st.soft, N), ident({N}, {{D1, Rational(1)}}, M), apply({N}, twice_x, pb.A)},
-                   {ident({N}, {{0, -sigma}}, M)}, {});
+                   {ident({N}, {{0, -sigma}}, M)});
         }
         output({{0, Rational(1)}});
         return std::move(net);
@@ -298,20 +324,22 @@ struct Builder {
         if (pr.mu.sign() <= 0 || pr.noise.sign() <= 0) throw DomainError("NESTA needs mu > 0 and noise epsilon > 0");
         const Rational& mu = pr.mu;
         const std::size_t X = 0, G = N, Y = 2 * N, W = 3 * N;
-        affine(W, {}, {apply({X}, {{0, Rational(1)}}, At)}, {});  // x_0 = Aᵀy
+        affine(W, {}, {apply({X}, {{0, Rational(1)}}, At)});  // x_0 = Aᵀy
+        std::vector<BiasRun> nr;  // [−w | −w | 0 …] of the first layer of every iteration
+        for (const BiasRun& r : w_runs) {
+            nr.push_back({r.begin, r.end, -r.value});
+            nr.push_back({N + r.begin, N + r.end, -r.value});
+        }
+        nesta_bias = Bias::from_runs(5 * N, std::move(nr));
         auto one = Rational(1);
         for (int k = 0; k < pr.inner; ++k) {
             // L1: t = x/μ → [t − w | −t − w | t | x | G]; ReLU on the first 2N
             const std::size_t P = 0, Q = N, T = 2 * N, X1 = 3 * N, G1 = 4 * N;
-            std::vector<Rational> c(5 * N);
-            for (std::size_t i = 0; i < N; ++i) c[P + i] = c[Q + i] = -w[i];
             affine(5 * N,
                    {ident({P, T}, {{X, one / mu}}, N), ident({Q}, {{X, -one / mu}}, N), ident({X1}, {{X, one}}, N),
                     ident({G1}, {{G, one}}, N)},
-                   {}, std::move(c));
-            std::vector<std::size_t> idx(2 * N);
-            for (std::size_t i = 0; i < 2 * N; ++i) idx[i] = i;
-            net.add_elementwise(Scalar::relu, idx);
+                   {}, nesta_bias);
+            net.add_elementwise(Scalar::relu, IndexRanges::range(0, 2 * N));
             // ∇ = T − P + Q; q_y = x − μ∇; G' = G + α∇; r_y = A q_y − y; r_z = A(Aᵀy − μG') − y = −μAG'
             const Rational alpha(k + 1, 2);
             const std::vector<Term> grad{{T, one}, {P, -one}, {Q, one}};
@@ -323,38 +351,30 @@ struct Builder {
             affine(R2,
                    {apply({RY, RY2}, qy, pb.A), apply({RZ, RZ2}, scaled(gnew, -mu), pb.A), ident({QY}, qy, N),
                     ident({GN}, gnew, N)},
-                   {ident({RY, RY2}, {{0, -one}}, M)}, {});
-            std::vector<std::size_t> sq;
-            for (std::size_t i = 0; i < M; ++i) {
-                sq.push_back(RY2 + i);
-                sq.push_back(RZ2 + i);
-            }
+                   {ident({RY, RY2}, {{0, -one}}, M)});
+            IndexRanges sq = IndexRanges::range(RY2, RY2 + M);
+            sq.append(RZ2, RZ2 + M);
             net.add_elementwise(Scalar::square, sq);
             // L3: [‖r_y‖² | ‖r_z‖² | r_y | r_z | q_y | G'], gates r ← c(‖r‖²)·r
-            auto ones = std::make_shared<DenseMatrix>(1, M, std::vector<Rational>(M, one));
             const std::size_t S0 = 0, S1 = 1, RY3 = 2, RZ3 = 2 + M, QY3 = 2 + 2 * M, GN3 = 2 + 2 * M + N;
             affine(2 + 2 * M + 2 * N,
-                   {apply({S0}, {{RY2, one}}, ones), apply({S1}, {{RZ2, one}}, ones), ident({RY3}, {{RY, one}}, M),
+                   {apply({S0}, {{RY2, one}}, ones()), apply({S1}, {{RZ2, one}}, ones()), ident({RY3}, {{RY, one}}, M),
                     ident({RZ3}, {{RZ, one}}, M), ident({QY3}, {{QY, one}}, N), ident({GN3}, {{GN, one}}, N)},
-                   {}, {});
+                   {});
             Expr root = Expr::sqrt_theta(Expr::variable(), pr.theta);
             Expr cfun = Expr::binary(Expr::Op::div,
                                      Expr::binary(Expr::Op::max, Expr::constant(Rational(0)),
                                                   Expr::binary(Expr::Op::sub, root, Expr::constant(pr.noise))),
                                      Expr::binary(Expr::Op::max, root, Expr::constant(pr.noise)));
-            std::vector<std::size_t> ty(M), tz(M);
-            for (std::size_t i = 0; i < M; ++i) {
-                ty[i] = RY3 + i;
-                tz[i] = RZ3 + i;
-            }
-            net.add_gates({Gate{S0, ty, cfun}, Gate{S1, tz, cfun}});
+            net.add_gates(
+                {Gate{S0, IndexRanges::range(RY3, RY3 + M), cfun}, Gate{S1, IndexRanges::range(RZ3, RZ3 + M), cfun}});
             // L4: y_k = q_y − Aᵀ(c r_y); z_k = Aᵀy − μG' − Aᵀ(c r_z); x⁺ = τ z_k + (1 − τ) y_k
             const Rational tau(2, k + 3);
             affine(W,
                    {ident({Y}, {{QY3, one}}, N), apply({Y}, {{RY3, -one}}, At), ident({X}, {{QY3, one - tau}}, N),
                     apply({X}, {{RY3, tau - one}, {RZ3, -tau}}, At), ident({X}, {{GN3, -tau * mu}}, N),
                     ident({G}, {{GN3, one}}, N)},
-                   {apply({X}, {{0, tau}}, At)}, {});
+                   {apply({X}, {{0, tau}}, At)});
         }
         output({{Y, Rational(1)}});
         return std::move(net);

@@ -185,6 +185,42 @@ struct Reader {
         return out;
     }
 
+    // An index list: [i, ...] or {"ranges": [[begin, end], ...]} (begin < end; the
+    // indices begin, …, end − 1 of each range, in order).
+    IndexRanges index_set(const json& v, const std::string& path) const {
+        if (v.is_array()) return IndexRanges(indices(v, path));
+        keys(v, path, {"ranges"});
+        const json& rs = field(v, path, "ranges");
+        if (!rs.is_array()) fail(path + ".ranges", "expected a list of [begin, end] pairs");
+        IndexRanges out;
+        for (std::size_t k = 0; k < rs.size(); ++k) {
+            const std::string rp = item(path + ".ranges", k);
+            if (!rs[k].is_array() || rs[k].size() != 2) fail(rp, "expected [begin, end]");
+            const std::size_t b = index(rs[k][0], item(rp, 0)), e = index(rs[k][1], item(rp, 1));
+            if (e <= b) fail(rp, "expected begin < end");
+            out.append(b, e);
+        }
+        return out;
+    }
+
+    // A bias: ["c_0", ...] or {"size": n, "runs": [[begin, end, "value"], ...]} (zero
+    // outside the runs; runs disjoint).
+    Bias bias(const json& v, const std::string& path) {
+        if (v.is_array()) return Bias(rationals(v, path));
+        keys(v, path, {"size", "runs"});
+        const std::size_t n = index(field(v, path, "size"), path + ".size");
+        const json& rs = field(v, path, "runs");
+        if (!rs.is_array()) fail(path + ".runs", "expected a list of [begin, end, \"value\"] triples");
+        std::vector<BiasRun> runs;
+        for (std::size_t k = 0; k < rs.size(); ++k) {
+            const std::string rp = item(path + ".runs", k);
+            if (!rs[k].is_array() || rs[k].size() != 3) fail(rp, "expected [begin, end, \"value\"]");
+            const std::size_t b = index(rs[k][0], item(rp, 0)), e = index(rs[k][1], item(rp, 1));
+            runs.push_back({b, e, rational(rs[k][2], item(rp, 2))});
+        }
+        return at(path, [&] { return Bias::from_runs(n, std::move(runs)); });
+    }
+
     // n (an expanded operator size, see ReadOp), refused beyond the limit.
     std::uint64_t expansion(std::uint64_t n, const std::string& path) const {
         if (n > max_expanded_operators)
@@ -350,6 +386,7 @@ struct Reader {
     Expr expr(const json& v, const std::string& path, int depth) {
         if (depth > max_depth) refuse(path, "gate expression nested deeper than " + std::to_string(max_depth));
         if (v.is_string() && v.get_ref<const std::string&>() == "u") return Expr::variable();
+        if (v.is_string() && v.get_ref<const std::string&>() == "p") return Expr::parameter();
         if (v.is_string() || v.is_number()) return Expr::constant(rational(v, path));
         const std::string op = text(v, path, "op");
         if (op == "sqrt_theta")
@@ -399,10 +436,10 @@ struct Reader {
             a.A = layer_op(field(l, path, "A"), path + ".A");
             if (l.contains("B") && !l["B"].is_null()) a.B = layer_op(l["B"], path + ".B");
             if (l.contains("c"))
-                a.c = rationals(l["c"], path + ".c");
+                a.c = bias(l["c"], path + ".c");
             else {
                 spend_unbacked(a.A->rows(), path, "default zero bias (no \"c\")");
-                a.c.resize(a.A->rows());
+                a.c = Bias(a.A->rows());
             }
             return a;
         }
@@ -427,7 +464,7 @@ struct Reader {
                 e.fn = Scalar::soft_threshold;
                 e.param = rational(field(l, path, "t"), path + ".t");
             }
-            if (l.contains("indices")) e.indices = indices(l["indices"], path + ".indices");
+            if (l.contains("indices")) e.indices = index_set(l["indices"], path + ".indices");
             return e;
         }
         if (t == "gate") {
@@ -437,10 +474,16 @@ struct Reader {
             GateLayer g;
             for (std::size_t i = 0; i < gs.size(); ++i) {
                 std::string gp = item(path + ".gates", i);
-                keys(gs[i], gp, {"control", "targets", "f"});
+                keys(gs[i], gp, {"control", "targets", "f", "count", "params"});
                 const std::size_t control = index(field(gs[i], gp, "control"), gp + ".control");
-                auto targets = indices(field(gs[i], gp, "targets"), gp + ".targets");
-                g.gates.push_back(Gate{control, std::move(targets), expr(field(gs[i], gp, "f"), gp + ".f", 0)});
+                auto targets = index_set(field(gs[i], gp, "targets"), gp + ".targets");
+                Gate gate{control, std::move(targets), expr(field(gs[i], gp, "f"), gp + ".f", 0)};
+                if (gs[i].contains("count")) {
+                    gate.count = index(gs[i]["count"], gp + ".count");
+                    if (gate.count == 0) fail(gp + ".count", "expected at least 1");
+                }
+                if (gs[i].contains("params")) gate.params = bias(gs[i]["params"], gp + ".params");
+                g.gates.push_back(std::move(gate));
             }
             return g;
         }
@@ -454,6 +497,24 @@ json rationals_json(const std::vector<Rational>& v) {
     json a = json::array();
     for (const Rational& r : v) a.push_back(rational_json(r));
     return a;
+}
+
+// A bias as its list of entries, or by runs when that is much shorter.
+json bias_json(const Bias& c) {
+    if (3 * c.stored_runs() >= c.size()) return rationals_json(c.dense());
+    json runs = json::array();
+    c.for_each_run([&](std::size_t b, std::size_t e, const Rational& v) {
+        runs.push_back(json::array({b, e, rational_json(v)}));
+    });
+    return {{"size", c.size()}, {"runs", std::move(runs)}};
+}
+
+// An index list as its indices, or by ranges when that is much shorter.
+json index_set_json(const IndexRanges& s) {
+    if (2 * s.runs().size() >= s.size()) return s.list();
+    json ranges = json::array();
+    for (const auto& r : s.runs()) ranges.push_back(json::array({r.begin, r.end}));
+    return {{"ranges", std::move(ranges)}};
 }
 
 // The operators an operator is built from (none for matrices and transforms).
@@ -550,6 +611,7 @@ json expr_json(const Expr& e) {
     using Op = Expr::Op;
     switch (e.op) {
         case Op::var: return "u";
+        case Op::param: return "p";
         case Op::constant: return rational_json(e.value.exact());
         default: break;
     }
@@ -661,17 +723,21 @@ json network_to_json(const Network& net) {
     for (const Layer& l : net.layers()) {
         json j;
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            j = {{"type", "affine"}, {"A", w.op(a->A)}, {"c", rationals_json(a->c)}};
+            j = {{"type", "affine"}, {"A", w.op(a->A)}, {"c", bias_json(a->c)}};
             if (a->B) j["B"] = w.op(a->B);
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             j = {{"type", "elementwise"}, {"function", scalar_name(e->fn)}};
             if (e->fn == Scalar::sqrt_theta) j["theta"] = rational_json(e->param);
             if (e->fn == Scalar::soft_threshold) j["t"] = rational_json(e->param);
-            if (e->indices) j["indices"] = *e->indices;
+            if (e->indices) j["indices"] = index_set_json(*e->indices);
         } else {
             json gates = json::array();
-            for (const Gate& g : std::get<GateLayer>(l).gates)
-                gates.push_back({{"control", g.control}, {"targets", g.targets}, {"f", expr_json(g.f)}});
+            for (const Gate& g : std::get<GateLayer>(l).gates) {
+                json gj = {{"control", g.control}, {"targets", index_set_json(g.targets)}, {"f", expr_json(g.f)}};
+                if (g.count != 1) gj["count"] = g.count;
+                if (g.params.size() != 0) gj["params"] = bias_json(g.params);
+                gates.push_back(std::move(gj));
+            }
             j = {{"type", "gate"}, {"gates", std::move(gates)}};
         }
         layers.push_back(std::move(j));

@@ -47,7 +47,7 @@ RationalMatrix operator_matrix(const LinearOperator& op) {
 bool covers_all(const ElementwiseLayer& e, std::size_t width) {
     if (!e.indices) return true;
     std::vector<bool> seen(width, false);
-    for (std::size_t i : *e.indices) seen.at(i) = true;
+    e.indices->for_each([&](std::size_t i) { seen.at(i) = true; });
     for (bool s : seen)
         if (!s) return false;
     return true;
@@ -121,7 +121,8 @@ ReluChain extract_relu_chain(const Network& net) {
             if (a->B) refuse(j, "affine layer with input re-injection B·y");
             RationalMatrix A = operator_matrix(*a->A);
             std::vector<Rational> nb = A.apply(b);
-            for (std::size_t i = 0; i < nb.size(); ++i) nb[i] += a->c[i];
+            const std::vector<Rational> c = a->c.dense();
+            for (std::size_t i = 0; i < nb.size(); ++i) nb[i] += c[i];
             m = A * m;
             b = std::move(nb);
         } else if (const auto* e = std::get_if<ElementwiseLayer>(&layer)) {

@@ -44,7 +44,8 @@ double ball_evaluation_bytes(const Network& net, long prec) {
     double values = 3.0 * static_cast<double>(*std::max_element(net.widths().begin(), net.widths().end()));
     for (const Layer& l : net.layers())
         if (auto* a = std::get_if<AffineLayer>(&l))
-            values += static_cast<double>(a->A->rows() + a->A->stored_entries() + (a->B ? a->B->stored_entries() : 0));
+            values += static_cast<double>(a->c.distinct_values() + a->A->stored_entries() +
+                                          (a->B ? a->B->stored_entries() : 0));
     return values * (static_cast<double>(prec) / 8 + 48);
 }
 
@@ -54,7 +55,7 @@ void apply_elementwise(const ElementwiseLayer& e, const Arith& ar, std::span<typ
     V t{};  // the threshold, the only parameter used here
     if (e.fn == Scalar::soft_threshold) t = ar.from_rational(e.param);
     if (e.indices)
-        for (std::size_t i : *e.indices) apply_scalar(e, ar, z[i], t);
+        e.indices->for_each([&](std::size_t i) { apply_scalar(e, ar, z[i], t); });
     else
         for (V& x : z) apply_scalar(e, ar, x, t);
 }
@@ -86,18 +87,17 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
                     a->B->apply(ar, y, std::span<V>(tmp));
                     for (std::size_t i = 0; i < next.size(); ++i) ar.add(next[i], next[i], tmp[i]);
                 }
-                const auto& c = net.bias(index - 1).get(ar);
-                for (std::size_t i = 0; i < next.size(); ++i)
-                    if (!a->c[i].is_zero()) ar.add(next[i], next[i], c[i]);
+                a->c.add_to(ar, std::span<V>(next));
                 z.swap(next);
             } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
                 apply_elementwise(*e, ar, std::span<V>(z));
             } else {
-                for (const Gate& g : std::get<GateLayer>(layer).gates) {
-                    V f = eval_expr(g.f, ar, z[g.control]);
-                    for (std::size_t t : g.targets) ar.mul(z[t], f, z[t]);
-                    ar.zero(z[g.control]);
-                }
+                for (const Gate& g : std::get<GateLayer>(layer).gates)
+                    for_each_gate(g, ar, [&](std::size_t k, const V* p) {
+                        V f = eval_expr(g.f, ar, z[g.control + k], p);
+                        g.targets.for_each([&](std::size_t t) { ar.mul(z[t + k], f, z[t + k]); });
+                        ar.zero(z[g.control + k]);
+                    });
             }
             if constexpr (Arith::exact) check_exact_layer(ar, z);
         } catch (const DomainError& err) {

@@ -25,14 +25,15 @@ LocalDerivatives local_derivatives(const Layer& layer, std::span<const double> z
         for (Dual& x : seeded) x.d = 1.0;
         apply_elementwise(*e, ar, std::span<Dual>(seeded));
         if (e->indices)
-            for (std::size_t i : *e->indices) d.slope.push_back(seeded[i].d);
+            e->indices->for_each([&](std::size_t i) { d.slope.push_back(seeded[i].d); });
         else
             for (const Dual& x : seeded) d.slope.push_back(x.d);
     } else if (auto* gates = std::get_if<GateLayer>(&layer)) {
-        for (const Gate& g : gates->gates) {
-            d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control], 1.0)));
-            for (std::size_t t : g.targets) d.target.push_back(z[t]);
-        }
+        for (const Gate& g : gates->gates)
+            for_each_gate(g, ar, [&](std::size_t k, const Dual* p) {
+                d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control + k], 1.0), p));
+                g.targets.for_each([&](std::size_t t) { d.target.push_back(z[t + k]); });
+            });
     }
     return d;
 }
@@ -80,22 +81,23 @@ std::vector<double> ReverseTape::pullback(std::span<const double> w) const {
             g.swap(next);
         } else if (auto* e = std::get_if<ElementwiseLayer>(&layers[j])) {
             const std::vector<double>& slope = tape_->layers[j].slope;
-            if (e->indices)
-                for (std::size_t k = 0; k < slope.size(); ++k) g[(*e->indices)[k]] *= slope[k];
-            else
+            if (e->indices) {
+                std::size_t k = 0;
+                e->indices->for_each([&](std::size_t i) { g[i] *= slope[k++]; });
+            } else
                 for (std::size_t i = 0; i < g.size(); ++i) g[i] *= slope[i];
         } else {
-            std::size_t k = 0;
-            const auto& gates = std::get<GateLayer>(layers[j]).gates;
-            for (std::size_t q = 0; q < gates.size(); ++q) {
-                const Dual f = tape_->layers[j].gate[q];
-                double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
-                for (std::size_t t : gates[q].targets) {
-                    inner += g[t] * tape_->layers[j].target[k++];
-                    g[t] *= f.v;
+            std::size_t k = 0, q = 0;  // target values and gates taped, in order
+            for (const Gate& gate : std::get<GateLayer>(layers[j]).gates)
+                for (std::size_t s = 0; s < gate.count; ++s) {
+                    const Dual f = tape_->layers[j].gate[q++];
+                    double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
+                    gate.targets.for_each([&](std::size_t t) {
+                        inner += g[t + s] * tape_->layers[j].target[k++];
+                        g[t + s] *= f.v;
+                    });
+                    g[gate.control + s] = f.d * inner;
                 }
-                g[gates[q].control] = f.d * inner;
-            }
         }
     }
     for (std::size_t i = 0; i < m; ++i) gradient[i] += g[i];

@@ -1,12 +1,19 @@
 #include "rigornet/network/network.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace rigornet {
 
 // ---------------------------------------------------------------- expressions
 
 Expr Expr::variable() { return Expr{}; }
+
+Expr Expr::parameter() {
+    Expr e;
+    e.op = Op::param;
+    return e;
+}
 
 Expr Expr::constant(Rational c) {
     Expr e;
@@ -47,6 +54,7 @@ std::string Expr::str() const {
     switch (op) {
         case Op::constant: return value.exact().str();
         case Op::var: return "u";
+        case Op::param: return "p";
         case Op::neg: return "-" + args[0].str();
         case Op::add: return bin("+");
         case Op::sub: return bin("-");
@@ -59,6 +67,10 @@ std::string Expr::str() const {
     return "?";
 }
 
+bool Expr::uses_parameter() const {
+    return op == Op::param || std::any_of(args.begin(), args.end(), [](const Expr& a) { return a.uses_parameter(); });
+}
+
 long Expr::max_bits() const {
     long b = (op == Op::constant || op == Op::sqrt_theta) ? value.exact().bits() : 0;
     for (const Expr& a : args) b = std::max(b, a.max_bits());
@@ -66,18 +78,23 @@ long Expr::max_bits() const {
 }
 
 template <SupportedArithmetic Arith>
-typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u) {
+typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typename Arith::value_type& u,
+                                     const typename Arith::value_type* p) {
     using V = typename Arith::value_type;
     using Op = Expr::Op;
     if (e.op == Op::var) return u;
     if (e.op == Op::constant) return e.value.value(ar);
-    V a = eval_expr(e.args[0], ar, u), r{};
+    if (e.op == Op::param) {
+        if (!p) throw ShapeError("gate expression uses the parameter p, but the gate has none");
+        return *p;
+    }
+    V a = eval_expr(e.args[0], ar, u, p), r{};
     switch (e.op) {
         case Op::neg: ar.neg(r, a); return r;
         case Op::sqrt_theta: ar.sqrt_theta(r, a, e.theta_bits); return r;
         default: break;
     }
-    V b = eval_expr(e.args[1], ar, u);
+    V b = eval_expr(e.args[1], ar, u, p);
     switch (e.op) {
         case Op::add: ar.add(r, a, b); break;
         case Op::sub: ar.sub(r, a, b); break;
@@ -91,7 +108,7 @@ typename Arith::value_type eval_expr(const Expr& e, const Arith& ar, const typen
 }
 
 #define RIGORNET_INSTANTIATE_EVAL_EXPR(ARITH) \
-    template ARITH::value_type eval_expr(const Expr&, const ARITH&, const ARITH::value_type&);
+    template ARITH::value_type eval_expr(const Expr&, const ARITH&, const ARITH::value_type&, const ARITH::value_type*);
 RIGORNET_FOR_EACH_ARITH(RIGORNET_INSTANTIATE_EVAL_EXPR)
 #undef RIGORNET_INSTANTIATE_EVAL_EXPR
 
@@ -118,6 +135,27 @@ std::string layer_kind(const Layer& l) {
         l);
 }
 
+namespace {
+
+// Checks that the runs lie in [0, width) and that no index is in two of them; `claims`
+// are (run, what) pairs, `twice` the message for an index claimed twice. Sorting the
+// runs by their start makes this O(R log R) for R runs, whatever their lengths.
+void check_disjoint(std::vector<std::pair<IndexRanges::Run, const char*>> claims, std::size_t width,
+                    const std::function<ShapeError(const std::string&)>& fail, const std::string& twice) {
+    for (const auto& [r, what] : claims)
+        if (r.end > width) {
+            const std::size_t i = std::max(r.begin, width);
+            throw fail(std::string(what) + " index " + std::to_string(i) + " is out of range: the layer input has " +
+                       std::to_string(width) + " values (indices 0.." + std::to_string(width - 1) + ")");
+        }
+    std::sort(claims.begin(), claims.end(), [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+    for (std::size_t k = 1; k < claims.size(); ++k)
+        if (claims[k].first.begin < claims[k - 1].first.end)
+            throw fail("index " + std::to_string(claims[k].first.begin) + twice);
+}
+
+}  // namespace
+
 Network::Network(std::size_t input_dim) : input_dim_(input_dim), widths_{input_dim} {
     if (input_dim == 0) throw ShapeError("network input dimension must be at least 1");
 }
@@ -126,11 +164,6 @@ void Network::add(Layer layer) {
     const std::size_t width = widths_.back();
     const std::string where = "layer " + std::to_string(layers_.size() + 1) + " (" + layer_kind(layer) + "): ";
     auto fail = [&](const std::string& what) { return ShapeError(where + what); };
-    auto check_index = [&](std::size_t i, const char* what) {
-        if (i >= width)
-            throw fail(std::string(what) + " index " + std::to_string(i) + " is out of range: the layer input has " +
-                       std::to_string(width) + " values (indices 0.." + std::to_string(width - 1) + ")");
-    };
     std::size_t out = width;
     if (auto* a = std::get_if<AffineLayer>(&layer)) {
         if (!a->A) throw fail("matrix A is missing");
@@ -149,12 +182,9 @@ void Network::add(Layer layer) {
         out = a->A->rows();
     } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
         if (e->indices) {
-            std::vector<bool> seen(width, false);
-            for (std::size_t i : *e->indices) {
-                check_index(i, "elementwise");
-                if (seen[i]) throw fail("index " + std::to_string(i) + " appears twice");
-                seen[i] = true;
-            }
+            std::vector<std::pair<IndexRanges::Run, const char*>> claims;
+            for (const auto& r : e->indices->runs()) claims.push_back({r, "elementwise"});
+            check_disjoint(std::move(claims), width, fail, " appears twice");
         }
         if (e->fn == Scalar::sqrt_theta) e->theta_bits = theta_bits(e->param);
         if (e->fn == Scalar::soft_threshold && e->param.sign() < 0)
@@ -162,29 +192,45 @@ void Network::add(Layer layer) {
     } else {
         auto& g = std::get<GateLayer>(layer);
         if (g.gates.empty()) throw fail("no gates");
-        std::vector<bool> used(width, false);
-        auto claim = [&](std::size_t i, const char* what) {
-            check_index(i, what);
-            if (used[i]) throw fail("index " + std::to_string(i) + " is used by two gates (or twice by one)");
-            used[i] = true;
-        };
+        std::vector<std::pair<IndexRanges::Run, const char*>> claims;
+        std::size_t claimed = 0;  // indices the gates take: at most the width if they are disjoint
         for (const Gate& gate : g.gates) {
-            claim(gate.control, "gate control");
-            for (std::size_t t : gate.targets) claim(t, "gate target");
+            if (gate.count == 0) throw fail("a gate group of count 0");
+            // checked before the claims are listed, which for a group costs one per target
+            const std::size_t per_gate = 1 + gate.targets.size();
+            if (gate.count > width || per_gate > width || (claimed += gate.count * per_gate) > width)
+                throw fail("the gates take more indices than the " + std::to_string(width) +
+                           " values of the layer input (gates act on disjoint indices)");
+            if (gate.f.uses_parameter() ? gate.params.size() != gate.count : gate.params.size() != 0)
+                throw fail("a gate group of " + std::to_string(gate.count) + " gate(s) has " +
+                           std::to_string(gate.params.size()) + " parameters (expected " +
+                           (gate.f.uses_parameter() ? std::to_string(gate.count) + ": its f uses p"
+                                                    : "none: its f does not use p") +
+                           ")");
+            // gate k takes control + k and t + k: the runs [control, control + count) and,
+            // for count > 1, [t, t + count) for each target t of gate 0
+            claims.push_back({{gate.control, gate.control + gate.count}, "gate control"});
+            if (gate.count == 1)
+                for (const auto& r : gate.targets.runs()) claims.push_back({r, "gate target"});
+            else
+                gate.targets.for_each([&](std::size_t t) { claims.push_back({{t, t + gate.count}, "gate target"}); });
         }
+        check_disjoint(std::move(claims), width, fail, " is used by two gates (or twice by one)");
     }
-    auto* a = std::get_if<AffineLayer>(&layer);
-    biases_.push_back(a ? std::make_shared<const EntryCache>(a->c) : nullptr);
     layers_.push_back(std::move(layer));
     widths_.push_back(out);
 }
 
 void Network::add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B,
                          std::vector<Rational> c) {
+    add(AffineLayer{std::move(A), std::move(B), Bias(c)});
+}
+
+void Network::add_affine(std::shared_ptr<const LinearOperator> A, std::shared_ptr<const LinearOperator> B, Bias c) {
     add(AffineLayer{std::move(A), std::move(B), std::move(c)});
 }
 
-void Network::add_elementwise(Scalar fn, std::optional<std::vector<std::size_t>> indices, Rational param) {
+void Network::add_elementwise(Scalar fn, std::optional<IndexRanges> indices, Rational param) {
     ElementwiseLayer e;
     e.fn = fn;
     e.param = std::move(param);
@@ -199,12 +245,12 @@ long Network::max_weight_bits() const {
     for (std::size_t j = 0; j < layers_.size(); ++j) {
         const Layer& l = layers_[j];
         if (auto* a = std::get_if<AffineLayer>(&l)) {
-            b = std::max({b, a->A->max_entry_bits(), biases_[j]->max_bits()});
+            b = std::max({b, a->A->max_entry_bits(), a->c.max_bits()});
             if (a->B) b = std::max(b, a->B->max_entry_bits());
         } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
             b = std::max(b, e->param.bits());
         } else {
-            for (const Gate& g : std::get<GateLayer>(l).gates) b = std::max(b, g.f.max_bits());
+            for (const Gate& g : std::get<GateLayer>(l).gates) b = std::max({b, g.f.max_bits(), g.params.max_bits()});
         }
     }
     return b;

@@ -63,7 +63,10 @@ struct SolverParams {
 ///   (e.g. Walsh sampling; not the realified real-input DFT): DomainError otherwise.
 /// Soft thresholding uses S_t(u) = u + t − ReLU(u + t) + ReLU(u − t) (exact identity);
 /// for complex coefficients a gate per coordinate multiplies u_i by
-/// max(0, s − t_i)/max(s, t_i), s = sqrt_θ(|u_i|²) (= max(0, 1 − t_i/|u_i|) up to θ).
+/// max(0, s − t_i)/max(s, t_i), s = sqrt_θ(|u_i|²) (= max(0, 1 − t_i/|u_i|) up to θ),
+/// one gate group per layer sharing that expression with t_i as its parameter.
+/// Storage and build time are O(N + depth): every threshold layer shares one bias (runs
+/// of t = scale·w over the Haar levels), index sets are ranges, operators are shared.
 /// Throws DomainError for parameters outside their ranges (τσL_A² > 1, ν ∉ (0,1), …) and
 /// for x0 given to another solver; ShapeError if x0 has not A's number of columns.
 Network build_unrolled(const CsProblem& problem, const SolverParams& params);

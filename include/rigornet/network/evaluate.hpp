@@ -50,7 +50,8 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
 
 /// An estimate of the bytes a ball evaluation at `prec` bits holds at its peak: the
 /// working vectors (3 of the largest width) and the cached ball conversions of every
-/// affine layer's bias and stored matrix entries, each ball about prec/8 + 48 bytes.
+/// affine layer's bias (one per distinct value) and stored matrix entries, each ball
+/// about prec/8 + 48 bytes.
 /// An estimate of the main terms, not a bound: evaluate(BallArith) refuses to start
 /// (ResourceError) when it exceeds ar.max_bytes, and the CLI's out-of-memory handler
 /// (resources.hpp) catches what it misses.
