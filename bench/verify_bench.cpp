@@ -49,8 +49,8 @@ int main() {
         }
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
-    const double t_near = run([&](auto& a, auto& b) { return symbolic_bounds_nearest(oc, a, b, {}, {}); });
-    const double t_out = run([&](auto& a, auto& b) { return symbolic_bounds_outward(oc, a, b, {}, {}); });
+    const double t_near = run([&](auto& a, auto& b) { return symbolic_bounds_nearest(oc, a, b, {}, {}, NeuronBounds::forward); });
+    const double t_out = run([&](auto& a, auto& b) { return symbolic_bounds_outward(oc, a, b, {}, {}, NeuronBounds::forward); });
     std::printf("verify bounds, ACAS Xu 5-50x6-5 (%s), %d boxes:\n", net.c_str(), reps);
     std::printf("  plain binary64 (no guarantee): %.3f ms/box\n", 1e3 * t_near / reps);
     std::printf("  outward-rounded binary64:      %.3f ms/box  ratio %.2f\n", 1e3 * t_out / reps, t_out / t_near);

@@ -187,7 +187,10 @@ struct Search {
 
     Outcome process(const Task& t, std::mt19937_64& rng) const {
         Outcome out;
-        const SymbolicBounds<double> b = symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {});
+        // with a proof tree, only the checker's forward procedure closes a node, so the
+        // neuron bounds stay forward there (the leaves are re-checked exactly)
+        const SymbolicBounds<double> b = symbolic_bounds_outward(
+            oc, t.lo, t.hi, t.fix, {}, o.want_proof ? NeuronBounds::forward : NeuronBounds::back_substituted);
         std::vector<std::size_t> open, refutes(p.unsafe.size());
         // the open constraint closest to refutation (largest bound − d), for the split
         double best_gap = -std::numeric_limits<double>::infinity();

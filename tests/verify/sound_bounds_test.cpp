@@ -78,7 +78,7 @@ TEST_CASE("symbolic bounds contain the exact values at random points (exact and 
                     fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
         const OutwardChain oc(c, p);
         const SymbolicBounds<Rational> ex = symbolic_bounds_exact(c, p, lo, hi, fix, {});
-        const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {});
+        const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::forward);
         for (int s = 0; s < 12; ++s) {
             std::vector<Rational> x;
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
@@ -133,13 +133,13 @@ TEST_CASE("outward rounding: 3·(1/10) is bounded on both sides; plain binary64 
     const VnnlibProperty p = output_bounds(c, {Rational(3)}, {Rational(3)});
     const OutwardChain oc(c, p);
     REQUIRE(std::fegetround() == FE_TONEAREST);
-    const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, {3.0}, {3.0}, {}, {});
+    const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, {3.0}, {3.0}, {}, {}, NeuronBounds::forward);
     CHECK(std::fegetround() == FE_TONEAREST);  // the guard restored the caller's mode
     CHECK(Rational::from_double(ow.bound[0][0]) <= Rational(3, 10));
     CHECK(Rational::from_double(-ow.bound[1][0]) >= Rational(3, 10));
     CHECK(ow.bound[0][0] < -ow.bound[1][0]);  // a proper enclosure, not a point
     // plain binary64 with the weight rounded to its enclosure's midpoint: 0.1·3 = 0.30000000000000004
-    const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, {3.0}, {3.0}, {}, {});
+    const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, {3.0}, {3.0}, {}, {}, NeuronBounds::forward);
     CHECK(Rational::from_double(nr.bound[0][0]) > Rational(3, 10));
 }
 
