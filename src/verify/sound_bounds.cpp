@@ -208,9 +208,8 @@ struct Relax {
 };
 
 // Which lower slope an unstable unit gets in a back-substitution: its own (the DeepPoly
-// rule or the caller's), 1, 0, or the chord slope λ = u/(u − l) (CROWN-Ada's choice;
-// λ ∈ [0, 1] also after rounding up, as u ≤ u − l rounded down).
-enum class Alpha { stored, one, zero, chord };
+// rule or the caller's), or 0.
+enum class Alpha { own, zero };
 
 // Lower bound over the region of μ·z_top + h·(x, 1), z_top the pre-activations of
 // affine layer `top` (μ indexed by its rows), by back-substitution (DeepPoly / CROWN):
@@ -247,9 +246,7 @@ typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>
                 continue;
             }
             P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
-            V la = rx.la;
-            if (rx.unstable && alpha != Alpha::stored)
-                la = alpha == Alpha::one ? P::one() : alpha == Alpha::zero ? P::zero() : rx.ua;
+            const V la = rx.unstable && alpha == Alpha::zero ? P::zero() : rx.la;
             nu[j] = P::mul(nu[j], sg > 0 ? la : rx.ua);
         }
         mu = std::move(nu);
@@ -331,9 +328,9 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 if (neurons == NeuronBounds::back_substituted && r > 0 && fixed == 0 && open) {
                     std::vector<V> mu(rows, P::zero());
                     mu[k] = P::one();
-                    const S bl = back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::stored, lower_min);
+                    const S bl = back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
                     mu[k] = P::point(S(-1));
-                    const S bu = -back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::stored, lower_min);
+                    const S bu = -back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
                     if (bl > l) l = bl;
                     if (bu < u) u = bu;
                 }
@@ -417,12 +414,12 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             out.forward.back().push_back(bound);
             if constexpr (!exact) {
                 // back-substitution of the constraint through the same relaxations, with
-                // the units' own lower slopes and with α = 1, 0, λ for every unstable
-                // unit (each a lower bound: any α ∈ [0, 1] is sound); the largest is kept
+                // the units' own lower slopes and with α = 0 for every unstable unit
+                // (each a lower bound: any α ∈ [0, 1] is sound); the largest is kept
                 std::vector<V> mu(outs), h(width, P::zero());
                 for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
                 for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
-                for (Alpha a : {Alpha::stored, Alpha::one, Alpha::zero, Alpha::chord}) {
+                for (Alpha a : {Alpha::own, Alpha::zero}) {
                     const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min);
                     if (back > bound) bound = back;  // NaN never wins
                 }

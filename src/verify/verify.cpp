@@ -112,6 +112,7 @@ struct Task {
     std::vector<double> lo, hi;
     PhaseFix fix;
     std::size_t id = 0;
+    bool root = false;  // the property's whole box (the stronger attack runs there)
 };
 
 // What processing one node produced.
@@ -131,10 +132,13 @@ struct Search {
     DoubleChain dc;
     std::vector<DoubleConjunction> unsafe_d;
     std::vector<double> root_lo, root_hi;  // the property's box rounded outward
+    std::size_t weights = 0;                // of the chain (the attack's cost per evaluation)
 
     Search(const ReluChain& c_, const VnnlibProperty& p_, const VerifyOptions& o_)
         : c(c_), p(p_), o(o_), oc(c_, p_), dc(c_) {
         for (const auto& conj : p.unsafe) unsafe_d.emplace_back(conj);
+        for (const RationalMatrix& m : c.weights) weights += m.rows() * m.cols();
+        weights = std::max<std::size_t>(weights, 1);
         for (std::size_t i = 0; i < p.lower.size(); ++i) {
             root_lo.push_back(p.lower[i].to_double(Round::down));
             root_hi.push_back(p.upper[i].to_double(Round::up));
@@ -165,7 +169,7 @@ struct Search {
     // Projected signed-gradient descent on conjunction k's largest violation from x,
     // inside [lo, hi]; every point whose double margin is ≤ 0 is re-checked exactly.
     bool attack(std::vector<double> x, const Task& t, std::size_t k, const std::vector<std::size_t>& open,
-                Outcome& out) const {
+                std::size_t steps, Outcome& out) const {
         const DoubleConjunction& dk = unsafe_d[k];
         double step = 0.5;
         for (std::size_t s = 0;; ++s) {
@@ -173,7 +177,7 @@ struct Search {
             const std::vector<double> y = dc.evaluate(c, x, &slope);
             std::size_t m = 0;
             if (dk.margin(x, y, &m) <= 0 && confirm(x, open, out)) return true;
-            if (s == o.attack_steps) return false;
+            if (s == steps) return false;
             std::vector<double> g = dc.pullback(dk.ay[m], slope);
             for (std::size_t i = 0; i < x.size(); ++i) {
                 const double gi = g[i] + dk.ax[m][i];
@@ -217,13 +221,25 @@ struct Search {
             out.node.refutes = std::move(refutes);
             return out;
         }
-        // counterexample search from the centre and random points
-        for (std::size_t s = 0; s <= o.samples_per_node; ++s) {
-            std::vector<double> x(t.lo.size());
-            for (std::size_t i = 0; i < x.size(); ++i)
-                x[i] = s == 0 ? t.lo[i] + (t.hi[i] - t.lo[i]) / 2 : t.lo[i] + (t.hi[i] - t.lo[i]) * uniform_unit(rng);
+        // counterexample search from the centre and random points; at the root also
+        // from the box's corners (all of them up to 2^10, else random ones) and many
+        // more random points, with longer descents
+        const std::size_t steps = t.root ? o.root_attack_steps : o.attack_steps;
+        const std::size_t dim = t.lo.size();
+        const std::size_t corners = !t.root ? 0 : dim <= 10 ? std::size_t(1) << dim : std::min<std::size_t>(o.root_restarts / 2, 1024);
+        std::size_t starts = t.root ? corners + o.root_restarts : o.samples_per_node;
+        if (t.root)  // at most root_attack_work multiply-adds (an evaluation and a pullback per step)
+            starts = std::min(starts, std::max<std::size_t>(1, o.root_attack_work / (2 * (steps + 1) * weights * open.size())));
+        for (std::size_t s = 0; s <= starts; ++s) {
+            std::vector<double> x(dim);
+            for (std::size_t i = 0; i < dim; ++i) {
+                const bool high = s <= corners && (dim <= 10 ? (s - 1) >> i & 1 : rng() & 1);
+                x[i] = s == 0         ? t.lo[i] + (t.hi[i] - t.lo[i]) / 2
+                       : s <= corners ? (high ? t.hi[i] : t.lo[i])
+                                      : t.lo[i] + (t.hi[i] - t.lo[i]) * uniform_unit(rng);
+            }
             for (std::size_t k : open)
-                if (attack(x, t, k, open, out)) return out;
+                if (attack(x, t, k, open, steps, out)) return out;
         }
         // ReLU split: the free unstable unit with the largest chord intercept
         if (c.input_dim > o.input_split_max_dim) {
@@ -396,7 +412,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     std::mutex mu;
     std::condition_variable cv;
     std::vector<Task> stack;
-    stack.push_back({search.root_lo, search.root_hi, {}, 0});
+    stack.push_back({search.root_lo, search.root_hi, {}, 0, true});
     if (o.want_proof) res.proof.emplace_back();
     std::size_t busy = 0;
     bool stop = false, stuck = false;
@@ -450,6 +466,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
                         res.proof.emplace_back();
                         res.proof[t.id] = std::move(out.node);
                     }
+                    out.first.root = out.second.root = false;
                     stack.push_back(std::move(out.second));
                     stack.push_back(std::move(out.first));
                     break;
