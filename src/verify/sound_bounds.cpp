@@ -258,6 +258,7 @@ template <class P, class M>
 SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typename P::S>& lo,
                                         const std::vector<typename P::S>& hi, const PhaseFix& fix,
                                         const Slopes& slopes, NeuronBounds neurons,
+                                        const SymbolicBounds<typename P::S>* forward_pass,
                                         const std::function<bool()>& expired) {
     using V = typename P::V;
     using S = typename P::S;
@@ -322,8 +323,13 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
             if constexpr (!exact) {
                 // back-substituted bounds of a unit whose forward bounds leave it
-                // unstable (both are bounds of z on the region: keep the tighter ends;
-                // NaN never wins). Layer 0 is affine in x: nothing to gain there.
+                // unstable, and the bounds of the plain forward pass (all are bounds of
+                // z on the region: keep the tighter ends; NaN never wins). Layer 0 is
+                // affine in x: nothing to gain there.
+                if (forward_pass) {
+                    if (forward_pass->lower[r][k] > l) l = forward_pass->lower[r][k];
+                    if (forward_pass->upper[r][k] < u) u = forward_pass->upper[r][k];
+                }
                 const bool open = model.capped(r, k) ? !(l >= S(0) && u <= model.cap_lower(r, k)) : l < S(0) && u > S(0);
                 if (neurons == NeuronBounds::back_substituted && r > 0 && fixed == 0 && open) {
                     std::vector<V> mu(rows, P::zero());
@@ -424,6 +430,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                     if (back > bound) bound = back;  // NaN never wins
                 }
             }
+            if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
             out.bound.back().push_back(bound);
             std::vector<double> grad(n);
             for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
@@ -493,7 +500,7 @@ SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibP
         for (const LinearConstraint& k : conj)
             if (k.ax.size() != c.input_dim || k.ay.size() != c.output_dim())
                 throw ShapeError("symbolic bounds: the property's dimensions differ from the network's");
-    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes, NeuronBounds::forward, expired);
+    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, expired);
 }
 
 SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
@@ -501,14 +508,20 @@ SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std:
                                                const Slopes& slopes, NeuronBounds neurons) {
     check_shapes(c.input_dim, lo.size(), hi.size());
     const UpwardRounding up;
-    return propagate<OutwardPolicy>(DoubleModel<OutwardPolicy>{c}, lo, hi, fix, slopes, neurons, {});
+    const DoubleModel<OutwardPolicy> m{c};
+    const SymbolicBounds<double> fw = propagate<OutwardPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {});
+    if (neurons == NeuronBounds::forward) return fw;
+    return propagate<OutwardPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {});
 }
 
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
                                                const Slopes& slopes, NeuronBounds neurons) {
     check_shapes(c.input_dim, lo.size(), hi.size());
-    return propagate<NearestPolicy>(DoubleModel<NearestPolicy>{c}, lo, hi, fix, slopes, neurons, {});
+    const DoubleModel<NearestPolicy> m{c};
+    const SymbolicBounds<double> fw = propagate<NearestPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {});
+    if (neurons == NeuronBounds::forward) return fw;
+    return propagate<NearestPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {});
 }
 
 }  // namespace rigornet
