@@ -67,7 +67,7 @@ struct SymbolicBounds {
     /// twice: with the units' own lower slopes `slopes`, and with α = 0 for every
     /// unstable unit (α-CROWN-lite: α·z ≤ relu(z) for any α ∈ [0, 1], so each is a lower
     /// bound by the same argument), and bound is the largest; the exact pass has
-    /// bound = forward. (Measured on ACAS Xu, docs/verify.md: α = 0 saves 9–12 % of the
+    /// bound = forward. (Measured on ACAS Xu, docs/verify.md: α = 0 saves 1–12 % of the
     /// nodes; α = 1 and α = u/(u − l) for all units never raised a bound that closed a
     /// node, so they are not tried.)
     std::vector<std::vector<S>> forward;

@@ -76,12 +76,14 @@ struct VerifyResult {
 /// Decides f(box) ∩ U = ∅ (proved: the property holds; refuted: violated) by branch and
 /// bound. Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
-/// then split at binary64 points): a conjunction is refuted on the node when one of its
+/// then split at binary64 points), with back-substituted unit bounds (forward ones when
+/// want_proof, and then only the forward bound closes a node): a conjunction is refuted on the node when one of its
 /// constraints has bound > d rounded up, a proof for the real-valued network on the
 /// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
-/// conjunction. refuted: a double candidate (the centre, random points, then projected
-/// signed-gradient steps on the conjunction's largest violation) was converted to an
+/// conjunction. refuted: a double candidate (the centre, random points, at the root also
+/// the corners, then projected signed-gradient steps on the conjunction's largest
+/// violation) was converted to an
 /// exact rational point of the box and the exact output (ReluChain::evaluate)
 /// satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
 /// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
