@@ -117,3 +117,34 @@ TEST_CASE("verify is sound on random networks: holds is never contradicted by ex
     CHECK(holds > 0);  // the test exercises both answers
     CHECK(violated > 0);
 }
+
+TEST_CASE("verify: the root attack finds a counterexample that only the box corner reaches", "[verify][crown]") {
+    // y = relu(x0 − 99/100) + relu(x1 − 99/100) on [0, 1]²; unsafe y ≥ 3/200 needs both
+    // inputs above 0.99 (max y = 1/50 at the corner (1, 1)). From the centre the gradient
+    // is 0 and a random start lands there with probability 10^−4, so with one node only
+    // the corners of the root attack find it; the counterexample is checked exactly.
+    ReluChain c;
+    c.input_dim = 2;
+    c.weights.emplace_back(2, 2);
+    c.weights[0].set(0, 0, Rational(1));
+    c.weights[0].set(1, 1, Rational(1));
+    c.biases.push_back({Rational(-99, 100), Rational(-99, 100)});
+    c.weights.emplace_back(1, 2);
+    c.weights[1].set(0, 0, Rational(1));
+    c.weights[1].set(0, 1, Rational(1));
+    c.biases.push_back({Rational()});
+    VnnlibProperty p;
+    p.lower.assign(2, Rational(0));
+    p.upper.assign(2, Rational(1));
+    p.unsafe = {{LinearConstraint{std::vector<Rational>(2), {Rational(-1)}, Rational(-3, 200)}}};
+    VerifyOptions o;
+    o.max_nodes = 1;
+    const VerifyResult r = verify(c, p, o);
+    REQUIRE(r.verdict == Verdict::refuted);
+    CHECK(satisfies(p.unsafe[0], r.input, c.evaluate(r.input)));
+    CHECK(r.output[0] >= Rational(3, 200));
+    // with the root's search cut to the centre and one corner, (0, 0), one node is not enough
+    o.root_restarts = 0;
+    o.root_attack_work = 0;
+    CHECK(verify(c, p, o).verdict == Verdict::unknown);
+}
