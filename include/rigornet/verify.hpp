@@ -30,6 +30,11 @@ struct VerifyOptions {
     std::size_t root_restarts = 200;
     std::size_t root_attack_steps = 60;
     std::size_t root_attack_work = 2000000000;
+    /// Then, when input splitting applies (at most input_split_max_dim inputs), chains of
+    /// exact LPs over activation regions (the region's affine network, maximising the
+    /// least slack of the conjunction's constraints; an optimum ≥ 0 is an exact
+    /// counterexample) from this many of the least violated end points.
+    std::size_t root_lp_starts = 5;
     unsigned long seed = 1;
     /// Worker threads sharing one depth-first stack of nodes (≥ 1).
     unsigned threads = 1;
