@@ -88,9 +88,9 @@ struct VerifyResult {
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
 /// conjunction. refuted: a double candidate (the centre, random points, at the root also
 /// the corners, then projected signed-gradient steps on the conjunction's largest
-/// violation) was converted to an
-/// exact rational point of the box and the exact output (ReluChain::evaluate)
-/// satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
+/// violation) was converted to an exact rational point of the box, or an exact LP over
+/// an activation region (root_lp_starts) gave an exact rational point, and the exact
+/// output (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
 /// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
 /// the lower function of the open constraint closest to refutation ("smear"); ReLU
 /// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).

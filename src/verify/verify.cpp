@@ -266,6 +266,7 @@ struct Search {
 
     // Projected signed-gradient descent on conjunction k's largest violation from x,
     // inside [lo, hi]; every point whose double margin is ≤ 0 is re-checked exactly.
+    // With `best`: the (margin, point) of least double margin visited, when below best's.
     bool attack(std::vector<double> x, const Task& t, std::size_t k, const std::vector<std::size_t>& open,
                 std::size_t steps, Outcome& out, std::pair<double, std::vector<double>>* best = nullptr) const {
         const DoubleConjunction& dk = unsafe_d[k];
@@ -330,9 +331,7 @@ struct Search {
         std::size_t starts = t.root ? corners + o.root_restarts : o.samples_per_node;
         if (t.root)  // at most root_attack_work multiply-adds (an evaluation and a pullback per step)
             starts = std::min(starts, std::max<std::size_t>(1, o.root_attack_work / (2 * (steps + 1) * weights * open.size())));
-        // per conjunction and start, the root attack's point of least violation (for region_lp)
-        std::vector<std::pair<double, std::vector<double>>> least(
-            p.unsafe.size(), {std::numeric_limits<double>::infinity(), std::vector<double>()});
+        // per open conjunction, each root start's point of least violation (for region_lp)
         std::vector<std::vector<std::pair<double, std::vector<double>>>> ends(p.unsafe.size());
         for (std::size_t s = 0; s <= starts; ++s) {
             std::vector<double> x(dim);
@@ -343,9 +342,9 @@ struct Search {
                                       : t.lo[i] + (t.hi[i] - t.lo[i]) * uniform_unit(rng);
             }
             for (std::size_t k : open) {
-                least[k] = {std::numeric_limits<double>::infinity(), {}};
-                if (attack(x, t, k, open, steps, out, t.root ? &least[k] : nullptr)) return out;
-                if (t.root) ends[k].push_back(least[k]);
+                std::pair<double, std::vector<double>> least{std::numeric_limits<double>::infinity(), {}};
+                if (attack(x, t, k, open, steps, out, t.root ? &least : nullptr)) return out;
+                if (t.root) ends[k].push_back(std::move(least));
             }
         }
         // then exact LPs over activation regions (region_lp), from the root_lp_starts
