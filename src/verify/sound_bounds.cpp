@@ -197,12 +197,72 @@ struct DoubleModel {
 
 // ---------------------------------------------------------------- the procedure
 
+// Per hidden unit: σ ≥ la·z + lb, σ ≤ ua·z + ub and sl ≤ σ ≤ su on the region; unstable:
+// an unfixed ReLU (or a clip below its cap) with l < 0 < u, relaxed by the chord above
+// and α·z below (lb = 0), so any other α ∈ [0, 1] may replace la.
+template <class P>
+struct Relax {
+    typename P::V la, lb, ua, ub;
+    typename P::S sl, su;
+    bool unstable = false;
+};
+
+// Which lower slope an unstable unit gets in a back-substitution: its own (the DeepPoly
+// rule or the caller's), or 0.
+enum class Alpha { own, zero };
+
+// Lower bound over the region of μ·z_top + h·(x, 1), z_top the pre-activations of
+// affine layer `top` (μ indexed by its rows), by back-substitution (DeepPoly / CROWN):
+// z_r = W_r σ_{r−1} + b_r is substituted exactly (interval coefficients in the outward
+// policy), then each σ_{r−1,j} is replaced by its lower relaxation la·z + lb where its
+// coefficient ν_j is positive, its upper one ua·z + ub where negative (ν_j σ ≥ ν_j·(that)
+// on the region in both cases), and for an interval ν_j around 0 by the constant range
+// ν_j·[sl, su]; at the input the affine function is minimised over the box. Every step
+// is a lower bound of the previous one, so the result is (rounded outward in the outward
+// policy: each product and sum encloses the real one).
+template <class P, class M, class LowerMin>
+typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>>& relax, std::vector<typename P::V> mu,
+                         std::size_t top, std::vector<typename P::V> h, Alpha alpha, const LowerMin& lower_min) {
+    using V = typename P::V;
+    const std::size_t n = h.size() - 1;
+    for (std::size_t r = top + 1; r-- > 0;) {
+        std::vector<V> nu(model.cols(r), P::zero());
+        for (std::size_t i = 0; i < mu.size(); ++i) {
+            if (P::is_zero(mu[i])) continue;
+            P::add_to(h[n], P::mul(mu[i], model.b(r, i)));
+            for (std::size_t j = 0; j < nu.size(); ++j) P::add_to(nu[j], P::mul(mu[i], model.w(r, i, j)));
+        }
+        if (r == 0) {
+            for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], nu[i]);
+            break;
+        }
+        for (std::size_t j = 0; j < nu.size(); ++j) {
+            const Relax<P>& rx = relax[r - 1][j];
+            if (P::is_zero(nu[j])) continue;
+            const int sg = P::sign(nu[j]);
+            if (sg == 0) {  // an interval around 0: the concrete range of σ
+                P::add_to(h[n], P::mul(nu[j], P::range(rx.sl, rx.su)));
+                nu[j] = P::zero();
+                continue;
+            }
+            P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
+            const V la = rx.unstable && alpha == Alpha::zero ? P::zero() : rx.la;
+            nu[j] = P::mul(nu[j], sg > 0 ? la : rx.ua);
+        }
+        mu = std::move(nu);
+    }
+    return lower_min(h.data());
+}
+
 template <class P, class M>
 SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typename P::S>& lo,
                                         const std::vector<typename P::S>& hi, const PhaseFix& fix,
-                                        const Slopes& slopes, const std::function<bool()>& expired) {
+                                        const Slopes& slopes, NeuronBounds neurons,
+                                        const SymbolicBounds<typename P::S>* forward_pass,
+                                        const std::function<bool()>& expired) {
     using V = typename P::V;
     using S = typename P::S;
+    constexpr bool exact = std::is_same_v<P, ExactPolicy>;
     const std::size_t n = lo.size(), width = n + 1;  // coefficients x_0…x_{n−1}, then the constant
     auto lower_min = [&](const V* f) {
         S s = P::lower_of(f[n]);
@@ -222,13 +282,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     hu = hl;
     std::vector<char> hzero(n, 0);  // unit known to be 0 (both functions zero)
     SymbolicBounds<S> out;
-    // per hidden unit: σ ≥ la·z + lb, σ ≤ ua·z + ub and sl ≤ σ ≤ su on the region (for
-    // the back-substitution of the binary64 policies)
-    struct Relax {
-        V la, lb, ua, ub;
-        S sl, su;
-    };
-    std::vector<std::vector<Relax>> relax;
+    std::vector<std::vector<Relax<P>>> relax;  // for the back-substitutions
     const std::size_t last = model.layers() - 1;
     for (std::size_t r = 0; r <= last; ++r) {
         const std::size_t rows = model.rows(r), cols = model.cols(r);
@@ -265,13 +319,33 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         for (std::size_t k = 0; k < rows; ++k) {
             V* fl = &zl[k * width];
             V* fu = &zu[k * width];
-            const S l = lower_min(fl), u = upper_max(fu);
+            S l = lower_min(fl), u = upper_max(fu);
+            const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
+            if constexpr (!exact) {
+                // back-substituted bounds of a unit whose forward bounds leave it
+                // unstable, and the bounds of the plain forward pass (all are bounds of
+                // z on the region: keep the tighter ends; NaN never wins). Layer 0 is
+                // affine in x: nothing to gain there.
+                if (forward_pass) {
+                    if (forward_pass->lower[r][k] > l) l = forward_pass->lower[r][k];
+                    if (forward_pass->upper[r][k] < u) u = forward_pass->upper[r][k];
+                }
+                const bool open = model.capped(r, k) ? !(l >= S(0) && u <= model.cap_lower(r, k)) : l < S(0) && u > S(0);
+                if (neurons == NeuronBounds::back_substituted && r > 0 && fixed == 0 && open) {
+                    std::vector<V> mu(rows, P::zero());
+                    mu[k] = P::one();
+                    const S bl = back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
+                    mu[k] = P::point(S(-1));
+                    const S bu = -back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
+                    if (bl > l) l = bl;
+                    if (bu < u) u = bu;
+                }
+            }
             out.lower[r][k] = l;
             out.upper[r][k] = u;
             const V zero = P::zero(), one = P::one();
             relax[r].push_back({zero, zero, zero, zero, S(0), S(0)});  // inactive, overwritten below
-            Relax& rx = relax[r].back();
-            const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
+            Relax<P>& rx = relax[r].back();
             if (model.capped(r, k)) {
                 // clip σ(z) = min(max(z, 0), cap), with l ≥ 0: σ(z) ≤ z ≤ U, and
                 // σ(z) ≥ z − (u − cap) for z ≤ u (the identity when u ≤ cap); used
@@ -319,7 +393,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             P::add_to(fu[n], P::mul(lambda, P::chord_offset(l)));
             const bool alpha = r < slopes.size() && k < slopes[r].size() ? slopes[r][k] != 0 : u > -l;
             out.slopes[r][k] = alpha ? 1 : 0;
-            rx = {alpha ? one : zero, zero, lambda, P::mul(lambda, P::chord_offset(l)), S(0), u};
+            rx = {alpha ? one : zero, zero, lambda, P::mul(lambda, P::chord_offset(l)), S(0), u, true};
             if (!alpha) std::fill(fl, fl + width, P::zero());
         }
         hl = std::move(zl);
@@ -344,40 +418,19 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             }
             S bound = lower_min(g.data());
             out.forward.back().push_back(bound);
-            if constexpr (!std::is_same_v<P, ExactPolicy>) {
-                // back-substitution of the constraint through the same relaxations
-                // (DeepPoly/CROWN style): also a lower bound; the larger one is kept
+            if constexpr (!exact) {
+                // back-substitution of the constraint through the same relaxations, with
+                // the units' own lower slopes and with α = 0 for every unstable unit
+                // (each a lower bound: any α ∈ [0, 1] is sound); the largest is kept
                 std::vector<V> mu(outs), h(width, P::zero());
                 for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
-                for (std::size_t r = last + 1; r-- > 0;) {
-                    std::vector<V> nu(model.cols(r), P::zero());
-                    for (std::size_t i = 0; i < mu.size(); ++i) {
-                        if (P::is_zero(mu[i])) continue;
-                        P::add_to(h[n], P::mul(mu[i], model.b(r, i)));
-                        for (std::size_t j = 0; j < nu.size(); ++j) P::add_to(nu[j], P::mul(mu[i], model.w(r, i, j)));
-                    }
-                    if (r == 0) {
-                        for (std::size_t i = 0; i < n; ++i) h[i] = nu[i];
-                        break;
-                    }
-                    for (std::size_t j = 0; j < nu.size(); ++j) {
-                        const Relax& rx = relax[r - 1][j];
-                        if (P::is_zero(nu[j])) continue;
-                        const int sg = P::sign(nu[j]);
-                        if (sg == 0) {  // an interval around 0: the concrete range of σ
-                            P::add_to(h[n], P::mul(nu[j], P::range(rx.sl, rx.su)));
-                            nu[j] = P::zero();
-                            continue;
-                        }
-                        P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
-                        nu[j] = P::mul(nu[j], sg > 0 ? rx.la : rx.ua);
-                    }
-                    mu = std::move(nu);
+                for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
+                for (Alpha a : {Alpha::own, Alpha::zero}) {
+                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min);
+                    if (back > bound) bound = back;  // NaN never wins
                 }
-                for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], model.ax(k, m, i));
-                const S back = lower_min(h.data());
-                if (back > bound) bound = back;  // NaN never wins
             }
+            if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
             out.bound.back().push_back(bound);
             std::vector<double> grad(n);
             for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
@@ -447,22 +500,28 @@ SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibP
         for (const LinearConstraint& k : conj)
             if (k.ax.size() != c.input_dim || k.ay.size() != c.output_dim())
                 throw ShapeError("symbolic bounds: the property's dimensions differ from the network's");
-    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes, expired);
+    return propagate<ExactPolicy>(ExactModel{c, p}, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, expired);
 }
 
 SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes) {
+                                               const Slopes& slopes, NeuronBounds neurons) {
     check_shapes(c.input_dim, lo.size(), hi.size());
     const UpwardRounding up;
-    return propagate<OutwardPolicy>(DoubleModel<OutwardPolicy>{c}, lo, hi, fix, slopes, {});
+    const DoubleModel<OutwardPolicy> m{c};
+    const SymbolicBounds<double> fw = propagate<OutwardPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {});
+    if (neurons == NeuronBounds::forward) return fw;
+    return propagate<OutwardPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {});
 }
 
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes) {
+                                               const Slopes& slopes, NeuronBounds neurons) {
     check_shapes(c.input_dim, lo.size(), hi.size());
-    return propagate<NearestPolicy>(DoubleModel<NearestPolicy>{c}, lo, hi, fix, slopes, {});
+    const DoubleModel<NearestPolicy> m{c};
+    const SymbolicBounds<double> fw = propagate<NearestPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {});
+    if (neurons == NeuronBounds::forward) return fw;
+    return propagate<NearestPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {});
 }
 
 }  // namespace rigornet

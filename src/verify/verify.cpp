@@ -7,9 +7,11 @@
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "rigornet/core/error.hpp"
+#include "rigornet/linalg/exact_lp.hpp"
 #include "rigornet/number/random.hpp"
 
 namespace rigornet {
@@ -112,6 +114,7 @@ struct Task {
     std::vector<double> lo, hi;
     PhaseFix fix;
     std::size_t id = 0;
+    bool root = false;  // the property's whole box (the stronger attack runs there)
 };
 
 // What processing one node produced.
@@ -132,10 +135,13 @@ struct Search {
     DoubleChain dc;
     std::vector<DoubleConjunction> unsafe_d;
     std::vector<double> root_lo, root_hi;  // the property's box rounded outward
+    std::size_t weights = 0;                // of the chain (the attack's cost per evaluation)
 
     Search(const ReluChain& c_, const ReluChain& orig_, const VnnlibProperty& p_, const VerifyOptions& o_)
         : c(c_), orig(orig_), p(p_), o(o_), oc(c_, p_), dc(c_) {
         for (const auto& conj : p.unsafe) unsafe_d.emplace_back(conj);
+        for (const RationalMatrix& m : c.weights) weights += m.rows() * m.cols();
+        weights = std::max<std::size_t>(weights, 1);
         for (std::size_t i = 0; i < p.lower.size(); ++i) {
             root_lo.push_back(p.lower[i].to_double(Round::down));
             root_hi.push_back(p.upper[i].to_double(Round::up));
@@ -163,18 +169,117 @@ struct Search {
         return false;
     }
 
+    // Exact LP over the activation region of the exact point q nearest xd (each unit's
+    // phase at q, a kink counting as inside): maximise t subject to a_m·x + c_m·y(x) + t ≤
+    // d_m for the constraints of conjunction k, the region's rows (z ≤ 0, 0 ≤ z ≤ cap or
+    // z ≥ cap per unit) and the box. On the region y is affine in x and equals f, so an
+    // optimum with t ≥ 0 is an exact point of U (re-checked with the exact evaluator
+    // all the same). `opt` and `value`: the optimum rounded to double, for the caller's
+    // next start (empty when the LP is infeasible).
+    bool region_lp(const std::vector<double>& xd, std::size_t k, const std::vector<std::size_t>& open,
+                   Outcome& out, std::vector<double>& opt, double& value) const {
+        const std::vector<Rational> q = exact_point(xd);
+        const std::vector<std::vector<Rational>> zq = c.preactivations(q);
+        const std::size_t n = c.input_dim;
+        // h: affine functions of x (n coefficients, then the constant), one per unit
+        std::vector<std::vector<Rational>> h(n, std::vector<Rational>(n + 1));
+        for (std::size_t i = 0; i < n; ++i) h[i][i] = Rational(1);
+        std::vector<LpRow> rows;
+        auto row = [&](const std::vector<Rational>& f, char sense, const Rational& bound) {
+            LpRow lr;
+            lr.a.assign(f.begin(), f.begin() + static_cast<long>(n));
+            lr.a.push_back(Rational());  // t
+            lr.sense = sense;
+            lr.rhs = bound - f[n];
+            rows.push_back(std::move(lr));
+        };
+        for (std::size_t r = 0; r < c.weights.size(); ++r) {
+            const RationalMatrix& w = c.weights[r];
+            std::vector<std::vector<Rational>> z(w.rows(), std::vector<Rational>(n + 1));
+            for (std::size_t i = 0; i < w.rows(); ++i) {
+                z[i][n] = c.biases[r][i];
+                for (std::size_t j = 0; j < w.cols(); ++j) {
+                    const Rational& a = w.at(i, j);
+                    if (a.is_zero()) continue;
+                    for (std::size_t t = 0; t <= n; ++t)
+                        if (!h[j][t].is_zero()) z[i][t] += a * h[j][t];
+                }
+            }
+            if (r + 1 == c.weights.size()) {
+                h = std::move(z);
+                break;
+            }
+            for (std::size_t u = 0; u < z.size(); ++u) {
+                const UnitPhase ph = c.phase(r, u, zq[r][u]);
+                const Rational* cap = c.cap(r, u);
+                if (ph == UnitPhase::below) {
+                    row(z[u], '<', Rational());
+                    std::fill(z[u].begin(), z[u].end(), Rational());
+                } else if (ph == UnitPhase::above) {
+                    row(z[u], '>', *cap);
+                    std::fill(z[u].begin(), z[u].end(), Rational());
+                    z[u][n] = *cap;
+                } else {
+                    row(z[u], '>', Rational());
+                    if (cap) row(z[u], '<', *cap);
+                }
+            }
+            h = std::move(z);
+        }
+        const std::size_t before = rows.size();
+        for (const LinearConstraint& lc : p.unsafe[k]) {
+            std::vector<Rational> f(n + 1);
+            for (std::size_t i = 0; i < n; ++i) f[i] = lc.ax[i];
+            for (std::size_t j = 0; j < h.size(); ++j)
+                if (!lc.ay[j].is_zero())
+                    for (std::size_t t = 0; t <= n; ++t) f[t] += lc.ay[j] * h[j][t];
+            row(f, '<', lc.rhs);
+        }
+        for (std::size_t i = before; i < rows.size(); ++i) rows[i].a[n] = Rational(1);
+        std::vector<Rational> objective(n + 1);
+        objective[n] = Rational(1);
+        std::vector<std::optional<Rational>> lo(p.lower.begin(), p.lower.end()), hi(p.upper.begin(), p.upper.end());
+        lo.emplace_back();             // t free below,
+        hi.emplace_back(Rational(1));  // at most 1 (bounded)
+        std::optional<LpSolution> sol;
+        {
+            static std::mutex lp_mutex;  // lp_maximize is not thread-safe
+            const std::lock_guard<std::mutex> lock(lp_mutex);
+            sol = lp_maximize(objective, rows, lo, hi);
+        }
+        if (sol) {  // the optimum in double, to continue from (a heuristic only)
+            value = sol->value.to_double(Round::nearest);
+            opt.clear();
+            for (std::size_t i = 0; i < n; ++i) opt.push_back(sol->x[i].to_double(Round::nearest));
+        }
+        if (!sol || sol->value.sign() < 0) return false;
+        std::vector<Rational> x(sol->x.begin(), sol->x.begin() + static_cast<long>(n));
+        std::vector<Rational> y = orig.evaluate(x);  // the network as given, not the merged chain
+        for (std::size_t kk : open)
+            if (satisfies(p.unsafe[kk], x, y)) {
+                out.kind = Outcome::Kind::counterexample;
+                out.x = std::move(x);
+                out.y = std::move(y);
+                return true;
+            }
+        return false;
+    }
+
     // Projected signed-gradient descent on conjunction k's largest violation from x,
     // inside [lo, hi]; every point whose double margin is ≤ 0 is re-checked exactly.
+    // With `best`: the (margin, point) of least double margin visited, when below best's.
     bool attack(std::vector<double> x, const Task& t, std::size_t k, const std::vector<std::size_t>& open,
-                Outcome& out) const {
+                std::size_t steps, Outcome& out, std::pair<double, std::vector<double>>* best = nullptr) const {
         const DoubleConjunction& dk = unsafe_d[k];
         double step = 0.5;
         for (std::size_t s = 0;; ++s) {
             std::vector<std::vector<char>> slope;
             const std::vector<double> y = dc.evaluate(c, x, &slope);
             std::size_t m = 0;
-            if (dk.margin(x, y, &m) <= 0 && confirm(x, open, out)) return true;
-            if (s == o.attack_steps) return false;
+            const double margin = dk.margin(x, y, &m);
+            if (best && margin < best->first) *best = {margin, x};
+            if (margin <= 0 && confirm(x, open, out)) return true;
+            if (s == steps) return false;
             std::vector<double> g = dc.pullback(dk.ay[m], slope);
             for (std::size_t i = 0; i < x.size(); ++i) {
                 const double gi = g[i] + dk.ax[m][i];
@@ -188,7 +293,10 @@ struct Search {
 
     Outcome process(const Task& t, std::mt19937_64& rng) const {
         Outcome out;
-        const SymbolicBounds<double> b = symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {});
+        // with a proof tree, only the checker's forward procedure closes a node, so the
+        // neuron bounds stay forward there (the leaves are re-checked exactly)
+        const SymbolicBounds<double> b = symbolic_bounds_outward(
+            oc, t.lo, t.hi, t.fix, {}, o.want_proof ? NeuronBounds::forward : NeuronBounds::back_substituted);
         std::vector<std::size_t> open, refutes(p.unsafe.size());
         // the open constraint closest to refutation (largest bound − d), for the split
         double best_gap = -std::numeric_limits<double>::infinity();
@@ -215,14 +323,53 @@ struct Search {
             out.node.refutes = std::move(refutes);
             return out;
         }
-        // counterexample search from the centre and random points
-        for (std::size_t s = 0; s <= o.samples_per_node; ++s) {
-            std::vector<double> x(t.lo.size());
-            for (std::size_t i = 0; i < x.size(); ++i)
-                x[i] = s == 0 ? t.lo[i] + (t.hi[i] - t.lo[i]) / 2 : t.lo[i] + (t.hi[i] - t.lo[i]) * uniform_unit(rng);
-            for (std::size_t k : open)
-                if (attack(x, t, k, open, out)) return out;
+        // counterexample search from the centre and random points; at the root also
+        // from the box's corners (all of them up to 2^10, else random ones) and many
+        // more random points, with longer descents
+        const std::size_t steps = t.root ? o.root_attack_steps : o.attack_steps;
+        const std::size_t dim = t.lo.size();
+        const std::size_t corners = !t.root ? 0 : dim <= 10 ? std::size_t(1) << dim : std::min<std::size_t>(o.root_restarts / 2, 1024);
+        std::size_t starts = t.root ? corners + o.root_restarts : o.samples_per_node;
+        if (t.root)  // at most root_attack_work multiply-adds (an evaluation and a pullback per step)
+            starts = std::min(starts, std::max<std::size_t>(1, o.root_attack_work / (2 * (steps + 1) * weights * open.size())));
+        // per open conjunction, each root start's point of least violation (for region_lp)
+        std::vector<std::vector<std::pair<double, std::vector<double>>>> ends(p.unsafe.size());
+        for (std::size_t s = 0; s <= starts; ++s) {
+            std::vector<double> x(dim);
+            for (std::size_t i = 0; i < dim; ++i) {
+                const bool high = s <= corners && (dim <= 10 ? (s - 1) >> i & 1 : rng() & 1);
+                x[i] = s == 0         ? t.lo[i] + (t.hi[i] - t.lo[i]) / 2
+                       : s <= corners ? (high ? t.hi[i] : t.lo[i])
+                                      : t.lo[i] + (t.hi[i] - t.lo[i]) * uniform_unit(rng);
+            }
+            for (std::size_t k : open) {
+                std::pair<double, std::vector<double>> least{std::numeric_limits<double>::infinity(), {}};
+                if (attack(x, t, k, open, steps, out, t.root ? &least : nullptr)) return out;
+                if (t.root) ends[k].push_back(std::move(least));
+            }
         }
+        // then exact LPs over activation regions (region_lp), from the root_lp_starts
+        // least violated end points: each optimum lies on its region's boundary, and the
+        // next LP takes the region just beyond it (the optimum moved on by 10^−3 of the
+        // step that reached it), while the optimal value grows, at most 10 LPs per chain
+        if (t.root && dim <= o.input_split_max_dim)
+            for (std::size_t k : open) {
+                auto& cand = ends[k];
+                std::sort(cand.begin(), cand.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+                for (std::size_t ci = 0; ci < std::min(cand.size(), o.root_lp_starts); ++ci) {
+                    std::vector<double> xq = cand[ci].second;
+                    double last = -std::numeric_limits<double>::infinity();
+                    for (int it = 0; it < 10; ++it) {
+                        std::vector<double> xs;
+                        double value = 0;
+                        if (region_lp(xq, k, open, out, xs, value)) return out;
+                        if (xs.empty() || !(value > last)) break;
+                        last = value;
+                        for (std::size_t i = 0; i < dim; ++i)
+                            xq[i] = std::clamp(xs[i] + 1e-3 * (xs[i] - xq[i]), t.lo[i], t.hi[i]);
+                    }
+                }
+            }
         // ReLU split: the free unstable unit with the largest chord intercept
         if (c.input_dim > o.input_split_max_dim) {
             double best = 0;
@@ -397,7 +544,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     std::mutex mu;
     std::condition_variable cv;
     std::vector<Task> stack;
-    stack.push_back({search.root_lo, search.root_hi, {}, 0});
+    stack.push_back({search.root_lo, search.root_hi, {}, 0, true});
     if (o.want_proof) res.proof.emplace_back();
     std::size_t busy = 0;
     bool stop = false, stuck = false;
@@ -451,6 +598,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
                         res.proof.emplace_back();
                         res.proof[t.id] = std::move(out.node);
                     }
+                    out.first.root = out.second.root = false;
                     stack.push_back(std::move(out.second));
                     stack.push_back(std::move(out.first));
                     break;

@@ -6,6 +6,7 @@
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
+#include "rigornet/io/nnet_format.hpp"
 #include "rigornet/verify/sound_bounds.hpp"
 #include "rigornet/verify/verify.hpp"
 
@@ -13,9 +14,8 @@ using namespace rigornet;
 
 namespace {
 
-// A random chain, with some hidden units turned into clips (caps 0…3/2).
-ReluChain random_chain(std::mt19937_64& g) {
-    ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 3, 2));
+// Some hidden units of c turned into clips (caps 0…3/2).
+ReluChain with_random_caps(ReluChain c, std::mt19937_64& g) {
     c.caps.resize(c.depth());
     for (std::size_t r = 0; r < c.depth(); ++r)
         for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
@@ -23,6 +23,33 @@ ReluChain random_chain(std::mt19937_64& g) {
             if (g() % 3 == 0) c.caps[r][k] = Rational(static_cast<long>(g() % 4), 2);
         }
     return c;
+}
+
+// A random chain, with some hidden units turned into clips.
+ReluChain random_chain(std::mt19937_64& g) {
+    return with_random_caps(extract_relu_chain(rigornet::test::random_relu_network(g, 3, 2)), g);
+}
+
+// A deeper random chain (3–5 hidden layers of width 2–5, entries in [−1, 1] with
+// denominator 8), where back-substitution reaches through several relaxations.
+ReluChain deep_random_chain(std::mt19937_64& g) {
+    ReluChain c;
+    c.input_dim = 1 + g() % 3;
+    const std::size_t hidden = 3 + g() % 3;
+    std::size_t cols = c.input_dim;
+    for (std::size_t r = 0; r <= hidden; ++r) {
+        const std::size_t rows = r == hidden ? 1 + g() % 2 : 2 + g() % 4;
+        RationalMatrix w(rows, cols);
+        std::vector<Rational> b;
+        for (std::size_t i = 0; i < rows; ++i) {
+            for (std::size_t j = 0; j < cols; ++j) w.set(i, j, Rational(static_cast<long>(g() % 17) - 8, 8));
+            b.push_back(Rational(static_cast<long>(g() % 9) - 4, 8));
+        }
+        c.weights.push_back(std::move(w));
+        c.biases.push_back(std::move(b));
+        cols = rows;
+    }
+    return with_random_caps(std::move(c), g);
 }
 
 // The property "y_j ≤ 0" and "−y_j ≤ 0" for every output j, one conjunction each, so
@@ -78,7 +105,7 @@ TEST_CASE("symbolic bounds contain the exact values at random points (exact and 
                     fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
         const OutwardChain oc(c, p);
         const SymbolicBounds<Rational> ex = symbolic_bounds_exact(c, p, lo, hi, fix, {});
-        const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {});
+        const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::forward);
         for (int s = 0; s < 12; ++s) {
             std::vector<Rational> x;
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
@@ -133,13 +160,13 @@ TEST_CASE("outward rounding: 3·(1/10) is bounded on both sides; plain binary64 
     const VnnlibProperty p = output_bounds(c, {Rational(3)}, {Rational(3)});
     const OutwardChain oc(c, p);
     REQUIRE(std::fegetround() == FE_TONEAREST);
-    const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, {3.0}, {3.0}, {}, {});
+    const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, {3.0}, {3.0}, {}, {}, NeuronBounds::forward);
     CHECK(std::fegetround() == FE_TONEAREST);  // the guard restored the caller's mode
     CHECK(Rational::from_double(ow.bound[0][0]) <= Rational(3, 10));
     CHECK(Rational::from_double(-ow.bound[1][0]) >= Rational(3, 10));
     CHECK(ow.bound[0][0] < -ow.bound[1][0]);  // a proper enclosure, not a point
     // plain binary64 with the weight rounded to its enclosure's midpoint: 0.1·3 = 0.30000000000000004
-    const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, {3.0}, {3.0}, {}, {});
+    const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, {3.0}, {3.0}, {}, {}, NeuronBounds::forward);
     CHECK(Rational::from_double(nr.bound[0][0]) > Rational(3, 10));
 }
 
@@ -213,4 +240,109 @@ TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact pro
         }
     }
     CHECK(proved > 0);
+}
+
+TEST_CASE("back-substituted unit bounds contain the exact values and are never looser than forward", "[sound_bounds][crown]") {
+    auto g = rigornet::test::rng(31);
+    int tighter_units = 0, tighter_bounds = 0;
+    for (int trial = 0; trial < rigornet::test::cases(80); ++trial) {
+        const ReluChain c = deep_random_chain(g);
+        std::vector<Rational> lo, hi;
+        for (std::size_t i = 0; i < c.input_dim; ++i) {
+            const Rational a(static_cast<long>(g() % 9) - 8, 4), w(static_cast<long>(1 + g() % 8), 4);
+            lo.push_back(a);
+            hi.push_back(a + w);
+        }
+        const VnnlibProperty p = output_bounds(c, lo, hi);
+        PhaseFix fix(c.depth());
+        if (trial % 3 == 0)
+            for (std::size_t r = 0; r < c.depth(); ++r)
+                for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
+                    fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+        const OutwardChain oc(c, p);
+        const SymbolicBounds<double> fw = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::forward);
+        const SymbolicBounds<double> bs = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::back_substituted);
+        const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, down(lo), up(hi), fix, {}, NeuronBounds::back_substituted);
+        INFO("trial " << trial);
+        // never looser (exact comparison: the forward pass is part of the back-substituted one)
+        for (std::size_t r = 0; r < fw.lower.size(); ++r)
+            for (std::size_t k = 0; k < fw.lower[r].size(); ++k) {
+                CHECK(bs.lower[r][k] >= fw.lower[r][k]);
+                CHECK(bs.upper[r][k] <= fw.upper[r][k]);
+                if (bs.lower[r][k] > fw.lower[r][k] || bs.upper[r][k] < fw.upper[r][k]) ++tighter_units;
+                // the nearest pass computes the same up to rounding (the template is shared)
+                CHECK(std::abs(nr.lower[r][k] - bs.lower[r][k]) <= 1e-9 * (1 + std::abs(bs.lower[r][k])));
+            }
+        for (std::size_t k = 0; k < fw.bound.size(); ++k) {
+            CHECK(bs.bound[k][0] >= fw.bound[k][0]);
+            if (bs.bound[k][0] > fw.bound[k][0]) ++tighter_bounds;
+        }
+        // containment at random exact points of the box where the phases hold
+        for (int s = 0; s < 12; ++s) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
+            const auto z = c.preactivations(x);
+            bool phases_hold = true;
+            for (std::size_t r = 0; r < fix.size(); ++r)
+                for (std::size_t k = 0; k < fix[r].size(); ++k)
+                    if ((fix[r][k] > 0 && z[r][k].sign() < 0) || (fix[r][k] < 0 && z[r][k].sign() > 0)) phases_hold = false;
+            if (!phases_hold) continue;
+            const std::vector<Rational> y = c.evaluate(x);
+            std::ostringstream at;
+            for (const Rational& q : x) at << q.str() << ' ';
+            INFO("x = " << at.str());
+            for (std::size_t r = 0; r < z.size(); ++r)
+                for (std::size_t k = 0; k < z[r].size(); ++k) {
+                    CHECK(Rational::from_double(bs.lower[r][k]) <= z[r][k]);
+                    CHECK(z[r][k] <= Rational::from_double(bs.upper[r][k]));
+                }
+            for (std::size_t j = 0; j < y.size(); ++j) {
+                CHECK(Rational::from_double(bs.bound[2 * j][0]) <= y[j]);
+                CHECK(Rational::from_double(bs.bound[2 * j + 1][0]) <= -y[j]);
+            }
+        }
+    }
+    // the back-substitution is not a no-op: some units and output bounds get tighter
+    CHECK(tighter_units > 0);
+    CHECK(tighter_bounds > 0);
+}
+
+TEST_CASE("back-substituted unit bounds are tighter on an ACAS Xu network", "[sound_bounds][crown]") {
+    // ACAS Xu property 3's box (raw coordinates) on the bundled network: the forward
+    // pass leaves many deep units unstable; back-substitution must fix some of them and
+    // narrow the rest, while the sampled exact pre-activations stay inside
+    const ReluChain c =
+        extract_relu_chain(read_nnet(rigornet::test::repo_path("tests/data/nnet/acasxu_test.nnet"), NumberReading::decimal));
+    const std::vector<Rational> lo = {Rational(1500), Rational(-6, 100), Rational(31, 10), Rational(980), Rational(960)};
+    const std::vector<Rational> hi = {Rational(1800), Rational(6, 100), Rational(314, 100), Rational(1200), Rational(1200)};
+    const VnnlibProperty p = output_bounds(c, lo, hi);
+    const OutwardChain oc(c, p);
+    const SymbolicBounds<double> fw = symbolic_bounds_outward(oc, down(lo), up(hi), {}, {}, NeuronBounds::forward);
+    const SymbolicBounds<double> bs = symbolic_bounds_outward(oc, down(lo), up(hi), {}, {}, NeuronBounds::back_substituted);
+    auto unstable = [&](const SymbolicBounds<double>& b) {
+        int n = 0;
+        for (std::size_t r = 0; r < b.lower.size(); ++r)
+            for (std::size_t k = 0; k < b.lower[r].size(); ++k) n += !c.cap(r, k) && b.lower[r][k] < 0 && b.upper[r][k] > 0;
+        return n;
+    };
+    INFO("unstable units: forward " << unstable(fw) << ", back-substituted " << unstable(bs));
+    CHECK(unstable(bs) < unstable(fw));
+    double width_fw = 0, width_bs = 0;  // of the last hidden layer
+    for (std::size_t k = 0; k < fw.lower.back().size(); ++k) {
+        width_fw += fw.upper.back()[k] - fw.lower.back()[k];
+        width_bs += bs.upper.back()[k] - bs.lower.back()[k];
+    }
+    INFO("last hidden layer, total width: forward " << width_fw << ", back-substituted " << width_bs);
+    CHECK(width_bs < width_fw);
+    auto g = rigornet::test::rng(37);
+    for (int s = 0; s < 20; ++s) {
+        std::vector<Rational> x;
+        for (std::size_t i = 0; i < lo.size(); ++i) x.push_back(random_in(g, lo[i], hi[i]));
+        const auto z = c.preactivations(x);
+        for (std::size_t r = 0; r < z.size(); ++r)
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                CHECK(Rational::from_double(bs.lower[r][k]) <= z[r][k]);
+                CHECK(z[r][k] <= Rational::from_double(bs.upper[r][k]));
+            }
+    }
 }

@@ -147,3 +147,68 @@ TEST_CASE("verify is sound on random networks: holds is never contradicted by ex
     CHECK(holds > 0);  // the test exercises both answers
     CHECK(violated > 0);
 }
+
+TEST_CASE("verify: the root attack finds a counterexample that only the box corner reaches", "[verify][crown]") {
+    // y = relu(x0 − 99/100) + relu(x1 − 99/100) on [0, 1]²; unsafe y ≥ 3/200 needs both
+    // inputs above 0.99 (max y = 1/50 at the corner (1, 1)). From the centre the gradient
+    // is 0 and a random start lands there with probability 10^−4, so with one node only
+    // the corners of the root attack find it; the counterexample is checked exactly.
+    ReluChain c;
+    c.input_dim = 2;
+    c.weights.emplace_back(2, 2);
+    c.weights[0].set(0, 0, Rational(1));
+    c.weights[0].set(1, 1, Rational(1));
+    c.biases.push_back({Rational(-99, 100), Rational(-99, 100)});
+    c.weights.emplace_back(1, 2);
+    c.weights[1].set(0, 0, Rational(1));
+    c.weights[1].set(0, 1, Rational(1));
+    c.biases.push_back({Rational()});
+    VnnlibProperty p;
+    p.lower.assign(2, Rational(0));
+    p.upper.assign(2, Rational(1));
+    p.unsafe = {{LinearConstraint{std::vector<Rational>(2), {Rational(-1)}, Rational(-3, 200)}}};
+    VerifyOptions o;
+    o.max_nodes = 1;
+    const VerifyResult r = verify(c, p, o);
+    REQUIRE(r.verdict == Verdict::refuted);
+    CHECK(satisfies(p.unsafe[0], r.input, c.evaluate(r.input)));
+    CHECK(r.output[0] >= Rational(3, 200));
+    // with the root's search cut to the centre and one corner, (0, 0), one node is not enough
+    o.root_restarts = 0;
+    o.root_attack_work = 0;
+    CHECK(verify(c, p, o).verdict == Verdict::unknown);
+}
+
+TEST_CASE("verify: the root's region LPs find a counterexample in a band too thin for gradient steps", "[verify][crown]") {
+    // y = relu(x0) − relu(x1) on [0, 1]²; unsafe 1/3 ≤ y ≤ 1/3 + 2^−100: no pair of
+    // doubles has x0 − x1 in that band (a dyadic that close to 1/3 needs > 100 bits),
+    // but an exact LP over the region of a point with both units active finds a
+    // rational one (max slack 2^−101 ≥ 0); checked exactly.
+    ReluChain c;
+    c.input_dim = 2;
+    c.weights.emplace_back(2, 2);
+    c.weights[0].set(0, 0, Rational(1));
+    c.weights[0].set(1, 1, Rational(1));
+    c.biases.push_back({Rational(), Rational()});
+    c.weights.emplace_back(1, 2);
+    c.weights[1].set(0, 0, Rational(1));
+    c.weights[1].set(0, 1, Rational(-1));
+    c.biases.push_back({Rational()});
+    VnnlibProperty p;
+    p.lower.assign(2, Rational(0));
+    p.upper.assign(2, Rational(1));
+    Rational eps(1);
+    fmpq_div_2exp(eps.get(), eps.get(), 100);
+    const Rational top = Rational(1, 3) + eps;
+    p.unsafe = {{LinearConstraint{std::vector<Rational>(2), {Rational(-1)}, Rational(-1, 3)},
+                 LinearConstraint{std::vector<Rational>(2), {Rational(1)}, top}}};
+    VerifyOptions o;
+    o.max_nodes = 1;
+    const VerifyResult r = verify(c, p, o);
+    REQUIRE(r.verdict == Verdict::refuted);
+    CHECK(satisfies(p.unsafe[0], r.input, c.evaluate(r.input)));
+    CHECK((Rational(1, 3) <= r.output[0] && r.output[0] <= top));
+    o.root_lp_starts = 0;  // double candidates only: not in any number of nodes
+    o.max_nodes = 50;
+    CHECK(verify(c, p, o).verdict == Verdict::unknown);
+}

@@ -32,6 +32,25 @@ using PhaseFix = std::vector<std::vector<signed char>>;
 /// the DeepPoly rule α = 1 if u > −l else 0 (any α ∈ [0, 1] is sound).
 using Slopes = std::vector<std::vector<unsigned char>>;
 
+/// Where the binary64 passes take the pre-activation bounds l ≤ z ≤ u of the hidden units
+/// from (the relaxation of each unit is built from them):
+/// - forward: the forward symbolic functions only (the exact procedure's numbers up to
+///   rounding; what the certificate checker recomputes, docs/certificates.md);
+/// - back_substituted: also DeepPoly/CROWN back-substitution, for each unit of hidden
+///   layer r ≥ 1 that the forward bounds leave unstable (an unfixed ReLU with l < 0 < u, or
+///   a clip not known to be the identity), of z and −z through the relaxations of all
+///   earlier layers down to the input box (the routine that back-substitutes the output
+///   constraints), and l, u become the tighter ends of these enclosures and of those of
+///   a plain forward pass (so no bound, of a unit or a constraint, is looser than with
+///   `forward`: the pass costs one forward pass more). Sound: each back-substituted
+///   value is a lower bound of ±z on the region (sound_bounds.cpp, back_lower: every
+///   relaxation step replaces ν·σ by something ≤ it on the region, in outward
+///   rounding), so the intersection of enclosures of z encloses z; and every relaxation
+///   argument above holds for any l ≤ z ≤ u on the region. Cost per box O(L²·n³) for L
+///   layers of width n in the worst case (every unit unstable); measured in
+///   docs/verify.md (about 10× the forward pass on ACAS Xu).
+enum class NeuronBounds { forward, back_substituted };
+
 /// Result of one symbolic pass. S is Rational (exact procedure) or double.
 template <class S>
 struct SymbolicBounds {
@@ -43,12 +62,18 @@ struct SymbolicBounds {
     /// bound[k][m] ≤ min over the region of a_m·x + c_m·y for constraint m of
     /// conjunction k of the property's unsafe set.
     std::vector<std::vector<S>> bound;
-    /// The forward procedure's own bound (docs/certificates.md), ≤ bound. The binary64
-    /// passes also back-substitute each constraint through the same per-unit
-    /// relaxations (DeepPoly/CROWN style: σ ≥ la·z + lb for a positive coefficient,
-    /// σ ≤ ua·z + ub for a negative one, the concrete range of σ for an interval
-    /// coefficient around 0), a lower bound by the same argument, and bound is the larger
-    /// of the two; the exact pass has bound = forward.
+    /// The forward procedure's own bound, ≤ bound (with NeuronBounds::forward it is
+    /// docs/certificates.md's procedure up to rounding; with back_substituted, the
+    /// forward functions over the tightened relaxations). The binary64 passes also
+    /// back-substitute each constraint through the same per-unit relaxations
+    /// (DeepPoly/CROWN style: σ ≥ la·z + lb for a positive coefficient, σ ≤ ua·z + ub for
+    /// a negative one, the concrete range of σ for an interval coefficient around 0),
+    /// twice: with the units' own lower slopes `slopes`, and with α = 0 for every
+    /// unstable unit (α-CROWN-lite: α·z ≤ relu(z) for any α ∈ [0, 1], so each is a lower
+    /// bound by the same argument), and bound is the largest; the exact pass has
+    /// bound = forward. (Measured on ACAS Xu, docs/verify.md: α = 0 saves 1–12 % of the
+    /// nodes; α = 1 and α = u/(u − l) for all units never raised a bound that closed a
+    /// node, so they are not tried.)
     std::vector<std::vector<S>> forward;
     /// The x-coefficients of the forward affine lower function whose box minimum is forward[k][m]
     /// (rounded to double: a heuristic for choosing a split, never a bound).
@@ -102,13 +127,13 @@ struct OutwardChain {
 /// on return (also on exceptions).
 SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes);
+                                               const Slopes& slopes, NeuronBounds neurons);
 
 /// The same procedure in plain round-to-nearest binary64 with the weights rounded to
 /// nearest: NO guarantee (floating-point error is ignored); only the baseline for the
 /// cost of soundness (bench/verify_bench.cpp).
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes);
+                                               const Slopes& slopes, NeuronBounds neurons);
 
 }  // namespace rigornet

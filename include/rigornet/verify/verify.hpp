@@ -23,6 +23,19 @@ struct VerifyOptions {
     std::size_t samples_per_node = 1;
     /// Projected signed-gradient steps per start (in double; candidates re-checked exactly).
     std::size_t attack_steps = 10;
+    /// At the root node (the property's box, when its bounds do not decide): starts from
+    /// the centre, every corner (2^n for n ≤ 10 inputs, else min(root_restarts/2, 1024)
+    /// random corners), then root_restarts uniform random points, each with
+    /// root_attack_steps steps; cut to about root_attack_work multiply-adds in all (ACAS
+    /// Xu: every start, about 0.3 s; MNIST 784-256-256-10: a few starts).
+    std::size_t root_restarts = 200;
+    std::size_t root_attack_steps = 60;
+    std::size_t root_attack_work = 2000000000;
+    /// Then, when input splitting applies (at most input_split_max_dim inputs), chains of
+    /// exact LPs over activation regions (the region's affine network, maximising the
+    /// least slack of the conjunction's constraints; an optimum ≥ 0 is an exact
+    /// counterexample) from this many of the least violated end points.
+    std::size_t root_lp_starts = 5;
     unsigned long seed = 1;
     /// Worker threads sharing one depth-first stack of nodes (≥ 1).
     unsigned threads = 1;
@@ -77,14 +90,16 @@ struct VerifyResult {
 /// bound, on the merged chain (VerifyOptions::merge; it computes the same f exactly, so
 /// the verdict is about c). Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
-/// then split at binary64 points): a conjunction is refuted on the node when one of its
+/// then split at binary64 points), with back-substituted unit bounds (forward ones when
+/// want_proof, and then only the forward bound closes a node): a conjunction is refuted on the node when one of its
 /// constraints has bound > d rounded up, a proof for the real-valued network on the
 /// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
-/// conjunction. refuted: a double candidate (the centre, random points, then projected
-/// signed-gradient steps on the conjunction's largest violation) was converted to an
-/// exact rational point of the box and the exact output of the original c
-/// (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
+/// conjunction. refuted: a double candidate (the centre, random points, at the root also
+/// the corners, then projected signed-gradient steps on the conjunction's largest
+/// violation) was converted to an exact rational point of the box, or an exact LP over
+/// an activation region (root_lp_starts) gave an exact rational point, and the exact
+/// output of the original c (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
 /// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
 /// the lower function of the open constraint closest to refutation ("smear"); ReLU
 /// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).
