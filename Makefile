@@ -65,6 +65,7 @@ build/%.o: %.cpp | $(DEPS)
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@mkdir -p $(@D)
+	@rm -f $@  # no stale members of moved or deleted sources
 	ar rcs $@ $^
 
 $(CLI): $(call obj,$(CLI_SRC)) $(LIB)

@@ -88,12 +88,15 @@ struct ExprBound {
 
 /// u encloses the interval [u_lo, …]; u_lo is kept apart because a ball's radius is
 /// rounded up to 30 bits, so a wide ball's lower end may fall below u_lo (even below 0).
-ExprBound expr_bound(const Expr& e, const Ball& u, arf_srcptr u_lo, const Up& up, bool ideal_sqrt) {
+ExprBound expr_bound(const Expr& e, const Ball& u, arf_srcptr u_lo, const Up& up, bool ideal_sqrt, const Rational& p) {
     const BallArith real{up.prec, false};
     ExprBound r;
     switch (e.op) {
         case Expr::Op::constant:
             r.ideal = r.value = Ball(e.value.exact(), up.prec);
+            return r;
+        case Expr::Op::param:  // the gate's parameter: a constant of this gate
+            r.ideal = r.value = Ball(p, up.prec);
             return r;
         case Expr::Op::var:
             r.ideal = r.value = u;
@@ -101,7 +104,7 @@ ExprBound expr_bound(const Expr& e, const Ball& u, arf_srcptr u_lo, const Up& up
             return r;
         default: break;
     }
-    const ExprBound a = expr_bound(e.args[0], u, u_lo, up, ideal_sqrt);
+    const ExprBound a = expr_bound(e.args[0], u, u_lo, up, ideal_sqrt, p);
     if (e.op == Expr::Op::neg) {
         arb_neg(r.ideal.get(), a.ideal.get());
         arb_neg(r.value.get(), a.value.get());
@@ -143,7 +146,7 @@ ExprBound expr_bound(const Expr& e, const Ball& u, arf_srcptr u_lo, const Up& up
         }
         return r;
     }
-    const ExprBound b = expr_bound(e.args[1], u, u_lo, up, ideal_sqrt);
+    const ExprBound b = expr_bound(e.args[1], u, u_lo, up, ideal_sqrt, p);
     const Ball sa = up.abs(a.ideal), sb = up.abs(b.ideal), sat = up.abs(a.value);
     switch (e.op) {
         case Expr::Op::add:
@@ -221,12 +224,12 @@ struct GateBound {
 /// expr_bound over [lo, hi] split into pieces of ratio 2 (see below), each split again
 /// while its ℓ is not finite (at most 64 times: in halves, or [0, b] at min(1, b)/2^64): sup|g| and D are maxima over the pieces, and
 /// so is ℓ since g_ideal is continuous on the interval when every piece's ℓ is finite.
-GateBound gate_bound(const Expr& f, arf_srcptr lo, arf_srcptr hi, const Up& up, bool ideal_sqrt) {
+GateBound gate_bound(const Expr& f, arf_srcptr lo, arf_srcptr hi, const Up& up, bool ideal_sqrt, const Rational& p) {
     GateBound out;
     std::function<void(arf_srcptr, arf_srcptr, int)> piece = [&](arf_srcptr a, arf_srcptr b, int depth) {
         Ball u;
         arb_set_interval_arf(u.get(), a, b, up.prec);
-        const ExprBound e = expr_bound(f, u, a, up, ideal_sqrt);
+        const ExprBound e = expr_bound(f, u, a, up, ideal_sqrt, p);
         if (!arb_is_finite(e.lip.get()) && depth < 64 && arf_cmp(a, b) < 0) {
             // a piece starting at 0 is split geometrically (√ and division by small values
             // are only unbounded near 0), others in halves
@@ -358,7 +361,7 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
             Ball lip = count < in.size() ? up.of(Rational(1)) : Ball(), jump;
             auto each = [&](auto&& f) {
                 if (e->indices)
-                    for (std::size_t i : *e->indices) f(i);
+                    e->indices->for_each(f);
                 else
                     for (std::size_t i = 0; i < in.size(); ++i) f(i);
             };
@@ -408,6 +411,7 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
         // gates with the same function share one analysis over the hull of their intervals
         struct Group {
             const Expr* f;
+            Rational p;  // the gates' parameter (0 when f does not use it)
             arf_t lo, hi;
             Ball xmax;
             std::size_t count = 0;
@@ -415,23 +419,25 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
         std::map<std::string, Group> groups;
         std::size_t touched = 0;
         bool undefined = false;  // no finite bound: an unbounded or empty interval
-        for (const Gate& gate : g.gates) {
+        // gate s of a group (Gate::count): control + s, targets + s, parameter params.at(s)
+        for (const Gate& gate : g.gates)
+          for (std::size_t s = 0; s < gate.count; ++s) {
             touched += 1 + gate.targets.size();
             arf_t lo, hi;
             arf_init(lo);
             arf_init(hi);
-            if (!reach(lo, hi, in[gate.control], R, ar.prec)) undefined = true;
+            if (!reach(lo, hi, in[gate.control + s], R, ar.prec)) undefined = true;
             if (needs_nonnegative(gate.f) && arf_sgn(lo) < 0) arf_zero(lo);  // g undefined below 0
             Ball xn;  // ≥ ‖X‖ at y
-            for (std::size_t t : gate.targets) {
-                const Ball s = up.abs(in[t]);
-                xn = up.hypot(xn, s);
-            }
+            gate.targets.for_each([&](std::size_t t) { xn = up.hypot(xn, up.abs(in[t + s])); });
             xn = up.add(xn, R);
-            auto [it, fresh] = groups.try_emplace(gate.f.str());
+            const bool param = gate.f.uses_parameter();
+            const Rational pv = param ? gate.params.at(s) : Rational();
+            auto [it, fresh] = groups.try_emplace(gate.f.str() + (param ? " | p = " + pv.str() : std::string()));
             Group& grp = it->second;
             if (fresh) {
                 grp.f = &gate.f;
+                grp.p = pv;
                 arf_init(grp.lo);
                 arf_init(grp.hi);
                 arf_set(grp.lo, lo);
@@ -450,7 +456,7 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
             if (arf_cmp(grp.lo, grp.hi) > 0) {
                 undefined = true;  // g is defined nowhere on the reachable interval
             } else if (!undefined) {
-                const GateBound b = gate_bound(*grp.f, grp.lo, grp.hi, up, ar.ideal_sqrt);
+                const GateBound b = gate_bound(*grp.f, grp.lo, grp.hi, up, ar.ideal_sqrt, grp.p);
                 lip = up.max(lip, up.hypot(b.sup_abs, up.mul(grp.xmax, b.lip)));
                 if (!ar.ideal_sqrt) {
                     Ball jg = up.mul(grp.xmax, b.dev);

@@ -155,7 +155,7 @@ struct Search {
         return (best && u <= best->value.lower) || (floor.sign() > 0 && u <= floor);
     }
 
-    // After hidden layers 1…r are decided: the outward forward symbolic bounds over the box
+    // After hidden layers 1…r are decided: the outward symbolic bounds (back-substituted) over the box
     // with those phases fixed (sound_bounds.hpp; valid at every point of the box where
     // they hold, so on the branch's open regions, whose pieces are strict) prove slopes
     // for the units of the later layers: zero if z ≤ 0 there (or z ≥ cap), one if z ≥ 0
@@ -170,7 +170,7 @@ struct Search {
             for (std::size_t u = 0; u < pieces[q].size(); ++u)
                 if (!c.cap(q, u) && !fixed[q][u]) fix[q][u] = pieces[q][u] == Piece::inside ? 1 : -1;
         }
-        const SymbolicBounds<double> b = symbolic_bounds_outward(*outward, box_lo, box_hi, fix, {});
+        const SymbolicBounds<double> b = symbolic_bounds_outward(*outward, box_lo, box_hi, fix, {}, NeuronBounds::back_substituted);
         for (std::size_t q = 0; q < r; ++q)
             for (std::size_t u = 0; u < pieces[q].size(); ++u) {
                 if (fixed[q][u]) continue;
@@ -439,7 +439,7 @@ std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, Li
             hi.push_back(b.hi[j].to_double(Round::up));
         }
         // the outward bounds hold over the enclosing binary64 box, hence over b
-        const SymbolicBounds<double> sb = symbolic_bounds_outward(oc, lo, hi, {}, {});
+        const SymbolicBounds<double> sb = symbolic_bounds_outward(oc, lo, hi, {}, {}, NeuronBounds::back_substituted);
         SlopePattern s = box_slopes(c, b.lo, b.hi);
         std::size_t free = 0;
         for (std::size_t q = 0; q < c.depth(); ++q)

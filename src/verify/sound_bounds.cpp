@@ -12,24 +12,12 @@
 #include <type_traits>
 
 #include "rigornet/core/error.hpp"
+#include "rigornet/number/upward_rounding.hpp"
 
 
 namespace rigornet {
 
 namespace {
-
-// Sets FE_UPWARD for its lifetime and restores the caller's mode (also on exceptions);
-// the rounding mode is per thread, so concurrent callers do not interfere.
-class UpwardRounding {
-  public:
-    UpwardRounding() : saved_(std::fegetround()) { std::fesetround(FE_UPWARD); }
-    ~UpwardRounding() { std::fesetround(saved_); }
-    UpwardRounding(const UpwardRounding&) = delete;
-    UpwardRounding& operator=(const UpwardRounding&) = delete;
-
-  private:
-    int saved_;
-};
 
 // ---------------------------------------------------------------- number policies
 // V: a coefficient of an affine function; S: a concrete bound. Each policy provides

@@ -155,9 +155,11 @@ struct Search {
         return q;
     }
 
-    // Exact re-check of a double candidate against the open conjunctions.
-    bool confirm(const std::vector<double>& xd, const std::vector<std::size_t>& open, Outcome& out) const {
-        std::vector<Rational> x = exact_point(xd);
+    // Whether the exact point x is a counterexample: x lies in the box and the exact output of the
+    // network as given (not the merged chain) satisfies an open conjunction exactly.
+    bool counterexample(std::vector<Rational> x, const std::vector<std::size_t>& open, Outcome& out) const {
+        for (std::size_t i = 0; i < x.size(); ++i)
+            if (x[i] < p.lower[i] || p.upper[i] < x[i]) return false;  // outside the property's box
         std::vector<Rational> y = orig.evaluate(x);
         for (std::size_t k : open)
             if (satisfies(p.unsafe[k], x, y)) {
@@ -167,6 +169,11 @@ struct Search {
                 return true;
             }
         return false;
+    }
+
+    // Exact re-check of a double candidate against the open conjunctions.
+    bool confirm(const std::vector<double>& xd, const std::vector<std::size_t>& open, Outcome& out) const {
+        return counterexample(exact_point(xd), open, out);
     }
 
     // Exact LP over the activation region of the exact point q nearest xd (each unit's
@@ -253,16 +260,7 @@ struct Search {
             for (std::size_t i = 0; i < n; ++i) opt.push_back(sol->x[i].to_double(Round::nearest));
         }
         if (!sol || sol->value.sign() < 0) return false;
-        std::vector<Rational> x(sol->x.begin(), sol->x.begin() + static_cast<long>(n));
-        std::vector<Rational> y = orig.evaluate(x);  // the network as given, not the merged chain
-        for (std::size_t kk : open)
-            if (satisfies(p.unsafe[kk], x, y)) {
-                out.kind = Outcome::Kind::counterexample;
-                out.x = std::move(x);
-                out.y = std::move(y);
-                return true;
-            }
-        return false;
+        return counterexample(std::vector<Rational>(sol->x.begin(), sol->x.begin() + static_cast<long>(n)), open, out);
     }
 
     // Projected signed-gradient descent on conjunction k's largest violation from x,
