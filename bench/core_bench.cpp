@@ -1,12 +1,19 @@
 // make bench: evaluation cost of the number systems, as ratios against double measured
-// in the same process; and sqrt_θ against MPFR's square root at equal bits.
+// in the same process; sqrt_θ against MPFR's square root at equal bits; and the tracked
+// double's proved error bound ÷ its true error on ACAS Xu.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <random>
+#include <string>
 
 #include <mpfr.h>
 
+#include "rigornet/io/nnet_format.hpp"
 #include "rigornet/network/evaluate.hpp"
 
 using namespace rigornet;
@@ -88,5 +95,42 @@ int main() {
         mpfr_clear(r);
         std::printf("  %8ld %11.2f us %11.2f us %9.2fx\n", k, ts * 1e6, tmp * 1e6, ts / tmp);
     }
+
+    // Tracked bound ÷ true error: the network read as deployed (binary64 weights), inputs
+    // uniform in the file's input box; true error |v − exact| from ExactArith, exactly.
+    const char* root = std::getenv("RIGORNET_ROOT");
+    const std::string acas = std::string(root ? root : ".") + "/tests/data/nnet/acasxu_test.nnet";
+    std::ifstream in(acas);
+    const NNetFile file = parse_nnet(std::string(std::istreambuf_iterator<char>(in), {}), acas, NumberReading::binary64);
+    const Network an = nnet_to_network(file, acas);
+    std::vector<double> ratios;
+    int exact_hits = 0;
+    const int points = 20;
+    double t_tr = 0, t_ex = 0;
+    for (int k = 0; k < points; ++k) {
+        std::vector<Rational> x;
+        for (std::size_t i = 0; i < file.input_min.size(); ++i)
+            x.push_back(Rational::from_double(std::uniform_real_distribution<double>(
+                file.input_min[i].to_double(Round::up), file.input_max[i].to_double(Round::down))(g)));
+        std::vector<TrackedDouble> tv;
+        std::vector<Rational> ev;
+        t_tr += per_call([&] { tv = evaluate_rational(an, TrackedDoubleArith{}, x); }, 0.01);
+        t_ex += per_call([&] { ev = evaluate_rational(an, ExactArith{}, x); }, 0.01);
+        for (std::size_t j = 0; j < ev.size(); ++j) {
+            const Rational err = (Rational::from_double(tv[j].v) - ev[j]).abs();
+            if (err.is_zero()) {
+                ++exact_hits;
+                continue;
+            }
+            ratios.push_back((Rational::from_double(tv[j].err) / err).to_double(Round::down));
+        }
+    }
+    std::sort(ratios.begin(), ratios.end());
+    std::printf("\nACAS Xu 5-50x6-5 (%s, binary64 weights), %d random inputs x 5 outputs:\n", acas.c_str(), points);
+    std::printf("  tracked bound / true error |double - exact|: median %.3g, max %.3g, min %.3g (%zu outputs; %d exact)\n",
+                ratios.empty() ? 0.0 : ratios[ratios.size() / 2], ratios.empty() ? 0.0 : ratios.back(),
+                ratios.empty() ? 0.0 : ratios.front(), ratios.size(), exact_hits);
+    std::printf("  time/eval: tracked %.1f us, exact %.1f us, exact / tracked %.1fx\n", 1e6 * t_tr / points,
+                1e6 * t_ex / points, t_ex / t_tr);
     return 0;
 }

@@ -1,6 +1,8 @@
 // make bench: compressed-sensing networks. Double reconstruction cost and its N log N
-// scaling, ball ÷ double for the same FIRENET, exact evaluation with bit growth.
+// scaling; build ÷ evaluation time and evaluation ÷ the time of its transforms alone (the
+// FFT-count floor); ball ÷ double for FIRENET; exact evaluation with bit growth.
 // All ratios are measured in this process against a double baseline.
+#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -10,6 +12,7 @@
 #include "rigornet/cs/cs_report.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/imaging/image.hpp"
+#include "rigornet/linalg/operator.hpp"
 
 using namespace rigornet;
 
@@ -51,6 +54,70 @@ SolverParams params(int restarts, int inner, const std::vector<double>& y) {
     return p;
 }
 
+// Bench-only instrumentation: forwards to op and counts applications and adjoints, so
+// the structured transforms one evaluation applies are counted, not estimated.
+class Counted final : public OperatorBase<Counted> {
+public:
+    explicit Counted(OperatorPtr op) : op_(std::move(op)) {}
+    std::size_t rows() const override { return op_->rows(); }
+    std::size_t cols() const override { return op_->cols(); }
+    std::string kind() const override { return op_->kind(); }
+    long max_entry_bits() const override { return op_->max_entry_bits(); }
+    std::size_t stored_entries() const override { return op_->stored_entries(); }
+    template <class Arith>
+    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
+                    std::span<typename Arith::value_type> y) const {
+        ++applies;
+        op_->apply(ar, x, y);
+    }
+    template <class Arith>
+    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
+                      std::span<typename Arith::value_type> x) const {
+        ++adjoints;
+        op_->adjoint(ar, y, x);
+    }
+    mutable std::atomic<long> applies{0}, adjoints{0};
+
+private:
+    OperatorPtr op_;
+};
+
+// Build ÷ evaluation and evaluation ÷ FFT floor for FIRENET (restarts × inner) at side n.
+// The floor: the same numbers of sampled-DFT and Haar applications and adjoints, timed
+// alone on the library's operators (FFTW for the DFT), as counted in one evaluation.
+void build_and_floor(std::size_t n, int restarts, int inner) {
+    Case c = make_case(n, Modality::fourier, 0.25);
+    SolverParams p = params(restarts, inner, c.y);
+    p.lambda = SolverParams{}.lambda;  // reconstruct's Fourier default, 0.00025
+    const auto t0 = std::chrono::steady_clock::now();
+    const Network net = build_unrolled(c.setup.problem, p);
+    const double tbuild = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    evaluate(net, DoubleArith{}, std::span<const double>(c.y));  // warm-up (FFTW plans)
+    const double teval = seconds([&] { evaluate(net, DoubleArith{}, std::span<const double>(c.y)); });
+
+    // A = P_Ω F ∘ W⁻¹ (cs_problem.hpp): count each factor; the synthesis is W⁻¹ itself
+    const auto& f = dynamic_cast<const Composition&>(*c.setup.problem.A).factors();
+    auto dft = std::make_shared<Counted>(f[0]);
+    auto haar = std::make_shared<Counted>(c.setup.haar);
+    CsProblem counted = c.setup.problem;
+    auto synthesis = std::make_shared<AdjointView>(haar);
+    counted.A = std::make_shared<Composition>(std::vector<OperatorPtr>{dft, synthesis});
+    counted.synthesis = synthesis;
+    evaluate(build_unrolled(counted, p), DoubleArith{}, std::span<const double>(c.y));
+
+    const OperatorPtr& F = f[0];
+    std::vector<double> sig(F->cols(), 0.5), meas(F->rows(), 0.5), coef(c.setup.haar->rows(), 0.5);
+    const double tfloor = seconds([&] {
+        for (long k = 0; k < dft->applies; ++k) F->apply(DoubleArith{}, sig, meas);
+        for (long k = 0; k < dft->adjoints; ++k) F->adjoint(DoubleArith{}, meas, sig);
+        for (long k = 0; k < haar->applies; ++k) c.setup.haar->apply(DoubleArith{}, sig, coef);
+        for (long k = 0; k < haar->adjoints; ++k) c.setup.haar->adjoint(DoubleArith{}, coef, sig);
+    });
+    std::printf("%4zu^2 %6zu %9.4f s %9.3f s %8.3fx   %4ld+%-4ld %4ld+%-4ld %9.3f s %8.2fx\n", n, net.layers().size(),
+                tbuild, teval, tbuild / teval, dft->applies.load(), dft->adjoints.load(), haar->applies.load(),
+                haar->adjoints.load(), tfloor, teval / tfloor);
+}
+
 double rel_error(const std::vector<double>& a, const std::vector<double>& x) {
     double e = 0, nx = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -85,6 +152,34 @@ int main() {
         const double t = seconds([&] { out = evaluate(net, DoubleArith{}, std::span<const double>(c.y)); });
         std::printf("full FIRENET (n = 5, p = 20, %zu layers) on 256x256: %.2f s, %.3f ms/layer, relative error %.4f\n",
                     net.layers().size(), t, 1e3 * t / net.layers().size(), rel_error(out, c.x));
+    }
+
+    std::printf("\nFIRENET, Fourier 25 %%, 16 restarts x 5 steps: build / double evaluation (one run each, after a\n"
+                "warm-up evaluation), and evaluation / FFT floor (the counted DFT F, F^T and Haar W, W^T\n"
+                "applications of one evaluation, timed alone):\n");
+    std::printf("%6s %6s %11s %11s %9s   %-9s %-9s %11s %9s\n", "N", "layers", "build", "eval", "b/e", "F+F^T",
+                "W+W^T", "floor", "e/floor");
+    for (std::size_t n : {128, 256, 512}) build_and_floor(n, 16, 5);
+
+    std::printf("\nBall (Arb) / double, FIRENET Fourier 25 %%, n = 5, p = 20 (606 layers); adaptive: reconstruct's\n"
+                "precision loop (initial_ball_bits, doubling until every output radius < 2^-30), all attempts timed:\n");
+    std::printf("%6s %10s %10s %10s %9s %12s\n", "N", "double", "bits", "ball", "/ double", "max radius");
+    for (std::size_t n : {64, 256}) {
+        Case c = make_case(n, Modality::fourier, 0.25);
+        SolverParams p = params(5, 20, c.y);
+        p.lambda = SolverParams{}.lambda;
+        const Network net = build_unrolled(c.setup.problem, p);
+        evaluate(net, DoubleArith{}, std::span<const double>(c.y));  // warm-up (FFTW plans)
+        const double td = seconds([&] { evaluate(net, DoubleArith{}, std::span<const double>(c.y)); });
+        std::vector<Ball> out;
+        const double tb = seconds([&] { out = evaluate_rational(net, BallArith{128, false}, c.yq); });
+        std::printf("%4zu^2 %8.4f s %10d %8.3f s %8.0fx %12.3g\n", n, td, 128, tb, tb / td,
+                    BallArith{}.summarise(out).max_radius);
+        if (n > 64) continue;  // the adaptive loop at 256^2 would exceed the bench's time budget
+        AdaptiveBalls ab;
+        const double ta = seconds([&] { ab = evaluate_ball_adaptive(net, c.yq, initial_ball_bits(net, n * n), 65536, 30); });
+        std::printf("%4zu^2 %8.4f s %10ld %8.3f s %8.0fx %12.3g  (adaptive, started at %ld bits)\n", n, td, ab.bits, ta,
+                    ta / td, BallArith{}.summarise(ab.out).max_radius, initial_ball_bits(net, n * n));
     }
 
     std::printf("\nBall / double for the same FIRENET (32x32 Walsh, 50 %%):\n");
