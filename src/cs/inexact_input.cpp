@@ -14,12 +14,6 @@ Rational pow10(int k) {
     return r;
 }
 
-Rational pow2_neg(long k) {
-    Rational r(1);
-    for (long i = 0; i < k; ++i) r /= Rational(2);
-    return r;
-}
-
 // An exact upper bound of a finite ball's values (DomainError otherwise).
 Rational upper_of(const Ball& b, const std::string& what) {
     if (!b.is_finite()) throw DomainError(what + ": enclosure not finite");
@@ -56,7 +50,7 @@ InexactMember inexact_member(const InexactParams& p, std::size_t j) {
     if (j < 1 || j > p.N1) throw DomainError("inexact input: j must be in 1..N1");
     const Rational rho = Rational(1) - p.delta;
     const QSqrt2 g(Rational(0), rho * pow10(p.K) / Rational(3));  // γ₁λ = √2(1−δ)10^K/3
-    const QSqrt2 eps(pow2_neg(p.n + 1)), rq(rho);
+    const QSqrt2 eps(pow2(-(p.n + 1))), rq(rho);
     const QSqrt2 c = eps / g;
     const QSqrt2 t = c * rq * rq / (QSqrt2(Rational(1)) + c * rq);
     const QSqrt2 rho_min = rq - t;

@@ -8,13 +8,6 @@
 
 namespace rigornet {
 
-Rational pow2(long e) {
-    Rational r(1);
-    if (e >= 0) fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
-    else fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
-    return r;
-}
-
 namespace {
 
 Rational norm_upper(const RationalMatrix& a, LipNorm p, long prec) { return operator_norm(a, p, prec).upper; }

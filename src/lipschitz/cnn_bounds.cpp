@@ -72,10 +72,6 @@ Enclosure cnn_gamma(const std::vector<BesselBounds>& layers, GammaObjective obje
     return {gamma_exact(lo, objective, false), gamma_exact(hi, objective, true)};
 }
 
-std::string verdict_name(Verdict v) {
-    return v == Verdict::proved ? "proved" : v == Verdict::refuted ? "refuted" : "unknown";
-}
-
 Verdict certify_euler_step(const EulerStep& s) {
     if (s.tau.sign() < 0) return Verdict::refuted;
     const std::size_t h = s.w.cols();

@@ -299,4 +299,11 @@ Rational round_dyadic(const Rational& x, long bits, Round r) {
 }
 
 
+Rational pow2(long e) {
+    Rational r(1);
+    if (e >= 0) fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
+    else fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
+    return r;
+}
+
 }  // namespace rigornet

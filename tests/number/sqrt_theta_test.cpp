@@ -20,15 +20,6 @@ bool arb_proves_within(const Rational& v, const Rational& x, const Rational& the
     return arb_le(d.get(), t.get());
 }
 
-Rational pow2(long e) {
-    Rational r(1);
-    if (e >= 0)
-        fmpq_mul_2exp(r.get(), r.get(), static_cast<ulong>(e));
-    else
-        fmpq_div_2exp(r.get(), r.get(), static_cast<ulong>(-e));
-    return r;
-}
-
 }  // namespace
 
 TEST_CASE("theta_bits is the least k with 2^-k <= theta", "[sqrt_theta]") {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "rigornet/number/ball.hpp"
-#include "rigornet/lipschitz/cnn_bounds.hpp"  // Verdict: proved / refuted / unknown
+#include "rigornet/core/verdict.hpp"
 #include "rigornet/number/sqrt2_field.hpp"
 
 namespace rigornet {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rigornet/number/ball.hpp"
+#include "rigornet/core/verdict.hpp"
 #include "rigornet/lipschitz/lipschitz.hpp"
 
 namespace rigornet {
@@ -48,9 +49,6 @@ struct EulerStep {
     Rational tau;
 };
 
-/// Three-valued verdict; `proved` means proved.
-enum class Verdict { proved, refuted, unknown };
-std::string verdict_name(Verdict v);
 
 /// Certifies that the Euler step is 1-Lipschitz in ℓ2 by proving 0 ≤ τ ≤ 2/‖W‖₂² (seed
 /// 004: then the step is 1-Lipschitz). Decided exactly: τ‖W‖₂² ≤ 2 ⇔ the symmetric

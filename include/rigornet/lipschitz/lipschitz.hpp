@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "rigornet/network/network.hpp"
+#include "rigornet/number/enclosure.hpp"
 #include "rigornet/linalg/rational_matrix.hpp"
 
 namespace rigornet {
@@ -29,15 +30,6 @@ enum class LipNorm { l1, l2, linf };
 /// "1", "2", "inf" → LipNorm; ParseError otherwise.
 LipNorm parse_lip_norm(const std::string& s);
 std::string lip_norm_name(LipNorm p);
-
-/// A real number known to lie in [lower, upper] (exact rationals); exact when equal.
-struct Enclosure {
-    Rational lower, upper;
-    bool exact() const { return lower == upper; }
-};
-
-/// 2^e as an exact rational (any sign of e).
-Rational pow2(long e);
 
 /// The deepest chain (ℓ hidden layers) for which the subset sums bound_k1_subsets and
 /// bound_k4_subsets run (2^ℓ terms); deeper ones are refused with DomainError.

@@ -73,6 +73,9 @@ private:
 /// "1e999999999" is refused instead of exhausting memory.
 Rational parse_rational(std::string_view text);
 
+/// 2^e as an exact rational (any sign of e).
+Rational pow2(long e);
+
 /// Parses a decimal literal the way a binary64 program would (round to nearest) and
 /// returns the exact value of that double: the "as deployed" reading of a weight.
 /// Throws ParseError for malformed text or a value outside the finite binary64 range.

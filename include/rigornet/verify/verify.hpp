@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "rigornet/lipschitz/cnn_bounds.hpp"  // Verdict: proved / refuted / unknown
+#include "rigornet/core/verdict.hpp"
 #include "rigornet/lipschitz/lipschitz.hpp"
 #include "rigornet/verify/neuron_merge.hpp"
 #include "rigornet/verify/sound_bounds.hpp"
