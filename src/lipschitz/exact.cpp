@@ -83,12 +83,82 @@ bool on_piece(UnitPhase ph, Piece piece) {
            (ph == UnitPhase::above && piece == Piece::above);
 }
 
+// The limits of one run (interrupt, time, regions) and its progress reports, shared by
+// the searches of every box of a run.
+struct RunLimits {
+    const ExactLimits& limits;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last_report = start;
+    // Why the run stops now ("": it goes on) after `regions` regions and `lps` LPs in all;
+    // reports progress at most every progress_seconds.
+    std::string check(std::size_t regions, std::size_t lps) {
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - start).count();
+        if (limits.progress && std::chrono::duration<double>(now - last_report).count() >= limits.progress_seconds) {
+            last_report = now;
+            limits.progress(regions, lps, seconds);
+        }
+        if (limits.interrupt && limits.interrupt->load()) return "interrupted";
+        if (seconds >= limits.max_seconds) return "timeout";
+        if (regions >= limits.max_regions) return "max-regions";
+        return {};
+    }
+};
+
+// Keeps in best the offered region of largest proved ‖J_D‖ (value.lower, with its pattern
+// and interior point) and in value.upper the largest upper end of all regions offered
+// (they differ only for p = 2, whose norms are enclosures).
+void offer(std::optional<ExactLipschitz>& best, const Enclosure& e, std::vector<std::vector<bool>> pattern,
+           const std::vector<Rational>& point) {
+    if (best && !(e.lower > best->value.lower)) {
+        if (e.upper > best->value.upper) best->value.upper = e.upper;
+        return;
+    }
+    const Rational up = best ? std::max(best->value.upper, e.upper) : e.upper;
+    best.emplace();
+    best->value = {e.lower, up};
+    best->pattern = std::move(pattern);
+    best->point = point;
+}
+
+std::vector<Rational> centre(const Domain& b) {
+    std::vector<Rational> x;
+    for (std::size_t j = 0; j < b.lo.size(); ++j) x.push_back((b.lo[j] + b.hi[j]) / Rational(2));
+    return x;
+}
+
+// Whether x is a point of d (every point is, on R^n).
+bool contains(const Domain& d, const std::vector<Rational>& x) {
+    for (std::size_t j = 0; j < x.size() && d.is_box(); ++j)
+        if (x[j] < d.lo[j] || d.hi[j] < x[j]) return false;
+    return true;
+}
+
+// The binary64 box containing b (ends rounded outward), where the outward bounds apply.
+void outward_box(const Domain& b, std::vector<double>& lo, std::vector<double>& hi) {
+    lo.clear();
+    hi.clear();
+    for (std::size_t j = 0; j < b.lo.size(); ++j) {
+        lo.push_back(b.lo[j].to_double(Round::down));
+        hi.push_back(b.hi[j].to_double(Round::up));
+    }
+}
+
+// The slope that outward bounds l ≤ z ≤ h of a unit prove (slope_on_range on their exact
+// values; an infinite end proves nothing on its side).
+UnitSlope slope_of(double l, double h, const Rational* cap) {
+    if (std::isfinite(l) && std::isfinite(h)) return slope_on_range(Rational::from_double(l), Rational::from_double(h), cap);
+    if (h <= 0) return UnitSlope::zero;
+    if (l >= 0 && !cap) return UnitSlope::one;
+    return UnitSlope::free;
+}
+
 struct Search {
     const ReluChain& c;
     const Domain& d;
     LipNorm p;
     long prec;
     const ExactLimits& limits;
+    RunLimits& run_limits;
     JacobianBound jb{c};
     // known.back(): the slopes proved for the undecided units of the current branch —
     // box_slopes at the root, refined after each decided layer (refine); empty on R^n
@@ -96,12 +166,11 @@ struct Search {
     // On a box: the chain in binary64 intervals and the box rounded outward, for refine.
     std::optional<OutwardChain> outward{};
     std::vector<double> box_lo{}, box_hi{};
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last_report = start;
     // Branches whose bound is ≤ floor are pruned too (a proved lower bound on L found
     // elsewhere: another box of the domain); no region then needs to be found here.
     Rational floor{};
     // Counts carried over from earlier boxes, so the limits apply to the whole run.
-    std::size_t regions_before = 0;
+    std::size_t regions_before = 0, lps_before = 0;
     std::optional<ExactLipschitz> best{};
     std::size_t regions = 0, lps = 0, pruned = 0;
     std::string stopped{};
@@ -115,16 +184,7 @@ struct Search {
 
     // Whether a limit stops the search now (then `stopped` names it); reports progress.
     bool stop() {
-        if (!stopped.empty()) return true;
-        const auto now = std::chrono::steady_clock::now();
-        const double seconds = std::chrono::duration<double>(now - start).count();
-        if (limits.progress && std::chrono::duration<double>(now - last_report).count() >= limits.progress_seconds) {
-            last_report = now;
-            limits.progress(regions_before + regions, lps, seconds);
-        }
-        if (limits.interrupt && limits.interrupt->load()) stopped = "interrupted";
-        else if (seconds >= limits.max_seconds) stopped = "timeout";
-        else if (regions_before + regions >= limits.max_regions) stopped = "max-regions";
+        if (stopped.empty()) stopped = run_limits.check(regions_before + regions, lps_before + lps);
         return !stopped.empty();
     }
 
@@ -181,12 +241,7 @@ struct Search {
         SlopePattern s = known.back();
         for (std::size_t q = r; q < c.depth(); ++q)
             for (std::size_t u = 0; u < s[q].size(); ++u) {
-                if (s[q][u] != UnitSlope::free) continue;
-                const double lo = b.lower[q][u], hi = b.upper[q][u];
-                const Rational* cap = c.cap(q, u);
-                if (hi <= 0 || (cap && std::isfinite(lo) && Rational::from_double(lo) >= *cap)) s[q][u] = UnitSlope::zero;
-                else if (lo >= 0 && (!cap || (std::isfinite(hi) && Rational::from_double(hi) <= *cap)))
-                    s[q][u] = UnitSlope::one;
+                if (s[q][u] == UnitSlope::free) s[q][u] = slope_of(b.lower[q][u], b.upper[q][u], c.cap(q, u));
             }
         return s;
     }
@@ -220,20 +275,8 @@ struct Search {
             pattern.emplace_back();
             for (Piece q : layer) pattern.back().push_back(q == Piece::inside);
         }
-        Enclosure e = operator_norm(c.jacobian(pattern), p, prec);
-        if (!best) {
-            best.emplace();
-            best->value = e;
-            best->pattern = std::move(pattern);
-            best->point = point;
-            return;
-        }
-        if (e.upper > best->value.upper) best->value.upper = e.upper;
-        if (e.lower > best->value.lower) {
-            best->value.lower = e.lower;
-            best->pattern = std::move(pattern);
-            best->point = point;
-        }
+        const Enclosure e = operator_norm(c.jacobian(pattern), p, prec);
+        offer(best, e, std::move(pattern), point);
     }
 
     void explore(std::size_t r, std::size_t k, const Layer& layer, std::vector<AffineForm>& constraints,
@@ -351,21 +394,13 @@ struct Search {
     // the box centre).
     void run(const std::vector<Rational>& hint) {
         const std::size_t n = c.input_dim;
-        std::vector<Rational> at(n);
-        if (d.is_box()) for (std::size_t j = 0; j < n; ++j) at[j] = (d.lo[j] + d.hi[j]) / Rational(2);
+        std::vector<Rational> at = d.is_box() ? centre(d) : std::vector<Rational>(n);
         if (d.is_box() && limits.prune) {  // the baseline (no pruning) is the plain enumeration
             known.push_back(box_slopes(c, d.lo, d.hi));
             outward.emplace(c, VnnlibProperty{});
-            for (std::size_t j = 0; j < n; ++j) {
-                box_lo.push_back(d.lo[j].to_double(Round::down));
-                box_hi.push_back(d.hi[j].to_double(Round::up));
-            }
+            outward_box(d, box_lo, box_hi);
         }
-        if (hint.size() == n) {
-            bool inside = true;
-            for (std::size_t j = 0; j < n && d.is_box(); ++j) inside = inside && d.lo[j] <= hint[j] && hint[j] <= d.hi[j];
-            if (inside) at = hint;
-        }
+        if (hint.size() == n && contains(d, hint)) at = hint;
         if (c.depth() == 0) return leaf(at, {}, {});
         Layer first;
         for (std::size_t i = 0; i < c.weights[0].rows(); ++i) {
@@ -434,23 +469,13 @@ std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, Li
     };
     auto bound = [&](Domain b, int depth) {
         std::vector<double> lo, hi;
-        for (std::size_t j = 0; j < n; ++j) {
-            lo.push_back(b.lo[j].to_double(Round::down));
-            hi.push_back(b.hi[j].to_double(Round::up));
-        }
-        // the outward bounds hold over the enclosing binary64 box, hence over b
+        outward_box(b, lo, hi);  // the outward bounds hold over the enclosing binary64 box, hence over b
         const SymbolicBounds<double> sb = symbolic_bounds_outward(oc, lo, hi, {}, {}, NeuronBounds::back_substituted);
         SlopePattern s = box_slopes(c, b.lo, b.hi);
         std::size_t free = 0;
         for (std::size_t q = 0; q < c.depth(); ++q)
             for (std::size_t u = 0; u < s[q].size(); ++u) {
-                if (s[q][u] == UnitSlope::free) {
-                    const double l = sb.lower[q][u], h = sb.upper[q][u];
-                    const Rational* cap = c.cap(q, u);
-                    if (h <= 0 || (cap && std::isfinite(l) && Rational::from_double(l) >= *cap)) s[q][u] = UnitSlope::zero;
-                    else if (l >= 0 && (!cap || (std::isfinite(h) && Rational::from_double(h) <= *cap)))
-                        s[q][u] = UnitSlope::one;
-                }
+                if (s[q][u] == UnitSlope::free) s[q][u] = slope_of(sb.lower[q][u], sb.upper[q][u], c.cap(q, u));
                 free += s[q][u] == UnitSlope::free;
             }
         return Node{std::move(b), jb.upper(s, p), free, depth};
@@ -462,8 +487,7 @@ std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, Li
     Counts total;
     std::string stopped;
     double open_upper = 0;
-    const auto t0 = std::chrono::steady_clock::now();
-    auto last = t0;
+    RunLimits run{limits};
     auto dominated = [&](double u) {
         return best && std::isfinite(u) && Rational::from_double(u) <= best->value.lower;
     };
@@ -481,58 +505,29 @@ std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, Li
             }
         }
         const Enclosure e = operator_norm(c.jacobian(pattern), p, prec);
-        if (best && !(e.lower > best->value.lower)) {
-            if (e.upper > best->value.upper) best->value.upper = e.upper;
-            return;
-        }
-        const Rational up = best ? std::max(best->value.upper, e.upper) : e.upper;
-        best.emplace();
-        best->value = {e.lower, up};
-        best->pattern = std::move(pattern);
-        best->point = x;
+        offer(best, e, std::move(pattern), x);
     };
-    auto centre = [&](const Domain& b) {
-        std::vector<Rational> x;
-        for (std::size_t j = 0; j < n; ++j) x.push_back((b.lo[j] + b.hi[j]) / Rational(2));
-        return x;
-    };
-    bool hint_inside = limits.start.size() == n;
-    for (std::size_t j = 0; j < n && hint_inside; ++j) hint_inside = d.lo[j] <= limits.start[j] && limits.start[j] <= d.hi[j];
-    if (hint_inside) try_point(limits.start);
+    if (limits.start.size() == n && contains(d, limits.start)) try_point(limits.start);
     try_point(centre(d));
     while (!heap.empty()) {
         if (dominated(heap.front().upper)) break;  // the largest bound left: L is found
-        const auto now = std::chrono::steady_clock::now();
-        const double seconds = std::chrono::duration<double>(now - t0).count();
-        if (limits.progress && std::chrono::duration<double>(now - last).count() >= limits.progress_seconds) {
-            last = now;
-            limits.progress(total.regions, total.lps, seconds);
-        }
-        if (limits.interrupt && limits.interrupt->load()) stopped = "interrupted";
-        else if (seconds >= limits.max_seconds) stopped = "timeout";
-        else if (total.regions >= limits.max_regions) stopped = "max-regions";
+        stopped = run.check(total.regions, total.lps);
         if (!stopped.empty()) break;
         std::pop_heap(heap.begin(), heap.end(), below);
         Node node = std::move(heap.back());
         heap.pop_back();
         if (node.free <= leaf_free || node.depth >= max_split) {
-            Search s{c, node.box, p, prec, limits};
-            s.start = t0;
-            s.last_report = last;
+            Search s{c, node.box, p, prec, limits, run};
             s.regions_before = total.regions;
+            s.lps_before = total.lps;
             if (best) s.floor = best->value.lower;
             s.run(best ? std::vector<Rational>{} : limits.start);
             total.regions += s.regions;
             total.lps += s.lps;
             total.pruned += s.pruned;
             if (s.best) {
-                if (!best || s.best->value.lower > best->value.lower) {
-                    const Rational up = best ? std::max(best->value.upper, s.best->value.upper) : s.best->value.upper;
-                    best = std::move(s.best);
-                    best->value.upper = up;
-                } else if (s.best->value.upper > best->value.upper) {
-                    best->value.upper = s.best->value.upper;
-                }
+                const Enclosure e = s.best->value;
+                offer(best, e, std::move(s.best->pattern), s.best->point);
             }
             if (!s.stopped.empty()) {
                 stopped = s.stopped;
@@ -590,7 +585,8 @@ std::optional<ExactLipschitz> exact_lipschitz(const ReluChain& c, const Domain& 
         return ex;
     }
     if (!d.is_box() || c.depth() == 0 || !limits.prune) {
-        Search s{c, d, p, prec, limits};
+        RunLimits run{limits};
+        Search s{c, d, p, prec, limits, run};
         s.run(limits.start);
         return finish(c, d, p, prec, std::move(s.best), {s.regions, s.lps, s.pruned}, s.stopped, s.open_upper);
     }

@@ -144,20 +144,20 @@ BoxRanges box_ranges(const ReluChain& c, const std::vector<Rational>& lo, const 
     return out;
 }
 
-UnitSlope slope_on(const Rational& zl, const Rational& zh, const Rational* cap) {
+}  // namespace
+
+UnitSlope slope_on_range(const Rational& zl, const Rational& zh, const Rational* cap) {
     if (zh.sign() <= 0 || (cap && zl >= *cap)) return UnitSlope::zero;
     if (zl.sign() >= 0 && (!cap || zh <= *cap)) return UnitSlope::one;
     return UnitSlope::free;
 }
-
-}  // namespace
 
 SlopePattern box_slopes(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi) {
     const BoxRanges b = box_ranges(c, lo, hi);
     SlopePattern out;
     for (std::size_t r = 0; r < c.depth(); ++r) {
         out.emplace_back(b.zl[r].size());
-        for (std::size_t k = 0; k < b.zl[r].size(); ++k) out[r][k] = slope_on(b.zl[r][k], b.zh[r][k], c.cap(r, k));
+        for (std::size_t k = 0; k < b.zl[r].size(); ++k) out[r][k] = slope_on_range(b.zl[r][k], b.zh[r][k], c.cap(r, k));
     }
     return out;
 }
@@ -177,7 +177,7 @@ ReluChain restrict_to_box(const ReluChain& c, const std::vector<Rational>& lo, c
         std::vector<Rational> constant(w.rows());
         if (r < c.depth()) {
             for (std::size_t k = 0; k < w.rows(); ++k) {
-                if (slope_on(b.zl[r][k], b.zh[r][k], c.cap(r, k)) == UnitSlope::zero)
+                if (slope_on_range(b.zl[r][k], b.zh[r][k], c.cap(r, k)) == UnitSlope::zero)
                     constant[k] = c.activate(r, k, b.zl[r][k]);  // σ is constant on the box
                 else
                     keep.push_back(k);

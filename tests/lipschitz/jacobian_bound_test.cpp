@@ -59,6 +59,18 @@ std::vector<Rational> random_point(const std::vector<Rational>& lo, const std::v
     return x;
 }
 
+// The unpruned enumeration (the baseline) and the branch and bound, both complete runs.
+std::pair<ExactLipschitz, ExactLipschitz> unpruned_and_pruned(const ReluChain& c, const Domain& d, LipNorm p) {
+    ExactLimits all;
+    all.prune = false;
+    const auto full = exact_lipschitz(c, d, p, 64, all), fast = exact_lipschitz(c, d, p, 64);
+    REQUIRE(full);
+    REQUIRE(fast);
+    REQUIRE(full->complete());
+    REQUIRE(fast->complete());
+    return {*full, *fast};
+}
+
 }  // namespace
 
 TEST_CASE("jacobian bound: above the norm of every Jacobian the slopes allow, tight when all are fixed",
@@ -144,12 +156,8 @@ TEST_CASE("exact lipschitz: pruning by the interval Jacobian gives the unpruned 
         }
         for (const Domain& d : {Domain{}, box})
             for (LipNorm p : {LipNorm::l1, LipNorm::linf}) {
-                ExactLimits all;
-                all.prune = false;
-                const auto full = exact_lipschitz(c, d, p, 64, all), fast = exact_lipschitz(c, d, p, 64);
-                REQUIRE(full);
-                REQUIRE(fast);
-                REQUIRE(fast->complete());
+                const auto [f, q] = unpruned_and_pruned(c, d, p);
+                const ExactLipschitz *full = &f, *fast = &q;
                 CHECK(fast->value.lower == full->value.lower);
                 CHECK(fast->value.upper == full->value.upper);
                 CHECK(full->pruned == 0);
@@ -191,11 +199,8 @@ TEST_CASE("exact lipschitz: clip units on tiny.nnet, pruned or not, on boxes acr
                             Domain{{Rational(1, 2), Rational(3)}, {Rational(3), Rational(4)}},
                             Domain{{Rational(-1, 2), Rational(2)}, {Rational(1, 2), Rational(5)}}})
         for (LipNorm p : {LipNorm::l1, LipNorm::linf}) {
-            ExactLimits all;
-            all.prune = false;
-            const auto full = exact_lipschitz(c, d, p, 64, all), fast = exact_lipschitz(c, d, p, 64);
-            REQUIRE(full);
-            REQUIRE(fast);
+            const auto [f, q] = unpruned_and_pruned(c, d, p);
+            const ExactLipschitz *full = &f, *fast = &q;
             CHECK(fast->value.upper == full->value.upper);
             // the restricted chain's cheap bound is still above L on the box
             CHECK(bound_product(restrict_to_box(c, d.lo, d.hi), p, 64) >= full->value.upper);

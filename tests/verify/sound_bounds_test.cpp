@@ -83,6 +83,14 @@ std::vector<double> up(const std::vector<Rational>& v) {
     return d;
 }
 
+// Whether the pre-activations z satisfy the phase fixes (active z ≥ 0, inactive z ≤ 0).
+bool phases_hold(const PhaseFix& fix, const std::vector<std::vector<Rational>>& z) {
+    for (std::size_t r = 0; r < fix.size(); ++r)
+        for (std::size_t k = 0; k < fix[r].size(); ++k)
+            if ((fix[r][k] > 0 && z[r][k].sign() < 0) || (fix[r][k] < 0 && z[r][k].sign() > 0)) return false;
+    return true;
+}
+
 }  // namespace
 
 TEST_CASE("symbolic bounds contain the exact values at random points (exact and outward)", "[sound_bounds]") {
@@ -110,11 +118,7 @@ TEST_CASE("symbolic bounds contain the exact values at random points (exact and 
             std::vector<Rational> x;
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
             const auto z = c.preactivations(x);
-            bool phases_hold = true;
-            for (std::size_t r = 0; r < fix.size(); ++r)
-                for (std::size_t k = 0; k < fix[r].size(); ++k)
-                    if ((fix[r][k] > 0 && z[r][k].sign() < 0) || (fix[r][k] < 0 && z[r][k].sign() > 0)) phases_hold = false;
-            if (!phases_hold) continue;  // the bounds are claimed on the phases' region only
+            if (!phases_hold(fix, z)) continue;  // the bounds are claimed on the phases' region only
             const std::vector<Rational> y = c.evaluate(x);
             std::ostringstream at;
             for (const Rational& q : x) at << q.str() << ' ';
@@ -282,11 +286,7 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
             std::vector<Rational> x;
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
             const auto z = c.preactivations(x);
-            bool phases_hold = true;
-            for (std::size_t r = 0; r < fix.size(); ++r)
-                for (std::size_t k = 0; k < fix[r].size(); ++k)
-                    if ((fix[r][k] > 0 && z[r][k].sign() < 0) || (fix[r][k] < 0 && z[r][k].sign() > 0)) phases_hold = false;
-            if (!phases_hold) continue;
+            if (!phases_hold(fix, z)) continue;
             const std::vector<Rational> y = c.evaluate(x);
             std::ostringstream at;
             for (const Rational& q : x) at << q.str() << ' ';

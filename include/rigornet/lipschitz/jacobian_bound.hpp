@@ -47,6 +47,11 @@ class JacobianBound {
     std::vector<Layer> layers_;
 };
 
+/// The slope of a unit whose pre-activation stays in [zl, zh] (cap: a clip's, or null):
+/// zero if zh ≤ 0 or zl ≥ cap (σ is constant there), one if zl ≥ 0 and zh ≤ cap (σ is the
+/// identity there), free otherwise.
+UnitSlope slope_on_range(const Rational& zl, const Rational& zh, const Rational* cap);
+
 /// The slopes every unit has on the whole box lo ≤ x ≤ hi (exact interval propagation of
 /// the pre-activations: zero where z ≤ 0 on the box, or z ≥ cap for a clip; one where
 /// z ≥ 0 and, for a clip, z ≤ cap on the box; free otherwise).
