@@ -2,6 +2,7 @@
 #include "rigornet/number/precision_doubling.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -136,46 +137,130 @@ StabilitySearch stability_search(const Network& phi, const LinearOperator& A, st
     return out;
 }
 
-CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
-                                           std::span<const double> r, const BallArith& ar) {
+namespace {
+
+void check_certify_shapes(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
+                          std::span<const double> r) {
     if (A.rows() != phi.input_dim() || y.size() != A.rows() || r.size() != A.cols())
         throw ShapeError("certify perturbation: A is " + std::to_string(A.rows()) + "x" + std::to_string(A.cols()) +
                          ", the network has " + std::to_string(phi.input_dim()) + " inputs, y has " +
                          std::to_string(y.size()) + " entries and r " + std::to_string(r.size()));
-    CertifiedPerturbation out;
-    std::vector<Ball> rb, u(A.rows()), yb;
-    for (double v : r) {
-        out.r.push_back(Rational::from_double(v));  // DomainError for NaN or ±∞
-        rb.push_back(ar.from_rational(out.r.back()));
-    }
-    out.r_norm = l2_norm(out.r, ar.prec);
+}
+
+bool all_finite(const std::vector<Ball>& v) {
+    return std::all_of(v.begin(), v.end(), [](const Ball& b) { return b.is_finite(); });
+}
+
+/// φ(y + A r) (moved) or φ(y) in balls: encloses the exact output (evaluate's contract).
+std::vector<Ball> ball_output(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
+                              std::span<const Rational> r, bool moved, const BallArith& ar) {
+    std::vector<Ball> u(A.rows()), yb;
+    for (const Rational& v : y) yb.push_back(ar.from_rational(v));
+    if (!moved) return evaluate(phi, ar, std::span<const Ball>(yb));
+    std::vector<Ball> rb;
+    for (const Rational& v : r) rb.push_back(ar.from_rational(v));
     A.apply(ar, rb, u);
-    for (std::size_t i = 0; i < y.size(); ++i) {
-        yb.push_back(ar.from_rational(y[i]));
-        ar.add(u[i], u[i], yb[i]);
+    for (std::size_t i = 0; i < y.size(); ++i) ar.add(u[i], u[i], yb[i]);
+    return evaluate(phi, ar, std::span<const Ball>(u));
+}
+
+/// φ(y + A r) or φ(y) exactly, as exact balls; nullopt when A has no exact rational
+/// form (DomainError from ExactArith, e.g. the DFT), the values outgrow ExactArith's
+/// limits, or the evaluation runs past `deadline` (checked after every layer).
+std::optional<std::vector<Ball>> exact_output(const Network& phi, const LinearOperator& A,
+                                              std::span<const Rational> y, std::span<const Rational> r, bool moved,
+                                              long prec, std::chrono::steady_clock::time_point deadline) {
+    const ExactArith ex;
+    std::vector<Rational> u(y.begin(), y.end());
+    try {
+        if (moved) {
+            A.apply(ex, r, u);
+            for (std::size_t i = 0; i < y.size(); ++i) u[i] += y[i];
+        }
+        const std::vector<Rational> out = evaluate(phi, ex, std::span<const Rational>(u), nullptr, [&](std::size_t, std::size_t) {
+            if (std::chrono::steady_clock::now() > deadline) throw ResourceError("exact evaluation: over its time budget");
+        });
+        std::vector<Ball> b;
+        for (const Rational& v : out) b.emplace_back(v, prec);  // encloses the exact value
+        return b;
+    } catch (const DomainError&) {  // no exact form (irrational operator), or undefined exactly
+    } catch (const ResourceError&) {
     }
-    const std::vector<Ball> moved = evaluate(phi, ar, std::span<const Ball>(u));
-    const std::vector<Ball> base = evaluate(phi, ar, std::span<const Ball>(yb));
-    out.change = l2_distance(moved, base, ar.prec);
-    out.prec = ar.prec;
+    return std::nullopt;
+}
+
+CertifiedPerturbation certified(const std::vector<Rational>& r, const std::vector<Ball>& moved,
+                                const std::vector<Ball>& base, long prec, bool exact_moved, bool exact_base) {
+    CertifiedPerturbation out;
+    out.r = r;
+    out.r_norm = l2_norm(out.r, prec);
+    out.change = l2_distance(moved, base, prec);
+    out.prec = prec;
+    out.exact_moved = exact_moved;
+    out.exact_base = exact_base;
     return out;
+}
+
+std::vector<Rational> exact_r(std::span<const double> r) {
+    std::vector<Rational> q;
+    for (double v : r) q.push_back(Rational::from_double(v));  // DomainError for NaN or ±∞
+    return q;
+}
+
+}  // namespace
+
+CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
+                                           std::span<const double> r, const BallArith& ar) {
+    check_certify_shapes(phi, A, y, r);
+    const std::vector<Rational> rq = exact_r(r);
+    return certified(rq, ball_output(phi, A, y, rq, true, ar), ball_output(phi, A, y, rq, false, ar), ar.prec, false,
+                     false);
 }
 
 CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
                                                     std::span<const Rational> y, std::span<const double> r,
-                                                    BallArith ar, long max_prec, long accuracy_bits) {
-    return precision_doubling(
+                                                    BallArith ar, long max_prec, long accuracy_bits,
+                                                    double exact_seconds) {
+    check_certify_shapes(phi, A, y, r);
+    const std::vector<Rational> rq = exact_r(r);
+    struct Outputs {
+        std::vector<Ball> moved, base;
+        CertifiedPerturbation c;
+    };
+    Outputs o = precision_doubling(
         ar.prec, max_prec,
         [&](long prec) {
             BallArith at = ar;
             at.prec = prec;
-            return certify_perturbation(phi, A, y, r, at);
+            Outputs t{ball_output(phi, A, y, rq, true, at), ball_output(phi, A, y, rq, false, at), {}};
+            t.c = certified(rq, t.moved, t.base, prec, false, false);
+            return t;
         },
-        [&](const CertifiedPerturbation& c) {
-            const arb_srcptr v = c.change.get();
+        [&](const Outputs& t) {
+            const arb_srcptr v = t.c.change.get();
             return arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
                                         mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
         });
+    if (o.c.change.is_finite() || exact_seconds <= 0) return std::move(o.c);
+    // Balls cannot be finite when the exact trajectory lies on a step of sqrt_θ (an
+    // input whose |u|² is a dyadic square s²/4^k, common for dyadic images under the
+    // Walsh and Haar transforms): the ball straddles the step, the output carries the
+    // jump 2^−k, and the affine layers amplify it geometrically. More precision cannot
+    // help; the exact evaluation can (the point not finite in balls is redone exactly).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                  std::chrono::duration<double>(exact_seconds));
+    bool exact_moved = false, exact_base = false;
+    if (!all_finite(o.base))
+        if (auto b = exact_output(phi, A, y, rq, false, o.c.prec, deadline)) {
+            o.base = std::move(*b);
+            exact_base = true;
+        }
+    if (!all_finite(o.moved))
+        if (auto m = exact_output(phi, A, y, rq, true, o.c.prec, deadline)) {
+            o.moved = std::move(*m);
+            exact_moved = true;
+        }
+    return certified(rq, o.moved, o.base, o.c.prec, exact_moved, exact_base);
 }
 
 StabilityUpper stability_upper(const Network& phi, std::span<const Rational> y, const Rational& measure_norm,

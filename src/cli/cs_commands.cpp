@@ -763,6 +763,9 @@ int cmd_stability(const CsOptions& o) {
                    {"upper: proved bound", {}, false, true, false}};
     // ‖Ar‖ ≤ ‖A‖‖r‖: perturbations of norm ≤ ρ move y by at most ‖A‖ρ
     const Rational measure_norm = operator_norm_upper(*measure_op), rho_exact = Rational::from_double(rho);
+    // the exact fallback of certify_perturbation_adaptive: at most this long per solver
+    constexpr double exact_seconds = 60;
+    bool any_unknown = false;
     std::stringstream list(solvers);
     std::string name;
     while (std::getline(list, name, ',')) {
@@ -785,7 +788,7 @@ int cmd_stability(const CsOptions& o) {
             o.objective == "truth" ? xd : evaluate(net, DoubleArith{}, std::span<const double>(yd));
         StabilitySearch found = stability_search(net, *measure_op, yd, target, so);
         CertifiedPerturbation cert = certify_perturbation_adaptive(
-            net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30);
+            net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30, exact_seconds);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
         // the other direction: ‖φ(y + Ar) − φ(y)‖ ≤ L‖A‖‖r‖ + J for every ‖r‖ ≤ ρ, so the
@@ -803,21 +806,37 @@ int cmd_stability(const CsOptions& o) {
             if (std::isfinite(u) && u > 0) plot.series[1].points.push_back({k, u, u});
         }
         auto bound = [](const Ball& b) { return b.is_finite() ? json(dec(b.upper(), Round::up)) : json("inf"); };
+        // no finite enclosure (balls straddling sqrt_θ steps, no exact fallback in time):
+        // no lower bound is claimed, the row says so
+        auto encl = [](const Ball& b) { return b.is_finite() ? enclosure(b) : json(nullptr); };
+        auto encl_text = [](const Ball& b) {
+            return b.is_finite() ? "[" + dec(b.lower(), Round::down) + ", " + dec(b.upper(), Round::up) + "]"
+                                 : std::string("not finite");
+        };
+        const std::string evaluation = cert.exact_base || cert.exact_moved
+                                           ? std::string("exact ") + (cert.exact_base ? "phi(y)" : "") +
+                                                 (cert.exact_base && cert.exact_moved ? ", " : "") +
+                                                 (cert.exact_moved ? "phi(y+Ar)" : "") + ", balls otherwise"
+                                           : "balls";
+        if (!ratio.is_finite()) any_unknown = true;
         rows.push_back({{"solver", name},
                         {"layers", net.layers().size()},
                         {"precision", cert.prec},
+                        {"evaluation", evaluation},
                         {"r_norm", enclosure(cert.r_norm)},
-                        {"change", enclosure(cert.change)},
-                        {"lower", enclosure(ratio)},
+                        {"change", encl(cert.change)},
+                        {"lower", encl(ratio)},
                         {"upper", upper},
                         {"upper_terms", {{"method", up.method}, {"lipschitz", bound(up.lipschitz)}, {"theta_term", bound(up.jump)},
                                          {"layers", bound(up.layers_bound)}, {"solver", bound(up.solver_bound)}}},
                         {"double_change", shortest(found.change)}});
-        t << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ') << "[" << dec(cert.r_norm.lower(), Round::down)
-          << ", " << dec(cert.r_norm.upper(), Round::up) << "]   [" << dec(cert.change.lower(), Round::down) << ", "
-          << dec(cert.change.upper(), Round::up) << "]   [" << dec(ratio.lower(), Round::down) << ", "
-          << dec(ratio.upper(), Round::up) << "]   " << upper.get<std::string>() << " (" << up.method << ")   " << cert.prec << "\n";
+        t << "  " << name << std::string(10 - std::min<std::size_t>(9, name.size()), ' ') << encl_text(cert.r_norm) << "   "
+          << encl_text(cert.change) << "   " << encl_text(ratio) << "   " << upper.get<std::string>() << " (" << up.method
+          << ")   " << cert.prec << (evaluation == "balls" ? "" : " (" + evaluation + ")") << "\n";
     }
+    if (any_unknown)
+        t << "not finite: the balls straddle steps of sqrt_theta on the exact trajectory (docs/stability.md), and the\n"
+             "exact evaluation was not possible (no exact operator) or ran past its budget: no lower bound is claimed\n";
     t << "lower: ||phi(y+Ar) - phi(y)||/||r|| at the one perturbation found by gradient ascent, enclosed (witnessed: the\n"
          "worst case over ||r|| <= rho is at least this); upper: proved bound on that ratio for every r with\n"
          "||r found|| <= ||r|| <= rho (Lipschitz bound L*||A|| plus the sqrt_theta term J/||r||, see docs/stability.md)\n";

@@ -66,6 +66,8 @@ struct CertifiedPerturbation {
     Ball r_norm;              ///< contains ‖r‖₂
     Ball change;              ///< contains ‖φ(y + A r) − φ(y)‖₂
     long prec = 0;            ///< the working precision that produced the balls
+    bool exact_moved = false;  ///< φ(y + A r) was evaluated exactly (certify_perturbation_adaptive's fallback)
+    bool exact_base = false;   ///< φ(y) was evaluated exactly (likewise)
 };
 
 /// Encloses ‖r‖₂ and ‖φ(y + A r) − φ(y)‖₂ for the exact rationals y and r (r the doubles
@@ -90,9 +92,19 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
 /// orthonormal N-point Walsh or Fourier matrix U), so a fixed precision that suffices
 /// for a few layers can give an infinite enclosure after hundreds. Every result carries
 /// the guarantee of certify_perturbation; only its width depends on the search.
+/// If the change is still not finite and exact_seconds > 0, each of φ(y), φ(y + A r)
+/// whose ball enclosure is not finite is evaluated in ExactArith instead (exact_base /
+/// exact_moved say which), given up without a claim when A has no exact form (the
+/// DFT), the exact values outgrow ExactArith's limits or the exact evaluations together
+/// run past exact_seconds. Why this is needed: where the exact trajectory lies on a step
+/// of sqrt_θ (|u|² a dyadic square s²/4^k, common for dyadic images under the Walsh and
+/// Haar transforms), every ball straddles the step and carries its jump 2^−k, which the
+/// affine layers amplify geometrically (‖|M|‖ > ‖M‖): no precision makes it finite.
+/// The result's change still encloses the exact change (exact values enclosed at prec).
 CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
                                                     std::span<const Rational> y, std::span<const double> r,
-                                                    BallArith ar, long max_prec, long accuracy_bits);
+                                                    BallArith ar, long max_prec, long accuracy_bits,
+                                                    double exact_seconds = 0);
 
 /// The proved direction of the stability test (the attack above only witnesses a lower
 /// bound). For the perturbations r of the signal, y + Ar with ‖A‖₂ ≤ measure_norm:
