@@ -147,10 +147,6 @@ void check_certify_shapes(const Network& phi, const LinearOperator& A, std::span
                          std::to_string(y.size()) + " entries and r " + std::to_string(r.size()));
 }
 
-bool all_finite(const std::vector<Ball>& v) {
-    return std::all_of(v.begin(), v.end(), [](const Ball& b) { return b.is_finite(); });
-}
-
 /// φ(y + A r) (moved) or φ(y) in balls: encloses the exact output (evaluate's contract).
 std::vector<Ball> ball_output(const Network& phi, const LinearOperator& A, std::span<const Rational> y,
                               std::span<const Rational> r, bool moved, const BallArith& ar) {
@@ -227,6 +223,12 @@ CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const Li
         std::vector<Ball> moved, base;
         CertifiedPerturbation c;
     };
+    // accurate: finite, and relative accuracy ≥ bits or radius ≤ 2^−bits
+    auto accurate = [&](const Ball& b) {
+        const arb_srcptr v = b.get();
+        return arb_is_finite(v) &&
+               (arb_rel_accuracy_bits(v) >= accuracy_bits || mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
+    };
     Outputs o = precision_doubling(
         ar.prec, max_prec,
         [&](long prec) {
@@ -236,26 +238,24 @@ CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const Li
             t.c = certified(rq, t.moved, t.base, prec, false, false);
             return t;
         },
-        [&](const Outputs& t) {
-            const arb_srcptr v = t.c.change.get();
-            return arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= accuracy_bits ||
-                                        mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
-        });
-    if (o.c.change.is_finite() || exact_seconds <= 0) return std::move(o.c);
-    // Balls cannot be finite when the exact trajectory lies on a step of sqrt_θ (an
+        [&](const Outputs& t) { return accurate(t.c.change); });
+    if (accurate(o.c.change) || exact_seconds <= 0) return std::move(o.c);
+    // Balls cannot be accurate when the exact trajectory lies on a step of sqrt_θ (an
     // input whose |u|² is a dyadic square s²/4^k, common for dyadic images under the
     // Walsh and Haar transforms): the ball straddles the step, the output carries the
     // jump 2^−k, and the affine layers amplify it geometrically. More precision cannot
-    // help; the exact evaluation can (the point not finite in balls is redone exactly).
+    // help; the exact evaluation can (each point whose outputs are not all accurate is
+    // redone exactly).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                                   std::chrono::duration<double>(exact_seconds));
+    auto all_accurate = [&](const std::vector<Ball>& v) { return std::all_of(v.begin(), v.end(), accurate); };
     bool exact_moved = false, exact_base = false;
-    if (!all_finite(o.base))
+    if (!all_accurate(o.base))
         if (auto b = exact_output(phi, A, y, rq, false, o.c.prec, deadline)) {
             o.base = std::move(*b);
             exact_base = true;
         }
-    if (!all_finite(o.moved))
+    if (!all_accurate(o.moved))
         if (auto m = exact_output(phi, A, y, rq, true, o.c.prec, deadline)) {
             o.moved = std::move(*m);
             exact_moved = true;

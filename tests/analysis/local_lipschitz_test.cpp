@@ -3,6 +3,7 @@
 // random exact perturbations and against the witnessed ratio of the ascent.
 #include "../support.hpp"
 #include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/imaging/image.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/analysis/local_lipschitz.hpp"
 #include "rigornet/linalg/rational_matrix.hpp"
@@ -239,6 +240,79 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
             CHECK(within(evaluate(net, ExactArith{}, std::span<const Rational>(y3)), fy, h, *sb));
         }
     }
+}
+
+// Complex unknowns on a Walsh problem with a dyadic image: the exact trajectory at y puts
+// |u|² on steps of sqrt_θ (dyadic squares), where no ball precision gives a finite
+// enclosure; certify_perturbation_adaptive then evaluates that point exactly.
+TEST_CASE("stability on the complex 16x16 Walsh phantom problem: exact fallback, lower <= upper, upper above exact ratios",
+          "[stability-upper][stability-complex]") {
+    // the CLI's --phantom 16 --complex --modality walsh --rate 0.5 problem
+    const Shape shape({16, 16});
+    const Image truth = shepp_logan(16);
+    const auto sp = image_sparsities(shape, 4, truth.pixels);
+    const CsSetup st = make_setup(shape, Modality::walsh, 4, sample_pattern(shape, Modality::walsh, sp, 0.5, 1), sp, true,
+                                  Rational(1, 1L << 40), 0, true);
+    auto g = rigornet::test::rng(806);
+    std::vector<Rational> x;  // the phantom, imaginary part 0
+    for (double v : truth.pixels) x.push_back(Rational::from_double(v));
+    x.resize(2 * x.size());
+    std::vector<Rational> y(st.measure->rows());
+    st.measure->apply(ExactArith{}, x, y);
+    std::vector<double> yd, xd;
+    for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
+    for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
+    const Rational rho(1, 4), mnorm = operator_norm_upper(*st.measure);
+    int fallbacks = 0;
+    for (const Solver s : {Solver::ista}) {
+        SolverParams p;
+        p.solver = s;
+        p.lambda = Rational(1, 100);
+        p.inner = 4;  // the jump 2^−40 at the second iteration, amplified to ~1e−6 in balls
+        p.eps0 = Rational(8);
+        const Network net = build_unrolled(st.problem, p);
+        INFO("solver " << solver_name(s));
+        StabilityOptions so;
+        so.radius = rho.to_double(Round::down);
+        so.iterations = 5;
+        so.step = 0.5;
+        so.initial_scale = 0.05;
+        const StabilitySearch found = stability_search(net, *st.measure, yd, xd, so);
+        // at most 128 bits in balls, then the exact fallback
+        const CertifiedPerturbation c =
+            certify_perturbation_adaptive(net, *st.measure, y, found.r, BallArith{64, false}, 256, 30, 30.0);
+        // the balls alone cannot be accurate here, at any precision
+        const CertifiedPerturbation balls = certify_perturbation(net, *st.measure, y, found.r, BallArith{4096, false});
+        CHECK(arb_rel_accuracy_bits(balls.change.get()) < 30);
+        fallbacks += c.exact_base || c.exact_moved;
+        REQUIRE(c.change.is_finite());
+        // the enclosure contains the exact change (an independent exact evaluation)
+        const std::vector<Rational> fy = evaluate(net, ExactArith{}, std::span<const Rational>(y));
+        std::vector<Rational> ar(y.size()), y2 = y;
+        st.measure->apply(ExactArith{}, c.r, ar);
+        for (std::size_t i = 0; i < y.size(); ++i) y2[i] += ar[i];
+        const std::vector<Rational> f2 = evaluate(net, ExactArith{}, std::span<const Rational>(y2));
+        Rational d2;
+        for (std::size_t i = 0; i < fy.size(); ++i) d2 += (f2[i] - fy[i]) * (f2[i] - fy[i]);
+        Ball sq;
+        arb_sqr(sq.get(), c.change.get(), 256);
+        CHECK(arb_contains_fmpq(sq.get(), d2.get()));
+        // lower ≤ upper, and the upper bound's inequality at random exact perturbations
+        Ball ratio;
+        arb_div(ratio.get(), c.change.get(), c.r_norm.get(), 256);
+        std::map<const LinearOperator*, Rational> norms;
+        const StabilityUpper u = stability_upper(net, y, mnorm, rho, c.r_norm, BallArith{256}, &norms, st.problem, p);
+        INFO("lower " << ratio.str() << ", upper " << u.bound.str() << " (" << u.method << ")");
+        if (u.bound.is_finite()) CHECK(ratio.lower() <= u.bound.upper());
+        for (int k = 0; k < 1 && u.bound.is_finite(); ++k) {
+            const std::vector<Rational> r = random_perturbation(g, x.size(), rho);
+            std::vector<Rational> a2(y.size()), y3 = y;
+            st.measure->apply(ExactArith{}, r, a2);
+            for (std::size_t i = 0; i < y.size(); ++i) y3[i] += a2[i];
+            CHECK(within(evaluate(net, ExactArith{}, std::span<const Rational>(y3)), fy, r, LocalLipschitz{u.lipschitz, u.jump}));
+        }
+    }
+    CHECK(fallbacks > 0);  // the step case was exercised
 }
 
 TEST_CASE("local_lipschitz_upper: gates on negative controls, with and without sqrt_theta", "[stability-upper]") {

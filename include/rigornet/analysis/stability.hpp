@@ -92,14 +92,14 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
 /// orthonormal N-point Walsh or Fourier matrix U), so a fixed precision that suffices
 /// for a few layers can give an infinite enclosure after hundreds. Every result carries
 /// the guarantee of certify_perturbation; only its width depends on the search.
-/// If the change is still not finite and exact_seconds > 0, each of φ(y), φ(y + A r)
-/// whose ball enclosure is not finite is evaluated in ExactArith instead (exact_base /
+/// If the change is still not accurate and exact_seconds > 0, each of φ(y), φ(y + A r)
+/// with an output ball that is not accurate (finite, to accuracy_bits) is evaluated in ExactArith instead (exact_base /
 /// exact_moved say which), given up without a claim when A has no exact form (the
 /// DFT), the exact values outgrow ExactArith's limits or the exact evaluations together
 /// run past exact_seconds. Why this is needed: where the exact trajectory lies on a step
 /// of sqrt_θ (|u|² a dyadic square s²/4^k, common for dyadic images under the Walsh and
 /// Haar transforms), every ball straddles the step and carries its jump 2^−k, which the
-/// affine layers amplify geometrically (‖|M|‖ > ‖M‖): no precision makes it finite.
+/// affine layers amplify geometrically (‖|M|‖ > ‖M‖): no precision makes it accurate.
 /// The result's change still encloses the exact change (exact values enclosed at prec).
 CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
                                                     std::span<const Rational> y, std::span<const double> r,
