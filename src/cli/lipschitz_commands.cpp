@@ -363,6 +363,7 @@ int cmd_table(const TableOptions& o) {
         ro.stop = [] { return interrupted.load(); };
         bool partial = false;
         t = inexact_input_table(o.k_values, o.n_values, InexactParams{}, ro, &failures, &partial);
+        plot = inexact_input_plot(t);
         if (partial) {
             std::cout << render(t, f);
             return exit_unknown;
@@ -456,7 +457,7 @@ void register_lipschitz_commands(CLI::App& app, std::vector<Command>& commands) 
     tab->add_option("--timeout", to->timeout, "firenet-decay: stop (exit 2, partial table) after this many seconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    add_plot_option(tab, to->plot, "the table's curve (firenet-decay: error against n on a log axis, with nu^n)");
+    add_plot_option(tab, to->plot, "the table's curve (firenet-decay: error against n on a log axis, with nu^n; inexact-input: distance against n per K, with 10^-K)");
     tab->add_option("--k-values", to->k_values, "inexact-input: accuracies K (digits), 1 to 30")
         ->delimiter(',')
         ->check(CLI::Range(1, 30))

@@ -1,6 +1,9 @@
 #include "rigornet/report/inexact_table.hpp"
 
 #include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "rigornet/cs/cs_report.hpp"
 #include "rigornet/linalg/rational_matrix.hpp"
@@ -131,6 +134,42 @@ Table inexact_input_table(const std::vector<int>& Ks, const std::vector<long>& n
     if (halted) t.notes.push_back("Stopped on request after " + std::to_string(t.rows.size()) + " rows: the table is partial.");
     if (stopped) *stopped = halted;
     return t;
+}
+
+Plot inexact_input_plot(const Table& t) {
+    const auto column = [&](const std::string& key) {
+        const auto it = std::find(t.keys.begin(), t.keys.end(), key);
+        if (it == t.keys.end()) throw ParseError("inexact-input plot: the table has no column '" + key + "'");
+        return static_cast<std::size_t>(it - t.keys.begin());
+    };
+    const std::size_t kc = column("K"), nc = column("n"), dc = column("distance");
+    Plot p;
+    p.title = "Inexact input: FIRENET's distance to Xi(A, y) against n, beside 10^-K";
+    p.xlabel = "n (max(||A - A_n||, ||y - y_n||) <= 2^-n)";
+    p.ylabel = "d(Phi(A_n, y_n), Xi(A, y))";
+    p.log_y = true;
+    std::vector<std::string> order;  // the K values in the table's order
+    std::map<std::string, PlotSeries> distance, bound;
+    for (const auto& row : t.rows) {
+        const std::string& K = row[kc].value;
+        if (!distance.count(K)) {
+            order.push_back(K);
+            distance[K] = {"distance, K = " + K, {}, true, true, true};
+            bound[K] = {"10^-" + K, {}, true, true, false};
+        }
+        const double n = parse_rational(row[nc].value).to_double(Round::nearest);
+        const Rational tenK = pow10_neg(std::stol(K));
+        bound[K].points.push_back({n, tenK.to_double(Round::down), tenK.to_double(Round::up)});
+        const nlohmann::json ends = nlohmann::json::parse(row[dc].json.empty() ? "null" : row[dc].json);
+        if (!ends.is_array() || ends.size() != 2) continue;  // no finite enclosure
+        const Rational lo = parse_rational(ends[0].get<std::string>()), hi = parse_rational(ends[1].get<std::string>());
+        if (lo.sign() > 0) distance[K].points.push_back({n, lo.to_double(Round::down), hi.to_double(Round::up)});
+    }
+    for (const std::string& K : order) {
+        if (!distance[K].points.empty()) p.series.push_back(distance[K]);
+        p.series.push_back(bound[K]);
+    }
+    return p;
 }
 
 }  // namespace rigornet

@@ -1,4 +1,10 @@
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "../support.hpp"
 #include "rigornet/report/inexact_table.hpp"
@@ -139,4 +145,55 @@ TEST_CASE("inexact-input table: FIRENET misses K digits and keeps K - 1, every c
     CHECK(r.distance.lower() > pow10_neg(1));
     CHECK(r.script_step_product.lower() > Rational(1));  // the published steps violate τσ‖A‖² ≤ 1
     CHECK(r.norm_upper * primal_dual_step(r.norm_upper) < Rational(1));
+
+    // the plot (--plot): the four files, and the CSV's numbers are the table's cells,
+    // rounded outward (lo down, hi up), read back from the file
+    const std::string prefix = rigornet::test::temp_path("");
+    const std::vector<std::string> files = write_plot(inexact_input_plot(t), prefix);
+    REQUIRE(files.size() == 4);
+    for (const std::string& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        CHECK(in.peek() != std::ifstream::traits_type::eof());  // exists, not empty
+    }
+    std::ifstream csv(prefix + ".csv");
+    std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> data;  // (series, x) -> (lo, hi)
+    std::string line;
+    std::getline(csv, line);
+    CHECK(line == "series,x,y_lo,y_hi");
+    while (std::getline(csv, line)) {
+        std::string name;
+        std::size_t at = 0;
+        if (line[0] == '"') {
+            at = line.find('"', 1);
+            name = line.substr(1, at - 1);
+            ++at;
+        } else {
+            at = line.find(',');
+            name = line.substr(0, at);
+        }
+        std::stringstream rest(line.substr(at + 1));
+        std::string x, lo, hi;
+        std::getline(rest, x, ',');
+        std::getline(rest, lo, ',');
+        std::getline(rest, hi, ',');
+        data[{name, x}] = {lo, hi};
+    }
+    REQUIRE(data.size() == 2 * t.rows.size());  // a distance and a 10^-K point per row
+    for (const auto& row : t.rows) {
+        const std::string K = row[0].value, n = row[1].value;
+        const auto ends = nlohmann::json::parse(row[2].json);
+        const Rational lo = parse_rational(ends[0].get<std::string>()), hi = parse_rational(ends[1].get<std::string>());
+        const auto& d = data.at({"distance, K = " + K, n});
+        const Rational dlo = Rational::from_double(std::stod(d.first)), dhi = Rational::from_double(std::stod(d.second));
+        CHECK(dlo <= lo);  // outward: the drawn bar encloses the table's interval
+        CHECK(hi <= dhi);
+        CHECK(std::stod(d.first) == lo.to_double(Round::down));
+        CHECK(std::stod(d.second) == hi.to_double(Round::up));
+        const auto& b = data.at({"10^-" + K, n});
+        const Rational tenK = pow10_neg(std::stoi(K));
+        CHECK(Rational::from_double(std::stod(b.first)) <= tenK);
+        CHECK(tenK <= Rational::from_double(std::stod(b.second)));
+        CHECK(dlo > tenK);  // the plot shows the claim: FIRENET's distance above 10^-K
+    }
+    for (const std::string& f : files) std::remove(f.c_str());
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rigornet/cs/inexact_input.hpp"
+#include "rigornet/report/plot.hpp"
 #include "rigornet/report/table.hpp"
 
 namespace rigornet {
@@ -54,5 +55,14 @@ InexactRow run_inexact_row(const InexactParams& p, const InexactRunOptions& o);
 /// saying where it stopped (*stopped set, when given).
 Table inexact_input_table(const std::vector<int>& Ks, const std::vector<long>& ns, const InexactParams& base,
                           const InexactRunOptions& o, std::vector<std::string>* failures, bool* stopped = nullptr);
+
+/// The plot of an inexact_input_table (its `--plot`): per K, FIRENET's distance
+/// d(Φ(A_n, y_n), Ξ(A, y)) against n (the enclosure from the table's cell, its decimal
+/// ends converted outward: lo rounded down, hi up, so the drawn bar still encloses the
+/// proved interval) on a log axis, beside the constant 10^−K (markers, no bars);
+/// the claim is that the distance lies between 10^−K and 10^(1−K). Rows whose distance
+/// is not a finite enclosure with a positive lower end are left out (no point on a log
+/// axis). ParseError for a table without the columns K, n, distance.
+Plot inexact_input_plot(const Table& t);
 
 }  // namespace rigornet
