@@ -27,7 +27,7 @@ say "Lipschitz sandwich of the NNet network: witnessed lower bound, exact L, pro
     "$cli" lipschitz "$nnet" --norm inf --exact
 say "Seed 001's table for x - sum g_r(x)/4^r, reproduced exactly" \
     "$cli" table takagi
-say "Seed 003 / PNAS Table 1: FIRENET on inexact input never has K digits (proved; p = 20, 10 restarts; the paper's p = 50, 30 restarts: make proofs-long)" \
-    "$cli" table inexact-input --inner 20 --restarts 10
+say "Seed 003 / PNAS Table 1: FIRENET on inexact input never has K digits (proved; p = 20, 10 restarts; plot in out/inexact_input.*; the paper's p = 50, 30 restarts: make proofs-long)" \
+    "$cli" table inexact-input --inner 20 --restarts 10 --plot out/inexact_input
 say "A user problem as files: a 21x22 dense matrix and its measurements, FIRENET in balls with the proved ||A||" \
     "$cli" reconstruct --matrix examples/problems/dense21x22.mtx --measurements examples/problems/dense21x22_y.json --reference examples/problems/dense21x22_z.json --arith ball --inner 100 --restarts 10

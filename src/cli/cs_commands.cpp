@@ -453,6 +453,42 @@ json matrix_history(const CsOptions& o, const MatrixProblem& mp, const std::vect
     return rows;
 }
 
+// reconstruct --matrix --plot: the unknowns against their index (real unknowns: the
+// (Re | Im) parts of complex ones), the solution as its enclosure (exact values and balls
+// converted outward; a double output drawn as points, no claim), beside the reference
+// and the difference solution − reference when --reference is given: the vector
+// counterpart of the image panel truth | reconstruction | error.
+Plot matrix_solution_plot(const CsOptions& o, const MatrixProblem& mp, const NetOutput& out) {
+    const long prec = 128;
+    const std::vector<Rational> ref = ref_or_empty(o, mp);
+    Plot p;
+    p.title = o.solver + " on " + o.matrix + ": the unknowns z_i" + (ref.empty() ? "" : " beside the reference");
+    p.xlabel = std::string("i (unknown") + (mp.problem.complex ? "; Re parts, then Im parts)" : ")");
+    p.ylabel = "z_i";
+    const bool certified = !out.balls.empty();
+    PlotSeries sol{std::string("solution (") + (certified ? "enclosure" : "double, no claim") + ")", {}, true, true, certified},
+        r{"reference", {}, true, true, false}, diff{"solution - reference" + std::string(certified ? " (enclosure)" : ""), {}, true, true, certified};
+    for (std::size_t i = 0; i < out.values.size(); ++i) {
+        const auto x = static_cast<double>(i + 1);
+        if (certified) {
+            const Ball& b = out.balls[i];
+            if (!b.is_finite()) throw DomainError("--plot: the enclosure of z_" + std::to_string(i + 1) + " is not finite");
+            sol.points.push_back({x, b.lower().to_double(Round::down), b.upper().to_double(Round::up)});
+        } else {
+            sol.points.push_back({x, out.values[i], out.values[i]});
+        }
+        if (ref.empty()) continue;
+        r.points.push_back({x, ref[i].to_double(Round::down), ref[i].to_double(Round::up)});
+        Ball d = certified ? out.balls[i] : Ball(Rational::from_double(out.values[i]), prec);
+        const Ball rb(ref[i], prec);
+        arb_sub(d.get(), d.get(), rb.get(), prec);
+        diff.points.push_back({x, d.lower().to_double(Round::down), d.upper().to_double(Round::up)});
+    }
+    p.series = {sol};
+    if (!ref.empty()) p.series.insert(p.series.end(), {r, diff});
+    return p;
+}
+
 // reconstruct --matrix: the network's output z with its proved enclosure (or exact
 // value), the objective F(z) = lambda ||z||_1 + ||Az - y|| enclosed, and the distance to
 // --reference when given.
@@ -517,6 +553,7 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
         j["history"] = matrix_history(o, mp, ref_or_empty(o, mp));
         t << "history (" << j["history"].size() << " steps) written to " << o.history << "\n";
     }
+    if (!o.plot.empty()) write_plot_files(matrix_solution_plot(o, mp, out), o.plot);
     j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     print(j, o.as_json, t.str());
     return exit_ok;
@@ -1050,7 +1087,8 @@ void register_cs_commands(CLI::App& app, std::vector<Command>& commands) {
         ->capture_default_str();
     r->add_option("--out", o->output, "Write the reconstruction as PNG");
     r->add_option("--plot", o->plot,
-                  "Also write the panel truth | reconstruction | error image: PREFIX.png, PREFIX.pdf and PREFIX.csv (the pixels)");
+                  "Also write the panel truth | reconstruction | error image: PREFIX.png, PREFIX.pdf and PREFIX.csv (the pixels); "
+                  "with --matrix the plot of the unknowns (solution, --reference, their difference): PREFIX.png, .pdf, .tex (PGFPlots) and .csv");
     r->add_option("--reference", o->reference,
                   "With --matrix: a reference vector (e.g. the true z or a known minimiser); reports ||z - reference|| and the "
                   "objective there, enclosed");
