@@ -254,4 +254,48 @@ StdAgreement compare_std(std::span<const double> a, std::span<const double> b, c
     return r;
 }
 
+namespace {
+
+std::size_t half_of(std::size_t n) {
+    if (n % 2) throw ShapeError("complex outputs: " + std::to_string(n) + " real values, expected (Re | Im) pairs");
+    return n / 2;
+}
+
+// √(a_k² + a_{k+N}²) for k < N = a.size()/2
+std::vector<double> moduli(const std::vector<double>& a) {
+    const std::size_t N = half_of(a.size());
+    std::vector<double> r(N);
+    for (std::size_t k = 0; k < N; ++k) r[k] = std::hypot(a[k], a[k + N]);
+    return r;
+}
+
+}  // namespace
+
+LinearizedStd complex_entries(const LinearizedStd& s) {
+    half_of(s.std.size());
+    return {moduli(s.value), moduli(s.std)};
+}
+
+MonteCarloStd complex_entries(const MonteCarloStd& s) {
+    const std::size_t N = half_of(s.std.size());
+    MonteCarloStd r;
+    r.samples = s.samples;
+    r.mean = moduli(s.mean);
+    r.std = moduli(s.std);
+    r.std_error.assign(N, 0.0);
+    for (std::size_t k = 0; k < N; ++k)
+        if (r.std[k] > 0) r.std_error[k] = (s.std[k] * s.std_error[k] + s.std[k + N] * s.std_error[k + N]) / r.std[k];
+    return r;
+}
+
+CramerRao complex_entries(const CramerRao& c) {
+    CramerRao r = c;
+    if (!c.computed) return r;
+    const std::size_t N = half_of(c.std.size());
+    r.std = moduli(c.std);  // σ√(h_kk + h_{k+N,k+N}) = √(std_k² + std_{k+N}²)
+    r.identifiable.assign(N, 0.0);
+    for (std::size_t k = 0; k < N; ++k) r.identifiable[k] = (c.identifiable[k] + c.identifiable[k + N]) / 2;
+    return r;
+}
+
 }  // namespace rigornet

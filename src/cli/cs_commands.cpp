@@ -921,9 +921,10 @@ int cmd_uncertainty(const CsOptions& o) {
     OperatorPtr F;  // signal (the network's output) -> measurements
     json j = json::object();
     std::size_t width = 0, height = 0;
+    bool complex = false;  // outputs (Re | Im): maps per complex entry (uncertainty.hpp, complex_entries)
     if (!o.matrix.empty()) {
         MatrixProblem mp = make_matrix_problem(o);
-        if (mp.problem.complex) throw DomainError("uncertainty: complex problems are not supported (the maps are per real unknown)");
+        complex = mp.problem.complex;
         net = build_unrolled(mp.problem, mp.params);
         F = mp.problem.A;  // no sparsifying transform: the output is z itself
         y = std::move(mp.y);
@@ -934,7 +935,7 @@ int cmd_uncertainty(const CsOptions& o) {
         width = side * side == mp.cols ? side : mp.cols;
         height = side * side == mp.cols ? side : 1;
     } else {
-        if (o.complex) throw DomainError("uncertainty: --complex is not supported (the maps are per real pixel)");
+        complex = o.complex;
         Problem pb = make_problem(o);
         y = with_noise(o, measure(pb.setup, exact_signal(pb), true), &j);
         default_eps0(pb.params, o, y);
@@ -951,11 +952,18 @@ int cmd_uncertainty(const CsOptions& o) {
     for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
     auto left = [&] { return o.max_seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     const auto t0 = std::chrono::steady_clock::now();
-    const LinearizedStd ad = linearized_std(net, yd, o.noise_sigma, left(), timed_progress("reverse mode, outputs"));
+    LinearizedStd ad = linearized_std(net, yd, o.noise_sigma, left(), timed_progress("reverse mode, outputs"));
     const auto t1 = std::chrono::steady_clock::now();
-    const MonteCarloStd mc = monte_carlo_std(net, yd, o.noise_sigma, o.samples, o.mc_seed, left(), timed_progress("Monte Carlo, samples"));
+    MonteCarloStd mc = monte_carlo_std(net, yd, o.noise_sigma, o.samples, o.mc_seed, left(), timed_progress("Monte Carlo, samples"));
     const auto t2 = std::chrono::steady_clock::now();
-    const CramerRao cr = cramer_rao_std(*F, o.noise_sigma);
+    CramerRao cr = cramer_rao_std(*F, o.noise_sigma);
+    if (complex) {
+        ad = complex_entries(ad);
+        mc = complex_entries(mc);
+        cr = complex_entries(cr);
+        j["complex"] = {{"noise", "circular complex Gaussian: sigma per real component (Re and Im each N(0, sigma^2))"},
+                        {"per_pixel", "std of the complex value, sqrt(Var Re + Var Im); value and mean are moduli"}};
+    }
     const std::size_t N = ad.std.size();
 
     // agreement: all pixels, and the low-signal ones (|phi(y)| below 10 % of its maximum) apart

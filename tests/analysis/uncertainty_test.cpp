@@ -12,6 +12,7 @@
 #include "rigornet/imaging/image.hpp"
 #include "rigornet/linalg/rational_matrix.hpp"
 #include "rigornet/analysis/uncertainty.hpp"
+#include "rigornet/cs/user_problem.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;
@@ -278,4 +279,92 @@ TEST_CASE("uncertainty: Monte Carlo of a non-Gaussian output, relu(y + e) at y =
     const LinearizedStd ad = linearized_std(net, y, sigma);
     CHECK(ad.std[0] == 0);
     CHECK(ad.std[1] == sigma);
+}
+
+namespace {
+
+// A random complex M×N matrix of small entries (re and im parts).
+MatrixEntries random_complex(std::mt19937_64& g, std::size_t M, std::size_t N) {
+    MatrixEntries a;
+    a.rows = M;
+    a.cols = N;
+    a.complex = true;
+    const auto re = small_entries(g, M * N), im = small_entries(g, M * N);
+    for (std::size_t i = 0; i < M; ++i)
+        for (std::size_t j = 0; j < N; ++j) {
+            a.re.push_back({i, j, re[i * N + j]});
+            a.im.push_back({i, j, im[i * N + j]});
+        }
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("uncertainty, complex unknowns: autodiff agrees with Monte Carlo at low noise on a small FIRENET",
+          "[uncertainty][uncertainty-complex]") {
+    auto g = rigornet::test::rng(807);
+    std::size_t rows = 0, cols = 0;
+    auto a = real_form(random_complex(g, 6, 4), rows, cols);  // 12 × 8 real form
+    const Rational L = norm_upper(a, rows, cols);
+    const CsProblem pb = make_user_problem(std::move(a), rows, cols, true, L);
+    SolverParams p;
+    p.restarts = 2;
+    p.inner = 5;
+    p.lambda = Rational(1, 100);
+    p.tau = p.sigma = primal_dual_step(L);
+    p.eps0 = Rational(100);
+    const Network net = build_unrolled(pb, p);
+    std::vector<double> z(8, 0.0), y(12);
+    z[1] = 1.5;
+    z[6] = -0.75;  // entry 1 real, entry 2 imaginary
+    pb.A->apply(DoubleArith{}, z, y);
+    const double sigma = 1e-6;  // low noise: φ is linear over the draws (away from its kinks)
+    const LinearizedStd ad = complex_entries(linearized_std(net, y, sigma));
+    const MonteCarloStd mc = complex_entries(monte_carlo_std(net, y, sigma, 2000, 3));
+    REQUIRE(ad.std.size() == 4);
+    REQUIRE(mc.std.size() == 4);
+    for (std::size_t k = 0; k < 4; ++k) {
+        INFO("entry " << k << ": autodiff " << ad.std[k] << ", Monte Carlo " << mc.std[k] << " +- " << mc.std_error[k]);
+        CHECK(ad.std[k] > 0);
+        CHECK(std::abs(ad.std[k] - mc.std[k]) <= 4 * mc.std_error[k]);
+    }
+    // the complex std is the root of the summed variances of the two parts
+    const LinearizedStd parts = linearized_std(net, y, sigma);
+    CHECK(ad.std[2] == std::hypot(parts.std[2], parts.std[6]));
+    CHECK_THROWS_AS(complex_entries(LinearizedStd{{1, 2, 3}, {1, 2, 3}}), ShapeError);
+}
+
+TEST_CASE("uncertainty, complex unknowns: Cramer-Rao is attained by the pseudo-inverse and below any unbiased estimator",
+          "[uncertainty][uncertainty-complex]") {
+    auto g = rigornet::test::rng(808);
+    std::size_t rows = 0, cols = 0;
+    const auto a = real_form(random_complex(g, 5, 3), rows, cols);  // 10 × 6 real form
+    RationalMatrix F(rows, cols);
+    for (const SparseEntry& e : a) F.set(e.row, e.col, F.at(e.row, e.col) + e.value);
+    const RationalMatrix Ft = F.transpose(), H = Ft * F;
+    RationalMatrix Hinv(cols, cols);
+    REQUIRE(fmpq_mat_inv(Hinv.get(), H.get()));  // full column rank
+    const RationalMatrix pinv = Hinv * Ft;
+    RationalMatrix D = matrix(cols, rows, small_entries(g, cols * rows)), I = RationalMatrix::identity(rows),
+                   minusFpinv = F * pinv;
+    fmpq_mat_neg(minusFpinv.get(), minusFpinv.get());
+    const RationalMatrix B = pinv + D * (I + minusFpinv);  // another left inverse: unbiased
+    REQUIRE(B * F == RationalMatrix::identity(cols));
+    const double sigma = 0.1;
+    const CramerRao cr = complex_entries(cramer_rao_std(SparseMatrix(rows, cols, a), sigma));
+    REQUIRE(cr.computed);
+    REQUIRE(cr.std.size() == 3);
+    const std::vector<double> y(rows, 1.0);
+    const std::size_t n = 4000;
+    const MonteCarloStd at_pinv =
+        complex_entries(monte_carlo_std(linear_network(cols, rows, entries(pinv), std::vector<Rational>(cols)), y, sigma, n, 5));
+    const MonteCarloStd at_B =
+        complex_entries(monte_carlo_std(linear_network(cols, rows, entries(B), std::vector<Rational>(cols)), y, sigma, n, 6));
+    for (std::size_t k = 0; k < 3; ++k) {
+        INFO("entry " << k << ": CRLB " << cr.std[k] << ", MC(pinv) " << at_pinv.std[k] << " +- " << at_pinv.std_error[k]
+                      << ", MC(B) " << at_B.std[k] << " +- " << at_B.std_error[k]);
+        CHECK(std::abs(at_pinv.std[k] - cr.std[k]) <= 4 * at_pinv.std_error[k]);  // attained
+        CHECK(cr.std[k] <= at_B.std[k] + 4 * at_B.std_error[k]);                  // a floor
+        CHECK(cr.identifiable[k] == Approx(1.0).epsilon(1e-12));
+    }
 }

@@ -90,6 +90,31 @@ struct CramerRao {
 };
 CramerRao cramer_rao_std(const LinearOperator& F, double sigma, double max_work = 1e9, double rank_tolerance = 1e-12);
 
+/// Complex outputs. A complex problem's network reads and writes (Re | Im): 2M real
+/// inputs for M complex measurements, 2N real outputs for N complex unknowns. The noise
+/// model of the functions above on those 2M reals is circular complex Gaussian noise
+/// e_j = a_j + i b_j with a_j, b_j ~ N(0, σ²) independent: σ per real component, so
+/// E|e_j|² = 2σ². Per complex entry x_k the functions below report the std of the
+/// complex value, √E|x_k − E x_k|² = √(Var Re x_k + Var Im x_k): the root of the total
+/// variance of the real and imaginary parts. Not the std of |x_k|: the modulus is not
+/// smooth at 0 and biased for small entries, while the total variance is what the
+/// linearisation, the sample variance and the Cramér–Rao trace all give additively.
+/// Each takes the 2N-entry result of the real function and returns N entries; ShapeError
+/// for an odd size.
+///  - LinearizedStd: std_k = √(std_k² + std_{k+N}²) (σ²(‖J row k‖² + ‖J row k+N‖²), the
+///    same first-order argument), value_k = |φ(y)_k|.
+///  - MonteCarloStd: std_k from the two unbiased sample variances (their sum is unbiased
+///    for the total variance), mean_k = |mean_k|, std_error_k = (s_re·SE_re + s_im·SE_im)/
+///    std_k (the delta method for √(s_re² + s_im²) without assuming the two estimates
+///    independent: the triangle inequality on the first-order error), 0 where std_k = 0.
+///  - CramerRao (when computed): std_k = σ√(((FᵀF)⁺)_kk + ((FᵀF)⁺)_{k+N,k+N}), F the
+///    real form: an unbiased estimator of the identifiable part has Cov ⪰ σ²(FᵀF)⁺, so
+///    E|x̂_k − E x̂_k|², the sum of two diagonal entries of Cov, is at least the sum of
+///    the bound's; identifiable_k the mean of the two parts' P_kk.
+LinearizedStd complex_entries(const LinearizedStd& s);
+MonteCarloStd complex_entries(const MonteCarloStd& s);
+CramerRao complex_entries(const CramerRao& c);
+
 /// How two per-pixel std maps agree, over the pixels where `mask` is true (all when
 /// empty): Pearson correlation of a and b (NaN when either is constant there), the median
 /// of a_k/b_k over those pixels with b_k > 0 (the mean of the middle two for an even
