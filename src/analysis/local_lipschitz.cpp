@@ -487,11 +487,24 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
 namespace rigornet {
 
 std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, const SolverParams& pr, long prec) {
-    if (pb.complex || pr.solver == Solver::nesta) return std::nullopt;
+    if (pr.solver == Solver::nesta) return std::nullopt;
     const Up up{prec};
     const Ball one = up.of(Rational(1)), U = up.of(operator_norm_upper(*pb.A)),
                S = up.of(operator_norm_upper(*pb.synthesis)), tau = up.of(pr.tau), sigma = up.of(pr.sigma);
     const Ball tauU = up.mul(tau, U), sigmaU = up.mul(sigma, U);
+    // Complex coefficients: the gate threshold u_i ↦ u_i·max(0, s − t)/max(s, t),
+    // s = sqrt_θ(|u_i|²) ∈ (|u_i| − 2^−k, |u_i|], is within 2^−k of the exact complex prox
+    // u_i·max(0, 1 − t/|u_i|) (1-Lipschitz: the prox of t|·|) in every coordinate (both
+    // point along u_i; s ≤ t: |exact| = max(0, |u| − t) ≤ |u| − s < 2^−k; s > t: the moduli
+    // differ by t(|u| − s)/s < 2^−k), so by ≤ √N_c·2^−k as a vector; two runs: jc, added to
+    // J after every threshold. 0 for real coefficients (the exact prox).
+    Ball jc;
+    if (pb.complex) {
+        arb_set_ui(jc.get(), pb.A->cols() / 2);
+        arb_sqrt(jc.get(), jc.get(), prec);
+        arb_mul_2exp_si(jc.get(), jc.get(), 1 - theta_bits(pr.theta));
+        jc = up.point(jc);
+    }
     auto scale = [&](const Rational& q, const Ball& b) { return up.mul(up.of(q.abs()), b); };
     auto twice = [&](const Ball& b) { return up.add(b, b); };
     // the bound with the smaller L (both are valid; J is of the order of θ)
@@ -530,17 +543,25 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
         arb_rsqrt(rt.get(), tau.get(), prec);
         rs = up.point(rs);
         rt = up.point(rt);
+        // complex thresholds: at the same input the deployed step differs from the exact
+        // one by (e, e_d), ‖e‖ ≤ jc/2 per run, ‖e_d‖ ≤ 2σU‖e‖ (d⁺ reads A(2x⁺ − x); the
+        // projection is 1-Lipschitz), and ‖(a, b)‖_M ≤ ‖a‖/√τ + ‖b‖/√σ (as 2⟨Aa, b⟩ ≤
+        // 2U‖a‖‖b‖ ≤ 2‖a‖‖b‖/√(τσ)): per step and two runs jc(1/√τ + 2σU/√σ)
+        const Ball jcm = up.mul(jc, up.add(rt, up.mul(twice(sigmaU), rs)));
         if (pr.solver == Solver::cp_bp) {  // b = y, p steps from u = 0
-            Ball m;
-            for (int k = 0; k < pr.inner; ++k) m = up.add(m, isl);
-            return LocalLipschitz{up.mul(S, up.mul(m, isl)), Ball()};
+            Ball m, jm;
+            for (int k = 0; k < pr.inner; ++k) {
+                m = up.add(m, isl);
+                jm = up.add(jm, jcm);
+            }
+            return LocalLipschitz{up.mul(S, up.mul(m, isl)), up.mul(S, up.mul(jm, isl))};
         }
         const bool restarted = pr.solver == Solver::firenet;
         const int n = restarted ? pr.restarts : 1, p = pr.inner;
         Ball theta2;
         arb_one(theta2.get());
         arb_mul_2exp_si(theta2.get(), theta2.get(), 1 - theta_bits(pr.theta));
-        const Ball jstep = up.mul(theta2, rs);
+        const Ball jstep = up.add(up.mul(theta2, rs), jcm);
         Ball m, jm, Ls, Js;
         Rational eps = pr.eps0, alpha_prev;
         for (int j = 1; j <= n; ++j) {
@@ -578,22 +599,28 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
             arb_sub(c.get(), c.get(), one.get(), prec);
             c = up.max(one, up.point(c));
             Ball prev, z = tauU;  // Δz_0 = 0, Δz_1 ≤ τUΔy (per unit Δy)
+            Ball jprev, jz = jc;  // the same recursion for the complex thresholds' jumps
             for (int k = 1; k < pr.inner; ++k) {
                 const Rational beta = pr.solver == Solver::fista ? Rational(k - 1, k + 2) : Rational(0);
-                const Ball w = up.add(scale(Rational(1) + beta, z), scale(beta, prev));
+                const Ball w = up.add(scale(Rational(1) + beta, z), scale(beta, prev)),
+                           jw = up.add(scale(Rational(1) + beta, jz), scale(beta, jprev));
                 prev = z;
+                jprev = jz;
                 z = up.add(up.mul(c, w), tauU);
+                jz = up.add(up.mul(c, jw), jc);
             }
-            return LocalLipschitz{up.mul(S, z), Ball()};
+            return LocalLipschitz{up.mul(S, z), up.mul(S, jz)};
         }
         case Solver::cp_bp: {
-            Ball x, d;
+            Ball x, d, jx, jd;
             for (int k = 0; k < pr.inner; ++k) {
-                const Ball x1 = up.add(x, up.mul(tauU, d));
+                const Ball x1 = up.add(x, up.mul(tauU, d)), jx1 = up.add(up.add(jx, up.mul(tauU, jd)), jc);
                 d = up.add(up.add(d, up.mul(sigmaU, up.add(twice(x1), x))), sigma);
+                jd = up.add(jd, up.mul(sigmaU, up.add(twice(jx1), jx)));
                 x = x1;
+                jx = jx1;
             }
-            return smaller(LocalLipschitz{up.mul(S, x), Ball()}, metric());
+            return smaller(LocalLipschitz{up.mul(S, x), up.mul(S, jx)}, metric());
         }
         case Solver::firenet:
         case Solver::primal_dual: {
@@ -621,7 +648,7 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
                 }
                 const Ball sa = scale(alpha, sigma);
                 for (int k = 0; k < p; ++k) {
-                    const Ball Lx1 = up.add(Lx, up.mul(tauU, Ld)), Jx1 = up.add(Jx, up.mul(tauU, Jd));
+                    const Ball Lx1 = up.add(Lx, up.mul(tauU, Ld)), Jx1 = up.add(up.add(Jx, up.mul(tauU, Jd)), jc);
                     Ld = up.add(up.add(Ld, up.mul(sigmaU, up.add(twice(Lx1), Lx))), sa);
                     Jd = up.add(up.add(Jd, up.mul(sigmaU, up.add(twice(Jx1), Jx))), theta2);
                     Lx = Lx1;

@@ -315,6 +315,50 @@ TEST_CASE("stability on the complex 16x16 Walsh phantom problem: exact fallback,
     CHECK(fallbacks > 0);  // the step case was exercised
 }
 
+TEST_CASE("solver bounds for complex coefficients: the gate threshold's 2^-k per coordinate in J, checked exactly",
+          "[stability-upper][stability-complex]") {
+    const Shape shape({8, 8});
+    std::vector<std::size_t> omega;
+    for (std::size_t i = 0; i < 64; i += 2) omega.push_back(i);
+    // θ = 2^−6: a coarse sqrt_θ, so that J (of the order of √N·2^−k) is exercised
+    const CsSetup st = make_setup(shape, Modality::walsh, 3, omega, {4, 6, 10}, true, Rational(1, 64), 0, true);
+    auto g = rigornet::test::rng(809);
+    std::vector<Rational> x;
+    for (int i = 0; i < 128; ++i) x.push_back(Rational(static_cast<long>(g() % 9) - 4, 8));
+    std::vector<Rational> y(st.measure->rows());
+    st.measure->apply(ExactArith{}, x, y);
+    for (const auto& [s, step] : std::vector<std::pair<Solver, Rational>>{{Solver::ista, Rational(1)},
+                                                                         {Solver::fista, Rational(1)},
+                                                                         {Solver::cp_bp, Rational(1)},
+                                                                         {Solver::cp_bp, Rational(1, 2)},
+                                                                         {Solver::primal_dual, Rational(1, 2)},
+                                                                         {Solver::firenet, Rational(1, 2)}}) {
+        SolverParams p;
+        p.solver = s;
+        p.tau = p.sigma = step;
+        p.lambda = Rational(1, 10);
+        p.theta = Rational(1, 64);
+        p.inner = s == Solver::firenet ? 2 : 3;
+        p.restarts = 2;
+        p.eps0 = Rational(8);
+        const Network net = build_unrolled(st.problem, p);
+        INFO("solver " << solver_name(s) << ", tau = sigma = " << step.str());
+        const auto b = unrolled_lipschitz_upper(st.problem, p, 128);
+        REQUIRE(b);
+        REQUIRE(b->lipschitz.is_finite());
+        REQUIRE(b->jump.is_finite());
+        CHECK(arb_is_positive(b->jump.get()));  // the complex thresholds' deviation is counted
+        const std::vector<Rational> fy = evaluate(net, ExactArith{}, std::span<const Rational>(y));
+        // global: near y (where J matters) and far from it
+        for (const Rational& rho : {Rational(1, 100), Rational(1), Rational(50)}) {
+            std::vector<Rational> h = random_perturbation(g, y.size(), rho), y2 = y;
+            for (std::size_t i = 0; i < y.size(); ++i) y2[i] += h[i];
+            INFO("rho " << rho.str() << ", L " << b->lipschitz.str() << ", J " << b->jump.str());
+            CHECK(within(evaluate(net, ExactArith{}, std::span<const Rational>(y2)), fy, h, *b));
+        }
+    }
+}
+
 TEST_CASE("local_lipschitz_upper: gates on negative controls, with and without sqrt_theta", "[stability-upper]") {
     // φ(u, X) = (0, g(u)·X), ρ = 1: at y = (−1/2, 1) u ranges over [−3/2, 1/2], at
     // y = (3/2, 1) over [1/2, 5/2] and at y = (1/4, 1) over [−3/4, 5/4]

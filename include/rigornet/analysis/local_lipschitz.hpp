@@ -76,8 +76,13 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
 ///    ‖Δx‖ ≤ ‖Δu‖_M/√λ; the pair with the smaller L is returned (docs/stability.md).
 /// Output: L = S·(bound on the last iterate's L), likewise J. Linear in the iterations for
 /// ista and, when τσU² < 1, for the primal–dual methods; the triangle inequality alone
-/// grows geometrically (still far below the layer-by-layer product). std::nullopt for complex coefficients (the gate soft
-/// threshold) and for nesta: use local_lipschitz_upper. Upper bounds at `prec` bits.
+/// grows geometrically (still far below the layer-by-layer product).
+/// Complex coefficients: the gate soft threshold (sqrt_θ modulus) is within 2^−k of the
+/// exact complex prox (1-Lipschitz) in every coordinate, so within √N_c·2^−k as a vector
+/// (N_c complex coefficients); every threshold adds 2√N_c·2^−k (two runs) to J, carried
+/// through the same recursions (in the metric of M: with the 2σU‖e‖ it causes in d⁺,
+/// ‖(a, b)‖_M ≤ ‖a‖/√τ + ‖b‖/√σ). std::nullopt for nesta: use local_lipschitz_upper.
+/// Upper bounds at `prec` bits.
 std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, const SolverParams& params, long prec);
 
 }  // namespace rigornet
