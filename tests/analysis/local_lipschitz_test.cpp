@@ -68,6 +68,20 @@ bool within(const std::vector<Rational>& a, const std::vector<Rational>& b, cons
     return lhs.lower() <= rhs.upper();
 }
 
+/// y = P_Ω U x exactly, and y and x as doubles (for the ascent).
+struct Measured {
+    std::vector<Rational> y;
+    std::vector<double> yd, xd;
+};
+Measured measure_exactly(const CsSetup& st, const std::vector<Rational>& x) {
+    Measured m;
+    m.y.resize(st.measure->rows());
+    st.measure->apply(ExactArith{}, x, m.y);
+    for (auto& v : m.y) m.yd.push_back(v.to_double(Round::nearest));
+    for (auto& v : x) m.xd.push_back(v.to_double(Round::nearest));
+    return m;
+}
+
 /// A random exact h with ‖h‖₂ ≤ ρ (entries in [−ρ/√n, ρ/√n], √n rounded up).
 std::vector<Rational> random_perturbation(std::mt19937_64& g, std::size_t n, const Rational& rho) {
     long s = 1;
@@ -180,11 +194,7 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
     auto g = rigornet::test::rng(804);
     std::vector<Rational> x;
     for (int i = 0; i < 64; ++i) x.push_back(Rational(static_cast<long>(g() % 9), 8));
-    std::vector<Rational> y(st.measure->rows());
-    st.measure->apply(ExactArith{}, x, y);
-    std::vector<double> yd, xd;
-    for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
-    for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
+    const auto [y, yd, xd] = measure_exactly(st, x);
     const Rational rho(1, 4), mnorm = operator_norm_upper(*st.measure);
     // steps 1 (τσ‖A‖² = 1: the triangle recursion) and 1/2 (the metric of M for the
     // primal–dual solvers, linear in the iterations)
@@ -257,11 +267,7 @@ TEST_CASE("stability on the complex 16x16 Walsh phantom problem: exact fallback,
     std::vector<Rational> x;  // the phantom, imaginary part 0
     for (double v : truth.pixels) x.push_back(Rational::from_double(v));
     x.resize(2 * x.size());
-    std::vector<Rational> y(st.measure->rows());
-    st.measure->apply(ExactArith{}, x, y);
-    std::vector<double> yd, xd;
-    for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
-    for (auto& v : x) xd.push_back(v.to_double(Round::nearest));
+    const auto [y, yd, xd] = measure_exactly(st, x);
     const Rational rho(1, 4), mnorm = operator_norm_upper(*st.measure);
     int fallbacks = 0;
     for (const Solver s : {Solver::ista}) {
@@ -325,8 +331,7 @@ TEST_CASE("solver bounds for complex coefficients: the gate threshold's 2^-k per
     auto g = rigornet::test::rng(809);
     std::vector<Rational> x;
     for (int i = 0; i < 128; ++i) x.push_back(Rational(static_cast<long>(g() % 9) - 4, 8));
-    std::vector<Rational> y(st.measure->rows());
-    st.measure->apply(ExactArith{}, x, y);
+    const std::vector<Rational> y = measure_exactly(st, x).y;
     for (const auto& [s, step] : std::vector<std::pair<Solver, Rational>>{{Solver::ista, Rational(1)},
                                                                          {Solver::fista, Rational(1)},
                                                                          {Solver::cp_bp, Rational(1)},
