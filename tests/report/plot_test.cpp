@@ -367,6 +367,43 @@ TEST_CASE("cli: reconstruct --plot writes the panel, stability --plot lower and 
     for (const char* ext : {".png", ".pdf", ".tex", ".csv"}) std::filesystem::remove(prefix + ext);
 }
 
+TEST_CASE("cli: reconstruct --matrix --plot: the unknowns, the reference and the difference, as the JSON's",
+          "[plot][cli]") {
+    const std::string prefix = test::temp_path("");
+    std::string out, err;
+    REQUIRE(test::run_cli("reconstruct --matrix " + test::repo_path("examples/problems/dense21x22.mtx") + " --measurements " +
+                              test::repo_path("examples/problems/dense21x22_y.json") + " --reference " +
+                              test::repo_path("examples/problems/dense21x22_z.json") +
+                              " --restarts 2 --inner 5 --arith exact --json --plot " + prefix,
+                          out, &err) == 0);
+    const auto j = nlohmann::json::parse(out);
+    const auto& sol = j.at("solution");
+    REQUIRE(sol.size() == 22);
+    const auto ref = nlohmann::json::parse(slurp(test::repo_path("examples/problems/dense21x22_z.json")));
+    const auto rows = parse_csv(slurp(prefix + ".csv"));
+    REQUIRE(rows.size() == 1 + 3 * 22);  // solution, reference, difference per unknown
+    for (std::size_t k = 0; k < 22; ++k) {
+        const Rational z = parse_rational(sol[k].get<std::string>()), r = parse_rational(ref[k].get<std::string>());
+        INFO("unknown " << k + 1);
+        const auto& a = rows[1 + k];
+        const auto& b = rows[1 + 22 + k];
+        const auto& d = rows[1 + 44 + k];
+        REQUIRE(a[0] == "solution (enclosure)");
+        REQUIRE(parse_double(a[1]) == static_cast<double>(k + 1));
+        CHECK(Rational::from_double(parse_double(a[2])) <= z);  // the exact value inside the drawn bar
+        CHECK(z <= Rational::from_double(parse_double(a[3])));
+        REQUIRE(b[0] == "reference");
+        CHECK(Rational::from_double(parse_double(b[2])) <= r);
+        CHECK(r <= Rational::from_double(parse_double(b[3])));
+        REQUIRE(d[0] == "solution - reference (enclosure)");
+        CHECK(Rational::from_double(parse_double(d[2])) <= z - r);
+        CHECK(z - r <= Rational::from_double(parse_double(d[3])));
+    }
+    REQUIRE(slurp(prefix + ".pdf").rfind("%PDF", 0) == 0);
+    REQUIRE(read_gray(prefix + ".png").w > 0);
+    for (const char* ext : {".png", ".pdf", ".tex", ".csv"}) std::filesystem::remove(prefix + ext);
+}
+
 TEST_CASE("plot_columns: exact table values become double intervals around them", "[plot]") {
     auto g = test::rng(34);
     Table t;
