@@ -82,6 +82,17 @@ Measured measure_exactly(const CsSetup& st, const std::vector<Rational>& x) {
     return m;
 }
 
+/// The stability ascent within ‖r‖ ≤ ρ (step 1/2, a start of scale 1/20).
+StabilitySearch ascend(const Network& net, const LinearOperator& A, const std::vector<double>& yd,
+                       const std::vector<double>& xd, const Rational& rho, int iterations) {
+    StabilityOptions so;
+    so.radius = rho.to_double(Round::down);
+    so.iterations = iterations;
+    so.step = 0.5;
+    so.initial_scale = 0.05;
+    return stability_search(net, A, yd, xd, so);
+}
+
 /// A random exact h with ‖h‖₂ ≤ ρ (entries in [−ρ/√n, ρ/√n], √n rounded up).
 std::vector<Rational> random_perturbation(std::mt19937_64& g, std::size_t n, const Rational& rho) {
     long s = 1;
@@ -215,12 +226,7 @@ TEST_CASE("stability upper bounds on 8x8 Walsh problems: above the witnessed and
         const Network net = build_unrolled(st.problem, p);
         INFO("solver " << solver_name(s) << ", tau = sigma = " << step.str());
         // the witnessed lower bound of the ascent
-        StabilityOptions so;
-        so.radius = rho.to_double(Round::down);
-        so.iterations = 10;
-        so.step = 0.5;
-        so.initial_scale = 0.05;
-        const StabilitySearch found = stability_search(net, *st.measure, yd, xd, so);
+        const StabilitySearch found = ascend(net, *st.measure, yd, xd, rho, 10);
         const CertifiedPerturbation c = certify_perturbation(net, *st.measure, y, found.r, BallArith{256});
         Ball ratio;
         arb_div(ratio.get(), c.change.get(), c.r_norm.get(), 256);
@@ -278,12 +284,7 @@ TEST_CASE("stability on the complex 16x16 Walsh phantom problem: exact fallback,
         p.eps0 = Rational(8);
         const Network net = build_unrolled(st.problem, p);
         INFO("solver " << solver_name(s));
-        StabilityOptions so;
-        so.radius = rho.to_double(Round::down);
-        so.iterations = 5;
-        so.step = 0.5;
-        so.initial_scale = 0.05;
-        const StabilitySearch found = stability_search(net, *st.measure, yd, xd, so);
+        const StabilitySearch found = ascend(net, *st.measure, yd, xd, rho, 5);
         // at most 128 bits in balls, then the exact fallback
         const CertifiedPerturbation c =
             certify_perturbation_adaptive(net, *st.measure, y, found.r, BallArith{64, false}, 256, 30, 30.0);
