@@ -124,7 +124,7 @@ int cmd_eval(const std::string& path, const std::string& input, const std::strin
         // doubles when every output radius is below 2^-30, Arb balls otherwise
         std::optional<std::vector<Ball>> fast;
         if (spec.bits == 0 && !ideal) fast = evaluate_midrad_balls(net, y, 30, ar.prec, &summary);
-        const long digits = fast ? 15 : std::max(10L, static_cast<long>(ar.prec * 0.30103));
+        const long digits = fast ? 30 : std::max(10L, static_cast<long>(ar.prec * 0.30103));  // midrad: ~32 correct digits at most
         if (!fast) summary.clear();
         auto z = fast ? std::move(*fast) : evaluate_rational(net, ar, y, &summary);
         json radii = json::array();
