@@ -1,6 +1,6 @@
 // make bench: evaluation cost of the number systems, as ratios against double measured
 // in the same process; sqrt_θ against MPFR's square root at equal bits; and the tracked
-// double's proved error bound ÷ its true error on ACAS Xu.
+// double's and the midpoint–radius double's proved error bounds ÷ the true error on ACAS Xu.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -65,6 +65,7 @@ int main() {
     evaluate_rational(net, ExactArith{}, y, &bits);
     const double t_double = per_call([&] { evaluate(net, DoubleArith{}, std::span<const double>(yd)); });
     const double t_tracked = per_call([&] { evaluate_rational(net, TrackedDoubleArith{}, y); });
+    const double t_midrad = per_call([&] { evaluate_rational(net, MidRadArith{}, y); });
     const double t_ball = per_call([&] { evaluate_rational(net, BallArith{128, false}, y); });
     const double t_exact = per_call([&] { evaluate_rational(net, ExactArith{}, y); });
     std::printf("ReLU network %d layers x %zu, weights k/1000 (output bits: %ld)\n", depth, width, bits.back().max_bits);
@@ -72,8 +73,10 @@ int main() {
     auto row = [&](const char* name, double t) { std::printf("  %-28s %10.1f us %9.1fx\n", name, t * 1e6, t / t_double); };
     row("double", t_double);
     row("double + proved error bound", t_tracked);
+    row("midpoint-radius (midrad)", t_midrad);
     row("ball, 128 bits", t_ball);
     row("exact rationals", t_exact);
+    std::printf("  midrad / tracked double: %.2fx\n", t_midrad / t_tracked);
 
     std::printf("\nsqrt_theta (exact, k bits) vs MPFR sqrt at k bits, x = random 64-bit p/q\n");
     std::printf("  %8s %14s %14s %10s\n", "k", "sqrt_theta", "mpfr_sqrt", "ratio");
@@ -103,19 +106,21 @@ int main() {
     std::ifstream in(acas);
     const NNetFile file = parse_nnet(std::string(std::istreambuf_iterator<char>(in), {}), acas, NumberReading::binary64);
     const Network an = nnet_to_network(file, acas);
-    std::vector<double> ratios;
+    std::vector<double> ratios, mr_ratios;
     int exact_hits = 0;
     const int points = 20;
-    double t_tr = 0, t_ex = 0;
+    double t_tr = 0, t_ex = 0, t_mr = 0;
     for (int k = 0; k < points; ++k) {
         std::vector<Rational> x;
         for (std::size_t i = 0; i < file.input_min.size(); ++i)
             x.push_back(Rational::from_double(std::uniform_real_distribution<double>(
                 file.input_min[i].to_double(Round::up), file.input_max[i].to_double(Round::down))(g)));
         std::vector<TrackedDouble> tv;
+        std::vector<MidRad> mv;
         std::vector<Rational> ev;
         t_tr += per_call([&] { tv = evaluate_rational(an, TrackedDoubleArith{}, x); }, 0.01);
         t_ex += per_call([&] { ev = evaluate_rational(an, ExactArith{}, x); }, 0.01);
+        t_mr += per_call([&] { mv = evaluate_rational(an, MidRadArith{}, x); }, 0.01);
         for (std::size_t j = 0; j < ev.size(); ++j) {
             const Rational err = (Rational::from_double(tv[j].v) - ev[j]).abs();
             if (err.is_zero()) {
@@ -123,14 +128,20 @@ int main() {
                 continue;
             }
             ratios.push_back((Rational::from_double(tv[j].err) / err).to_double(Round::down));
+            // mv[j].mid is the same double (MidRadArith's mid is DoubleArith's value)
+            mr_ratios.push_back((Rational::from_double(double_error_bound(mv[j])) / err).to_double(Round::down));
         }
     }
     std::sort(ratios.begin(), ratios.end());
+    std::sort(mr_ratios.begin(), mr_ratios.end());
     std::printf("\nACAS Xu 5-50x6-5 (%s, binary64 weights), %d random inputs x 5 outputs:\n", acas.c_str(), points);
     std::printf("  tracked bound / true error |double - exact|: median %.3g, max %.3g, min %.3g (%zu outputs; %d exact)\n",
                 ratios.empty() ? 0.0 : ratios[ratios.size() / 2], ratios.empty() ? 0.0 : ratios.back(),
                 ratios.empty() ? 0.0 : ratios.front(), ratios.size(), exact_hits);
-    std::printf("  time/eval: tracked %.1f us, exact %.1f us, exact / tracked %.1fx\n", 1e6 * t_tr / points,
-                1e6 * t_ex / points, t_ex / t_tr);
+    std::printf("  midrad bound |lo| + rad / true error:          median %.3g, max %.3g, min %.3g\n",
+                mr_ratios.empty() ? 0.0 : mr_ratios[mr_ratios.size() / 2], mr_ratios.empty() ? 0.0 : mr_ratios.back(),
+                mr_ratios.empty() ? 0.0 : mr_ratios.front());
+    std::printf("  time/eval: tracked %.1f us, midrad %.1f us, exact %.1f us, exact / tracked %.1fx\n",
+                1e6 * t_tr / points, 1e6 * t_mr / points, 1e6 * t_ex / points, t_ex / t_tr);
     return 0;
 }

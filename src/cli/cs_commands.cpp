@@ -338,13 +338,15 @@ std::string dec(const Rational& r, Round rd = Round::nearest) { return to_decima
 json enclosure(const Ball& b) { return json::array({dec(b.lower(), Round::down), dec(b.upper(), Round::up)}); }
 
 // The network's output at y in the arithmetic of --arith: doubles (no claim), exact
-// rationals (also as 256-bit balls), or balls (adaptive from initial_ball_bits, doubling
-// until every radius is below 2^-30, or at the fixed precision of ball:BITS).
+// rationals (also as 256-bit balls), or balls (plain ball: midpoint-radius doubles when
+// every radius is below 2^-30, else adaptive from initial_ball_bits, doubling until every
+// radius is below 2^-30; ball:BITS: Arb at that fixed precision).
 struct NetOutput {
     std::vector<double> values;
     std::vector<Ball> balls;        // empty for double
     std::vector<Rational> exact;    // exact only
-    long bits = 0;                  // ball precision used
+    long bits = 0;                  // ball precision used (0: midrad or no balls)
+    std::string arith_used;         // "double", "exact", "midrad" or "ball:BITS"
 };
 
 NetOutput run_network(const Network& net, const std::vector<Rational>& y, const std::string& arith, std::size_t N,
@@ -358,12 +360,14 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
         std::vector<double> yd;
         for (auto& v : y) yd.push_back(v.to_double(Round::nearest));
         r.values = evaluate(net, DoubleArith{}, std::span<const double>(yd), nullptr, progress);
+        r.arith_used = "double";
     } else if (spec.kind == ArithSpec::Kind::exact) {
         r.exact = evaluate_rational(net, ExactArith{}, y, nullptr, progress);
         for (auto& v : r.exact) {
             r.values.push_back(v.to_double(Round::nearest));
             r.balls.emplace_back(v, 256);
         }
+        r.arith_used = "exact";
     } else {
         const long start = ball_adaptive ? initial_ball_bits(net, N) : fixed_bits;
         AdaptiveBalls ab = evaluate_ball_adaptive(
@@ -371,9 +375,10 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
             [&](long b) {
                 if (verbose) std::cerr << "  ball arithmetic at " << b << " bits\n";
             },
-            progress);
+            progress, ball_adaptive);
         r.balls = std::move(ab.out);
         r.bits = ab.bits;
+        r.arith_used = ab.arith_used();
         for (auto& b : r.balls) r.values.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     }
     return r;
@@ -529,6 +534,7 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
     j["solution"] = sol;
     j["solution_kind"] = !out.exact.empty() ? "exact" : !out.balls.empty() ? "enclosure" : "double (estimate, no claim)";
     if (out.bits) j["precision"] = out.bits;
+    j["arith_used"] = out.arith_used;
     t << "solution (" << j["solution_kind"].get<std::string>() << "):";
     for (std::size_t i = 0; i < sol.size() && i < 8; ++i) t << " " << sol[i].dump();
     t << (sol.size() > 8 ? " ... (--json for all)" : "") << "\n";
@@ -661,9 +667,12 @@ int cmd_reconstruct(const CsOptions& o) {
     NetOutput run = run_network(net, y, arith, N, verbose);
     std::vector<Ball> out_balls = std::move(run.balls);
     const std::vector<double> outd = std::move(run.values);
+    j["arith_used"] = run.arith_used;
     if (run.bits) {
         j["precision"] = run.bits;
         t << "ball arithmetic at " << run.bits << " bits\n";
+    } else if (run.arith_used == "midrad") {
+        t << "midpoint-radius doubles (certified, every radius below 2^-30; Arb balls not needed)\n";
     }
     const auto eval_end = std::chrono::steady_clock::now();
     j["seconds_build"] = std::chrono::duration<double>(eval_start - build_start).count();

@@ -1,4 +1,5 @@
 #include "rigornet/cs/cs_report.hpp"
+#include "rigornet/network/midrad_eval.hpp"
 #include "rigornet/number/precision_doubling.hpp"
 
 #include <algorithm>
@@ -67,7 +68,14 @@ long initial_ball_bits(const Network& net, std::size_t N) {
 
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt,
-                                     const Progress& progress) {
+                                     const Progress& progress, bool midrad_first) {
+    if (midrad_first)
+        if (auto fast = evaluate_midrad_balls(net, y, accuracy_bits)) {
+            AdaptiveBalls r;
+            r.out = std::move(*fast);
+            r.accurate = r.midrad = true;
+            return r;
+        }
     return precision_doubling(
         start_bits, max_bits,
         [&](long bits) {

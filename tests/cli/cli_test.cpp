@@ -165,12 +165,13 @@ TEST_CASE("cli: every bound eval prints is a bound when its decimal is read exac
         INFO(file << " at " << in);
         Network n = file.ends_with(".nnet") ? read_nnet(net, NumberReading::decimal) : read_network_json(net);
         const auto exact = evaluate_rational(n, ExactArith{}, y);
-        const auto tracked = evaluate_rational(n, TrackedDoubleArith{}, y);
+        // eval --arith double prints MidRadArith's mid (the double) with its bound |lo| + rad
+        const auto mr = evaluate_rational(n, MidRadArith{}, y);
         json d = run_json("eval " + net + " --input " + in + " --arith double --json");
         for (std::size_t k = 0; k < exact.size(); ++k) {
             const Rational shown = parse_rational(d.at("output")[k].get<std::string>());
             const Rational bound = parse_rational(d.at("error_bound")[k].get<std::string>());
-            CHECK(bound >= Rational::from_double(tracked[k].err));
+            CHECK(bound >= Rational::from_double(double_error_bound(mr[k])));
             CHECK((shown - exact[k]).abs() <= bound);
         }
         std::vector<LayerSummary> summary;
@@ -244,4 +245,44 @@ TEST_CASE("cli: exact bit growth and allocation failure end with exit 3 and a me
     CHECK(es.str().find("out of memory") != std::string::npos);
     CHECK(os.str().empty());
     for (auto& f : {sq, errfile, outfile}) std::remove(f.c_str());
+}
+
+// The --arith ball fast path: eval uses midpoint-radius doubles where their radii are
+// below 2^-30, falls back to Arb balls otherwise, and says which in arith_used.
+TEST_CASE("cli: eval --arith ball uses midrad where it certifies, Arb balls otherwise", "[cli][midrad]") {
+    // ACAS Xu: midrad certifies; every printed ball contains the exact output
+    const std::string acas = repo_path("tests/data/nnet/acasxu_test.nnet");
+    const std::string in = "1000,0.1,-0.2,300,400";
+    json e = run_json("eval " + acas + " --input " + in + " --arith exact --json");
+    json b = run_json("eval " + acas + " --input " + in + " --arith ball --json");
+    CHECK(b.at("arith_used") == "midrad");
+    CHECK_FALSE(b.contains("precision"));
+    for (std::size_t i = 0; i < e.at("output").size(); ++i)
+        CHECK(parse_ball(b.at("output")[i].get<std::string>()).contains(parse_rational(e.at("output")[i].get<std::string>())));
+    // ball:BITS forces Arb
+    json forced = run_json("eval " + acas + " --input " + in + " --arith ball:128 --json");
+    CHECK(forced.at("arith_used") == "ball:128");
+    CHECK(forced.at("precision") == 128);
+
+    // a deep squaring network: x -> x^2 ten times from 3 reaches 3^1024 > 2^1024, beyond
+    // binary64, so midrad makes no claim and the Arb fallback answers
+    const std::string net = temp_path(".json");
+    {
+        std::ofstream f(net);
+        f << R"({"input_dim": 1, "layers": [)";
+        for (int k = 0; k < 10; ++k) f << (k ? "," : "") << R"({"type": "elementwise", "function": "square"})";
+        f << "]}";
+    }
+    json d = run_json("eval " + net + " --input 3 --arith ball --json");
+    CHECK(d.at("arith_used") == "ball:128");
+    Rational exact(3);
+    for (int i = 0; i < 10; ++i) exact = exact * exact;
+    CHECK(parse_ball(d.at("output")[0].get<std::string>()).contains(exact));
+    // from 1.0001 the values stay near 1: midrad certifies, and its ball contains the exact value
+    json m = run_json("eval " + net + " --input 1.0001 --arith ball --json");
+    CHECK(m.at("arith_used") == "midrad");
+    Rational x = parse_rational("1.0001");
+    for (int i = 0; i < 10; ++i) x = x * x;
+    CHECK(parse_ball(m.at("output")[0].get<std::string>()).contains(x));
+    std::remove(net.c_str());
 }

@@ -3,6 +3,7 @@
 // a ball that contains the true value.
 #pragma once
 #include <functional>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct AdaptiveBalls {
     std::vector<Ball> out;
     long bits = 0;
     bool accurate = false;  // every output finite with radius < 2^−accuracy_bits
+    bool midrad = false;    // the balls come from MidRadArith (bits = 0), not from BallArith
+    /// "midrad" or "ball:BITS": the arithmetic that produced the balls (JSON arith_used).
+    std::string arith_used() const { return midrad ? "midrad" : "ball:" + std::to_string(bits); }
 };
 /// Evaluates net at y in BallArith{bits} (not ideal: sqrt_θ as the network computes it),
 /// bits = start_bits, 2·start_bits, … (precision_doubling): stops at the first precision where every output
@@ -56,8 +60,11 @@ struct AdaptiveBalls {
 /// infinite, still enclosures). start_bits ≥ max_bits evaluates once. Every returned
 /// ball contains the exact output (BallArith's containment). `on_attempt`, if set, is
 /// called with the precision before each evaluation; `progress` after every layer.
+/// With midrad_first, the midpoint–radius evaluation is tried first (evaluate_midrad_balls,
+/// midrad_eval.hpp) and its balls returned (midrad = true, bits = 0, accurate) when they
+/// meet the accuracy; only otherwise the ball loop runs.
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt = {},
-                                     const Progress& progress = {});
+                                     const Progress& progress = {}, bool midrad_first = false);
 
 }  // namespace rigornet

@@ -15,13 +15,15 @@
 #include "rigornet/number/arith.hpp"
 #include "rigornet/number/arithmetic_concept.hpp"
 #include "rigornet/number/dual.hpp"
+#include "rigornet/number/midrad.hpp"
 
 #define RIGORNET_FOR_EACH_ARITH(X, ...)            \
     X(ExactArith __VA_OPT__(, ) __VA_ARGS__)         \
     X(BallArith __VA_OPT__(, ) __VA_ARGS__)          \
     X(DoubleArith __VA_OPT__(, ) __VA_ARGS__)        \
     X(TrackedDoubleArith __VA_OPT__(, ) __VA_ARGS__) \
-    X(DualArith __VA_OPT__(, ) __VA_ARGS__)
+    X(DualArith __VA_OPT__(, ) __VA_ARGS__)          \
+    X(MidRadArith __VA_OPT__(, ) __VA_ARGS__)
 
 namespace rigornet {
 
