@@ -249,3 +249,22 @@ TEST_CASE("evaluate_l2 falls back where no bound is proved, and says where", "[l
     CHECK(z.reason.find("sqrt_theta") != std::string::npos);
     CHECK_THROWS_AS(evaluate_l2(s, {Rational(0), Rational(1)}), ShapeError);
 }
+
+TEST_CASE("reconstruct --arith ball: the l2 fast path where it certifies 2^-30, else Arb balls", "[l2ball]") {
+    const std::string base = "reconstruct --phantom 16 --modality walsh --rate 0.5 --lambda 1/100 --json ";
+    const auto fast = rigornet::test::run_json(base + "--solver ista --inner 2 --arith ball");
+    CHECK(fast["arith_used"] == "l2");
+    const double rho = std::stod(fast["l2_radius"].get<std::string>());
+    CHECK(rho > 0);
+    CHECK(rho < std::ldexp(1.0, -30));
+    // the same network in balls: its enclosure of the relative error overlaps the l2 one
+    const auto balls = rigornet::test::run_json(base + "--solver ista --inner 2 --arith ball:256");
+    CHECK(balls["arith_used"] == "ball:256");
+    CHECK(std::stod(fast["relative_error_enclosure"][0].get<std::string>()) <=
+          std::stod(balls["relative_error_enclosure"][1].get<std::string>()));
+    CHECK(std::stod(balls["relative_error_enclosure"][0].get<std::string>()) <=
+          std::stod(fast["relative_error_enclosure"][1].get<std::string>()));
+    const auto deep = rigornet::test::run_json(base + "--restarts 2 --inner 5 --arith ball");
+    CHECK(deep["arith_used"].get<std::string>().rfind("ball:", 0) == 0);
+    CHECK_FALSE(deep["l2_fallback"].get<std::string>().empty());
+}
