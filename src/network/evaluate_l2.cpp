@@ -29,9 +29,7 @@ double norm_on(std::span<const double> z, const std::optional<IndexRanges>& idx)
 
 struct Stepper {
     const Network& net;
-    std::span<const double> y;
-    double rho_y, norm_y;
-    L2Evaluation& r;
+    double rho_y, norm_y;  // the input's rounding bound ‖ŷ − y‖ and ‖ŷ‖
 
     // rounding bound of a rational converted to the nearest double: |x̂ − x| ≤ u|x̂| + η
     static double conversion(double v) { return uadd(umul(u, std::fabs(v)), eta); }
@@ -186,7 +184,7 @@ L2Evaluation evaluate_l2(const Network& net, const std::vector<Rational>& y, con
         r.reason = "the input is not finite in double";
         r.failed_layer = 0;
     }
-    const Stepper st{net, yd, rho_y, norm_y, r};
+    const Stepper st{net, rho_y, norm_y};
     LayerObserver<double> observe = [&](std::size_t j, std::span<const double> in, std::span<const double> out) {
         const double rho = r.radii.back();
         if (!(rho < inf)) {

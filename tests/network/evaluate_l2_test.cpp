@@ -35,8 +35,6 @@ bool within(const std::vector<double>& a, const std::vector<Ball>& b, double r) 
         arb_sub(d.get(), ai.get(), b[i].get(), prec);
         arb_addmul(s.get(), d.get(), d.get(), prec);
     }
-    arb_t hi;
-    arb_init(hi);
     arf_t ub;
     arf_init(ub);
     arb_get_ubound_arf(ub, s.get(), prec);
@@ -44,7 +42,6 @@ bool within(const std::vector<double>& a, const std::vector<Ball>& b, double r) 
     Ball r2(rr * rr, prec);
     const bool ok = arf_cmp(ub, arb_midref(r2.get())) <= 0;
     arf_clear(ub);
-    arb_clear(hi);
     return ok;
 }
 
@@ -93,28 +90,21 @@ void check_operator(const LinearOperator& op, std::mt19937_64& g, double rel_max
         }
 }
 
-std::vector<Rational> exact_of(const std::vector<double>& v) {
-    std::vector<Rational> r;
-    for (double d : v) r.push_back(Rational::from_double(d));
-    return r;
-}
-
 struct Small {
     CsSetup setup;
     std::vector<Rational> y;
 };
 
+// A FIRENET problem on the phantom's sparsity pattern with random measurements y
+// (multiples of 1/64 in [−1, 1]: any y is a valid network input).
 Small small_problem(std::size_t n, Modality m, unsigned salt) {
     const Shape shape({n, n});
     const int levels = std::countr_zero(n);
-    Image ph = shepp_logan(n);
-    const auto s = image_sparsities(shape, levels, ph.pixels);
-    CsSetup st = make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.5, salt), s, true, Rational(1, 1 << 20));
-    std::vector<double> y(st.measure->rows());
-    st.measure->apply(DoubleArith{}, ph.pixels, y);
+    const auto s = image_sparsities(shape, levels, shepp_logan(n).pixels);
+    Small p{make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.5, salt), s, true, Rational(1, 1 << 20)), {}};
     auto g = rigornet::test::rng(salt);
-    for (auto& v : y) v += static_cast<double>(static_cast<long>(g() % 33) - 16) / 256;  // a random perturbation
-    return {std::move(st), exact_of(y)};
+    for (std::size_t i = 0; i < p.setup.measure->rows(); ++i) p.y.emplace_back(static_cast<long>(g() % 129) - 64, 64);
+    return p;
 }
 
 SolverParams shallow(const std::vector<Rational>& y) {
