@@ -11,6 +11,7 @@
 #include "rigornet/cs/cs_problem.hpp"
 #include "rigornet/cs/cs_report.hpp"
 #include "rigornet/network/evaluate.hpp"
+#include "rigornet/network/evaluate_l2.hpp"
 #include "rigornet/imaging/image.hpp"
 #include "rigornet/linalg/operator.hpp"
 
@@ -198,6 +199,24 @@ int main() {
         const double t128 = seconds([&] { evaluate_rational(net, BallArith{128, false}, c.yq); });
         std::printf("%-34s %10d %10.3f s %9.1fx   (per-operation overhead only; radii may be infinite)\n", "  same at fixed precision", 128,
                     t128, t128 / td);
+    }
+
+    std::printf("\nl2 fast path (evaluate_l2: doubles + a proved l2 radius) / double, FIRENET Walsh 25 %%, n = 5, p = 20\n"
+                "(606 layers), one run each after a warm-up; the radius after the whole network, and where it\n"
+                "first exceeds 2^-30 (reconstruct's accuracy; beyond it reconstruct falls back to Arb balls):\n");
+    std::printf("%6s %10s %10s %9s %12s %22s\n", "N", "double", "l2", "/ double", "radius", "exceeds 2^-30 at layer");
+    for (std::size_t n : {64, 256}) {
+        Case c = make_case(n, Modality::walsh, 0.25);
+        const Network net = build_unrolled(c.setup.problem, params(5, 20, c.y));
+        evaluate(net, DoubleArith{}, std::span<const double>(c.y));  // warm-up
+        const double td = seconds([&] { evaluate(net, DoubleArith{}, std::span<const double>(c.y)); });
+        L2Evaluation r;
+        const double tl = seconds([&] { r = evaluate_l2(net, c.yq); });
+        std::size_t first = 0;
+        for (std::size_t k = 0; k < r.radii.size() && !first; ++k)
+            if (!(r.radii[k] < 0x1p-30)) first = k;
+        std::printf("%4zu^2 %8.4f s %8.4f s %8.2fx %12.3g %22zu%s\n", n, td, tl, tl / td, r.radius, first,
+                    r.reason.empty() ? "" : ("  (" + r.reason + ")").c_str());
     }
 
     std::printf("\nExact evaluation (Walsh 50 %%, FIRENET n = 2, p = 5), bits of the state after every 3rd affine layer:\n");

@@ -15,6 +15,7 @@
 #include "common.hpp"
 #include "rigornet/cs/cs_report.hpp"
 #include "rigornet/network/evaluate.hpp"
+#include "rigornet/network/evaluate_l2.hpp"
 #include "rigornet/core/resources.hpp"
 #include "rigornet/imaging/image.hpp"
 #include "rigornet/io/json_format.hpp"
@@ -345,9 +346,28 @@ struct NetOutput {
     std::vector<double> values;
     std::vector<Ball> balls;        // empty for double
     std::vector<Rational> exact;    // exact only
-    long bits = 0;                  // ball precision used (0: midrad or no balls)
-    std::string arith_used;         // "double", "exact", "midrad" or "ball:BITS"
+    long bits = 0;                  // ball precision used (0: l2, midrad or no balls)
+    std::string arith_used;         // "l2", "midrad", "ball:BITS", or the arithmetic asked for
+    double l2_radius = 0;           // the proved ℓ2 radius when arith_used is "l2"
+    std::string l2_fallback;        // why plain --arith ball did not use the l2 fast path
 };
+
+// The accuracy plain --arith ball certifies: every output within 2^-30 (the adaptive
+// loop's target; the ℓ2 radius bounds every coordinate's distance).
+constexpr int ball_accuracy_bits = 30;
+
+// arith_used (and the ℓ2 radius, or why the fast path fell back) into the JSON and text.
+void report_arith_used(const NetOutput& run, json& j, std::ostream& t) {
+    j["arith_used"] = run.arith_used;
+    if (run.arith_used == "l2") {
+        j["l2_radius"] = to_decimal(Rational::from_double(run.l2_radius), 3, Round::up);
+        t << "double with a proved l2 radius " << to_decimal(Rational::from_double(run.l2_radius), 3, Round::up)
+          << " on the whole output\n";
+    } else if (!run.l2_fallback.empty()) {
+        j["l2_fallback"] = run.l2_fallback;
+        t << "l2 fast path not used (" << run.l2_fallback << "): Arb balls\n";
+    }
+}
 
 NetOutput run_network(const Network& net, const std::vector<Rational>& y, const std::string& arith, std::size_t N,
                       bool verbose) {
@@ -369,6 +389,27 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
         }
         r.arith_used = "exact";
     } else {
+        if (ball_adaptive) {
+            // the fast path: doubles with a proved ℓ2 radius (evaluate_l2), used when it
+            // certifies the requested accuracy; otherwise Arb balls, and say why
+            L2Evaluation l2 = evaluate_l2(net, y, progress);
+            if (l2.radius < std::ldexp(1.0, -ball_accuracy_bits)) {
+                r.values = std::move(l2.mid);
+                for (double v : r.values) {
+                    Ball b(Rational::from_double(v), 64);
+                    mag_set_d(arb_radref(b.get()), l2.radius);  // rounds up
+                    r.balls.push_back(std::move(b));
+                }
+                r.arith_used = "l2";
+                r.l2_radius = l2.radius;
+                return r;
+            }
+            std::ostringstream why;
+            if (l2.reason.empty()) why << "l2 radius " << l2.radius << " >= 2^-" << ball_accuracy_bits;
+            else why << l2.reason;
+            r.l2_fallback = why.str();
+            if (verbose) std::cerr << "  l2 evaluation does not certify 2^-" << ball_accuracy_bits << " (" << r.l2_fallback << "): Arb balls\n";
+        }
         const long start = ball_adaptive ? initial_ball_bits(net, N) : fixed_bits;
         AdaptiveBalls ab = evaluate_ball_adaptive(
             net, y, start, ball_adaptive ? 65536 : start, 30,
@@ -381,6 +422,7 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
         r.arith_used = ab.arith_used();
         for (auto& b : r.balls) r.values.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     }
+    if (r.arith_used.empty()) r.arith_used = arith;
     return r;
 }
 
@@ -520,6 +562,7 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
       << net.layers().size() << " layers, arithmetic " << o.arith << "\n"
       << "proved ||A||_2 <= " << to_decimal(mp.problem.norm_A, 10, Round::up) << " (norm_upper); tau = sigma = "
       << to_decimal(mp.params.tau, 8, Round::nearest) << "\n";
+    report_arith_used(out, j, t);
     json sol = json::array();
     if (!out.exact.empty()) {
         sol = vector_json(out.exact);
@@ -674,6 +717,7 @@ int cmd_reconstruct(const CsOptions& o) {
     } else if (run.arith_used == "midrad") {
         t << "midpoint-radius doubles (certified, every radius below 2^-30; Arb balls not needed)\n";
     }
+    report_arith_used(run, j, t);
     const auto eval_end = std::chrono::steady_clock::now();
     j["seconds_build"] = std::chrono::duration<double>(eval_start - build_start).count();
     j["seconds_eval"] = std::chrono::duration<double>(eval_end - eval_start).count();

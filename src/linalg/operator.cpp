@@ -159,6 +159,41 @@ void SparseMatrix::adjoint_impl(const Arith& ar, std::span<const typename Arith:
         for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) ar.addmul(x[col_[k]], v[k], y[r]);
 }
 
+namespace {
+
+// The bound of DenseMatrix/SparseMatrix::double_error_bound (operator.hpp): w the
+// stored doubles, n the most terms of one dot product (rows or columns).
+DoubleErrorBound dot_rows_bound(std::span<const double> w, std::size_t rows, std::size_t cols, std::size_t n) {
+    using tracked_detail::eta;
+    using tracked_detail::uadd;
+    using tracked_detail::umul;
+    const double F = norm2_upper(w), g = gamma_upper(n);
+    const double dims = static_cast<double>(rows + cols);
+    DoubleErrorBound b;
+    b.norm = uadd(umul(uadd(1.0, tracked_detail::u), F), umul(eta, dims));
+    b.rel = uadd(umul(uadd(g, tracked_detail::u), F), umul(eta, dims));
+    b.abs = umul(umul(2.0 * static_cast<double>(n), eta), dims);
+    b.growth = uadd(umul(uadd(1.0, g), F), 1.0);
+    if (!b.claims()) return {};
+    return b;
+}
+
+}  // namespace
+
+DoubleErrorBound DenseMatrix::double_error_bound() const {
+    return dot_rows_bound(entries_.get(DoubleArith{}), rows_, cols_, std::max(rows_, cols_));
+}
+
+DoubleErrorBound SparseMatrix::double_error_bound() const {
+    std::vector<std::size_t> per_col(cols_, 0);
+    std::size_t n = 1;
+    for (std::size_t r = 0; r < rows_; ++r) {
+        n = std::max(n, row_start_[r + 1] - row_start_[r]);
+        for (std::size_t k = row_start_[r]; k < row_start_[r + 1]; ++k) n = std::max(n, ++per_col[col_[k]]);
+    }
+    return dot_rows_bound(values_.get(DoubleArith{}), rows_, cols_, n);
+}
+
 RIGORNET_INSTANTIATE_OPERATOR(DenseMatrix)
 RIGORNET_INSTANTIATE_OPERATOR(SparseMatrix)
 

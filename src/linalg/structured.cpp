@@ -151,6 +151,64 @@ void BlockOperator::adjoint_impl(const Arith& ar, std::span<const typename Arith
     }
 }
 
+DoubleErrorBound Composition::double_error_bound() const {
+    DoubleErrorBound b = factors_.back()->double_error_bound();
+    for (std::size_t i = factors_.size() - 1; i-- > 0;) b = compose_bounds(factors_[i]->double_error_bound(), b);
+    return b;
+}
+
+DoubleErrorBound BlockOperator::double_error_bound() const {
+    using tracked_detail::eta;
+    using tracked_detail::uadd;
+    using tracked_detail::umul;
+    double K = 1;
+    for (const Block& b : blocks_) K += static_cast<double>(b.in.size() + b.out_rows.size());
+    const double gk = uadd(gamma_upper(static_cast<std::size_t>(K)), tracked_detail::u), Keta = umul(K, eta);
+    const double A1 = umul(umul(2.0, Keta), std::sqrt(static_cast<double>(rows_ + cols_)) + 1);
+    DoubleErrorBound out{0.0, 0.0, 0.0, 1.0}, order[2];
+    for (int adj = 0; adj < 2; ++adj) {
+        DoubleErrorBound& r = order[adj];
+        r = {0.0, 0.0, A1, 1.0};
+        double post_rel = 0, post_abs = 0;  // Σ_b (γ m₂ + Kη)·‖m̂_b‖ as rel·‖x̂‖ + abs
+        for (std::size_t k = 0; k < blocks_.size(); ++k) {
+            const Block& b = blocks_[k];
+            const DoubleErrorBound M = b.op ? b.op->double_error_bound() : DoubleErrorBound::exact_isometry();
+            if (!M.claims()) return {};
+            double C = 0;
+            for (const auto& term : b.in) {  // Σ|c_i|, and ≥ Σ|ĉ_i| after the factor 1 + 2u
+                const Rational& c = term.second;
+                C = uadd(C, (c.sign() < 0 ? -c : c).to_double(Round::up));
+            }
+            C = umul(C, uadd(1.0, 2 * tracked_detail::u));
+            const double nout = static_cast<double>(b.out_rows.size());
+            const double m1 = adj ? nout : C, m2 = adj ? C : nout;
+            const double E1 = uadd(umul(gk, m1), Keta);
+            const double t_rel = uadd(m1, E1), t_abs = A1;  // ‖t̂‖ ≤ t_rel‖x̂‖ + t_abs
+            // ‖m̂ − M t‖ ≤ r_M‖t̂‖ + a_M + n_M‖t̂ − t‖
+            const double op_rel = uadd(umul(M.rel, t_rel), umul(M.norm, E1));
+            const double op_abs = uadd(uadd(umul(M.rel, t_abs), M.abs), umul(M.norm, A1));
+            const double nm = uadd(M.norm, M.rel);  // ‖m̂‖ ≤ nm‖t̂‖ + a_M
+            const double mh_rel = umul(nm, t_rel), mh_abs = uadd(umul(nm, t_abs), M.abs);
+            r.norm = uadd(r.norm, umul(umul(m1, m2), M.norm));
+            r.rel = uadd(r.rel, umul(m2, op_rel));
+            r.abs = uadd(r.abs, umul(m2, op_abs));
+            const double pc = uadd(umul(gk, m2), Keta);
+            post_rel = uadd(post_rel, umul(pc, mh_rel));
+            post_abs = uadd(post_abs, umul(pc, mh_abs));
+            r.growth = std::max({r.growth, uadd(t_rel, 1.0), umul(M.growth, std::max(t_rel, uadd(1.0, t_abs))),
+                                 umul(uadd(1.0, gk), umul(m2, std::max(mh_rel, uadd(mh_abs, 1.0))))});
+        }
+        r.rel = uadd(r.rel, post_rel);
+        r.abs = uadd(r.abs, post_abs);
+    }
+    out.norm = order[0].norm;
+    out.rel = std::max(order[0].rel, order[1].rel);
+    out.abs = std::max(order[0].abs, order[1].abs);
+    // the output's partial sums: ≤ (1 + γ)·Σ_b m₂‖m̂_b‖, bounded by norm + rel (+1 for abs)
+    out.growth = std::max({order[0].growth, order[1].growth, uadd(uadd(out.norm, out.rel), 1.0)});
+    return out.claims() ? out : DoubleErrorBound{};
+}
+
 RIGORNET_INSTANTIATE_OPERATOR(Composition)
 RIGORNET_INSTANTIATE_OPERATOR(BlockOperator)
 

@@ -143,6 +143,39 @@ void WalshHadamard::apply_impl(const Arith& ar, std::span<const typename Arith::
     scale_all(ar, y, inv_sqrt_pow2(ar, log2_exact(shape_.size()), "Walsh-Hadamard transform"));
 }
 
+namespace {
+
+// An upper bound on √2 and one on 2^(−e/2) (the transforms' scaling), and the relative
+// error of that scaling as computed by inv_sqrt_pow2 and one rounded product: 0 for even
+// e (a power of two), 2u + u² for odd e (fl(√½) within u, then the product's rounding).
+constexpr double sqrt2_upper = 0x1.6a09e667f3bcdp+0;  // fl(√2) = 0x1.6a09e667f3bccp+0 < √2
+double scale_upper(int e) { return e % 2 == 0 ? std::ldexp(1.0, -(e / 2)) : std::ldexp(0x1.6a09e667f3bcdp-1, -(e / 2)); }
+double scale_eps(int e) { return e % 2 == 0 ? 0.0 : tracked_detail::uadd(2 * tracked_detail::u, 0x1p-106); }
+
+// One rounded butterfly stage per axis of a box of `stages` stages, then the scaling by
+// 2^(−e/2) on `entries` values (η each for underflow); scale_first for the inverse order.
+void butterfly_chain(ErrorChain& c, int stages, int e, double entries, bool scale_first) {
+    const double eta_scale = tracked_detail::umul(std::sqrt(entries) + 1, tracked_detail::eta);
+    if (scale_first) c.stage(scale_upper(e), scale_eps(e), eta_scale);
+    for (int k = 0; k < stages; ++k) c.stage(sqrt2_upper, tracked_detail::u, 0.0);
+    if (!scale_first) c.stage(scale_upper(e), scale_eps(e), eta_scale);
+}
+
+DoubleErrorBound from_chain(const ErrorChain& c) {
+    using tracked_detail::uadd;
+    DoubleErrorBound b{1.0, c.rel, c.abs, uadd(c.peak, c.b)};
+    return b.claims() ? b : DoubleErrorBound{};
+}
+
+}  // namespace
+
+DoubleErrorBound WalshHadamard::double_error_bound() const {
+    ErrorChain c;
+    const int L = log2_exact(shape_.size());
+    butterfly_chain(c, L, L, static_cast<double>(shape_.size()), false);
+    return from_chain(c);
+}
+
 // ------------------------------------------------------------------ Haar
 
 Haar::Haar(Shape shape, int levels) : shape_(std::move(shape)), levels_(levels) {
@@ -168,6 +201,24 @@ std::vector<int> Haar::coefficient_levels() const {
         out[flat] = level;
     }
     return out;
+}
+
+DoubleErrorBound Haar::double_error_bound() const {
+    const int d = static_cast<int>(shape_.rank());
+    const double N = static_cast<double>(shape_.size());
+    ErrorChain levels[2];
+    double peak = 1;
+    for (int order = 0; order < 2; ++order)
+        for (int level = 0; level < levels_; ++level) {
+            ErrorChain box;  // relative to the level's input norm (≥ the box's)
+            butterfly_chain(box, d, d, N, order == 1);
+            peak = std::max(peak, tracked_detail::umul(box.peak, levels[order].a));
+            levels[order].stage(1.0, box.rel, box.abs);
+        }
+    DoubleErrorBound b = from_chain(levels[0]), a = from_chain(levels[1]);
+    if (!b.claims() || !a.claims()) return {};
+    return {1.0, std::max(a.rel, b.rel), std::max(a.abs, b.abs),
+            tracked_detail::uadd(std::max({peak, a.growth, b.growth}), std::max(levels[0].b, levels[1].b))};
 }
 
 template <class Arith>

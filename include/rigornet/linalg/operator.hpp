@@ -10,6 +10,7 @@
 
 #include "rigornet/number/arithmetics.hpp"
 #include "rigornet/number/conversions.hpp"
+#include "rigornet/linalg/double_error.hpp"
 
 namespace rigornet {
 
@@ -33,6 +34,10 @@ public:
     virtual long max_entry_bits() const = 0;
     /// Number of stored entries (rows·cols for dense).
     virtual std::size_t stored_entries() const = 0;
+    /// The proved normwise bound on this operator's DoubleArith apply and adjoint
+    /// (double_error.hpp). Default: no claim (an operator whose double algorithm has no
+    /// proved bound, e.g. FFTW's DFT, keeps it; evaluate_l2 then falls back).
+    virtual DoubleErrorBound double_error_bound() const { return {}; }
 
 #define RIGORNET_DECLARE_APPLY(ARITH)                                                              \
     virtual void apply(const ARITH&, std::span<const ARITH::value_type> x,                        \
@@ -100,6 +105,12 @@ public:
     std::string kind() const override { return "dense"; }
     long max_entry_bits() const override { return entries_.max_bits(); }
     std::size_t stored_entries() const override { return rows_ * cols_; }
+    /// Rows are dot products summed left to right (Higham (3.4)): per row
+    /// |fl − âᵢ·x̂| ≤ γ_n Σ|â_ij||x̂_j| + nη, and the stored doubles â are the nearest to
+    /// the rationals, |â − a| ≤ u|â| + η; so ‖fl(Ax̂) − Ax̂‖ ≤ (γ_n + u)‖Â‖_F‖x̂‖ + η-terms
+    /// (Cauchy–Schwarz per row); norm ‖A‖₂ ≤ ‖A‖_F ≤ (1 + u)‖Â‖_F + η·√(rows·cols).
+    /// n = max(rows, cols) covers the adjoint (column sums). O(entries) per call.
+    DoubleErrorBound double_error_bound() const override;
     const Rational& at(std::size_t i, std::size_t j) const { return entries_.get(ExactArith{})[i * cols_ + j]; }
 
     RIGORNET_OPERATOR_TEMPLATES
@@ -133,6 +144,8 @@ public:
     std::string kind() const override { return "sparse"; }
     long max_entry_bits() const override { return values_.max_bits(); }
     std::size_t stored_entries() const override { return col_.size(); }
+    /// As DenseMatrix's, with n the largest number of stored entries in a row or column.
+    DoubleErrorBound double_error_bound() const override;
     /// The stored entries, row by row (canonical: sorted, summed, no zeros).
     std::vector<SparseEntry> entries() const;
 

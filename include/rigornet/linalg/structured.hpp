@@ -22,6 +22,9 @@ public:
     long max_entry_bits() const override;
     std::size_t stored_entries() const override;
     const std::vector<OperatorPtr>& factors() const { return factors_; }
+    /// The factors' bounds chained by compose_bounds (double_error.hpp); no claim if a
+    /// factor makes none.
+    DoubleErrorBound double_error_bound() const override;
 
     RIGORNET_OPERATOR_TEMPLATES
 
@@ -39,6 +42,8 @@ public:
     long max_entry_bits() const override { return op_->max_entry_bits(); }
     std::size_t stored_entries() const override { return op_->stored_entries(); }
     const OperatorPtr& inner() const { return op_; }
+    /// The inner operator's (its bound covers apply and adjoint alike).
+    DoubleErrorBound double_error_bound() const override { return op_->double_error_bound(); }
 
     template <class Arith>
     void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
@@ -77,6 +82,18 @@ public:
     long max_entry_bits() const override;
     std::size_t stored_entries() const override;
     const std::vector<Block>& blocks() const { return blocks_; }
+    /// Normwise bound (double_error.hpp). Block b is Post_b·M_b·Pre_b: for apply Pre_b
+    /// = Σ c_i·(slice i) (mass m₁ = Σ|c_i|) and Post_b = Σ_r (place at r) (m₂ = |out_rows|);
+    /// for the adjoint the masses swap. Each of the two combinations computes entries
+    /// that are sums of at most K products (K = every term and placement of all blocks
+    /// plus one), so (Higham (3.4), with the coefficients' conversion |ĉ − c| ≤ u|ĉ| + η)
+    /// its error is ≤ (γ_K + u)·Σ|coef|·|value| + Kη per entry: for Pre_b
+    /// ‖t̂ − t‖ ≤ E₁‖x̂‖ + A₁ with E₁ = (γ_K + u)m₁ + Kη, A₁ = 2Kη√D (D = rows + cols); the
+    /// accumulation of all blocks' Post_b adds ≤ Σ_b [(γ_K + u)m₂ + Kη]‖m̂_b‖ + A₁; and M_b's
+    /// error (its own bound) enters times m₂. ‖Y‖₂ ≤ Σ_b m₁m₂‖M_b‖ (triangle inequality,
+    /// slices and placements have norm 1). The larger of the apply and adjoint bounds is
+    /// returned; no claim if a block's operator makes none.
+    DoubleErrorBound double_error_bound() const override;
 
     RIGORNET_OPERATOR_TEMPLATES
 

@@ -37,6 +37,15 @@ public:
     std::size_t stored_entries() const override { return 0; }
     const Shape& shape() const { return shape_; }
     WalshOrder order() const { return order_; }
+    /// Normwise bound of the butterflies actually run (double_error.hpp): L = log2 N
+    /// stages, each √2 times an orthogonal map (I ⊗ [[1,1],[1,−1]] ⊗ I along one axis),
+    /// each entry rounded once (|f| ≤ u·|exact stage output|, so ‖f‖ ≤ u·√2‖ẑ‖), then
+    /// the scaling by 2^(−L/2): exact for even L up to underflow (η per entry), for odd L
+    /// by ŝ = fl(√½)·2^(−⌊L/2⌋) with |ŝ − s| ≤ u·s, so the stage error is ≤ (2u + u²)s‖ẑ‖
+    /// + √N·η. ErrorChain composes the stages; the result is about
+    /// ‖fl(Ux̂) − Ux̂‖ ≤ (L + 2)u‖x̂‖, against √N-fold growth of componentwise radii.
+    /// The permutation to sequency order is exact. Holds for the adjoint (= apply).
+    DoubleErrorBound double_error_bound() const override;
 
     template <class Arith>
     void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
@@ -68,6 +77,14 @@ public:
     std::size_t stored_entries() const override { return 0; }
     const Shape& shape() const { return shape_; }
     int levels() const { return levels_; }
+    /// Normwise bound (double_error.hpp): each level is an orthogonal map (identity
+    /// outside the coarse box; on it d butterfly stages, each √2 times orthogonal with one
+    /// rounding per entry, and the scaling 2^(−d/2), exact for even d up to underflow,
+    /// else within (2u + u²) relatively, as for WalshHadamard); a level's error is the
+    /// box chain's, ≤ ε_lev‖ẑ‖ + √N·η, and the levels chain with t = 1. The adjoint runs
+    /// the stages of a level in the opposite order (scaling first): the larger of the
+    /// two chains is returned.
+    DoubleErrorBound double_error_bound() const override;
     /// Sparsity level (1 = coarsest … levels) of each coefficient: the largest over the
     /// axes of the 1-D level, where index i has level 1 if i < 2c, else ⌊log2(i/c)⌋ + 1,
     /// c = n/2^levels. These are the (s, M) levels of seed 003.
@@ -91,6 +108,8 @@ public:
     long max_entry_bits() const override { return 1; }
     std::size_t stored_entries() const override { return omega_.size(); }
     const std::vector<std::size_t>& omega() const { return omega_; }
+    /// Copies (apply) and copies with zeros (adjoint): exact, norm 1.
+    DoubleErrorBound double_error_bound() const override { return DoubleErrorBound::exact_isometry(); }
 
     RIGORNET_OPERATOR_TEMPLATES
 
@@ -110,7 +129,9 @@ private:
 /// Double: FFTW. Ball: Arb's acb_dft along each axis, enclosing the exact transform
 /// (precomputations cached per precision). TrackedDoubleArith: the same FFTW
 /// computation on the .v parts (bit-identical to double) with err = +∞ on every output,
-/// TrackedDouble's "no claim": the FFT's rounding is not tracked. The entries are
+/// TrackedDouble's "no claim": the FFT's rounding is not tracked. For the same reason
+/// double_error_bound() makes no claim (FFTW's algorithm is chosen at plan time and has
+/// no published error bound to cite), so evaluate_l2 falls back to balls. The entries are
 /// irrational: ExactArith throws DomainError (use balls, or FourierSamplingRational),
 /// and so does DualArith (not on the FFT path).
 class FourierSampling final : public OperatorBase<FourierSampling> {
