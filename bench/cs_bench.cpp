@@ -56,8 +56,11 @@ SolverParams params(int restarts, int inner, const std::vector<double>& y) {
 }
 
 // Bench-only instrumentation: forwards to op and counts applications and adjoints, so
-// the structured transforms one evaluation applies are counted, not estimated.
-class Counted final : public OperatorBase<Counted> {
+// the structured transforms one evaluation applies are counted, not estimated. A
+// transparent wrapper, not a new operator type: it derives from LinearOperator (op checks
+// the sizes) and is visited as op (accept forwards), so it needs no entry in
+// RIGORNET_FOR_EACH_OPERATOR.
+class Counted final : public LinearOperator {
 public:
     explicit Counted(OperatorPtr op) : op_(std::move(op)) {}
     std::size_t rows() const override { return op_->rows(); }
@@ -65,18 +68,20 @@ public:
     std::string kind() const override { return op_->kind(); }
     long max_entry_bits() const override { return op_->max_entry_bits(); }
     std::size_t stored_entries() const override { return op_->stored_entries(); }
-    template <class Arith>
-    void apply_impl(const Arith& ar, std::span<const typename Arith::value_type> x,
-                    std::span<typename Arith::value_type> y) const {
-        ++applies;
-        op_->apply(ar, x, y);
+#define RIGORNET_COUNTED(ARITH)                                                                   \
+    void apply(const ARITH& ar, std::span<const ARITH::value_type> x, std::span<ARITH::value_type> y) \
+        const override {                                                                          \
+        ++applies;                                                                                \
+        op_->apply(ar, x, y);                                                                     \
+    }                                                                                             \
+    void adjoint(const ARITH& ar, std::span<const ARITH::value_type> y, std::span<ARITH::value_type> x) \
+        const override {                                                                          \
+        ++adjoints;                                                                               \
+        op_->adjoint(ar, y, x);                                                                   \
     }
-    template <class Arith>
-    void adjoint_impl(const Arith& ar, std::span<const typename Arith::value_type> y,
-                      std::span<typename Arith::value_type> x) const {
-        ++adjoints;
-        op_->adjoint(ar, y, x);
-    }
+    RIGORNET_FOR_EACH_ARITH(RIGORNET_COUNTED)
+#undef RIGORNET_COUNTED
+    void accept(OperatorVisitor& v) const override { op_->accept(v); }
     mutable std::atomic<long> applies{0}, adjoints{0};
 
 private:

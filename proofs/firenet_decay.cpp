@@ -13,7 +13,7 @@
 #include <cstdio>
 
 #include "rigornet/cs/cs_report.hpp"
-#include "rigornet/cs/firenet_decay.hpp"
+#include "rigornet/report/firenet_decay_table.hpp"
 
 using namespace rigornet;
 

@@ -343,138 +343,148 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
     auto reach_radius = [&] { return up.add(up.mul(L, rho), J); };
 
     auto observe = [&](std::size_t j, std::span<const Ball> in, std::span<const Ball>) {
-        const Layer& layer = phi.layers()[j];
         if (!arb_is_finite(L.get()) || !arb_is_finite(J.get())) return;  // no finite bound any more
-        if (auto* a = std::get_if<AffineLayer>(&layer)) {
-            const Ball na = norm(a->A), nb = norm(a->B);
-            L = up.add(up.mul(na, L), nb);
-            J = up.mul(na, J);
-            return;
-        }
-        const Ball R = reach_radius();
-        if (!arb_is_finite(R.get())) {  // nothing is known about the reachable set
+        // R: the radius of the reachable set before a nonlinear layer; false (and no
+        // finite bound any more) when nothing is known about that set
+        auto reachable = [&](Ball& R) {
+            R = reach_radius();
+            if (arb_is_finite(R.get())) return true;
             L = J = up.inf();
-            return;
-        }
-        if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-            const std::size_t count = e->indices ? e->indices->size() : in.size();
-            Ball lip = count < in.size() ? up.of(Rational(1)) : Ball(), jump;
-            auto each = [&](auto&& f) {
-                if (e->indices)
-                    e->indices->for_each(f);
-                else
-                    for (std::size_t i = 0; i < in.size(); ++i) f(i);
-            };
-            switch (e->fn) {
-                case Scalar::relu:
-                case Scalar::soft_threshold: lip = up.of(Rational(1)); break;
-                case Scalar::square:
-                    each([&](std::size_t i) {
-                        Ball s = up.add(up.abs(in[i]), R);
-                        arb_mul_2exp_si(s.get(), s.get(), 1);
-                        lip = up.max(lip, s);
-                    });
-                    break;
-                case Scalar::sqrt_theta: {
-                    each([&](std::size_t i) {
+            return false;
+        };
+        visit_layer(
+            phi.layers()[j],
+            [&](const AffineLayer& a) {
+                const Ball na = norm(a.A), nb = norm(a.B);
+                L = up.add(up.mul(na, L), nb);
+                J = up.mul(na, J);
+            },
+            [&](const ElementwiseLayer& e) {
+                Ball R;
+                if (!reachable(R)) return;
+                const std::size_t count = e.indices ? e.indices->size() : in.size();
+                Ball lip = count < in.size() ? up.of(Rational(1)) : Ball(), jump;
+                auto each = [&](auto&& f) {
+                    if (e.indices)
+                        e.indices->for_each(f);
+                    else
+                        for (std::size_t i = 0; i < in.size(); ++i) f(i);
+                };
+                switch (e.fn) {
+                    case Scalar::relu:
+                    case Scalar::soft_threshold:
+                        lip = up.of(Rational(1));
+                        break;
+                    case Scalar::square:
+                        each([&](std::size_t i) {
+                            Ball s = up.add(up.abs(in[i]), R);
+                            arb_mul_2exp_si(s.get(), s.get(), 1);
+                            lip = up.max(lip, s);
+                        });
+                        break;
+                    case Scalar::sqrt_theta: {
+                        each([&](std::size_t i) {
+                            arf_t lo, hi;
+                            arf_init(lo);
+                            arf_init(hi);
+                            const bool finite = reach(lo, hi, in[i], R, ar.prec);
+                            Ball m;
+                            arb_set_arf(m.get(), lo);
+                            if (finite && arf_sgn(lo) > 0) {
+                                arb_sqrt(m.get(), m.get(), ar.prec);
+                                arb_mul_2exp_si(m.get(), m.get(), 1);
+                                lip = up.max(lip, up.inverse(m));
+                            } else {
+                                lip = up.inf();
+                            }
+                            arf_clear(lo);
+                            arf_clear(hi);
+                        });
+                        if (!ar.ideal_sqrt) {  // 2^−k per coordinate, ℓ2 over the coordinates
+                            Ball t;
+                            arb_set_ui(t.get(), count);
+                            arb_sqrt(t.get(), t.get(), ar.prec);
+                            arb_mul_2exp_si(t.get(), t.get(), -e.theta_bits);
+                            jump = up.point(t);
+                        }
+                        break;
+                    }
+                }
+                L = up.mul(lip, L);
+                J = up.add(up.mul(lip, J), jump);
+            },
+            [&](const GateLayer& g) {
+                Ball R;
+                if (!reachable(R)) return;
+                // gates with the same function share one analysis over the hull of their intervals
+                struct Group {
+                    const Expr* f;
+                    Rational p;  // the gates' parameter (0 when f does not use it)
+                    arf_t lo, hi;
+                    Ball xmax;
+                    std::size_t count = 0;
+                };
+                std::map<std::string, Group> groups;
+                std::size_t touched = 0;
+                bool undefined = false;  // no finite bound: an unbounded or empty interval
+                // gate s of a group (Gate::count): control + s, targets + s, parameter params.at(s)
+                for (const Gate& gate : g.gates)
+                    for (std::size_t s = 0; s < gate.count; ++s) {
+                        touched += 1 + gate.targets.size();
                         arf_t lo, hi;
                         arf_init(lo);
                         arf_init(hi);
-                        const bool finite = reach(lo, hi, in[i], R, ar.prec);
-                        Ball m;
-                        arb_set_arf(m.get(), lo);
-                        if (finite && arf_sgn(lo) > 0) {
-                            arb_sqrt(m.get(), m.get(), ar.prec);
-                            arb_mul_2exp_si(m.get(), m.get(), 1);
-                            lip = up.max(lip, up.inverse(m));
+                        if (!reach(lo, hi, in[gate.control + s], R, ar.prec)) undefined = true;
+                        if (needs_nonnegative(gate.f) && arf_sgn(lo) < 0) arf_zero(lo);  // g undefined below 0
+                        Ball xn;                                                         // ≥ ‖X‖ at y
+                        gate.targets.for_each([&](std::size_t t) { xn = up.hypot(xn, up.abs(in[t + s])); });
+                        xn = up.add(xn, R);
+                        const bool param = gate.f.uses_parameter();
+                        const Rational pv = param ? gate.params.at(s) : Rational();
+                        auto [it, fresh] =
+                            groups.try_emplace(gate.f.str() + (param ? " | p = " + pv.str() : std::string()));
+                        Group& grp = it->second;
+                        if (fresh) {
+                            grp.f = &gate.f;
+                            grp.p = pv;
+                            arf_init(grp.lo);
+                            arf_init(grp.hi);
+                            arf_set(grp.lo, lo);
+                            arf_set(grp.hi, hi);
                         } else {
-                            lip = up.inf();
+                            arf_min(grp.lo, grp.lo, lo);
+                            arf_max(grp.hi, grp.hi, hi);
                         }
+                        grp.xmax = up.max(grp.xmax, xn);
+                        ++grp.count;
                         arf_clear(lo);
                         arf_clear(hi);
-                    });
-                    if (!ar.ideal_sqrt) {  // 2^−k per coordinate, ℓ2 over the coordinates
-                        Ball t;
-                        arb_set_ui(t.get(), count);
-                        arb_sqrt(t.get(), t.get(), ar.prec);
-                        arb_mul_2exp_si(t.get(), t.get(), -e->theta_bits);
-                        jump = up.point(t);
                     }
-                    break;
+                Ball lip = touched < in.size() ? up.of(Rational(1)) : Ball(), jump2;
+                for (auto& [key, grp] : groups) {
+                    if (arf_cmp(grp.lo, grp.hi) > 0) {
+                        undefined = true;  // g is defined nowhere on the reachable interval
+                    } else if (!undefined) {
+                        const GateBound b = gate_bound(*grp.f, grp.lo, grp.hi, up, ar.ideal_sqrt, grp.p);
+                        lip = up.max(lip, up.hypot(b.sup_abs, up.mul(grp.xmax, b.lip)));
+                        if (!ar.ideal_sqrt) {
+                            Ball jg = up.mul(grp.xmax, b.dev);
+                            arb_mul_2exp_si(jg.get(), jg.get(), 1);
+                            Ball c;
+                            arb_set_ui(c.get(), grp.count);
+                            jump2 = up.add(jump2, up.mul(c, up.mul(jg, jg)));
+                        }
+                    }
+                    arf_clear(grp.lo);
+                    arf_clear(grp.hi);
                 }
-            }
-            L = up.mul(lip, L);
-            J = up.add(up.mul(lip, J), jump);
-            return;
-        }
-        const GateLayer& g = std::get<GateLayer>(layer);
-        // gates with the same function share one analysis over the hull of their intervals
-        struct Group {
-            const Expr* f;
-            Rational p;  // the gates' parameter (0 when f does not use it)
-            arf_t lo, hi;
-            Ball xmax;
-            std::size_t count = 0;
-        };
-        std::map<std::string, Group> groups;
-        std::size_t touched = 0;
-        bool undefined = false;  // no finite bound: an unbounded or empty interval
-        // gate s of a group (Gate::count): control + s, targets + s, parameter params.at(s)
-        for (const Gate& gate : g.gates)
-          for (std::size_t s = 0; s < gate.count; ++s) {
-            touched += 1 + gate.targets.size();
-            arf_t lo, hi;
-            arf_init(lo);
-            arf_init(hi);
-            if (!reach(lo, hi, in[gate.control + s], R, ar.prec)) undefined = true;
-            if (needs_nonnegative(gate.f) && arf_sgn(lo) < 0) arf_zero(lo);  // g undefined below 0
-            Ball xn;  // ≥ ‖X‖ at y
-            gate.targets.for_each([&](std::size_t t) { xn = up.hypot(xn, up.abs(in[t + s])); });
-            xn = up.add(xn, R);
-            const bool param = gate.f.uses_parameter();
-            const Rational pv = param ? gate.params.at(s) : Rational();
-            auto [it, fresh] = groups.try_emplace(gate.f.str() + (param ? " | p = " + pv.str() : std::string()));
-            Group& grp = it->second;
-            if (fresh) {
-                grp.f = &gate.f;
-                grp.p = pv;
-                arf_init(grp.lo);
-                arf_init(grp.hi);
-                arf_set(grp.lo, lo);
-                arf_set(grp.hi, hi);
-            } else {
-                arf_min(grp.lo, grp.lo, lo);
-                arf_max(grp.hi, grp.hi, hi);
-            }
-            grp.xmax = up.max(grp.xmax, xn);
-            ++grp.count;
-            arf_clear(lo);
-            arf_clear(hi);
-        }
-        Ball lip = touched < in.size() ? up.of(Rational(1)) : Ball(), jump2;
-        for (auto& [key, grp] : groups) {
-            if (arf_cmp(grp.lo, grp.hi) > 0) {
-                undefined = true;  // g is defined nowhere on the reachable interval
-            } else if (!undefined) {
-                const GateBound b = gate_bound(*grp.f, grp.lo, grp.hi, up, ar.ideal_sqrt, grp.p);
-                lip = up.max(lip, up.hypot(b.sup_abs, up.mul(grp.xmax, b.lip)));
-                if (!ar.ideal_sqrt) {
-                    Ball jg = up.mul(grp.xmax, b.dev);
-                    arb_mul_2exp_si(jg.get(), jg.get(), 1);
-                    Ball c;
-                    arb_set_ui(c.get(), grp.count);
-                    jump2 = up.add(jump2, up.mul(c, up.mul(jg, jg)));
+                if (undefined) {
+                    L = J = up.inf();
+                    return;
                 }
-            }
-            arf_clear(grp.lo);
-            arf_clear(grp.hi);
-        }
-        if (undefined) {
-            L = J = up.inf();
-            return;
-        }
-        L = up.mul(lip, L);
-        J = up.add(up.mul(lip, J), up.sqrt(jump2));
+                L = up.mul(lip, L);
+                J = up.add(up.mul(lip, J), up.sqrt(jump2));
+            });
     };
     std::vector<Ball> yb;
     for (const Rational& v : y) yb.push_back(ar.from_rational(v));

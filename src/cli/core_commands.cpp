@@ -184,31 +184,35 @@ int cmd_info(const std::string& path, const std::string& reading, bool as_json) 
         const Layer& l = net.layers()[j];
         json e = {{"index", j + 1}, {"kind", layer_kind(l)}, {"in", net.widths()[j]}, {"out", net.widths()[j + 1]}};
         std::string detail;
-        if (auto* a = std::get_if<AffineLayer>(&l)) {
-            long bits = std::max(a->A->max_entry_bits(), a->c.max_bits());
-            e["matrix"] = a->A->kind();
-            e["stored_entries"] = a->A->stored_entries();
-            e["input_reinjection"] = a->B != nullptr;
-            if (a->B) bits = std::max(bits, a->B->max_entry_bits());
-            e["weight_bits"] = bits;
-            detail = a->A->kind() + " A" + (a->B ? " + B y" : "") + ", weights up to " + std::to_string(bits) + " bits";
-        } else if (auto* el = std::get_if<ElementwiseLayer>(&l)) {
-            e["function"] = scalar_name(el->fn);
-            e["count"] = el->indices ? el->indices->size() : net.widths()[j];
-            if (el->fn == Scalar::sqrt_theta) e["theta"] = el->param.str();
-            if (el->fn == Scalar::soft_threshold) e["t"] = el->param.str();
-            detail = scalar_name(el->fn) + " on " + std::to_string(e["count"].get<std::size_t>()) + " values";
-        } else {
-            const auto& g = std::get<GateLayer>(l);
-            std::size_t count = 0;
-            e["functions"] = json::array();
-            for (const Gate& gate : g.gates) {
-                count += gate.count;
-                e["functions"].push_back(gate.f.str());
-            }
-            e["gates"] = count;
-            detail = std::to_string(count) + " gate(s), f = " + g.gates.front().f.str();
-        }
+        visit_layer(
+            l,
+            [&](const AffineLayer& a) {
+                long bits = std::max(a.A->max_entry_bits(), a.c.max_bits());
+                e["matrix"] = a.A->kind();
+                e["stored_entries"] = a.A->stored_entries();
+                e["input_reinjection"] = a.B != nullptr;
+                if (a.B) bits = std::max(bits, a.B->max_entry_bits());
+                e["weight_bits"] = bits;
+                detail =
+                    a.A->kind() + " A" + (a.B ? " + B y" : "") + ", weights up to " + std::to_string(bits) + " bits";
+            },
+            [&](const ElementwiseLayer& el) {
+                e["function"] = scalar_name(el.fn);
+                e["count"] = el.indices ? el.indices->size() : net.widths()[j];
+                if (el.fn == Scalar::sqrt_theta) e["theta"] = el.param.str();
+                if (el.fn == Scalar::soft_threshold) e["t"] = el.param.str();
+                detail = scalar_name(el.fn) + " on " + std::to_string(e["count"].get<std::size_t>()) + " values";
+            },
+            [&](const GateLayer& g) {
+                std::size_t count = 0;
+                e["functions"] = json::array();
+                for (const Gate& gate : g.gates) {
+                    count += gate.count;
+                    e["functions"].push_back(gate.f.str());
+                }
+                e["gates"] = count;
+                detail = std::to_string(count) + " gate(s), f = " + g.gates.front().f.str();
+            });
         layers.push_back(e);
         t << "  " << (j + 1) << ": " << layer_kind(l) << " " << net.widths()[j] << " -> " << net.widths()[j + 1]
           << "  " << detail << "\n";

@@ -328,7 +328,9 @@ Progress progress_printer(const std::string& what, bool enabled) {
 
 json network_stats(const Network& net) {
     std::size_t affine = 0, widest = 0;
-    for (auto& l : net.layers()) affine += std::holds_alternative<AffineLayer>(l);
+    for (auto& l : net.layers())
+        visit_layer(
+            l, [&](const AffineLayer&) { ++affine; }, [](const ElementwiseLayer&) {}, [](const GateLayer&) {});
     for (auto w : net.widths()) widest = std::max(widest, w);
     return {{"layers", net.layers().size()}, {"affine_layers", affine}, {"max_width", widest},
             {"max_weight_bits", net.max_weight_bits()}};

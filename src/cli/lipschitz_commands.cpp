@@ -15,7 +15,7 @@
 #include "rigornet/core/error.hpp"
 #include "rigornet/lipschitz/jacobian_bound.hpp"
 #include "rigornet/lipschitz/lipschitz.hpp"
-#include "rigornet/cs/firenet_decay.hpp"
+#include "rigornet/report/firenet_decay_table.hpp"
 #include "rigornet/report/lipschitz_tables.hpp"
 #include "rigornet/report/inexact_table.hpp"
 

@@ -9,6 +9,7 @@
 #include "rigornet/number/arith.hpp"
 #include "rigornet/io/json_format.hpp"
 #include "rigornet/linalg/rational_matrix.hpp"
+#include "rigornet/linalg/visit_operator.hpp"
 #include "rigornet/number/sqrt_theta.hpp"
 #include "../io/text_file.hpp"
 
@@ -23,32 +24,42 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // The stored entries of an operator read from JSON: dense and sparse matrices as stored,
-// any other (exact) operator column by column from its images of the unit vectors.
+// any other (exact) operator column by column from its images of the unit vectors (the
+// deliberate default case: one route for every structured type).
 std::vector<SparseEntry> entries_of(const LinearOperator& op, const std::string& path) {
-    std::vector<SparseEntry> e;
-    if (auto* s = dynamic_cast<const SparseMatrix*>(&op)) return s->entries();
-    if (static_cast<std::uint64_t>(op.rows()) * op.cols() > market_limits::max_entries)
-        throw ResourceError(path + ": a " + std::to_string(op.rows()) + "x" + std::to_string(op.cols()) +
-                            " matrix is over the limit of " + std::to_string(market_limits::max_entries) + " entries");
-    if (auto* d = dynamic_cast<const DenseMatrix*>(&op)) {
-        for (std::size_t i = 0; i < d->rows(); ++i)
-            for (std::size_t j = 0; j < d->cols(); ++j)
-                if (!d->at(i, j).is_zero()) e.push_back({i, j, d->at(i, j)});
-        return e;
-    }
-    std::vector<Rational> x(op.cols()), y(op.rows());
-    for (std::size_t j = 0; j < op.cols(); ++j) {
-        x[j] = Rational(1);
-        try {
-            op.apply(ExactArith{}, x, y);
-        } catch (const DomainError& err) {
-            throw DomainError(path + ": the " + op.kind() + " operator has irrational entries: " + err.what());
-        }
-        x[j] = Rational(0);
-        for (std::size_t i = 0; i < y.size(); ++i)
-            if (!y[i].is_zero()) e.push_back({i, j, y[i]});
-    }
-    return e;
+    auto within_limit = [&] {
+        if (static_cast<std::uint64_t>(op.rows()) * op.cols() > market_limits::max_entries)
+            throw ResourceError(path + ": a " + std::to_string(op.rows()) + "x" + std::to_string(op.cols()) +
+                                " matrix is over the limit of " + std::to_string(market_limits::max_entries) +
+                                " entries");
+    };
+    return visit_operator<std::vector<SparseEntry>>(
+        op, [](const SparseMatrix& s) { return s.entries(); },
+        [&](const DenseMatrix& d) {
+            within_limit();
+            std::vector<SparseEntry> e;
+            for (std::size_t i = 0; i < d.rows(); ++i)
+                for (std::size_t j = 0; j < d.cols(); ++j)
+                    if (!d.at(i, j).is_zero()) e.push_back({i, j, d.at(i, j)});
+            return e;
+        },
+        [&](const LinearOperator&) {
+            within_limit();
+            std::vector<SparseEntry> e;
+            std::vector<Rational> x(op.cols()), y(op.rows());
+            for (std::size_t j = 0; j < op.cols(); ++j) {
+                x[j] = Rational(1);
+                try {
+                    op.apply(ExactArith{}, x, y);
+                } catch (const DomainError& err) {
+                    throw DomainError(path + ": the " + op.kind() + " operator has irrational entries: " + err.what());
+                }
+                x[j] = Rational(0);
+                for (std::size_t i = 0; i < y.size(); ++i)
+                    if (!y[i].is_zero()) e.push_back({i, j, y[i]});
+            }
+            return e;
+        });
 }
 
 // The problem-file spellings of a matrix object mapped to the network format's: "data"

@@ -9,6 +9,7 @@
 
 #include "rigornet/linalg/structured.hpp"
 #include "rigornet/linalg/transforms.hpp"
+#include "rigornet/linalg/visit_operator.hpp"
 #include "text_file.hpp"
 
 namespace rigornet {
@@ -51,6 +52,14 @@ struct ReadOp {
     OperatorPtr op;
     std::uint64_t expanded = 0;
 };
+
+// The JSON form of operator type T, both directions in one place (specialised below, one
+// per type of RIGORNET_FOR_EACH_OPERATOR): `name` (the "operator" value, or "dense" /
+// "sparse" for matrices, which have none: `structured` false), read, write, and parts
+// (the operators its form refers to). There is no general definition: an operator type
+// without its JSON form fails to compile in Writer::form and in the registry of readers.
+template <class T>
+struct JsonForm;
 
 struct Reader {
     explicit Reader(std::string src) : source(std::move(src)) {}
@@ -233,49 +242,22 @@ struct Reader {
         return {std::move(op), expansion(1 + parts, path)};
     }
 
-    // A matrix or operator: {"ref"}, {"operator", ...}, or {"rows", "cols", "dense"|"sparse"}.
-    // `depth` counts the enclosing operators.
-    ReadOp matrix(const json& m, const std::string& path, int depth) {
-        if (depth > max_depth) refuse(path, "operators nested deeper than " + std::to_string(max_depth));
-        if (m.is_object() && m.contains("ref")) {
-            keys(m, path, {"ref"});
-            auto it = m["ref"].is_string() ? refs.find(m["ref"].get<std::string>()) : refs.end();
-            if (it == refs.end()) fail(path + ".ref", "no operator of that name in \"operators\" (defined before use)");
-            return it->second;
-        }
-        if (m.is_object() && m.contains("operator")) return structured(m, path, depth);
-        if (m.is_object() && m.contains("sparse") && m.contains("dense"))
-            fail(path, "expected \"dense\" or \"sparse\" entries, not both");
-        if (m.is_object() && m.contains("sparse"))
-            keys(m, path, {"rows", "cols", "sparse"});
-        else
-            keys(m, path, {"rows", "cols", "dense"});
+    // The "rows" and "cols" of a dense or sparse matrix, each at least 1.
+    std::pair<std::size_t, std::size_t> matrix_size(const json& m, const std::string& path) const {
         std::size_t rows = index(field(m, path, "rows"), path + ".rows");
         std::size_t cols = index(field(m, path, "cols"), path + ".cols");
         if (rows == 0 || cols == 0) fail(path, "a matrix needs at least one row and one column");
-        if (m.contains("sparse")) {
-            const json& s = m["sparse"];
-            if (!s.is_array()) fail(path + ".sparse", "expected an array of [row, col, \"value\"] triples");
-            spend_unbacked(rows + 1, path + ".rows", "the row table of a sparse matrix");
-            std::vector<SparseEntry> e;
-            e.reserve(s.size());
-            for (std::size_t k = 0; k < s.size(); ++k) {
-                std::string ep = item(path + ".sparse", k);
-                if (!s[k].is_array() || s[k].size() != 3) fail(ep, "expected [row, col, \"value\"]");
-                e.push_back({index(s[k][0], item(ep, 0)), index(s[k][1], item(ep, 1)), rational(s[k][2], item(ep, 2))});
-            }
-            return node(at(path, [&] { return OperatorPtr(std::make_shared<SparseMatrix>(rows, cols, std::move(e))); }), 0, path);
-        }
-        const json& d = field(m, path, "dense");
-        if (!d.is_array() || d.size() != rows) fail(path + ".dense", "expected " + std::to_string(rows) + " rows");
-        for (std::size_t i = 0; i < rows; ++i)  // every row is present before rows·cols are reserved
-            if (!d[i].is_array() || d[i].size() != cols)
-                fail(item(path + ".dense", i), "expected a row of " + std::to_string(cols) + " rationals");
-        std::vector<Rational> e;
-        e.reserve(rows * cols);
-        for (std::size_t i = 0; i < rows; ++i)
-            for (std::size_t j = 0; j < cols; ++j) e.push_back(rational(d[i][j], item(item(path + ".dense", i), j)));
-        return node(at(path, [&] { return OperatorPtr(std::make_shared<DenseMatrix>(rows, cols, std::move(e))); }), 0, path);
+        return {rows, cols};
+    }
+
+    // A matrix or operator: {"ref"}, {"operator", ...}, or {"rows", "cols", "dense"|"sparse"}.
+    // `depth` counts the enclosing operators. Defined after the JSON forms.
+    ReadOp matrix(const json& m, const std::string& path, int depth);
+
+    // A structured operator without parts, built by make() (errors with the path).
+    template <class F>
+    ReadOp leaf(const std::string& path, F make) const {
+        return node(at(path, [&] { return OperatorPtr(make()); }), 0, path);
     }
 
     Shape shape(const json& m, const std::string& path) const {
@@ -284,103 +266,6 @@ struct Reader {
         std::vector<std::size_t> dims;
         for (std::size_t i = 0; i < d.size(); ++i) dims.push_back(index(d[i], item(path + ".shape", i), 1 << 24));
         return at(path + ".shape", [&] { return Shape(dims); });
-    }
-
-    // Structured operators (docs/formats.md): walsh, haar, subsample, fourier,
-    // fourier-rational, composition, adjoint, block.
-    ReadOp structured(const json& m, const std::string& path, int depth) {
-        const std::string kind = text(m, path, "operator");
-        auto leaf = [&](auto make) { return node(at(path, [&] { return OperatorPtr(make()); }), 0, path); };
-        if (kind == "walsh") {
-            keys(m, path, {"operator", "shape", "order"});
-            const std::string order = m.contains("order") ? text(m, path, "order") : "sequency";
-            if (order != "sequency" && order != "natural") fail(path + ".order", "expected sequency or natural");
-            Shape s = shape(m, path);
-            return leaf([&] { return std::make_shared<WalshHadamard>(s, order == "natural" ? WalshOrder::natural : WalshOrder::sequency); });
-        }
-        if (kind == "haar") {
-            keys(m, path, {"operator", "shape", "levels"});
-            Shape s = shape(m, path);
-            const int levels = static_cast<int>(index(field(m, path, "levels"), path + ".levels", 64));
-            return leaf([&] { return std::make_shared<Haar>(s, levels); });
-        }
-        if (kind == "subsample") {
-            keys(m, path, {"operator", "n", "omega"});
-            const std::size_t n = index(field(m, path, "n"), path + ".n");
-            auto omega = indices(field(m, path, "omega"), path + ".omega");
-            return leaf([&] { return std::make_shared<Subsample>(n, std::move(omega)); });
-        }
-        if (kind == "fourier") {
-            keys(m, path, {"operator", "shape", "omega", "complex"});
-            Shape s = shape(m, path);
-            auto omega = indices(field(m, path, "omega"), path + ".omega");
-            const bool complex = flag(m, path, "complex");
-            return leaf([&] { return std::make_shared<FourierSampling>(s, std::move(omega), complex); });
-        }
-        if (kind == "fourier-rational") {
-            keys(m, path, {"operator", "shape", "omega", "accuracy", "complex"});
-            Shape s = shape(m, path);
-            auto omega = indices(field(m, path, "omega"), path + ".omega");
-            const long acc = static_cast<long>(index(field(m, path, "accuracy"), path + ".accuracy", max_fourier_accuracy));
-            if (acc == 0) fail(path + ".accuracy", "expected 1 to " + std::to_string(max_fourier_accuracy) + " bits");
-            const bool complex = flag(m, path, "complex");
-            // n/2 twiddles per side, cosine and sine, each of about accuracy + log2 N bits
-            std::uint64_t twiddle_bits = 0;
-            for (std::size_t n : s.dims) twiddle_bits += n * static_cast<std::uint64_t>(acc + 64);
-            spend_bits(twiddle_bits, path + ".accuracy");
-            return leaf([&] { return std::make_shared<FourierSamplingRational>(s, std::move(omega), acc, complex); });
-        }
-        if (kind == "adjoint") {
-            keys(m, path, {"operator", "of"});
-            ReadOp of = matrix(field(m, path, "of"), path + ".of", depth + 1);
-            return node(std::make_shared<AdjointView>(of.op), of.expanded, path);
-        }
-        if (kind == "composition") {
-            keys(m, path, {"operator", "factors"});
-            const json& f = field(m, path, "factors");
-            if (!f.is_array() || f.empty()) fail(path + ".factors", "expected a non-empty list of operators");
-            std::vector<OperatorPtr> ops;
-            std::uint64_t parts = 0;
-            for (std::size_t i = 0; i < f.size(); ++i) {
-                ReadOp r = matrix(f[i], item(path + ".factors", i), depth + 1);
-                ops.push_back(r.op);
-                parts = expansion(parts + r.expanded, path);
-            }
-            return node(at(path, [&] { return OperatorPtr(std::make_shared<Composition>(std::move(ops))); }), parts, path);
-        }
-        if (kind == "block") {
-            keys(m, path, {"operator", "rows", "cols", "blocks"});
-            const std::size_t rows = index(field(m, path, "rows"), path + ".rows");
-            const std::size_t cols = index(field(m, path, "cols"), path + ".cols");
-            const json& bs = field(m, path, "blocks");
-            if (!bs.is_array()) fail(path + ".blocks", "expected a list of blocks");
-            std::vector<Block> blocks;
-            std::uint64_t parts = 0;
-            for (std::size_t k = 0; k < bs.size(); ++k) {
-                const std::string bp = item(path + ".blocks", k);
-                keys(bs[k], bp, {"out", "in", "op", "identity"});
-                Block b;
-                b.out_rows = indices(field(bs[k], bp, "out"), bp + ".out");
-                const json& in = field(bs[k], bp, "in");
-                if (!in.is_array()) fail(bp + ".in", "expected a list of [column, \"coefficient\"] pairs");
-                for (std::size_t i = 0; i < in.size(); ++i) {
-                    const std::string ip = item(bp + ".in", i);
-                    if (!in[i].is_array() || in[i].size() != 2) fail(ip, "expected [column, \"coefficient\"]");
-                    b.in.push_back({index(in[i][0], item(ip, 0)), rational(in[i][1], item(ip, 1))});
-                }
-                const bool has_op = bs[k].contains("op") && !bs[k]["op"].is_null();
-                if (has_op == bs[k].contains("identity")) fail(bp, "expected exactly one of \"op\" and \"identity\"");
-                if (has_op) {
-                    ReadOp r = matrix(bs[k]["op"], bp + ".op", depth + 1);
-                    b.op = r.op;
-                    parts = expansion(parts + r.expanded, path);
-                } else
-                    b.identity = index(bs[k]["identity"], bp + ".identity");
-                blocks.push_back(std::move(b));
-            }
-            return node(at(path, [&] { return OperatorPtr(std::make_shared<BlockOperator>(rows, cols, std::move(blocks))); }), parts, path);
-        }
-        fail(path + ".operator", "expected walsh, haar, subsample, fourier, fourier-rational, adjoint, composition or block");
     }
 
     Expr expr(const json& v, const std::string& path, int depth) {
@@ -517,17 +402,6 @@ json index_set_json(const IndexRanges& s) {
     return {{"ranges", std::move(ranges)}};
 }
 
-// The operators an operator is built from (none for matrices and transforms).
-std::vector<OperatorPtr> parts(const LinearOperator& o) {
-    if (auto* a = dynamic_cast<const AdjointView*>(&o)) return {a->inner()};
-    if (auto* c = dynamic_cast<const Composition*>(&o)) return c->factors();
-    std::vector<OperatorPtr> ps;
-    if (auto* b = dynamic_cast<const BlockOperator*>(&o))
-        for (const Block& k : b->blocks())
-            if (k.op) ps.push_back(k.op);
-    return ps;
-}
-
 // Writes operators. An operator referenced from more than one place (layers and
 // enclosing operators, counted by count() before writing) is defined once in `defs`
 // (top-level "operators", after the definitions it refers to) and referenced by name:
@@ -540,12 +414,7 @@ struct Writer {
 
     // Counts a reference to p and, on the first, the references p makes (each
     // operator's parts are visited once: linear in the number of distinct operators).
-    void count(const OperatorPtr& p) {
-        if (uses[p.get()]++ == 0)
-            for (const OperatorPtr& q : parts(*p)) count(q);
-    }
-
-    json shape_json(const Shape& s) { return s.dims; }
+    void count(const OperatorPtr& p);  // defined after the forms
 
     json op(const OperatorPtr& p) {
         if (auto it = names.find(p.get()); it != names.end()) return {{"ref", it->second}};
@@ -557,55 +426,313 @@ struct Writer {
         return {{"ref", name}};
     }
 
-    json form(const LinearOperator& o) {
-        if (auto* d = dynamic_cast<const DenseMatrix*>(&o)) {
-            json rows = json::array();
-            for (std::size_t i = 0; i < d->rows(); ++i) {
-                json row = json::array();
-                for (std::size_t j = 0; j < d->cols(); ++j) row.push_back(rational_json(d->at(i, j)));
-                rows.push_back(std::move(row));
+    // The operator's own JSON form. Defined after the forms.
+    json form(const LinearOperator& o);
+};
+
+json shape_json(const Shape& s) { return s.dims; }
+
+using Parts = std::vector<OperatorPtr>;
+
+template <>
+struct JsonForm<DenseMatrix> {
+    static constexpr const char* name = "dense";
+    static constexpr bool structured = false;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"rows", "cols", "dense"});
+        const auto [rows, cols] = rd.matrix_size(m, path);
+        const json& d = rd.field(m, path, "dense");
+        if (!d.is_array() || d.size() != rows) rd.fail(path + ".dense", "expected " + std::to_string(rows) + " rows");
+        for (std::size_t i = 0; i < rows; ++i)  // every row is present before rows·cols are reserved
+            if (!d[i].is_array() || d[i].size() != cols)
+                rd.fail(item(path + ".dense", i), "expected a row of " + std::to_string(cols) + " rationals");
+        std::vector<Rational> e;
+        e.reserve(rows * cols);
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) e.push_back(rd.rational(d[i][j], item(item(path + ".dense", i), j)));
+        return rd.leaf(path, [&] { return std::make_shared<DenseMatrix>(rows, cols, std::move(e)); });
+    }
+    static json write(Writer&, const DenseMatrix& d) {
+        json rows = json::array();
+        for (std::size_t i = 0; i < d.rows(); ++i) {
+            json row = json::array();
+            for (std::size_t j = 0; j < d.cols(); ++j) row.push_back(rational_json(d.at(i, j)));
+            rows.push_back(std::move(row));
+        }
+        return {{"rows", d.rows()}, {"cols", d.cols()}, {"dense", std::move(rows)}};
+    }
+    static Parts parts(const DenseMatrix&) { return {}; }
+};
+
+template <>
+struct JsonForm<SparseMatrix> {
+    static constexpr const char* name = "sparse";
+    static constexpr bool structured = false;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"rows", "cols", "sparse"});
+        const auto [rows, cols] = rd.matrix_size(m, path);
+        const json& s = m["sparse"];
+        if (!s.is_array()) rd.fail(path + ".sparse", "expected an array of [row, col, \"value\"] triples");
+        rd.spend_unbacked(rows + 1, path + ".rows", "the row table of a sparse matrix");
+        std::vector<SparseEntry> e;
+        e.reserve(s.size());
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            std::string ep = item(path + ".sparse", k);
+            if (!s[k].is_array() || s[k].size() != 3) rd.fail(ep, "expected [row, col, \"value\"]");
+            e.push_back({rd.index(s[k][0], item(ep, 0)), rd.index(s[k][1], item(ep, 1)), rd.rational(s[k][2], item(ep, 2))});
+        }
+        return rd.leaf(path, [&] { return std::make_shared<SparseMatrix>(rows, cols, std::move(e)); });
+    }
+    static json write(Writer&, const SparseMatrix& s) {
+        json e = json::array();
+        for (const SparseEntry& x : s.entries()) e.push_back(json::array({x.row, x.col, rational_json(x.value)}));
+        return {{"rows", s.rows()}, {"cols", s.cols()}, {"sparse", std::move(e)}};
+    }
+    static Parts parts(const SparseMatrix&) { return {}; }
+};
+
+template <>
+struct JsonForm<WalshHadamard> {
+    static constexpr const char* name = "walsh";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"operator", "shape", "order"});
+        const std::string order = m.contains("order") ? rd.text(m, path, "order") : "sequency";
+        if (order != "sequency" && order != "natural") rd.fail(path + ".order", "expected sequency or natural");
+        Shape s = rd.shape(m, path);
+        return rd.leaf(path, [&] {
+            return std::make_shared<WalshHadamard>(s, order == "natural" ? WalshOrder::natural : WalshOrder::sequency);
+        });
+    }
+    static json write(Writer&, const WalshHadamard& w) {
+        return {{"operator", name}, {"shape", shape_json(w.shape())},
+                {"order", w.order() == WalshOrder::natural ? "natural" : "sequency"}};
+    }
+    static Parts parts(const WalshHadamard&) { return {}; }
+};
+
+template <>
+struct JsonForm<Haar> {
+    static constexpr const char* name = "haar";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"operator", "shape", "levels"});
+        Shape s = rd.shape(m, path);
+        const int levels = static_cast<int>(rd.index(rd.field(m, path, "levels"), path + ".levels", 64));
+        return rd.leaf(path, [&] { return std::make_shared<Haar>(s, levels); });
+    }
+    static json write(Writer&, const Haar& h) {
+        return {{"operator", name}, {"shape", shape_json(h.shape())}, {"levels", h.levels()}};
+    }
+    static Parts parts(const Haar&) { return {}; }
+};
+
+template <>
+struct JsonForm<Subsample> {
+    static constexpr const char* name = "subsample";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"operator", "n", "omega"});
+        const std::size_t n = rd.index(rd.field(m, path, "n"), path + ".n");
+        auto omega = rd.indices(rd.field(m, path, "omega"), path + ".omega");
+        return rd.leaf(path, [&] { return std::make_shared<Subsample>(n, std::move(omega)); });
+    }
+    static json write(Writer&, const Subsample& s) {
+        return {{"operator", name}, {"n", s.cols()}, {"omega", s.omega()}};
+    }
+    static Parts parts(const Subsample&) { return {}; }
+};
+
+template <>
+struct JsonForm<FourierSampling> {
+    static constexpr const char* name = "fourier";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"operator", "shape", "omega", "complex"});
+        Shape s = rd.shape(m, path);
+        auto omega = rd.indices(rd.field(m, path, "omega"), path + ".omega");
+        const bool complex = rd.flag(m, path, "complex");
+        return rd.leaf(path, [&] { return std::make_shared<FourierSampling>(s, std::move(omega), complex); });
+    }
+    static json write(Writer&, const FourierSampling& f) {
+        return {{"operator", name}, {"shape", shape_json(f.shape())}, {"omega", f.omega()}, {"complex", f.complex_input()}};
+    }
+    static Parts parts(const FourierSampling&) { return {}; }
+};
+
+template <>
+struct JsonForm<FourierSamplingRational> {
+    static constexpr const char* name = "fourier-rational";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int) {
+        rd.keys(m, path, {"operator", "shape", "omega", "accuracy", "complex"});
+        Shape s = rd.shape(m, path);
+        auto omega = rd.indices(rd.field(m, path, "omega"), path + ".omega");
+        const long acc =
+            static_cast<long>(rd.index(rd.field(m, path, "accuracy"), path + ".accuracy", max_fourier_accuracy));
+        if (acc == 0) rd.fail(path + ".accuracy", "expected 1 to " + std::to_string(max_fourier_accuracy) + " bits");
+        const bool complex = rd.flag(m, path, "complex");
+        // n/2 twiddles per side, cosine and sine, each of about accuracy + log2 N bits
+        std::uint64_t twiddle_bits = 0;
+        for (std::size_t n : s.dims) twiddle_bits += n * static_cast<std::uint64_t>(acc + 64);
+        rd.spend_bits(twiddle_bits, path + ".accuracy");
+        return rd.leaf(path, [&] { return std::make_shared<FourierSamplingRational>(s, std::move(omega), acc, complex); });
+    }
+    static json write(Writer&, const FourierSamplingRational& f) {
+        return {{"operator", name}, {"shape", shape_json(f.shape())}, {"omega", f.omega()},
+                {"accuracy", f.accuracy()}, {"complex", f.complex_input()}};
+    }
+    static Parts parts(const FourierSamplingRational&) { return {}; }
+};
+
+template <>
+struct JsonForm<AdjointView> {
+    static constexpr const char* name = "adjoint";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int depth) {
+        rd.keys(m, path, {"operator", "of"});
+        ReadOp of = rd.matrix(rd.field(m, path, "of"), path + ".of", depth + 1);
+        return rd.node(std::make_shared<AdjointView>(of.op), of.expanded, path);
+    }
+    static json write(Writer& w, const AdjointView& a) { return {{"operator", name}, {"of", w.op(a.inner())}}; }
+    static Parts parts(const AdjointView& a) { return {a.inner()}; }
+};
+
+template <>
+struct JsonForm<Composition> {
+    static constexpr const char* name = "composition";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int depth) {
+        rd.keys(m, path, {"operator", "factors"});
+        const json& f = rd.field(m, path, "factors");
+        if (!f.is_array() || f.empty()) rd.fail(path + ".factors", "expected a non-empty list of operators");
+        std::vector<OperatorPtr> ops;
+        std::uint64_t parts = 0;
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            ReadOp r = rd.matrix(f[i], item(path + ".factors", i), depth + 1);
+            ops.push_back(r.op);
+            parts = rd.expansion(parts + r.expanded, path);
+        }
+        return rd.node(rd.at(path, [&] { return OperatorPtr(std::make_shared<Composition>(std::move(ops))); }), parts,
+                       path);
+    }
+    static json write(Writer& w, const Composition& c) {
+        json fs = json::array();
+        for (auto& f : c.factors()) fs.push_back(w.op(f));
+        return {{"operator", name}, {"factors", std::move(fs)}};
+    }
+    static Parts parts(const Composition& c) { return c.factors(); }
+};
+
+template <>
+struct JsonForm<BlockOperator> {
+    static constexpr const char* name = "block";
+    static constexpr bool structured = true;
+    static ReadOp read(Reader& rd, const json& m, const std::string& path, int depth) {
+        rd.keys(m, path, {"operator", "rows", "cols", "blocks"});
+        const std::size_t rows = rd.index(rd.field(m, path, "rows"), path + ".rows");
+        const std::size_t cols = rd.index(rd.field(m, path, "cols"), path + ".cols");
+        const json& bs = rd.field(m, path, "blocks");
+        if (!bs.is_array()) rd.fail(path + ".blocks", "expected a list of blocks");
+        std::vector<Block> blocks;
+        std::uint64_t parts = 0;
+        for (std::size_t k = 0; k < bs.size(); ++k) {
+            const std::string bp = item(path + ".blocks", k);
+            rd.keys(bs[k], bp, {"out", "in", "op", "identity"});
+            Block b;
+            b.out_rows = rd.indices(rd.field(bs[k], bp, "out"), bp + ".out");
+            const json& in = rd.field(bs[k], bp, "in");
+            if (!in.is_array()) rd.fail(bp + ".in", "expected a list of [column, \"coefficient\"] pairs");
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                const std::string ip = item(bp + ".in", i);
+                if (!in[i].is_array() || in[i].size() != 2) rd.fail(ip, "expected [column, \"coefficient\"]");
+                b.in.push_back({rd.index(in[i][0], item(ip, 0)), rd.rational(in[i][1], item(ip, 1))});
             }
-            return {{"rows", o.rows()}, {"cols", o.cols()}, {"dense", std::move(rows)}};
+            const bool has_op = bs[k].contains("op") && !bs[k]["op"].is_null();
+            if (has_op == bs[k].contains("identity")) rd.fail(bp, "expected exactly one of \"op\" and \"identity\"");
+            if (has_op) {
+                ReadOp r = rd.matrix(bs[k]["op"], bp + ".op", depth + 1);
+                b.op = r.op;
+                parts = rd.expansion(parts + r.expanded, path);
+            } else
+                b.identity = rd.index(bs[k]["identity"], bp + ".identity");
+            blocks.push_back(std::move(b));
         }
-        if (auto* s = dynamic_cast<const SparseMatrix*>(&o)) {
-            json e = json::array();
-            for (const SparseEntry& x : s->entries()) e.push_back(json::array({x.row, x.col, rational_json(x.value)}));
-            return {{"rows", o.rows()}, {"cols", o.cols()}, {"sparse", std::move(e)}};
+        return rd.node(
+            rd.at(path, [&] { return OperatorPtr(std::make_shared<BlockOperator>(rows, cols, std::move(blocks))); }),
+            parts, path);
+    }
+    static json write(Writer& w, const BlockOperator& b) {
+        json bl = json::array();
+        for (const Block& k : b.blocks()) {
+            json in = json::array();
+            for (auto& [c, v] : k.in) in.push_back(json::array({c, rational_json(v)}));
+            json j = {{"out", k.out_rows}, {"in", std::move(in)}};
+            if (k.op)
+                j["op"] = w.op(k.op);
+            else
+                j["identity"] = k.identity;
+            bl.push_back(std::move(j));
         }
-        if (auto* b = dynamic_cast<const BlockOperator*>(&o)) {
-            json bl = json::array();
-            for (const Block& k : b->blocks()) {
-                json in = json::array();
-                for (auto& [c, v] : k.in) in.push_back(json::array({c, rational_json(v)}));
-                json j = {{"out", k.out_rows}, {"in", std::move(in)}};
-                if (k.op)
-                    j["op"] = op(k.op);
-                else
-                    j["identity"] = k.identity;
-                bl.push_back(std::move(j));
-            }
-            return {{"operator", "block"}, {"rows", o.rows()}, {"cols", o.cols()}, {"blocks", std::move(bl)}};
-        }
-        if (auto* w = dynamic_cast<const WalshHadamard*>(&o))
-            return {{"operator", "walsh"}, {"shape", shape_json(w->shape())}, {"order", w->order() == WalshOrder::natural ? "natural" : "sequency"}};
-        if (auto* h = dynamic_cast<const Haar*>(&o))
-            return {{"operator", "haar"}, {"shape", shape_json(h->shape())}, {"levels", h->levels()}};
-        if (auto* s = dynamic_cast<const Subsample*>(&o))
-            return {{"operator", "subsample"}, {"n", s->cols()}, {"omega", s->omega()}};
-        if (auto* f = dynamic_cast<const FourierSampling*>(&o))
-            return {{"operator", "fourier"}, {"shape", shape_json(f->shape())}, {"omega", f->omega()}, {"complex", f->complex_input()}};
-        if (auto* fr = dynamic_cast<const FourierSamplingRational*>(&o))
-            return {{"operator", "fourier-rational"}, {"shape", shape_json(fr->shape())}, {"omega", fr->omega()},
-                    {"accuracy", fr->accuracy()}, {"complex", fr->complex_input()}};
-        if (auto* a = dynamic_cast<const AdjointView*>(&o)) return {{"operator", "adjoint"}, {"of", op(a->inner())}};
-        if (auto* c = dynamic_cast<const Composition*>(&o)) {
-            json fs = json::array();
-            for (auto& f2 : c->factors()) fs.push_back(op(f2));
-            return {{"operator", "composition"}, {"factors", std::move(fs)}};
-        }
-        throw Error("operator of kind \"" + o.kind() + "\" has no JSON form");
+        return {{"operator", name}, {"rows", b.rows()}, {"cols", b.cols()}, {"blocks", std::move(bl)}};
+    }
+    static Parts parts(const BlockOperator& b) {
+        Parts ps;
+        for (const Block& k : b.blocks())
+            if (k.op) ps.push_back(k.op);
+        return ps;
     }
 };
+
+// The readers of the structured operators, keyed by their "operator" name, in the order
+// of RIGORNET_FOR_EACH_OPERATOR.
+using ReadForm = ReadOp (*)(Reader&, const json&, const std::string&, int);
+const std::vector<std::pair<std::string, ReadForm>>& structured_readers() {
+    static const std::vector<std::pair<std::string, ReadForm>> readers = [] {
+        std::vector<std::pair<std::string, ReadForm>> r;
+#define RIGORNET_REGISTER_FORM(T) \
+    if (JsonForm<T>::structured) r.push_back({JsonForm<T>::name, &JsonForm<T>::read});
+        RIGORNET_FOR_EACH_OPERATOR(RIGORNET_REGISTER_FORM)
+#undef RIGORNET_REGISTER_FORM
+        return r;
+    }();
+    return readers;
+}
+
+ReadOp Reader::matrix(const json& m, const std::string& path, int depth) {
+    if (depth > max_depth) refuse(path, "operators nested deeper than " + std::to_string(max_depth));
+    if (m.is_object() && m.contains("ref")) {
+        keys(m, path, {"ref"});
+        auto it = m["ref"].is_string() ? refs.find(m["ref"].get<std::string>()) : refs.end();
+        if (it == refs.end()) fail(path + ".ref", "no operator of that name in \"operators\" (defined before use)");
+        return it->second;
+    }
+    if (m.is_object() && m.contains("operator")) {  // structured operators (docs/formats.md)
+        const std::string kind = text(m, path, "operator");
+        const auto& readers = structured_readers();
+        std::string names;
+        for (std::size_t i = 0; i < readers.size(); ++i) {
+            if (readers[i].first == kind) return readers[i].second(*this, m, path, depth);
+            names += (i == 0 ? "" : i + 1 == readers.size() ? " or " : ", ") + readers[i].first;
+        }
+        fail(path + ".operator", "expected " + names);
+    }
+    if (m.is_object() && m.contains("sparse") && m.contains("dense"))
+        fail(path, "expected \"dense\" or \"sparse\" entries, not both");
+    if (m.is_object() && m.contains("sparse")) return JsonForm<SparseMatrix>::read(*this, m, path, depth);
+    return JsonForm<DenseMatrix>::read(*this, m, path, depth);
+}
+
+void Writer::count(const OperatorPtr& p) {
+    if (uses[p.get()]++ == 0)
+        for (const OperatorPtr& q :
+             visit_operator<Parts>(*p, [](const auto& o) { return JsonForm<std::decay_t<decltype(o)>>::parts(o); }))
+            count(q);
+}
+
+json Writer::form(const LinearOperator& o) {
+    return visit_operator<json>(o, [&](const auto& x) { return JsonForm<std::decay_t<decltype(x)>>::write(*this, x); });
+}
 
 json expr_json(const Expr& e) {
     using Op = Expr::Op;
@@ -714,34 +841,40 @@ std::vector<Rational> rationals_from_json(const json& v, const std::string& sour
 
 json network_to_json(const Network& net) {
     Writer w;
-    for (const Layer& l : net.layers())
-        if (auto* a = std::get_if<AffineLayer>(&l)) {
-            w.count(a->A);
-            if (a->B) w.count(a->B);
-        }
+    for (const Layer& l : net.layers())  // only affine layers hold operators
+        visit_layer(
+            l,
+            [&](const AffineLayer& a) {
+                w.count(a.A);
+                if (a.B) w.count(a.B);
+            },
+            [](const ElementwiseLayer&) {}, [](const GateLayer&) {});
     json layers = json::array();
-    for (const Layer& l : net.layers()) {
-        json j;
-        if (auto* a = std::get_if<AffineLayer>(&l)) {
-            j = {{"type", "affine"}, {"A", w.op(a->A)}, {"c", bias_json(a->c)}};
-            if (a->B) j["B"] = w.op(a->B);
-        } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
-            j = {{"type", "elementwise"}, {"function", scalar_name(e->fn)}};
-            if (e->fn == Scalar::sqrt_theta) j["theta"] = rational_json(e->param);
-            if (e->fn == Scalar::soft_threshold) j["t"] = rational_json(e->param);
-            if (e->indices) j["indices"] = index_set_json(*e->indices);
-        } else {
-            json gates = json::array();
-            for (const Gate& g : std::get<GateLayer>(l).gates) {
-                json gj = {{"control", g.control}, {"targets", index_set_json(g.targets)}, {"f", expr_json(g.f)}};
-                if (g.count != 1) gj["count"] = g.count;
-                if (g.params.size() != 0) gj["params"] = bias_json(g.params);
-                gates.push_back(std::move(gj));
-            }
-            j = {{"type", "gate"}, {"gates", std::move(gates)}};
-        }
-        layers.push_back(std::move(j));
-    }
+    for (const Layer& l : net.layers())
+        layers.push_back(visit_layer(
+            l,
+            [&](const AffineLayer& a) {
+                json j = {{"type", "affine"}, {"A", w.op(a.A)}, {"c", bias_json(a.c)}};
+                if (a.B) j["B"] = w.op(a.B);
+                return j;
+            },
+            [](const ElementwiseLayer& e) {
+                json j = {{"type", "elementwise"}, {"function", scalar_name(e.fn)}};
+                if (e.fn == Scalar::sqrt_theta) j["theta"] = rational_json(e.param);
+                if (e.fn == Scalar::soft_threshold) j["t"] = rational_json(e.param);
+                if (e.indices) j["indices"] = index_set_json(*e.indices);
+                return j;
+            },
+            [](const GateLayer& g) {
+                json gates = json::array();
+                for (const Gate& x : g.gates) {
+                    json gj = {{"control", x.control}, {"targets", index_set_json(x.targets)}, {"f", expr_json(x.f)}};
+                    if (x.count != 1) gj["count"] = x.count;
+                    if (x.params.size() != 0) gj["params"] = bias_json(x.params);
+                    gates.push_back(std::move(gj));
+                }
+                return json{{"type", "gate"}, {"gates", std::move(gates)}};
+            }));
     json doc = {{"format", "rigornet-network"}, {"version", 1}, {"input_dim", net.input_dim()}};
     if (!w.defs.empty()) doc["operators"] = std::move(w.defs);
     doc["layers"] = std::move(layers);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "rigornet/linalg/transforms.hpp"
+#include "rigornet/linalg/visit_operator.hpp"
 #include "rigornet/cs/user_problem.hpp"
 
 namespace rigornet {
@@ -68,27 +69,28 @@ Rational block_norm_upper(const BlockOperator& b) {
 }  // namespace
 
 Rational operator_norm_upper(const LinearOperator& op) {
-    if (auto* d = dynamic_cast<const DenseMatrix*>(&op)) {
-        std::vector<SparseEntry> e;
-        for (std::size_t i = 0; i < d->rows(); ++i)
-            for (std::size_t j = 0; j < d->cols(); ++j)
-                if (!d->at(i, j).is_zero()) e.push_back({i, j, d->at(i, j)});
-        return norm_upper(e, d->rows(), d->cols());
-    }
-    if (auto* s = dynamic_cast<const SparseMatrix*>(&op)) return norm_upper(s->entries(), s->rows(), s->cols());
-    if (dynamic_cast<const WalshHadamard*>(&op) || dynamic_cast<const Haar*>(&op) ||
-        dynamic_cast<const FourierSampling*>(&op))
-        return Rational(1);
-    if (auto* p = dynamic_cast<const Subsample*>(&op)) return Rational(p->rows() > 0 ? 1 : 0);
-    if (auto* f = dynamic_cast<const FourierSamplingRational*>(&op)) return Rational(1) + f->error_bound();
-    if (auto* c = dynamic_cast<const Composition*>(&op)) {
-        Rational u(1);
-        for (const OperatorPtr& f : c->factors()) u *= operator_norm_upper(*f);
-        return u;
-    }
-    if (auto* a = dynamic_cast<const AdjointView*>(&op)) return operator_norm_upper(*a->inner());
-    if (auto* b = dynamic_cast<const BlockOperator*>(&op)) return block_norm_upper(*b);
-    throw DomainError("no proved norm bound for an operator of kind \"" + op.kind() + "\"");
+    return visit_operator<Rational>(
+        op,
+        [](const DenseMatrix& d) {
+            std::vector<SparseEntry> e;
+            for (std::size_t i = 0; i < d.rows(); ++i)
+                for (std::size_t j = 0; j < d.cols(); ++j)
+                    if (!d.at(i, j).is_zero()) e.push_back({i, j, d.at(i, j)});
+            return norm_upper(e, d.rows(), d.cols());
+        },
+        [](const SparseMatrix& s) { return norm_upper(s.entries(), s.rows(), s.cols()); },
+        [](const WalshHadamard&) { return Rational(1); },
+        [](const Haar&) { return Rational(1); },
+        [](const FourierSampling&) { return Rational(1); },
+        [](const Subsample& p) { return Rational(p.rows() > 0 ? 1 : 0); },
+        [](const FourierSamplingRational& f) { return Rational(1) + f.error_bound(); },
+        [](const Composition& c) {
+            Rational u(1);
+            for (const OperatorPtr& f : c.factors()) u *= operator_norm_upper(*f);
+            return u;
+        },
+        [](const AdjointView& a) { return operator_norm_upper(*a.inner()); },
+        [](const BlockOperator& b) { return block_norm_upper(b); });
 }
 
 }  // namespace rigornet

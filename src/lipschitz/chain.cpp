@@ -116,25 +116,26 @@ ReluChain extract_relu_chain(const Network& net) {
                           "alternating with ReLU on every coordinate");
     };
     for (std::size_t j = 0; j < net.layers().size(); ++j) {
-        const Layer& layer = net.layers()[j];
-        if (const auto* a = std::get_if<AffineLayer>(&layer)) {
-            if (a->B) refuse(j, "affine layer with input re-injection B·y");
-            RationalMatrix A = operator_matrix(*a->A);
-            std::vector<Rational> nb = A.apply(b);
-            const std::vector<Rational> c = a->c.dense();
-            for (std::size_t i = 0; i < nb.size(); ++i) nb[i] += c[i];
-            m = A * m;
-            b = std::move(nb);
-        } else if (const auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-            if (e->fn != Scalar::relu) refuse(j, scalar_name(e->fn) + " activation");
-            if (!covers_all(*e, net.widths()[j])) refuse(j, "ReLU on a subset of the coordinates");
-            c.weights.push_back(m);
-            c.biases.push_back(b);
-            m = RationalMatrix::identity(net.widths()[j]);
-            b.assign(net.widths()[j], Rational());
-        } else {
-            refuse(j, "gate layer");
-        }
+        visit_layer(
+            net.layers()[j],
+            [&](const AffineLayer& a) {
+                if (a.B) refuse(j, "affine layer with input re-injection B·y");
+                RationalMatrix A = operator_matrix(*a.A);
+                std::vector<Rational> nb = A.apply(b);
+                const std::vector<Rational> bias = a.c.dense();
+                for (std::size_t i = 0; i < nb.size(); ++i) nb[i] += bias[i];
+                m = A * m;
+                b = std::move(nb);
+            },
+            [&](const ElementwiseLayer& e) {
+                if (e.fn != Scalar::relu) refuse(j, scalar_name(e.fn) + " activation");
+                if (!covers_all(e, net.widths()[j])) refuse(j, "ReLU on a subset of the coordinates");
+                c.weights.push_back(m);
+                c.biases.push_back(b);
+                m = RationalMatrix::identity(net.widths()[j]);
+                b.assign(net.widths()[j], Rational());
+            },
+            [&](const GateLayer&) { refuse(j, "gate layer"); });
     }
     c.weights.push_back(std::move(m));
     c.biases.push_back(std::move(b));

@@ -42,10 +42,14 @@ void check_exact_layer(const Arith& ar, const std::vector<Rational>& z) {
 
 double ball_evaluation_bytes(const Network& net, long prec) {
     double values = 3.0 * static_cast<double>(*std::max_element(net.widths().begin(), net.widths().end()));
-    for (const Layer& l : net.layers())
-        if (auto* a = std::get_if<AffineLayer>(&l))
-            values += static_cast<double>(a->c.distinct_values() + a->A->stored_entries() +
-                                          (a->B ? a->B->stored_entries() : 0));
+    for (const Layer& l : net.layers())  // only affine layers store values
+        visit_layer(
+            l,
+            [&](const AffineLayer& a) {
+                values += static_cast<double>(a.c.distinct_values() + a.A->stored_entries() +
+                                              (a.B ? a.B->stored_entries() : 0));
+            },
+            [](const ElementwiseLayer&) {}, [](const GateLayer&) {});
     return values * (static_cast<double>(prec) / 8 + 48);
 }
 
@@ -79,26 +83,28 @@ std::vector<typename Arith::value_type> evaluate(const Network& net, const Arith
         ++index;
         if (observe) input = z;
         try {
-            if (auto* a = std::get_if<AffineLayer>(&layer)) {
-                next.assign(a->A->rows(), V{});
-                a->A->apply(ar, std::span<const V>(z), std::span<V>(next));
-                if (a->B) {
-                    tmp.assign(a->B->rows(), V{});
-                    a->B->apply(ar, y, std::span<V>(tmp));
-                    for (std::size_t i = 0; i < next.size(); ++i) ar.add(next[i], next[i], tmp[i]);
-                }
-                a->c.add_to(ar, std::span<V>(next));
-                z.swap(next);
-            } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-                apply_elementwise(*e, ar, std::span<V>(z));
-            } else {
-                for (const Gate& g : std::get<GateLayer>(layer).gates)
-                    for_each_gate(g, ar, [&](std::size_t k, const V* p) {
-                        V f = eval_expr(g.f, ar, z[g.control + k], p);
-                        g.targets.for_each([&](std::size_t t) { ar.mul(z[t + k], f, z[t + k]); });
-                        ar.zero(z[g.control + k]);
-                    });
-            }
+            visit_layer(
+                layer,
+                [&](const AffineLayer& a) {
+                    next.assign(a.A->rows(), V{});
+                    a.A->apply(ar, std::span<const V>(z), std::span<V>(next));
+                    if (a.B) {
+                        tmp.assign(a.B->rows(), V{});
+                        a.B->apply(ar, y, std::span<V>(tmp));
+                        for (std::size_t i = 0; i < next.size(); ++i) ar.add(next[i], next[i], tmp[i]);
+                    }
+                    a.c.add_to(ar, std::span<V>(next));
+                    z.swap(next);
+                },
+                [&](const ElementwiseLayer& e) { apply_elementwise(e, ar, std::span<V>(z)); },
+                [&](const GateLayer& gates) {
+                    for (const Gate& g : gates.gates)
+                        for_each_gate(g, ar, [&](std::size_t k, const V* p) {
+                            V f = eval_expr(g.f, ar, z[g.control + k], p);
+                            g.targets.for_each([&](std::size_t t) { ar.mul(z[t + k], f, z[t + k]); });
+                            ar.zero(z[g.control + k]);
+                        });
+                });
             if constexpr (Arith::exact) check_exact_layer(ar, z);
         } catch (const DomainError& err) {
             throw DomainError("layer " + std::to_string(index) + " (" + layer_kind(layer) + "): " + err.what());

@@ -20,21 +20,24 @@ struct LocalDerivatives {
 LocalDerivatives local_derivatives(const Layer& layer, std::span<const double> z) {
     const DualArith ar;
     LocalDerivatives d;
-    if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-        std::vector<Dual> seeded(z.begin(), z.end());
-        for (Dual& x : seeded) x.d = 1.0;
-        apply_elementwise(*e, ar, std::span<Dual>(seeded));
-        if (e->indices)
-            e->indices->for_each([&](std::size_t i) { d.slope.push_back(seeded[i].d); });
-        else
-            for (const Dual& x : seeded) d.slope.push_back(x.d);
-    } else if (auto* gates = std::get_if<GateLayer>(&layer)) {
-        for (const Gate& g : gates->gates)
-            for_each_gate(g, ar, [&](std::size_t k, const Dual* p) {
-                d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control + k], 1.0), p));
-                g.targets.for_each([&](std::size_t t) { d.target.push_back(z[t + k]); });
-            });
-    }
+    visit_layer(
+        layer, [](const AffineLayer&) {},  // linear: pullback applies Aᵀ and Bᵀ, nothing to tape
+        [&](const ElementwiseLayer& e) {
+            std::vector<Dual> seeded(z.begin(), z.end());
+            for (Dual& x : seeded) x.d = 1.0;
+            apply_elementwise(e, ar, std::span<Dual>(seeded));
+            if (e.indices)
+                e.indices->for_each([&](std::size_t i) { d.slope.push_back(seeded[i].d); });
+            else
+                for (const Dual& x : seeded) d.slope.push_back(x.d);
+        },
+        [&](const GateLayer& gates) {
+            for (const Gate& g : gates.gates)
+                for_each_gate(g, ar, [&](std::size_t k, const Dual* p) {
+                    d.gate.push_back(eval_expr(g.f, ar, Dual(z[g.control + k], 1.0), p));
+                    g.targets.for_each([&](std::size_t t) { d.target.push_back(z[t + k]); });
+                });
+        });
     return d;
 }
 
@@ -70,35 +73,39 @@ std::vector<double> ReverseTape::pullback(std::span<const double> w) const {
     const std::size_t m = y_.size();
     std::vector<double> g(w.begin(), w.end()), next, reinjected, gradient(m, 0.0);
     for (std::size_t j = layers.size(); j-- > 0;) {
-        if (auto* a = std::get_if<AffineLayer>(&layers[j])) {
-            if (a->B) {
-                reinjected.assign(m, 0.0);
-                a->B->adjoint(ar, g, reinjected);
-                for (std::size_t i = 0; i < m; ++i) gradient[i] += reinjected[i];
-            }
-            next.assign(a->A->cols(), 0.0);
-            a->A->adjoint(ar, g, next);
-            g.swap(next);
-        } else if (auto* e = std::get_if<ElementwiseLayer>(&layers[j])) {
-            const std::vector<double>& slope = tape_->layers[j].slope;
-            if (e->indices) {
-                std::size_t k = 0;
-                e->indices->for_each([&](std::size_t i) { g[i] *= slope[k++]; });
-            } else
-                for (std::size_t i = 0; i < g.size(); ++i) g[i] *= slope[i];
-        } else {
-            std::size_t k = 0, q = 0;  // target values and gates taped, in order
-            for (const Gate& gate : std::get<GateLayer>(layers[j]).gates)
-                for (std::size_t s = 0; s < gate.count; ++s) {
-                    const Dual f = tape_->layers[j].gate[q++];
-                    double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
-                    gate.targets.for_each([&](std::size_t t) {
-                        inner += g[t + s] * tape_->layers[j].target[k++];
-                        g[t + s] *= f.v;
-                    });
-                    g[gate.control + s] = f.d * inner;
+        visit_layer(
+            layers[j],
+            [&](const AffineLayer& a) {
+                if (a.B) {
+                    reinjected.assign(m, 0.0);
+                    a.B->adjoint(ar, g, reinjected);
+                    for (std::size_t i = 0; i < m; ++i) gradient[i] += reinjected[i];
                 }
-        }
+                next.assign(a.A->cols(), 0.0);
+                a.A->adjoint(ar, g, next);
+                g.swap(next);
+            },
+            [&](const ElementwiseLayer& e) {
+                const std::vector<double>& slope = tape_->layers[j].slope;
+                if (e.indices) {
+                    std::size_t k = 0;
+                    e.indices->for_each([&](std::size_t i) { g[i] *= slope[k++]; });
+                } else
+                    for (std::size_t i = 0; i < g.size(); ++i) g[i] *= slope[i];
+            },
+            [&](const GateLayer& gates) {
+                std::size_t k = 0, q = 0;  // target values and gates taped, in order
+                for (const Gate& gate : gates.gates)
+                    for (std::size_t s = 0; s < gate.count; ++s) {
+                        const Dual f = tape_->layers[j].gate[q++];
+                        double inner = 0.0;  // ⟨g_X, z_X⟩ with z_X before the gate
+                        gate.targets.for_each([&](std::size_t t) {
+                            inner += g[t + s] * tape_->layers[j].target[k++];
+                            g[t + s] *= f.v;
+                        });
+                        g[gate.control + s] = f.d * inner;
+                    }
+            });
     }
     for (std::size_t i = 0; i < m; ++i) gradient[i] += g[i];
     return gradient;

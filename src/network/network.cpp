@@ -125,14 +125,10 @@ std::string scalar_name(Scalar s) {
 }
 
 std::string layer_kind(const Layer& l) {
-    return std::visit(
-        [](const auto& x) -> std::string {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, AffineLayer>) return "affine";
-            else if constexpr (std::is_same_v<T, ElementwiseLayer>) return "elementwise";
-            else return "gate";
-        },
-        l);
+    return visit_layer(
+        l, [](const AffineLayer&) -> std::string { return "affine"; },
+        [](const ElementwiseLayer&) -> std::string { return "elementwise"; },
+        [](const GateLayer&) -> std::string { return "gate"; });
 }
 
 namespace {
@@ -165,32 +161,31 @@ void Network::add(Layer layer) {
     const std::string where = "layer " + std::to_string(layers_.size() + 1) + " (" + layer_kind(layer) + "): ";
     auto fail = [&](const std::string& what) { return ShapeError(where + what); };
     std::size_t out = width;
-    if (auto* a = std::get_if<AffineLayer>(&layer)) {
-        if (!a->A) throw fail("matrix A is missing");
-        if (a->A->rows() == 0) throw fail("matrix A has no rows");
-        if (a->A->cols() != width)
-            throw fail("A has " + std::to_string(a->A->cols()) + " columns but the previous layer outputs " +
+    visit_layer(layer, [&](const AffineLayer& a) {
+        if (!a.A) throw fail("matrix A is missing");
+        if (a.A->rows() == 0) throw fail("matrix A has no rows");
+        if (a.A->cols() != width)
+            throw fail("A has " + std::to_string(a.A->cols()) + " columns but the previous layer outputs " +
                        std::to_string(width) + " values");
-        if (a->B && a->B->cols() != input_dim_)
-            throw fail("B has " + std::to_string(a->B->cols()) + " columns but the network input has " +
+        if (a.B && a.B->cols() != input_dim_)
+            throw fail("B has " + std::to_string(a.B->cols()) + " columns but the network input has " +
                        std::to_string(input_dim_) + " values");
-        if (a->B && a->B->rows() != a->A->rows())
-            throw fail("B has " + std::to_string(a->B->rows()) + " rows but A has " + std::to_string(a->A->rows()));
-        if (a->c.size() != a->A->rows())
-            throw fail("bias c has " + std::to_string(a->c.size()) + " entries but A has " +
-                       std::to_string(a->A->rows()) + " rows");
-        out = a->A->rows();
-    } else if (auto* e = std::get_if<ElementwiseLayer>(&layer)) {
-        if (e->indices) {
+        if (a.B && a.B->rows() != a.A->rows())
+            throw fail("B has " + std::to_string(a.B->rows()) + " rows but A has " + std::to_string(a.A->rows()));
+        if (a.c.size() != a.A->rows())
+            throw fail("bias c has " + std::to_string(a.c.size()) + " entries but A has " +
+                       std::to_string(a.A->rows()) + " rows");
+        out = a.A->rows();
+    }, [&](ElementwiseLayer& e) {
+        if (e.indices) {
             std::vector<std::pair<IndexRanges::Run, const char*>> claims;
-            for (const auto& r : e->indices->runs()) claims.push_back({r, "elementwise"});
+            for (const auto& r : e.indices->runs()) claims.push_back({r, "elementwise"});
             check_disjoint(std::move(claims), width, fail, " appears twice");
         }
-        if (e->fn == Scalar::sqrt_theta) e->theta_bits = theta_bits(e->param);
-        if (e->fn == Scalar::soft_threshold && e->param.sign() < 0)
-            throw fail("soft threshold t must be non-negative, got " + e->param.str());
-    } else {
-        auto& g = std::get<GateLayer>(layer);
+        if (e.fn == Scalar::sqrt_theta) e.theta_bits = theta_bits(e.param);
+        if (e.fn == Scalar::soft_threshold && e.param.sign() < 0)
+            throw fail("soft threshold t must be non-negative, got " + e.param.str());
+    }, [&](const GateLayer& g) {
         if (g.gates.empty()) throw fail("no gates");
         std::vector<std::pair<IndexRanges::Run, const char*>> claims;
         std::size_t claimed = 0;  // indices the gates take: at most the width if they are disjoint
@@ -216,7 +211,7 @@ void Network::add(Layer layer) {
                 gate.targets.for_each([&](std::size_t t) { claims.push_back({{t, t + gate.count}, "gate target"}); });
         }
         check_disjoint(std::move(claims), width, fail, " is used by two gates (or twice by one)");
-    }
+    });
     layers_.push_back(std::move(layer));
     widths_.push_back(out);
 }
@@ -243,15 +238,16 @@ void Network::add_gates(std::vector<Gate> gates) { add(GateLayer{std::move(gates
 long Network::max_weight_bits() const {
     long b = 0;
     for (std::size_t j = 0; j < layers_.size(); ++j) {
-        const Layer& l = layers_[j];
-        if (auto* a = std::get_if<AffineLayer>(&l)) {
-            b = std::max({b, a->A->max_entry_bits(), a->c.max_bits()});
-            if (a->B) b = std::max(b, a->B->max_entry_bits());
-        } else if (auto* e = std::get_if<ElementwiseLayer>(&l)) {
-            b = std::max(b, e->param.bits());
-        } else {
-            for (const Gate& g : std::get<GateLayer>(l).gates) b = std::max({b, g.f.max_bits(), g.params.max_bits()});
-        }
+        visit_layer(
+            layers_[j],
+            [&](const AffineLayer& a) {
+                b = std::max({b, a.A->max_entry_bits(), a.c.max_bits()});
+                if (a.B) b = std::max(b, a.B->max_entry_bits());
+            },
+            [&](const ElementwiseLayer& e) { b = std::max(b, e.param.bits()); },
+            [&](const GateLayer& g) {
+                for (const Gate& x : g.gates) b = std::max({b, x.f.max_bits(), x.params.max_bits()});
+            });
     }
     return b;
 }

@@ -10,6 +10,7 @@
 #include "../support.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/cs/firenet_decay.hpp"
+#include "rigornet/report/firenet_decay_table.hpp"
 
 using namespace rigornet;
 using nlohmann::json;

@@ -12,7 +12,8 @@
 // and deciding it for a given A is NP-hard in general: so no row has a numeric bound
 // (`bound` null, with the reason), the terms are given enclosed, and `constant_needed`
 // encloses the smallest C for which this row's inequality holds — bounded in n when the
-// theorem's rate is observed.
+// theorem's rate is observed. The rows' table and plot are in the report layer
+// (report/firenet_decay_table.hpp).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -21,8 +22,6 @@
 
 #include "rigornet/number/ball.hpp"
 #include "rigornet/cs/cs_problem.hpp"
-#include "rigornet/report/plot.hpp"
-#include "rigornet/report/table.hpp"
 
 namespace rigornet {
 
@@ -94,18 +93,5 @@ struct DecayRow {
 /// (time limits, Ctrl-C): the rows so far are returned. DomainError if max_restarts < 1.
 std::vector<DecayRow> firenet_decay(const DecayProblem& pb, int max_restarts,
                                     const std::function<bool(const DecayRow&)>& on_row = {});
-
-/// The rows as a Table: restarts, layers, bits, error and relative_error (JSON: [lo, hi]
-/// rounded outward to 10 significant digits), error_vs_minimiser (the error again when
-/// `minimiser` is proved — x is then the minimiser —, else null), ratio, nu_n (exact rational and a decimal
-/// rounded up), the three terms, bound (JSON null) with bound_reason, constant_needed.
-/// Notes state the problem, the theorem and the constants assumed.
-Table firenet_decay_table(const DecayProblem& pb, const std::vector<DecayRow>& rows, const MinimiserCertificate& minimiser);
-
-/// The decay plot: the error enclosures against n on a log axis, with ν^n and ν^n·C₁
-/// (C₁ the upper end of row 1's constant_needed: the theorem's curve through the first
-/// row, a reference line, not a bound); every y an outward-rounded double. A row whose
-/// error enclosure is infinite or reaches 0 is left out of the error series.
-Plot firenet_decay_plot(const std::vector<DecayRow>& rows);
 
 }  // namespace rigornet

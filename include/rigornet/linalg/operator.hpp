@@ -8,11 +8,37 @@
 #include <string>
 #include <vector>
 
+
 #include "rigornet/number/arithmetics.hpp"
 #include "rigornet/number/conversions.hpp"
 #include "rigornet/linalg/double_error.hpp"
 
 namespace rigornet {
+
+/// Every concrete operator type, once (operator.hpp, structured.hpp, transforms.hpp).
+/// A new operator derives from OperatorBase<itself> and is added here; OperatorVisitor
+/// then has a pure virtual for it, so every visitor (its JSON form in io/json_format.cpp,
+/// its norm bound in operator_norm.cpp, …) fails to compile until it handles it, and an
+/// operator missing from this list fails to compile in OperatorBase::accept
+/// (tests/compile_fail/operator_without_case.cpp checks the visitor side).
+#define RIGORNET_FOR_EACH_OPERATOR(X)                                                             \
+    X(DenseMatrix) X(SparseMatrix) X(WalshHadamard) X(Haar) X(Subsample) X(FourierSampling)        \
+        X(FourierSamplingRational) X(AdjointView) X(Composition) X(BlockOperator)
+
+#define RIGORNET_DECLARE_OPERATOR_CLASS(T) class T;
+RIGORNET_FOR_EACH_OPERATOR(RIGORNET_DECLARE_OPERATOR_CLASS)
+#undef RIGORNET_DECLARE_OPERATOR_CLASS
+
+/// Double dispatch over the concrete operator types: LinearOperator::accept(v) calls the
+/// visit overload of the operator's own type (one pure virtual per listed type). Code
+/// dispatches through visit_operator (visit_operator.hpp).
+class OperatorVisitor {
+public:
+    virtual ~OperatorVisitor() = default;
+#define RIGORNET_DECLARE_VISIT(T) virtual void visit(const T&) = 0;
+    RIGORNET_FOR_EACH_OPERATOR(RIGORNET_DECLARE_VISIT)
+#undef RIGORNET_DECLARE_VISIT
+};
 
 /// A linear map R^cols → R^rows, applicable in every supported arithmetic (one pair of
 /// virtual overloads per arithmetic of RIGORNET_FOR_EACH_ARITH, arithmetics.hpp).
@@ -46,6 +72,9 @@ public:
                          std::span<ARITH::value_type> x) const = 0;
     RIGORNET_FOR_EACH_ARITH(RIGORNET_DECLARE_APPLY)
 #undef RIGORNET_DECLARE_APPLY
+
+    /// Calls v.visit(*this as its concrete type) (OperatorBase implements it).
+    virtual void accept(OperatorVisitor& v) const = 0;
 };
 
 /// Implements the virtual overloads of LinearOperator by forwarding to the derived
@@ -66,6 +95,10 @@ public:
     }
     RIGORNET_FOR_EACH_ARITH(RIGORNET_FORWARD)
 #undef RIGORNET_FORWARD
+
+    /// An operator type missing from RIGORNET_FOR_EACH_OPERATOR has no visit overload of
+    /// its own: this call then fails to compile.
+    void accept(OperatorVisitor& v) const override { v.visit(static_cast<const Derived&>(*this)); }
 
 private:
     void check(std::size_t nx, std::size_t ny) const {

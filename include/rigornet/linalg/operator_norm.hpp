@@ -21,8 +21,8 @@ namespace rigornet {
 ///    where its diagonal does). Then ‖M‖₂ ≤ ‖N‖₂ (for x split as (x_J):
 ///    ‖Mx‖² = Σ_I ‖Σ_J M_IJ x_J‖² ≤ Σ_I (Σ_J N_IJ ‖x_J‖)² = ‖Nξ‖², ξ_J = ‖x_J‖, ‖ξ‖ = ‖x‖),
 ///    and ‖N‖₂ is bounded by norm_upper of the small non-negative matrix N.
-/// 0 only for an operator proved zero. Throws DomainError naming the kind for an
-/// operator type this function does not know (no bound is guessed).
+/// 0 only for an operator proved zero. Every operator type has its own case
+/// (visit_operator): a new type fails to compile here until it is given a proved bound.
 Rational operator_norm_upper(const LinearOperator& op);
 
 }  // namespace rigornet

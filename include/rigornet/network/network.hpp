@@ -19,9 +19,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "rigornet/core/overloaded.hpp"
 #include "rigornet/network/bias.hpp"
 #include "rigornet/network/index_ranges.hpp"
 #include "rigornet/linalg/operator.hpp"
@@ -110,6 +113,30 @@ struct GateLayer {
 };
 
 using Layer = std::variant<AffineLayer, ElementwiseLayer, GateLayer>;
+
+/// Calls the case of `cases` (an overload set, see Overloaded) that takes l's kind —
+/// AffineLayer, ElementwiseLayer or GateLayer, const or not as l is — and returns its
+/// result. Every kind needs a viable case: a new alternative of Layer without one fails
+/// to compile (std::visit needs a call for each). Code that acts on some kinds only says
+/// so with explicit empty cases for the others.
+namespace detail {
+template <class Set, class L, class V>
+struct HandlesEveryKind;
+template <class Set, class L, class... T>
+struct HandlesEveryKind<Set, L, std::variant<T...>> {
+    static constexpr bool value =
+        (std::is_invocable_v<Set&, std::conditional_t<std::is_const_v<std::remove_reference_t<L>>, const T&, T&>> &&
+         ...);
+};
+}  // namespace detail
+
+template <class L, class... F>
+decltype(auto) visit_layer(L&& l, F&&... cases) {
+    using Set = Overloaded<std::decay_t<F>...>;
+    static_assert(detail::HandlesEveryKind<Set, L, std::remove_cvref_t<L>>::value,
+                  "visit_layer needs a case for every layer kind of Layer");
+    return std::visit(Set{std::forward<F>(cases)...}, std::forward<L>(l));
+}
 
 /// A validated network. Immutable once built except by appending layers.
 class Network {
