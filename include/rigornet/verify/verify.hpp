@@ -42,6 +42,12 @@ struct VerifyOptions {
     /// Input splitting when the network has at most this many inputs, ReLU splitting
     /// (input splitting once no unstable unit is left) otherwise.
     std::size_t input_split_max_dim = 16;
+    /// α-CROWN steps per open output constraint at every node (BoundRefinement::alpha_steps;
+    /// 0: off). Not with want_proof (the checker's forward procedure closes the nodes).
+    std::size_t alpha_steps = 0;
+    /// Intersect each node's unit bounds with its parent's (BoundRefinement::parent; not
+    /// with want_proof).
+    bool reuse_parent_bounds = true;
     /// Record the proof tree and re-check it exactly (VerifyResult::proof).
     bool want_proof = false;
     /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
