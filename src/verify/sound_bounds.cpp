@@ -513,6 +513,20 @@ void check_shapes(std::size_t input_dim, std::size_t lo, std::size_t hi) {
                          " ends, the network " + std::to_string(input_dim) + " inputs");
 }
 
+// The binary64 passes: forward, or forward then back-substituted over its bounds (the α
+// ascent only in the last pass, the parent's bounds in both).
+template <class P>
+SymbolicBounds<double> double_passes(const OutwardChain& c, const std::vector<double>& lo, const std::vector<double>& hi,
+                                     const PhaseFix& fix, const Slopes& slopes, NeuronBounds neurons,
+                                     const BoundRefinement& refine) {
+    const DoubleModel<P> m{c};
+    if (neurons == NeuronBounds::forward)
+        return propagate<P>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, refine);
+    const SymbolicBounds<double> fw =
+        propagate<P>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, BoundRefinement{0, refine.parent});
+    return propagate<P>(m, lo, hi, fix, slopes, neurons, &fw, {}, refine);
+}
+
 std::pair<double, double> enclose(const Rational& q) { return {q.to_double(Round::down), q.to_double(Round::up)}; }
 
 }  // namespace
@@ -576,13 +590,7 @@ SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std:
                                                const BoundRefinement& refine) {
     check_shapes(c.input_dim, lo.size(), hi.size());
     const UpwardRounding up;
-    const DoubleModel<OutwardPolicy> m{c};
-    const BoundRefinement parent_only{0, refine.parent};
-    if (neurons == NeuronBounds::forward)
-        return propagate<OutwardPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, refine);
-    const SymbolicBounds<double> fw =
-        propagate<OutwardPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, parent_only);
-    return propagate<OutwardPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {}, refine);
+    return double_passes<OutwardPolicy>(c, lo, hi, fix, slopes, neurons, refine);
 }
 
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
@@ -590,13 +598,7 @@ SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std:
                                                const Slopes& slopes, NeuronBounds neurons,
                                                const BoundRefinement& refine) {
     check_shapes(c.input_dim, lo.size(), hi.size());
-    const DoubleModel<NearestPolicy> m{c};
-    const BoundRefinement parent_only{0, refine.parent};
-    if (neurons == NeuronBounds::forward)
-        return propagate<NearestPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, refine);
-    const SymbolicBounds<double> fw =
-        propagate<NearestPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, parent_only);
-    return propagate<NearestPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {}, refine);
+    return double_passes<NearestPolicy>(c, lo, hi, fix, slopes, neurons, refine);
 }
 
 }  // namespace rigornet

@@ -91,6 +91,21 @@ bool phases_hold(const PhaseFix& fix, const std::vector<std::vector<Rational>>& 
     return true;
 }
 
+// At a point with pre-activations z and outputs y: every unit's bounds contain z, and
+// the bounds of output_bounds' constraints are below y_j and −y_j.
+void check_contains(const SymbolicBounds<double>& b, const std::vector<std::vector<Rational>>& z,
+                    const std::vector<Rational>& y) {
+    for (std::size_t r = 0; r < z.size(); ++r)
+        for (std::size_t k = 0; k < z[r].size(); ++k) {
+            CHECK(Rational::from_double(b.lower[r][k]) <= z[r][k]);
+            CHECK(z[r][k] <= Rational::from_double(b.upper[r][k]));
+        }
+    for (std::size_t j = 0; j < y.size(); ++j) {
+        CHECK(Rational::from_double(b.bound[2 * j][0]) <= y[j]);
+        CHECK(Rational::from_double(b.bound[2 * j + 1][0]) <= -y[j]);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("symbolic bounds contain the exact values at random points (exact and outward)", "[sound_bounds]") {
@@ -287,19 +302,10 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
             const auto z = c.preactivations(x);
             if (!phases_hold(fix, z)) continue;
-            const std::vector<Rational> y = c.evaluate(x);
             std::ostringstream at;
             for (const Rational& q : x) at << q.str() << ' ';
             INFO("x = " << at.str());
-            for (std::size_t r = 0; r < z.size(); ++r)
-                for (std::size_t k = 0; k < z[r].size(); ++k) {
-                    CHECK(Rational::from_double(bs.lower[r][k]) <= z[r][k]);
-                    CHECK(z[r][k] <= Rational::from_double(bs.upper[r][k]));
-                }
-            for (std::size_t j = 0; j < y.size(); ++j) {
-                CHECK(Rational::from_double(bs.bound[2 * j][0]) <= y[j]);
-                CHECK(Rational::from_double(bs.bound[2 * j + 1][0]) <= -y[j]);
-            }
+            check_contains(bs, z, c.evaluate(x));
         }
     }
     // the back-substitution is not a no-op: some units and output bounds get tighter
@@ -362,16 +368,7 @@ TEST_CASE("alpha-CROWN and parent bounds contain the exact values", "[sound_boun
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
             const auto z = c.preactivations(x);
             if (!phases_hold(fix, z)) continue;
-            const std::vector<Rational> y = c.evaluate(x);
-            for (std::size_t r = 0; r < z.size(); ++r)
-                for (std::size_t k = 0; k < z[r].size(); ++k) {
-                    CHECK(Rational::from_double(ra.lower[r][k]) <= z[r][k]);
-                    CHECK(z[r][k] <= Rational::from_double(ra.upper[r][k]));
-                }
-            for (std::size_t j = 0; j < y.size(); ++j) {
-                CHECK(Rational::from_double(ra.bound[2 * j][0]) <= y[j]);
-                CHECK(Rational::from_double(ra.bound[2 * j + 1][0]) <= -y[j]);
-            }
+            check_contains(ra, z, c.evaluate(x));
         }
     }
     CHECK(alpha_tighter > 0);  // neither refinement is a no-op on these chains
