@@ -135,6 +135,9 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
 int cmd_verify(const VerifyCliOptions& o) {
     if (o.net.empty() || o.prop.empty()) throw ParseError("verify: NET and PROP are required (or --instances FILE.csv)");
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
+    if (o.alpha_steps > 0 && !o.certificate.empty())
+        throw ParseError("verify: --alpha-steps does not go with --certificate (the certificate's leaves use the checker's "
+                         "forward procedure)");
     const InterruptScope interrupt_scope;
     const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
     json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes},
