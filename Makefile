@@ -99,8 +99,9 @@ test: check
 run: $(CLI)
 	@bash scripts/run.sh $(CLI)
 
-bench: $(BENCHES)
+bench: $(BENCHES) $(CLI)
 	@for b in $(BENCHES); do echo "== $$b"; ./$$b || exit 1; done
+	@echo "== scripts/bench-acasxu.sh"; bash scripts/bench-acasxu.sh $(CLI)
 
 proofs: $(PROOFS)
 	@for p in $(PROOFS); do echo "== $$p"; ./$$p || exit 1; done

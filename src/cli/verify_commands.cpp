@@ -31,6 +31,8 @@ struct VerifyCliOptions {
     std::string certificate;
     bool as_json = false;
     bool no_merge = false;
+    std::size_t alpha_steps = VerifyOptions{}.alpha_steps;
+    bool no_parent_bounds = false;
 };
 
 // Which exact network the verdict is about (DESIGN.md §10: one file may denote several).
@@ -121,6 +123,8 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.threads = o.threads;
     vo.want_proof = !o.certificate.empty();
     vo.merge = !o.no_merge;
+    vo.alpha_steps = o.alpha_steps;
+    vo.reuse_parent_bounds = !o.no_parent_bounds;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << shortest(s) << " s\n";
@@ -131,6 +135,9 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
 int cmd_verify(const VerifyCliOptions& o) {
     if (o.net.empty() || o.prop.empty()) throw ParseError("verify: NET and PROP are required (or --instances FILE.csv)");
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
+    if (o.alpha_steps > 0 && !o.certificate.empty())
+        throw ParseError("verify: --alpha-steps does not go with --certificate (the certificate's leaves use the checker's "
+                         "forward procedure)");
     const InterruptScope interrupt_scope;
     const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
     json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes},
@@ -292,6 +299,13 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_flag("--no-merge", o->no_merge,
                 "Search the network's chain as it is (by default hidden units identical up to a positive factor are "
                 "merged exactly, and constant and dead units dropped, before the search)");
+    v->add_option("--alpha-steps", o->alpha_steps,
+                  "alpha-CROWN: projected-gradient steps on the lower ReLU slopes per open output constraint at every "
+                  "node (0: off; each step's bound is sound); not with --certificate")
+        ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
+        ->capture_default_str();
+    v->add_flag("--no-parent-bounds", o->no_parent_bounds,
+                "Bound each node's units afresh (by default they are intersected with the parent node's bounds)");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {
                             o->timeout_given = timeout->count() > 0;

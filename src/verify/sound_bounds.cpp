@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cfenv>
 #include <functional>
+#include <limits>
 #include <type_traits>
 
 #include "rigornet/core/error.hpp"
@@ -171,6 +172,7 @@ struct DoubleModel {
     double cap_lower(std::size_t r, std::size_t k) const { return c.layers[r].caplo[k]; }
     double sigma_lower(std::size_t r, std::size_t k, double z) const { return std::min(std::max(z, 0.0), c.layers[r].caplo[k]); }
     double sigma_upper(std::size_t r, std::size_t k, double z) const { return std::min(std::max(z, 0.0), c.layers[r].caphi[k]); }
+    double rhs_up(std::size_t k, std::size_t m) const { return c.unsafe[k][m].rhs_up; }
     std::size_t conjunctions() const { return c.unsafe.size(); }
     std::size_t constraints(std::size_t k) const { return c.unsafe[k].size(); }
     typename P::V ax(std::size_t k, std::size_t m, std::size_t i) const {
@@ -196,8 +198,16 @@ struct Relax {
 };
 
 // Which lower slope an unstable unit gets in a back-substitution: its own (the DeepPoly
-// rule or the caller's), or 0.
-enum class Alpha { own, zero };
+// rule or the caller's), 0, or the caller's value α ∈ [0, 1] per unit (`given`).
+enum class Alpha { own, zero, given };
+
+// What a back-substitution saw (for the α ascent, a heuristic): nu[r] the coefficients
+// of σ_r (hidden layer r) before relaxation, h the final affine function of x.
+template <class P>
+struct BackTrace {
+    std::vector<std::vector<typename P::V>> nu;
+    std::vector<typename P::V> h;
+};
 
 // Lower bound over the region of μ·z_top + h·(x, 1), z_top the pre-activations of
 // affine layer `top` (μ indexed by its rows), by back-substitution (DeepPoly / CROWN):
@@ -207,12 +217,15 @@ enum class Alpha { own, zero };
 // on the region in both cases), and for an interval ν_j around 0 by the constant range
 // ν_j·[sl, su]; at the input the affine function is minimised over the box. Every step
 // is a lower bound of the previous one, so the result is (rounded outward in the outward
-// policy: each product and sum encloses the real one).
+// policy: each product and sum encloses the real one). With Alpha::given an unstable
+// unit's lower slope is (*given)[r][j], which must lie in [0, 1] (α·z ≤ relu(z) there).
 template <class P, class M, class LowerMin>
 typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>>& relax, std::vector<typename P::V> mu,
-                         std::size_t top, std::vector<typename P::V> h, Alpha alpha, const LowerMin& lower_min) {
+                         std::size_t top, std::vector<typename P::V> h, Alpha alpha, const LowerMin& lower_min,
+                         const std::vector<std::vector<double>>* given = nullptr, BackTrace<P>* trace = nullptr) {
     using V = typename P::V;
     const std::size_t n = h.size() - 1;
+    if (trace) trace->nu.assign(top, {});
     for (std::size_t r = top + 1; r-- > 0;) {
         std::vector<V> nu(model.cols(r), P::zero());
         for (std::size_t i = 0; i < mu.size(); ++i) {
@@ -224,6 +237,7 @@ typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>
             for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], nu[i]);
             break;
         }
+        if (trace) trace->nu[r - 1] = nu;
         for (std::size_t j = 0; j < nu.size(); ++j) {
             const Relax<P>& rx = relax[r - 1][j];
             if (P::is_zero(nu[j])) continue;
@@ -234,12 +248,65 @@ typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>
                 continue;
             }
             P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
-            const V la = rx.unstable && alpha == Alpha::zero ? P::zero() : rx.la;
+            const V la = !rx.unstable || alpha == Alpha::own ? rx.la
+                         : alpha == Alpha::zero              ? P::zero()
+                                                             : P::point((*given)[r - 1][j]);
             nu[j] = P::mul(nu[j], sg > 0 ? la : rx.ua);
         }
         mu = std::move(nu);
     }
+    if (trace) trace->h = h;
     return lower_min(h.data());
+}
+
+// α-CROWN for one output constraint (Xu et al., "Fast and Complete", ICLR 2021): the
+// back-substituted bound B(α) of μ·z_top + h·(x, 1) is raised by `steps` projected
+// signed-gradient steps on the lower slopes α ∈ [0, 1] of the unstable units, starting
+// from `start`. Each B(α) is computed by back_lower in the policy P (outward: a sound
+// bound, as any α ∈ [0, 1] is), and the largest is returned. The gradient is a heuristic
+// in double: with the signs and coefficients ν the back-substitution used and x* the box
+// corner minimising its final affine function, ∂B/∂α_j = ν_j·ẑ_j for an unstable unit with
+// ν_j > 0, ẑ the pre-activations of the relaxed network (each σ replaced by the
+// relaxation the back-substitution chose) at x*.
+template <class P, class M, class LowerMin>
+typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P>>>& relax,
+                           const std::vector<typename P::V>& mu, std::size_t top, const std::vector<typename P::V>& h,
+                           std::vector<std::vector<double>> alpha, std::size_t steps, const std::vector<typename P::S>& lo,
+                           const std::vector<typename P::S>& hi, const LowerMin& lower_min) {
+    using S = typename P::S;
+    S best = -std::numeric_limits<double>::infinity();
+    double eta = 0.5;
+    BackTrace<P> tr;
+    const std::size_t n = lo.size();
+    for (std::size_t s = 0; s < steps; ++s, eta *= 0.7) {
+        const S b = back_lower<P>(model, relax, mu, top, h, Alpha::given, lower_min, &alpha, &tr);
+        if (b > best) best = b;  // NaN never wins
+        if (s + 1 == steps) break;
+        // relaxed forward pass at the minimising corner, in double
+        std::vector<double> v(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = P::heuristic(tr.h[i]) > 0 ? lo[i] : hi[i];
+        for (std::size_t r = 0; r < top; ++r) {
+            std::vector<double> z(model.rows(r));
+            for (std::size_t i = 0; i < z.size(); ++i) {
+                double a = P::heuristic(model.b(r, i));
+                for (std::size_t j = 0; j < v.size(); ++j) a += P::heuristic(model.w(r, i, j)) * v[j];
+                z[i] = a;
+            }
+            for (std::size_t j = 0; j < z.size(); ++j) {
+                const Relax<P>& rx = relax[r][j];
+                const double nu = P::heuristic(tr.nu[r][j]);
+                const bool low = nu >= 0;
+                const double la = rx.unstable && low ? alpha[r][j] : P::heuristic(low ? rx.la : rx.ua);
+                if (rx.unstable && nu > 0) {
+                    const double g = nu * z[j];
+                    alpha[r][j] = std::clamp(alpha[r][j] + (g > 0 ? eta : g < 0 ? -eta : 0.0), 0.0, 1.0);
+                }
+                z[j] = la * z[j] + P::heuristic(low ? rx.lb : rx.ub);
+            }
+            v = std::move(z);
+        }
+    }
+    return best;
 }
 
 template <class P, class M>
@@ -247,7 +314,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                                         const std::vector<typename P::S>& hi, const PhaseFix& fix,
                                         const Slopes& slopes, NeuronBounds neurons,
                                         const SymbolicBounds<typename P::S>* forward_pass,
-                                        const std::function<bool()>& expired) {
+                                        const std::function<bool()>& expired, const BoundRefinement& refine = {}) {
     using V = typename P::V;
     using S = typename P::S;
     constexpr bool exact = std::is_same_v<P, ExactPolicy>;
@@ -314,10 +381,11 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 // unstable, and the bounds of the plain forward pass (all are bounds of
                 // z on the region: keep the tighter ends; NaN never wins). Layer 0 is
                 // affine in x: nothing to gain there.
-                if (forward_pass) {
-                    if (forward_pass->lower[r][k] > l) l = forward_pass->lower[r][k];
-                    if (forward_pass->upper[r][k] < u) u = forward_pass->upper[r][k];
-                }
+                for (const SymbolicBounds<S>* other : {forward_pass, refine.parent})
+                    if (other && r < other->lower.size() && k < other->lower[r].size()) {
+                        if (other->lower[r][k] > l) l = other->lower[r][k];
+                        if (other->upper[r][k] < u) u = other->upper[r][k];
+                    }
                 const bool open = model.capped(r, k) ? !(l >= S(0) && u <= model.cap_lower(r, k)) : l < S(0) && u > S(0);
                 if (neurons == NeuronBounds::back_substituted && r > 0 && fixed == 0 && open) {
                     std::vector<V> mu(rows, P::zero());
@@ -413,9 +481,20 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 std::vector<V> mu(outs), h(width, P::zero());
                 for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
                 for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
+                S back_own = 0, back_zero = 0;
                 for (Alpha a : {Alpha::own, Alpha::zero}) {
                     const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min);
                     if (back > bound) bound = back;  // NaN never wins
+                    (a == Alpha::own ? back_own : back_zero) = back;
+                }
+                // α-CROWN on a constraint still open (sound for any α ∈ [0, 1]), from the
+                // better of the two slope choices
+                if (refine.alpha_steps > 0 && !(bound > model.rhs_up(k, m))) {
+                    std::vector<std::vector<double>> start(out.slopes.size());
+                    for (std::size_t r = 0; r < start.size(); ++r)
+                        for (unsigned char a : out.slopes[r]) start[r].push_back(back_zero > back_own ? 0.0 : a);
+                    const S opt = alpha_ascent<P>(model, relax, mu, last, h, std::move(start), refine.alpha_steps, lo, hi, lower_min);
+                    if (opt > bound) bound = opt;
                 }
             }
             if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
@@ -432,6 +511,20 @@ void check_shapes(std::size_t input_dim, std::size_t lo, std::size_t hi) {
     if (lo != input_dim || hi != input_dim)
         throw ShapeError("symbolic bounds: the box has " + std::to_string(lo) + " / " + std::to_string(hi) +
                          " ends, the network " + std::to_string(input_dim) + " inputs");
+}
+
+// The binary64 passes: forward, or forward then back-substituted over its bounds (the α
+// ascent only in the last pass, the parent's bounds in both).
+template <class P>
+SymbolicBounds<double> double_passes(const OutwardChain& c, const std::vector<double>& lo, const std::vector<double>& hi,
+                                     const PhaseFix& fix, const Slopes& slopes, NeuronBounds neurons,
+                                     const BoundRefinement& refine) {
+    const DoubleModel<P> m{c};
+    if (neurons == NeuronBounds::forward)
+        return propagate<P>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, refine);
+    const SymbolicBounds<double> fw =
+        propagate<P>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, BoundRefinement{0, refine.parent});
+    return propagate<P>(m, lo, hi, fix, slopes, neurons, &fw, {}, refine);
 }
 
 std::pair<double, double> enclose(const Rational& q) { return {q.to_double(Round::down), q.to_double(Round::up)}; }
@@ -493,23 +586,19 @@ SymbolicBounds<Rational> symbolic_bounds_exact(const ReluChain& c, const VnnlibP
 
 SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes, NeuronBounds neurons) {
+                                               const Slopes& slopes, NeuronBounds neurons,
+                                               const BoundRefinement& refine) {
     check_shapes(c.input_dim, lo.size(), hi.size());
     const UpwardRounding up;
-    const DoubleModel<OutwardPolicy> m{c};
-    const SymbolicBounds<double> fw = propagate<OutwardPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {});
-    if (neurons == NeuronBounds::forward) return fw;
-    return propagate<OutwardPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {});
+    return double_passes<OutwardPolicy>(c, lo, hi, fix, slopes, neurons, refine);
 }
 
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes, NeuronBounds neurons) {
+                                               const Slopes& slopes, NeuronBounds neurons,
+                                               const BoundRefinement& refine) {
     check_shapes(c.input_dim, lo.size(), hi.size());
-    const DoubleModel<NearestPolicy> m{c};
-    const SymbolicBounds<double> fw = propagate<NearestPolicy>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {});
-    if (neurons == NeuronBounds::forward) return fw;
-    return propagate<NearestPolicy>(m, lo, hi, fix, slopes, neurons, &fw, {});
+    return double_passes<NearestPolicy>(c, lo, hi, fix, slopes, neurons, refine);
 }
 
 }  // namespace rigornet

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -115,6 +116,8 @@ struct Task {
     PhaseFix fix;
     std::size_t id = 0;
     bool root = false;  // the property's whole box (the stronger attack runs there)
+    // the parent node's bounds (its region contains this one's; BoundRefinement::parent)
+    std::shared_ptr<const SymbolicBounds<double>> parent;
 };
 
 // What processing one node produced.
@@ -293,8 +296,15 @@ struct Search {
         Outcome out;
         // with a proof tree, only the checker's forward procedure closes a node, so the
         // neuron bounds stay forward there (the leaves are re-checked exactly)
-        const SymbolicBounds<double> b = symbolic_bounds_outward(
-            oc, t.lo, t.hi, t.fix, {}, o.want_proof ? NeuronBounds::forward : NeuronBounds::back_substituted);
+        // (and neither the α ascent nor the parent's bounds)
+        BoundRefinement refine;
+        if (!o.want_proof) {
+            refine.alpha_steps = o.alpha_steps;
+            if (o.reuse_parent_bounds) refine.parent = t.parent.get();
+        }
+        const auto bp = std::make_shared<const SymbolicBounds<double>>(symbolic_bounds_outward(
+            oc, t.lo, t.hi, t.fix, {}, o.want_proof ? NeuronBounds::forward : NeuronBounds::back_substituted, refine));
+        const SymbolicBounds<double>& b = *bp;
         std::vector<std::size_t> open, refutes(p.unsafe.size());
         // the open constraint closest to refutation (largest bound − d), for the split
         double best_gap = -std::numeric_limits<double>::infinity();
@@ -391,6 +401,7 @@ struct Search {
                 out.node.unit = bk;
                 out.first = t;
                 out.second = t;
+                out.first.parent = out.second.parent = bp;
                 for (Task* ch : {&out.first, &out.second}) {
                     ch->fix.resize(b.lower.size());
                     ch->fix[br].resize(b.lower[br].size(), 0);
@@ -424,6 +435,7 @@ struct Search {
         out.node.at = Rational::from_double(at);
         out.first = t;
         out.second = t;
+        out.first.parent = out.second.parent = bp;
         out.first.hi[d] = at;
         out.second.lo[d] = at;
         return out;
@@ -542,7 +554,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     std::mutex mu;
     std::condition_variable cv;
     std::vector<Task> stack;
-    stack.push_back({search.root_lo, search.root_hi, {}, 0, true});
+    stack.push_back({search.root_lo, search.root_hi, {}, 0, true, nullptr});
     if (o.want_proof) res.proof.emplace_back();
     std::size_t busy = 0;
     bool stop = false, stuck = false;

@@ -91,6 +91,21 @@ bool phases_hold(const PhaseFix& fix, const std::vector<std::vector<Rational>>& 
     return true;
 }
 
+// At a point with pre-activations z and outputs y: every unit's bounds contain z, and
+// the bounds of output_bounds' constraints are below y_j and −y_j.
+void check_contains(const SymbolicBounds<double>& b, const std::vector<std::vector<Rational>>& z,
+                    const std::vector<Rational>& y) {
+    for (std::size_t r = 0; r < z.size(); ++r)
+        for (std::size_t k = 0; k < z[r].size(); ++k) {
+            CHECK(Rational::from_double(b.lower[r][k]) <= z[r][k]);
+            CHECK(z[r][k] <= Rational::from_double(b.upper[r][k]));
+        }
+    for (std::size_t j = 0; j < y.size(); ++j) {
+        CHECK(Rational::from_double(b.bound[2 * j][0]) <= y[j]);
+        CHECK(Rational::from_double(b.bound[2 * j + 1][0]) <= -y[j]);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("symbolic bounds contain the exact values at random points (exact and outward)", "[sound_bounds]") {
@@ -287,24 +302,77 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
             for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
             const auto z = c.preactivations(x);
             if (!phases_hold(fix, z)) continue;
-            const std::vector<Rational> y = c.evaluate(x);
             std::ostringstream at;
             for (const Rational& q : x) at << q.str() << ' ';
             INFO("x = " << at.str());
-            for (std::size_t r = 0; r < z.size(); ++r)
-                for (std::size_t k = 0; k < z[r].size(); ++k) {
-                    CHECK(Rational::from_double(bs.lower[r][k]) <= z[r][k]);
-                    CHECK(z[r][k] <= Rational::from_double(bs.upper[r][k]));
-                }
-            for (std::size_t j = 0; j < y.size(); ++j) {
-                CHECK(Rational::from_double(bs.bound[2 * j][0]) <= y[j]);
-                CHECK(Rational::from_double(bs.bound[2 * j + 1][0]) <= -y[j]);
-            }
+            check_contains(bs, z, c.evaluate(x));
         }
     }
     // the back-substitution is not a no-op: some units and output bounds get tighter
     CHECK(tighter_units > 0);
     CHECK(tighter_bounds > 0);
+}
+
+TEST_CASE("alpha-CROWN and parent bounds contain the exact values", "[sound_bounds][hard]") {
+    // Random deep chains; the node is a random sub-box of a parent box (and, in some
+    // trials, more phases fixed than the parent): the refined pass must contain the exact
+    // values at random points of the node where its phases hold; the α ascent alone is
+    // no looser than the plain back-substituted pass.
+    auto g = rigornet::test::rng(53);
+    int alpha_tighter = 0, parent_tighter = 0;
+    for (int trial = 0; trial < rigornet::test::cases(80); ++trial) {
+        const ReluChain c = deep_random_chain(g);
+        std::vector<Rational> plo, phi, lo, hi;
+        for (std::size_t i = 0; i < c.input_dim; ++i) {
+            const Rational a(static_cast<long>(g() % 9) - 8, 4), w(static_cast<long>(2 + g() % 8), 4);
+            plo.push_back(a);
+            phi.push_back(a + w);
+            lo.push_back(random_in(g, a, a + w));
+            hi.push_back(random_in(g, lo.back(), a + w));
+        }
+        const VnnlibProperty p = output_bounds(c, lo, hi);
+        // (the α ascent runs on the constraints still open: bound ≤ 0)
+        PhaseFix pfix(c.depth()), fix(c.depth());
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
+                const signed char f = c.cap(r, k) || trial % 2 ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1);
+                pfix[r].push_back(f != 0 && g() % 2 ? f : 0);
+                fix[r].push_back(pfix[r].back() != 0 ? pfix[r].back() : f);
+            }
+        const OutwardChain oc(c, p);
+        const SymbolicBounds<double> parent =
+            symbolic_bounds_outward(oc, down(plo), up(phi), pfix, {}, NeuronBounds::back_substituted);
+        const SymbolicBounds<double> bs = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::back_substituted);
+        const SymbolicBounds<double> ra =
+            symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::back_substituted, {20, &parent});
+        INFO("trial " << trial);
+        // each unit is within its parent's bounds (intersected); not necessarily within
+        // bs's, since the DeepPoly slope rule depends on l, u
+        bool unit_tighter = false;
+        for (std::size_t r = 0; r < bs.lower.size(); ++r)
+            for (std::size_t k = 0; k < bs.lower[r].size(); ++k) {
+                CHECK(ra.lower[r][k] >= parent.lower[r][k]);
+                CHECK(ra.upper[r][k] <= parent.upper[r][k]);
+                unit_tighter = unit_tighter || ra.lower[r][k] > bs.lower[r][k] || ra.upper[r][k] < bs.upper[r][k];
+            }
+        parent_tighter += unit_tighter;
+        for (std::size_t k = 0; k < bs.bound.size(); ++k) {
+            // the ascent alone (the same relaxations as bs) is never looser, and raises some bounds
+            const SymbolicBounds<double> al =
+                symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::back_substituted, {20, nullptr});
+            if (al.bound[k][0] > bs.bound[k][0]) ++alpha_tighter;
+            CHECK(al.bound[k][0] >= bs.bound[k][0]);
+        }
+        for (int s = 0; s < 12; ++s) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
+            const auto z = c.preactivations(x);
+            if (!phases_hold(fix, z)) continue;
+            check_contains(ra, z, c.evaluate(x));
+        }
+    }
+    CHECK(alpha_tighter > 0);  // neither refinement is a no-op on these chains
+    CHECK(parent_tighter > 0);
 }
 
 TEST_CASE("back-substituted unit bounds are tighter on an ACAS Xu network", "[sound_bounds][crown]") {

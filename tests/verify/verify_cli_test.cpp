@@ -108,3 +108,19 @@ TEST_CASE("verify: test_tiny's box from its disjunct; an unbounded input is unkn
     CHECK(j["reason"].get<std::string>().find("X_0 has no lower bound") != std::string::npos);
     std::remove(prop.c_str());
 }
+
+TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certificate", "[verify][hard]") {
+    const std::string net = repo_path("tests/data/vnnlib/relu_diff.json");
+    std::string out, err;
+    for (const char* prop : {"relu_diff_holds.vnnlib", "relu_diff_violated.vnnlib"})
+        for (const char* opts : {"", " --alpha-steps 20", " --alpha-steps 20 --no-parent-bounds"}) {
+            INFO(prop << opts);
+            const int want = std::string(prop) == "relu_diff_holds.vnnlib" ? 0 : 1;
+            CHECK(run_cli("verify " + net + " " + repo_path(std::string("tests/data/vnnlib/") + prop) + opts + " --json",
+                          out, &err) == want);
+        }
+    CHECK(run_cli("verify " + net + " " + repo_path("tests/data/vnnlib/relu_diff_holds.vnnlib") +
+                      " --alpha-steps 5 --certificate /tmp/rigornet-alpha-cert.json",
+                  out, &err) == 3);
+    CHECK(err.find("--alpha-steps does not go with --certificate") != std::string::npos);
+}

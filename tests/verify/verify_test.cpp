@@ -3,6 +3,7 @@
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/core/error.hpp"
 #include "rigornet/io/json_format.hpp"
+#include "rigornet/linalg/exact_lp.hpp"
 #include "rigornet/verify/verify.hpp"
 
 using namespace rigornet;
@@ -11,6 +12,43 @@ namespace {
 std::string data(const std::string& f) {
     const char* root = std::getenv("RIGORNET_ROOT");
     return std::string(root ? root : ".") + "/tests/data/vnnlib/" + f;
+}
+
+// The exact maximum of y_0 over the box [lo, hi] by brute force: for every activation
+// pattern of the hidden ReLU units (a closed polyhedral piece; together they cover the
+// box), the network is affine there and an exact LP (QSopt_ex) maximises y_0 over the
+// piece ∩ box; the largest optimum over the feasible pieces is the maximum. Independent
+// of the bounding engine. Only for chains without caps and few hidden units.
+Rational brute_force_max(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi) {
+    const std::size_t n = c.input_dim;
+    std::size_t hidden = 0;
+    for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
+    std::optional<Rational> best;
+    for (std::size_t pattern = 0; pattern < (std::size_t(1) << hidden); ++pattern) {
+        std::vector<std::vector<Rational>> h(n, std::vector<Rational>(n + 1));  // affine in x: n coefficients, constant
+        for (std::size_t i = 0; i < n; ++i) h[i][i] = Rational(1);
+        std::vector<LpRow> rows;
+        std::size_t bit = 0;
+        for (std::size_t r = 0; r < c.weights.size(); ++r) {
+            std::vector<std::vector<Rational>> z(c.weights[r].rows(), std::vector<Rational>(n + 1));
+            for (std::size_t i = 0; i < z.size(); ++i) {
+                z[i][n] = c.biases[r][i];
+                for (std::size_t j = 0; j < h.size(); ++j)
+                    for (std::size_t t = 0; t <= n; ++t) z[i][t] += c.weights[r].at(i, j) * h[j][t];
+            }
+            if (r + 1 < c.weights.size())
+                for (auto& f : z) {
+                    const bool active = pattern >> bit++ & 1;
+                    rows.push_back({std::vector<Rational>(f.begin(), f.end() - 1), active ? '>' : '<', -f[n]});
+                    if (!active) std::fill(f.begin(), f.end(), Rational());
+                }
+            h = std::move(z);
+        }
+        const std::vector<Rational> obj(h[0].begin(), h[0].end() - 1);
+        const auto sol = lp_maximize(obj, rows, {lo.begin(), lo.end()}, {hi.begin(), hi.end()});
+        if (sol && (!best || sol->value + h[0][n] > *best)) best = sol->value + h[0][n];
+    }
+    return *best;
 }
 }  // namespace
 
@@ -211,4 +249,46 @@ TEST_CASE("verify: the root's region LPs find a counterexample in a band too thi
     o.root_lp_starts = 0;  // double candidates only: not in any number of nodes
     o.max_nodes = 50;
     CHECK(verify(c, p, o).verdict == Verdict::unknown);
+}
+
+TEST_CASE("verify agrees with brute-force region enumeration, with every bounding option", "[verify][hard]") {
+    // Unsafe "y_0 ≥ t" over [−1, 1]^n for t = M (violated: M is attained), M ± 1/64, M is
+    // the exact maximum by brute_force_max. Each option set may leave unknown, never a
+    // wrong verdict; the counterexample is re-evaluated exactly.
+    auto g = rigornet::test::rng(211);
+    int decided = 0, runs = 0;
+    for (int trial = 0; trial < rigornet::test::cases(12);) {
+        const ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 2, 1));
+        std::size_t hidden = 0;
+        for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
+        if (hidden > 8) continue;
+        ++trial;
+        const std::size_t n = c.input_dim;
+        const std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
+        const Rational m = brute_force_max(c, lo, hi);
+        for (const Rational& t : {m, m + Rational(1, 64), m - Rational(1, 64)}) {
+            VnnlibProperty p;
+            p.lower = lo;
+            p.upper = hi;
+            p.unsafe = {{LinearConstraint{std::vector<Rational>(n), {Rational(-1)}, -t}}};  // −y ≤ −t
+            for (int variant = 0; variant < 3; ++variant) {
+                VerifyOptions o;
+                o.timeout_seconds = 2;
+                o.max_nodes = 3000;
+                o.alpha_steps = variant == 1 ? 10 : 0;
+                o.reuse_parent_bounds = variant != 2;
+                o.threads = variant == 2 ? 2 : 1;
+                const VerifyResult r = verify(c, p, o);
+                INFO("trial " << trial << " t = " << t.str() << " max " << m.str() << " variant " << variant);
+                ++runs;
+                if (r.verdict == Verdict::proved) CHECK(t > m);
+                if (r.verdict == Verdict::refuted) {
+                    CHECK(t <= m);
+                    CHECK(c.evaluate(r.input)[0] >= t);
+                }
+                decided += r.verdict != Verdict::unknown;
+            }
+        }
+    }
+    CHECK(decided * 10 >= runs * 9);  // and they do decide (t is 1/64 away from M, or M itself)
 }

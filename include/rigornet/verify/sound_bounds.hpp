@@ -114,6 +114,27 @@ struct OutwardChain {
     OutwardChain(const ReluChain& c, const VnnlibProperty& p);
 };
 
+/// Optional refinements of the binary64 passes; each keeps every bound sound (measured in
+/// docs/verify.md):
+/// - alpha_steps > 0: α-CROWN (Xu et al., ICLR 2021) for each output constraint whose
+///   bound does not yet exceed d: that many back-substitutions of the constraint with
+///   lower slopes α ∈ [0, 1] per unstable unit, moved by projected signed-gradient steps
+///   (the gradient in double, a heuristic), and bound becomes the largest. Sound because
+///   α·z ≤ relu(z) on [l, u] for every α ∈ [0, 1] (and a clip below its cap is a relu
+///   there), so each is a lower bound by back_lower's argument, computed in the pass's
+///   own rounding. Cost: up to alpha_steps back-substitutions and relaxed forward
+///   passes per open constraint.
+/// - parent: the bounds of a pass over a region containing this one (the parent node of a
+///   split: a larger box, fewer fixed phases; same chain). Each unit's l, u become the
+///   tighter ends of its own and the parent's (both enclose z on this region), before its
+///   relaxation is built: each unit's bounds are within the parent's. (Not always within
+///   those of a pass without parent: a tighter l, u can flip the DeepPoly slope rule
+///   downstream.)
+struct BoundRefinement {
+    std::size_t alpha_steps = 0;
+    const SymbolicBounds<double>* parent = nullptr;
+};
+
 /// The same procedure over the box [lo, hi] (binary64 ends, any box containing the
 /// region of interest) with every operation rounded outward: coefficients are carried
 /// as intervals, each sum and product rounded up for an upper end and down (as −((−a)·b)
@@ -127,13 +148,15 @@ struct OutwardChain {
 /// on return (also on exceptions).
 SymbolicBounds<double> symbolic_bounds_outward(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes, NeuronBounds neurons);
+                                               const Slopes& slopes, NeuronBounds neurons,
+                                               const BoundRefinement& refine = {});
 
 /// The same procedure in plain round-to-nearest binary64 with the weights rounded to
 /// nearest: NO guarantee (floating-point error is ignored); only the baseline for the
 /// cost of soundness (bench/verify_bench.cpp).
 SymbolicBounds<double> symbolic_bounds_nearest(const OutwardChain& c, const std::vector<double>& lo,
                                                const std::vector<double>& hi, const PhaseFix& fix,
-                                               const Slopes& slopes, NeuronBounds neurons);
+                                               const Slopes& slopes, NeuronBounds neurons,
+                                               const BoundRefinement& refine = {});
 
 }  // namespace rigornet

@@ -42,6 +42,12 @@ struct VerifyOptions {
     /// Input splitting when the network has at most this many inputs, ReLU splitting
     /// (input splitting once no unstable unit is left) otherwise.
     std::size_t input_split_max_dim = 16;
+    /// α-CROWN steps per open output constraint at every node (BoundRefinement::alpha_steps;
+    /// 0: off). Not with want_proof (the checker's forward procedure closes the nodes).
+    std::size_t alpha_steps = 0;
+    /// Intersect each node's unit bounds with its parent's (BoundRefinement::parent; not
+    /// with want_proof).
+    bool reuse_parent_bounds = true;
     /// Record the proof tree and re-check it exactly (VerifyResult::proof).
     bool want_proof = false;
     /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
@@ -90,8 +96,10 @@ struct VerifyResult {
 /// bound, on the merged chain (VerifyOptions::merge; it computes the same f exactly, so
 /// the verdict is about c). Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
-/// then split at binary64 points), with back-substituted unit bounds (forward ones when
-/// want_proof, and then only the forward bound closes a node): a conjunction is refuted on the node when one of its
+/// then split at binary64 points), with back-substituted unit bounds intersected with the
+/// parent node's (reuse_parent_bounds) and alpha_steps of α-CROWN (forward ones, and
+/// neither refinement, when want_proof, and then only the forward bound closes a node):
+/// a conjunction is refuted on the node when one of its
 /// constraints has bound > d rounded up, a proof for the real-valued network on the
 /// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
