@@ -64,7 +64,14 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
         for (unsigned char a : row) r.push_back(a ? "1" : "0");
         slopes.push_back(std::move(r));
     }
-    return {{"leaf", "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
+    return {{"leaf", n.dual ? "dual" : "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
+}
+
+// Whether the tree has a dual leaf (then the certificate is version 3, else 2).
+bool has_dual_leaf(const std::vector<ProofNode>& tree) {
+    for (const ProofNode& n : tree)
+        if (n.kind == ProofNode::Kind::leaf && n.dual) return true;
+    return false;
 }
 
 // The merge map of docs/certificates.md: per hidden layer of the original chain, each
@@ -85,7 +92,7 @@ json merge_map(const NeuronMerge& m) {
 void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
     namespace fs = std::filesystem;
     json c{{"format", "rigornet-verify-certificate"},
-           {"version", 2},
+           {"version", r.verdict == Verdict::proved && has_dual_leaf(r.proof) ? 3 : 2},
            {"rigornet_version", version},
            {"network",
             {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},

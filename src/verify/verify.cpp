@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "rigornet/check/dual_bound.hpp"
 #include "rigornet/core/error.hpp"
 #include "rigornet/linalg/exact_lp.hpp"
 #include "rigornet/number/random.hpp"
@@ -291,10 +292,8 @@ struct Search {
 
     Outcome process(const Task& t, std::mt19937_64& rng) const {
         Outcome out;
-        // with a proof tree, only the checker's forward procedure closes a node, so the
-        // neuron bounds stay forward there (the leaves are re-checked exactly)
-        const SymbolicBounds<double> b = symbolic_bounds_outward(
-            oc, t.lo, t.hi, t.fix, {}, o.want_proof ? NeuronBounds::forward : NeuronBounds::back_substituted);
+        const SymbolicBounds<double> b =
+            symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {}, NeuronBounds::back_substituted);
         std::vector<std::size_t> open, refutes(p.unsafe.size());
         // the open constraint closest to refutation (largest bound − d), for the split
         double best_gap = -std::numeric_limits<double>::infinity();
@@ -302,8 +301,7 @@ struct Search {
         for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
             bool refuted = false;
             for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
-                // with a proof tree, only the checker's forward procedure closes a node
-                const double lb = o.want_proof ? b.forward[k][m] : b.bound[k][m];
+                const double lb = b.bound[k][m];
                 // lb > d rounded up ⇒ lb > d (NaN compares false: not refuted)
                 if (lb > oc.unsafe[k][m].rhs_up) {
                     refuted = true;
@@ -319,6 +317,7 @@ struct Search {
             out.node.kind = ProofNode::Kind::leaf;
             out.node.slopes = b.slopes;
             out.node.refutes = std::move(refutes);
+            out.node.dual = true;  // closed by back-substituted bounds: re-checked as a dual leaf
             return out;
         }
         // counterexample search from the centre and random points; at the root also
@@ -436,11 +435,44 @@ struct ExactRegion {
     PhaseFix fix;
 };
 
-// Re-checks the leaves under `id` by the checker's exact procedure; a leaf that fails is
-// split further at the exact midpoint of its side with the largest smear (depth ≤ 12).
+// Whether `leaf` passes the checker's dual procedure over the exact region
+// (dual_bound.hpp); then refutes holds a refuting constraint per conjunction. The same
+// functions as `rigornet check`, so it accepts what passes here.
+bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const ExactRegion& reg) {
+    const ReluChain& c = dual.chain();
+    std::vector<std::vector<UnitFix>> fixed;
+    std::vector<std::vector<Rational>> slopes;
+    for (std::size_t r = 0; r < c.depth(); ++r) {
+        fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
+        slopes.emplace_back(c.weights[r].rows());
+        for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
+            if (r < reg.fix.size() && k < reg.fix[r].size() && reg.fix[r][k] != 0)
+                fixed[r][k] = reg.fix[r][k] > 0 ? UnitFix::active : UnitFix::inactive;
+            if (r < leaf.slopes.size() && k < leaf.slopes[r].size() && leaf.slopes[r][k]) slopes[r][k] = Rational(1);
+        }
+    }
+    std::vector<std::vector<Rational>> lower, upper;
+    if (!dual_ranges(dual, reg.lo, reg.hi, fixed, slopes, lower, upper)) return true;  // empty region
+    for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
+        bool refuted = false;
+        for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
+            if (dual_constraint_lower_bound(dual, p.unsafe[k][m], reg.lo, reg.hi, lower, upper, slopes) >
+                p.unsafe[k][m].rhs) {
+                refuted = true;
+                leaf.refutes[k] = m;
+            }
+        if (!refuted) return false;
+    }
+    return true;
+}
+
+// Re-checks the leaves under `id` exactly: a dual leaf by dual_leaf_holds; one that fails
+// (or a leaf without ranges) by the checker's forward procedure, split further at the
+// exact midpoint of its side with the largest smear (depth ≤ 12) while that fails.
 // false when a leaf cannot be closed that way or the deadline passes.
-bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
              const ExactRegion& reg, int depth, const std::function<bool()>& expired) {
+    const ReluChain& c = dual.chain();
     if (expired()) return false;
     if (tree[id].kind != ProofNode::Kind::leaf) {
         ExactRegion a = reg, b = reg;
@@ -456,7 +488,11 @@ bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>
             a.fix[n.layer][n.unit] = -1;
             b.fix[n.layer][n.unit] = 1;
         }
-        return certify(c, p, tree, n.first, a, depth, expired) && certify(c, p, tree, n.second, b, depth, expired);
+        return certify(dual, p, tree, n.first, a, depth, expired) && certify(dual, p, tree, n.second, b, depth, expired);
+    }
+    if (tree[id].dual) {
+        if (dual_leaf_holds(dual, p, tree[id], reg)) return true;
+        tree[id].dual = false;  // re-proved below as a forward leaf
     }
     SymbolicBounds<Rational> sb;
     try {
@@ -516,8 +552,8 @@ bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>
     ExactRegion a = reg, b = reg;
     a.hi[d] = mid;
     b.lo[d] = mid;
-    return certify(c, p, tree, split.first, a, depth + 1, expired) &&
-           certify(c, p, tree, split.second, b, depth + 1, expired);
+    return certify(dual, p, tree, split.first, a, depth + 1, expired) &&
+           certify(dual, p, tree, split.second, b, depth + 1, expired);
 }
 
 }  // namespace
@@ -617,7 +653,8 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     }
     if (res.verdict == Verdict::proved && o.want_proof) {
         auto expired = [&] { return elapsed() >= o.timeout_seconds || (o.interrupt && o.interrupt->load()); };
-        if (!certify(mc, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
+        const DualChain dual(mc);
+        if (!certify(dual, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
             res.proof.clear();
             res.proof_error = expired() ? "time limit reached while re-checking the proof tree exactly"
                                         : "a leaf failed the exact check after 12 further splits";
