@@ -119,9 +119,11 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
                 if (!live[j]) continue;
                 fmpq_set_fmpz_frac(mus[j].get(), fmpz_mat_entry(mu, i, j), fmpq_numref(scale.get()));
                 const Rational* cap = c_.cap(p, j);
-                if (l.sign() >= 0 && (!cap || u <= *cap)) s = Rational(1);         // σ = z on [l, u]
-                else if (!cap) s = mus[j].sign() > 0 ? slopes[p][j] : u / (u - l);  // CROWN's lower / upper
-                else s = u > l ? (c_.activate(p, j, u) - c_.activate(p, j, l)) / (u - l) : Rational(0);  // chord
+                if (l.sign() >= 0 && (!cap || u <= *cap)) s = Rational(1);  // σ = z on [l, u]
+                else if (!cap || u <= *cap)  // a ReLU on [l, u]: CROWN's α·z below, the chord above
+                    s = mus[j].sign() > 0 ? slopes[p][j] : u / (u - l);
+                else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) s = Rational(1);  // z − (u − cap) ≤ σ ≤ z
+                else s = Rational(0);  // σ between its values at l and u
                 star[j] = mus[j] * s;
                 if (star[j].sign() != 0) {
                     const long e = fmpz_bits(fmpq_numref(star[j].get())) - fmpz_bits(fmpq_denref(star[j].get()));

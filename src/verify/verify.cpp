@@ -466,9 +466,37 @@ bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& 
     return true;
 }
 
-// Re-checks the leaves under `id` exactly: a dual leaf by dual_leaf_holds; one that fails
-// (or a leaf without ranges) by the checker's forward procedure, split further at the
-// exact midpoint of its side with the largest smear (depth ≤ 12) while that fails.
+bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+             const ExactRegion& reg, int depth, const std::function<bool()>& expired);
+
+// Replaces leaf `id` by an input split of dim d at the exact midpoint of its region, two
+// copies of the leaf below it, and re-checks both (certify).
+bool split_leaf(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+                const ExactRegion& reg, std::size_t d, int depth, const std::function<bool()>& expired) {
+    Rational mid = reg.lo[d] + reg.hi[d];
+    fmpq_div_2exp(mid.get(), mid.get(), 1);
+    ProofNode split;
+    split.kind = ProofNode::Kind::input_split;
+    split.dim = d;
+    split.at = mid;
+    split.first = tree.size();
+    split.second = tree.size() + 1;
+    const ProofNode leaf = tree[id];
+    tree.push_back(leaf);
+    tree.push_back(leaf);
+    tree[id] = split;
+    ExactRegion a = reg, b = reg;
+    a.hi[d] = mid;
+    b.lo[d] = mid;
+    return certify(dual, p, tree, split.first, a, depth + 1, expired) &&
+           certify(dual, p, tree, split.second, b, depth + 1, expired);
+}
+
+// Re-checks the leaves under `id` exactly: a dual leaf by dual_leaf_holds, split further
+// while that fails (at the exact midpoint of its side widest relative to the property's
+// box, as two dual leaves); a forward leaf by the checker's forward procedure, split
+// further at the exact midpoint of its side with the largest smear while that fails;
+// at most 12 further levels either way.
 // false when a leaf cannot be closed that way or the deadline passes.
 bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
              const ExactRegion& reg, int depth, const std::function<bool()>& expired) {
@@ -492,7 +520,20 @@ bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNo
     }
     if (tree[id].dual) {
         if (dual_leaf_holds(dual, p, tree[id], reg)) return true;
-        tree[id].dual = false;  // re-proved below as a forward leaf
+        if (depth >= 12) return false;
+        // split at the exact midpoint of the side widest relative to the property's box;
+        // both halves are dual leaves with the same slopes (any slopes are sound)
+        std::size_t d = 0;
+        Rational widest(-1);
+        for (std::size_t i = 0; i < reg.lo.size(); ++i) {
+            const Rational full = p.upper[i] - p.lower[i];
+            const Rational w = full.sign() > 0 ? (reg.hi[i] - reg.lo[i]) / full : Rational(0);
+            if (w > widest) {
+                widest = w;
+                d = i;
+            }
+        }
+        return split_leaf(dual, p, tree, id, reg, d, depth, expired);
     }
     SymbolicBounds<Rational> sb;
     try {
@@ -538,22 +579,7 @@ bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNo
             d = i;
         }
     }
-    Rational mid = reg.lo[d] + reg.hi[d];
-    fmpq_div_2exp(mid.get(), mid.get(), 1);
-    ProofNode split;
-    split.kind = ProofNode::Kind::input_split;
-    split.dim = d;
-    split.at = mid;
-    split.first = tree.size();
-    split.second = tree.size() + 1;
-    tree.emplace_back();
-    tree.emplace_back();
-    tree[id] = split;
-    ExactRegion a = reg, b = reg;
-    a.hi[d] = mid;
-    b.lo[d] = mid;
-    return certify(dual, p, tree, split.first, a, depth + 1, expired) &&
-           certify(dual, p, tree, split.second, b, depth + 1, expired);
+    return split_leaf(dual, p, tree, id, reg, d, depth, expired);
 }
 
 }  // namespace

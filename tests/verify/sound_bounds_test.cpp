@@ -6,6 +6,7 @@
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
+#include "rigornet/check/dual_bound.hpp"
 #include "rigornet/io/nnet_format.hpp"
 #include "rigornet/verify/sound_bounds.hpp"
 #include "rigornet/verify/verify.hpp"
@@ -219,9 +220,28 @@ TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact pro
                 todo.pop_back();
                 const ProofNode& n = r->proof.at(it.id);
                 if (n.kind == ProofNode::Kind::leaf) {
-                    const auto b = symbolic_bounds_exact(mc, p, it.lo, it.hi, it.fix, n.slopes);
                     REQUIRE(n.refutes.size() == 1);
-                    CHECK(b.bound[0][n.refutes[0]] > p.unsafe[0][n.refutes[0]].rhs);
+                    const LinearConstraint& k = p.unsafe[0][n.refutes[0]];
+                    if (!n.dual) {
+                        const auto b = symbolic_bounds_exact(mc, p, it.lo, it.hi, it.fix, n.slopes);
+                        CHECK(b.bound[0][n.refutes[0]] > k.rhs);
+                        continue;
+                    }
+                    // a dual leaf: the checker's Lagrangian bound (dual_bound.hpp)
+                    const DualChain dual(mc);
+                    std::vector<std::vector<UnitFix>> fixed;
+                    std::vector<std::vector<Rational>> slopes, lower, upper;
+                    for (std::size_t r = 0; r < mc.depth(); ++r) {
+                        fixed.emplace_back(mc.weights[r].rows(), UnitFix::free);
+                        slopes.emplace_back(mc.weights[r].rows());
+                        for (std::size_t u = 0; u < mc.weights[r].rows(); ++u) {
+                            if (r < it.fix.size() && u < it.fix[r].size() && it.fix[r][u] != 0)
+                                fixed[r][u] = it.fix[r][u] > 0 ? UnitFix::active : UnitFix::inactive;
+                            if (n.slopes[r][u]) slopes[r][u] = Rational(1);
+                        }
+                    }
+                    if (dual_ranges(dual, it.lo, it.hi, fixed, slopes, lower, upper))
+                        CHECK(dual_constraint_lower_bound(dual, k, it.lo, it.hi, lower, upper, slopes) > k.rhs);
                     continue;
                 }
                 Item a = it, b = it;
