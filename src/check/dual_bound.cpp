@@ -145,16 +145,27 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
                 // min over [l, u] of μσ(z) − νz: at l, u or a kink of σ inside
                 const Rational &l = lower[p][j], &u = upper[p][j];
                 const Rational* cap = c_.cap(p, j);
-                bool first = true;
-                auto at = [&](const Rational& z) {
-                    v = mus[j] * c_.activate(p, j, z) - nu * z;
-                    if (first || v < term) term = v;
-                    first = false;
-                };
-                at(l);
-                at(u);
-                if (l.sign() < 0 && u.sign() > 0) at(Rational(0));
-                if (cap && l < *cap && *cap < u) at(*cap);
+                if (!cap || u <= *cap) {  // σ = relu on [l, u]: (μ − ν)z for z ≥ 0, −νz for z ≤ 0
+                    v = mus[j] - nu;
+                    if (l.sign() >= 0) term = v * (v.sign() > 0 ? l : u);
+                    else {  // min(−νl, 0, (μ − ν)u): the values at l, 0 and u
+                        term = -(nu * l);
+                        if (term.sign() > 0) term = Rational(0);
+                        v *= u;
+                        if (v < term) term = v;
+                    }
+                } else {
+                    bool first = true;
+                    auto at = [&](const Rational& z) {
+                        v = mus[j] * c_.activate(p, j, z) - nu * z;
+                        if (first || v < term) term = v;
+                        first = false;
+                    };
+                    at(l);
+                    at(u);
+                    if (l.sign() < 0 && u.sign() > 0) at(Rational(0));
+                    if (l < *cap && *cap < u) at(*cap);
+                }
                 value[i] += term;
             }
         }
