@@ -435,37 +435,6 @@ struct ExactRegion {
     PhaseFix fix;
 };
 
-// Whether `leaf` passes the checker's dual procedure over the exact region
-// (dual_bound.hpp); then refutes holds a refuting constraint per conjunction. The same
-// functions as `rigornet check`, so it accepts what passes here.
-bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const ExactRegion& reg) {
-    const ReluChain& c = dual.chain();
-    std::vector<std::vector<UnitFix>> fixed;
-    std::vector<std::vector<Rational>> slopes;
-    for (std::size_t r = 0; r < c.depth(); ++r) {
-        fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
-        slopes.emplace_back(c.weights[r].rows());
-        for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
-            if (r < reg.fix.size() && k < reg.fix[r].size() && reg.fix[r][k] != 0)
-                fixed[r][k] = reg.fix[r][k] > 0 ? UnitFix::active : UnitFix::inactive;
-            if (r < leaf.slopes.size() && k < leaf.slopes[r].size() && leaf.slopes[r][k]) slopes[r][k] = Rational(1);
-        }
-    }
-    std::vector<std::vector<Rational>> lower, upper;
-    if (!dual_ranges(dual, reg.lo, reg.hi, fixed, slopes, lower, upper)) return true;  // empty region
-    for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
-        bool refuted = false;
-        for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
-            if (dual_constraint_lower_bound(dual, p.unsafe[k][m], reg.lo, reg.hi, lower, upper, slopes) >
-                p.unsafe[k][m].rhs) {
-                refuted = true;
-                leaf.refutes[k] = m;
-            }
-        if (!refuted) return false;
-    }
-    return true;
-}
-
 bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
              const ExactRegion& reg, int depth, const std::function<bool()>& expired);
 
@@ -519,7 +488,7 @@ bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNo
         return certify(dual, p, tree, n.first, a, depth, expired) && certify(dual, p, tree, n.second, b, depth, expired);
     }
     if (tree[id].dual) {
-        if (dual_leaf_holds(dual, p, tree[id], reg)) return true;
+        if (dual_leaf_holds(dual, p, tree[id], reg.lo, reg.hi, reg.fix)) return true;
         if (depth >= 12) return false;
         // split at the exact midpoint of the side widest relative to the property's box;
         // both halves are dual leaves with the same slopes (any slopes are sound)
@@ -583,6 +552,35 @@ bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNo
 }
 
 }  // namespace
+
+bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
+                     const std::vector<Rational>& hi, const PhaseFix& fix) {
+    const ReluChain& c = dual.chain();
+    std::vector<std::vector<UnitFix>> fixed;
+    std::vector<std::vector<Rational>> slopes;
+    for (std::size_t r = 0; r < c.depth(); ++r) {
+        fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
+        slopes.emplace_back(c.weights[r].rows());
+        for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
+            if (r < fix.size() && k < fix[r].size() && fix[r][k] != 0)
+                fixed[r][k] = fix[r][k] > 0 ? UnitFix::active : UnitFix::inactive;
+            if (r < leaf.slopes.size() && k < leaf.slopes[r].size() && leaf.slopes[r][k]) slopes[r][k] = Rational(1);
+        }
+    }
+    std::vector<std::vector<Rational>> lower, upper;
+    if (!dual_ranges(dual, lo, hi, fixed, slopes, lower, upper)) return true;  // empty region
+    for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
+        bool refuted = false;
+        for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
+            if (dual_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes) >
+                p.unsafe[k][m].rhs) {
+                refuted = true;
+                leaf.refutes[k] = m;
+            }
+        if (!refuted) return false;
+    }
+    return true;
+}
 
 VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o) {
     using clock = std::chrono::steady_clock;

@@ -187,6 +187,34 @@ Rational at(const LinearFunction& f, const std::vector<Rational>& x) {
     return v;
 }
 
+// A random box of c, an exact point x of it with its pre-activations z, relu fixes
+// consistent with x (the unit's true phase there, a third of the plain ReLUs), and
+// slopes (t − shift)/4 for a random t < count.
+struct RandomRegion {
+    std::vector<Rational> lo, hi, x;
+    std::vector<std::vector<Rational>> z;
+    std::vector<std::vector<UnitFix>> fixed;
+    std::vector<std::vector<Rational>> slopes;
+    RandomRegion(std::mt19937_64& g, const ReluChain& c, long count, long shift) {
+        for (std::size_t i = 0; i < c.input_dim; ++i) {
+            lo.push_back(rigornet::test::small_rational(g));
+            hi.push_back(lo.back() + Rational(1 + static_cast<long>(g() % 4), 1 + static_cast<long>(g() % 3)));
+            x.push_back(random_between(g, lo[i], hi[i]));
+        }
+        z = c.preactivations(x);
+        for (std::size_t r = 0; r < c.depth(); ++r) {
+            fixed.emplace_back();
+            slopes.emplace_back();
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                UnitFix fix = UnitFix::free;
+                if (!c.cap(r, k) && g() % 3 == 0) fix = z[r][k].sign() > 0 ? UnitFix::active : UnitFix::inactive;
+                fixed.back().push_back(fix);
+                slopes.back().push_back(Rational(static_cast<long>(g() % static_cast<unsigned long>(count)) - shift, 4));
+            }
+        }
+    }
+};
+
 // `good` changed by `tamper` is rejected, with `needle` in the reason.
 void expect_rejected(const json& good, const std::function<void(json&)>& tamper, const std::string& needle,
                      const CertificateSubject& subject) {
@@ -254,27 +282,8 @@ TEST_CASE("check: the leaf bound contains the exact f(x) on its region (random c
     auto g = rigornet::test::rng(702);
     for (int t = 0; t < rigornet::test::cases(60); ++t) {
         const ReluChain c = random_chain(g, t % 2 == 1);
-        const std::size_t n = c.input_dim;
-        std::vector<Rational> lo, hi;
-        for (std::size_t i = 0; i < n; ++i) {
-            lo.push_back(rigornet::test::small_rational(g));
-            hi.push_back(lo.back() + Rational(1 + static_cast<long>(g() % 4), 1 + static_cast<long>(g() % 3)));
-        }
-        std::vector<Rational> x;
-        for (std::size_t i = 0; i < n; ++i) x.push_back(random_between(g, lo[i], hi[i]));
-        const auto z = c.preactivations(x);
-        std::vector<std::vector<UnitFix>> fixed;
-        std::vector<std::vector<Rational>> slopes;
-        for (std::size_t r = 0; r < c.depth(); ++r) {
-            fixed.emplace_back();
-            slopes.emplace_back();
-            for (std::size_t k = 0; k < z[r].size(); ++k) {
-                UnitFix fix = UnitFix::free;
-                if (!c.cap(r, k) && g() % 3 == 0) fix = z[r][k].sign() > 0 ? UnitFix::active : UnitFix::inactive;
-                fixed.back().push_back(fix);
-                slopes.back().push_back(Rational(static_cast<long>(g() % 5), 4));
-            }
-        }
+        const RandomRegion reg(g, c, 5, 0);
+        const auto& [lo, hi, x, z, fixed, slopes] = reg;
         const LeafBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
         const std::vector<Rational> y = c.evaluate(x);
         for (std::size_t j = 0; j < y.size(); ++j) {
@@ -601,25 +610,8 @@ TEST_CASE("check: dual ranges and bounds contain the exact values on the region,
         const ReluChain c = random_chain(g, t % 2 == 1);
         const DualChain d(c);
         const std::size_t n = c.input_dim;
-        std::vector<Rational> lo, hi, x;
-        for (std::size_t i = 0; i < n; ++i) {
-            lo.push_back(rigornet::test::small_rational(g));
-            hi.push_back(lo.back() + Rational(1 + static_cast<long>(g() % 4), 1 + static_cast<long>(g() % 3)));
-            x.push_back(random_between(g, lo[i], hi[i]));
-        }
-        const auto z = c.preactivations(x);
-        std::vector<std::vector<UnitFix>> fixed;
-        std::vector<std::vector<Rational>> slopes;
-        for (std::size_t r = 0; r < c.depth(); ++r) {
-            fixed.emplace_back();
-            slopes.emplace_back();
-            for (std::size_t k = 0; k < z[r].size(); ++k) {
-                UnitFix fix = UnitFix::free;
-                if (!c.cap(r, k) && g() % 3 == 0) fix = z[r][k].sign() > 0 ? UnitFix::active : UnitFix::inactive;
-                fixed.back().push_back(fix);
-                slopes.back().push_back(Rational(static_cast<long>(g() % 13) - 4, 4));
-            }
-        }
+        const RandomRegion reg(g, c, 13, 4);  // slopes in [−1, 2]
+        const auto& [lo, hi, x, z, fixed, slopes] = reg;
         std::vector<std::vector<Rational>> lower, upper;
         REQUIRE(dual_ranges(d, lo, hi, fixed, slopes, lower, upper));  // x is in the region
         for (std::size_t r = 0; r < c.depth(); ++r)

@@ -69,6 +69,17 @@ struct ProofNode {
     bool dual = false;
 };
 
+class DualChain;
+
+/// Whether leaf `leaf` of a proof tree passes the checker's dual procedure over the
+/// region lo ≤ x ≤ hi with phases `fix` (check/dual_bound.hpp: dual_ranges, then
+/// dual_constraint_lower_bound > d for some constraint of every conjunction, with the
+/// leaf's slopes); then leaf.refutes names those constraints. The functions `rigornet
+/// check` runs, so a dual leaf that passes here passes there. Exact; true also when the
+/// derived ranges show the region empty.
+bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
+                     const std::vector<Rational>& hi, const PhaseFix& fix);
+
 struct VerifyResult {
     Verdict verdict = Verdict::unknown;
     /// For unknown: "timeout", "node limit", "interrupted" or "cannot split" (a box
