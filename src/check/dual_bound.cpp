@@ -185,22 +185,29 @@ bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std:
     upper.assign(depth, {});
     for (std::size_t r = 0; r < depth; ++r) {
         const std::size_t rows = c.weights[r].rows();
-        std::vector<std::vector<Rational>> coef(2 * rows, std::vector<Rational>(rows));
+        auto fix = [&](std::size_t k) { return r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free; };
+        // upper ends first: −z_k ≥ …, rounded outward, then the half-space z ≤ 0 of an inactive split
+        std::vector<std::vector<Rational>> coef(rows, std::vector<Rational>(rows));
+        for (std::size_t k = 0; k < rows; ++k) coef[k][k] = Rational(-1);
+        const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+        // units with u > 0 need a lower end; fixed inactive ones get one to detect l > 0 (R empty)
+        std::vector<std::size_t> open;
         for (std::size_t k = 0; k < rows; ++k) {
-            coef[2 * k][k] = Rational(1);       // z_k ≥ …
-            coef[2 * k + 1][k] = Rational(-1);  // −z_k ≥ …
+            upper[r].push_back(round_dyadic(-ub[k], dual_range_bits, Round::up));
+            if (fix(k) == UnitFix::active && upper[r][k].sign() < 0) return false;  // z ≥ 0 and z ≤ u < 0
+            if (upper[r][k].sign() > 0 || fix(k) == UnitFix::inactive) open.push_back(k);
+            if (fix(k) == UnitFix::inactive && upper[r][k].sign() > 0) upper[r][k] = Rational(0);
         }
+        // u ≤ 0: σ = 0 on (−∞, u], the lower end is never used (lower_bounds skips the unit)
+        lower[r] = upper[r];
+        coef.assign(open.size(), std::vector<Rational>(rows));
+        for (std::size_t i = 0; i < open.size(); ++i) coef[i][open[i]] = Rational(1);
         const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
-        for (std::size_t k = 0; k < rows; ++k) {
-            // outward to a short dyadic; then the half-space of a relu split (z ≥ 0 active, z ≤ 0 inactive)
-            Rational l = round_dyadic(lb[2 * k], dual_range_bits, Round::down);
-            Rational u = round_dyadic(-lb[2 * k + 1], dual_range_bits, Round::up);
-            const UnitFix f = r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free;
-            if (f == UnitFix::active && l.sign() < 0) l = Rational(0);
-            if (f == UnitFix::inactive && u.sign() > 0) u = Rational(0);
-            if (l > u) return false;  // no point of the box is in the region
-            lower[r].push_back(std::move(l));
-            upper[r].push_back(std::move(u));
+        for (std::size_t i = 0; i < open.size(); ++i) {
+            Rational& l = lower[r][open[i]];
+            l = round_dyadic(lb[i], dual_range_bits, Round::down);
+            if (fix(open[i]) == UnitFix::active && l.sign() < 0) l = Rational(0);
+            if (l > upper[r][open[i]]) return false;  // no point of the box is in the region
         }
     }
     return true;

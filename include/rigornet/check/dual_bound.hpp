@@ -69,13 +69,16 @@ constexpr long dual_range_bits = 64;
 
 /// The pre-activation ranges of every hidden unit over the region R = {x ∈ [lo, hi] :
 /// z_rk(x) ≥ 0 where fixed active, ≤ 0 where fixed inactive}, derived layer by layer:
-/// [lower, upper][r][k] = the dual lower bounds of z_rk and −z_rk (lower_bounds, from the
-/// ranges of layers < r, with `slopes`), rounded outward to dual_range_bits, then
-/// intersected with the unit's half-space when it is fixed. By induction over r each
-/// range contains z_rk(x) for every x ∈ R (the dual bound holds given valid ranges below;
-/// rounding outward and intersecting with a half-space containing R keep it). Returns
-/// false when a range is empty (R is empty); lower/upper are then incomplete. slopes must
-/// have the hidden widths (the caller checks).
+/// upper[r][k] = −(the dual lower bound of −z_rk), and where that is > 0 (or the unit is
+/// fixed inactive) lower[r][k] = the dual lower bound of z_rk (lower_bounds, from the ranges of layers < r, with `slopes`),
+/// rounded outward to dual_range_bits, then intersected with the unit's half-space when
+/// it is fixed. By induction over r, z_rk(x) ≤ upper[r][k] for every x ∈ R, and
+/// lower[r][k] ≤ z_rk(x) where it is derived (the dual bound holds given valid ranges
+/// below; rounding outward and intersecting with a half-space containing R keep it);
+/// where upper[r][k] ≤ 0, σ = 0 on R and lower[r][k] = upper[r][k] is not a bound (no
+/// bound reads it: lower_bounds skips such units). Returns false when R is shown empty (a
+/// range with l > u, or a unit fixed active with u < 0); lower/upper are then incomplete.
+/// slopes must have the hidden widths (the caller checks).
 bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                  const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
                  std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper);
