@@ -747,3 +747,42 @@ TEST_CASE("check: random networks: the search's version-3 certificates are accep
     }
     CHECK(dual_certificates > 0);
 }
+
+TEST_CASE("check: a dual leaf whose slopes no longer give the bound is refused", "[check][cert3]") {
+    // x ∈ [−1, 1], a = relu(x), b = relu(−x), c = relu(a − b + 3/2), y = c. Since a − b = x,
+    // y = x + 3/2 ≥ 1/2 on the box, so the unsafe set y ≤ 1/4 is empty. The dual bound of
+    // z_c with slope α_a = 0 is −1 + 3/2 = 1/2 (exact: ν_a = 0, ν_b = −1/2, terms 0 and
+    // −1/2, the x-term −1/2), so c is the identity and the leaf refutes; with α_a = 1 it is
+    // −2 + 3/2 = −1/2 (the x-term becomes −3/2), c is unstable and y's bound is at most 0
+    // (with either slope of c), so the same leaf with that one slope changed is refused.
+    Network net(1);
+    net.add_affine(std::make_shared<DenseMatrix>(2, 1, std::vector<Rational>{Rational(1), Rational(-1)}), nullptr,
+                   {Rational(0), Rational(0)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(-1)}), nullptr,
+                   {Rational(3, 2)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+    VnnlibProperty p;
+    p.lower = {Rational(-1)};
+    p.upper = {Rational(1)};
+    p.unsafe = {{output_constraint(1, 1, 0, 1, Rational(1, 4))}};
+    const CertificateSubject s{net, "json-exact", "n", p, "p"};
+    json good = certificate(s, "holds");
+    good["version"] = 3;
+    good["tree"] = {{"leaf", "dual"}, {"slopes", {{"0", "0"}, {"1"}}}, {"refutes", {0}}};
+    const CheckResult r = check_certificate(good, s);
+    INFO(r.reason);
+    CHECK(r.valid);
+    expect_rejected(good, [](json& c) { c["tree"]["slopes"][0][0] = "1"; }, "tree: leaf does not refute conjunction 0",
+                    s);
+    // the exact values behind it
+    const ReluChain c = extract_relu_chain(net);
+    const DualChain d(c);
+    std::vector<std::vector<Rational>> lower, upper;
+    const std::vector<std::vector<UnitFix>> free{{UnitFix::free, UnitFix::free}, {UnitFix::free}};
+    REQUIRE(dual_ranges(d, p.lower, p.upper, free, {{Rational(0), Rational(0)}, {Rational(1)}}, lower, upper));
+    CHECK(lower[1][0] == Rational(1, 2));
+    REQUIRE(dual_ranges(d, p.lower, p.upper, free, {{Rational(1), Rational(0)}, {Rational(1)}}, lower, upper));
+    CHECK(lower[1][0] == Rational(-1, 2));
+}
