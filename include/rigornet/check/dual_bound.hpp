@@ -36,7 +36,7 @@ namespace rigornet {
 constexpr long dual_multiplier_bits = 64;
 
 /// A chain's weight matrices over a common denominator, W_q = M_q / D_q with integer
-/// M_q (exact), and its biases likewise b_q = β_q / E_q; built once per certificate.
+/// M_q (exact), so that μ = W_qᵀν is one integer matrix product; built once per certificate.
 class DualChain {
 public:
     explicit DualChain(const ReluChain& c);
