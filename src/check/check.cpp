@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rigornet/check/dual_bound.hpp"
 #include "rigornet/number/arith.hpp"
 #include "rigornet/core/error.hpp"
 #include "rigornet/network/evaluate.hpp"
@@ -209,8 +210,9 @@ std::vector<Rational> rational_array(const json& v, const std::string& path, std
 class TreeCheck {
 public:
     TreeCheck(const ReluChain& c, const VnnlibProperty& p, const CheckOptions& o, CheckResult& result,
-              std::chrono::steady_clock::time_point start)
+              std::chrono::steady_clock::time_point start, bool dual_leaves)
         : c_(c), p_(p), o_(o), result_(result), start_(start), lo_(p.lower), hi_(p.upper) {
+        if (dual_leaves) dual_.emplace(c);
         for (std::size_t r = 0; r < c.depth(); ++r) fixed_.emplace_back(c.weights[r].rows(), UnitFix::free);
     }
 
@@ -340,8 +342,55 @@ private:
 
     void leaf(const json& v) {
         const std::string& here = path();
+        const std::string kind = string_field(v, here, "leaf");
+        if (kind == "dual" && dual_) return dual_leaf(v);
         only_keys(v, here, {"leaf", "slopes", "refutes"});
-        if (string_field(v, here, "leaf") != "bound") throw Invalid(here + ".leaf", "expected \"bound\"");
+        if (kind != "bound")
+            throw Invalid(here + ".leaf", dual_ ? "expected \"bound\" or \"dual\"" : "expected \"bound\" (\"dual\" needs version 3)");
+        const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
+        const json& refutes = leaf_refutes(v);
+        const LeafBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
+            const std::size_t m = index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size());
+            refuted(k, m, constraint_lower_bound(p_.unsafe[k][m], b, lo_, hi_));
+        }
+    }
+
+    // A leaf of kind "dual" (version 3): the unit ranges derived by the Lagrangian bound
+    // layer by layer from the box and the fixed phases, then the refuting constraints by
+    // the same bound (dual_bound.hpp).
+    void dual_leaf(const json& v) {
+        const std::string& here = path();
+        only_keys(v, here, {"leaf", "slopes", "refutes"});
+        const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
+        const json& refutes = leaf_refutes(v);
+        std::vector<std::size_t> ms;
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
+            ms.push_back(index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size()));
+        std::vector<std::vector<Rational>> lower, upper;
+        if (!dual_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper)) return;  // an empty region
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
+            refuted(k, ms[k], dual_constraint_lower_bound(*dual_, p_.unsafe[k][ms[k]], lo_, hi_, lower, upper, slopes));
+    }
+
+    const json& leaf_refutes(const json& v) const {
+        const json& refutes = field(v, path(), "refutes");
+        if (!refutes.is_array() || refutes.size() != p_.unsafe.size())
+            throw Invalid(path() + ".refutes",
+                          "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
+        return refutes;
+    }
+
+    // Constraint m of conjunction k has lower bound `lower` over the leaf: it must exceed d_m.
+    void refuted(std::size_t k, std::size_t m, const Rational& lower) const {
+        const LinearConstraint& con = p_.unsafe[k][m];
+        if (!(lower > con.rhs))
+            throw Invalid(path(), "leaf does not refute conjunction " + std::to_string(k) + " (lower bound " +
+                                      lower.str() + " ≤ " + con.rhs.str() + " of constraint " + std::to_string(m) + ")");
+    }
+
+    std::vector<std::vector<Rational>> leaf_slopes(const json& v) const {
+        const std::string& here = path();
         const json& s = field(v, here, "slopes");
         if (!s.is_array() || s.size() != c_.depth())
             throw Invalid(here + ".slopes", "expected one array per hidden layer (" + std::to_string(c_.depth()) + ")");
@@ -353,20 +402,7 @@ private:
                 if (slopes[r][k].sign() < 0 || slopes[r][k] > Rational(1))
                     throw Invalid(item(at, k), "slope " + slopes[r][k].str() + " outside [0, 1]");
         }
-        const json& refutes = field(v, here, "refutes");
-        if (!refutes.is_array() || refutes.size() != p_.unsafe.size())
-            throw Invalid(here + ".refutes",
-                          "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
-        const LeafBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
-        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
-            const std::size_t m = index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size());
-            const LinearConstraint& con = p_.unsafe[k][m];
-            const Rational lower = constraint_lower_bound(con, b, lo_, hi_);
-            if (!(lower > con.rhs))
-                throw Invalid(here, "leaf does not refute conjunction " + std::to_string(k) + " (lower bound " +
-                                        lower.str() + " ≤ " + con.rhs.str() + " of constraint " + std::to_string(m) +
-                                        ")");
-        }
+        return slopes;
     }
 
     const ReluChain& c_;
@@ -378,6 +414,7 @@ private:
     std::vector<std::vector<UnitFix>> fixed_;
     std::vector<Frame> stack_;
     std::string path_;
+    std::optional<DualChain> dual_;  // version 3: the chain over common denominators
 };
 
 // The merged chain of a certificate's "merge" map (docs/certificates.md), re-derived from
@@ -564,8 +601,8 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
     if (string_field(cert, "certificate", "format") != "rigornet-verify-certificate")
         throw Invalid("certificate.format", "not a rigornet verification certificate");
     const json& version = field(cert, "certificate", "version");
-    if (!version.is_number_integer() || (version != 1 && version != 2))
-        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 and 2)");
+    if (!version.is_number_integer() || (version != 1 && version != 2 && version != 3))
+        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1, 2 and 3)");
     if (version == 1)
         only_keys(cert, "certificate",
                   {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});
@@ -615,7 +652,7 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
             throw Invalid("network", std::string("not a ReLU chain, so no tree can be checked: ") + e.what());
         }
         if (cert.contains("merge")) c = merged_chain(c, cert["merge"]);  // the tree is about the merged chain
-        if (TreeCheck(c, s.prop, o, r, start).run(tree)) {
+        if (TreeCheck(c, s.prop, o, r, start, version == 3).run(tree)) {
             r.valid = true;
         } else {
             r.interrupted = true;

@@ -66,7 +66,14 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
         for (unsigned char a : row) r.push_back(a ? "1" : "0");
         slopes.push_back(std::move(r));
     }
-    return {{"leaf", "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
+    return {{"leaf", n.dual ? "dual" : "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
+}
+
+// Whether the tree has a dual leaf (then the certificate is version 3, else 2).
+bool has_dual_leaf(const std::vector<ProofNode>& tree) {
+    for (const ProofNode& n : tree)
+        if (n.kind == ProofNode::Kind::leaf && n.dual) return true;
+    return false;
 }
 
 // The merge map of docs/certificates.md: per hidden layer of the original chain, each
@@ -87,7 +94,7 @@ json merge_map(const NeuronMerge& m) {
 void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
     namespace fs = std::filesystem;
     json c{{"format", "rigornet-verify-certificate"},
-           {"version", 2},
+           {"version", r.verdict == Verdict::proved && has_dual_leaf(r.proof) ? 3 : 2},
            {"rigornet_version", version},
            {"network",
             {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},
@@ -136,8 +143,8 @@ int cmd_verify(const VerifyCliOptions& o) {
     if (o.net.empty() || o.prop.empty()) throw ParseError("verify: NET and PROP are required (or --instances FILE.csv)");
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
     if (o.alpha_steps > 0 && !o.certificate.empty())
-        throw ParseError("verify: --alpha-steps does not go with --certificate (the certificate's leaves use the checker's "
-                         "forward procedure)");
+        throw ParseError("verify: --alpha-steps does not go with --certificate (a certificate's leaves do not record "
+                         "the ascent's slopes; the checker re-derives each leaf from scratch)");
     const InterruptScope interrupt_scope;
     const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
     json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes},
@@ -305,7 +312,8 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
         ->capture_default_str();
     v->add_flag("--no-parent-bounds", o->no_parent_bounds,
-                "Bound each node's units afresh (by default they are intersected with the parent node's bounds)");
+                "Bound each node's units afresh (by default they are intersected with the parent node's bounds; "
+                "never with --certificate, whose leaves the checker re-derives from scratch)");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {
                             o->timeout_given = timeout->count() > 0;

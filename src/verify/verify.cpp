@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "rigornet/check/dual_bound.hpp"
 #include "rigornet/core/error.hpp"
 #include "rigornet/linalg/exact_lp.hpp"
 #include "rigornet/number/random.hpp"
@@ -294,16 +295,16 @@ struct Search {
 
     Outcome process(const Task& t, std::mt19937_64& rng) const {
         Outcome out;
-        // with a proof tree, only the checker's forward procedure closes a node, so the
-        // neuron bounds stay forward there (the leaves are re-checked exactly)
-        // (and neither the α ascent nor the parent's bounds)
+        // with a proof tree, the leaves are re-derived by the checker (dual leaves,
+        // check/dual_bound.hpp) from scratch: neither the α ascent (refused with
+        // --certificate) nor the parent's bounds, which the checker would not reproduce
         BoundRefinement refine;
         if (!o.want_proof) {
             refine.alpha_steps = o.alpha_steps;
             if (o.reuse_parent_bounds) refine.parent = t.parent.get();
         }
-        const auto bp = std::make_shared<const SymbolicBounds<double>>(symbolic_bounds_outward(
-            oc, t.lo, t.hi, t.fix, {}, o.want_proof ? NeuronBounds::forward : NeuronBounds::back_substituted, refine));
+        const auto bp = std::make_shared<const SymbolicBounds<double>>(
+            symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {}, NeuronBounds::back_substituted, refine));
         const SymbolicBounds<double>& b = *bp;
         std::vector<std::size_t> open, refutes(p.unsafe.size());
         // the open constraint closest to refutation (largest bound − d), for the split
@@ -312,8 +313,7 @@ struct Search {
         for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
             bool refuted = false;
             for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
-                // with a proof tree, only the checker's forward procedure closes a node
-                const double lb = o.want_proof ? b.forward[k][m] : b.bound[k][m];
+                const double lb = b.bound[k][m];
                 // lb > d rounded up ⇒ lb > d (NaN compares false: not refuted)
                 if (lb > oc.unsafe[k][m].rhs_up) {
                     refuted = true;
@@ -329,6 +329,7 @@ struct Search {
             out.node.kind = ProofNode::Kind::leaf;
             out.node.slopes = b.slopes;
             out.node.refutes = std::move(refutes);
+            out.node.dual = true;  // closed by back-substituted bounds: re-checked as a dual leaf
             return out;
         }
         // counterexample search from the centre and random points; at the root also
@@ -448,11 +449,41 @@ struct ExactRegion {
     PhaseFix fix;
 };
 
-// Re-checks the leaves under `id` by the checker's exact procedure; a leaf that fails is
-// split further at the exact midpoint of its side with the largest smear (depth ≤ 12).
+bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+             const ExactRegion& reg, int depth, const std::function<bool()>& expired);
+
+// Replaces leaf `id` by an input split of dim d at the exact midpoint of its region, two
+// copies of the leaf below it, and re-checks both (certify).
+bool split_leaf(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+                const ExactRegion& reg, std::size_t d, int depth, const std::function<bool()>& expired) {
+    Rational mid = reg.lo[d] + reg.hi[d];
+    fmpq_div_2exp(mid.get(), mid.get(), 1);
+    ProofNode split;
+    split.kind = ProofNode::Kind::input_split;
+    split.dim = d;
+    split.at = mid;
+    split.first = tree.size();
+    split.second = tree.size() + 1;
+    const ProofNode leaf = tree[id];
+    tree.push_back(leaf);
+    tree.push_back(leaf);
+    tree[id] = split;
+    ExactRegion a = reg, b = reg;
+    a.hi[d] = mid;
+    b.lo[d] = mid;
+    return certify(dual, p, tree, split.first, a, depth + 1, expired) &&
+           certify(dual, p, tree, split.second, b, depth + 1, expired);
+}
+
+// Re-checks the leaves under `id` exactly: a dual leaf by dual_leaf_holds, split further
+// while that fails (at the exact midpoint of its side widest relative to the property's
+// box, as two dual leaves); a forward leaf by the checker's forward procedure, split
+// further at the exact midpoint of its side with the largest smear while that fails;
+// at most 12 further levels either way.
 // false when a leaf cannot be closed that way or the deadline passes.
-bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
              const ExactRegion& reg, int depth, const std::function<bool()>& expired) {
+    const ReluChain& c = dual.chain();
     if (expired()) return false;
     if (tree[id].kind != ProofNode::Kind::leaf) {
         ExactRegion a = reg, b = reg;
@@ -468,7 +499,24 @@ bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>
             a.fix[n.layer][n.unit] = -1;
             b.fix[n.layer][n.unit] = 1;
         }
-        return certify(c, p, tree, n.first, a, depth, expired) && certify(c, p, tree, n.second, b, depth, expired);
+        return certify(dual, p, tree, n.first, a, depth, expired) && certify(dual, p, tree, n.second, b, depth, expired);
+    }
+    if (tree[id].dual) {
+        if (dual_leaf_holds(dual, p, tree[id], reg.lo, reg.hi, reg.fix)) return true;
+        if (depth >= 12) return false;
+        // split at the exact midpoint of the side widest relative to the property's box;
+        // both halves are dual leaves with the same slopes (any slopes are sound)
+        std::size_t d = 0;
+        Rational widest(-1);
+        for (std::size_t i = 0; i < reg.lo.size(); ++i) {
+            const Rational full = p.upper[i] - p.lower[i];
+            const Rational w = full.sign() > 0 ? (reg.hi[i] - reg.lo[i]) / full : Rational(0);
+            if (w > widest) {
+                widest = w;
+                d = i;
+            }
+        }
+        return split_leaf(dual, p, tree, id, reg, d, depth, expired);
     }
     SymbolicBounds<Rational> sb;
     try {
@@ -514,25 +562,39 @@ bool certify(const ReluChain& c, const VnnlibProperty& p, std::vector<ProofNode>
             d = i;
         }
     }
-    Rational mid = reg.lo[d] + reg.hi[d];
-    fmpq_div_2exp(mid.get(), mid.get(), 1);
-    ProofNode split;
-    split.kind = ProofNode::Kind::input_split;
-    split.dim = d;
-    split.at = mid;
-    split.first = tree.size();
-    split.second = tree.size() + 1;
-    tree.emplace_back();
-    tree.emplace_back();
-    tree[id] = split;
-    ExactRegion a = reg, b = reg;
-    a.hi[d] = mid;
-    b.lo[d] = mid;
-    return certify(c, p, tree, split.first, a, depth + 1, expired) &&
-           certify(c, p, tree, split.second, b, depth + 1, expired);
+    return split_leaf(dual, p, tree, id, reg, d, depth, expired);
 }
 
 }  // namespace
+
+bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
+                     const std::vector<Rational>& hi, const PhaseFix& fix) {
+    const ReluChain& c = dual.chain();
+    std::vector<std::vector<UnitFix>> fixed;
+    std::vector<std::vector<Rational>> slopes;
+    for (std::size_t r = 0; r < c.depth(); ++r) {
+        fixed.emplace_back(c.weights[r].rows(), UnitFix::free);
+        slopes.emplace_back(c.weights[r].rows());
+        for (std::size_t k = 0; k < c.weights[r].rows(); ++k) {
+            if (r < fix.size() && k < fix[r].size() && fix[r][k] != 0)
+                fixed[r][k] = fix[r][k] > 0 ? UnitFix::active : UnitFix::inactive;
+            if (r < leaf.slopes.size() && k < leaf.slopes[r].size() && leaf.slopes[r][k]) slopes[r][k] = Rational(1);
+        }
+    }
+    std::vector<std::vector<Rational>> lower, upper;
+    if (!dual_ranges(dual, lo, hi, fixed, slopes, lower, upper)) return true;  // empty region
+    for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
+        bool refuted = false;
+        for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
+            if (dual_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes) >
+                p.unsafe[k][m].rhs) {
+                refuted = true;
+                leaf.refutes[k] = m;
+            }
+        if (!refuted) return false;
+    }
+    return true;
+}
 
 VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o) {
     using clock = std::chrono::steady_clock;
@@ -629,7 +691,8 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     }
     if (res.verdict == Verdict::proved && o.want_proof) {
         auto expired = [&] { return elapsed() >= o.timeout_seconds || (o.interrupt && o.interrupt->load()); };
-        if (!certify(mc, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
+        const DualChain dual(mc);
+        if (!certify(dual, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
             res.proof.clear();
             res.proof_error = expired() ? "time limit reached while re-checking the proof tree exactly"
                                         : "a leaf failed the exact check after 12 further splits";

@@ -10,6 +10,7 @@
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
 #include "rigornet/check/check.hpp"
+#include "rigornet/check/dual_bound.hpp"
 #include "rigornet/core/error.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/io/json_format.hpp"
@@ -186,6 +187,34 @@ Rational at(const LinearFunction& f, const std::vector<Rational>& x) {
     return v;
 }
 
+// A random box of c, an exact point x of it with its pre-activations z, relu fixes
+// consistent with x (the unit's true phase there, a third of the plain ReLUs), and
+// slopes (t − shift)/4 for a random t < count.
+struct RandomRegion {
+    std::vector<Rational> lo, hi, x;
+    std::vector<std::vector<Rational>> z;
+    std::vector<std::vector<UnitFix>> fixed;
+    std::vector<std::vector<Rational>> slopes;
+    RandomRegion(std::mt19937_64& g, const ReluChain& c, long count, long shift) {
+        for (std::size_t i = 0; i < c.input_dim; ++i) {
+            lo.push_back(rigornet::test::small_rational(g));
+            hi.push_back(lo.back() + Rational(1 + static_cast<long>(g() % 4), 1 + static_cast<long>(g() % 3)));
+            x.push_back(random_between(g, lo[i], hi[i]));
+        }
+        z = c.preactivations(x);
+        for (std::size_t r = 0; r < c.depth(); ++r) {
+            fixed.emplace_back();
+            slopes.emplace_back();
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                UnitFix fix = UnitFix::free;
+                if (!c.cap(r, k) && g() % 3 == 0) fix = z[r][k].sign() > 0 ? UnitFix::active : UnitFix::inactive;
+                fixed.back().push_back(fix);
+                slopes.back().push_back(Rational(static_cast<long>(g() % static_cast<unsigned long>(count)) - shift, 4));
+            }
+        }
+    }
+};
+
 // `good` changed by `tamper` is rejected, with `needle` in the reason.
 void expect_rejected(const json& good, const std::function<void(json&)>& tamper, const std::string& needle,
                      const CertificateSubject& subject) {
@@ -253,27 +282,8 @@ TEST_CASE("check: the leaf bound contains the exact f(x) on its region (random c
     auto g = rigornet::test::rng(702);
     for (int t = 0; t < rigornet::test::cases(60); ++t) {
         const ReluChain c = random_chain(g, t % 2 == 1);
-        const std::size_t n = c.input_dim;
-        std::vector<Rational> lo, hi;
-        for (std::size_t i = 0; i < n; ++i) {
-            lo.push_back(rigornet::test::small_rational(g));
-            hi.push_back(lo.back() + Rational(1 + static_cast<long>(g() % 4), 1 + static_cast<long>(g() % 3)));
-        }
-        std::vector<Rational> x;
-        for (std::size_t i = 0; i < n; ++i) x.push_back(random_between(g, lo[i], hi[i]));
-        const auto z = c.preactivations(x);
-        std::vector<std::vector<UnitFix>> fixed;
-        std::vector<std::vector<Rational>> slopes;
-        for (std::size_t r = 0; r < c.depth(); ++r) {
-            fixed.emplace_back();
-            slopes.emplace_back();
-            for (std::size_t k = 0; k < z[r].size(); ++k) {
-                UnitFix fix = UnitFix::free;
-                if (!c.cap(r, k) && g() % 3 == 0) fix = z[r][k].sign() > 0 ? UnitFix::active : UnitFix::inactive;
-                fixed.back().push_back(fix);
-                slopes.back().push_back(Rational(static_cast<long>(g() % 5), 4));
-            }
-        }
+        const RandomRegion reg(g, c, 5, 0);
+        const auto& [lo, hi, x, z, fixed, slopes] = reg;
         const LeafBounds b = symbolic_bounds(c, lo, hi, fixed, slopes);
         const std::vector<Rational> y = c.evaluate(x);
         for (std::size_t j = 0; j < y.size(); ++j) {
@@ -443,7 +453,8 @@ TEST_CASE("check: tampered certificates are rejected with the place named", "[ch
     tampered([](json& c) { c["property"]["sha256"] = std::string(64, 'f'); }, "certificate is for another property");
     tampered([](json& c) { c["network"]["semantics"] = "nnet-binary64"; }, "network.semantics");
     tampered([](json& c) { c["format"] = "something-else"; }, "certificate.format");
-    tampered([](json& c) { c["version"] = 3; }, "certificate.version");
+    tampered([](json& c) { c["version"] = 4; }, "certificate.version");
+    tampered([](json& c) { c["tree"]["below"]["leaf"] = "dual"; }, "tree.below.leaf: expected \"bound\" (\"dual\" needs version 3)");
     tampered([](json& c) { c.erase("rigornet_version"); }, "missing \"rigornet_version\"");
     tampered([](json& c) { c["result"] = "unknown"; }, "certificate.result");
     tampered([](json& c) { c["result"] = "violated"; }, "a violated certificate has no tree");
@@ -585,4 +596,193 @@ TEST_CASE("cli: check exit codes, reasons and JSON", "[check][cli]") {
     CHECK(out.find("/nonexistent/c.json") != std::string::npos);
     CHECK(run_cli("check /nonexistent/n.json " + holds + " " + hcert, out, &err) == 3);
     CHECK(err.find("/nonexistent/n.json") != std::string::npos);
+}
+
+// ------------------------------------------------------------------ dual leaves (version 3)
+
+TEST_CASE("check: dual ranges and bounds contain the exact values on the region, for any slopes", "[check][cert3]") {
+    // Random chains with clips, boxes, a random exact point x of the box and relu fixes
+    // consistent with x: every derived range contains z_rk(x) and the constraint bound is
+    // ≤ a·x + c·f(x) (ReluChain::evaluate, independent of the bound). Slopes are random in
+    // [−1, 2]: the Lagrangian bound must hold whatever the multipliers are.
+    auto g = rigornet::test::rng(711);
+    for (int t = 0; t < rigornet::test::cases(60); ++t) {
+        const ReluChain c = random_chain(g, t % 2 == 1);
+        const DualChain d(c);
+        const std::size_t n = c.input_dim;
+        const RandomRegion reg(g, c, 13, 4);  // slopes in [−1, 2]
+        const auto& [lo, hi, x, z, fixed, slopes] = reg;
+        std::vector<std::vector<Rational>> lower, upper;
+        REQUIRE(dual_ranges(d, lo, hi, fixed, slopes, lower, upper));  // x is in the region
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                INFO("trial " << t << " unit " << r << "," << k << ": " << lower[r][k].str() << " <= "
+                              << z[r][k].str() << " <= " << upper[r][k].str());
+                if (upper[r][k].sign() > 0) CHECK(lower[r][k] <= z[r][k]);  // else σ = 0, no lower end
+                CHECK(z[r][k] <= upper[r][k]);
+            }
+        const std::vector<Rational> y = c.evaluate(x);
+        for (std::size_t j = 0; j < y.size(); ++j) {
+            const LinearConstraint k = output_constraint(n, y.size(), j, g() % 2 ? 1 : -1, Rational(0));
+            const Rational value = k.ay[j] * y[j];
+            const Rational bound = dual_constraint_lower_bound(d, k, lo, hi, lower, upper, slopes);
+            INFO("trial " << t << " output " << j << ": bound " << bound.str() << ", value " << value.str());
+            CHECK(bound <= value);
+        }
+    }
+}
+
+TEST_CASE("check: the dual bound equals the exact minimum where the network is affine on the box", "[check][cert3]") {
+    // y = relu(x0 − x1) + relu(x0 + x1) on [1, 2] × [−1/2, 1/2]: both units active on the
+    // box, so y = 2·x0 and its minimum 2 is attained; the Lagrangian bound with ν = μ on
+    // identity units is then exact (a theorem's value, not this code's output).
+    Network net(2);
+    net.add_affine(std::make_shared<DenseMatrix>(
+                       2, 2, std::vector<Rational>{Rational(1), Rational(-1), Rational(1), Rational(1)}),
+                   nullptr, {Rational(0), Rational(0)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(1)}), nullptr,
+                   {Rational(0)});
+    const ReluChain c = extract_relu_chain(net);
+    const DualChain d(c);
+    const std::vector<Rational> lo{Rational(1), Rational(-1, 2)}, hi{Rational(2), Rational(1, 2)};
+    const std::vector<std::vector<UnitFix>> fixed{{UnitFix::free, UnitFix::free}};
+    const std::vector<std::vector<Rational>> slopes{{Rational(0), Rational(0)}};
+    std::vector<std::vector<Rational>> lower, upper;
+    REQUIRE(dual_ranges(d, lo, hi, fixed, slopes, lower, upper));
+    CHECK(lower[0][0] == Rational(1, 2));  // x0 − x1 ∈ [1/2, 5/2]
+    CHECK(upper[0][0] == Rational(5, 2));
+    CHECK(dual_constraint_lower_bound(d, output_constraint(2, 1, 0, 1, Rational(0)), lo, hi, lower, upper, slopes) ==
+          Rational(2));
+    // a fixed phase that contradicts the box: the region is empty
+    std::vector<std::vector<UnitFix>> contra{{UnitFix::inactive, UnitFix::free}};
+    CHECK_FALSE(dual_ranges(d, lo, hi, contra, slopes, lower, upper));
+}
+
+namespace {
+
+// A property file: the box [−1, 1]^n and the unsafe set y_0 ≤ rhs.
+std::string write_property(std::size_t n, std::size_t m, const Rational& rhs) {
+    const std::string path = rigornet::test::temp_path(".vnnlib");
+    std::ofstream p(path);
+    for (std::size_t i = 0; i < n; ++i) p << "(declare-const X_" << i << " Real)\n";
+    for (std::size_t j = 0; j < m; ++j) p << "(declare-const Y_" << j << " Real)\n";
+    for (std::size_t i = 0; i < n; ++i) p << "(assert (>= X_" << i << " -1))\n(assert (<= X_" << i << " 1))\n";
+    p << "(assert (<= Y_0 " << to_decimal(rhs, 30, Round::down) << "))\n";
+    return path;
+}
+
+// The JSON paths of the leaves of a tree, and pointers to them.
+void leaves(json& node, const std::string& path, std::vector<std::pair<std::string, json*>>& out) {
+    if (node.contains("leaf")) {
+        out.push_back({path, &node});
+        return;
+    }
+    for (const char* child : {"below", "above", "inactive", "active"})
+        if (node.contains(child)) leaves(node[child], path + "." + child, out);
+}
+
+}  // namespace
+
+TEST_CASE("check: random networks: the search's version-3 certificates are accepted, tampered ones refused",
+          "[check][cert3]") {
+    // A property that holds by a margin (y_0 ≤ the naive interval minimum − 1/10, over
+    // [−1, 1]^n): verify --certificate writes a version-3 tree of dual leaves, which check
+    // accepts. The same certificate against a false property (y_0 ≤ f_0(x0) for a point x0
+    // of the box, sha256 matched) is refused, and so is every random damage of a leaf.
+    auto g = rigornet::test::rng(712);
+    int dual_certificates = 0;
+    for (int t = 0; t < rigornet::test::cases(6); ++t) {
+        const Network net = rigornet::test::random_relu_network(g, 3, 2);
+        const ReluChain c = extract_relu_chain(net);
+        const std::size_t n = c.input_dim, m = c.output_dim();
+        const std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
+        const Rational rhs = interval_outputs(c, lo, hi)[0].first - Rational(1, 10);
+        const std::string net_path = write_network(net), prop_path = write_property(n, m, rhs);
+        const std::string cert_path = rigornet::test::temp_path(".json");
+        std::string out, err;
+        REQUIRE(run_cli("verify " + net_path + " " + prop_path + " --certificate " + cert_path, out, &err) == 0);
+        INFO("trial " << t << ": " << out << err);
+        CHECK(run_cli("check " + net_path + " " + prop_path + " " + cert_path, out, &err) == 0);
+        const json good = read_certificate(cert_path);
+        const VnnlibProperty prop = read_vnnlib(prop_path);
+        const CertificateSubject s{net, "json-exact", sha256_file_hex(net_path), prop, sha256_file_hex(prop_path)};
+        REQUIRE(check_certificate(good, s).valid);
+        for (const char* f : {net_path.c_str(), prop_path.c_str(), cert_path.c_str()}) std::remove(f);
+        if (good["version"] != 3) continue;  // no dual leaf (every leaf closed otherwise)
+        ++dual_certificates;
+        // false: x0 itself is unsafe
+        std::vector<Rational> x0;
+        for (std::size_t i = 0; i < n; ++i) x0.push_back(random_between(g, lo[i], hi[i]));
+        VnnlibProperty f = prop;
+        f.unsafe[0][0].rhs = c.evaluate(x0)[0];
+        const CertificateSubject fs{net, "json-exact", s.net_sha256, f, s.prop_sha256};
+        const CheckResult fr = check_certificate(good, fs);
+        CHECK(!fr.valid);
+        CHECK(fr.reason.find("does not refute") != std::string::npos);
+        // random damage of a random leaf, each refused with the leaf's path named
+        json bad = good;
+        std::vector<std::pair<std::string, json*>> ls;
+        leaves(bad["tree"], "tree", ls);
+        const auto& [where, leaf] = ls[g() % ls.size()];
+        const std::size_t layer = g() % c.depth();
+        std::string needle = where;
+        switch (g() % 5) {
+            case 0: (*leaf)["slopes"][layer].push_back("0"); needle += ".slopes[" + std::to_string(layer) + "]"; break;
+            case 1: (*leaf)["slopes"][layer][0] = "2"; needle += ".slopes[" + std::to_string(layer) + "][0]"; break;
+            case 2: (*leaf)["slopes"].erase(layer); needle += ".slopes"; break;
+            case 3: (*leaf)["refutes"][0] = 5; needle += ".refutes[0]"; break;
+            default: (*leaf)["lower"] = json::array(); needle += ": unknown key \"lower\""; break;
+        }
+        const CheckResult br = check_certificate(bad, s);
+        INFO(needle << ": " << br.reason);
+        CHECK(!br.valid);
+        CHECK(br.reason.find(needle) != std::string::npos);
+        // a dual leaf in a version-2 certificate
+        json v2 = good;
+        v2["version"] = 2;
+        const CheckResult vr = check_certificate(v2, s);
+        CHECK(!vr.valid);
+        CHECK(vr.reason.find("\"dual\" needs version 3") != std::string::npos);
+    }
+    CHECK(dual_certificates > 0);
+}
+
+TEST_CASE("check: a dual leaf whose slopes no longer give the bound is refused", "[check][cert3]") {
+    // x ∈ [−1, 1], a = relu(x), b = relu(−x), c = relu(a − b + 3/2), y = c. Since a − b = x,
+    // y = x + 3/2 ≥ 1/2 on the box, so the unsafe set y ≤ 1/4 is empty. The dual bound of
+    // z_c with slope α_a = 0 is −1 + 3/2 = 1/2 (exact: ν_a = 0, ν_b = −1/2, terms 0 and
+    // −1/2, the x-term −1/2), so c is the identity and the leaf refutes; with α_a = 1 it is
+    // −2 + 3/2 = −1/2 (the x-term becomes −3/2), c is unstable and y's bound is at most 0
+    // (with either slope of c), so the same leaf with that one slope changed is refused.
+    Network net(1);
+    net.add_affine(std::make_shared<DenseMatrix>(2, 1, std::vector<Rational>{Rational(1), Rational(-1)}), nullptr,
+                   {Rational(0), Rational(0)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 2, std::vector<Rational>{Rational(1), Rational(-1)}), nullptr,
+                   {Rational(3, 2)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(1, 1, std::vector<Rational>{Rational(1)}), nullptr, {Rational(0)});
+    VnnlibProperty p;
+    p.lower = {Rational(-1)};
+    p.upper = {Rational(1)};
+    p.unsafe = {{output_constraint(1, 1, 0, 1, Rational(1, 4))}};
+    const CertificateSubject s{net, "json-exact", "n", p, "p"};
+    json good = certificate(s, "holds");
+    good["version"] = 3;
+    good["tree"] = {{"leaf", "dual"}, {"slopes", {{"0", "0"}, {"1"}}}, {"refutes", {0}}};
+    const CheckResult r = check_certificate(good, s);
+    INFO(r.reason);
+    CHECK(r.valid);
+    expect_rejected(good, [](json& c) { c["tree"]["slopes"][0][0] = "1"; }, "tree: leaf does not refute conjunction 0",
+                    s);
+    // the exact values behind it
+    const ReluChain c = extract_relu_chain(net);
+    const DualChain d(c);
+    std::vector<std::vector<Rational>> lower, upper;
+    const std::vector<std::vector<UnitFix>> free{{UnitFix::free, UnitFix::free}, {UnitFix::free}};
+    REQUIRE(dual_ranges(d, p.lower, p.upper, free, {{Rational(0), Rational(0)}, {Rational(1)}}, lower, upper));
+    CHECK(lower[1][0] == Rational(1, 2));
+    REQUIRE(dual_ranges(d, p.lower, p.upper, free, {{Rational(1), Rational(0)}, {Rational(1)}}, lower, upper));
+    CHECK(lower[1][0] == Rational(-1, 2));
 }

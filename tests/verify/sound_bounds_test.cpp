@@ -6,6 +6,7 @@
 
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
+#include "rigornet/check/dual_bound.hpp"
 #include "rigornet/io/nnet_format.hpp"
 #include "rigornet/verify/sound_bounds.hpp"
 #include "rigornet/verify/verify.hpp"
@@ -234,9 +235,17 @@ TEST_CASE("verify: threads agree, and the proof tree's leaves pass the exact pro
                 todo.pop_back();
                 const ProofNode& n = r->proof.at(it.id);
                 if (n.kind == ProofNode::Kind::leaf) {
-                    const auto b = symbolic_bounds_exact(mc, p, it.lo, it.hi, it.fix, n.slopes);
                     REQUIRE(n.refutes.size() == 1);
-                    CHECK(b.bound[0][n.refutes[0]] > p.unsafe[0][n.refutes[0]].rhs);
+                    const LinearConstraint& k = p.unsafe[0][n.refutes[0]];
+                    if (!n.dual) {
+                        const auto b = symbolic_bounds_exact(mc, p, it.lo, it.hi, it.fix, n.slopes);
+                        CHECK(b.bound[0][n.refutes[0]] > k.rhs);
+                        continue;
+                    }
+                    // a dual leaf: the checker's Lagrangian bound (dual_bound.hpp), refuting the same constraint
+                    ProofNode copy = n;
+                    CHECK(dual_leaf_holds(DualChain(mc), p, copy, it.lo, it.hi, it.fix));
+                    CHECK(copy.refutes == n.refutes);
                     continue;
                 }
                 Item a = it, b = it;

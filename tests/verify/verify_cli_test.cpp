@@ -36,7 +36,7 @@ TEST_CASE("verify --certificate: holds writes the tree, violated the exact count
         REQUIRE(in);
         const nlohmann::json c = nlohmann::json::parse(in);
         CHECK(c["format"] == "rigornet-verify-certificate");
-        CHECK(c["version"] == 2);
+        CHECK(c["version"] == (code == 0 ? 3 : 2));  // holds: dual leaves (version 3)
         CHECK(c["rigornet_version"] == j["rigornet_version"]);
         CHECK(c["network"]["file"] == "relu_diff.json");
         CHECK(c["network"]["sha256"] == sha256sum(net));

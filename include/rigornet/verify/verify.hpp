@@ -62,7 +62,9 @@ struct VerifyOptions {
 /// One node of a proof tree (docs/certificates.md): an input split (x_dim ≤ at: first,
 /// x_dim ≥ at: second), a ReLU split of unit `unit` of hidden layer `layer` (inactive:
 /// first, active: second), or a leaf refuting conjunction k of the unsafe set by its
-/// constraint refutes[k], with the lower slopes `slopes`.
+/// constraint refutes[k], with the lower slopes `slopes`: a dual leaf (certificate
+/// version 3, its bound that of dual_bound.hpp) or a forward leaf (the checker's forward
+/// procedure, check.hpp).
 struct ProofNode {
     enum class Kind { input_split, relu_split, leaf } kind = Kind::leaf;
     std::size_t dim = 0, layer = 0, unit = 0;
@@ -70,7 +72,19 @@ struct ProofNode {
     std::size_t first = 0, second = 0;  // indices into VerifyResult::proof
     Slopes slopes;
     std::vector<std::size_t> refutes;
+    bool dual = false;
 };
+
+class DualChain;
+
+/// Whether leaf `leaf` of a proof tree passes the checker's dual procedure over the
+/// region lo ≤ x ≤ hi with phases `fix` (check/dual_bound.hpp: dual_ranges, then
+/// dual_constraint_lower_bound > d for some constraint of every conjunction, with the
+/// leaf's slopes); then leaf.refutes names those constraints. The functions `rigornet
+/// check` runs, so a dual leaf that passes here passes there. Exact; true also when the
+/// derived ranges show the region empty.
+bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
+                     const std::vector<Rational>& hi, const PhaseFix& fix);
 
 struct VerifyResult {
     Verdict verdict = Verdict::unknown;
@@ -82,7 +96,9 @@ struct VerifyResult {
     std::size_t nodes = 0;
     double seconds = 0;
     /// With want_proof and proved: the proof tree, root at index 0, every leaf checked
-    /// by symbolic_bounds_exact (the checker's procedure) over its exact region. Empty
+    /// over its exact region by the checker's own procedure for its kind (dual leaves:
+    /// verify_dual_ranges and dual_constraint_lower_bound of dual_bound.hpp) or, where a
+    /// dual leaf fails, re-proved by symbolic_bounds_exact (a forward leaf). Empty
     /// when it could not be completed; proof_error then says why.
     std::vector<ProofNode> proof;
     std::string proof_error;
@@ -97,9 +113,9 @@ struct VerifyResult {
 /// the verdict is about c). Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
 /// then split at binary64 points), with back-substituted unit bounds intersected with the
-/// parent node's (reuse_parent_bounds) and alpha_steps of α-CROWN (forward ones, and
-/// neither refinement, when want_proof, and then only the forward bound closes a node):
-/// a conjunction is refuted on the node when one of its
+/// parent node's (reuse_parent_bounds) and alpha_steps of α-CROWN (neither refinement when
+/// want_proof: the checker re-derives each leaf from scratch): a conjunction is refuted
+/// on the node when one of its
 /// constraints has bound > d rounded up, a proof for the real-valued network on the
 /// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every

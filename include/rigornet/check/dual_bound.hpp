@@ -1,0 +1,94 @@
+// rigornet — Lagrangian (dual) lower bounds of a ReLU chain over a region, in exact
+// integer/rational arithmetic: the bound of certificate leaves of kind "dual"
+// (certificate version 3, docs/certificates.md "The dual leaf bound"). Part of the
+// checker (src/check/): it uses only the chain (extract_relu_chain, ReluChain::activate
+// and cap) and FLINT, nothing of the search.
+//
+// The bound (Dvijotham et al. 2018, "A dual approach to scalable verification of deep
+// networks"; Wong & Kolter 2018 for the CROWN/DeepPoly bound as one dual point). With
+// z_q = W_q h_{q−1} + b_q (h_{−1} = x, h_q = σ_q(z_q)) and the objective g = a·x + c·z_R,
+// for ANY multipliers ν_q (q < R; ν_R = c) every true trajectory of the region gives
+//   g = a·x + Σ_{q≤R} ν_q·(W_q h_{q−1} + b_q) − Σ_{q<R} ν_q·z_q
+//     = Σ_q ν_q·b_q + (a + W_0ᵀν_0)·x + Σ_{p<R} Σ_j (μ_pj σ(z_pj) − ν_pj z_pj),
+// μ_p = W_{p+1}ᵀ ν_{p+1}. Each term is ≥ its minimum over the unit's range [l_pj, u_pj]
+// (valid ranges on the region), a piecewise-linear function of one variable attained at
+// l, u or a kink inside (0, cap); the x-term is ≥ its minimum over the box. So the sum
+// of these minima is ≤ g on the region, whatever ν is: ν only decides tightness. The
+// checker picks ν by the CROWN rule (ν = μ on identity units, 0 on dead ones, μ·α for
+// an unstable ReLU with μ > 0, μ·u/(u − l) with μ < 0, the chord slope on a clip) and
+// rounds each row of ν to dual_multiplier_bits significant bits (relative to the row's
+// largest entry), which keeps every number short; the minima are then exact.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <flint/fmpz_mat.h>
+
+#include "rigornet/check/check.hpp"
+#include "rigornet/core/error.hpp"
+#include "rigornet/lipschitz/lipschitz.hpp"
+#include "rigornet/verify/vnnlib.hpp"
+
+namespace rigornet {
+
+/// Significant bits of each row of multipliers (soundness does not depend on it).
+constexpr long dual_multiplier_bits = 64;
+
+/// A chain's weight matrices over a common denominator, W_q = M_q / D_q with integer
+/// M_q (exact), so that μ = W_qᵀν is one integer matrix product; built once per certificate.
+class DualChain {
+public:
+    explicit DualChain(const ReluChain& c);
+    ~DualChain();
+    DualChain(const DualChain&) = delete;
+    DualChain& operator=(const DualChain&) = delete;
+    const ReluChain& chain() const { return c_; }
+
+    /// Lower bounds of the objectives g_i = a_i·x + coef_i·z_layer (z_depth = the output y)
+    /// over the region R ⊆ [lo, hi] on which every pre-activation z_pj of hidden layers
+    /// p < layer lies in [lower[p][j], upper[p][j]] (the caller guarantees it; l ≤ u);
+    /// a_i empty means 0. For every x ∈ R, result[i] ≤ g_i(x) (file comment). slopes[p][j]
+    /// is α for unstable ReLUs with μ > 0 (any value is sound). Exact; never throws for
+    /// well-shaped input.
+    std::vector<Rational> lower_bounds(std::size_t layer, const std::vector<std::vector<Rational>>& coef,
+                                       const std::vector<std::vector<Rational>>& a, const std::vector<Rational>& lo,
+                                       const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
+                                       const std::vector<std::vector<Rational>>& upper,
+                                       const std::vector<std::vector<Rational>>& slopes) const;
+
+private:
+    const ReluChain& c_;
+    std::vector<fmpz_mat_struct> m_;  // M_q
+    std::vector<Rational> d_;         // D_q (integer)
+};
+
+/// Significant bits of the unit ranges dual_ranges derives (rounded outward), which
+/// keeps the chord slopes u/(u − l) of the next layers short.
+constexpr long dual_range_bits = 64;
+
+/// The pre-activation ranges of every hidden unit over the region R = {x ∈ [lo, hi] :
+/// z_rk(x) ≥ 0 where fixed active, ≤ 0 where fixed inactive}, derived layer by layer:
+/// upper[r][k] = −(the dual lower bound of −z_rk), and where that is > 0 (or the unit is
+/// fixed inactive) lower[r][k] = the dual lower bound of z_rk (lower_bounds, from the ranges of layers < r, with `slopes`),
+/// rounded outward to dual_range_bits, then intersected with the unit's half-space when
+/// it is fixed. By induction over r, z_rk(x) ≤ upper[r][k] for every x ∈ R, and
+/// lower[r][k] ≤ z_rk(x) where it is derived (the dual bound holds given valid ranges
+/// below; rounding outward and intersecting with a half-space containing R keep it);
+/// where upper[r][k] ≤ 0, σ = 0 on R and lower[r][k] = upper[r][k] is not a bound (no
+/// bound reads it: lower_bounds skips such units). Returns false when R is shown empty (a
+/// range with l > u, or a unit fixed active with u < 0); lower/upper are then incomplete.
+/// slopes must have the hidden widths (the caller checks).
+bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                 const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                 std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper);
+
+/// A lower bound of a·x + c·y over the region whose unit ranges dual_ranges derived: the
+/// larger of the dual bounds with the leaf's slopes and with α = 0 for every unstable
+/// unit (both sound, file comment).
+Rational dual_constraint_lower_bound(const DualChain& d, const LinearConstraint& k, const std::vector<Rational>& lo,
+                                     const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
+                                     const std::vector<std::vector<Rational>>& upper,
+                                     const std::vector<std::vector<Rational>>& slopes);
+
+}  // namespace rigornet
