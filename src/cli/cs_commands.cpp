@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common.hpp"
+#include "rigornet/linalg/operator_norm.hpp"
 #include "rigornet/cs/cs_report.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/network/evaluate_l2.hpp"

@@ -94,11 +94,6 @@ json network_spelling(json m, const std::string& path) {
     return m;
 }
 
-Rational sqrt_upper(const Rational& x) {
-    const Rational theta(1, 1L << 40);
-    return sqrt_theta(x, theta) + theta;  // |sqrt_θ(x) − √x| < θ
-}
-
 }  // namespace
 
 MatrixEntries read_problem_matrix(const std::string& path) {
@@ -212,27 +207,6 @@ std::vector<SparseEntry> real_form(const MatrixEntries& a, std::size_t& rows, st
     rows *= 2;
     cols *= 2;
     return e;
-}
-
-Rational norm_upper(const std::vector<SparseEntry>& a, std::size_t rows, std::size_t cols, long prec, std::size_t exact_dim) {
-    const SparseMatrix s(rows, cols, a);  // duplicates summed, zeros dropped
-    const auto entries = s.entries();
-    std::vector<Rational> row_sum(rows), col_sum(cols);
-    for (auto& e : entries) {
-        row_sum[e.row] += e.value.abs();
-        col_sum[e.col] += e.value.abs();
-    }
-    Rational n1, ninf;
-    for (auto& v : col_sum) n1 = std::max(n1, v);
-    for (auto& v : row_sum) ninf = std::max(ninf, v);
-    Rational u = sqrt_upper(n1 * ninf);
-    if (std::min(rows, cols) <= exact_dim && !entries.empty()) {
-        RationalMatrix m(rows, cols);
-        for (auto& e : entries) m.set(e.row, e.col, e.value);
-        u = std::min(u, norm_2(m, prec, exact_dim).upper());
-    }
-    if (entries.empty()) return Rational(0);
-    return parse_rational(to_decimal(u, 10, Round::up));
 }
 
 CsProblem make_user_problem(std::vector<SparseEntry> a, std::size_t rows, std::size_t cols, bool complex, const Rational& norm) {

@@ -5,11 +5,18 @@
 
 #include "rigornet/linalg/transforms.hpp"
 #include "rigornet/linalg/visit_operator.hpp"
-#include "rigornet/cs/user_problem.hpp"
+#include "rigornet/linalg/rational_matrix.hpp"
+#include "rigornet/number/sqrt_theta.hpp"
 
 namespace rigornet {
 
 namespace {
+
+// An upper bound on √x: |sqrt_θ(x) − √x| < θ (sqrt_theta.hpp), so sqrt_θ(x) + θ > √x.
+Rational sqrt_upper(const Rational& x) {
+    const Rational theta(1, 1L << 40);
+    return sqrt_theta(x, theta) + theta;
+}
 
 /// The ℓ2 bound of a block operator by its matrix of cell bounds (see the header).
 Rational block_norm_upper(const BlockOperator& b) {
@@ -91,6 +98,27 @@ Rational operator_norm_upper(const LinearOperator& op) {
         },
         [](const AdjointView& a) { return operator_norm_upper(*a.inner()); },
         [](const BlockOperator& b) { return block_norm_upper(b); });
+}
+
+Rational norm_upper(const std::vector<SparseEntry>& a, std::size_t rows, std::size_t cols, long prec, std::size_t exact_dim) {
+    const SparseMatrix s(rows, cols, a);  // duplicates summed, zeros dropped
+    const auto entries = s.entries();
+    std::vector<Rational> row_sum(rows), col_sum(cols);
+    for (auto& e : entries) {
+        row_sum[e.row] += e.value.abs();
+        col_sum[e.col] += e.value.abs();
+    }
+    Rational n1, ninf;
+    for (auto& v : col_sum) n1 = std::max(n1, v);
+    for (auto& v : row_sum) ninf = std::max(ninf, v);
+    Rational u = sqrt_upper(n1 * ninf);
+    if (std::min(rows, cols) <= exact_dim && !entries.empty()) {
+        RationalMatrix m(rows, cols);
+        for (auto& e : entries) m.set(e.row, e.col, e.value);
+        u = std::min(u, norm_2(m, prec, exact_dim).upper());
+    }
+    if (entries.empty()) return Rational(0);
+    return parse_rational(to_decimal(u, 10, Round::up));
 }
 
 }  // namespace rigornet

@@ -9,6 +9,7 @@
 #include "rigornet/linalg/rational_matrix.hpp"
 #include "rigornet/number/sqrt_theta.hpp"
 #include "rigornet/cs/user_problem.hpp"
+#include "rigornet/linalg/operator_norm.hpp"
 
 namespace rigornet {
 

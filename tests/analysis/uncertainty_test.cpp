@@ -7,6 +7,7 @@
 #include <flint/fmpq_mat.h>
 
 #include "../support.hpp"
+#include "rigornet/linalg/operator_norm.hpp"
 #include "rigornet/cs/cs_problem.hpp"
 #include "rigornet/network/gradient.hpp"
 #include "rigornet/imaging/image.hpp"

@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "../support.hpp"
+#include "rigornet/linalg/operator_norm.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/cs/measurement_noise.hpp"
 #include "rigornet/cs/user_problem.hpp"

@@ -34,17 +34,6 @@ std::vector<Rational> read_problem_vector(const std::string& path, std::size_t n
 /// same ℓ2 operator norm as the complex A (it is unitarily similar to A ⊕ conj(A)).
 std::vector<SparseEntry> real_form(const MatrixEntries& a, std::size_t& rows, std::size_t& cols);
 
-/// A proved upper bound U ≥ ‖A‖₂ of the real form, as a short decimal rounded up (so
-/// that U read exactly is still ≥ ‖A‖₂). Why it holds: U is the least of
-///  (i) √(‖A‖₁‖A‖_∞), exact norms, square root rounded up (‖A‖₂² = ρ(AᵀA) ≤
-///      ‖AᵀA‖₁ ≤ ‖Aᵀ‖₁‖A‖₁ = ‖A‖_∞‖A‖₁; Higham, Accuracy and Stability, Lemma 6.10), and
-///  (ii) when min(rows, cols) ≤ exact_dim: the upper end of norm_2 (rational_matrix.hpp:
-///      the exact characteristic polynomial of the Gram matrix, roots isolated by Arb),
-///      which is tight to about 2^−prec relative.
-/// 0 for the zero matrix.
-Rational norm_upper(const std::vector<SparseEntry>& a, std::size_t rows, std::size_t cols, long prec = 128,
-                    std::size_t exact_dim = 64);
-
 /// A problem for the unrolled solvers (build_unrolled): A from the entries (real form
 /// when complex, CsProblem::complex set), the synthesis the identity (the unknowns are the
 /// coefficients themselves), unit weights, and L_A = norm_A the proved `norm` ≥ ‖A‖₂.

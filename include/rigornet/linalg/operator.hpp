@@ -20,7 +20,8 @@ namespace rigornet {
 /// then has a pure virtual for it, so every visitor (its JSON form in io/json_format.cpp,
 /// its norm bound in operator_norm.cpp, …) fails to compile until it handles it, and an
 /// operator missing from this list fails to compile in OperatorBase::accept
-/// (tests/compile_fail/operator_without_case.cpp checks the visitor side).
+/// (tests/compile_fail/operator_without_case.cpp checks the visitor side,
+/// tests/compile_fail/unlisted_operator.cpp the list side).
 #define RIGORNET_FOR_EACH_OPERATOR(X)                                                             \
     X(DenseMatrix) X(SparseMatrix) X(WalshHadamard) X(Haar) X(Subsample) X(FourierSampling)        \
         X(FourierSamplingRational) X(AdjointView) X(Composition) X(BlockOperator)

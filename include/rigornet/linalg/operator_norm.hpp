@@ -7,7 +7,7 @@
 namespace rigornet {
 
 /// A rational U ≥ ‖M‖₂ (the largest singular value), proved:
-///  - dense, sparse: norm_upper (user_problem.hpp: the exact characteristic-polynomial
+///  - dense, sparse: norm_upper (below: the exact characteristic-polynomial
 ///    route of norm_2 for small matrices, else √(‖M‖₁‖M‖_∞); rounded up to 10 digits);
 ///  - walsh, haar: 1 (orthonormal, transforms.hpp); subsample: 1 (a coordinate
 ///    projection; 0 when it has no rows); fourier: 1 (‖P_Ω F‖ ≤ 1, transforms.hpp);
@@ -24,5 +24,16 @@ namespace rigornet {
 /// 0 only for an operator proved zero. Every operator type has its own case
 /// (visit_operator): a new type fails to compile here until it is given a proved bound.
 Rational operator_norm_upper(const LinearOperator& op);
+
+/// A proved upper bound U ≥ ‖A‖₂ of the matrix with these entries (duplicates summed), as a short decimal rounded up (so
+/// that U read exactly is still ≥ ‖A‖₂). Why it holds: U is the least of
+///  (i) √(‖A‖₁‖A‖_∞), exact norms, square root rounded up (‖A‖₂² = ρ(AᵀA) ≤
+///      ‖AᵀA‖₁ ≤ ‖Aᵀ‖₁‖A‖₁ = ‖A‖_∞‖A‖₁; Higham, Accuracy and Stability, Lemma 6.10), and
+///  (ii) when min(rows, cols) ≤ exact_dim: the upper end of norm_2 (rational_matrix.hpp:
+///      the exact characteristic polynomial of the Gram matrix, roots isolated by Arb),
+///      which is tight to about 2^−prec relative.
+/// 0 for the zero matrix.
+Rational norm_upper(const std::vector<SparseEntry>& a, std::size_t rows, std::size_t cols, long prec = 128,
+                    std::size_t exact_dim = 64);
 
 }  // namespace rigornet
