@@ -1,6 +1,9 @@
 // Lagrangian lower bounds of a ReLU chain (dual_bound.hpp; argument in
-// docs/certificates.md, "The dual leaf bound"). Exact: integer matrix products over
-// common denominators (FLINT fmpz_mat), rationals for the per-unit minima.
+// docs/certificates.md, "The dual leaf bound"). Exact and in integers: matrix products
+// over common denominators (FLINT fmpz_mat), and per row of objectives and layer the
+// per-unit minima as integers over one denominator s·2^e·g (μ = mu/s, ν = N/2^e, the
+// layer's ranges over g), so no gcd in the inner loops; rationals only for the input
+// box, clip units above their cap and one sum per row and layer.
 #include "rigornet/check/dual_bound.hpp"
 
 #include <flint/fmpq.h>
@@ -22,9 +25,42 @@ const fmpz* one() {
     return &value;
 }
 
+
+// An fmpz vector with its lifetime.
+class Ints {
+public:
+    explicit Ints(std::size_t n) : n_(static_cast<slong>(n)), v_(_fmpz_vec_init(n_)) {}
+    ~Ints() { _fmpz_vec_clear(v_, n_); }
+    Ints(const Ints&) = delete;
+    Ints& operator=(const Ints&) = delete;
+    fmpz* operator[](std::size_t i) { return v_ + i; }
+
+private:
+    slong n_;
+    fmpz* v_;
+};
+
+// How a unit of hidden layer p enters the bound, from its range [l, u] (and its cap):
+// off: u ≤ 0 (σ ≡ 0, ν = 0, term 0); linear: σ = z on [l, u] (ν = μ); relu: l < 0 < u ≤ cap
+// or no cap (ν = α·μ for μ > 0, the chord μ·u/(u − l) for μ < 0); clip_linear / clip_zero:
+// u > cap with ν = μ (0 ≤ l < cap, u − cap ≤ cap − l) or ν = 0 (the others).
+enum class Unit : char { off, linear, relu, clip_linear, clip_zero };
+
+// floor(log2(m/s)) for integers m, s > 0, exactly.
+long floor_log2(const fmpz_t m, const fmpz_t s, fmpz_t t) {
+    long k = static_cast<long>(fmpz_bits(m)) - static_cast<long>(fmpz_bits(s));  // 2^(k−1) < m/s < 2^(k+1)
+    if (k >= 0) {
+        fmpz_mul_2exp(t, s, static_cast<unsigned long>(k));
+        return fmpz_cmp(m, t) < 0 ? k - 1 : k;
+    }
+    fmpz_mul_2exp(t, m, static_cast<unsigned long>(-k));
+    return fmpz_cmp(t, s) < 0 ? k - 1 : k;
+}
+
 }  // namespace
 
-DualChain::DualChain(const ReluChain& c) : c_(c), m_(c.weights.size()), d_(c.weights.size()) {
+DualChain::DualChain(const ReluChain& c)
+    : c_(c), m_(c.weights.size()), d_(c.weights.size()), bias_(c.weights.size()), bias_den_(c.weights.size()) {
     fmpz_t den, t;
     fmpz_init(den);
     fmpz_init(t);
@@ -42,6 +78,17 @@ DualChain::DualChain(const ReluChain& c) : c_(c), m_(c.weights.size()), d_(c.wei
                 fmpz_mul(fmpz_mat_entry(&m_[q], i, j), fmpq_numref(e), t);
             }
         fmpq_set_fmpz_frac(d_[q].get(), den, one());
+        // b_q = B_q / E_q likewise, B_q a column
+        const std::vector<Rational>& bias = c.biases[q];
+        std::vector<const fmpq*> entries;
+        for (const Rational& e : bias) entries.push_back(e.get());
+        common_denominator(den, entries.data(), entries.size());
+        fmpz_mat_init(&bias_[q], static_cast<long>(bias.size()), 1);
+        for (std::size_t i = 0; i < bias.size(); ++i) {
+            fmpz_divexact(t, den, fmpq_denref(entries[i]));
+            fmpz_mul(fmpz_mat_entry(&bias_[q], i, 0), fmpq_numref(entries[i]), t);
+        }
+        fmpq_set_fmpz_frac(bias_den_[q].get(), den, one());
     }
     fmpz_clear(den);
     fmpz_clear(t);
@@ -49,6 +96,7 @@ DualChain::DualChain(const ReluChain& c) : c_(c), m_(c.weights.size()), d_(c.wei
 
 DualChain::~DualChain() {
     for (fmpz_mat_struct& m : m_) fmpz_mat_clear(&m);
+    for (fmpz_mat_struct& m : bias_) fmpz_mat_clear(&m);
 }
 
 std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vector<std::vector<Rational>>& coef,
@@ -59,43 +107,47 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
                                               const std::vector<std::vector<Rational>>& slopes) const {
     const long b = static_cast<long>(coef.size());
     std::vector<Rational> value(coef.size());
-    // ν_i = row i of N divided by den[i] (an integer); starts as the objective's coefficients
-    fmpz_mat_t n, mu;
+    // ν_i = row i of N divided by den[i] (a positive integer); starts as the objective's coefficients
+    fmpz_mat_t n, mu, nb;
     fmpz_mat_init(n, b, static_cast<long>(c_.weights[layer].rows()));
-    std::vector<Rational> den(coef.size());
-    fmpz_t t;
+    Ints den(coef.size());
+    fmpz_t t, s, g, acc, w, y;
     fmpz_init(t);
+    fmpz_init(s);
+    fmpz_init(g);
+    fmpz_init(acc);
+    fmpz_init(w);
+    fmpz_init(y);
     for (long i = 0; i < b; ++i) {
         std::vector<const fmpq*> row;
         for (const Rational& v : coef[i]) row.push_back(v.get());
-        common_denominator(t, row.data(), row.size());
-        fmpq_set_fmpz_frac(den[i].get(), t, one());
+        common_denominator(den[i], row.data(), row.size());
         for (std::size_t j = 0; j < row.size(); ++j) {
-            fmpz_mul(fmpz_mat_entry(n, i, j), fmpq_numref(row[j]), t);
+            fmpz_mul(fmpz_mat_entry(n, i, j), fmpq_numref(row[j]), den[i]);
             fmpz_divexact(fmpz_mat_entry(n, i, j), fmpz_mat_entry(n, i, j), fmpq_denref(row[j]));
         }
     }
-    Rational m, nu, s, term, v, scale;
+    Rational m, mus, nu, term, v;
     for (std::size_t q = layer + 1; q-- > 0;) {
-        const std::size_t rows = c_.weights[q].rows(), cols = c_.weights[q].cols();
-        // Σ_j ν_j·b_qj
+        const std::size_t cols = c_.weights[q].cols();
+        const fmpz* dq = fmpq_numref(d_[q].get());
+        // Σ_j ν_ij·b_qj = (N·B_q)_i / (den_i·E_q)
+        fmpz_mat_init(nb, b, 1);
+        fmpz_mat_mul(nb, n, &bias_[q]);
         for (long i = 0; i < b; ++i) {
-            Rational sum;
-            for (std::size_t j = 0; j < rows; ++j)
-                if (!fmpz_is_zero(fmpz_mat_entry(n, i, j))) {
-                    fmpq_mul_fmpz(v.get(), c_.biases[q][j].get(), fmpz_mat_entry(n, i, j));
-                    sum += v;
-                }
-            value[i] += sum / den[i];
+            fmpz_mul(t, den[i], fmpq_numref(bias_den_[q].get()));
+            fmpq_set_fmpz_frac(v.get(), fmpz_mat_entry(nb, i, 0), t);
+            value[i] += v;
         }
+        fmpz_mat_clear(nb);
         // μ = νᵀ W_q = (N·M_q) / (den·D_q)
         fmpz_mat_init(mu, b, static_cast<long>(cols));
         fmpz_mat_mul(mu, n, &m_[q]);
         if (q == 0) {  // the input: min over the box of (a + μ)·x
             for (long i = 0; i < b; ++i) {
-                scale = den[i] * d_[q];
+                fmpz_mul(s, den[i], dq);
                 for (std::size_t j = 0; j < cols; ++j) {
-                    fmpq_set_fmpz_frac(m.get(), fmpz_mat_entry(mu, i, j), fmpq_numref(scale.get()));
+                    fmpq_set_fmpz_frac(m.get(), fmpz_mat_entry(mu, i, j), s);
                     if (!a.empty() && !a[i].empty()) m += a[i][j];
                     if (m.sign() != 0) value[i] += m * (m.sign() > 0 ? lo[j] : hi[j]);
                 }
@@ -104,75 +156,114 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             break;
         }
         const std::size_t p = q - 1;  // the hidden layer whose outputs z_q reads
+        // its units' kinds, and its ranges over one denominator g: l_j = L_j/g, u_j = U_j/g
+        std::vector<Unit> kind(cols);
+        fmpz_one(g);
+        for (std::size_t j = 0; j < cols; ++j) {
+            const Rational &l = lower[p][j], &u = upper[p][j];
+            const Rational* cap = c_.cap(p, j);
+            if (u.sign() <= 0) kind[j] = Unit::off;
+            else if (!cap || u <= *cap) kind[j] = l.sign() >= 0 ? Unit::linear : Unit::relu;
+            else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) kind[j] = Unit::clip_linear;  // z − (u − cap) ≤ σ ≤ z
+            else kind[j] = Unit::clip_zero;  // σ between its values at l and u
+            if (kind[j] == Unit::off) continue;
+            fmpz_lcm(g, g, fmpq_denref(l.get()));
+            fmpz_lcm(g, g, fmpq_denref(u.get()));
+        }
+        Ints lg(cols), ug(cols);
+        for (std::size_t j = 0; j < cols; ++j) {
+            if (kind[j] == Unit::off) continue;
+            fmpz_divexact(t, g, fmpq_denref(lower[p][j].get()));
+            fmpz_mul(lg[j], fmpq_numref(lower[p][j].get()), t);
+            fmpz_divexact(t, g, fmpq_denref(upper[p][j].get()));
+            fmpz_mul(ug[j], fmpq_numref(upper[p][j].get()), t);
+        }
         fmpz_mat_clear(n);
         fmpz_mat_init(n, b, static_cast<long>(cols));
-        std::vector<Rational> mus(cols), star(cols);
-        std::vector<char> live(cols);
         for (long i = 0; i < b; ++i) {
-            scale = den[i] * d_[q];
-            long top = 0;
-            bool any = false;
+            fmpz_mul(s, den[i], dq);  // μ_ij = mu_ij / s
+            // the row of ν on the grid 2^−e, e = bits − (exponent of the largest |μ_ij|), ≥ 0
+            fmpz_zero(y);
+            for (std::size_t j = 0; j < cols; ++j)
+                if (kind[j] != Unit::off && fmpz_cmpabs(fmpz_mat_entry(mu, i, j), y) > 0)
+                    fmpz_abs(y, fmpz_mat_entry(mu, i, j));
+            const long e = fmpz_is_zero(y) ? dual_multiplier_bits
+                                           : std::max(0L, dual_multiplier_bits - 1 - floor_log2(y, s, t));
+            const auto ue = static_cast<unsigned long>(e);
+            fmpz_zero(acc);  // Σ of the terms of relu-shaped units, times s·2^e·g
             for (std::size_t j = 0; j < cols; ++j) {
-                const Rational &l = lower[p][j], &u = upper[p][j];
-                // μ = 0, or σ ≡ 0 on [l, u] (u ≤ 0): the term is 0 with ν = 0
-                live[j] = !fmpz_is_zero(fmpz_mat_entry(mu, i, j)) && u.sign() > 0;
-                if (!live[j]) continue;
-                fmpq_set_fmpz_frac(mus[j].get(), fmpz_mat_entry(mu, i, j), fmpq_numref(scale.get()));
-                const Rational* cap = c_.cap(p, j);
-                if (l.sign() >= 0 && (!cap || u <= *cap)) s = Rational(1);  // σ = z on [l, u]
-                else if (!cap || u <= *cap)  // a ReLU on [l, u]: CROWN's α·z below, the chord above
-                    s = mus[j].sign() > 0 ? slopes[p][j] : u / (u - l);
-                else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) s = Rational(1);  // z − (u − cap) ≤ σ ≤ z
-                else s = Rational(0);  // σ between its values at l and u
-                star[j] = mus[j] * s;
-                if (star[j].sign() != 0) {
-                    const long e = fmpz_bits(fmpq_numref(star[j].get())) - fmpz_bits(fmpq_denref(star[j].get()));
-                    if (!any || e > top) top = e;
-                    any = true;
-                }
-            }
-            // the row on the grid 2^−e, e = bits − (exponent of its largest entry), ≥ 0
-            const long e = std::max(0L, dual_multiplier_bits - top);
-            fmpz_one(t);
-            fmpz_mul_2exp(t, t, static_cast<unsigned long>(e));
-            fmpq_set_fmpz_frac(den[i].get(), t, one());
-            for (std::size_t j = 0; j < cols; ++j) {
-                if (!live[j]) continue;
+                const fmpz* mij = fmpz_mat_entry(mu, i, j);
+                if (kind[j] == Unit::off || fmpz_is_zero(mij)) continue;  // the term is 0 with ν = 0
                 fmpz* nij = fmpz_mat_entry(n, i, j);
-                fmpz_mul_2exp(nij, fmpq_numref(star[j].get()), static_cast<unsigned long>(e));
-                fmpz_fdiv_q(nij, nij, fmpq_denref(star[j].get()));
-                fmpq_set_fmpz_frac(nu.get(), nij, t);
-                // min over [l, u] of μσ(z) − νz: at l, u or a kink of σ inside
+                // ν = floor(2^e·μ·slope)/2^e, the slope by the unit's kind (file comment)
+                if (kind[j] == Unit::linear || kind[j] == Unit::clip_linear) {
+                    fmpz_mul_2exp(nij, mij, ue);
+                    fmpz_fdiv_q(nij, nij, s);
+                } else if (kind[j] == Unit::relu && fmpz_sgn(mij) > 0) {
+                    const fmpq* alpha = slopes[p][j].get();
+                    fmpz_mul(nij, mij, fmpq_numref(alpha));
+                    fmpz_mul_2exp(nij, nij, ue);
+                    fmpz_mul(t, s, fmpq_denref(alpha));
+                    fmpz_fdiv_q(nij, nij, t);
+                } else if (kind[j] == Unit::relu) {  // the chord slope u/(u − l) = U/(U − L)
+                    fmpz_mul(nij, mij, ug[j]);
+                    fmpz_mul_2exp(nij, nij, ue);
+                    fmpz_sub(w, ug[j], lg[j]);
+                    fmpz_mul(t, s, w);
+                    fmpz_fdiv_q(nij, nij, t);
+                }
+                if (kind[j] == Unit::linear || kind[j] == Unit::relu) {
+                    // σ = relu on [l, u]: min of (μ − ν)z for z ≥ 0, −νz for z ≤ 0; times s·2^e·g,
+                    // μ − ν = w/(s·2^e) with w = 2^e·mu − N·s
+                    fmpz_mul_2exp(w, mij, ue);
+                    fmpz_submul(w, nij, s);
+                    if (kind[j] == Unit::linear) fmpz_addmul(acc, w, fmpz_sgn(w) > 0 ? lg[j] : ug[j]);
+                    else {  // min(−νl, 0, (μ − ν)u): the values at l, 0 and u
+                        fmpz_mul(y, nij, lg[j]);
+                        fmpz_mul(y, y, s);
+                        fmpz_neg(y, y);
+                        if (fmpz_sgn(y) > 0) fmpz_zero(y);
+                        fmpz_mul(t, w, ug[j]);
+                        if (fmpz_cmp(t, y) < 0) fmpz_swap(t, y);
+                        fmpz_add(acc, acc, y);
+                    }
+                    continue;
+                }
+                // u > cap: the minimum over the values at l, u and the kinks inside, exactly
                 const Rational &l = lower[p][j], &u = upper[p][j];
                 const Rational* cap = c_.cap(p, j);
-                if (!cap || u <= *cap) {  // σ = relu on [l, u]: (μ − ν)z for z ≥ 0, −νz for z ≤ 0
-                    v = mus[j] - nu;
-                    if (l.sign() >= 0) term = v * (v.sign() > 0 ? l : u);
-                    else {  // min(−νl, 0, (μ − ν)u): the values at l, 0 and u
-                        term = -(nu * l);
-                        if (term.sign() > 0) term = Rational(0);
-                        v *= u;
-                        if (v < term) term = v;
-                    }
-                } else {
-                    bool first = true;
-                    auto at = [&](const Rational& z) {
-                        v = mus[j] * c_.activate(p, j, z) - nu * z;
-                        if (first || v < term) term = v;
-                        first = false;
-                    };
-                    at(l);
-                    at(u);
-                    if (l.sign() < 0 && u.sign() > 0) at(Rational(0));
-                    if (l < *cap && *cap < u) at(*cap);
-                }
+                fmpq_set_fmpz_frac(mus.get(), mij, s);
+                fmpz_one(t);
+                fmpz_mul_2exp(t, t, ue);
+                fmpq_set_fmpz_frac(nu.get(), nij, t);
+                bool first = true;
+                auto at = [&](const Rational& z) {
+                    v = mus * c_.activate(p, j, z) - nu * z;
+                    if (first || v < term) term = v;
+                    first = false;
+                };
+                at(l);
+                at(u);
+                if (l.sign() < 0 && u.sign() > 0) at(Rational(0));
+                if (l < *cap && *cap < u) at(*cap);
                 value[i] += term;
             }
+            fmpz_mul_2exp(t, s, ue);
+            fmpz_mul(t, t, g);
+            fmpq_set_fmpz_frac(v.get(), acc, t);
+            value[i] += v;
+            fmpz_one(den[i]);
+            fmpz_mul_2exp(den[i], den[i], ue);
         }
         fmpz_mat_clear(mu);
     }
     fmpz_mat_clear(n);
     fmpz_clear(t);
+    fmpz_clear(s);
+    fmpz_clear(g);
+    fmpz_clear(acc);
+    fmpz_clear(w);
+    fmpz_clear(y);
     return value;
 }
 

@@ -661,6 +661,111 @@ TEST_CASE("check: the dual bound equals the exact minimum where the network is a
 
 namespace {
 
+// ⌊x⌋ for a rational x.
+Rational floor_of(const Rational& x) {
+    Rational r;
+    fmpz_fdiv_q(fmpq_numref(r.get()), fmpq_numref(x.get()), fmpq_denref(x.get()));
+    return r;
+}
+
+// The dual bound of dual_bound.hpp evaluated plainly in rationals, one objective at a
+// time, from the rule as docs/certificates.md states it: ν by the CROWN rule, each row
+// floored to the grid 2^−e, e = max(0, bits − 1 − ⌊log2 max |μ_j|⌋) over the units with
+// u > 0, and each unit's minimum of μσ(z) − νz over [l, u] taken among its values at l,
+// u, 0 and the cap where these lie inside.
+Rational reference_dual_bound(const ReluChain& c, std::size_t layer, std::vector<Rational> nu,
+                              const std::vector<Rational>& a, const std::vector<Rational>& lo,
+                              const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
+                              const std::vector<std::vector<Rational>>& upper,
+                              const std::vector<std::vector<Rational>>& slopes) {
+    Rational value;
+    for (std::size_t q = layer + 1; q-- > 0;) {
+        const RationalMatrix& w = c.weights[q];
+        std::vector<Rational> mu(w.cols());
+        for (std::size_t j = 0; j < w.rows(); ++j) {
+            value += nu[j] * c.biases[q][j];
+            for (std::size_t k = 0; k < w.cols(); ++k) {
+                Rational e;
+                fmpq_set(e.get(), fmpq_mat_entry(w.get(), j, k));
+                mu[k] += nu[j] * e;
+            }
+        }
+        if (q == 0) {
+            for (std::size_t k = 0; k < mu.size(); ++k) {
+                const Rational m = a.empty() ? mu[k] : mu[k] + a[k];
+                value += m * (m.sign() > 0 ? lo[k] : hi[k]);
+            }
+            return value;
+        }
+        const std::size_t p = q - 1;
+        Rational top;
+        for (std::size_t k = 0; k < mu.size(); ++k)
+            if (upper[p][k].sign() > 0 && mu[k].abs() > top) top = mu[k].abs();
+        long e = dual_multiplier_bits;
+        if (top.sign() > 0) {
+            long f = 0;  // ⌊log2 top⌋
+            while (pow2(f) > top) --f;
+            while (pow2(f + 1) <= top) ++f;
+            e = std::max(0L, dual_multiplier_bits - 1 - f);
+        }
+        nu.assign(mu.size(), Rational(0));
+        for (std::size_t k = 0; k < mu.size(); ++k) {
+            const Rational &l = lower[p][k], &u = upper[p][k];
+            if (u.sign() <= 0 || mu[k].is_zero()) continue;
+            const Rational* cap = c.cap(p, k);
+            Rational s(0);
+            if (!cap || u <= *cap) s = l.sign() >= 0 ? Rational(1) : mu[k].sign() > 0 ? slopes[p][k] : u / (u - l);
+            else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) s = Rational(1);
+            nu[k] = floor_of(mu[k] * s * pow2(e)) / pow2(e);
+            std::vector<Rational> zs{l, u};
+            if (l.sign() < 0 && u.sign() > 0) zs.emplace_back(0);
+            if (cap && l < *cap && *cap < u) zs.push_back(*cap);
+            Rational least = mu[k] * c.activate(p, k, l) - nu[k] * l;
+            for (const Rational& z : zs) least = std::min(least, mu[k] * c.activate(p, k, z) - nu[k] * z);
+            value += least;
+        }
+    }
+    return value;
+}
+
+}  // namespace
+
+TEST_CASE("check: the integer dual bound equals a plain rational evaluation of its rule", "[check][cert3]") {
+    // Random chains (half with clips), ranges from dual_ranges widened by random
+    // rationals with odd denominators (so the layer's common denominator is not a power of
+    // two), random objective rows with an x-part: DualChain::lower_bounds (integers over
+    // common denominators) must equal reference_dual_bound (rationals) exactly.
+    auto g = rigornet::test::rng(733);
+    for (int t = 0; t < rigornet::test::cases(40); ++t) {
+        const ReluChain c = random_chain(g, t % 2 == 1);
+        const DualChain d(c);
+        const RandomRegion reg(g, c, 13, 4);
+        const auto& [lo, hi, x, z, fixed, slopes] = reg;
+        std::vector<std::vector<Rational>> lower, upper;
+        REQUIRE(dual_ranges(d, lo, hi, fixed, slopes, lower, upper));
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < lower[r].size(); ++k) {
+                if (g() % 2) lower[r][k] -= Rational(static_cast<long>(g() % 4), 3 + 2 * static_cast<long>(g() % 4));
+                if (g() % 2) upper[r][k] += Rational(static_cast<long>(g() % 4), 3 + 2 * static_cast<long>(g() % 4));
+            }
+        const std::size_t layer = g() % (c.depth() + 1);
+        std::vector<std::vector<Rational>> coef(3, std::vector<Rational>(c.weights[layer].rows())), a(3);
+        for (std::size_t i = 0; i < coef.size(); ++i) {
+            for (Rational& v : coef[i]) v = rigornet::test::small_rational(g);
+            if (i > 0)
+                for (std::size_t j = 0; j < c.input_dim; ++j) a[i].push_back(rigornet::test::small_rational(g));
+        }
+        const std::vector<Rational> got = d.lower_bounds(layer, coef, a, lo, hi, lower, upper, slopes);
+        for (std::size_t i = 0; i < coef.size(); ++i) {
+            const Rational want = reference_dual_bound(c, layer, coef[i], a[i], lo, hi, lower, upper, slopes);
+            INFO("trial " << t << " layer " << layer << " row " << i << ": " << got[i].str() << " vs " << want.str());
+            CHECK(got[i] == want);
+        }
+    }
+}
+
+namespace {
+
 // A property file: the box [−1, 1]^n and the unsafe set y_0 ≤ rhs.
 std::string write_property(std::size_t n, std::size_t m, const Rational& rhs) {
     const std::string path = rigornet::test::temp_path(".vnnlib");

@@ -17,7 +17,7 @@
 // checker picks ν by the CROWN rule (ν = μ on identity units, 0 on dead ones, μ·α for
 // an unstable ReLU with μ > 0, μ·u/(u − l) with μ < 0, the chord slope on a clip) and
 // rounds each row of ν to dual_multiplier_bits significant bits (relative to the row's
-// largest entry), which keeps every number short; the minima are then exact.
+// largest |μ_j|), which keeps every number short; the minima are then exact.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -35,8 +35,9 @@ namespace rigornet {
 /// Significant bits of each row of multipliers (soundness does not depend on it).
 constexpr long dual_multiplier_bits = 64;
 
-/// A chain's weight matrices over a common denominator, W_q = M_q / D_q with integer
-/// M_q (exact), so that μ = W_qᵀν is one integer matrix product; built once per certificate.
+/// A chain's weight matrices and biases over common denominators, W_q = M_q / D_q and
+/// b_q = B_q / E_q with integer M_q, B_q (exact), so that μ = W_qᵀν and ν·b_q are integer
+/// matrix products; built once per certificate.
 class DualChain {
 public:
     explicit DualChain(const ReluChain& c);
@@ -61,6 +62,8 @@ private:
     const ReluChain& c_;
     std::vector<fmpz_mat_struct> m_;  // M_q
     std::vector<Rational> d_;         // D_q (integer)
+    std::vector<fmpz_mat_struct> bias_;  // B_q, a column: b_q = B_q / E_q
+    std::vector<Rational> bias_den_;     // E_q (integer)
 };
 
 /// Significant bits of the unit ranges dual_ranges derives (rounded outward), which
