@@ -68,14 +68,16 @@ void DenseMatrix::apply_impl(const Arith& ar, std::span<const typename Arith::va
         _fmpz_vec_clear(X, static_cast<slong>(cols_));
         return;
     }
+    if constexpr (requires { ar.dot_rows(y, std::span<const typename Arith::value_type>(w), x); }) {
+        // the arithmetic's own kernel (MidRadArith: one a priori bound per row)
+        ar.dot_rows(y, std::span<const typename Arith::value_type>(w), x);
+        return;
+    }
     for (std::size_t i = 0; i < rows_; ++i) {
         if constexpr (Arith::arb_balls) {
             // Arb's dot product: one error bound for the whole sum, same enclosure guarantee.
             arb_dot(y[i].get(), nullptr, 0, reinterpret_cast<arb_srcptr>(w.data() + i * cols_), 1,
                     reinterpret_cast<arb_srcptr>(x.data()), 1, static_cast<slong>(cols_), ar.prec);
-        } else if constexpr (requires { ar.dot(y[i], x, x); }) {
-            // the arithmetic's own dot kernel (MidRadArith: one a priori bound per row)
-            ar.dot(y[i], std::span<const typename Arith::value_type>(w.data() + i * cols_, cols_), x);
         } else {
             typename Arith::value_type acc;
             ar.zero(acc);

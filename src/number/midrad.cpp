@@ -201,31 +201,66 @@ void MidRadArith::sqrt_theta(MidRad& r, const MidRad& a, long k) const {
 // ingredient of A passes ≤ 5 roundings inside its term and ≤ n in the running sum, with
 // 4n products; of T, ≤ 3 + n roundings and no products.
 // So rad = A↑ + γ_K↑·T↑ + 3nη, each step rounded up.
-void MidRadArith::dot(MidRad& r, std::span<const MidRad> w, std::span<const MidRad> x) const {
-    const std::size_t n = w.size();
-    double s = 0.0, L = 0.0, A = 0.0, T = 0.0;
+namespace {
+
+// K rows at once: the same operations, in the same order, for each row (so each result
+// is bit-for-bit the one-row kernel's); interleaving K independent dependency chains lets
+// the processor overlap them.
+template <std::size_t K>
+[[gnu::always_inline]] inline void dot_block(MidRad* r, const MidRad* w, std::size_t stride, const MidRad* x,
+                                             std::size_t n) {
+    double s[K] = {}, L[K] = {}, A[K] = {}, T[K] = {};
     for (std::size_t j = 0; j < n; ++j) {
-        const MidRad &a = w[j], &b = x[j];
-        const double p = a.mid * b.mid;
-        const double pe = std::fma(a.mid, b.mid, -p);
-        double s1, se;
-        two_sum(s, p, s1, se);
-        s = s1;
-        const double t1 = a.mid * b.lo, t2 = a.lo * b.mid;
-        L = L + pe;
-        L = L + se;
-        L = L + t1;
-        L = L + t2;
-        T = T + (((std::fabs(pe) + std::fabs(se)) + std::fabs(t1)) + std::fabs(t2));
-        A = A + ((((std::fabs(a.mid) + std::fabs(a.lo)) * b.rad + a.rad * (std::fabs(b.mid) + std::fabs(b.lo))) +
-                  a.rad * b.rad) +
-                 std::fabs(a.lo) * std::fabs(b.lo));
+        const MidRad& b = x[j];
+        for (std::size_t k = 0; k < K; ++k) {
+            const MidRad& a = w[k * stride + j];
+            const double p = a.mid * b.mid;
+            const double pe = std::fma(a.mid, b.mid, -p);
+            double s1, se;
+            two_sum(s[k], p, s1, se);
+            s[k] = s1;
+            const double t1 = a.mid * b.lo, t2 = a.lo * b.mid;
+            L[k] = L[k] + pe;
+            L[k] = L[k] + se;
+            L[k] = L[k] + t1;
+            L[k] = L[k] + t2;
+            T[k] = T[k] + (((std::fabs(pe) + std::fabs(se)) + std::fabs(t1)) + std::fabs(t2));
+            A[k] = A[k] + ((((std::fabs(a.mid) + std::fabs(a.lo)) * b.rad + a.rad * (std::fabs(b.mid) + std::fabs(b.lo))) +
+                            a.rad * b.rad) +
+                           std::fabs(a.lo) * std::fabs(b.lo));
+        }
     }
     const double nd = static_cast<double>(n);
-    const double Aup = nonneg_sum_upper(A, nd + 5, 4 * nd);
-    const double Tup = nonneg_sum_upper(T, nd + 3, 0);
-    const double rad = uadd(uadd(Aup, umul(gamma_upper(4 * nd), Tup)), 3 * nd * eta);
-    r = checked(s, L, rad);
+    for (std::size_t k = 0; k < K; ++k) {
+        const double Aup = nonneg_sum_upper(A[k], nd + 5, 4 * nd);
+        const double Tup = nonneg_sum_upper(T[k], nd + 3, 0);
+        const double rad = uadd(uadd(Aup, umul(gamma_upper(4 * nd), Tup)), 3 * nd * eta);
+        r[k] = checked(s[k], L[k], rad);
+    }
+}
+
+}  // namespace
+
+// On x86-64 the kernel is compiled twice, with and without the FMA instructions, and the
+// loader picks the one the processor has (GCC target_clones): std::fma is then one
+// instruction instead of a library call. Both clones round identically (fma is exact
+// then rounds once either way; contraction stays off), so results do not depend on it.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RIGORNET_FMA_CLONES __attribute__((target_clones("fma", "default")))
+#else
+#define RIGORNET_FMA_CLONES
+#endif
+
+RIGORNET_FMA_CLONES
+void MidRadArith::dot_rows(std::span<MidRad> y, std::span<const MidRad> w, std::span<const MidRad> x) const {
+    const std::size_t n = x.size(), rows = y.size();
+    std::size_t i = 0;
+    for (; i + 4 <= rows; i += 4) dot_block<4>(y.data() + i, w.data() + i * n, n, x.data(), n);
+    for (; i < rows; ++i) dot_block<1>(y.data() + i, w.data() + i * n, n, x.data(), n);
+}
+
+void MidRadArith::dot(MidRad& r, std::span<const MidRad> w, std::span<const MidRad> x) const {
+    dot_rows(std::span<MidRad>(&r, 1), w, x);
 }
 
 LayerSummary MidRadArith::summarise(std::span<const MidRad> z) const {

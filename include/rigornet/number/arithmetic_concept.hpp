@@ -21,8 +21,9 @@
 //   Each arithmetic's header states what its results guarantee (exact, an enclosure, a
 //   bound, or nothing) and what happens at singular input.
 //   summarise(z)    what evaluation records about one layer's values (LayerSummary).
-//   Optional: dot(r, w, x) with spans w, x of equal size, r = Σ w_j·x_j with the same
-//   guarantee as the addmul loop it replaces; dense products use it when present.
+//   Optional: dot_rows(y, w, x) with spans, w row-major y.size() × x.size():
+//   y_i = Σ_j w_ij·x_j with the same guarantee as the addmul loop it replaces; dense
+//   products use it when present.
 //   Trait flags (static constexpr bool), each a promise the concept partly checks:
 //     certified     every result is exact, encloses the exact result, or carries a
 //                   proved bound on its distance from it (false: an estimate).

@@ -101,6 +101,10 @@ struct MidRadArith {
     /// |w.lo|·|x.lo|) + γ_{4n}·Σ|lo terms| + 3nη, each sum bounded above a priori from its
     /// round-to-nearest value (proof in midrad.cpp). Sizes must agree (not checked).
     void dot(MidRad& r, std::span<const MidRad> w, std::span<const MidRad> x) const;
+    /// y_i = dot(row i of w, x) for every i, w row-major y.size() × x.size() (not
+    /// checked): each y_i bit-for-bit what dot gives (the same operations per row, four
+    /// rows interleaved; used by DenseMatrix).
+    void dot_rows(std::span<MidRad> y, std::span<const MidRad> w, std::span<const MidRad> x) const;
     /// max_radius: the largest enclosure radius rad (+∞ when some value makes no claim; 0 for none).
     LayerSummary summarise(std::span<const MidRad> z) const;
     double binary64(const MidRad& a) const { return a.mid; }
