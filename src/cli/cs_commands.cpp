@@ -16,7 +16,6 @@
 #include "rigornet/linalg/operator_norm.hpp"
 #include "rigornet/cs/cs_report.hpp"
 #include "rigornet/network/evaluate.hpp"
-#include "rigornet/network/evaluate_l2.hpp"
 #include "rigornet/core/resources.hpp"
 #include "rigornet/imaging/image.hpp"
 #include "rigornet/io/json_format.hpp"
@@ -392,30 +391,9 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
         }
         r.arith_used = "exact";
     } else {
-        if (ball_adaptive) {
-            // the fast path: doubles with a proved ℓ2 radius (evaluate_l2), used when it
-            // certifies the requested accuracy; otherwise Arb balls, and say why
-            L2Evaluation l2 = evaluate_l2(net, y, progress);
-            if (l2.radius < std::ldexp(1.0, -ball_accuracy_bits)) {
-                r.values = std::move(l2.mid);
-                for (double v : r.values) {
-                    Ball b(Rational::from_double(v), 64);
-                    mag_set_d(arb_radref(b.get()), l2.radius);  // rounds up
-                    r.balls.push_back(std::move(b));
-                }
-                r.arith_used = "l2";
-                r.l2_radius = l2.radius;
-                return r;
-            }
-            std::ostringstream why;
-            if (l2.reason.empty()) why << "l2 radius " << l2.radius << " >= 2^-" << ball_accuracy_bits;
-            else why << l2.reason;
-            r.l2_fallback = why.str();
-            if (verbose) std::cerr << "  l2 evaluation does not certify 2^-" << ball_accuracy_bits << " (" << r.l2_fallback << "): Arb balls\n";
-        }
         const long start = ball_adaptive ? initial_ball_bits(net, N) : fixed_bits;
         AdaptiveBalls ab = evaluate_ball_adaptive(
-            net, y, start, ball_adaptive ? 65536 : start, 30,
+            net, y, start, ball_adaptive ? 65536 : start, ball_accuracy_bits,
             [&](long b) {
                 if (verbose) std::cerr << "  ball arithmetic at " << b << " bits\n";
             },
@@ -423,6 +401,10 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
         r.balls = std::move(ab.out);
         r.bits = ab.bits;
         r.arith_used = ab.arith_used();
+        r.l2_radius = ab.l2_radius;
+        r.l2_fallback = ab.l2_fallback;
+        if (verbose && !r.l2_fallback.empty())
+            std::cerr << "  l2 evaluation did not certify 2^-" << ball_accuracy_bits << " (" << r.l2_fallback << ")\n";
         for (auto& b : r.balls) r.values.push_back(arf_get_d(arb_midref(b.get()), ARF_RND_NEAR));
     }
     if (r.arith_used.empty()) r.arith_used = arith;

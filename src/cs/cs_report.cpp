@@ -1,8 +1,11 @@
 #include "rigornet/cs/cs_report.hpp"
+#include "rigornet/network/evaluate_l2.hpp"
 #include "rigornet/network/midrad_eval.hpp"
 #include "rigornet/number/precision_doubling.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <bit>
 
 namespace rigornet {
@@ -68,15 +71,36 @@ long initial_ball_bits(const Network& net, std::size_t N) {
 
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt,
-                                     const Progress& progress, bool midrad_first) {
-    if (midrad_first)
+                                     const Progress& progress, bool fast_first) {
+    std::string l2_fallback;
+    if (fast_first) {
+        L2Evaluation l2 = evaluate_l2(net, y, progress);
+        if (l2.radius < std::ldexp(1.0, -accuracy_bits)) {
+            AdaptiveBalls r;
+            for (double v : l2.mid) {
+                Ball b(Rational::from_double(v), 64);       // a double: exact at 64 bits
+                mag_set_d(arb_radref(b.get()), l2.radius);  // rounds up
+                r.out.push_back(std::move(b));
+            }
+            r.accurate = true;
+            r.fast = "l2";
+            r.l2_radius = l2.radius;
+            return r;
+        }
+        std::ostringstream why;
+        if (l2.reason.empty()) why << "l2 radius " << l2.radius << " >= 2^-" << accuracy_bits;
+        else why << l2.reason;
+        l2_fallback = why.str();
         if (auto fast = evaluate_midrad_balls(net, y, accuracy_bits)) {
             AdaptiveBalls r;
             r.out = std::move(*fast);
-            r.accurate = r.midrad = true;
+            r.accurate = true;
+            r.fast = "midrad";
+            r.l2_fallback = l2_fallback;
             return r;
         }
-    return precision_doubling(
+    }
+    AdaptiveBalls ab = precision_doubling(
         start_bits, max_bits,
         [&](long bits) {
             if (on_attempt) on_attempt(bits);
@@ -90,6 +114,8 @@ AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Ratio
             return r;
         },
         [](const AdaptiveBalls& r) { return r.accurate; });
+    ab.l2_fallback = std::move(l2_fallback);
+    return ab;
 }
 
 }  // namespace rigornet

@@ -44,14 +44,18 @@ TheoremTerms theorem_terms(const CsSetup& setup, const SolverParams& params, std
 /// (evaluate_ball_adaptive checks the outputs).
 long initial_ball_bits(const Network& net, std::size_t N);
 
-/// Balls enclosing net(y) for the exact input y, and the precision that gave them.
+/// Balls enclosing net(y) for the exact input y, and the arithmetic that gave them.
 struct AdaptiveBalls {
     std::vector<Ball> out;
-    long bits = 0;
+    long bits = 0;          // BallArith's precision (0 when a fast path gave the balls)
     bool accurate = false;  // every output finite with radius < 2^−accuracy_bits
-    bool midrad = false;    // the balls come from MidRadArith (bits = 0), not from BallArith
-    /// "midrad" or "ball:BITS": the arithmetic that produced the balls (JSON arith_used).
-    std::string arith_used() const { return midrad ? "midrad" : "ball:" + std::to_string(bits); }
+    /// The fast path that gave the balls: "l2" (evaluate_l2), "midrad"
+    /// (evaluate_midrad_balls), or empty (BallArith at `bits`).
+    std::string fast;
+    double l2_radius = 0;     // the proved ℓ2 radius when fast is "l2"
+    std::string l2_fallback;  // why the ℓ2 path was not used, when it was tried
+    /// "l2", "midrad" or "ball:BITS": the arithmetic that produced the balls (JSON arith_used).
+    std::string arith_used() const { return fast.empty() ? "ball:" + std::to_string(bits) : fast; }
 };
 /// Evaluates net at y in BallArith{bits} (not ideal: sqrt_θ as the network computes it),
 /// bits = start_bits, 2·start_bits, … (precision_doubling): stops at the first precision where every output
@@ -60,11 +64,13 @@ struct AdaptiveBalls {
 /// infinite, still enclosures). start_bits ≥ max_bits evaluates once. Every returned
 /// ball contains the exact output (BallArith's containment). `on_attempt`, if set, is
 /// called with the precision before each evaluation; `progress` after every layer.
-/// With midrad_first, the midpoint–radius evaluation is tried first (evaluate_midrad_balls,
-/// midrad_eval.hpp) and its balls returned (midrad = true, bits = 0, accurate) when they
-/// meet the accuracy; only otherwise the ball loop runs.
+/// With fast_first, two fast paths are tried first, each used only when it meets the
+/// accuracy: the double evaluation with a proved ℓ2 radius ρ on the whole output
+/// (evaluate_l2; every output x_i ∈ mid_i ± ρ since |x_i − mid_i| ≤ ‖x − mid‖₂), then
+/// midpoint–radius doubles (evaluate_midrad_balls, midrad_eval.hpp); only otherwise the
+/// ball loop runs.
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt = {},
-                                     const Progress& progress = {}, bool midrad_first = false);
+                                     const Progress& progress = {}, bool fast_first = false);
 
 }  // namespace rigornet
