@@ -107,6 +107,22 @@ void check_contains(const SymbolicBounds<double>& b, const std::vector<std::vect
     }
 }
 
+// check_contains at `points` random exact points of [lo, hi] where the phases `fix` hold.
+void check_contains_at_random_points(std::mt19937_64& g, const ReluChain& c, const std::vector<Rational>& lo,
+                                     const std::vector<Rational>& hi, const PhaseFix& fix,
+                                     const SymbolicBounds<double>& b, int points = 12) {
+    for (int s = 0; s < points; ++s) {
+        std::vector<Rational> x;
+        for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
+        const auto z = c.preactivations(x);
+        if (!phases_hold(fix, z)) continue;  // the bounds are claimed on the phases' region only
+        std::ostringstream at;
+        for (const Rational& q : x) at << q.str() << ' ';
+        INFO("x = " << at.str());
+        check_contains(b, z, c.evaluate(x));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("symbolic bounds contain the exact values at random points (exact and outward)", "[sound_bounds]") {
@@ -306,16 +322,7 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
             if (bs.bound[k][0] > fw.bound[k][0]) ++tighter_bounds;
         }
         // containment at random exact points of the box where the phases hold
-        for (int s = 0; s < 12; ++s) {
-            std::vector<Rational> x;
-            for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
-            const auto z = c.preactivations(x);
-            if (!phases_hold(fix, z)) continue;
-            std::ostringstream at;
-            for (const Rational& q : x) at << q.str() << ' ';
-            INFO("x = " << at.str());
-            check_contains(bs, z, c.evaluate(x));
-        }
+        check_contains_at_random_points(g, c, lo, hi, fix, bs);
     }
     // the back-substitution is not a no-op: some units and output bounds get tighter
     CHECK(tighter_units > 0);
@@ -372,13 +379,7 @@ TEST_CASE("alpha-CROWN and parent bounds contain the exact values", "[sound_boun
             if (al.bound[k][0] > bs.bound[k][0]) ++alpha_tighter;
             CHECK(al.bound[k][0] >= bs.bound[k][0]);
         }
-        for (int s = 0; s < 12; ++s) {
-            std::vector<Rational> x;
-            for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
-            const auto z = c.preactivations(x);
-            if (!phases_hold(fix, z)) continue;
-            check_contains(ra, z, c.evaluate(x));
-        }
+        check_contains_at_random_points(g, c, lo, hi, fix, ra);
     }
     CHECK(alpha_tighter > 0);  // neither refinement is a no-op on these chains
     CHECK(parent_tighter > 0);

@@ -50,6 +50,22 @@ Rational brute_force_max(const ReluChain& c, const std::vector<Rational>& lo, co
     }
     return *best;
 }
+
+// y = v0·relu(x0 + b) + v1·relu(x1 + b) on [0, 1]²: two units, one per input.
+ReluChain two_unit_chain(const Rational& b, const Rational& v0, const Rational& v1) {
+    ReluChain c;
+    c.input_dim = 2;
+    c.weights.emplace_back(2, 2);
+    c.weights[0].set(0, 0, Rational(1));
+    c.weights[0].set(1, 1, Rational(1));
+    c.biases.push_back({b, b});
+    c.weights.emplace_back(1, 2);
+    c.weights[1].set(0, 0, v0);
+    c.weights[1].set(0, 1, v1);
+    c.biases.push_back({Rational()});
+    return c;
+}
+
 }  // namespace
 
 TEST_CASE("VNN-LIB: comments, exponents, nested and/or", "[vnnlib]") {
@@ -191,16 +207,7 @@ TEST_CASE("verify: the root attack finds a counterexample that only the box corn
     // inputs above 0.99 (max y = 1/50 at the corner (1, 1)). From the centre the gradient
     // is 0 and a random start lands there with probability 10^−4, so with one node only
     // the corners of the root attack find it; the counterexample is checked exactly.
-    ReluChain c;
-    c.input_dim = 2;
-    c.weights.emplace_back(2, 2);
-    c.weights[0].set(0, 0, Rational(1));
-    c.weights[0].set(1, 1, Rational(1));
-    c.biases.push_back({Rational(-99, 100), Rational(-99, 100)});
-    c.weights.emplace_back(1, 2);
-    c.weights[1].set(0, 0, Rational(1));
-    c.weights[1].set(0, 1, Rational(1));
-    c.biases.push_back({Rational()});
+    const ReluChain c = two_unit_chain(Rational(-99, 100), Rational(1), Rational(1));
     VnnlibProperty p;
     p.lower.assign(2, Rational(0));
     p.upper.assign(2, Rational(1));
@@ -222,16 +229,7 @@ TEST_CASE("verify: the root's region LPs find a counterexample in a band too thi
     // doubles has x0 − x1 in that band (a dyadic that close to 1/3 needs > 100 bits),
     // but an exact LP over the region of a point with both units active finds a
     // rational one (max slack 2^−101 ≥ 0); checked exactly.
-    ReluChain c;
-    c.input_dim = 2;
-    c.weights.emplace_back(2, 2);
-    c.weights[0].set(0, 0, Rational(1));
-    c.weights[0].set(1, 1, Rational(1));
-    c.biases.push_back({Rational(), Rational()});
-    c.weights.emplace_back(1, 2);
-    c.weights[1].set(0, 0, Rational(1));
-    c.weights[1].set(0, 1, Rational(-1));
-    c.biases.push_back({Rational()});
+    const ReluChain c = two_unit_chain(Rational(), Rational(1), Rational(-1));
     VnnlibProperty p;
     p.lower.assign(2, Rational(0));
     p.upper.assign(2, Rational(1));
