@@ -27,12 +27,6 @@ double norm2_upper(std::span<const double> x) {
     return umul(up(std::sqrt(s)), std::ldexp(1.0, e));  // √ correctly rounded: one ulp up bounds it
 }
 
-double gamma_upper(std::size_t n) {
-    const double nu = umul(static_cast<double>(n), tracked_detail::u);
-    if (!(nu < 0.5)) return DoubleErrorBound::inf;
-    return up(nu / tracked_detail::down(1.0 - nu));
-}
-
 void ErrorChain::stage(double t, double eps, double eta) {
     const double te = umul(t, eps);
     rel = uadd(umul(t, rel), umul(te, a));

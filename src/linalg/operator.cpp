@@ -169,7 +169,7 @@ DoubleErrorBound dot_rows_bound(std::span<const double> w, std::size_t rows, std
     using tracked_detail::eta;
     using tracked_detail::uadd;
     using tracked_detail::umul;
-    const double F = norm2_upper(w), g = gamma_upper(n);
+    const double F = norm2_upper(w), g = tracked_detail::gamma_upper(static_cast<double>(n));
     const double dims = static_cast<double>(rows + cols);
     DoubleErrorBound b;
     b.norm = uadd(umul(uadd(1.0, tracked_detail::u), F), umul(eta, dims));

@@ -163,8 +163,8 @@ DoubleErrorBound BlockOperator::double_error_bound() const {
     using tracked_detail::umul;
     double K = 1;
     for (const Block& b : blocks_) K += static_cast<double>(b.in.size() + b.out_rows.size());
-    const double gk = uadd(gamma_upper(static_cast<std::size_t>(K)), tracked_detail::u), Keta = umul(K, eta);
-    const double A1 = umul(umul(2.0, Keta), std::sqrt(static_cast<double>(rows_ + cols_)) + 1);
+    const double gk = uadd(tracked_detail::gamma_upper(K), tracked_detail::u), Keta = umul(K, eta);
+    const double A1 = umul(umul(2.0, Keta), uadd(tracked_detail::up(std::sqrt(static_cast<double>(rows_ + cols_))), 1.0));
     DoubleErrorBound out{0.0, 0.0, 0.0, 1.0}, order[2];
     for (int adj = 0; adj < 2; ++adj) {
         DoubleErrorBound& r = order[adj];

@@ -38,8 +38,6 @@ inline double nonneg_sum_upper(double sum, double depth, double etas) {
     if (!(depth < 0x1p52) || !(etas < 0x1p52)) return inf;
     return up(up(sum + etas * eta) / (1.0 - depth * u));
 }
-// γ_K = K·u/(1 − K·u) rounded up (Higham (3.8)), for K·u < 1/2; +∞ beyond.
-inline double gamma_upper(double k) { return k < 0x1p52 ? up(k * u / (1.0 - k * u)) : inf; }
 
 }  // namespace
 

@@ -40,10 +40,6 @@ inline constexpr double double_error_guard = 0x1p1000;
 /// An upper bound on ‖x‖₂ (Σ x_i² and √ rounded upward; +∞ if a value is not finite).
 double norm2_upper(std::span<const double> x);
 
-/// An upper bound on γ_n = n·u/(1 − n·u) (Higham, Accuracy and Stability, 2nd ed., §3.1),
-/// +∞ when n·u ≥ 1/2.
-double gamma_upper(std::size_t n);
-
 /// Error chain through stages z_k = T_k z_{k−1} (‖T_k‖ ≤ t) computed as
 /// ẑ_k = T_k ẑ_{k−1} + f_k with ‖f_k‖ ≤ eps·t·‖ẑ_{k−1}‖ + eta. By induction
 /// ‖ẑ_k‖ ≤ a‖x̂‖ + b and ‖ẑ_k − T_k⋯T_1 x̂‖ ≤ rel‖x̂‖ + abs, with the updates

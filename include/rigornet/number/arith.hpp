@@ -173,6 +173,13 @@ inline double down(double x) {
     if (x == inf) return std::numeric_limits<double>::max();
     return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) - 1);
 }
+// ≥ γ_k = k·u/(1 − k·u) (Higham, Accuracy and Stability, 2nd ed., §3.1) for k ≥ 0:
+// k·u rounded up, 1 − k·u rounded down, the quotient rounded up; +∞ when k·u ≥ 1/2.
+inline double gamma_upper(double k) {
+    const double ku = umul(k, u);
+    if (!(ku < 0.5)) return inf;
+    return up(ku / down(1.0 - ku));
+}
 // A value that is not finite carries no claim.
 inline TrackedDouble checked(double v, double err) { return {v, std::isfinite(v) ? err : inf}; }
 
