@@ -18,9 +18,11 @@ double norm2_upper(std::span<const double> x) {
     }
     if (m == 0) return 0.0;
     const int e = std::ilogb(m);
+    // 2^−e is a normal double for |e| ≤ 1000, and a product by it is ldexp's result
+    const double scale = std::abs(e) <= 1000 ? std::ldexp(1.0, -e) : 0.0;
     double s = 0;
     for (double v : x) {
-        double a = std::ldexp(std::fabs(v), -e);
+        double a = scale != 0.0 ? std::fabs(v) * scale : std::ldexp(std::fabs(v), -e);
         if (a < std::numeric_limits<double>::min()) a = up(a);
         s = uadd(s, umul(a, a));
     }

@@ -157,6 +157,18 @@ DoubleErrorBound Composition::double_error_bound() const {
     return b;
 }
 
+namespace {
+
+// Whether the ranges [s, s + w) for s in starts are pairwise disjoint.
+bool disjoint(std::vector<std::size_t> starts, std::size_t w) {
+    std::sort(starts.begin(), starts.end());
+    for (std::size_t i = 1; i < starts.size(); ++i)
+        if (starts[i] < starts[i - 1] + w) return false;
+    return true;
+}
+
+}  // namespace
+
 DoubleErrorBound BlockOperator::double_error_bound() const {
     using tracked_detail::eta;
     using tracked_detail::uadd;
@@ -174,14 +186,24 @@ DoubleErrorBound BlockOperator::double_error_bound() const {
             const Block& b = blocks_[k];
             const DoubleErrorBound M = b.op ? b.op->double_error_bound() : DoubleErrorBound::exact_isometry();
             if (!M.claims()) return {};
-            double C = 0;
-            for (const auto& term : b.in) {  // Σ|c_i|, and ≥ Σ|ĉ_i| after the factor 1 + 2u
+            const std::size_t width = b.op ? b.op->cols() : b.identity, height = b.op ? b.op->rows() : b.identity;
+            std::vector<std::size_t> cols;
+            double C = 0, C2 = 0;
+            for (const auto& term : b.in) {  // Σ|c_i| and Σc_i², upward
                 const Rational& c = term.second;
-                C = uadd(C, (c.sign() < 0 ? -c : c).to_double(Round::up));
+                const double a = (c.sign() < 0 ? -c : c).to_double(Round::up);
+                C = uadd(C, a);
+                C2 = uadd(C2, umul(a, a));
+                cols.push_back(term.first);
             }
-            C = umul(C, uadd(1.0, 2 * tracked_detail::u));
+            // the masses of Pre_b and Post_b: ‖c‖₂ and √|out_rows| when the slices (the
+            // placements) are disjoint, Σ|c_i| and |out_rows| otherwise; ≥ the masses of
+            // the converted ĉ after the factor 1 + 2u
+            const double pre = disjoint(cols, width) ? tracked_detail::up(std::sqrt(C2)) : C;
             const double nout = static_cast<double>(b.out_rows.size());
-            const double m1 = adj ? nout : C, m2 = adj ? C : nout;
+            const double post = disjoint(b.out_rows, height) ? tracked_detail::up(std::sqrt(nout)) : nout;
+            const double m_pre = umul(pre, uadd(1.0, 2 * tracked_detail::u));
+            const double m1 = adj ? post : m_pre, m2 = adj ? m_pre : post;
             const double E1 = uadd(umul(gk, m1), Keta);
             const double t_rel = uadd(m1, E1), t_abs = A1;  // ‖t̂‖ ≤ t_rel‖x̂‖ + t_abs
             // ‖m̂ − M t‖ ≤ r_M‖t̂‖ + a_M + n_M‖t̂ − t‖

@@ -83,8 +83,11 @@ public:
     std::size_t stored_entries() const override;
     const std::vector<Block>& blocks() const { return blocks_; }
     /// Normwise bound (double_error.hpp). Block b is Post_b·M_b·Pre_b: for apply Pre_b
-    /// = Σ c_i·(slice i) (mass m₁ = Σ|c_i|) and Post_b = Σ_r (place at r) (m₂ = |out_rows|);
-    /// for the adjoint the masses swap. Each of the two combinations computes entries
+    /// = Σ c_i·(slice i) and Post_b = Σ_r (place at r); for the adjoint they swap. Their
+    /// masses bound both the ℓ2 norm and the ℓ2 norm of the per-entry sums of |terms|:
+    /// m₁ = ‖c‖₂ when the slices are pairwise disjoint (Cauchy–Schwarz: ‖Σ c_i x_i‖ ≤
+    /// ‖c‖₂(Σ‖x_i‖²)^½ ≤ ‖c‖₂‖x‖), Σ|c_i| otherwise; m₂ = √|out_rows| when the placements
+    /// are disjoint (each entry receives one copy), |out_rows| otherwise. Each of the two combinations computes entries
     /// that are sums of at most K products (K = every term and placement of all blocks
     /// plus one), so (Higham (3.4), with the coefficients' conversion |ĉ − c| ≤ u|ĉ| + η)
     /// its error is ≤ (γ_K + u)·Σ|coef|·|value| + Kη per entry: for Pre_b
