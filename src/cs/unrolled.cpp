@@ -218,20 +218,24 @@ struct Builder {
     std::size_t S() const { return 1 + N + M; }
     std::size_t state_width() const { return 1 + 2 * N + M; }
 
-    void pd_step(const Rational& alpha) {
+    // Step k (0-based) of a block: s holds the average of the block's first k iterates
+    // and becomes that of the first k + 1 (averages, not sums, keep |s| at the iterates'
+    // size in floating point; the exact network is the same either way).
+    void pd_step(const Rational& alpha, int k) {
         const Rational &tau = pr.tau, &sigma = pr.sigma;
+        const Rational keep(k, k + 1), add(1, k + 1);
         // x⁺ = S_{τλw}(x − τAᵀd), carrying x, d, s
         Soft st = threshold({{X(), Rational(1)}}, {{D(), -tau}}, At, {},
                             {{{{X(), Rational(1)}}, N}, {{{D(), Rational(1)}}, M}, {{{S(), Rational(1)}}, N}},
                             tau * pr.lambda);
         const std::size_t X1 = st.carry0, D1 = X1 + N, S1 = D1 + M;
-        // v = d + σA(2x⁺ − x) − σαy → [v | v | x⁺ | s + x⁺]
+        // v = d + σA(2x⁺ − x) − σαy → [v | v | x⁺ | (k s + x⁺)/(k + 1)]
         const std::size_t V = 0, V2 = M, X2 = 2 * M, S2 = 2 * M + N, R2 = 2 * M + 2 * N;
         std::vector<Term> twice_x = scaled(st.soft, Rational(2) * sigma);
         twice_x.push_back({X1, -sigma});
         affine(R2,
-               {ident({V, V2}, {{D1, Rational(1)}}, M), apply({V, V2}, twice_x, pb.A), ident({X2, S2}, st.soft, N),
-                ident({S2}, {{S1, Rational(1)}}, N)},
+               {ident({V, V2}, {{D1, Rational(1)}}, M), apply({V, V2}, twice_x, pb.A), ident({X2}, st.soft, N),
+                ident({S2}, scaled(st.soft, add), N), ident({S2}, {{S1, keep}}, N)},
                {ident({V, V2}, {{0, -sigma * alpha}}, M)});
         net.add_elementwise(Scalar::square, IndexRanges::range(V2, V2 + M));
         // [‖v‖² | x⁺ | v | s⁺], then the gate d⁺ = v / max(1, sqrt_θ(‖v‖²))
@@ -264,12 +268,12 @@ struct Builder {
                 for (std::size_t i = 0; i < pr.x0.size(); ++i) c[X() + i] = alpha * pr.x0[i];
                 affine(state_width(), {}, {}, Bias(c));
             }
-            if (j > 1)  // restart: x_0 = α_j ψ_{j−1} = α_j s/(α_{j−1} p); d = 0, s = 0
-                affine(state_width(), {ident({X()}, {{S(), alpha / (alpha_prev * Rational(p))}}, N)}, {});
-            for (int k = 0; k < p; ++k) pd_step(alpha);
+            if (j > 1)  // restart: x_0 = α_j ψ_{j−1} = α_j s/α_{j−1} (s the average); d = 0, s = 0
+                affine(state_width(), {ident({X()}, {{S(), alpha / alpha_prev}}, N)}, {});
+            for (int k = 0; k < p; ++k) pd_step(alpha, k);
             alpha_prev = alpha;
         }
-        output({{S(), Rational(1) / (alpha_prev * Rational(p))}});
+        output({{S(), Rational(1) / alpha_prev}});
         return std::move(net);
     }
 
