@@ -19,6 +19,30 @@ struct L2Evaluation {
     std::string reason;          // why it did (empty when radius is finite)
 };
 
+/// The input as evaluate_l2 feeds it: ŷ = y rounded to nearest, ρ_y ≥ ‖ŷ − y‖₂ and
+/// ‖ŷ‖₂ upward (+∞ when some ŷ_i is not finite).
+struct L2Input {
+    std::vector<double> y;
+    double rho = 0, norm = 0;
+};
+L2Input l2_input(const std::vector<Rational>& y);
+
+/// One layer's step of the rule below, for callers that compose layers themselves (e.g.
+/// cs/primal_dual_l2.hpp): with ρ ≥ ‖ẑ − z‖₂ before layer j (ẑ = `in`, the doubles
+/// DoubleArith computed, z any exact state), step returns ρ' ≥ ‖ẑ' − φ_j(z)‖₂ after it,
+/// ẑ' = `out` = DoubleArith's φ_j(ẑ) and φ_j the exact layer with the exact input y; or
+/// +∞ with `why` set where no bound is proved. ρ = 0 gives the layer's own rounding.
+class L2LayerBound {
+public:
+    L2LayerBound(const Network& net, const L2Input& input) : net_(net), rho_y_(input.rho), norm_y_(input.norm) {}
+    double step(std::size_t j, std::span<const double> in, std::span<const double> out, double rho,
+                std::string& why) const;
+
+private:
+    const Network& net_;
+    double rho_y_, norm_y_;
+};
+
 /// φ(y) in double with a proved ℓ2 radius: if ρ bounds ‖ẑ − z‖₂ before layer k (ẑ the
 /// doubles, z the exact state of the same network at the exact input y), then after it
 ///   ρ' = L·ρ + e,
