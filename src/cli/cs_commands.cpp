@@ -351,6 +351,7 @@ struct NetOutput {
     long bits = 0;                  // ball precision used (0: l2, midrad or no balls)
     std::string arith_used;         // "l2", "midrad", "ball:BITS", or the arithmetic asked for
     double l2_radius = 0;           // the proved ℓ2 radius when arith_used is "l2"
+    std::string l2_method;          // how it was proved: "primal-dual metric" or "layers"
     std::string l2_fallback;        // why plain --arith ball did not use the l2 fast path
 };
 
@@ -363,16 +364,19 @@ void report_arith_used(const NetOutput& run, json& j, std::ostream& t) {
     j["arith_used"] = run.arith_used;
     if (run.arith_used == "l2") {
         j["l2_radius"] = to_decimal(Rational::from_double(run.l2_radius), 3, Round::up);
+        j["l2_method"] = run.l2_method;
         t << "double with a proved l2 radius " << to_decimal(Rational::from_double(run.l2_radius), 3, Round::up)
-          << " on the whole output\n";
+          << " on the whole output (" << run.l2_method << ")\n";
     } else if (!run.l2_fallback.empty()) {
         j["l2_fallback"] = run.l2_fallback;
         t << "l2 fast path not used (" << run.l2_fallback << "): Arb balls\n";
     }
 }
 
+// layout: net's primal-dual layout when it has one (the ℓ2 path then runs through the
+// primal-dual metric: primal_dual_l2.hpp).
 NetOutput run_network(const Network& net, const std::vector<Rational>& y, const std::string& arith, std::size_t N,
-                      bool verbose) {
+                      bool verbose, const std::optional<PrimalDualLayout>& layout) {
     const ArithSpec spec = parse_arith(arith);
     const bool ball_adaptive = spec.kind == ArithSpec::Kind::ball && spec.bits == 0;
     const long fixed_bits = spec.bits;
@@ -397,11 +401,12 @@ NetOutput run_network(const Network& net, const std::vector<Rational>& y, const 
             [&](long b) {
                 if (verbose) std::cerr << "  ball arithmetic at " << b << " bits\n";
             },
-            progress, ball_adaptive);
+            progress, ball_adaptive, layout ? &*layout : nullptr);
         r.balls = std::move(ab.out);
         r.bits = ab.bits;
         r.arith_used = ab.arith_used();
         r.l2_radius = ab.l2_radius;
+        r.l2_method = ab.l2_method;
         r.l2_fallback = ab.l2_fallback;
         if (verbose && !r.l2_fallback.empty())
             std::cerr << "  l2 evaluation did not certify 2^-" << ball_accuracy_bits << " (" << r.l2_fallback << ")\n";
@@ -468,7 +473,8 @@ json matrix_history(const CsOptions& o, const MatrixProblem& mp, const std::vect
     for (int k = 1; k <= steps; ++k) {
         SolverParams q = mp.params;
         (restarted ? q.restarts : q.inner) = k;
-        NetOutput out = run_network(build_unrolled(mp.problem, q), mp.y, o.arith, mp.problem.A->cols(), false);
+        NetOutput out = run_network(build_unrolled(mp.problem, q), mp.y, o.arith, mp.problem.A->cols(), false,
+                                    primal_dual_layout(mp.problem, q));
         if (out.balls.empty())
             for (double v : out.values) out.balls.emplace_back(Rational::from_double(v), prec);
         const Ball f = sr_lasso_objective(mp.problem, mp.params.lambda, mp.y, out.balls, prec);
@@ -529,7 +535,8 @@ int cmd_reconstruct_matrix(const CsOptions& o) {
     const auto start = std::chrono::steady_clock::now();
     MatrixProblem mp = make_matrix_problem(o);
     Network net = build_unrolled(mp.problem, mp.params);
-    const NetOutput out = run_network(net, mp.y, o.arith, mp.problem.A->cols(), o.verbose);
+    const NetOutput out =
+        run_network(net, mp.y, o.arith, mp.problem.A->cols(), o.verbose, primal_dual_layout(mp.problem, mp.params));
     json j = network_stats(net);
     j.update(mp.noise);
     j["solver"] = o.solver;
@@ -692,7 +699,7 @@ int cmd_reconstruct(const CsOptions& o) {
       << pb.setup.omega.size() << " samples (" << shortest(100.0 * pb.setup.omega.size() / pixels) << " %; "
       << real_meas << " independent real measurements), "
       << net.layers().size() << " layers, arithmetic " << arith << "\n";
-    NetOutput run = run_network(net, y, arith, N, verbose);
+    NetOutput run = run_network(net, y, arith, N, verbose, primal_dual_layout(pb.setup.problem, pb.params));
     std::vector<Ball> out_balls = std::move(run.balls);
     const std::vector<double> outd = std::move(run.values);
     j["arith_used"] = run.arith_used;

@@ -71,11 +71,15 @@ long initial_ball_bits(const Network& net, std::size_t N) {
 
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt,
-                                     const Progress& progress, bool fast_first) {
+                                     const Progress& progress, bool fast_first, const PrimalDualLayout* solver) {
     std::string l2_fallback;
     if (fast_first) {
-        L2Evaluation l2 = evaluate_l2(net, y, progress);
-        if (l2.radius < std::ldexp(1.0, -accuracy_bits)) {
+        L2Evaluation l2 = solver ? evaluate_primal_dual_l2(net, *solver, y, progress) : evaluate_l2(net, y, progress);
+        // the acceptance threshold only (the radius is proved whatever it is): ‖mid‖ in round to nearest
+        double n2 = 0;
+        for (double v : l2.mid) n2 += v * v;
+        const double scale = std::max(1.0, std::sqrt(n2));
+        if (l2.radius < std::ldexp(scale, -accuracy_bits)) {
             AdaptiveBalls r;
             for (double v : l2.mid) {
                 Ball b(Rational::from_double(v), 64);       // a double: exact at 64 bits
@@ -85,10 +89,11 @@ AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Ratio
             r.accurate = true;
             r.fast = "l2";
             r.l2_radius = l2.radius;
+            r.l2_method = solver ? "primal-dual metric" : "layers";
             return r;
         }
         std::ostringstream why;
-        if (l2.reason.empty()) why << "l2 radius " << l2.radius << " >= 2^-" << accuracy_bits;
+        if (l2.reason.empty()) why << "l2 radius " << l2.radius << " >= 2^-" << accuracy_bits << " * " << scale;
         else why << l2.reason;
         l2_fallback = why.str();
         if (auto fast = evaluate_midrad_balls(net, y, accuracy_bits)) {

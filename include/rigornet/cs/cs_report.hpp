@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "rigornet/cs/primal_dual_l2.hpp"
 #include "rigornet/cs/cs_problem.hpp"
 #include "rigornet/network/evaluate.hpp"
 
@@ -53,6 +54,7 @@ struct AdaptiveBalls {
     /// (evaluate_midrad_balls), or empty (BallArith at `bits`).
     std::string fast;
     double l2_radius = 0;     // the proved ℓ2 radius when fast is "l2"
+    std::string l2_method;    // "primal-dual metric" (evaluate_primal_dual_l2) or "layers" (evaluate_l2)
     std::string l2_fallback;  // why the ℓ2 path was not used, when it was tried
     /// "l2", "midrad" or "ball:BITS": the arithmetic that produced the balls (JSON arith_used).
     std::string arith_used() const { return fast.empty() ? "ball:" + std::to_string(bits) : fast; }
@@ -64,13 +66,18 @@ struct AdaptiveBalls {
 /// infinite, still enclosures). start_bits ≥ max_bits evaluates once. Every returned
 /// ball contains the exact output (BallArith's containment). `on_attempt`, if set, is
 /// called with the precision before each evaluation; `progress` after every layer.
-/// With fast_first, two fast paths are tried first, each used only when it meets the
-/// accuracy: the double evaluation with a proved ℓ2 radius ρ on the whole output
-/// (evaluate_l2; every output x_i ∈ mid_i ± ρ since |x_i − mid_i| ≤ ‖x − mid‖₂), then
-/// midpoint–radius doubles (evaluate_midrad_balls, midrad_eval.hpp); only otherwise the
-/// ball loop runs.
+/// With fast_first, two fast paths are tried first: the double evaluation with a proved
+/// ℓ2 radius ρ on the whole output (every output x_i ∈ mid_i ± ρ since |x_i − mid_i| ≤
+/// ‖x − mid‖₂) — evaluate_primal_dual_l2 when `solver` gives net's primal–dual layout
+/// (net must be the build_unrolled network it describes), else evaluate_l2 — used when
+/// ρ < 2^−accuracy_bits·max(1, ‖mid‖₂), i.e. to accuracy_bits in norm (absolute for
+/// outputs of norm ≤ 1, relative beyond: a normwise bound certifies normwise accuracy,
+/// which is what reconstruct reports); then midpoint–radius doubles
+/// (evaluate_midrad_balls, midrad_eval.hpp), kept when every radius is below
+/// 2^−accuracy_bits; only otherwise the ball loop runs.
 AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Rational>& y, long start_bits,
                                      long max_bits, long accuracy_bits, const std::function<void(long)>& on_attempt = {},
-                                     const Progress& progress = {}, bool fast_first = false);
+                                     const Progress& progress = {}, bool fast_first = false,
+                                     const PrimalDualLayout* solver = nullptr);
 
 }  // namespace rigornet
