@@ -120,6 +120,24 @@ SolverParams shallow(const std::vector<Rational>& y) {
 
 }  // namespace
 
+TEST_CASE("norm2_upper bounds the exact norm, tightly, at every scale", "[l2ball]") {
+    auto g = rigornet::test::rng(71);
+    for (std::size_t n : {std::size_t(1), std::size_t(5), std::size_t(1000)})
+        for (const auto& x : test_vectors(n, g)) {
+            Rational s;
+            for (double v : x) s += Rational::from_double(v) * Rational::from_double(v);
+            const Rational b = Rational::from_double(norm2_upper(x));
+            CHECK(s <= b * b);
+            // b ≤ (1 + (n + 8)·2^-52)(√s + √n·η') (η' = 2^-1070 ≥ the underflow unit), squared
+            // with 2√s√nη' ≤ 2b√nη': at most (n + 8)u relative above, plus the underflow terms
+            const Rational c = Rational::from_double(1 + (static_cast<double>(n) + 8) * 0x1p-52);
+            const Rational sn = Rational::from_double(std::sqrt(static_cast<double>(n)) + 1), et = Rational::from_double(0x1p-1070);
+            CHECK(b * b <= c * c * (s + Rational(2) * b * sn * et + Rational(static_cast<long>(n)) * et * et));
+        }
+    CHECK(norm2_upper(std::vector<double>{1.0, std::nan("")}) == DoubleErrorBound::inf);
+    CHECK(norm2_upper(std::vector<double>{0.0, -0.0}) == 0.0);
+}
+
 TEST_CASE("Walsh and Haar double error bounds hold against 256-bit ball transforms", "[l2ball]") {
     auto g = rigornet::test::rng(71);
     const double u = 0x1p-53;

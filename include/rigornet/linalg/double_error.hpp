@@ -37,7 +37,9 @@ struct DoubleErrorBound {
 /// bounded here (sums of two, products with factors the growth bounds cover).
 inline constexpr double double_error_guard = 0x1p1000;
 
-/// An upper bound on ‖x‖₂ (Σ x_i² and √ rounded upward; +∞ if a value is not finite).
+/// An upper bound on ‖x‖₂ (+∞ if a value is not finite): the scaled squares summed in
+/// round to nearest, then enlarged by the a priori bound γ_{n+4} and the underflow terms
+/// (proof next to the definition); relative overestimate about (n + 4)u.
 double norm2_upper(std::span<const double> x);
 
 /// Error chain through stages z_k = T_k z_{k−1} (‖T_k‖ ≤ t) computed as
