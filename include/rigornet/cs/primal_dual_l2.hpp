@@ -3,7 +3,7 @@
 // step instead of multiplying: the rounding of each step is bounded layer by layer
 // (network/evaluate_l2.hpp), and carried from step to step through the primal–dual
 // metric, in which a step of the exact iteration is nonexpansive (issue 9, item 3;
-// proofs/primal_dual_l2.md). evaluate_l2's layer-by-layer product grows geometrically.
+// docs/primal_dual_l2.md). evaluate_l2's layer-by-layer product grows geometrically.
 #pragma once
 #include <optional>
 #include <vector>
@@ -34,7 +34,7 @@ std::optional<PrimalDualLayout> primal_dual_layout(const CsProblem& problem, con
 /// restart and output layers read are checked, and a mismatch throws DomainError), with
 /// a proved bound ‖mid − φ(y)‖₂ ≤ radius, mid bit for bit evaluate(net, DoubleArith, ŷ).
 ///
-/// Why it holds (proofs/primal_dual_l2.md). Write u = (x, d) and T for the ideal step
+/// Why it holds (docs/primal_dual_l2.md). Write u = (x, d) and T for the ideal step
 /// x⁺ = S_{τλw}(x − τAᵀd), d⁺ = P(d + σA(2x⁺ − x) − σb), P the projection onto the unit
 /// ball, b = αy: the primal–dual (Chambolle–Pock) step on min λ‖x‖_{1,w} + ‖Ax − b‖₂.
 /// With M = [[I/τ, −Aᵀ], [−A, I/σ]], positive semidefinite since τσ‖A‖² ≤ 1 (the
