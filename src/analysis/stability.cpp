@@ -10,6 +10,7 @@
 
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/network/gradient.hpp"
+#include "rigornet/number/arith.hpp"
 
 namespace rigornet {
 
@@ -197,6 +198,12 @@ CertifiedPerturbation certified(const std::vector<Rational>& r, const std::vecto
     return out;
 }
 
+// accurate: finite, and relative accuracy ≥ bits or radius ≤ 2^−bits
+bool accurate_to(const Ball& b, long bits) {
+    const arb_srcptr v = b.get();
+    return arb_is_finite(v) && (arb_rel_accuracy_bits(v) >= bits || mag_cmp_2exp_si(arb_radref(v), -bits) <= 0);
+}
+
 std::vector<Rational> exact_r(std::span<const double> r) {
     std::vector<Rational> q;
     for (double v : r) q.push_back(Rational::from_double(v));  // DomainError for NaN or ±∞
@@ -213,6 +220,38 @@ CertifiedPerturbation certify_perturbation(const Network& phi, const LinearOpera
                      false);
 }
 
+std::optional<CertifiedPerturbation> certify_perturbation_l2(const Network& phi, const PrimalDualLayout& layout,
+                                                             const LinearOperator& A, std::span<const Rational> y,
+                                                             std::span<const double> r, long accuracy_bits) {
+    check_certify_shapes(phi, A, y, r);
+    const std::vector<Rational> rq = exact_r(r);
+    std::vector<Rational> moved(A.rows());
+    try {
+        A.apply(ExactArith{}, std::span<const Rational>(rq), std::span<Rational>(moved));
+    } catch (const DomainError&) {
+        return std::nullopt;  // no exact form (e.g. the DFT)
+    }
+    for (std::size_t i = 0; i < y.size(); ++i) moved[i] += y[i];
+    const L2Evaluation base = evaluate_primal_dual_l2(phi, layout, std::vector<Rational>(y.begin(), y.end()));
+    const L2Evaluation at = evaluate_primal_dual_l2(phi, layout, moved);
+    const double rho = tracked_detail::uadd(base.radius, at.radius);
+    if (!(rho < DoubleErrorBound::inf)) return std::nullopt;
+    const long prec = 128;
+    std::vector<Ball> m, mp;
+    for (double v : base.mid) m.emplace_back(Rational::from_double(v), prec);
+    for (double v : at.mid) mp.emplace_back(Rational::from_double(v), prec);
+    CertifiedPerturbation out = certified(rq, mp, m, prec, false, false);
+    mag_t e;
+    mag_init(e);
+    mag_set_d(e, rho);  // rounds up
+    mag_add(arb_radref(out.change.get()), arb_radref(out.change.get()), e);
+    mag_clear(e);
+    out.l2 = true;
+    out.l2_radius = rho;
+    if (!accurate_to(out.change, accuracy_bits)) return std::nullopt;
+    return out;
+}
+
 CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const LinearOperator& A,
                                                     std::span<const Rational> y, std::span<const double> r,
                                                     BallArith ar, long max_prec, long accuracy_bits,
@@ -223,12 +262,7 @@ CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const Li
         std::vector<Ball> moved, base;
         CertifiedPerturbation c;
     };
-    // accurate: finite, and relative accuracy ≥ bits or radius ≤ 2^−bits
-    auto accurate = [&](const Ball& b) {
-        const arb_srcptr v = b.get();
-        return arb_is_finite(v) &&
-               (arb_rel_accuracy_bits(v) >= accuracy_bits || mag_cmp_2exp_si(arb_radref(v), -accuracy_bits) <= 0);
-    };
+    auto accurate = [&](const Ball& b) { return accurate_to(b, accuracy_bits); };
     Outputs o = precision_doubling(
         ar.prec, max_prec,
         [&](long prec) {

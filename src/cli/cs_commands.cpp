@@ -869,8 +869,14 @@ int cmd_stability(const CsOptions& o) {
         const std::vector<double> target =
             o.objective == "truth" ? xd : evaluate(net, DoubleArith{}, std::span<const double>(yd));
         StabilitySearch found = stability_search(net, *measure_op, yd, target, so);
-        CertifiedPerturbation cert = certify_perturbation_adaptive(
-            net, *measure_op, y, found.r, BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30, exact_seconds);
+        // the fast path first (doubles with ℓ2 radii through the primal-dual metric), then balls
+        const std::optional<PrimalDualLayout> layout = primal_dual_layout(problem, p);
+        std::optional<CertifiedPerturbation> fast;
+        if (layout) fast = certify_perturbation_l2(net, *layout, *measure_op, y, found.r, 30);
+        CertifiedPerturbation cert =
+            fast ? std::move(*fast)
+                 : certify_perturbation_adaptive(net, *measure_op, y, found.r,
+                                                 BallArith{initial_ball_bits(net, xd.size()), false}, 65536, 30, exact_seconds);
         Ball ratio;
         arb_div(ratio.get(), cert.change.get(), cert.r_norm.get(), 128);
         // the other direction: ‖φ(y + Ar) − φ(y)‖ ≤ L‖A‖‖r‖ + J for every ‖r‖ ≤ ρ, so the
@@ -895,7 +901,11 @@ int cmd_stability(const CsOptions& o) {
             return b.is_finite() ? "[" + dec(b.lower(), Round::down) + ", " + dec(b.upper(), Round::up) + "]"
                                  : std::string("not finite");
         };
-        const std::string evaluation = cert.exact_base || cert.exact_moved
+        const std::string arith_used = cert.l2                                   ? "l2"
+                                       : cert.exact_base || cert.exact_moved ? "exact"
+                                                                             : "ball:" + std::to_string(cert.prec);
+        const std::string evaluation = cert.l2 ? "double with proved l2 radii (sum " + shortest(cert.l2_radius) + ")"
+                                       : cert.exact_base || cert.exact_moved
                                            ? std::string("exact ") + (cert.exact_base ? "phi(y)" : "") +
                                                  (cert.exact_base && cert.exact_moved ? ", " : "") +
                                                  (cert.exact_moved ? "phi(y+Ar)" : "") + ", balls otherwise"
@@ -905,6 +915,7 @@ int cmd_stability(const CsOptions& o) {
                         {"layers", net.layers().size()},
                         {"precision", cert.prec},
                         {"evaluation", evaluation},
+                        {"arith_used", arith_used},
                         {"r_norm", enclosure(cert.r_norm)},
                         {"change", encl(cert.change)},
                         {"lower", encl(ratio)},

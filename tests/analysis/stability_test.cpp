@@ -9,6 +9,8 @@
 #include "../support.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/analysis/stability.hpp"
+#include "rigornet/cs/cs_problem.hpp"
+#include "rigornet/imaging/image.hpp"
 
 using namespace rigornet;
 using rigornet::test::cases;
@@ -302,4 +304,44 @@ TEST_CASE("Nesterov ascent: the look-ahead points of the textbook recursion", "[
     StabilityOptions heavy = opt;
     heavy.nesterov = false;
     CHECK(stability_search(p.phi, *p.A, p.y, p.x, heavy).objective.back() != Approx(s.objective.back()).epsilon(1e-6));
+}
+
+TEST_CASE("certify_perturbation_l2 encloses the exact change of a FIRENET, and falls back without an exact A",
+          "[stability]") {
+    for (Modality m : {Modality::walsh, Modality::fourier}) {
+        const Shape shape({8, 8});
+        const auto s = image_sparsities(shape, 3, shepp_logan(8).pixels);
+        const CsSetup st = make_setup(shape, m, 3, sample_pattern(shape, m, s, 0.5, 2), s, true, Rational(1, 1 << 20));
+        const std::vector<double> x = shepp_logan(8).pixels;
+        std::vector<double> yd(st.measure->rows());
+        st.measure->apply(DoubleArith{}, x, yd);
+        const std::vector<Rational> y = exact(yd);
+        SolverParams sp;
+        sp.restarts = 2;
+        sp.inner = 3;
+        sp.lambda = Rational(1, 100);
+        sp.eps0 = Rational(20);
+        const Network net = build_unrolled(st.problem, sp);
+        auto g = rigornet::test::rng(91);
+        std::vector<double> r = random_doubles(g, x.size());
+        for (double& v : r) v /= 16;
+        const auto c = certify_perturbation_l2(net, *primal_dual_layout(st.problem, sp), *st.measure, y, r, 30);
+        if (m == Modality::fourier) {
+            CHECK_FALSE(c);  // the DFT has no exact form (and no proved double bound)
+            continue;
+        }
+        REQUIRE(c);
+        CHECK(c->l2);
+        CHECK(c->l2_radius > 0);
+        // the exact change: both outputs of the exact network, the exact squared distance
+        std::vector<Rational> moved(y.size());
+        st.measure->apply(ExactArith{}, std::span<const Rational>(exact(r)), std::span<Rational>(moved));
+        for (std::size_t i = 0; i < y.size(); ++i) moved[i] += y[i];
+        const auto a = evaluate_rational(net, ExactArith{}, moved), b = evaluate_rational(net, ExactArith{}, y);
+        Rational d2;
+        for (std::size_t i = 0; i < a.size(); ++i) d2 += (a[i] - b[i]) * (a[i] - b[i]);
+        CHECK(encloses_sqrt(c->change, d2));
+        CHECK(arb_rel_accuracy_bits(c->change.get()) >= 30);
+        CHECK(encloses_sqrt(c->r_norm, sum_of_squares(exact(r))));
+    }
 }

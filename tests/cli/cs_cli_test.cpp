@@ -131,6 +131,9 @@ TEST_CASE("cli: stability certifies the perturbation it found", "[cli][cs]") {
     }
     // ISTA, FISTA and FIRENET have solver-structure bounds: finite
     for (int k : {0, 1}) CHECK(s["results"][k]["upper"] != "inf");
+    // FIRENET's change through the primal-dual l2 path, the others in balls
+    CHECK(s["results"][0]["arith_used"] == "l2");
+    CHECK(s["results"][1]["arith_used"] != "l2");
     CHECK(s["objective"] == "truth");
     CHECK(s["momentum"] == "heavy-ball");
     // the reference test's variants: another search, the same proved bound

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rigornet/analysis/local_lipschitz.hpp"
+#include "rigornet/cs/primal_dual_l2.hpp"
 #include "rigornet/network/network.hpp"
 
 namespace rigornet {
@@ -68,6 +69,10 @@ struct CertifiedPerturbation {
     long prec = 0;            ///< the working precision that produced the balls
     bool exact_moved = false;  ///< φ(y + A r) was evaluated exactly (certify_perturbation_adaptive's fallback)
     bool exact_base = false;   ///< φ(y) was evaluated exactly (likewise)
+    /// The two outputs came from the ℓ2 fast path (certify_perturbation_l2): doubles with
+    /// proved ℓ2 radii whose sum is l2_radius.
+    bool l2 = false;
+    double l2_radius = 0;
 };
 
 /// Encloses ‖r‖₂ and ‖φ(y + A r) − φ(y)‖₂ for the exact rationals y and r (r the doubles
@@ -105,6 +110,18 @@ CertifiedPerturbation certify_perturbation_adaptive(const Network& phi, const Li
                                                     std::span<const Rational> y, std::span<const double> r,
                                                     BallArith ar, long max_prec, long accuracy_bits,
                                                     double exact_seconds = 0);
+
+/// The fast path of certify_perturbation for a primal–dual network (phi =
+/// build_unrolled(pb, params), layout = primal_dual_layout(pb, params)): φ(y) and
+/// φ(y + Ar) in double with proved ℓ2 radii ρ, ρ′ (evaluate_primal_dual_l2; y + Ar
+/// computed exactly), so ‖φ(y + Ar) − φ(y)‖ ∈ ‖m′ − m‖ ± (ρ + ρ′) (triangle inequality;
+/// ‖m′ − m‖ enclosed in 128-bit balls from the exact doubles). std::nullopt when A has
+/// no exact rational form, a radius is not finite, or the change is not accurate to
+/// accuracy_bits in certify_perturbation_adaptive's sense: then use that.
+/// ShapeError, DomainError as for certify_perturbation.
+std::optional<CertifiedPerturbation> certify_perturbation_l2(const Network& phi, const PrimalDualLayout& layout,
+                                                             const LinearOperator& A, std::span<const Rational> y,
+                                                             std::span<const double> r, long accuracy_bits);
 
 /// The proved direction of the stability test (the attack above only witnesses a lower
 /// bound). For the perturbations r of the signal, y + Ar with ‖A‖₂ ≤ measure_norm:
