@@ -524,47 +524,39 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
             return *b;
         return a;
     };
-    // Primal–dual methods in the metric of M = [[I/τ, −Aᵀ], [−A, I/σ]] (when τσU² < 1):
-    // the exact step is u⁺ = J(u − M⁻¹(0, b)) with J = (I + M⁻¹B)⁻¹ firmly nonexpansive in
-    // ‖·‖_M (B maximal monotone, independent of b), so ‖Δu⁺‖_M ≤ ‖Δu‖_M + ‖Δb‖/√λ with
-    // λ ≤ λ_min(M); the sqrt_θ projection moves d⁺ by ≤ 2^−k, i.e. ‖(0, e)‖_M ≤ 2^−k/√σ;
-    // ‖Δx‖ ≤ ‖Δu‖_M/√λ; a restart (x_0 = f·s, d_0 = 0) starts at ‖Δu‖_M = fΔs/√τ.
+    // Primal–dual methods in the seminorm of M = [[I/τ, −Aᵀ], [−A, I/σ]], positive
+    // semidefinite as τσ‖A‖² ≤ τσL_A² ≤ 1 (docs/primal_dual_l2.md): the exact step T_b
+    // is the resolvent step of a monotone operator independent of b, so ‖T_b(u) −
+    // T_b(u′)‖_M ≤ ‖u − u′‖_M; b enters only d⁺ = P(w − σb) (cp-bp: w − σb), P
+    // 1-Lipschitz, so ‖T_b(u) − T_b′(u)‖_M ≤ σ‖Δb‖/√σ = √σ‖Δb‖; the primal part obeys
+    // ‖Δx⁺‖ ≤ ‖Δx − τAᵀΔd‖ ≤ √τ‖Δu‖_M (S_t 1-Lipschitz, τ‖AᵀΔd‖² ≤ ‖Δd‖²/σ); the sqrt_θ
+    // projection moves d⁺ by ≤ 2^−k, i.e. ‖(0, e)‖_M ≤ 2^−k/√σ; a restart (x_0 = f·s,
+    // d_0 = 0) starts at ‖Δu‖_M = fΔs/√τ. No τσU² < 1 is needed.
     auto metric = [&]() -> std::optional<LocalLipschitz> {
-        // uᵀMu ≥ a‖x‖² + b‖d‖² − 2U‖x‖‖d‖ ≥ λ‖u‖², λ the least eigenvalue of [[a, −U], [−U, b]]
-        Ball a, b, h, lam;
-        arb_inv(a.get(), tau.get(), prec);
-        arb_inv(b.get(), sigma.get(), prec);
-        arb_sub(h.get(), a.get(), b.get(), prec);
-        arb_mul_2exp_si(h.get(), h.get(), -1);
-        arb_hypot(h.get(), h.get(), U.get(), prec);
-        arb_add(lam.get(), a.get(), b.get(), prec);
-        arb_mul_2exp_si(lam.get(), lam.get(), -1);
-        arb_sub(lam.get(), lam.get(), h.get(), prec);
-        if (!arb_is_positive(lam.get())) return std::nullopt;  // τσU² ≥ 1 (or not proved < 1)
-        arf_t l;
-        arf_init(l);
-        arb_get_lbound_arf(l, lam.get(), prec);
-        arb_set_arf(lam.get(), l);
-        arf_clear(l);
-        arb_rsqrt(lam.get(), lam.get(), prec);
-        const Ball isl = up.point(lam);  // ≥ 1/√λ
-        Ball rs, rt;                     // ≥ 1/√σ, 1/√τ
+        if (pr.tau * pr.sigma * pb.norm_A * pb.norm_A > Rational(1)) return std::nullopt;  // the builder refuses it too
+        Ball rs, rt, st, ss;  // ≥ 1/√σ, 1/√τ, √τ, √σ
         arb_rsqrt(rs.get(), sigma.get(), prec);
         arb_rsqrt(rt.get(), tau.get(), prec);
+        arb_sqrt(st.get(), tau.get(), prec);
+        arb_sqrt(ss.get(), sigma.get(), prec);
         rs = up.point(rs);
         rt = up.point(rt);
+        st = up.point(st);
+        ss = up.point(ss);
         // complex thresholds: at the same input the deployed step differs from the exact
         // one by (e, e_d), ‖e‖ ≤ jc/2 per run, ‖e_d‖ ≤ 2σU‖e‖ (d⁺ reads A(2x⁺ − x); the
-        // projection is 1-Lipschitz), and ‖(a, b)‖_M ≤ ‖a‖/√τ + ‖b‖/√σ (as 2⟨Aa, b⟩ ≤
-        // 2U‖a‖‖b‖ ≤ 2‖a‖‖b‖/√(τσ)): per step and two runs jc(1/√τ + 2σU/√σ)
+        // projection is 1-Lipschitz), and ‖(a, b)‖_M ≤ ‖a‖/√τ + ‖b‖/√σ (the seminorm's
+        // triangle inequality): per step and two runs jc(1/√τ + 2σU/√σ) in the metric, jc in x⁺
         const Ball jcm = up.mul(jc, up.add(rt, up.mul(twice(sigmaU), rs)));
-        if (pr.solver == Solver::cp_bp) {  // b = y, p steps from u = 0
-            Ball m, jm;
+        if (pr.solver == Solver::cp_bp) {  // b = y, p steps from u = 0; the output is x_p
+            Ball m, jm, Lx, Jx;
             for (int k = 0; k < pr.inner; ++k) {
-                m = up.add(m, isl);
+                Lx = up.mul(st, m);
+                Jx = up.add(up.mul(st, jm), jc);
+                m = up.add(m, ss);
                 jm = up.add(jm, jcm);
             }
-            return LocalLipschitz{up.mul(S, up.mul(m, isl)), up.mul(S, up.mul(jm, isl))};
+            return LocalLipschitz{up.mul(S, Lx), up.mul(S, Jx)};
         }
         const bool restarted = pr.solver == Solver::firenet;
         const int n = restarted ? pr.restarts : 1, p = pr.inner;
@@ -572,7 +564,7 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
         arb_one(theta2.get());
         arb_mul_2exp_si(theta2.get(), theta2.get(), 1 - theta_bits(pr.theta));
         const Ball jstep = up.add(up.mul(theta2, rs), jcm);
-        Ball m, jm, Ls, Js;
+        Ball m, jm, Ls, Js;  // the metric distance and the ergodic sum's, per unit Δy
         Rational eps = pr.eps0, alpha_prev;
         for (int j = 1; j <= n; ++j) {
             Rational alpha(1);
@@ -588,12 +580,12 @@ std::optional<LocalLipschitz> unrolled_lipschitz_upper(const CsProblem& pb, cons
                 jm = up.mul(rt, scale(f, Js));
             }
             Ls = Js = Ball();
-            const Ball step = up.mul(up.of(alpha), isl);  // b = αy
+            const Ball step = up.mul(up.of(alpha), ss);  // b = αy
             for (int k = 0; k < p; ++k) {
+                Ls = up.add(Ls, up.mul(st, m));  // Δx⁺ ≤ √τ·(the distance before the step)
+                Js = up.add(Js, up.add(up.mul(st, jm), jc));
                 m = up.add(m, step);
                 jm = up.add(jm, jstep);
-                Ls = up.add(Ls, up.mul(m, isl));
-                Js = up.add(Js, up.mul(jm, isl));
             }
             alpha_prev = alpha;
         }

@@ -69,14 +69,14 @@ LocalLipschitz local_lipschitz_upper(const Network& phi, std::span<const Rationa
 ///    projection v ↦ v/max(1, sqrt_θ(‖v‖²)), which is within 2^−k of the exact projection
 ///    onto the unit ball (1-Lipschitz), hence Δd⁺ ≤ Δv + 2·2^−k (the 2^−k terms go to J);
 ///    the ergodic sums, restarts and output scale by their exact coefficients;
-///  - cp-bp, pd, firenet when τσU² < 1, also in the metric of M = [[I/τ, −Aᵀ], [−A, I/σ]]
-///    (λ ≤ λ_min(M) from the 2×2 matrix [[1/τ, −U], [−U, 1/σ]]): a step is the resolvent
-///    of a b-independent monotone operator, firmly nonexpansive in ‖·‖_M, applied to
-///    u − M⁻¹(0, b), so ‖Δu⁺‖_M ≤ ‖Δu‖_M + ‖Δb‖/√λ (+ 2·2^−k/√σ for sqrt_θ), and
-///    ‖Δx‖ ≤ ‖Δu‖_M/√λ; the pair with the smaller L is returned (docs/stability.md).
+///  - cp-bp, pd, firenet also in the seminorm of M = [[I/τ, −Aᵀ], [−A, I/σ]] (positive
+///    semidefinite: τσ‖A‖² ≤ τσL_A² ≤ 1): a step is the resolvent step of a b-independent
+///    monotone operator, nonexpansive in ‖·‖_M, b moves d⁺ by ≤ σ‖Δb‖ (‖·‖_M: √σ‖Δb‖),
+///    sqrt_θ by 2·2^−k/√σ, and the primal part obeys ‖Δx⁺‖ ≤ √τ‖Δu‖_M
+///    (docs/primal_dual_l2.md); the pair with the smaller L is returned (docs/stability.md).
 /// Output: L = S·(bound on the last iterate's L), likewise J. Linear in the iterations for
-/// ista and, when τσU² < 1, for the primal–dual methods; the triangle inequality alone
-/// grows geometrically (still far below the layer-by-layer product).
+/// ista and for the primal–dual methods (τσL_A² = 1 included); the triangle inequality
+/// alone grows geometrically (still far below the layer-by-layer product).
 /// Complex coefficients: the gate soft threshold (sqrt_θ modulus) is within 2^−k of the
 /// exact complex prox (1-Lipschitz) in every coordinate, so within √N_c·2^−k as a vector
 /// (N_c complex coefficients); every threshold adds 2√N_c·2^−k (two runs) to J, carried
