@@ -5,32 +5,14 @@
 #include <bit>
 #include <cmath>
 
-#include "../support.hpp"
-#include "rigornet/cs/cs_problem.hpp"
+#include "../l2_support.hpp"
 #include "rigornet/cs/primal_dual_l2.hpp"
-#include "rigornet/imaging/image.hpp"
 
 using namespace rigornet;
+using rigornet::test::dist2;
+using rigornet::test::small_problem;
 
 namespace {
-
-struct Small {
-    CsSetup setup;
-    std::vector<Rational> y;
-};
-
-// A problem on the phantom's sparsity pattern with random measurements; with `thirds`
-// some are not binary64 numbers (the input's rounding enters the bound).
-Small small_problem(std::size_t n, Modality m, unsigned salt, bool thirds = false) {
-    const Shape shape({n, n});
-    const int levels = std::countr_zero(n);
-    const auto s = image_sparsities(shape, levels, shepp_logan(n).pixels);
-    Small p{make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.5, salt), s, true, Rational(1, 1 << 20)), {}};
-    auto g = rigornet::test::rng(salt);
-    for (std::size_t i = 0; i < p.setup.measure->rows(); ++i)
-        p.y.emplace_back(static_cast<long>(g() % 129) - 64, thirds && i % 3 == 0 ? 192 : 64);
-    return p;
-}
 
 SolverParams params(const std::vector<Rational>& y, Solver solver, int restarts, int inner) {
     SolverParams p;
@@ -42,16 +24,6 @@ SolverParams params(const std::vector<Rational>& y, Solver solver, int restarts,
     for (const auto& v : y) ny += v * v;
     p.eps0 = Rational::from_double(std::sqrt(ny.to_double(Round::up)) + 1);
     return p;
-}
-
-// Σ (a_i − b_i)² exactly.
-Rational dist2(const std::vector<double>& a, const std::vector<Rational>& b) {
-    Rational s;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const Rational d = Rational::from_double(a[i]) - b[i];
-        s += d * d;
-    }
-    return s;
 }
 
 }  // namespace
@@ -71,7 +43,7 @@ TEST_CASE("primal-dual l2 radius encloses the exact network value", "[pdl2]") {
     };
     int k = 0;
     for (const Case& c : cases) {
-        Small p = small_problem(8, Modality::walsh, 11 + k, c.thirds);
+        auto p = small_problem(8, Modality::walsh, 11 + k, c.thirds);
         SolverParams sp = params(p.y, c.solver, c.restarts, c.inner);
         sp.tau = c.tau;
         sp.sigma = c.sigma;
@@ -97,7 +69,7 @@ TEST_CASE("primal-dual l2 radius encloses the exact network value", "[pdl2]") {
 }
 
 TEST_CASE("primal-dual l2 radius grows linearly in the steps, the layer product geometrically", "[pdl2]") {
-    Small p = small_problem(16, Modality::walsh, 5);
+    auto p = small_problem(16, Modality::walsh, 5);
     std::vector<double> pd;
     for (int inner : {20, 40, 80}) {
         // the unrestarted network (α = 1; FIRENET's α ∝ 1/p adds a factor p), θ negligible
@@ -121,7 +93,7 @@ TEST_CASE("primal-dual l2 radius grows linearly in the steps, the layer product 
 }
 
 TEST_CASE("primal-dual l2: layouts that do not describe the network are refused", "[pdl2]") {
-    Small p = small_problem(8, Modality::walsh, 2);
+    auto p = small_problem(8, Modality::walsh, 2);
     const SolverParams sp = params(p.y, Solver::firenet, 2, 2);
     const Network net = build_unrolled(p.setup.problem, sp);
     PrimalDualLayout lay = *primal_dual_layout(p.setup.problem, sp);
@@ -134,7 +106,7 @@ TEST_CASE("primal-dual l2: layouts that do not describe the network are refused"
     // an ISTA network of the same problem has no primal-dual layout
     CHECK_FALSE(primal_dual_layout(p.setup.problem, params(p.y, Solver::ista, 1, 3)));
     // the FFTW path of the Fourier problem proves nothing, and says where
-    Small f = small_problem(8, Modality::fourier, 3);
+    auto f = small_problem(8, Modality::fourier, 3);
     const SolverParams fp = params(f.y, Solver::firenet, 1, 2);
     const L2Evaluation r = evaluate_primal_dual_l2(build_unrolled(f.setup.problem, fp),
                                                    *primal_dual_layout(f.setup.problem, fp), f.y);
@@ -154,8 +126,5 @@ TEST_CASE("reconstruct --arith ball certifies a deep FIRENET through the primal-
     // the same network in Arb balls: the two enclosures of the relative error overlap
     const auto balls = rigornet::test::run_json(base + "--arith ball:512");
     CHECK(balls["arith_used"] == "ball:512");
-    CHECK(std::stod(fast["relative_error_enclosure"][0].get<std::string>()) <=
-          std::stod(balls["relative_error_enclosure"][1].get<std::string>()));
-    CHECK(std::stod(balls["relative_error_enclosure"][0].get<std::string>()) <=
-          std::stod(fast["relative_error_enclosure"][1].get<std::string>()));
+    CHECK(rigornet::test::enclosures_overlap(fast["relative_error_enclosure"], balls["relative_error_enclosure"]));
 }

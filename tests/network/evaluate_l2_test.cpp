@@ -5,25 +5,15 @@
 #include <bit>
 #include <cmath>
 
-#include "../support.hpp"
-#include "rigornet/cs/cs_problem.hpp"
-#include "rigornet/imaging/image.hpp"
+#include "../l2_support.hpp"
 #include "rigornet/linalg/transforms.hpp"
 #include "rigornet/network/evaluate_l2.hpp"
 
 using namespace rigornet;
+using rigornet::test::dist2;
+using rigornet::test::small_problem;
 
 namespace {
-
-// Σ (a_i − b_i)² exactly, a the doubles, b exact rationals.
-Rational dist2(const std::vector<double>& a, const std::vector<Rational>& b) {
-    Rational s;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const Rational d = Rational::from_double(a[i]) - b[i];
-        s += d * d;
-    }
-    return s;
-}
 
 // Whether ‖a − b‖₂ ≤ r for an exact b enclosed by 256-bit balls: an upper bound of
 // Σ (a_i − b_i)² (ball arithmetic) is ≤ r² (exact).
@@ -90,23 +80,6 @@ void check_operator(const LinearOperator& op, std::mt19937_64& g, double rel_max
         }
 }
 
-struct Small {
-    CsSetup setup;
-    std::vector<Rational> y;
-};
-
-// A FIRENET problem on the phantom's sparsity pattern with random measurements y
-// (multiples of 1/64 in [−1, 1]: any y is a valid network input).
-Small small_problem(std::size_t n, Modality m, unsigned salt) {
-    const Shape shape({n, n});
-    const int levels = std::countr_zero(n);
-    const auto s = image_sparsities(shape, levels, shepp_logan(n).pixels);
-    Small p{make_setup(shape, m, levels, sample_pattern(shape, m, s, 0.5, salt), s, true, Rational(1, 1 << 20)), {}};
-    auto g = rigornet::test::rng(salt);
-    for (std::size_t i = 0; i < p.setup.measure->rows(); ++i) p.y.emplace_back(static_cast<long>(g() % 129) - 64, 64);
-    return p;
-}
-
 SolverParams shallow(const std::vector<Rational>& y) {
     SolverParams p;
     p.restarts = 1;
@@ -152,7 +125,7 @@ TEST_CASE("Walsh and Haar double error bounds hold against 256-bit ball transfor
 
 TEST_CASE("Composed and block operator bounds hold", "[l2ball]") {
     auto g = rigornet::test::rng(72);
-    Small p = small_problem(8, Modality::walsh, 5);
+    auto p = small_problem(8, Modality::walsh, 5);
     check_operator(*p.setup.problem.A, g, 1e-14);  // P_Ω U W⁻¹
     const OperatorPtr A = p.setup.problem.A;
     const std::size_t N = A->cols(), M = A->rows();
@@ -168,7 +141,7 @@ TEST_CASE("Composed and block operator bounds hold", "[l2ball]") {
 
 TEST_CASE("evaluate_l2 encloses the exact FIRENET value (8x8 Walsh, Haar)", "[l2ball]") {
     for (unsigned salt : {1u, 2u}) {
-        Small p = small_problem(8, Modality::walsh, salt);
+        auto p = small_problem(8, Modality::walsh, salt);
         const Network net = build_unrolled(p.setup.problem, shallow(p.y));
         const L2Evaluation r = evaluate_l2(net, p.y);
         INFO("salt " << salt << ": " << r.reason);
@@ -242,7 +215,7 @@ TEST_CASE("l2 radius grows linearly through Walsh transforms, componentwise ball
 }
 
 TEST_CASE("evaluate_l2 falls back where no bound is proved, and says where", "[l2ball]") {
-    Small p = small_problem(8, Modality::fourier, 3);
+    auto p = small_problem(8, Modality::fourier, 3);
     const Network net = build_unrolled(p.setup.problem, shallow(p.y));
     const L2Evaluation r = evaluate_l2(net, p.y);
     CHECK_FALSE(r.radius < DoubleErrorBound::inf);
@@ -268,10 +241,7 @@ TEST_CASE("reconstruct --arith ball: the l2 fast path where it certifies 2^-30, 
     // the same network in balls: its enclosure of the relative error overlaps the l2 one
     const auto balls = rigornet::test::run_json(base + "--solver ista --inner 2 --arith ball:256");
     CHECK(balls["arith_used"] == "ball:256");
-    CHECK(std::stod(fast["relative_error_enclosure"][0].get<std::string>()) <=
-          std::stod(balls["relative_error_enclosure"][1].get<std::string>()));
-    CHECK(std::stod(balls["relative_error_enclosure"][0].get<std::string>()) <=
-          std::stod(fast["relative_error_enclosure"][1].get<std::string>()));
+    CHECK(rigornet::test::enclosures_overlap(fast["relative_error_enclosure"], balls["relative_error_enclosure"]));
     CHECK(fast["l2_method"] == "layers");
     // FFTW's DFT proves no double bound: the l2 path falls back and says why
     const auto fourier = rigornet::test::run_json(
