@@ -33,7 +33,7 @@
 namespace rigornet {
 
 /// Significant bits of each row of multipliers (soundness does not depend on it).
-constexpr long dual_multiplier_bits = 64;
+constexpr long dual_multiplier_bits = 62;
 
 /// A chain's weight matrices and biases over common denominators, W_q = M_q / D_q and
 /// b_q = B_q / E_q with integer M_q, B_q (exact), so that μ = W_qᵀν and ν·b_q are integer
