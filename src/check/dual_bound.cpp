@@ -16,7 +16,8 @@ namespace {
 // The least common denominator of a rational vector (an integer, as a Rational).
 void common_denominator(fmpz_t out, const fmpq* const* v, std::size_t n) {
     fmpz_one(out);
-    for (std::size_t i = 0; i < n; ++i) fmpz_lcm(out, out, fmpq_denref(v[i]));
+    for (std::size_t i = 0; i < n; ++i)
+        if (!fmpz_is_one(fmpq_denref(v[i]))) fmpz_lcm(out, out, fmpq_denref(v[i]));
 }
 
 // The integer 1, for fmpq_set_fmpz_frac(q, integer, one()).
@@ -126,6 +127,7 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
         for (const Rational& v : coef[i]) row.push_back(v.get());
         common_denominator(den[i], row.data(), row.size());
         for (std::size_t j = 0; j < row.size(); ++j) {
+            if (fmpq_is_zero(row[j])) continue;
             fmpz_mul(fmpz_mat_entry(n, i, j), fmpq_numref(row[j]), den[i]);
             fmpz_divexact(fmpz_mat_entry(n, i, j), fmpz_mat_entry(n, i, j), fmpq_denref(row[j]));
         }
@@ -224,6 +226,10 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             const long e = fmpz_is_zero(y) ? dual_multiplier_bits
                                            : std::max(0L, dual_multiplier_bits - 1 - floor_log2(y, s, t));
             const auto ue = static_cast<unsigned long>(e);
+            // s = 2^ks (a power of two: float weights, multipliers from the grid) makes the
+            // linear units' ν a shift and their μ − ν a remainder
+            const auto ks = static_cast<long>(fmpz_val2(s));
+            const bool shift = static_cast<long>(fmpz_bits(s)) == ks + 1;
             fmpz_zero(acc);  // Σ of the terms of relu-shaped units, times s·2^e·g
             for (std::size_t c = 0; c < need.size(); ++c) {
                 const std::size_t j = need[c];
@@ -231,6 +237,18 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
                 if (fmpz_is_zero(mij)) continue;  // the term is 0 with ν = 0
                 fmpz* nij = fmpz_mat_entry(n, i, c);
                 // ν = floor(2^e·μ·slope)/2^e, the slope by the unit's kind (file comment)
+                if (kind[c] == Unit::linear && shift) {
+                    // 2^e·mu = N·2^ks + r with 0 ≤ r < 2^ks: w = 2^e·mu − N·s = r ≥ 0 (below)
+                    if (e >= ks) {
+                        fmpz_mul_2exp(nij, mij, static_cast<unsigned long>(e - ks));
+                        continue;  // w = 0: the term is 0
+                    }
+                    fmpz_fdiv_q_2exp(nij, mij, static_cast<unsigned long>(ks - e));
+                    fmpz_fdiv_r_2exp(w, mij, static_cast<unsigned long>(ks - e));
+                    fmpz_mul_2exp(w, w, ue);
+                    fmpz_addmul(acc, w, lg[c]);
+                    continue;
+                }
                 if (kind[c] == Unit::linear || kind[c] == Unit::clip_linear) {
                     fmpz_mul_2exp(nij, mij, ue);
                     fmpz_fdiv_q(nij, nij, s);

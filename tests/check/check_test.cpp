@@ -731,13 +731,23 @@ Rational reference_dual_bound(const ReluChain& c, std::size_t layer, std::vector
 }  // namespace
 
 TEST_CASE("check: the integer dual bound equals a plain rational evaluation of its rule", "[check][cert3]") {
-    // Random chains (half with clips), ranges from dual_ranges widened by random
-    // rationals with odd denominators (so the layer's common denominator is not a power of
-    // two), random objective rows with an x-part: DualChain::lower_bounds (integers over
-    // common denominators) must equal reference_dual_bound (rationals) exactly.
+    // Random chains (half with clips; every other pair with weights, biases and objectives
+    // rounded to dyadics, as float networks have, so that the denominators of μ are powers
+    // of two and the linear units take the shift path), ranges from dual_ranges widened by
+    // random rationals with odd denominators (so the layer's common denominator is not a
+    // power of two), random objective rows with an x-part: DualChain::lower_bounds
+    // (integers over common denominators) must equal reference_dual_bound (rationals) exactly.
     auto g = rigornet::test::rng(733);
     for (int t = 0; t < rigornet::test::cases(40); ++t) {
-        const ReluChain c = random_chain(g, t % 2 == 1);
+        const bool dyadic = t % 4 >= 2;
+        auto maybe_dyadic = [&](const Rational& v) { return dyadic ? round_dyadic(v, 6, Round::down) : v; };
+        ReluChain c = random_chain(g, t % 2 == 1);
+        for (std::size_t q = 0; q < c.weights.size(); ++q) {
+            for (std::size_t i = 0; i < c.weights[q].rows(); ++i)
+                for (std::size_t j = 0; j < c.weights[q].cols(); ++j)
+                    c.weights[q].set(i, j, maybe_dyadic(c.weights[q].at(i, j)));
+            for (Rational& v : c.biases[q]) v = maybe_dyadic(v);
+        }
         const DualChain d(c);
         const RandomRegion reg(g, c, 13, 4);
         const auto& [lo, hi, x, z, fixed, slopes] = reg;
@@ -751,7 +761,7 @@ TEST_CASE("check: the integer dual bound equals a plain rational evaluation of i
         const std::size_t layer = g() % (c.depth() + 1);
         std::vector<std::vector<Rational>> coef(3, std::vector<Rational>(c.weights[layer].rows())), a(3);
         for (std::size_t i = 0; i < coef.size(); ++i) {
-            for (Rational& v : coef[i]) v = rigornet::test::small_rational(g);
+            for (Rational& v : coef[i]) v = maybe_dyadic(rigornet::test::small_rational(g));
             if (i > 0)
                 for (std::size_t j = 0; j < c.input_dim; ++j) a[i].push_back(rigornet::test::small_rational(g));
         }
