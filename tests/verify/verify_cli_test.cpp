@@ -1,6 +1,9 @@
 // CLI tests of rigornet verify: --certificate (docs/certificates.md) and --threads.
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -123,4 +126,31 @@ TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certifi
                       " --alpha-steps 5 --certificate /tmp/rigornet-alpha-cert.json",
                   out, &err) == 3);
     CHECK(err.find("--alpha-steps does not go with --certificate") != std::string::npos);
+}
+
+// The self-check of the leaves (threads re-check the search's dual leaves, the failing
+// ones are split afterwards in tree order) writes the same certificate with 1 and 2
+// threads, and check accepts it. ACAS Xu 3_3 property 3: some of its search leaves fail
+// the exact dual check and are split (more leaves written than the search closed).
+TEST_CASE("verify --certificate: the same file with 1 and 2 threads, split leaves included", "[verify][cert3]") {
+    const std::string net = repo_path("tests/data/acasxu/ACASXU_run2a_3_3_batch_2000.onnx");
+    const std::string prop = repo_path("tests/data/acasxu/prop_3.vnnlib");
+    std::vector<std::string> text;
+    for (const char* threads : {"1", "2"}) {
+        const std::string cert = rigornet::test::temp_path(".json");
+        std::string out, err;
+        REQUIRE(run_cli("verify " + net + " " + prop + " --json --threads " + threads + " --certificate " + cert, out,
+                        &err) == 0);
+        const std::size_t nodes = nlohmann::json::parse(out)["nodes"];
+        std::ifstream in(cert);
+        REQUIRE(in);
+        text.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        std::size_t leaves = 0;  // every leaf has one "refutes" key
+        for (std::size_t at = 0; (at = text.back().find("\"refutes\"", at)) != std::string::npos; ++at) ++leaves;
+        CHECK(leaves > (nodes + 1) / 2);  // a binary search tree of `nodes` nodes has (nodes + 1)/2 leaves
+        std::string cout, cerr;
+        CHECK(run_cli("check " + net + " " + prop + " " + cert, cout, &cerr) == 0);
+        std::remove(cert.c_str());
+    }
+    CHECK(text[0] == text[1]);
 }
