@@ -3,7 +3,10 @@
 // over common denominators (FLINT fmpz_mat), and per row of objectives and layer the
 // per-unit minima as integers over one denominator s·2^e·g (μ = mu/s, ν = N/2^e, the
 // layer's ranges over g), so no gcd in the inner loops; rationals only for the input
-// box, clip units above their cap and one sum per row and layer.
+// box, clip units above their cap and one sum per row and layer. Each product runs over
+// the live units only (ν ≠ 0 columns × units not off), a unit objective takes a row of
+// M_q, and where s is a power of two (float weights) a linear unit's ν is a shift of μ
+// and μ − ν its remainder.
 #include "rigornet/check/dual_bound.hpp"
 
 #include <flint/fmpq.h>

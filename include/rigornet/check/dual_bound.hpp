@@ -32,7 +32,8 @@
 
 namespace rigornet {
 
-/// Significant bits of each row of multipliers (soundness does not depend on it).
+/// Significant bits of each row of multipliers (soundness does not depend on it): 62, so
+/// that every multiplier numerator (|N| < 2^62) is a word-sized FLINT integer.
 constexpr long dual_multiplier_bits = 62;
 
 /// A chain's weight matrices and biases over common denominators, W_q = M_q / D_q and
@@ -51,7 +52,9 @@ public:
     /// p < layer lies in [lower[p][j], upper[p][j]] (the caller guarantees it; l ≤ u);
     /// a_i empty means 0. For every x ∈ R, result[i] ≤ g_i(x) (file comment). slopes[p][j]
     /// is α for unstable ReLUs with μ > 0 (any value is sound). Exact; never throws for
-    /// well-shaped input.
+    /// well-shaped input. The back-substitution runs over the live units only (columns of
+    /// ν with a nonzero entry, rows of M_q for the units of the layer below that are not
+    /// off): the dropped terms are zero, so the value is the full product's.
     std::vector<Rational> lower_bounds(std::size_t layer, const std::vector<std::vector<Rational>>& coef,
                                        const std::vector<std::vector<Rational>>& a, const std::vector<Rational>& lo,
                                        const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
