@@ -341,38 +341,81 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
     return value;
 }
 
+namespace {
+
+// The ranges of hidden layer r (dual_ranges' step, from the ranges of layers < r):
+// appended as lower[r], upper[r]; false when the region is shown empty.
+bool layer_ranges(const DualChain& d, std::size_t r, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                  const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                  std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper) {
+    const std::size_t rows = d.chain().weights[r].rows();
+    auto fix = [&](std::size_t k) { return r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free; };
+    // upper ends first: −z_k ≥ …, rounded outward, then the half-space z ≤ 0 of an inactive split
+    std::vector<std::vector<Rational>> coef(rows, std::vector<Rational>(rows));
+    for (std::size_t k = 0; k < rows; ++k) coef[k][k] = Rational(-1);
+    const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+    // units with u > 0 need a lower end; fixed inactive ones get one to detect l > 0 (R empty)
+    std::vector<std::size_t> open;
+    for (std::size_t k = 0; k < rows; ++k) {
+        upper[r].push_back(round_dyadic(-ub[k], dual_range_bits, Round::up));
+        if (fix(k) == UnitFix::active && upper[r][k].sign() < 0) return false;  // z ≥ 0 and z ≤ u < 0
+        if (upper[r][k].sign() > 0 || fix(k) == UnitFix::inactive) open.push_back(k);
+        if (fix(k) == UnitFix::inactive && upper[r][k].sign() > 0) upper[r][k] = Rational(0);
+    }
+    // u ≤ 0: σ = 0 on (−∞, u], the lower end is never used (lower_bounds skips the unit)
+    lower[r] = upper[r];
+    coef.assign(open.size(), std::vector<Rational>(rows));
+    for (std::size_t i = 0; i < open.size(); ++i) coef[i][open[i]] = Rational(1);
+    const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+    for (std::size_t i = 0; i < open.size(); ++i) {
+        Rational& l = lower[r][open[i]];
+        l = round_dyadic(lb[i], dual_range_bits, Round::down);
+        if (fix(open[i]) == UnitFix::active && l.sign() < 0) l = Rational(0);
+        if (l > upper[r][open[i]]) return false;  // no point of the box is in the region
+    }
+    return true;
+}
+
+}  // namespace
+
 bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                  const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
                  std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper) {
-    const ReluChain& c = d.chain();
-    const std::size_t depth = c.depth();
+    const std::size_t depth = d.chain().depth();
     lower.assign(depth, {});
     upper.assign(depth, {});
+    for (std::size_t r = 0; r < depth; ++r)
+        if (!layer_ranges(d, r, lo, hi, fixed, slopes, lower, upper)) return false;
+    return true;
+}
+
+bool dual_forward_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                         const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                         std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper,
+                         LeafBounds& outputs) {
+    const std::size_t depth = d.chain().depth();
+    lower.assign(depth, {});
+    upper.assign(depth, {});
+    // an independent forward pass, its slopes by the rule α = 1 where u > −l (any α is sound)
+    std::vector<std::vector<Rational>> fl(depth), fu(depth);
+    auto record = [&](std::size_t r, std::vector<Rational>& l, std::vector<Rational>& u, std::vector<Rational>& alpha) {
+        for (std::size_t k = 0; k < l.size(); ++k) alpha[k] = Rational(u[k] > -l[k] ? 1 : 0);
+        fl[r] = l;
+        fu[r] = u;
+        return true;
+    };
+    outputs = symbolic_bounds(d.chain(), lo, hi, fixed, slopes, record);
     for (std::size_t r = 0; r < depth; ++r) {
-        const std::size_t rows = c.weights[r].rows();
-        auto fix = [&](std::size_t k) { return r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free; };
-        // upper ends first: −z_k ≥ …, rounded outward, then the half-space z ≤ 0 of an inactive split
-        std::vector<std::vector<Rational>> coef(rows, std::vector<Rational>(rows));
-        for (std::size_t k = 0; k < rows; ++k) coef[k][k] = Rational(-1);
-        const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
-        // units with u > 0 need a lower end; fixed inactive ones get one to detect l > 0 (R empty)
-        std::vector<std::size_t> open;
-        for (std::size_t k = 0; k < rows; ++k) {
-            upper[r].push_back(round_dyadic(-ub[k], dual_range_bits, Round::up));
-            if (fix(k) == UnitFix::active && upper[r][k].sign() < 0) return false;  // z ≥ 0 and z ≤ u < 0
-            if (upper[r][k].sign() > 0 || fix(k) == UnitFix::inactive) open.push_back(k);
-            if (fix(k) == UnitFix::inactive && upper[r][k].sign() > 0) upper[r][k] = Rational(0);
-        }
-        // u ≤ 0: σ = 0 on (−∞, u], the lower end is never used (lower_bounds skips the unit)
-        lower[r] = upper[r];
-        coef.assign(open.size(), std::vector<Rational>(rows));
-        for (std::size_t i = 0; i < open.size(); ++i) coef[i][open[i]] = Rational(1);
-        const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
-        for (std::size_t i = 0; i < open.size(); ++i) {
-            Rational& l = lower[r][open[i]];
-            l = round_dyadic(lb[i], dual_range_bits, Round::down);
-            if (fix(open[i]) == UnitFix::active && l.sign() < 0) l = Rational(0);
-            if (l > upper[r][open[i]]) return false;  // no point of the box is in the region
+        if (!layer_ranges(d, r, lo, hi, fixed, slopes, lower, upper)) return false;
+        for (std::size_t k = 0; k < lower[r].size(); ++k) {
+            const bool inactive = r < fixed.size() && k < fixed[r].size() && fixed[r][k] == UnitFix::inactive;
+            const bool derived = upper[r][k].sign() > 0 || inactive;
+            Rational l = fl[r][k], u = fu[r][k];
+            if (derived && lower[r][k] > l) l = lower[r][k];
+            if (upper[r][k] < u) u = upper[r][k];
+            if (l > u) return false;
+            lower[r][k] = l;
+            upper[r][k] = u;
         }
     }
     return true;
@@ -388,6 +431,16 @@ Rational dual_constraint_lower_bound(const DualChain& d, const LinearConstraint&
     for (const auto& row : slopes) zero.emplace_back(row.size());
     const Rational without = d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, zero)[0];
     return with > without ? with : without;
+}
+
+Rational dual_forward_constraint_lower_bound(const DualChain& d, const LinearConstraint& k,
+                                             const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                                             const std::vector<std::vector<Rational>>& lower,
+                                             const std::vector<std::vector<Rational>>& upper,
+                                             const std::vector<std::vector<Rational>>& slopes, const LeafBounds& outputs) {
+    const Rational dual = dual_constraint_lower_bound(d, k, lo, hi, lower, upper, slopes);
+    const Rational forward = constraint_lower_bound(k, outputs, lo, hi);
+    return dual > forward ? dual : forward;
 }
 
 }  // namespace rigornet

@@ -493,7 +493,22 @@ std::pair<ExactRegion, ExactRegion> child_regions(const ProofNode& n, const Exac
     return {std::move(a), std::move(b)};
 }
 
-// A dual leaf `id` that failed dual_leaf_holds at `depth` further levels: split at the
+// Whether dual leaf `leaf` closes over reg: as a plain dual leaf, else (with
+// try_forward) with the forward ranges too (a "dual_forward" leaf: an exact forward pass
+// more, so only where the plain one fails, and only on the search's own leaves, not on
+// the halves of a split); leaf.forward_ranges says which.
+bool close_dual_leaf(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const ExactRegion& reg,
+                     bool try_forward) {
+    leaf.forward_ranges = false;
+    if (dual_leaf_holds(dual, p, leaf, reg.lo, reg.hi, reg.fix)) return true;
+    if (!try_forward) return false;
+    leaf.forward_ranges = true;
+    if (dual_leaf_holds(dual, p, leaf, reg.lo, reg.hi, reg.fix)) return true;
+    leaf.forward_ranges = false;
+    return false;
+}
+
+// A dual leaf `id` that failed close_dual_leaf at `depth` further levels: split at the
 // exact midpoint of the side widest relative to the property's box, both halves dual
 // leaves with the same slopes (any slopes are sound), re-checked by certify; false at
 // depth 12.
@@ -513,7 +528,7 @@ bool split_dual_leaf(const DualChain& dual, const VnnlibProperty& p, std::vector
     return split_leaf(dual, p, tree, id, reg, d, depth, expired);
 }
 
-// Re-checks the leaves under `id` exactly: a dual leaf by dual_leaf_holds, split further
+// Re-checks the leaves under `id` exactly: a dual leaf by close_dual_leaf, split further
 // while that fails (split_dual_leaf); a forward leaf by the checker's forward procedure,
 // split further at the exact midpoint of its side with the largest smear while that
 // fails; at most 12 further levels either way.
@@ -528,7 +543,7 @@ bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNo
         return certify(dual, p, tree, n.first, a, depth, expired) && certify(dual, p, tree, n.second, b, depth, expired);
     }
     if (tree[id].dual) {
-        if (dual_leaf_holds(dual, p, tree[id], reg.lo, reg.hi, reg.fix)) return true;
+        if (close_dual_leaf(dual, p, tree[id], reg, depth == 0)) return true;
         return split_dual_leaf(dual, p, tree, id, reg, depth, expired);
     }
     SymbolicBounds<Rational> sb;
@@ -608,7 +623,7 @@ bool certify_tree(const DualChain& dual, const VnnlibProperty& p, std::vector<Pr
                 return;
             }
             const auto& [id, reg] = leaves[i];
-            if (tree[id].dual) holds[i] = dual_leaf_holds(dual, p, tree[id], reg.lo, reg.hi, reg.fix);
+            if (tree[id].dual) holds[i] = close_dual_leaf(dual, p, tree[id], reg, true);
         }
     };
     {
@@ -646,11 +661,16 @@ bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& 
         }
     }
     std::vector<std::vector<Rational>> lower, upper;
-    if (!dual_ranges(dual, lo, hi, fixed, slopes, lower, upper)) return true;  // empty region
+    LeafBounds outputs;
+    if (leaf.forward_ranges ? !dual_forward_ranges(dual, lo, hi, fixed, slopes, lower, upper, outputs)
+                            : !dual_ranges(dual, lo, hi, fixed, slopes, lower, upper))
+        return true;  // empty region
     for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
         bool refuted = false;
         for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
-            if (dual_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes) >
+            if ((leaf.forward_ranges
+                     ? dual_forward_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes, outputs)
+                     : dual_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes)) >
                 p.unsafe[k][m].rhs) {
                 refuted = true;
                 leaf.refutes[k] = m;
