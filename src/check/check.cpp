@@ -49,7 +49,7 @@ LinearFunction constant_function(std::size_t n, const Rational& v) { return {std
 
 LeafBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                                const std::vector<std::vector<UnitFix>>& fixed,
-                               const std::vector<std::vector<Rational>>& slopes) {
+                               const std::vector<std::vector<Rational>>& slopes, const RangeHook& tighten) {
     const std::size_t n = c.input_dim, depth = c.depth();
     if (lo.size() != n || hi.size() != n || fixed.size() != depth || slopes.size() != depth)
         throw ShapeError("symbolic_bounds: box, fixes or slopes do not match the chain");
@@ -75,10 +75,19 @@ LeafBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, 
         if (fixed[r].size() != rows || slopes[r].size() != rows)
             throw ShapeError("symbolic_bounds: fixes or slopes of hidden layer " + std::to_string(r) +
                              " do not have its width " + std::to_string(rows));
+        // the concrete ranges l_k = min_B L_z, u_k = max_B U_z (then the hook's tightening)
+        std::vector<Rational> ls(rows), us(rows);
+        for (std::size_t k = 0; k < rows; ++k)
+            if (tighten || fixed[r][k] == UnitFix::free) {
+                ls[k] = min_over_box(zl[k], lo, hi);
+                us[k] = max_over_box(zu[k], lo, hi);
+            }
+        std::vector<Rational> alphas = slopes[r];
+        if (tighten && !tighten(r, ls, us, alphas)) return {};
         hl.assign(rows, zero_function(n));
         hu.assign(rows, zero_function(n));
         for (std::size_t k = 0; k < rows; ++k) {
-            const Rational& alpha = slopes[r][k];
+            const Rational& alpha = alphas[k];
             if (alpha.sign() < 0 || alpha > Rational(1))
                 throw DomainError("symbolic_bounds: slope " + alpha.str() + " outside [0, 1]");
             const Rational* cap = c.cap(r, k);
@@ -91,7 +100,7 @@ LeafBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, 
                 }
                 continue;
             }
-            const Rational l = min_over_box(zl[k], lo, hi), u = max_over_box(zu[k], lo, hi);
+            const Rational &l = ls[k], &u = us[k];
             if (u.sign() <= 0) continue;  // σ = 0 on the box (for both kinds of unit)
             if (l.sign() >= 0 && (!cap || u <= *cap)) {  // σ = z on the box
                 hl[k] = std::move(zl[k]);
@@ -210,9 +219,10 @@ std::vector<Rational> rational_array(const json& v, const std::string& path, std
 class TreeCheck {
 public:
     TreeCheck(const ReluChain& c, const VnnlibProperty& p, const CheckOptions& o, CheckResult& result,
-              std::chrono::steady_clock::time_point start, bool dual_leaves)
-        : c_(c), p_(p), o_(o), result_(result), start_(start), lo_(p.lower), hi_(p.upper) {
-        if (dual_leaves) dual_.emplace(c);
+              std::chrono::steady_clock::time_point start, int version)
+        : c_(c), p_(p), o_(o), result_(result), start_(start), lo_(p.lower), hi_(p.upper),
+          dual_forward_(version >= 4) {
+        if (version >= 3) dual_.emplace(c);
         for (std::size_t r = 0; r < c.depth(); ++r) fixed_.emplace_back(c.weights[r].rows(), UnitFix::free);
     }
 
@@ -343,10 +353,13 @@ private:
     void leaf(const json& v) {
         const std::string& here = path();
         const std::string kind = string_field(v, here, "leaf");
-        if (kind == "dual" && dual_) return dual_leaf(v);
+        if (kind == "dual" && dual_) return dual_leaf(v, false);
+        if (kind == "dual_forward" && dual_forward_) return dual_leaf(v, true);
         only_keys(v, here, {"leaf", "slopes", "refutes"});
         if (kind != "bound")
-            throw Invalid(here + ".leaf", dual_ ? "expected \"bound\" or \"dual\"" : "expected \"bound\" (\"dual\" needs version 3)");
+            throw Invalid(here + ".leaf", dual_forward_ ? "expected \"bound\", \"dual\" or \"dual_forward\""
+                                          : dual_      ? "expected \"bound\" or \"dual\" (\"dual_forward\" needs version 4)"
+                                                       : "expected \"bound\" (\"dual\" needs version 3)");
         const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
         const json& refutes = leaf_refutes(v);
         const LeafBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
@@ -359,7 +372,9 @@ private:
     // A leaf of kind "dual" (version 3): the unit ranges derived by the Lagrangian bound
     // layer by layer from the box and the fixed phases, then the refuting constraints by
     // the same bound (dual_bound.hpp).
-    void dual_leaf(const json& v) {
+    // A "dual_forward" leaf (version 4, with_forward): the ranges and the bound of
+    // dual_forward_ranges and dual_forward_constraint_lower_bound instead.
+    void dual_leaf(const json& v, bool with_forward) {
         const std::string& here = path();
         only_keys(v, here, {"leaf", "slopes", "refutes"});
         const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
@@ -368,9 +383,16 @@ private:
         for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
             ms.push_back(index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size()));
         std::vector<std::vector<Rational>> lower, upper;
-        if (!dual_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper)) return;  // an empty region
-        for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
-            refuted(k, ms[k], dual_constraint_lower_bound(*dual_, p_.unsafe[k][ms[k]], lo_, hi_, lower, upper, slopes));
+        LeafBounds outputs;
+        if (with_forward ? !dual_forward_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper, outputs)
+                         : !dual_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper))
+            return;  // an empty region
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
+            const LinearConstraint& con = p_.unsafe[k][ms[k]];
+            refuted(k, ms[k],
+                    with_forward ? dual_forward_constraint_lower_bound(*dual_, con, lo_, hi_, lower, upper, slopes, outputs)
+                                 : dual_constraint_lower_bound(*dual_, con, lo_, hi_, lower, upper, slopes));
+        }
     }
 
     const json& leaf_refutes(const json& v) const {
@@ -415,6 +437,7 @@ private:
     std::vector<Frame> stack_;
     std::string path_;
     std::optional<DualChain> dual_;  // version 3: the chain over common denominators
+    bool dual_forward_;              // version 4: "dual_forward" leaves
 };
 
 // The merged chain of a certificate's "merge" map (docs/certificates.md), re-derived from
@@ -601,8 +624,8 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
     if (string_field(cert, "certificate", "format") != "rigornet-verify-certificate")
         throw Invalid("certificate.format", "not a rigornet verification certificate");
     const json& version = field(cert, "certificate", "version");
-    if (!version.is_number_integer() || (version != 1 && version != 2 && version != 3))
-        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1, 2 and 3)");
+    if (!version.is_number_integer() || version < 1 || version > 4)
+        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 to 4)");
     if (version == 1)
         only_keys(cert, "certificate",
                   {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});
@@ -652,7 +675,7 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
             throw Invalid("network", std::string("not a ReLU chain, so no tree can be checked: ") + e.what());
         }
         if (cert.contains("merge")) c = merged_chain(c, cert["merge"]);  // the tree is about the merged chain
-        if (TreeCheck(c, s.prop, o, r, start, version == 3).run(tree)) {
+        if (TreeCheck(c, s.prop, o, r, start, version.get<int>()).run(tree)) {
             r.valid = true;
         } else {
             r.interrupted = true;

@@ -3,7 +3,10 @@
 // over common denominators (FLINT fmpz_mat), and per row of objectives and layer the
 // per-unit minima as integers over one denominator s·2^e·g (μ = mu/s, ν = N/2^e, the
 // layer's ranges over g), so no gcd in the inner loops; rationals only for the input
-// box, clip units above their cap and one sum per row and layer.
+// box, clip units above their cap and one sum per row and layer. Each product runs over
+// the live units only (ν ≠ 0 columns × units not off), a unit objective takes a row of
+// M_q, and where s is a power of two (float weights) a linear unit's ν is a shift of μ
+// and μ − ν its remainder.
 #include "rigornet/check/dual_bound.hpp"
 
 #include <flint/fmpq.h>
@@ -16,7 +19,8 @@ namespace {
 // The least common denominator of a rational vector (an integer, as a Rational).
 void common_denominator(fmpz_t out, const fmpq* const* v, std::size_t n) {
     fmpz_one(out);
-    for (std::size_t i = 0; i < n; ++i) fmpz_lcm(out, out, fmpq_denref(v[i]));
+    for (std::size_t i = 0; i < n; ++i)
+        if (!fmpz_is_one(fmpq_denref(v[i]))) fmpz_lcm(out, out, fmpq_denref(v[i]));
 }
 
 // The integer 1, for fmpq_set_fmpz_frac(q, integer, one()).
@@ -107,9 +111,12 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
                                               const std::vector<std::vector<Rational>>& slopes) const {
     const long b = static_cast<long>(coef.size());
     std::vector<Rational> value(coef.size());
-    // ν_i = row i of N divided by den[i] (a positive integer); starts as the objective's coefficients
-    fmpz_mat_t n, mu, nb;
-    fmpz_mat_init(n, b, static_cast<long>(c_.weights[layer].rows()));
+    // ν_i = row i of N divided by den[i] (a positive integer); N's columns are the units
+    // `live` of layer q (every other unit has ν = 0); starts as the objective's coefficients
+    std::vector<std::size_t> live(c_.weights[layer].rows());
+    for (std::size_t j = 0; j < live.size(); ++j) live[j] = j;
+    fmpz_mat_t n, mu, sub;
+    fmpz_mat_init(n, b, static_cast<long>(live.size()));
     Ints den(coef.size());
     fmpz_t t, s, g, acc, w, y;
     fmpz_init(t);
@@ -123,6 +130,7 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
         for (const Rational& v : coef[i]) row.push_back(v.get());
         common_denominator(den[i], row.data(), row.size());
         for (std::size_t j = 0; j < row.size(); ++j) {
+            if (fmpq_is_zero(row[j])) continue;
             fmpz_mul(fmpz_mat_entry(n, i, j), fmpq_numref(row[j]), den[i]);
             fmpz_divexact(fmpz_mat_entry(n, i, j), fmpz_mat_entry(n, i, j), fmpq_denref(row[j]));
         }
@@ -132,17 +140,65 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
         const std::size_t cols = c_.weights[q].cols();
         const fmpz* dq = fmpq_numref(d_[q].get());
         // Σ_j ν_ij·b_qj = (N·B_q)_i / (den_i·E_q)
-        fmpz_mat_init(nb, b, 1);
-        fmpz_mat_mul(nb, n, &bias_[q]);
         for (long i = 0; i < b; ++i) {
+            fmpz_zero(acc);
+            for (std::size_t k = 0; k < live.size(); ++k)
+                fmpz_addmul(acc, fmpz_mat_entry(n, i, k), fmpz_mat_entry(&bias_[q], live[k], 0));
             fmpz_mul(t, den[i], fmpq_numref(bias_den_[q].get()));
-            fmpq_set_fmpz_frac(v.get(), fmpz_mat_entry(nb, i, 0), t);
+            fmpq_set_fmpz_frac(v.get(), acc, t);
             value[i] += v;
         }
-        fmpz_mat_clear(nb);
-        // μ = νᵀ W_q = (N·M_q) / (den·D_q)
-        fmpz_mat_init(mu, b, static_cast<long>(cols));
-        fmpz_mat_mul(mu, n, &m_[q]);
+        // the units μ is needed for: every input (q = 0); else the units of hidden layer
+        // p = q − 1 that are not off, with their kinds and their ranges over one
+        // denominator g (l_j = L_j/g, u_j = U_j/g)
+        const std::size_t p = q - 1;
+        std::vector<Unit> kind;
+        std::vector<std::size_t> need;
+        fmpz_one(g);
+        for (std::size_t j = 0; j < cols; ++j) {
+            if (q == 0) {
+                need.push_back(j);
+                continue;
+            }
+            const Rational &l = lower[p][j], &u = upper[p][j];
+            const Rational* cap = c_.cap(p, j);
+            Unit k;
+            if (u.sign() <= 0) k = Unit::off;
+            else if (!cap || u <= *cap) k = l.sign() >= 0 ? Unit::linear : Unit::relu;
+            else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) k = Unit::clip_linear;  // z − (u − cap) ≤ σ ≤ z
+            else k = Unit::clip_zero;  // σ between its values at l and u
+            if (k == Unit::off) continue;
+            need.push_back(j);
+            kind.push_back(k);
+            fmpz_lcm(g, g, fmpq_denref(l.get()));
+            fmpz_lcm(g, g, fmpq_denref(u.get()));
+        }
+        // μ = νᵀ W_q over those units = (N·M_q[live, need]) / (den·D_q); a row of N with
+        // one nonzero entry (a unit objective) takes a row of M_q, else a matrix product
+        fmpz_mat_init(mu, b, static_cast<long>(need.size()));
+        bool single = true;
+        for (long i = 0; i < b && single; ++i) {
+            std::size_t nonzero = 0;
+            for (std::size_t k = 0; k < live.size(); ++k) nonzero += !fmpz_is_zero(fmpz_mat_entry(n, i, k));
+            single = nonzero <= 1;
+        }
+        if (single) {
+            for (long i = 0; i < b; ++i)
+                for (std::size_t k = 0; k < live.size(); ++k) {
+                    const fmpz* nik = fmpz_mat_entry(n, i, k);
+                    if (fmpz_is_zero(nik)) continue;
+                    for (std::size_t c = 0; c < need.size(); ++c)
+                        fmpz_mul(fmpz_mat_entry(mu, i, c), nik, fmpz_mat_entry(&m_[q], live[k], need[c]));
+                }
+        } else if (!live.empty() && !need.empty()) {
+            fmpz_mat_init(sub, static_cast<long>(live.size()), static_cast<long>(need.size()));
+            for (std::size_t k = 0; k < live.size(); ++k)
+                for (std::size_t c = 0; c < need.size(); ++c)
+                    fmpz_set(fmpz_mat_entry(sub, k, c), fmpz_mat_entry(&m_[q], live[k], need[c]));
+            fmpz_mat_mul(mu, n, sub);
+            fmpz_mat_clear(sub);
+        }
+        fmpz_mat_clear(n);
         if (q == 0) {  // the input: min over the box of (a + μ)·x
             for (long i = 0; i < b; ++i) {
                 fmpz_mul(s, den[i], dq);
@@ -155,75 +211,75 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             fmpz_mat_clear(mu);
             break;
         }
-        const std::size_t p = q - 1;  // the hidden layer whose outputs z_q reads
-        // its units' kinds, and its ranges over one denominator g: l_j = L_j/g, u_j = U_j/g
-        std::vector<Unit> kind(cols);
-        fmpz_one(g);
-        for (std::size_t j = 0; j < cols; ++j) {
-            const Rational &l = lower[p][j], &u = upper[p][j];
-            const Rational* cap = c_.cap(p, j);
-            if (u.sign() <= 0) kind[j] = Unit::off;
-            else if (!cap || u <= *cap) kind[j] = l.sign() >= 0 ? Unit::linear : Unit::relu;
-            else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) kind[j] = Unit::clip_linear;  // z − (u − cap) ≤ σ ≤ z
-            else kind[j] = Unit::clip_zero;  // σ between its values at l and u
-            if (kind[j] == Unit::off) continue;
-            fmpz_lcm(g, g, fmpq_denref(l.get()));
-            fmpz_lcm(g, g, fmpq_denref(u.get()));
-        }
-        Ints lg(cols), ug(cols);
-        for (std::size_t j = 0; j < cols; ++j) {
-            if (kind[j] == Unit::off) continue;
+        Ints lg(need.size()), ug(need.size());
+        for (std::size_t c = 0; c < need.size(); ++c) {
+            const std::size_t j = need[c];
             fmpz_divexact(t, g, fmpq_denref(lower[p][j].get()));
-            fmpz_mul(lg[j], fmpq_numref(lower[p][j].get()), t);
+            fmpz_mul(lg[c], fmpq_numref(lower[p][j].get()), t);
             fmpz_divexact(t, g, fmpq_denref(upper[p][j].get()));
-            fmpz_mul(ug[j], fmpq_numref(upper[p][j].get()), t);
+            fmpz_mul(ug[c], fmpq_numref(upper[p][j].get()), t);
         }
-        fmpz_mat_clear(n);
-        fmpz_mat_init(n, b, static_cast<long>(cols));
+        fmpz_mat_init(n, b, static_cast<long>(need.size()));
         for (long i = 0; i < b; ++i) {
             fmpz_mul(s, den[i], dq);  // μ_ij = mu_ij / s
             // the row of ν on the grid 2^−e, e = bits − (exponent of the largest |μ_ij|), ≥ 0
             fmpz_zero(y);
-            for (std::size_t j = 0; j < cols; ++j)
-                if (kind[j] != Unit::off && fmpz_cmpabs(fmpz_mat_entry(mu, i, j), y) > 0)
-                    fmpz_abs(y, fmpz_mat_entry(mu, i, j));
+            for (std::size_t c = 0; c < need.size(); ++c)
+                if (fmpz_cmpabs(fmpz_mat_entry(mu, i, c), y) > 0) fmpz_abs(y, fmpz_mat_entry(mu, i, c));
             const long e = fmpz_is_zero(y) ? dual_multiplier_bits
                                            : std::max(0L, dual_multiplier_bits - 1 - floor_log2(y, s, t));
             const auto ue = static_cast<unsigned long>(e);
+            // s = 2^ks (a power of two: float weights, multipliers from the grid) makes the
+            // linear units' ν a shift and their μ − ν a remainder
+            const auto ks = static_cast<long>(fmpz_val2(s));
+            const bool shift = static_cast<long>(fmpz_bits(s)) == ks + 1;
             fmpz_zero(acc);  // Σ of the terms of relu-shaped units, times s·2^e·g
-            for (std::size_t j = 0; j < cols; ++j) {
-                const fmpz* mij = fmpz_mat_entry(mu, i, j);
-                if (kind[j] == Unit::off || fmpz_is_zero(mij)) continue;  // the term is 0 with ν = 0
-                fmpz* nij = fmpz_mat_entry(n, i, j);
+            for (std::size_t c = 0; c < need.size(); ++c) {
+                const std::size_t j = need[c];
+                const fmpz* mij = fmpz_mat_entry(mu, i, c);
+                if (fmpz_is_zero(mij)) continue;  // the term is 0 with ν = 0
+                fmpz* nij = fmpz_mat_entry(n, i, c);
                 // ν = floor(2^e·μ·slope)/2^e, the slope by the unit's kind (file comment)
-                if (kind[j] == Unit::linear || kind[j] == Unit::clip_linear) {
+                if (kind[c] == Unit::linear && shift) {
+                    // 2^e·mu = N·2^ks + r with 0 ≤ r < 2^ks: w = 2^e·mu − N·s = r ≥ 0 (below)
+                    if (e >= ks) {
+                        fmpz_mul_2exp(nij, mij, static_cast<unsigned long>(e - ks));
+                        continue;  // w = 0: the term is 0
+                    }
+                    fmpz_fdiv_q_2exp(nij, mij, static_cast<unsigned long>(ks - e));
+                    fmpz_fdiv_r_2exp(w, mij, static_cast<unsigned long>(ks - e));
+                    fmpz_mul_2exp(w, w, ue);
+                    fmpz_addmul(acc, w, lg[c]);
+                    continue;
+                }
+                if (kind[c] == Unit::linear || kind[c] == Unit::clip_linear) {
                     fmpz_mul_2exp(nij, mij, ue);
                     fmpz_fdiv_q(nij, nij, s);
-                } else if (kind[j] == Unit::relu && fmpz_sgn(mij) > 0) {
+                } else if (kind[c] == Unit::relu && fmpz_sgn(mij) > 0) {
                     const fmpq* alpha = slopes[p][j].get();
                     fmpz_mul(nij, mij, fmpq_numref(alpha));
                     fmpz_mul_2exp(nij, nij, ue);
                     fmpz_mul(t, s, fmpq_denref(alpha));
                     fmpz_fdiv_q(nij, nij, t);
-                } else if (kind[j] == Unit::relu) {  // the chord slope u/(u − l) = U/(U − L)
-                    fmpz_mul(nij, mij, ug[j]);
+                } else if (kind[c] == Unit::relu) {  // the chord slope u/(u − l) = U/(U − L)
+                    fmpz_mul(nij, mij, ug[c]);
                     fmpz_mul_2exp(nij, nij, ue);
-                    fmpz_sub(w, ug[j], lg[j]);
+                    fmpz_sub(w, ug[c], lg[c]);
                     fmpz_mul(t, s, w);
                     fmpz_fdiv_q(nij, nij, t);
                 }
-                if (kind[j] == Unit::linear || kind[j] == Unit::relu) {
+                if (kind[c] == Unit::linear || kind[c] == Unit::relu) {
                     // σ = relu on [l, u]: min of (μ − ν)z for z ≥ 0, −νz for z ≤ 0; times s·2^e·g,
                     // μ − ν = w/(s·2^e) with w = 2^e·mu − N·s
                     fmpz_mul_2exp(w, mij, ue);
                     fmpz_submul(w, nij, s);
-                    if (kind[j] == Unit::linear) fmpz_addmul(acc, w, fmpz_sgn(w) > 0 ? lg[j] : ug[j]);
+                    if (kind[c] == Unit::linear) fmpz_addmul(acc, w, fmpz_sgn(w) > 0 ? lg[c] : ug[c]);
                     else {  // min(−νl, 0, (μ − ν)u): the values at l, 0 and u
-                        fmpz_mul(y, nij, lg[j]);
+                        fmpz_mul(y, nij, lg[c]);
                         fmpz_mul(y, y, s);
                         fmpz_neg(y, y);
                         if (fmpz_sgn(y) > 0) fmpz_zero(y);
-                        fmpz_mul(t, w, ug[j]);
+                        fmpz_mul(t, w, ug[c]);
                         if (fmpz_cmp(t, y) < 0) fmpz_swap(t, y);
                         fmpz_add(acc, acc, y);
                     }
@@ -256,8 +312,26 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             fmpz_mul_2exp(den[i], den[i], ue);
         }
         fmpz_mat_clear(mu);
+        // keep only the columns of N with a nonzero entry (ν = 0 elsewhere: off units,
+        // μ = 0, slope 0)
+        std::vector<std::size_t> kept;
+        for (std::size_t c = 0; c < need.size(); ++c) {
+            bool nonzero = false;
+            for (long i = 0; i < b && !nonzero; ++i) nonzero = !fmpz_is_zero(fmpz_mat_entry(n, i, c));
+            if (nonzero) kept.push_back(c);
+        }
+        live.clear();
+        for (std::size_t c : kept) live.push_back(need[c]);
+        if (kept.size() < need.size()) {
+            fmpz_mat_t packed;
+            fmpz_mat_init(packed, b, static_cast<long>(kept.size()));
+            for (long i = 0; i < b; ++i)
+                for (std::size_t k = 0; k < kept.size(); ++k)
+                    fmpz_swap(fmpz_mat_entry(packed, i, k), fmpz_mat_entry(n, i, kept[k]));
+            fmpz_mat_swap(n, packed);
+            fmpz_mat_clear(packed);
+        }
     }
-    fmpz_mat_clear(n);
     fmpz_clear(t);
     fmpz_clear(s);
     fmpz_clear(g);
@@ -267,38 +341,81 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
     return value;
 }
 
+namespace {
+
+// The ranges of hidden layer r (dual_ranges' step, from the ranges of layers < r):
+// appended as lower[r], upper[r]; false when the region is shown empty.
+bool layer_ranges(const DualChain& d, std::size_t r, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                  const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                  std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper) {
+    const std::size_t rows = d.chain().weights[r].rows();
+    auto fix = [&](std::size_t k) { return r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free; };
+    // upper ends first: −z_k ≥ …, rounded outward, then the half-space z ≤ 0 of an inactive split
+    std::vector<std::vector<Rational>> coef(rows, std::vector<Rational>(rows));
+    for (std::size_t k = 0; k < rows; ++k) coef[k][k] = Rational(-1);
+    const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+    // units with u > 0 need a lower end; fixed inactive ones get one to detect l > 0 (R empty)
+    std::vector<std::size_t> open;
+    for (std::size_t k = 0; k < rows; ++k) {
+        upper[r].push_back(round_dyadic(-ub[k], dual_range_bits, Round::up));
+        if (fix(k) == UnitFix::active && upper[r][k].sign() < 0) return false;  // z ≥ 0 and z ≤ u < 0
+        if (upper[r][k].sign() > 0 || fix(k) == UnitFix::inactive) open.push_back(k);
+        if (fix(k) == UnitFix::inactive && upper[r][k].sign() > 0) upper[r][k] = Rational(0);
+    }
+    // u ≤ 0: σ = 0 on (−∞, u], the lower end is never used (lower_bounds skips the unit)
+    lower[r] = upper[r];
+    coef.assign(open.size(), std::vector<Rational>(rows));
+    for (std::size_t i = 0; i < open.size(); ++i) coef[i][open[i]] = Rational(1);
+    const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+    for (std::size_t i = 0; i < open.size(); ++i) {
+        Rational& l = lower[r][open[i]];
+        l = round_dyadic(lb[i], dual_range_bits, Round::down);
+        if (fix(open[i]) == UnitFix::active && l.sign() < 0) l = Rational(0);
+        if (l > upper[r][open[i]]) return false;  // no point of the box is in the region
+    }
+    return true;
+}
+
+}  // namespace
+
 bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                  const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
                  std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper) {
-    const ReluChain& c = d.chain();
-    const std::size_t depth = c.depth();
+    const std::size_t depth = d.chain().depth();
     lower.assign(depth, {});
     upper.assign(depth, {});
+    for (std::size_t r = 0; r < depth; ++r)
+        if (!layer_ranges(d, r, lo, hi, fixed, slopes, lower, upper)) return false;
+    return true;
+}
+
+bool dual_forward_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                         const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                         std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper,
+                         LeafBounds& outputs) {
+    const std::size_t depth = d.chain().depth();
+    lower.assign(depth, {});
+    upper.assign(depth, {});
+    // an independent forward pass, its slopes by the rule α = 1 where u > −l (any α is sound)
+    std::vector<std::vector<Rational>> fl(depth), fu(depth);
+    auto record = [&](std::size_t r, std::vector<Rational>& l, std::vector<Rational>& u, std::vector<Rational>& alpha) {
+        for (std::size_t k = 0; k < l.size(); ++k) alpha[k] = Rational(u[k] > -l[k] ? 1 : 0);
+        fl[r] = l;
+        fu[r] = u;
+        return true;
+    };
+    outputs = symbolic_bounds(d.chain(), lo, hi, fixed, slopes, record);
     for (std::size_t r = 0; r < depth; ++r) {
-        const std::size_t rows = c.weights[r].rows();
-        auto fix = [&](std::size_t k) { return r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free; };
-        // upper ends first: −z_k ≥ …, rounded outward, then the half-space z ≤ 0 of an inactive split
-        std::vector<std::vector<Rational>> coef(rows, std::vector<Rational>(rows));
-        for (std::size_t k = 0; k < rows; ++k) coef[k][k] = Rational(-1);
-        const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
-        // units with u > 0 need a lower end; fixed inactive ones get one to detect l > 0 (R empty)
-        std::vector<std::size_t> open;
-        for (std::size_t k = 0; k < rows; ++k) {
-            upper[r].push_back(round_dyadic(-ub[k], dual_range_bits, Round::up));
-            if (fix(k) == UnitFix::active && upper[r][k].sign() < 0) return false;  // z ≥ 0 and z ≤ u < 0
-            if (upper[r][k].sign() > 0 || fix(k) == UnitFix::inactive) open.push_back(k);
-            if (fix(k) == UnitFix::inactive && upper[r][k].sign() > 0) upper[r][k] = Rational(0);
-        }
-        // u ≤ 0: σ = 0 on (−∞, u], the lower end is never used (lower_bounds skips the unit)
-        lower[r] = upper[r];
-        coef.assign(open.size(), std::vector<Rational>(rows));
-        for (std::size_t i = 0; i < open.size(); ++i) coef[i][open[i]] = Rational(1);
-        const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
-        for (std::size_t i = 0; i < open.size(); ++i) {
-            Rational& l = lower[r][open[i]];
-            l = round_dyadic(lb[i], dual_range_bits, Round::down);
-            if (fix(open[i]) == UnitFix::active && l.sign() < 0) l = Rational(0);
-            if (l > upper[r][open[i]]) return false;  // no point of the box is in the region
+        if (!layer_ranges(d, r, lo, hi, fixed, slopes, lower, upper)) return false;
+        for (std::size_t k = 0; k < lower[r].size(); ++k) {
+            const bool inactive = r < fixed.size() && k < fixed[r].size() && fixed[r][k] == UnitFix::inactive;
+            const bool derived = upper[r][k].sign() > 0 || inactive;
+            Rational l = fl[r][k], u = fu[r][k];
+            if (derived && lower[r][k] > l) l = lower[r][k];
+            if (upper[r][k] < u) u = upper[r][k];
+            if (l > u) return false;
+            lower[r][k] = l;
+            upper[r][k] = u;
         }
     }
     return true;
@@ -314,6 +431,16 @@ Rational dual_constraint_lower_bound(const DualChain& d, const LinearConstraint&
     for (const auto& row : slopes) zero.emplace_back(row.size());
     const Rational without = d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, zero)[0];
     return with > without ? with : without;
+}
+
+Rational dual_forward_constraint_lower_bound(const DualChain& d, const LinearConstraint& k,
+                                             const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                                             const std::vector<std::vector<Rational>>& lower,
+                                             const std::vector<std::vector<Rational>>& upper,
+                                             const std::vector<std::vector<Rational>>& slopes, const LeafBounds& outputs) {
+    const Rational dual = dual_constraint_lower_bound(d, k, lo, hi, lower, upper, slopes);
+    const Rational forward = constraint_lower_bound(k, outputs, lo, hi);
+    return dual > forward ? dual : forward;
 }
 
 }  // namespace rigornet

@@ -66,14 +66,18 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
         for (unsigned char a : row) r.push_back(a ? "1" : "0");
         slopes.push_back(std::move(r));
     }
-    return {{"leaf", n.dual ? "dual" : "bound"}, {"slopes", std::move(slopes)}, {"refutes", n.refutes}};
+    return {{"leaf", !n.dual ? "bound" : n.forward_ranges ? "dual_forward" : "dual"},
+            {"slopes", std::move(slopes)},
+            {"refutes", n.refutes}};
 }
 
-// Whether the tree has a dual leaf (then the certificate is version 3, else 2).
-bool has_dual_leaf(const std::vector<ProofNode>& tree) {
+// The certificate version a holds tree needs: 4 with a "dual_forward" leaf, 3 with a dual
+// one, else 2.
+int tree_version(const std::vector<ProofNode>& tree) {
+    int v = 2;
     for (const ProofNode& n : tree)
-        if (n.kind == ProofNode::Kind::leaf && n.dual) return true;
-    return false;
+        if (n.kind == ProofNode::Kind::leaf && n.dual) v = std::max(v, n.forward_ranges ? 4 : 3);
+    return v;
 }
 
 // The merge map of docs/certificates.md: per hidden layer of the original chain, each
@@ -94,7 +98,7 @@ json merge_map(const NeuronMerge& m) {
 void write_certificate(const VerifyCliOptions& o, const VerifyResult& r) {
     namespace fs = std::filesystem;
     json c{{"format", "rigornet-verify-certificate"},
-           {"version", r.verdict == Verdict::proved && has_dual_leaf(r.proof) ? 3 : 2},
+           {"version", r.verdict == Verdict::proved ? tree_version(r.proof) : 2},
            {"rigornet_version", version},
            {"network",
             {{"file", fs::path(o.net).filename().string()}, {"sha256", sha256_file_hex(o.net)}, {"semantics", semantics(o)}}},

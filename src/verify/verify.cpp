@@ -2,6 +2,7 @@
 #include "rigornet/verify/verify.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -475,48 +476,75 @@ bool split_leaf(const DualChain& dual, const VnnlibProperty& p, std::vector<Proo
            certify(dual, p, tree, split.second, b, depth + 1, expired);
 }
 
-// Re-checks the leaves under `id` exactly: a dual leaf by dual_leaf_holds, split further
-// while that fails (at the exact midpoint of its side widest relative to the property's
-// box, as two dual leaves); a forward leaf by the checker's forward procedure, split
-// further at the exact midpoint of its side with the largest smear while that fails;
-// at most 12 further levels either way.
+// The regions of the two children of split node n of region reg (first, second).
+std::pair<ExactRegion, ExactRegion> child_regions(const ProofNode& n, const ExactRegion& reg) {
+    ExactRegion a = reg, b = reg;
+    if (n.kind == ProofNode::Kind::input_split) {
+        a.hi[n.dim] = std::min(a.hi[n.dim], n.at);
+        b.lo[n.dim] = std::max(b.lo[n.dim], n.at);
+    } else {
+        for (ExactRegion* e : {&a, &b}) {
+            e->fix.resize(std::max(e->fix.size(), n.layer + 1));
+            e->fix[n.layer].resize(std::max(e->fix[n.layer].size(), n.unit + 1), 0);
+        }
+        a.fix[n.layer][n.unit] = -1;
+        b.fix[n.layer][n.unit] = 1;
+    }
+    return {std::move(a), std::move(b)};
+}
+
+// Whether dual leaf `leaf` closes over reg: as a plain dual leaf, else (with
+// try_forward) with the forward ranges too (a "dual_forward" leaf: an exact forward pass
+// more, so only where the plain one fails, and only on the search's own leaves, not on
+// the halves of a split); leaf.forward_ranges says which.
+bool close_dual_leaf(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const ExactRegion& reg,
+                     bool try_forward) {
+    leaf.forward_ranges = false;
+    if (dual_leaf_holds(dual, p, leaf, reg.lo, reg.hi, reg.fix)) return true;
+    if (!try_forward) return false;
+    leaf.forward_ranges = true;
+    if (dual_leaf_holds(dual, p, leaf, reg.lo, reg.hi, reg.fix)) return true;
+    leaf.forward_ranges = false;
+    return false;
+}
+
+// A dual leaf `id` that failed close_dual_leaf at `depth` further levels: split at the
+// exact midpoint of the side widest relative to the property's box, both halves dual
+// leaves with the same slopes (any slopes are sound), re-checked by certify; false at
+// depth 12.
+bool split_dual_leaf(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
+                     const ExactRegion& reg, int depth, const std::function<bool()>& expired) {
+    if (depth >= 12) return false;
+    std::size_t d = 0;
+    Rational widest(-1);
+    for (std::size_t i = 0; i < reg.lo.size(); ++i) {
+        const Rational full = p.upper[i] - p.lower[i];
+        const Rational w = full.sign() > 0 ? (reg.hi[i] - reg.lo[i]) / full : Rational(0);
+        if (w > widest) {
+            widest = w;
+            d = i;
+        }
+    }
+    return split_leaf(dual, p, tree, id, reg, d, depth, expired);
+}
+
+// Re-checks the leaves under `id` exactly: a dual leaf by close_dual_leaf, split further
+// while that fails (split_dual_leaf); a forward leaf by the checker's forward procedure,
+// split further at the exact midpoint of its side with the largest smear while that
+// fails; at most 12 further levels either way.
 // false when a leaf cannot be closed that way or the deadline passes.
 bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, std::size_t id,
              const ExactRegion& reg, int depth, const std::function<bool()>& expired) {
     const ReluChain& c = dual.chain();
     if (expired()) return false;
     if (tree[id].kind != ProofNode::Kind::leaf) {
-        ExactRegion a = reg, b = reg;
         const ProofNode n = tree[id];
-        if (n.kind == ProofNode::Kind::input_split) {
-            a.hi[n.dim] = std::min(a.hi[n.dim], n.at);
-            b.lo[n.dim] = std::max(b.lo[n.dim], n.at);
-        } else {
-            for (ExactRegion* e : {&a, &b}) {
-                e->fix.resize(std::max(e->fix.size(), n.layer + 1));
-                e->fix[n.layer].resize(std::max(e->fix[n.layer].size(), n.unit + 1), 0);
-            }
-            a.fix[n.layer][n.unit] = -1;
-            b.fix[n.layer][n.unit] = 1;
-        }
+        const auto [a, b] = child_regions(n, reg);
         return certify(dual, p, tree, n.first, a, depth, expired) && certify(dual, p, tree, n.second, b, depth, expired);
     }
     if (tree[id].dual) {
-        if (dual_leaf_holds(dual, p, tree[id], reg.lo, reg.hi, reg.fix)) return true;
-        if (depth >= 12) return false;
-        // split at the exact midpoint of the side widest relative to the property's box;
-        // both halves are dual leaves with the same slopes (any slopes are sound)
-        std::size_t d = 0;
-        Rational widest(-1);
-        for (std::size_t i = 0; i < reg.lo.size(); ++i) {
-            const Rational full = p.upper[i] - p.lower[i];
-            const Rational w = full.sign() > 0 ? (reg.hi[i] - reg.lo[i]) / full : Rational(0);
-            if (w > widest) {
-                widest = w;
-                d = i;
-            }
-        }
-        return split_leaf(dual, p, tree, id, reg, d, depth, expired);
+        if (close_dual_leaf(dual, p, tree[id], reg, depth == 0)) return true;
+        return split_dual_leaf(dual, p, tree, id, reg, depth, expired);
     }
     SymbolicBounds<Rational> sb;
     try {
@@ -565,6 +593,57 @@ bool certify(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNo
     return split_leaf(dual, p, tree, id, reg, d, depth, expired);
 }
 
+// certify over the whole tree, with the dual leaves of the search's tree checked by
+// `threads` threads first: each check writes only its own leaf's refutes and its result,
+// and the leaves that fail are then split and re-checked in tree order by certify, so
+// the tree (node ids included) is the one a single thread writes.
+bool certify_tree(const DualChain& dual, const VnnlibProperty& p, std::vector<ProofNode>& tree, unsigned threads,
+                  const std::function<bool()>& expired) {
+    std::vector<std::pair<std::size_t, ExactRegion>> leaves;  // depth first, first child first
+    std::vector<std::pair<std::size_t, ExactRegion>> stack;
+    stack.push_back({0, {p.lower, p.upper, {}}});
+    while (!stack.empty()) {
+        auto [id, reg] = std::move(stack.back());
+        stack.pop_back();
+        if (tree[id].kind == ProofNode::Kind::leaf) {
+            leaves.push_back({id, std::move(reg)});
+            continue;
+        }
+        auto [a, b] = child_regions(tree[id], reg);
+        stack.push_back({tree[id].second, std::move(b)});
+        stack.push_back({tree[id].first, std::move(a)});
+    }
+    std::vector<char> holds(leaves.size(), 0);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> late{false};
+    auto work = [&] {
+        for (std::size_t i; (i = next++) < leaves.size();) {
+            if (expired()) {
+                late = true;
+                return;
+            }
+            const auto& [id, reg] = leaves[i];
+            if (tree[id].dual) holds[i] = close_dual_leaf(dual, p, tree[id], reg, true);
+        }
+    };
+    {
+        std::vector<std::thread> pool;
+        for (unsigned i = 1; i < std::max(1u, threads); ++i) pool.emplace_back(work);
+        work();
+        for (std::thread& th : pool) th.join();
+    }
+    if (late) return false;
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+        if (holds[i]) continue;
+        const auto& [id, reg] = leaves[i];
+        if (expired()) return false;
+        const bool closed = tree[id].dual ? split_dual_leaf(dual, p, tree, id, reg, 0, expired)
+                                          : certify(dual, p, tree, id, reg, 0, expired);
+        if (!closed) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
@@ -582,11 +661,16 @@ bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& 
         }
     }
     std::vector<std::vector<Rational>> lower, upper;
-    if (!dual_ranges(dual, lo, hi, fixed, slopes, lower, upper)) return true;  // empty region
+    LeafBounds outputs;
+    if (leaf.forward_ranges ? !dual_forward_ranges(dual, lo, hi, fixed, slopes, lower, upper, outputs)
+                            : !dual_ranges(dual, lo, hi, fixed, slopes, lower, upper))
+        return true;  // empty region
     for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
         bool refuted = false;
         for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
-            if (dual_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes) >
+            if ((leaf.forward_ranges
+                     ? dual_forward_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes, outputs)
+                     : dual_constraint_lower_bound(dual, p.unsafe[k][m], lo, hi, lower, upper, slopes)) >
                 p.unsafe[k][m].rhs) {
                 refuted = true;
                 leaf.refutes[k] = m;
@@ -692,7 +776,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     if (res.verdict == Verdict::proved && o.want_proof) {
         auto expired = [&] { return elapsed() >= o.timeout_seconds || (o.interrupt && o.interrupt->load()); };
         const DualChain dual(mc);
-        if (!certify(dual, p, res.proof, 0, {p.lower, p.upper, {}}, 0, expired)) {
+        if (!certify_tree(dual, p, res.proof, o.threads, expired)) {
             res.proof.clear();
             res.proof_error = expired() ? "time limit reached while re-checking the proof tree exactly"
                                         : "a leaf failed the exact check after 12 further splits";

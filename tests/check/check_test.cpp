@@ -453,7 +453,7 @@ TEST_CASE("check: tampered certificates are rejected with the place named", "[ch
     tampered([](json& c) { c["property"]["sha256"] = std::string(64, 'f'); }, "certificate is for another property");
     tampered([](json& c) { c["network"]["semantics"] = "nnet-binary64"; }, "network.semantics");
     tampered([](json& c) { c["format"] = "something-else"; }, "certificate.format");
-    tampered([](json& c) { c["version"] = 4; }, "certificate.version");
+    tampered([](json& c) { c["version"] = 5; }, "certificate.version");
     tampered([](json& c) { c["tree"]["below"]["leaf"] = "dual"; }, "tree.below.leaf: expected \"bound\" (\"dual\" needs version 3)");
     tampered([](json& c) { c.erase("rigornet_version"); }, "missing \"rigornet_version\"");
     tampered([](json& c) { c["result"] = "unknown"; }, "certificate.result");
@@ -731,13 +731,23 @@ Rational reference_dual_bound(const ReluChain& c, std::size_t layer, std::vector
 }  // namespace
 
 TEST_CASE("check: the integer dual bound equals a plain rational evaluation of its rule", "[check][cert3]") {
-    // Random chains (half with clips), ranges from dual_ranges widened by random
-    // rationals with odd denominators (so the layer's common denominator is not a power of
-    // two), random objective rows with an x-part: DualChain::lower_bounds (integers over
-    // common denominators) must equal reference_dual_bound (rationals) exactly.
+    // Random chains (half with clips; every other pair with weights, biases and objectives
+    // rounded to dyadics, as float networks have, so that the denominators of μ are powers
+    // of two and the linear units take the shift path), ranges from dual_ranges widened by
+    // random rationals with odd denominators (so the layer's common denominator is not a
+    // power of two), random objective rows with an x-part: DualChain::lower_bounds
+    // (integers over common denominators) must equal reference_dual_bound (rationals) exactly.
     auto g = rigornet::test::rng(733);
     for (int t = 0; t < rigornet::test::cases(40); ++t) {
-        const ReluChain c = random_chain(g, t % 2 == 1);
+        const bool dyadic = t % 4 >= 2;
+        auto maybe_dyadic = [&](const Rational& v) { return dyadic ? round_dyadic(v, 6, Round::down) : v; };
+        ReluChain c = random_chain(g, t % 2 == 1);
+        for (std::size_t q = 0; q < c.weights.size(); ++q) {
+            for (std::size_t i = 0; i < c.weights[q].rows(); ++i)
+                for (std::size_t j = 0; j < c.weights[q].cols(); ++j)
+                    c.weights[q].set(i, j, maybe_dyadic(c.weights[q].at(i, j)));
+            for (Rational& v : c.biases[q]) v = maybe_dyadic(v);
+        }
         const DualChain d(c);
         const RandomRegion reg(g, c, 13, 4);
         const auto& [lo, hi, x, z, fixed, slopes] = reg;
@@ -751,7 +761,7 @@ TEST_CASE("check: the integer dual bound equals a plain rational evaluation of i
         const std::size_t layer = g() % (c.depth() + 1);
         std::vector<std::vector<Rational>> coef(3, std::vector<Rational>(c.weights[layer].rows())), a(3);
         for (std::size_t i = 0; i < coef.size(); ++i) {
-            for (Rational& v : coef[i]) v = rigornet::test::small_rational(g);
+            for (Rational& v : coef[i]) v = maybe_dyadic(rigornet::test::small_rational(g));
             if (i > 0)
                 for (std::size_t j = 0; j < c.input_dim; ++j) a[i].push_back(rigornet::test::small_rational(g));
         }
@@ -849,8 +859,57 @@ TEST_CASE("check: random networks: the search's version-3 certificates are accep
         const CheckResult vr = check_certificate(v2, s);
         CHECK(!vr.valid);
         CHECK(vr.reason.find("\"dual\" needs version 3") != std::string::npos);
+        // every leaf as "dual_forward": refused in version 3; in version 4 refused against
+        // the false property (x0 is unsafe, so no bound of a sound kind can refute it)
+        json v4 = good;
+        std::vector<std::pair<std::string, json*>> all;
+        leaves(v4["tree"], "tree", all);
+        for (auto& [at, l] : all) (*l)["leaf"] = "dual_forward";
+        const CheckResult r3 = check_certificate(v4, s);
+        CHECK(!r3.valid);
+        CHECK(r3.reason.find("\"dual_forward\" needs version 4") != std::string::npos);
+        v4["version"] = 4;
+        const CheckResult r4 = check_certificate(v4, fs);
+        INFO(r4.reason);
+        CHECK(!r4.valid);
+        CHECK(r4.reason.find("does not refute") != std::string::npos);
     }
     CHECK(dual_certificates > 0);
+}
+
+TEST_CASE("check: dual_forward ranges lie inside the dual ones and contain the exact values", "[check][cert3]") {
+    // As the dual containment test above: every range of dual_forward_ranges (both ends
+    // are bounds there) contains z_rk(x) at an exact point x of the region, its constraint
+    // bound is ≤ the exact value a·x + c·f(x), and on the first hidden layer (derived from
+    // the box alone) its upper ends are at most dual_ranges' (an intersection with them).
+    auto g = rigornet::test::rng(751);
+    for (int t = 0; t < rigornet::test::cases(40); ++t) {
+        const ReluChain c = random_chain(g, t % 2 == 1);
+        const DualChain d(c);
+        const std::size_t n = c.input_dim;
+        const RandomRegion reg(g, c, 13, 4);
+        const auto& [lo, hi, x, z, fixed, slopes] = reg;
+        std::vector<std::vector<Rational>> lower, upper, dl, du;
+        LeafBounds out;
+        REQUIRE(dual_forward_ranges(d, lo, hi, fixed, slopes, lower, upper, out));  // x is in the region
+        REQUIRE(dual_ranges(d, lo, hi, fixed, slopes, dl, du));
+        for (std::size_t k = 0; k < du[0].size(); ++k) CHECK(upper[0][k] <= du[0][k]);
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                INFO("trial " << t << " unit " << r << "," << k << ": " << lower[r][k].str() << " <= "
+                              << z[r][k].str() << " <= " << upper[r][k].str());
+                CHECK(lower[r][k] <= z[r][k]);  // every lower end is a bound here
+                CHECK(z[r][k] <= upper[r][k]);
+            }
+        const std::vector<Rational> y = c.evaluate(x);
+        for (std::size_t j = 0; j < y.size(); ++j) {
+            const LinearConstraint k = output_constraint(n, y.size(), j, g() % 2 ? 1 : -1, Rational(0));
+            const Rational value = k.ay[j] * y[j];
+            const Rational bound = dual_forward_constraint_lower_bound(d, k, lo, hi, lower, upper, slopes, out);
+            INFO("trial " << t << " output " << j << ": bound " << bound.str() << ", value " << value.str());
+            CHECK(bound <= value);
+        }
+    }
 }
 
 TEST_CASE("check: a dual leaf whose slopes no longer give the bound is refused", "[check][cert3]") {

@@ -1,6 +1,9 @@
 // CLI tests of rigornet verify: --certificate (docs/certificates.md) and --threads.
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -123,4 +126,30 @@ TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certifi
                       " --alpha-steps 5 --certificate /tmp/rigornet-alpha-cert.json",
                   out, &err) == 3);
     CHECK(err.find("--alpha-steps does not go with --certificate") != std::string::npos);
+}
+
+// The self-check of the leaves (threads re-check the search's dual leaves, the failing
+// ones are split afterwards in tree order) writes the same certificate with 1 and 2
+// threads, and check accepts it. ACAS Xu 3_3 property 3: some of its search leaves fail
+// the plain dual check and close as "dual_forward" leaves (version 4).
+TEST_CASE("verify --certificate: the same file with 1 and 2 threads, dual_forward leaves included", "[verify][cert3]") {
+    const std::string net = repo_path("tests/data/acasxu/ACASXU_run2a_3_3_batch_2000.onnx");
+    const std::string prop = repo_path("tests/data/acasxu/prop_3.vnnlib");
+    std::vector<std::string> text;
+    for (const char* threads : {"1", "2"}) {
+        const std::string cert = rigornet::test::temp_path(".json");
+        std::string out, err;
+        REQUIRE(run_cli("verify " + net + " " + prop + " --json --threads " + threads + " --certificate " + cert, out,
+                        &err) == 0);
+        std::ifstream in(cert);
+        REQUIRE(in);
+        text.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        const nlohmann::json c = nlohmann::json::parse(text.back());
+        CHECK(c["version"] == 4);
+        CHECK(text.back().find("\"dual_forward\"") != std::string::npos);
+        std::string cout, cerr;
+        CHECK(run_cli("check " + net + " " + prop + " " + cert, cout, &cerr) == 0);
+        std::remove(cert.c_str());
+    }
+    CHECK(text[0] == text[1]);
 }

@@ -69,9 +69,17 @@ constexpr long bound_precision = 64;
 /// rounding, never tighter. All arithmetic is exact rational. Throws DomainError for a fixed capped
 /// unit or an α outside [0, 1], ShapeError for wrong shapes (the checker tests both first
 /// and reports them with their place in the certificate).
+///
+/// `tighten`, when set, is called at every hidden layer r with the concrete ranges l_k =
+/// min_B L_z, u_k = max_B U_z of all its units (fixed ones included) and the layer's
+/// slopes (a copy of slopes[r]) before the layer is relaxed; it may replace the ranges by
+/// tighter ones that still contain z_rk(x) for every x of R and the slopes by others in
+/// [0, 1] (the relaxations above are valid for any such range and slope, so the bounds
+/// stay valid); when it returns false (R shown empty) the result is empty (no functions).
+using RangeHook = std::function<bool(std::size_t r, std::vector<Rational>& l, std::vector<Rational>& u, std::vector<Rational>& alpha)>;
 LeafBounds symbolic_bounds(const ReluChain& c, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                                const std::vector<std::vector<UnitFix>>& fixed,
-                               const std::vector<std::vector<Rational>>& slopes);
+                               const std::vector<std::vector<Rational>>& slopes, const RangeHook& tighten = {});
 
 /// A lower bound of a·x + c·y over the region of `b` (y = f(x)): min over the box of
 /// a·x + Σ_j (c_j > 0 ? c_j·lower_j : c_j·upper_j), exact. Why: the sum is a linear

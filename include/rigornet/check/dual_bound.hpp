@@ -32,8 +32,9 @@
 
 namespace rigornet {
 
-/// Significant bits of each row of multipliers (soundness does not depend on it).
-constexpr long dual_multiplier_bits = 64;
+/// Significant bits of each row of multipliers (soundness does not depend on it): 62, so
+/// that every multiplier numerator (|N| < 2^62) is a word-sized FLINT integer.
+constexpr long dual_multiplier_bits = 62;
 
 /// A chain's weight matrices and biases over common denominators, W_q = M_q / D_q and
 /// b_q = B_q / E_q with integer M_q, B_q (exact), so that μ = W_qᵀν and ν·b_q are integer
@@ -51,7 +52,9 @@ public:
     /// p < layer lies in [lower[p][j], upper[p][j]] (the caller guarantees it; l ≤ u);
     /// a_i empty means 0. For every x ∈ R, result[i] ≤ g_i(x) (file comment). slopes[p][j]
     /// is α for unstable ReLUs with μ > 0 (any value is sound). Exact; never throws for
-    /// well-shaped input.
+    /// well-shaped input. The back-substitution runs over the live units only (columns of
+    /// ν with a nonzero entry, rows of M_q for the units of the layer below that are not
+    /// off): the dropped terms are zero, so the value is the full product's.
     std::vector<Rational> lower_bounds(std::size_t layer, const std::vector<std::vector<Rational>>& coef,
                                        const std::vector<std::vector<Rational>>& a, const std::vector<Rational>& lo,
                                        const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
@@ -93,5 +96,31 @@ Rational dual_constraint_lower_bound(const DualChain& d, const LinearConstraint&
                                      const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
                                      const std::vector<std::vector<Rational>>& upper,
                                      const std::vector<std::vector<Rational>>& slopes);
+
+/// The ranges of the leaf kind "dual_forward" (version 4): first an independent forward
+/// pass (symbolic_bounds, check.hpp) whose slopes are chosen by the rule α = 1 where its
+/// own range has u > −l, else 0 (any α ∈ [0, 1] is sound); then dual_ranges' derivation,
+/// each hidden layer's ranges intersected with that pass's before the next layer is
+/// derived. By induction over r: the forward ends are bounds of z_rk on R (the forward
+/// procedure), the dual ends are bounds given valid ranges below (dual_ranges' argument),
+/// so their intersection is one; where the dual lower end is not derived (u ≤ 0, not
+/// fixed inactive) the forward one is taken. `outputs` gets the forward pass's output
+/// bounds. Returns false when R is shown empty (an intersection with l > u, or
+/// dual_ranges' reasons); lower/upper/outputs are then incomplete. Why: the search
+/// intersects its back-substituted ranges with such a forward pass, whose own slopes can
+/// make it much tighter than one with the leaf's (ACAS Xu 1_7 p2, docs/certificates.md).
+bool dual_forward_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                         const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                         std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper,
+                         LeafBounds& outputs);
+
+/// A lower bound of a·x + c·y over the region of dual_forward_ranges: the larger of
+/// dual_constraint_lower_bound over its ranges and constraint_lower_bound of its forward
+/// output bounds (both sound).
+Rational dual_forward_constraint_lower_bound(const DualChain& d, const LinearConstraint& k,
+                                             const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                                             const std::vector<std::vector<Rational>>& lower,
+                                             const std::vector<std::vector<Rational>>& upper,
+                                             const std::vector<std::vector<Rational>>& slopes, const LeafBounds& outputs);
 
 }  // namespace rigornet

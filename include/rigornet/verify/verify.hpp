@@ -73,6 +73,9 @@ struct ProofNode {
     Slopes slopes;
     std::vector<std::size_t> refutes;
     bool dual = false;
+    /// A dual leaf whose ranges are also intersected with the forward procedure's
+    /// (dual_forward_ranges, leaf kind "dual_forward", certificate version 4).
+    bool forward_ranges = false;
 };
 
 class DualChain;
@@ -80,7 +83,8 @@ class DualChain;
 /// Whether leaf `leaf` of a proof tree passes the checker's dual procedure over the
 /// region lo ≤ x ≤ hi with phases `fix` (check/dual_bound.hpp: dual_ranges, then
 /// dual_constraint_lower_bound > d for some constraint of every conjunction, with the
-/// leaf's slopes); then leaf.refutes names those constraints. The functions `rigornet
+/// leaf's slopes; with leaf.forward_ranges dual_forward_ranges and
+/// dual_forward_constraint_lower_bound); then leaf.refutes names those constraints. The functions `rigornet
 /// check` runs, so a dual leaf that passes here passes there. Exact; true also when the
 /// derived ranges show the region empty.
 bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
