@@ -124,7 +124,7 @@ struct Task {
 
 // What processing one node produced.
 struct Outcome {
-    enum class Kind { closed, split, counterexample, stuck } kind = Kind::closed;
+    enum class Kind { closed, split, counterexample, stuck, expired } kind = Kind::closed;
     ProofNode node;          // closed: the leaf; split: the split (children filled in later)
     Task first, second;      // split: the two children
     std::vector<Rational> x, y;  // counterexample
@@ -294,7 +294,10 @@ struct Search {
         }
     }
 
-    Outcome process(const Task& t, std::mt19937_64& rng) const {
+    // `expired`: the time limit passed or the run was interrupted; the root's long
+    // counterexample search (attack starts, region LPs) checks it between steps and then
+    // gives up the node (Outcome::Kind::expired).
+    Outcome process(const Task& t, std::mt19937_64& rng, const std::function<bool()>& expired) const {
         Outcome out;
         // with a proof tree, the leaves are re-derived by the checker (dual leaves,
         // check/dual_bound.hpp) from scratch: neither the α ascent (refused with
@@ -345,6 +348,10 @@ struct Search {
         // per open conjunction, each root start's point of least violation (for region_lp)
         std::vector<std::vector<std::pair<double, std::vector<double>>>> ends(p.unsafe.size());
         for (std::size_t s = 0; s <= starts; ++s) {
+            if (t.root && expired()) {
+                out.kind = Outcome::Kind::expired;
+                return out;
+            }
             std::vector<double> x(dim);
             for (std::size_t i = 0; i < dim; ++i) {
                 const bool high = s <= corners && (dim <= 10 ? (s - 1) >> i & 1 : rng() & 1);
@@ -370,6 +377,10 @@ struct Search {
                     std::vector<double> xq = cand[ci].second;
                     double last = -std::numeric_limits<double>::infinity();
                     for (int it = 0; it < 10; ++it) {
+                        if (expired()) {
+                            out.kind = Outcome::Kind::expired;
+                            return out;
+                        }
                         std::vector<double> xs;
                         double value = 0;
                         if (region_lp(xq, k, open, out, xs, value)) return out;
@@ -680,22 +691,19 @@ bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& 
     return true;
 }
 
-VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o) {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-    if (p.lower.size() != c.input_dim)
-        throw ShapeError("verify: the property has " + std::to_string(p.lower.size()) + " inputs, the network " +
-                         std::to_string(c.input_dim));
-    for (const auto& conj : p.unsafe)
-        for (const LinearConstraint& k : conj)
-            if (k.ay.size() != c.output_dim())
-                throw ShapeError("verify: the property has " + std::to_string(k.ay.size()) + " outputs, the network " +
-                                 std::to_string(c.output_dim()));
-    VerifyResult res;
-    if (o.merge) res.merge = merge_neurons(c);
-    else res.merge.merged = c;
-    const ReluChain& mc = res.merge.merged;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The branch and bound of verify over p's box on the merged chain mc (counterexamples
+// evaluated on c), until `deadline`: sets res.verdict, reason, input, output and proof,
+// adds its nodes to res.nodes.
+void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o,
+                Clock::time_point deadline, VerifyResult& res) {
+    const auto start = Clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+    auto interrupted = [&] { return o.interrupt && o.interrupt->load(); };
+    const std::function<bool()> expired = [&] { return Clock::now() >= deadline || interrupted(); };
     const Search search(mc, c, p, o);
     std::mutex mu;
     std::condition_variable cv;
@@ -717,8 +725,8 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
         for (;;) {
             cv.wait(lk, [&] { return stop || !stack.empty() || busy == 0; });
             if (stop || stack.empty()) break;  // stopped, or finished (nothing pending or running)
-            if (o.interrupt && o.interrupt->load()) { halt(Verdict::unknown, "interrupted"); break; }
-            if (elapsed() >= o.timeout_seconds) { halt(Verdict::unknown, "timeout"); break; }
+            if (interrupted()) { halt(Verdict::unknown, "interrupted"); break; }
+            if (Clock::now() >= deadline) { halt(Verdict::unknown, "timeout"); break; }
             if (res.nodes >= o.max_nodes) { halt(Verdict::unknown, "node limit"); break; }
             if (o.progress && index == 0 && elapsed() >= next_progress) {
                 o.progress(res.nodes, stack.size(), elapsed());
@@ -729,7 +737,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             ++res.nodes;
             ++busy;
             lk.unlock();
-            Outcome out = search.process(t, rng);
+            Outcome out = search.process(t, rng, expired);
             lk.lock();
             --busy;
             switch (out.kind) {
@@ -743,6 +751,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
                     }
                     break;
                 case Outcome::Kind::stuck: stuck = true; break;
+                case Outcome::Kind::expired: halt(Verdict::unknown, interrupted() ? "interrupted" : "timeout"); break;
                 case Outcome::Kind::closed:
                     if (o.want_proof) res.proof[t.id] = std::move(out.node);
                     break;
@@ -774,7 +783,6 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
         else res.verdict = Verdict::proved;
     }
     if (res.verdict == Verdict::proved && o.want_proof) {
-        auto expired = [&] { return elapsed() >= o.timeout_seconds || (o.interrupt && o.interrupt->load()); };
         const DualChain dual(mc);
         if (!certify_tree(dual, p, res.proof, o.threads, expired)) {
             res.proof.clear();
@@ -784,7 +792,57 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     } else {
         res.proof.clear();
     }
-    res.seconds = elapsed();
+}
+
+}  // namespace
+
+VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o) {
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                      std::min(o.timeout_seconds, 1e9)));
+    if (p.lower.size() != c.input_dim)
+        throw ShapeError("verify: the property has " + std::to_string(p.lower.size()) + " inputs, the network " +
+                         std::to_string(c.input_dim));
+    for (const auto& conj : p.unsafe)
+        for (const LinearConstraint& k : conj)
+            if (k.ay.size() != c.output_dim())
+                throw ShapeError("verify: the property has " + std::to_string(k.ay.size()) + " outputs, the network " +
+                                 std::to_string(c.output_dim()));
+    VerifyResult res;
+    if (o.merge) res.merge = merge_neurons(c);
+    else res.merge.merged = c;
+    const ReluChain& mc = res.merge.merged;
+    if (o.want_proof) {
+        // one proof tree, rooted at p's box (the hull of the cases' boxes)
+        search_box(mc, c, p, o, deadline, res);
+    } else {
+        // each input box its own search (input_box_cases): proved iff every case is,
+        // refuted as soon as one is; the time left is shared evenly by the cases left
+        const std::vector<VnnlibProperty> cases = input_box_cases(p);
+        res.verdict = Verdict::proved;
+        std::string unknown_reason;
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            const auto now = Clock::now();
+            const auto share = now >= deadline ? Clock::duration::zero() : (deadline - now) / static_cast<long>(cases.size() - i);
+            VerifyResult one;
+            one.nodes = res.nodes;
+            search_box(mc, c, cases[i], o, now + share, one);
+            res.nodes = one.nodes;
+            if (one.verdict == Verdict::refuted) {
+                res.verdict = Verdict::refuted;
+                res.input = std::move(one.input);
+                res.output = std::move(one.output);
+                unknown_reason.clear();
+                break;
+            }
+            if (one.verdict == Verdict::unknown) {
+                if (unknown_reason.empty()) unknown_reason = one.reason;
+                if (one.reason == "interrupted" || one.reason == "node limit") break;
+            }
+        }
+        if (!unknown_reason.empty()) res.verdict = Verdict::unknown, res.reason = unknown_reason;
+    }
+    res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return res;
 }
 

@@ -1,6 +1,7 @@
 // rigornet — VNN-LIB reader (vnnlib.hpp).
 #include "rigornet/verify/vnnlib.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -29,6 +30,22 @@ struct Linear {
     std::map<std::size_t, Rational> x, y;
     Rational c;
 };
+
+// The tightest bound on X_i (upper or lower) among the conjunction's constraints that
+// mention X_i alone (±a·X_i ≤ d, a > 0, no other input, no output); empty if none. Every
+// point of the conjunction satisfies it (exact).
+std::optional<Rational> conjunction_bound(const std::vector<LinearConstraint>& conj, std::size_t i, bool upper) {
+    std::optional<Rational> own;
+    for (const LinearConstraint& c : conj) {
+        bool only_i = c.ax[i].sign() == (upper ? 1 : -1);
+        for (std::size_t j = 0; j < c.ax.size() && only_i; ++j) only_i = j == i || c.ax[j].is_zero();
+        for (const Rational& a : c.ay) only_i = only_i && a.is_zero();
+        if (!only_i) continue;
+        const Rational b = c.rhs / c.ax[i];  // a·X_i ≤ d: X_i ≤ d/a (a > 0), X_i ≥ d/a (a < 0)
+        if (!own || (upper ? b < *own : b > *own)) own = b;
+    }
+    return own;
+}
 
 class Reader {
 public:
@@ -219,8 +236,8 @@ private:
     }
 
     // A bound of X_i implied by the unsafe set when the top level gives none: each
-    // conjunction's tightest one-variable bound b_k on X_i (constraints ±k·X_i ≤ d), and
-    // the loosest of them over the conjunctions (min for a lower bound). Every unsafe point
+    // conjunction's tightest one-variable bound b_k on X_i (conjunction_bound), and the
+    // loosest of them over the conjunctions (min for a lower bound). Every unsafe point
     // satisfies some conjunction k, hence b_k, hence the hull bound; so a box with it keeps
     // every unsafe point, and the constraints stay in U (nothing is lost or added). Empty
     // when some conjunction does not bound X_i on that side.
@@ -228,15 +245,7 @@ private:
                                               bool upper) {
         std::optional<Rational> hull;
         for (const auto& conj : unsafe) {
-            std::optional<Rational> own;
-            for (const LinearConstraint& c : conj) {
-                bool only_i = c.ax[i].sign() == (upper ? 1 : -1);
-                for (std::size_t j = 0; j < c.ax.size() && only_i; ++j) only_i = j == i || c.ax[j].is_zero();
-                for (const Rational& a : c.ay) only_i = only_i && a.is_zero();
-                if (!only_i) continue;
-                const Rational b = c.rhs / c.ax[i];  // a·X_i ≤ d: X_i ≤ d/a (a > 0), X_i ≥ d/a (a < 0)
-                if (!own || (upper ? b < *own : b > *own)) own = b;
-            }
+            const std::optional<Rational> own = conjunction_bound(conj, i, upper);
             if (!own) return std::nullopt;
             if (!hull || (upper ? *own > *hull : *own < *hull)) hull = own;
         }
@@ -302,6 +311,27 @@ bool satisfies(const std::vector<LinearConstraint>& conj, const std::vector<Rati
         if (s > c.rhs) return false;
     }
     return true;
+}
+
+std::vector<VnnlibProperty> input_box_cases(const VnnlibProperty& p) {
+    std::vector<VnnlibProperty> cases;
+    for (const auto& conj : p.unsafe) {
+        std::vector<Rational> lo = p.lower, hi = p.upper;
+        bool empty = false;
+        for (std::size_t i = 0; i < lo.size() && !empty; ++i) {
+            if (auto b = conjunction_bound(conj, i, false); b && *b > lo[i]) lo[i] = *b;
+            if (auto b = conjunction_bound(conj, i, true); b && *b < hi[i]) hi[i] = *b;
+            empty = hi[i] < lo[i];
+        }
+        if (empty) continue;  // no point satisfies the conjunction
+        auto same = std::find_if(cases.begin(), cases.end(), [&](const VnnlibProperty& q) { return q.lower == lo && q.upper == hi; });
+        if (same == cases.end()) {
+            cases.push_back({std::move(lo), std::move(hi), {}});
+            same = cases.end() - 1;
+        }
+        same->unsafe.push_back(conj);
+    }
+    return cases;
 }
 
 }  // namespace rigornet

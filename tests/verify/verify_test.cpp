@@ -1,8 +1,13 @@
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "../lipschitz/lipschitz_support.hpp"
 #include "../support.hpp"
 #include "rigornet/network/evaluate.hpp"
 #include "rigornet/core/error.hpp"
 #include "rigornet/io/json_format.hpp"
+#include "rigornet/io/nnet_format.hpp"
 #include "rigornet/linalg/exact_lp.hpp"
 #include "rigornet/verify/verify.hpp"
 
@@ -289,4 +294,121 @@ TEST_CASE("verify agrees with brute-force region enumeration, with every boundin
         }
     }
     CHECK(decided * 10 >= runs * 9);  // and they do decide (t is 1/64 away from M, or M itself)
+}
+
+TEST_CASE("VNN-LIB: ACAS Xu property 6's two input boxes are two cases of four conjunctions", "[vnnlib]") {
+    const VnnlibProperty p = read_vnnlib(rigornet::test::repo_path("tests/data/acasxu/prop_6.vnnlib"));
+    REQUIRE(p.unsafe.size() == 8);  // 2 boxes × 4 output disjuncts
+    const std::vector<VnnlibProperty> cases = input_box_cases(p);
+    REQUIRE(cases.size() == 2);
+    const Rational gap = parse_rational("0.11140846");
+    CHECK(p.lower[1] == -parse_rational("0.499999896"));  // the reader's box is the hull
+    CHECK(p.upper[1] == parse_rational("0.499999896"));
+    for (const VnnlibProperty& q : cases) {
+        CHECK(q.unsafe.size() == 4);
+        CHECK((q.lower[1] == gap || q.upper[1] == -gap));  // one side of the gap each
+        for (std::size_t i = 0; i < p.lower.size(); ++i) CHECK((p.lower[i] <= q.lower[i] && q.upper[i] <= p.upper[i]));
+    }
+    CHECK(cases[0].lower[1] != cases[1].lower[1]);
+    // a conjunction whose own bounds leave no point is dropped
+    VnnlibProperty e = p;
+    e.unsafe[0].push_back(LinearConstraint{{Rational(), Rational(1), Rational(), Rational(), Rational()},
+                                           std::vector<Rational>(5), Rational(-1)});  // X_1 ≤ −1
+    const std::vector<VnnlibProperty> fewer = input_box_cases(e);
+    REQUIRE(fewer.size() == 2);
+    CHECK(fewer[0].unsafe.size() + fewer[1].unsafe.size() == 7);
+}
+
+TEST_CASE("verify: a disjunction of input boxes agrees with the exact maximum over each box", "[verify][hard]") {
+    // Unsafe: (x_0 ≤ −1/4 ∧ y_0 ≥ t) ∨ (x_0 ≥ 1/4 ∧ y_0 ≥ t) over the hull [−1, 1]^n, for
+    // t just above, at and between the two boxes' exact maxima (brute_force_max, per box):
+    // holds iff t exceeds both, and a counterexample lies in a box whose maximum reaches t.
+    auto g = rigornet::test::rng(307);
+    int decided = 0, runs = 0, holds = 0, violated = 0;
+    for (int trial = 0; trial < rigornet::test::cases(8);) {
+        const ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 2, 1));
+        std::size_t hidden = 0;
+        for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
+        if (hidden > 8) continue;
+        ++trial;
+        const std::size_t n = c.input_dim;
+        std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
+        std::vector<Rational> hi_a = hi, lo_b = lo;
+        hi_a[0] = Rational(-1, 4);
+        lo_b[0] = Rational(1, 4);
+        const Rational ma = brute_force_max(c, lo, hi_a), mb = brute_force_max(c, lo_b, hi);
+        const Rational top = ma > mb ? ma : mb;
+        for (const Rational& t : {top + Rational(1, 64), top, (ma + mb) / Rational(2)}) {
+            std::vector<Rational> e0(n), me0(n);
+            e0[0] = Rational(1);
+            me0[0] = Rational(-1);
+            const LinearConstraint ya{std::vector<Rational>(n), {Rational(-1)}, -t};  // −y ≤ −t
+            VnnlibProperty p;
+            p.lower = lo;
+            p.upper = hi;
+            p.unsafe = {{LinearConstraint{e0, {Rational()}, Rational(-1, 4)}, ya},  // x_0 ≤ −1/4
+                        {LinearConstraint{me0, {Rational()}, Rational(-1, 4)}, ya}};  // −x_0 ≤ −1/4
+            REQUIRE(input_box_cases(p).size() == 2);
+            VerifyOptions o;
+            o.timeout_seconds = 2;
+            o.max_nodes = 3000;
+            const VerifyResult r = verify(c, p, o);
+            INFO("trial " << trial << " t = " << t.str() << " max " << ma.str() << ", " << mb.str());
+            ++runs;
+            if (r.verdict == Verdict::proved) {
+                ++holds;
+                CHECK((t > ma && t > mb));
+            }
+            if (r.verdict == Verdict::refuted) {
+                ++violated;
+                const bool in_a = r.input[0] <= Rational(-1, 4), in_b = r.input[0] >= Rational(1, 4);
+                CHECK((in_a || in_b));
+                CHECK(((in_a && t <= ma) || (in_b && t <= mb)));
+                CHECK(c.evaluate(r.input)[0] >= t);
+            }
+            decided += r.verdict != Verdict::unknown;
+        }
+    }
+    CHECK(decided * 10 >= runs * 9);
+    CHECK(holds > 0);
+    CHECK(violated > 0);
+}
+
+TEST_CASE("verify: a tiny time limit ends the root's counterexample search with a clean unknown", "[verify][hard]") {
+    // ACAS Xu property 3's box (raw coordinates) on the bundled network, unsafe "COC
+    // minimal": the root's bounds do not decide it, and with 10^6 restarts the root attack
+    // alone would run for minutes. The deadline is checked inside it.
+    const ReluChain c =
+        extract_relu_chain(read_nnet(rigornet::test::repo_path("tests/data/nnet/acasxu_test.nnet"), NumberReading::decimal));
+    VnnlibProperty p;
+    p.lower = {Rational(1500), Rational(-6, 100), Rational(31, 10), Rational(980), Rational(960)};
+    p.upper = {Rational(1800), Rational(6, 100), Rational(314, 100), Rational(1200), Rational(1200)};
+    p.unsafe.emplace_back();
+    for (std::size_t j = 1; j < 5; ++j) {  // y_0 − y_j ≤ 0
+        std::vector<Rational> ay(5);
+        ay[0] = Rational(1);
+        ay[j] = Rational(-1);
+        p.unsafe[0].push_back({std::vector<Rational>(5), ay, Rational()});
+    }
+    VerifyOptions o;
+    o.root_restarts = 1000000;
+    o.root_attack_work = std::size_t(1) << 60;
+    o.timeout_seconds = 0.05;
+    const VerifyResult r = verify(c, p, o);
+    CHECK(r.verdict == Verdict::unknown);
+    CHECK(r.reason == "timeout");
+    CHECK(r.nodes == 1);  // it ended inside the root node
+    CHECK(r.seconds < 2);
+    std::atomic<bool> stop{false};
+    o.timeout_seconds = 60;
+    o.interrupt = &stop;
+    std::thread ctrl_c([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        stop = true;
+    });
+    const VerifyResult s = verify(c, p, o);
+    ctrl_c.join();
+    CHECK(s.verdict == Verdict::unknown);
+    CHECK(s.reason == "interrupted");
+    CHECK(s.seconds < 2);
 }

@@ -42,7 +42,8 @@ using Slopes = std::vector<std::vector<unsigned char>>;
 ///   earlier layers down to the input box (the routine that back-substitutes the output
 ///   constraints), and l, u become the tighter ends of these enclosures and of those of
 ///   a plain forward pass (so no bound, of a unit or a constraint, is looser than with
-///   `forward`: the pass costs one forward pass more). Sound: each back-substituted
+///   `forward`: the pass costs one forward pass more; with BoundRefinement::parent the
+///   parent's bounds take that pass's place and it is skipped). Sound: each back-substituted
 ///   value is a lower bound of ±z on the region (sound_bounds.cpp, back_lower: every
 ///   relaxation step replaces ν·σ by something ≤ it on the region, in outward
 ///   rounding), so the intersection of enclosures of z encloses z; and every relaxation
@@ -129,7 +130,8 @@ struct OutwardChain {
 ///   tighter ends of its own and the parent's (both enclose z on this region), before its
 ///   relaxation is built: each unit's bounds are within the parent's. (Not always within
 ///   those of a pass without parent: a tighter l, u can flip the DeepPoly slope rule
-///   downstream.)
+///   downstream.) With back_substituted, no plain forward pass is run: the parent's
+///   bounds replace it.
 struct BoundRefinement {
     std::size_t alpha_steps = 0;
     const SymbolicBounds<double>* parent = nullptr;

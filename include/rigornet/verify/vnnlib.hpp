@@ -44,6 +44,15 @@ VnnlibProperty read_vnnlib(const std::string& path);
 /// The same from text; `name` is used in messages.
 VnnlibProperty parse_vnnlib(const std::string& text, const std::string& name);
 
+/// The property as independent cases, one per distinct input box: conjunction k's box is
+/// p's box tightened by k's own one-variable input bounds (±a·X_i ≤ d); conjunctions with
+/// the same box share a case, conjunctions with an empty box are dropped. Exact and
+/// lossless: every point of U_k satisfies k's bounds, so f(box) ∩ U = ∅ ⇔ for every case
+/// f(case box) ∩ case U = ∅, and a point of a case's U in its box is one of p's U in p's
+/// box. For a property whose inputs form a disjunction of boxes (ACAS Xu property 6) the
+/// cases are the boxes; otherwise usually one case. Empty when no conjunction is satisfiable.
+std::vector<VnnlibProperty> input_box_cases(const VnnlibProperty& p);
+
 /// True iff (x, y) satisfies every constraint of the conjunction (exact).
 bool satisfies(const std::vector<LinearConstraint>& conj, const std::vector<Rational>& x,
                const std::vector<Rational>& y);
