@@ -254,18 +254,28 @@ TEST_CASE("verify: the root's region LPs find a counterexample in a band too thi
     CHECK(verify(c, p, o).verdict == Verdict::unknown);
 }
 
+namespace {
+
+// A random ReLU chain small enough for brute_force_max: at most 8 hidden units.
+ReluChain small_chain(std::mt19937_64& g) {
+    for (;;) {
+        ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 2, 1));
+        std::size_t hidden = 0;
+        for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
+        if (hidden <= 8) return c;
+    }
+}
+
+}  // namespace
+
 TEST_CASE("verify agrees with brute-force region enumeration, with every bounding option", "[verify][hard]") {
     // Unsafe "y_0 ≥ t" over [−1, 1]^n for t = M (violated: M is attained), M ± 1/64, M is
     // the exact maximum by brute_force_max. Each option set may leave unknown, never a
     // wrong verdict; the counterexample is re-evaluated exactly.
     auto g = rigornet::test::rng(211);
     int decided = 0, runs = 0;
-    for (int trial = 0; trial < rigornet::test::cases(12);) {
-        const ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 2, 1));
-        std::size_t hidden = 0;
-        for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
-        if (hidden > 8) continue;
-        ++trial;
+    for (int trial = 0; trial < rigornet::test::cases(12); ++trial) {
+        const ReluChain c = small_chain(g);
         const std::size_t n = c.input_dim;
         const std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
         const Rational m = brute_force_max(c, lo, hi);
@@ -325,12 +335,8 @@ TEST_CASE("verify: a disjunction of input boxes agrees with the exact maximum ov
     // holds iff t exceeds both, and a counterexample lies in a box whose maximum reaches t.
     auto g = rigornet::test::rng(307);
     int decided = 0, runs = 0, holds = 0, violated = 0;
-    for (int trial = 0; trial < rigornet::test::cases(8);) {
-        const ReluChain c = extract_relu_chain(rigornet::test::random_relu_network(g, 2, 1));
-        std::size_t hidden = 0;
-        for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
-        if (hidden > 8) continue;
-        ++trial;
+    for (int trial = 0; trial < rigornet::test::cases(8); ++trial) {
+        const ReluChain c = small_chain(g);
         const std::size_t n = c.input_dim;
         std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
         std::vector<Rational> hi_a = hi, lo_b = lo;
