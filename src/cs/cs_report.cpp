@@ -1,4 +1,6 @@
 #include "rigornet/cs/cs_report.hpp"
+
+#include "rigornet/linalg/double_error.hpp"
 #include "rigornet/network/evaluate_l2.hpp"
 #include "rigornet/network/midrad_eval.hpp"
 #include "rigornet/number/precision_doubling.hpp"
@@ -75,10 +77,8 @@ AdaptiveBalls evaluate_ball_adaptive(const Network& net, const std::vector<Ratio
     std::string l2_fallback;
     if (fast_first) {
         L2Evaluation l2 = solver ? evaluate_primal_dual_l2(net, *solver, y, progress) : evaluate_l2(net, y, progress);
-        // the acceptance threshold only (the radius is proved whatever it is): ‖mid‖ in round to nearest
-        double n2 = 0;
-        for (double v : l2.mid) n2 += v * v;
-        const double scale = std::max(1.0, std::sqrt(n2));
+        // the acceptance threshold only (the radius is proved whatever it is)
+        const double scale = std::max(1.0, norm2_upper(l2.mid));
         if (l2.radius < std::ldexp(scale, -accuracy_bits)) {
             AdaptiveBalls r;
             for (double v : l2.mid) {

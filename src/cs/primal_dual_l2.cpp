@@ -42,9 +42,9 @@ std::vector<Slot> roles(const PrimalDualLayout& lay) {
 // Whether layer l has the kind a step's position (or a restart/init/output) needs.
 bool kind_matches(const Layer& l, const Slot& s) {
     if (s.role != Role::step) return std::holds_alternative<AffineLayer>(l);
-    static constexpr const char* kinds[step_layers] = {"affine", "relu", "affine", "square", "affine", "gates"};
+    // affine, ReLU, affine, square, affine, gates
     return visit_layer(
-        l, [&](const AffineLayer&) { return std::string(kinds[s.pos]) == "affine"; },
+        l, [&](const AffineLayer&) { return s.pos % 2 == 0; },
         [&](const ElementwiseLayer& e) {
             return (e.fn == Scalar::relu && s.pos == 1) || (e.fn == Scalar::square && s.pos == 3);
         },

@@ -840,7 +840,10 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
                 if (one.reason == "interrupted" || one.reason == "node limit") break;
             }
         }
-        if (!unknown_reason.empty()) res.verdict = Verdict::unknown, res.reason = unknown_reason;
+        if (!unknown_reason.empty()) {
+            res.verdict = Verdict::unknown;
+            res.reason = unknown_reason;
+        }
     }
     res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return res;

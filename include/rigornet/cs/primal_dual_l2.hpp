@@ -43,18 +43,18 @@ std::optional<PrimalDualLayout> primal_dual_layout(const CsProblem& problem, con
 /// part satisfies ‖x⁺ − x′⁺‖ ≤ ‖Δx − τAᵀΔd‖ ≤ √τ‖u − u′‖_M (S is 1-Lipschitz;
 /// τ‖AᵀΔd‖² ≤ ‖Δd‖²/σ). The network's step differs from T only in its gate
 /// d⁺ = v/max(1, sqrt_θ(‖v‖²)), within θ of P(v). So with E ≥ ‖û − u‖_M and S ≥ ‖ŝ − s‖
-/// (hats: the doubles; u, s: the exact network at the exact y) and β the step's own
-/// rounding (L2LayerBound over its six layers from ρ = 0, which covers ŷ ≠ y too):
-///   E ← E + β(1/√τ + 1/√σ) + 2θ/√σ,   S ← (k·S + √τ·E_before)/(k + 1) + β
+/// (hats: the doubles; u, s: the exact network at the exact y), ρ the rounding of the
+/// step's first three layers (L2LayerBound from ρ = 0 at ŷ, which covers ŷ ≠ y too; they
+/// compute T's x⁺ and v), and g the gate rule at the exact q = ‖v̂‖² (enclosed by a
+/// midpoint–radius sum; P is 1-Lipschitz, so v's error carries through it):
+///   E ← E + ρ(1/√τ + 1/√σ) + (g + θ)/√σ + θ/√σ,   S ← (k·S + √τ·E_before)/(k + 1) + ρ
 /// at the block's step k (s is the running average of the block's iterates), using
-/// ‖(a, b)‖_M ≤ ‖a‖/√τ + ‖b‖/√σ. A restart (x = c·s, d = s = 0) and the output
-/// (synthesis of c·s) read s only: error ≤ ‖A_layer‖·S + β. No τσL_A² < 1 is needed and
-/// there is no factor per restart: for a fixed scale α the radius grows linearly in the
-/// steps (pd). FIRENET's α_j = 2L_A/(ε_j p) makes the unscaled effect of a step's
-/// absolute errors (the dual's, θ's) grow like p; choose θ well below the accuracy wanted.
-/// (The step's own rounding β is the layer rule's; the gate's share is bounded directly:
-/// ‖d̂⁺ − P(v̂)‖ ≤ the gate rule at the exact q = ‖v̂‖², enclosed by a midpoint–radius
-/// sum, plus θ; P is 1-Lipschitz, so the v layer's bound carries through it.)
+/// ‖(a, b)‖_M ≤ ‖a‖/√τ + ‖b‖/√σ (one θ for each of the two runs). A restart (x = c·s,
+/// d = s = 0) and the output (synthesis of c·s) read s only: error ≤ ‖A_layer‖·S + β,
+/// β their own rounding. No τσL_A² < 1 is needed and there is no factor per restart: for
+/// a fixed scale α the radius grows linearly in the steps (pd). FIRENET's α_j =
+/// 2L_A/(ε_j p) makes the unscaled effect of a step's absolute errors (the dual's, θ's)
+/// grow like p; choose θ well below the accuracy wanted.
 /// All bound arithmetic rounds upward. radii: S after each step (one per step).
 /// Where L2LayerBound proves nothing (e.g. FourierSampling's FFTW path), radius = +∞
 /// and failed_layer/reason say where and why; mid is still computed.

@@ -37,9 +37,10 @@ struct DoubleErrorBound {
 /// bounded here (sums of two, products with factors the growth bounds cover).
 inline constexpr double double_error_guard = 0x1p1000;
 
-/// An upper bound on ‖x‖₂ (+∞ if a value is not finite): the scaled squares summed in
-/// round to nearest, then enlarged by the a priori bound γ_{n+4} and the underflow terms
-/// (proof next to the definition); relative overestimate about (n + 4)u.
+/// An upper bound on ‖x‖₂ (+∞ if a value is not finite): the squares of â_i =
+/// RN(|x_i|·2^−e) summed in round to nearest, any order, so |ŝ − Σâ_i²| ≤ γ_{n+4}Σâ_i² +
+/// nη (Higham (3.4), η per underflowing square), and ‖a‖ ≤ ‖â‖ + √n·η (â_i within η of
+/// the scaled |x_i|); relative overestimate about (n + 4)u.
 double norm2_upper(std::span<const double> x);
 
 /// Error chain through stages z_k = T_k z_{k−1} (‖T_k‖ ≤ t) computed as
