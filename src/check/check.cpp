@@ -221,7 +221,7 @@ public:
     TreeCheck(const ReluChain& c, const VnnlibProperty& p, const CheckOptions& o, CheckResult& result,
               std::chrono::steady_clock::time_point start, int version)
         : c_(c), p_(p), o_(o), result_(result), start_(start), lo_(p.lower), hi_(p.upper),
-          dual_forward_(version >= 4) {
+          dual_forward_(version >= 4), combinations_(version >= 5) {
         if (version >= 3) dual_.emplace(c);
         for (std::size_t r = 0; r < c.depth(); ++r) fixed_.emplace_back(c.weights[r].rows(), UnitFix::free);
     }
@@ -361,12 +361,10 @@ private:
                                           : dual_      ? "expected \"bound\" or \"dual\" (\"dual_forward\" needs version 4)"
                                                        : "expected \"bound\" (\"dual\" needs version 3)");
         const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
-        const json& refutes = leaf_refutes(v);
+        const std::vector<Refuting> cons = leaf_refutes(v);
         const LeafBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
-        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
-            const std::size_t m = index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size());
-            refuted(k, m, constraint_lower_bound(p_.unsafe[k][m], b, lo_, hi_));
-        }
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
+            refuted(k, cons[k], constraint_lower_bound(cons[k].con, b, lo_, hi_));
     }
 
     // A leaf of kind "dual" (version 3): the unit ranges derived by the Lagrangian bound
@@ -378,37 +376,59 @@ private:
         const std::string& here = path();
         only_keys(v, here, {"leaf", "slopes", "refutes"});
         const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
-        const json& refutes = leaf_refutes(v);
-        std::vector<std::size_t> ms;
-        for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
-            ms.push_back(index(refutes[k], item(here + ".refutes", k), p_.unsafe[k].size()));
+        const std::vector<Refuting> cons = leaf_refutes(v);
         std::vector<std::vector<Rational>> lower, upper;
         LeafBounds outputs;
         if (with_forward ? !dual_forward_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper, outputs)
                          : !dual_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper))
             return;  // an empty region
         for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
-            const LinearConstraint& con = p_.unsafe[k][ms[k]];
-            refuted(k, ms[k],
+            const LinearConstraint& con = cons[k].con;
+            refuted(k, cons[k],
                     with_forward ? dual_forward_constraint_lower_bound(*dual_, con, lo_, hi_, lower, upper, slopes, outputs)
                                  : dual_constraint_lower_bound(*dual_, con, lo_, hi_, lower, upper, slopes));
         }
     }
 
-    const json& leaf_refutes(const json& v) const {
+    // The refuting constraint of each conjunction k: refutes[k] is a constraint index m
+    // (constraint m of conjunction k) or, from version 5, an array of one nonnegative
+    // rational λ_m per constraint of conjunction k, not all zero: the combination
+    // Σλ_m·(constraint m) (combine, vnnlib.hpp), which every point of the conjunction
+    // satisfies, so refuting it refutes the conjunction.
+    struct Refuting {
+        LinearConstraint con;
+        std::string name;  // for messages
+    };
+    std::vector<Refuting> leaf_refutes(const json& v) const {
+        const std::string at = path() + ".refutes";
         const json& refutes = field(v, path(), "refutes");
         if (!refutes.is_array() || refutes.size() != p_.unsafe.size())
-            throw Invalid(path() + ".refutes",
-                          "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
-        return refutes;
+            throw Invalid(at, "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
+        std::vector<Refuting> cons;
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
+            const std::string here = item(at, k);
+            if (!refutes[k].is_array()) {
+                const std::size_t m = index(refutes[k], here, p_.unsafe[k].size());
+                cons.push_back({p_.unsafe[k][m], "constraint " + std::to_string(m)});
+                continue;
+            }
+            if (!combinations_) throw Invalid(here, "a combination of constraints needs version 5");
+            const std::vector<Rational> lambda = rational_array(refutes[k], here, p_.unsafe[k].size());
+            try {
+                cons.push_back({combine(p_.unsafe[k], lambda), "the combination of its constraints"});
+            } catch (const DomainError& e) {
+                throw Invalid(here, e.what());
+            }
+        }
+        return cons;
     }
 
-    // Constraint m of conjunction k has lower bound `lower` over the leaf: it must exceed d_m.
-    void refuted(std::size_t k, std::size_t m, const Rational& lower) const {
-        const LinearConstraint& con = p_.unsafe[k][m];
-        if (!(lower > con.rhs))
+    // The refuting constraint con of conjunction k has lower bound `lower` over the leaf:
+    // it must exceed con's right-hand side.
+    void refuted(std::size_t k, const Refuting& r, const Rational& lower) const {
+        if (!(lower > r.con.rhs))
             throw Invalid(path(), "leaf does not refute conjunction " + std::to_string(k) + " (lower bound " +
-                                      lower.str() + " ≤ " + con.rhs.str() + " of constraint " + std::to_string(m) + ")");
+                                      lower.str() + " ≤ " + r.con.rhs.str() + " of " + r.name + ")");
     }
 
     std::vector<std::vector<Rational>> leaf_slopes(const json& v) const {
@@ -438,6 +458,7 @@ private:
     std::string path_;
     std::optional<DualChain> dual_;  // version 3: the chain over common denominators
     bool dual_forward_;              // version 4: "dual_forward" leaves
+    bool combinations_;              // version 5: combinations of constraints in refutes
 };
 
 // The merged chain of a certificate's "merge" map (docs/certificates.md), re-derived from
@@ -624,8 +645,8 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
     if (string_field(cert, "certificate", "format") != "rigornet-verify-certificate")
         throw Invalid("certificate.format", "not a rigornet verification certificate");
     const json& version = field(cert, "certificate", "version");
-    if (!version.is_number_integer() || version < 1 || version > 4)
-        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 to 4)");
+    if (!version.is_number_integer() || version < 1 || version > 5)
+        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 to 5)");
     if (version == 1)
         only_keys(cert, "certificate",
                   {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});

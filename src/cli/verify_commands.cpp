@@ -66,17 +66,29 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
         for (unsigned char a : row) r.push_back(a ? "1" : "0");
         slopes.push_back(std::move(r));
     }
+    json refutes = json::array();  // a constraint index, or a combination's multipliers
+    for (std::size_t k = 0; k < n.refutes.size(); ++k)
+        refutes.push_back(k < n.combination.size() && !n.combination[k].empty() ? strings(n.combination[k])
+                                                                                  : json(n.refutes[k]));
     return {{"leaf", !n.dual ? "bound" : n.forward_ranges ? "dual_forward" : "dual"},
             {"slopes", std::move(slopes)},
-            {"refutes", n.refutes}};
+            {"refutes", std::move(refutes)}};
 }
 
-// The certificate version a holds tree needs: 4 with a "dual_forward" leaf, 3 with a dual
-// one, else 2.
+// Whether leaf n refutes some conjunction by a combination of its constraints.
+bool combines(const ProofNode& n) {
+    return std::any_of(n.combination.begin(), n.combination.end(), [](const auto& l) { return !l.empty(); });
+}
+
+// The certificate version a holds tree needs: 5 with a combination of constraints, 4 with
+// a "dual_forward" leaf, 3 with a dual one, else 2.
 int tree_version(const std::vector<ProofNode>& tree) {
     int v = 2;
     for (const ProofNode& n : tree)
-        if (n.kind == ProofNode::Kind::leaf && n.dual) v = std::max(v, n.forward_ranges ? 4 : 3);
+        if (n.kind == ProofNode::Kind::leaf) {
+            if (n.dual) v = std::max(v, n.forward_ranges ? 4 : 3);
+            if (combines(n)) v = 5;
+        }
     return v;
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cfenv>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <type_traits>
@@ -309,6 +310,69 @@ typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P
     return best;
 }
 
+// Multipliers λ ≥ 0 (Σλ = 1) for combining the constraints of a conjunction, given the
+// affine lower functions ℓ_m(x) − d_m (coefficients of x, then the constant) of its
+// constraints over the box [lo, hi]: approximately maximises the concave function
+// φ(λ) = min_box Σ_m λ_m (ℓ_m(x) − d_m) by projected supergradient steps (the
+// supergradient is (ℓ_m(x*) − d_m)_m at a minimising corner x*). A heuristic in double:
+// soundness never depends on λ (any λ ≥ 0 gives a valid combined constraint).
+std::vector<double> combination_multipliers(const std::vector<std::vector<double>>& affine,
+                                            const std::vector<double>& lo, const std::vector<double>& hi) {
+    const std::size_t mm = affine.size(), n = lo.size();
+    std::vector<double> lambda(mm, 0.0), best, g(mm), x(n);
+    auto phi = [&](const std::vector<double>& l) {  // value at l, x* in x, supergradient in g
+        double v = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            double coef = 0;
+            for (std::size_t m = 0; m < mm; ++m) coef += l[m] * affine[m][i];
+            x[i] = coef > 0 ? lo[i] : hi[i];
+            v += coef * x[i];
+        }
+        for (std::size_t m = 0; m < mm; ++m) {
+            g[m] = affine[m][n];
+            for (std::size_t i = 0; i < n; ++i) g[m] += affine[m][i] * x[i];
+            v += l[m] * affine[m][n];
+        }
+        return v;
+    };
+    // start at the best single constraint
+    double best_value = -std::numeric_limits<double>::infinity();
+    for (std::size_t m = 0; m < mm; ++m) {
+        std::vector<double> e(mm, 0.0);
+        e[m] = 1;
+        if (const double v = phi(e); v > best_value || best.empty()) {
+            best_value = v;
+            best = std::move(e);
+        }
+    }
+    lambda = best;
+    phi(lambda);
+    double scale = 0;
+    for (std::size_t m = 0; m < mm; ++m) scale = std::max(scale, std::abs(g[m]));
+    if (!(scale > 0) || !std::isfinite(scale)) return best;
+    std::vector<double> sorted(mm);
+    for (int s = 0; s < 60; ++s) {
+        const double v = phi(lambda);
+        if (v > best_value) {
+            best_value = v;
+            best = lambda;
+        }
+        const double eta = 1.0 / (scale * std::sqrt(s + 1.0));
+        for (std::size_t m = 0; m < mm; ++m) lambda[m] += eta * g[m];
+        // Euclidean projection onto the simplex (sort, find the threshold)
+        sorted = lambda;
+        std::sort(sorted.begin(), sorted.end(), std::greater<>());
+        double cum = 0, theta = 0;
+        for (std::size_t j = 0; j < mm; ++j) {
+            cum += sorted[j];
+            const double t = (cum - 1) / static_cast<double>(j + 1);
+            if (sorted[j] - t > 0) theta = t;
+        }
+        for (double& l : lambda) l = std::max(l - theta, 0.0);
+    }
+    return best;
+}
+
 template <class P, class M>
 SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typename P::S>& lo,
                                         const std::vector<typename P::S>& hi, const PhaseFix& fix,
@@ -457,10 +521,17 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     }
     // output constraints: a·x + Σ_{c>0} c·L_y + Σ_{c<0} c·U_y, minimised over the box
     const std::size_t outs = model.rows(last);
+    out.combination.assign(model.conjunctions(), {});
+    out.combined_bound.assign(model.conjunctions(), S(0));
+    out.combined_rhs.assign(model.conjunctions(), S(0));
     for (std::size_t k = 0; k < model.conjunctions(); ++k) {
         out.bound.emplace_back();
         out.forward.emplace_back();
         out.gradient.emplace_back();
+        // per constraint, the final affine function of x of its better back-substitution
+        // (for choosing the multipliers of the combination below; a heuristic)
+        std::vector<std::vector<double>> affine;
+        bool refuted = false;
         for (std::size_t m = 0; m < model.constraints(k); ++m) {
             std::vector<V> g(width, P::zero());
             for (std::size_t i = 0; i < n; ++i) g[i] = model.ax(k, m, i);
@@ -482,11 +553,17 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
                 for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
                 S back_own = 0, back_zero = 0;
+                BackTrace<P> tr;
+                std::vector<double> better(width);  // ℓ_m − d_m of the better of the two
                 for (Alpha a : {Alpha::own, Alpha::zero}) {
-                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min);
+                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min, nullptr, &tr);
                     if (back > bound) bound = back;  // NaN never wins
                     (a == Alpha::own ? back_own : back_zero) = back;
+                    if (a == Alpha::own || back_zero > back_own)
+                        for (std::size_t t = 0; t < width; ++t) better[t] = P::heuristic(tr.h[t]);
                 }
+                better[n] -= model.rhs_up(k, m);
+                affine.push_back(std::move(better));
                 // α-CROWN on a constraint still open (sound for any α ∈ [0, 1]), from the
                 // better of the two slope choices
                 if (refine.alpha_steps > 0 && !(bound > model.rhs_up(k, m))) {
@@ -498,10 +575,35 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 }
             }
             if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
+            if constexpr (!exact)
+                if (bound > model.rhs_up(k, m)) refuted = true;
             out.bound.back().push_back(bound);
             std::vector<double> grad(n);
             for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
             out.gradient.back().push_back(std::move(grad));
+        }
+        // a conjunction no single constraint refutes: one nonnegative combination of its
+        // constraints, back-substituted as one constraint (SymbolicBounds::combination)
+        if constexpr (!exact) {
+            if (refuted || model.constraints(k) < 2) continue;
+            const std::vector<double> lambda = combination_multipliers(affine, lo, hi);
+            std::vector<V> mu(outs, P::zero()), h(width, P::zero());
+            S rhs = 0;
+            for (std::size_t m = 0; m < lambda.size(); ++m) {
+                if (lambda[m] == 0) continue;
+                const V l = P::point(lambda[m]);
+                for (std::size_t j = 0; j < outs; ++j) P::add_to(mu[j], P::mul(l, model.ay(k, m, j)));
+                for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], P::mul(l, model.ax(k, m, i)));
+                P::add_upper(rhs, P::upper_of(P::mul(l, P::point(model.rhs_up(k, m)))));
+            }
+            S best = -std::numeric_limits<double>::infinity();
+            for (Alpha a : {Alpha::own, Alpha::zero}) {
+                const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min);
+                if (back > best) best = back;  // NaN never wins
+            }
+            out.combination[k] = lambda;
+            out.combined_bound[k] = best;
+            out.combined_rhs[k] = rhs;
         }
     }
     return out;

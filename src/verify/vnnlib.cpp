@@ -303,6 +303,25 @@ VnnlibProperty read_vnnlib(const std::string& path) {
     return parse_vnnlib(ss.str(), path);
 }
 
+LinearConstraint combine(const std::vector<LinearConstraint>& conj, const std::vector<Rational>& lambda) {
+    if (lambda.size() != conj.size() || conj.empty())
+        throw DomainError("combine: " + std::to_string(lambda.size()) + " multipliers for a conjunction of " +
+                          std::to_string(conj.size()) + " constraints");
+    LinearConstraint out{std::vector<Rational>(conj[0].ax.size()), std::vector<Rational>(conj[0].ay.size()), Rational()};
+    bool any = false;
+    for (std::size_t m = 0; m < conj.size(); ++m) {
+        const Rational& l = lambda[m];
+        if (l.sign() < 0) throw DomainError("combine: multiplier " + std::to_string(m) + " is negative (" + l.str() + ")");
+        if (l.is_zero()) continue;
+        any = true;
+        for (std::size_t i = 0; i < out.ax.size(); ++i) out.ax[i] += l * conj[m].ax[i];
+        for (std::size_t j = 0; j < out.ay.size(); ++j) out.ay[j] += l * conj[m].ay[j];
+        out.rhs += l * conj[m].rhs;
+    }
+    if (!any) throw DomainError("combine: every multiplier is zero");
+    return out;
+}
+
 bool satisfies(const std::vector<LinearConstraint>& conj, const std::vector<Rational>& x, const std::vector<Rational>& y) {
     for (const LinearConstraint& c : conj) {
         Rational s;

@@ -453,7 +453,7 @@ TEST_CASE("check: tampered certificates are rejected with the place named", "[ch
     tampered([](json& c) { c["property"]["sha256"] = std::string(64, 'f'); }, "certificate is for another property");
     tampered([](json& c) { c["network"]["semantics"] = "nnet-binary64"; }, "network.semantics");
     tampered([](json& c) { c["format"] = "something-else"; }, "certificate.format");
-    tampered([](json& c) { c["version"] = 5; }, "certificate.version");
+    tampered([](json& c) { c["version"] = 6; }, "certificate.version");
     tampered([](json& c) { c["tree"]["below"]["leaf"] = "dual"; }, "tree.below.leaf: expected \"bound\" (\"dual\" needs version 3)");
     tampered([](json& c) { c.erase("rigornet_version"); }, "missing \"rigornet_version\"");
     tampered([](json& c) { c["result"] = "unknown"; }, "certificate.result");
@@ -949,4 +949,54 @@ TEST_CASE("check: a dual leaf whose slopes no longer give the bound is refused",
     CHECK(lower[1][0] == Rational(1, 2));
     REQUIRE(dual_ranges(d, p.lower, p.upper, free, {{Rational(1), Rational(0)}, {Rational(1)}}, lower, upper));
     CHECK(lower[1][0] == Rational(-1, 2));
+}
+
+TEST_CASE("verify and check: a combination of constraints refutes a conjunction no single one does (version 5)",
+          "[check][cert3]") {
+    // x ∈ [−1, 1], y_0 = relu(x) − relu(−x) = x, y_1 = −y_0; unsafe: y_0 ≥ 1/2 and
+    // y_1 ≥ 1/2. Each constraint alone is met somewhere (x = ±1), so no bound of one
+    // constraint can refute the conjunction; their sum −y_0 − y_1 ≤ −1 reads 0 ≤ −1. verify
+    // closes the root with the combination, writes it into a version-5 certificate, and
+    // check accepts it; damaged multipliers and the same tree for a violated property are
+    // refused.
+    Network net(1);
+    net.add_affine(std::make_shared<DenseMatrix>(2, 1, std::vector<Rational>{Rational(1), Rational(-1)}), nullptr,
+                   {Rational(0), Rational(0)});
+    net.add_elementwise(Scalar::relu);
+    net.add_affine(std::make_shared<DenseMatrix>(2, 2, std::vector<Rational>{Rational(1), Rational(-1), Rational(-1),
+                                                                             Rational(1)}),
+                   nullptr, {Rational(0), Rational(0)});
+    const std::string net_path = write_network(net), prop_path = rigornet::test::temp_path(".vnnlib"),
+                      one_path = rigornet::test::temp_path(".vnnlib"), cert_path = rigornet::test::temp_path(".json");
+    const std::string head =
+        "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(declare-const Y_1 Real)\n"
+        "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= Y_0 0.5))\n";
+    write_file(prop_path, head + "(assert (>= Y_1 0.5))\n");
+    write_file(one_path, head);
+    std::string out, err;
+    CHECK(run_cli("verify " + net_path + " " + one_path, out, &err) == 1);  // one constraint alone: violated
+    REQUIRE(run_cli("verify " + net_path + " " + prop_path + " --json --certificate " + cert_path, out, &err) == 0);
+    INFO(out << err);
+    CHECK(json::parse(out)["nodes"] == 1);  // closed at the root
+    CHECK(run_cli("check " + net_path + " " + prop_path + " " + cert_path, out, &err) == 0);
+    const json good = read_certificate(cert_path);
+    CHECK(good["version"] == 5);
+    REQUIRE(good["tree"]["refutes"][0].is_array());
+    const VnnlibProperty prop = read_vnnlib(prop_path);
+    const CertificateSubject s{net, "json-exact", sha256_file_hex(net_path), prop, sha256_file_hex(prop_path)};
+    REQUIRE(check_certificate(good, s).valid);
+    for (const std::string& f : {net_path, prop_path, one_path, cert_path}) std::remove(f.c_str());
+    auto refs = [](json& c) -> json& { return c["tree"]["refutes"][0]; };
+    expect_rejected(good, [&](json& c) { refs(c) = {"-1", "2"}; }, "tree.refutes[0]: combine: multiplier 0 is negative", s);
+    expect_rejected(good, [&](json& c) { refs(c) = {"0", "0"}; }, "every multiplier is zero", s);
+    expect_rejected(good, [&](json& c) { refs(c) = {"1/2"}; }, "tree.refutes[0]: expected an array of 2 rationals", s);
+    expect_rejected(good, [&](json& c) { refs(c) = {"1", "0"}; },
+                    "tree: leaf does not refute conjunction 0 (lower bound -1 ≤ -1/2 of the combination of its constraints)", s);
+    expect_rejected(good, [&](json& c) { refs(c) = {"1", 0.5}; }, "expected an exact rational", s);
+    expect_rejected(good, [](json& c) { c["version"] = 4; }, "a combination of constraints needs version 5", s);
+    // violated: y_0 ≥ 1/2 and y_1 ≥ −1 (x = 3/4), same hashes: no combination refutes it
+    VnnlibProperty f = prop;
+    f.unsafe[0][1].rhs = Rational(1);
+    const CertificateSubject fs{net, "json-exact", s.net_sha256, f, s.prop_sha256};
+    expect_rejected(good, [](json&) {}, "does not refute", fs);
 }

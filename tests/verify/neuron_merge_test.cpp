@@ -329,5 +329,5 @@ TEST_CASE("merge: the bundled TwinStream network is decided in one node; check a
     rejected([](json& j) { j["merge"][0]["units"][1] = {{"rep", 0}, {"scale", "1"}}; }, "merge[0].units[1]");
     rejected([](json& j) { j.erase("merge"); }, "tree.slopes[1]");  // the tree is about the merged chain
     rejected([](json& j) { j["version"] = 1; }, "certificate: unknown key \"merge\"");
-    rejected([](json& j) { j["version"] = 5; }, "certificate.version");
+    rejected([](json& j) { j["version"] = 6; }, "certificate.version");
 }

@@ -424,3 +424,59 @@ TEST_CASE("back-substituted unit bounds are tighter on an ACAS Xu network", "[so
             }
     }
 }
+
+TEST_CASE("the combination of a conjunction's constraints is bounded soundly, and can beat each constraint",
+          "[sound_bounds][crown]") {
+    // One conjunction of 2–3 random constraints a_m·x + c_m·y ≤ d_m whose right-hand sides
+    // no bound reaches (so the pass combines them): combined_bound ≤ Σλ_m (a_m·x + c_m·y)
+    // exactly at random points of the box (the λ the pass reports, read exactly), and
+    // combined_rhs ≥ Σλ_m d_m.
+    auto g = rigornet::test::rng(37);
+    int combined = 0;
+    for (int trial = 0; trial < rigornet::test::cases(60); ++trial) {
+        const ReluChain c = deep_random_chain(g);
+        std::vector<Rational> lo, hi;
+        for (std::size_t i = 0; i < c.input_dim; ++i) {
+            const Rational a(static_cast<long>(g() % 9) - 8, 4), w(static_cast<long>(1 + g() % 8), 4);
+            lo.push_back(a);
+            hi.push_back(a + w);
+        }
+        VnnlibProperty p;
+        p.lower = lo;
+        p.upper = hi;
+        p.unsafe.emplace_back();
+        const std::size_t count = 2 + g() % 2;
+        for (std::size_t m = 0; m < count; ++m) {
+            LinearConstraint k{std::vector<Rational>(c.input_dim), std::vector<Rational>(c.output_dim()), Rational(1000)};
+            for (Rational& a : k.ax) a = Rational(static_cast<long>(g() % 5) - 2, 4);
+            for (Rational& a : k.ay) a = Rational(static_cast<long>(g() % 5) - 2, 2);
+            p.unsafe[0].push_back(std::move(k));
+        }
+        const OutwardChain oc(c, p);
+        const SymbolicBounds<double> b =
+            symbolic_bounds_outward(oc, down(lo), up(hi), {}, {}, NeuronBounds::back_substituted);
+        INFO("trial " << trial);
+        REQUIRE(b.combination.size() == 1);
+        if (b.combination[0].empty()) continue;  // a constraint's bound above 1000
+        ++combined;
+        const std::vector<double>& l = b.combination[0];
+        REQUIRE(l.size() == count);
+        std::vector<Rational> lambda;
+        for (double v : l) {
+            CHECK(v >= 0);
+            lambda.push_back(Rational::from_double(v));
+        }
+        const LinearConstraint comb = combine(p.unsafe[0], lambda);
+        CHECK(Rational::from_double(b.combined_rhs[0]) >= comb.rhs);
+        for (int s = 0; s < 12; ++s) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < c.input_dim; ++i) x.push_back(random_in(g, lo[i], hi[i]));
+            const std::vector<Rational> y = c.evaluate(x);
+            Rational v;
+            for (std::size_t i = 0; i < x.size(); ++i) v += comb.ax[i] * x[i];
+            for (std::size_t j = 0; j < y.size(); ++j) v += comb.ay[j] * y[j];
+            CHECK(Rational::from_double(b.combined_bound[0]) <= v);
+        }
+    }
+    CHECK(combined > 0);
+}

@@ -418,3 +418,42 @@ TEST_CASE("verify: a tiny time limit ends the root's counterexample search with 
     CHECK(s.reason == "interrupted");
     CHECK(s.seconds < 2);
 }
+
+TEST_CASE("VNN-LIB: combine adds the constraints scaled by nonnegative multipliers, and refuses the rest", "[vnnlib]") {
+    // At random exact points, Σλ_m (a_m·x + c_m·y − d_m) equals the combination's
+    // a·x + c·y − d (computed here term by term), so a point of the conjunction (every
+    // term ≤ 0) satisfies the combination.
+    auto g = rigornet::test::rng(51);
+    auto small = [&] { return Rational(static_cast<long>(g() % 9) - 4, static_cast<long>(1 + g() % 3)); };
+    int inside = 0;
+    for (int t = 0; t < rigornet::test::cases(40); ++t) {
+        std::vector<LinearConstraint> conj(1 + g() % 3);
+        for (LinearConstraint& k : conj) {
+            k.ax = {small(), small()};
+            k.ay = {small()};
+            k.rhs = small();
+        }
+        std::vector<Rational> lambda;
+        for (std::size_t m = 0; m < conj.size(); ++m) lambda.push_back(Rational(static_cast<long>(g() % 4), 3));
+        lambda[g() % lambda.size()] = Rational(1);  // not all zero
+        const LinearConstraint comb = combine(conj, lambda);
+        for (int s = 0; s < 10; ++s) {
+            const std::vector<Rational> x{small(), small()}, y{small()};
+            Rational terms, value = -comb.rhs;
+            for (std::size_t m = 0; m < conj.size(); ++m)
+                terms += lambda[m] * (conj[m].ax[0] * x[0] + conj[m].ax[1] * x[1] + conj[m].ay[0] * y[0] - conj[m].rhs);
+            value += comb.ax[0] * x[0] + comb.ax[1] * x[1] + comb.ay[0] * y[0];
+            CHECK(value == terms);
+            if (satisfies(conj, x, y)) {
+                ++inside;
+                CHECK(satisfies({comb}, x, y));
+            }
+        }
+    }
+    CHECK(inside > 0);
+    const std::vector<LinearConstraint> two{{{Rational(1)}, {Rational(1)}, Rational(0)},
+                                            {{Rational(-1)}, {Rational(2)}, Rational(1)}};
+    CHECK_THROWS_AS(combine(two, {Rational(1), Rational(-1, 2)}), DomainError);  // would reverse a constraint
+    CHECK_THROWS_AS(combine(two, {Rational(0), Rational(0)}), DomainError);
+    CHECK_THROWS_AS(combine(two, {Rational(1)}), DomainError);
+}

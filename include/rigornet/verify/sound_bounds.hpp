@@ -76,6 +76,18 @@ struct SymbolicBounds {
     /// nodes; α = 1 and α = u/(u − l) for all units never raised a bound that closed a
     /// node, so they are not tried.)
     std::vector<std::vector<S>> forward;
+    /// Per conjunction k that has at least two constraints, none of them with
+    /// bound > d rounded up (binary64 passes only; empty otherwise): multipliers λ_m ≥ 0
+    /// (Σλ = 1, chosen in double by combination_multipliers, a heuristic), and
+    /// combined_bound[k] ≤ min over the region of Σ_m λ_m (a_m·x + c_m·y), the larger
+    /// back-substitution (own slopes, α = 0) of that one constraint, with combined_rhs[k]
+    /// ≥ Σ_m λ_m d_m (rounded up). combined_bound[k] > combined_rhs[k] refutes conjunction
+    /// k on the region: a point of it would satisfy every a_m·x + c_m·y ≤ d_m, hence, as
+    /// λ ≥ 0, Σλ_m (a_m·x + c_m·y) ≤ Σλ_m d_m (the Lagrangian / Farkas combination of
+    /// the conjunction; it can close a node where each constraint alone is satisfiable
+    /// on the relaxation, e.g. where the minimal output switches between two units).
+    std::vector<std::vector<double>> combination;
+    std::vector<S> combined_bound, combined_rhs;
     /// The x-coefficients of the forward affine lower function whose box minimum is forward[k][m]
     /// (rounded to double: a heuristic for choosing a split, never a bound).
     std::vector<std::vector<std::vector<double>>> gradient;

@@ -72,6 +72,10 @@ struct ProofNode {
     std::size_t first = 0, second = 0;  // indices into VerifyResult::proof
     Slopes slopes;
     std::vector<std::size_t> refutes;
+    /// Per conjunction: empty, or the multipliers λ ≥ 0 of the combination of its
+    /// constraints (combine, vnnlib.hpp) that refutes it in place of constraint refutes[k]
+    /// (SymbolicBounds::combination; certificate version 5).
+    std::vector<std::vector<Rational>> combination;
     bool dual = false;
     /// A dual leaf whose ranges are also intersected with the forward procedure's
     /// (dual_forward_ranges, leaf kind "dual_forward", certificate version 4).
@@ -84,7 +88,8 @@ class DualChain;
 /// region lo ≤ x ≤ hi with phases `fix` (check/dual_bound.hpp: dual_ranges, then
 /// dual_constraint_lower_bound > d for some constraint of every conjunction, with the
 /// leaf's slopes; with leaf.forward_ranges dual_forward_ranges and
-/// dual_forward_constraint_lower_bound); then leaf.refutes names those constraints. The functions `rigornet
+/// dual_forward_constraint_lower_bound), or, where none does and leaf.combination[k] is
+/// set, its combination; then leaf.refutes and leaf.combination name what refutes each. The functions `rigornet
 /// check` runs, so a dual leaf that passes here passes there. Exact; true also when the
 /// derived ranges show the region empty.
 bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& leaf, const std::vector<Rational>& lo,
@@ -119,9 +124,10 @@ struct VerifyResult {
 /// then split at binary64 points), with back-substituted unit bounds intersected with the
 /// parent node's (reuse_parent_bounds) and alpha_steps of α-CROWN (neither refinement when
 /// want_proof: the checker re-derives each leaf from scratch): a conjunction is refuted
-/// on the node when one of its
-/// constraints has bound > d rounded up, a proof for the real-valued network on the
-/// node's region (sound_bounds.hpp). proved: every node of a cover of the box (input
+/// on the node when one of its constraints has bound > d rounded up, or the nonnegative
+/// combination of its constraints the pass chose has combined_bound > combined_rhs
+/// (SymbolicBounds::combination), a proof for the real-valued network on the node's
+/// region (sound_bounds.hpp). proved: every node of a cover of the box (input
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
 /// conjunction. refuted: a double candidate (the centre, random points, at the root also
 /// the corners, then projected signed-gradient steps on the conjunction's largest
@@ -129,7 +135,8 @@ struct VerifyResult {
 /// an activation region (root_lp_starts) gave an exact rational point, and the exact
 /// output of the original c (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
 /// splits at the binary64 midpoint of the side with the largest |coefficient|·width of
-/// the lower function of the open constraint closest to refutation ("smear"); ReLU
+/// the lower function of the open constraint or combination closest to refutation
+/// ("smear"; a combination's coefficients are Σλ_m·|coefficient of constraint m|); ReLU
 /// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).
 /// Determinism: the verdict proved/refuted never depends on scheduling (both are proofs,
 /// and they exclude each other); with threads = 1 the whole run, counterexample

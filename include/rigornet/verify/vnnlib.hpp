@@ -53,6 +53,15 @@ VnnlibProperty parse_vnnlib(const std::string& text, const std::string& name);
 /// cases are the boxes; otherwise usually one case. Empty when no conjunction is satisfiable.
 std::vector<VnnlibProperty> input_box_cases(const VnnlibProperty& p);
 
+/// The nonnegative combination Σ_m λ_m·(constraint m) of a conjunction: ax = Σλ_m ax_m,
+/// ay = Σλ_m ay_m, rhs = Σλ_m rhs_m (exact). Every point satisfying the conjunction
+/// satisfies it (add the inequalities, each scaled by λ_m ≥ 0), so a region on which the
+/// combination fails everywhere contains no point of the conjunction (a Farkas /
+/// Lagrangian certificate). DomainError when λ has another size than the conjunction, a
+/// negative entry (which would reverse an inequality), or is all zero (0 ≤ 0 refutes
+/// nothing).
+LinearConstraint combine(const std::vector<LinearConstraint>& conj, const std::vector<Rational>& lambda);
+
 /// True iff (x, y) satisfies every constraint of the conjunction (exact).
 bool satisfies(const std::vector<LinearConstraint>& conj, const std::vector<Rational>& x,
                const std::vector<Rational>& y);
