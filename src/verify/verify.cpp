@@ -315,7 +315,8 @@ struct Search {
         // the open constraint closest to refutation (largest bound − d), for the split
         double best_gap = -std::numeric_limits<double>::infinity();
         const std::vector<double>* best_grad = nullptr;
-        std::vector<double> combined_grad;
+        std::vector<double> combined_grad, best_lambda;
+        std::size_t best_k = 0;
         for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
             bool refuted = false;
             for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
@@ -327,6 +328,9 @@ struct Search {
                 } else if (lb - oc.unsafe[k][m].rhs_up > best_gap || !best_grad) {
                     best_gap = lb - oc.unsafe[k][m].rhs_up;
                     best_grad = &b.gradient[k][m];
+                    best_k = k;
+                    best_lambda.assign(p.unsafe[k].size(), 0.0);
+                    best_lambda[m] = 1;
                 }
             }
             if (!refuted && !b.combination[k].empty() && b.combined_bound[k] > b.combined_rhs[k]) {
@@ -344,6 +348,8 @@ struct Search {
                     for (std::size_t i = 0; i < t.lo.size(); ++i)
                         combined_grad[i] += b.combination[k][m] * std::abs(b.gradient[k][m][i]);
                 best_grad = &combined_grad;
+                best_k = k;
+                best_lambda = b.combination[k];
             }
             if (!refuted) open.push_back(k);
         }
@@ -443,14 +449,34 @@ struct Search {
                 return out;
             }
         }
-        // input split: smear = |coefficient| · width
+        // input split: smear = (|coefficient of the lower function| + 30·|gradient at the
+        // centre|)·width, both of the open constraint (or combination) closest to
+        // refutation. The lower function drops the input dependence carried by units
+        // relaxed with slope 0; the network's own gradient (double, a heuristic) keeps it.
+        // Measured in docs/verify.md (nodes to a verdict, ACAS Xu: 1_1 p3 16841 → 1517,
+        // 1_1 p2 905 → 437; the gradient alone: 1_1 p2 18347, 3_3 p1 8463).
+        std::vector<double> grad_centre;
+        {
+            std::vector<double> xc(t.lo.size());
+            for (std::size_t i = 0; i < xc.size(); ++i) xc[i] = t.lo[i] + (t.hi[i] - t.lo[i]) / 2;
+            std::vector<std::vector<char>> slope;
+            dc.evaluate(c, xc, &slope);
+            const DoubleConjunction& dk = unsafe_d[best_k];
+            std::vector<double> ay(dk.ay[0].size(), 0.0), ax(xc.size(), 0.0);
+            for (std::size_t m = 0; m < best_lambda.size(); ++m) {
+                for (std::size_t j = 0; j < ay.size(); ++j) ay[j] += best_lambda[m] * dk.ay[m][j];
+                for (std::size_t i = 0; i < ax.size(); ++i) ax[i] += best_lambda[m] * dk.ax[m][i];
+            }
+            grad_centre = dc.pullback(ay, slope);
+            for (std::size_t i = 0; i < grad_centre.size(); ++i) grad_centre[i] = 30 * std::abs(grad_centre[i] + ax[i]);
+        }
         std::size_t d = t.lo.size();
         double best = -1;
         for (std::size_t i = 0; i < t.lo.size(); ++i) {
             const double w = t.hi[i] - t.lo[i];
             const double at = t.lo[i] + w / 2;
             if (!(t.lo[i] < at && at < t.hi[i])) continue;  // no binary64 point inside
-            const double score = std::abs((*best_grad)[i]) * w + w * 1e-12;
+            const double score = (std::abs((*best_grad)[i]) + grad_centre[i]) * w + w * 1e-12;
             if (score > best) {
                 best = score;
                 d = i;

@@ -130,10 +130,10 @@ TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certifi
 
 // The self-check of the leaves (threads re-check the search's dual leaves, the failing
 // ones are split afterwards in tree order) writes the same certificate with 1 and 2
-// threads, and check accepts it. ACAS Xu 3_3 property 3: some of its search leaves fail
-// the plain dual check and close as "dual_forward" leaves (version 4).
+// threads, and check accepts it. ACAS Xu 4_2 property 3: one of its search leaves fails
+// the plain dual check and closes as a "dual_forward" leaf (version 4).
 TEST_CASE("verify --certificate: the same file with 1 and 2 threads, dual_forward leaves included", "[verify][cert3]") {
-    const std::string net = repo_path("tests/data/acasxu/ACASXU_run2a_3_3_batch_2000.onnx");
+    const std::string net = repo_path("tests/data/acasxu/ACASXU_run2a_4_2_batch_2000.onnx");
     const std::string prop = repo_path("tests/data/acasxu/prop_3.vnnlib");
     std::vector<std::string> text;
     for (const char* threads : {"1", "2"}) {
@@ -152,4 +152,33 @@ TEST_CASE("verify --certificate: the same file with 1 and 2 threads, dual_forwar
         std::remove(cert.c_str());
     }
     CHECK(text[0] == text[1]);
+}
+
+// ACAS Xu 5_3 property 3 (COC is not minimal: a conjunction of four constraints): some
+// leaves refute the conjunction only by a nonnegative combination of its constraints, so
+// the certificate is version 5 with multipliers in `refutes`, and check accepts it.
+TEST_CASE("verify --certificate: ACAS Xu leaves refuted by combinations of constraints (version 5)", "[verify][cert3]") {
+    const std::string net = repo_path("tests/data/acasxu/ACASXU_run2a_5_3_batch_2000.onnx");
+    const std::string prop = repo_path("tests/data/acasxu/prop_3.vnnlib");
+    const std::string cert = rigornet::test::temp_path(".json");
+    std::string out, err;
+    REQUIRE(run_cli("verify " + net + " " + prop + " --certificate " + cert, out, &err) == 0);
+    std::ifstream in(cert);
+    const nlohmann::json c = nlohmann::json::parse(in);
+    CHECK(c["version"] == 5);
+    std::size_t combined = 0;
+    std::vector<const nlohmann::json*> stack{&c["tree"]};
+    while (!stack.empty()) {
+        const nlohmann::json& n = *stack.back();
+        stack.pop_back();
+        if (n.contains("leaf")) {
+            for (const auto& r : n["refutes"]) combined += r.is_array();
+            continue;
+        }
+        for (const char* child : {"below", "above", "inactive", "active"})
+            if (n.contains(child)) stack.push_back(&n[child]);
+    }
+    CHECK(combined > 0);
+    CHECK(run_cli("check " + net + " " + prop + " " + cert, out, &err) == 0);
+    std::remove(cert.c_str());
 }
