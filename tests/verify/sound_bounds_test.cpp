@@ -68,6 +68,15 @@ VnnlibProperty output_bounds(const ReluChain& c, std::vector<Rational> lo, std::
     return p;
 }
 
+// A random box [lo, hi] of dimension n: lower ends in [−2, 0], widths 1/4 … 2 (quarters).
+void random_box(std::mt19937_64& g, std::size_t n, std::vector<Rational>& lo, std::vector<Rational>& hi) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const Rational a(static_cast<long>(g() % 9) - 8, 4), w(static_cast<long>(1 + g() % 8), 4);
+        lo.push_back(a);
+        hi.push_back(a + w);
+    }
+}
+
 Rational random_in(std::mt19937_64& g, const Rational& lo, const Rational& hi) {
     const long k = static_cast<long>(g() % 9);  // ends and ties included
     return lo + (hi - lo) * Rational(k, 8);
@@ -292,11 +301,7 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
     for (int trial = 0; trial < rigornet::test::cases(80); ++trial) {
         const ReluChain c = deep_random_chain(g);
         std::vector<Rational> lo, hi;
-        for (std::size_t i = 0; i < c.input_dim; ++i) {
-            const Rational a(static_cast<long>(g() % 9) - 8, 4), w(static_cast<long>(1 + g() % 8), 4);
-            lo.push_back(a);
-            hi.push_back(a + w);
-        }
+        random_box(g, c.input_dim, lo, hi);
         const VnnlibProperty p = output_bounds(c, lo, hi);
         PhaseFix fix(c.depth());
         if (trial % 3 == 0)
@@ -436,11 +441,7 @@ TEST_CASE("the combination of a conjunction's constraints is bounded soundly, an
     for (int trial = 0; trial < rigornet::test::cases(60); ++trial) {
         const ReluChain c = deep_random_chain(g);
         std::vector<Rational> lo, hi;
-        for (std::size_t i = 0; i < c.input_dim; ++i) {
-            const Rational a(static_cast<long>(g() % 9) - 8, 4), w(static_cast<long>(1 + g() % 8), 4);
-            lo.push_back(a);
-            hi.push_back(a + w);
-        }
+        random_box(g, c.input_dim, lo, hi);
         VnnlibProperty p;
         p.lower = lo;
         p.upper = hi;
