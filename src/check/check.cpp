@@ -403,7 +403,8 @@ private:
         const std::string at = path() + ".refutes";
         const json& refutes = field(v, path(), "refutes");
         if (!refutes.is_array() || refutes.size() != p_.unsafe.size())
-            throw Invalid(at, "expected one constraint index per conjunction (" + std::to_string(p_.unsafe.size()) + ")");
+            throw Invalid(at, "expected one entry (a constraint index or, version 5, multipliers) per conjunction (" +
+                                  std::to_string(p_.unsafe.size()) + ")");
         std::vector<Refuting> cons;
         for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
             const std::string here = item(at, k);

@@ -553,17 +553,20 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
                 for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
                 S back_own = 0, back_zero = 0;
-                BackTrace<P> tr;
-                std::vector<double> better(width);  // ℓ_m − d_m of the better of the two
+                BackTrace<P> tr;  // traced only where the constraints may be combined
+                const bool combining = model.constraints(k) >= 2;
+                std::vector<double> better(combining ? width : 0);  // ℓ_m − d_m of the better of the two
                 for (Alpha a : {Alpha::own, Alpha::zero}) {
-                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min, nullptr, &tr);
+                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min, nullptr, combining ? &tr : nullptr);
                     if (back > bound) bound = back;  // NaN never wins
                     (a == Alpha::own ? back_own : back_zero) = back;
-                    if (a == Alpha::own || back_zero > back_own)
+                    if (combining && (a == Alpha::own || back_zero > back_own))
                         for (std::size_t t = 0; t < width; ++t) better[t] = P::heuristic(tr.h[t]);
                 }
-                better[n] -= model.rhs_up(k, m);
-                affine.push_back(std::move(better));
+                if (combining) {
+                    better[n] -= model.rhs_up(k, m);
+                    affine.push_back(std::move(better));
+                }
                 // α-CROWN on a constraint still open (sound for any α ∈ [0, 1]), from the
                 // better of the two slope choices
                 if (refine.alpha_steps > 0 && !(bound > model.rhs_up(k, m))) {
