@@ -216,6 +216,53 @@ std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std:
     return s;
 }
 
+LpCandidate lp_maximize_binary64(const std::vector<Rational>& c, const std::vector<LpRow>& rows,
+                                 const std::vector<std::optional<Rational>>& lo,
+                                 const std::vector<std::optional<Rational>>& hi) {
+    const std::size_t n = c.size();
+    if (lo.size() != n || hi.size() != n) throw ShapeError("lp_maximize_binary64: bounds of the wrong size");
+    LpCandidate out;
+    if (rows.empty()) return out;  // as for lp_maximize: QSopt_ex mishandles it; callers solve it exactly
+    ensure_qsopt_started();
+    MemoryWindow window;
+    dbl_QSprob lp = dbl_QScreate_prob("rigornet", QS_MAX);
+    if (!lp) throw Error("QSopt_ex: cannot create a linear programme");
+    struct Guard {
+        dbl_QSprob p;
+        ~Guard() { dbl_QSfree_prob(p); }
+    } guard{lp};
+    dbl_QSset_param(lp, QS_PARAM_SIMPLEX_DISPLAY, 0);
+    for (std::size_t j = 0; j < n; ++j)
+        if (dbl_QSnew_col(lp, c[j].to_double(Round::nearest), lo[j] ? lo[j]->to_double(Round::nearest) : dbl_ILL_MINDOUBLE,
+                          hi[j] ? hi[j]->to_double(Round::nearest) : dbl_ILL_MAXDOUBLE, nullptr))
+            throw Error("QSopt_ex: cannot add a variable");
+    std::vector<int> ind;
+    std::vector<double> val;
+    for (const LpRow& r : rows) {
+        if (r.a.size() != n) throw ShapeError("lp_maximize_binary64: a row of the wrong size");
+        ind.clear();
+        val.clear();
+        for (std::size_t j = 0; j < n; ++j)
+            if (!r.a[j].is_zero()) {
+                ind.push_back(static_cast<int>(j));
+                val.push_back(r.a[j].to_double(Round::nearest));
+            }
+        const double rhs = r.rhs.to_double(Round::nearest);
+        const char sense = r.sense == '<' ? 'L' : r.sense == '>' ? 'G' : 'E';
+        if (dbl_QSadd_row(lp, static_cast<int>(ind.size()), ind.data(), val.data(), &rhs, sense, nullptr))
+            throw Error("QSopt_ex: cannot add a constraint");
+    }
+    int status = 0;
+    if (dbl_QSopt_dual(lp, &status) != 0 || status != QS_LP_OPTIMAL) return out;
+    out.x.resize(n);
+    out.duals.resize(rows.size());
+    if (dbl_QSget_x_array(lp, out.x.data()) != 0 || dbl_QSget_pi_array(lp, out.duals.data()) != 0 ||
+        dbl_QSget_objval(lp, &out.value) != 0)
+        return LpCandidate{};
+    out.optimal = true;
+    return out;
+}
+
 std::optional<Rational> lp_dual_upper_bound(const std::vector<Rational>& c, const std::vector<LpRow>& rows,
                                             const std::vector<Rational>& y) {
     if (y.size() != rows.size()) throw ShapeError("lp_dual_upper_bound: one dual value per row expected");

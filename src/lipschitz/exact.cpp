@@ -20,6 +20,48 @@ struct AffineForm {
     Rational c;
 };
 
+// The answer of strictly_feasible_point taken from the binary64 solution `guess` of its
+// LP, only where an exact check proves it: a point x (the solution's x, read exactly) at
+// which every form is > 0, exactly; or "no point" (inner nullopt) when the dual values,
+// read exactly with their sign fixed and negatives set to 0, give y ≥ 0, y ≠ 0 with
+// Σ y_k g_k ≤ 0 everywhere on the box d — then a point with every g_k > 0 (the box sides
+// among the forms, so it lies in the box) would give 0 < Σ y_k g_k(x) ≤ 0. The maximum of
+// the affine Σ y_k g_k over the box is exact: each coordinate at the end its coefficient's
+// sign picks. Outer nullopt: neither check passes (or no box), the exact LP must decide.
+std::optional<std::optional<std::vector<Rational>>> binary64_answer(const std::vector<AffineForm>& forms,
+                                                                    const LpCandidate& guess, const Domain& d,
+                                                                    std::size_t n) {
+    if (!guess.optimal) return std::nullopt;
+    if (guess.value > 0) {
+        std::vector<Rational> x;
+        for (std::size_t j = 0; j < n; ++j) x.push_back(Rational::from_double(guess.x[j]));
+        for (const AffineForm& f : forms) {
+            Rational g = f.c;
+            for (std::size_t j = 0; j < n; ++j) g += f.a[j] * x[j];
+            if (g.sign() <= 0) return std::nullopt;
+        }
+        return std::optional<std::vector<Rational>>(std::move(x));
+    }
+    if (!d.is_box()) return std::nullopt;
+    double total = 0;
+    for (double y : guess.duals) total += y;
+    const double sign = total < 0 ? -1 : 1;
+    std::vector<Rational> rho(n);
+    Rational sum_c;
+    bool nonzero = false;
+    for (std::size_t k = 0; k < forms.size(); ++k) {
+        const double yk = sign * guess.duals[k];
+        if (!(yk > 0) || !std::isfinite(yk)) continue;
+        nonzero = true;
+        const Rational y = Rational::from_double(yk);
+        for (std::size_t j = 0; j < n; ++j) rho[j] += y * forms[k].a[j];
+        sum_c += y * forms[k].c;
+    }
+    for (std::size_t j = 0; j < n; ++j) sum_c += rho[j] * (rho[j].sign() > 0 ? d.hi[j] : d.lo[j]);
+    if (nonzero && sum_c.sign() <= 0) return std::optional<std::vector<Rational>>();
+    return std::nullopt;
+}
+
 // Maximises t subject to g_k(x) ≥ t for every form, x_i − lo_i ≥ t and hi_i − x_i ≥ t on
 // a box, and t ≤ 1 (exact LP). Returns the optimal x when t* > 0 — then every g_k(x) > 0
 // and x is interior to the box (the caller re-checks it exactly) — and nullopt when
@@ -27,7 +69,8 @@ struct AffineForm {
 // trust: the LP's dual values y ≥ 0 (one per form, box sides included) must satisfy
 // Σ y_k a_k = 0, Σ y_k c_k ≤ 0 and y ≠ 0, checked exactly — then a point with every
 // g_k(x) > 0 would give 0 < Σ y_k g_k(x) = Σ y_k c_k ≤ 0 (Motzkin's transposition
-// theorem guarantees such y exists); Error if the check fails.
+// theorem guarantees such y exists); Error if the check fails. The LP is first solved in
+// binary64 and that answer taken when it passes binary64_answer's exact check.
 std::optional<std::vector<Rational>> strictly_feasible_point(std::vector<AffineForm> forms, const Domain& d,
                                                              std::size_t n) {
     if (d.is_box())
@@ -48,6 +91,7 @@ std::optional<std::vector<Rational>> strictly_feasible_point(std::vector<AffineF
     }
     std::vector<std::optional<Rational>> lo(n + 1), hi(n + 1);
     hi[n] = Rational(1);
+    if (auto quick = binary64_answer(forms, lp_maximize_binary64(objective, rows, lo, hi), d, n)) return *quick;
     auto s = lp_maximize(objective, rows, lo, hi);
     if (!s) throw Error("region LP infeasible (impossible: t is unbounded below)");
     if (s->value.sign() > 0) {

@@ -1,4 +1,5 @@
-// rigornet — exact rational linear programming (QSopt_ex's exact simplex).
+// rigornet — exact rational linear programming (QSopt_ex's exact simplex), and its
+// binary64 simplex for candidates that the caller re-checks exactly.
 #pragma once
 #include <optional>
 #include <vector>
@@ -36,6 +37,24 @@ struct LpSolution {
 std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std::vector<LpRow>& rows,
                                       const std::vector<std::optional<Rational>>& lo,
                                       const std::vector<std::optional<Rational>>& hi);
+
+/// What QSopt_ex's binary64 simplex reports for a programme: a candidate, never a proof.
+struct LpCandidate {
+    bool optimal = false;  // false: infeasible, unbounded or not solved (all the same here)
+    double value = 0;
+    std::vector<double> x, duals;
+};
+
+/// The programme of lp_maximize with its data rounded to nearest binary64, solved by
+/// QSopt_ex's binary64 dual simplex. No guarantee about the exact programme: the point
+/// may violate a row and an optimum may be wrong. It is for callers that re-check what
+/// it returns in exact arithmetic (a point against every constraint, dual values as an
+/// exact combination of the rows) and fall back on lp_maximize when the check fails —
+/// cheaper than the exact simplex whenever the check passes. Same sizes, errors, memory
+/// and thread-safety rules as lp_maximize (Error only when the solver cannot be set up).
+LpCandidate lp_maximize_binary64(const std::vector<Rational>& c, const std::vector<LpRow>& rows,
+                                 const std::vector<std::optional<Rational>>& lo,
+                                 const std::vector<std::optional<Rational>>& hi);
 
 /// Weak duality for max c·x subject to rows a_i·x ≤ b_i (every sense '<') and x ≥ 0: if
 /// y ≥ 0 and Σ_i y_i a_i ≥ c entrywise, then every feasible x has
