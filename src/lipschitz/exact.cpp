@@ -335,22 +335,23 @@ struct Search {
             if (r == c.depth()) return leaf(point, pieces, fixed);
             // Next pre-activations: W_r σ(z) + b_r, still affine in x on the region (σ(z) is
             // z inside, 0 below, the cap above).
+            // One exact matrix product W_r·S, S's row q being σ's affine map [a | c] (FLINT
+            // clears denominators once instead of per entry).
             const RationalMatrix& w = c.weights[r];
+            RationalMatrix sigma(w.cols(), n + 1);
+            for (std::size_t q = 0; q < w.cols(); ++q) {
+                if (pieces[r - 1][q] == Piece::above) fmpq_set(fmpq_mat_entry(sigma.get(), q, n), c.cap(r - 1, q)->get());
+                if (pieces[r - 1][q] != Piece::inside) continue;
+                for (std::size_t j = 0; j < n; ++j) fmpq_set(fmpq_mat_entry(sigma.get(), q, j), layer.z[q].a[j].get());
+                fmpq_set(fmpq_mat_entry(sigma.get(), q, n), layer.z[q].c.get());
+            }
+            const RationalMatrix ws = w * sigma;
             Layer next;
             next.z.assign(w.rows(), AffineForm{std::vector<Rational>(n), Rational()});
             for (std::size_t i = 0; i < w.rows(); ++i) {
                 AffineForm& f = next.z[i];
-                f.c = c.biases[r][i];
-                for (std::size_t q = 0; q < w.cols(); ++q) {
-                    const fmpq* wiq = fmpq_mat_entry(w.get(), i, q);
-                    if (pieces[r - 1][q] == Piece::below || fmpq_is_zero(wiq)) continue;
-                    if (pieces[r - 1][q] == Piece::above) {
-                        fmpq_addmul(f.c.get(), wiq, c.cap(r - 1, q)->get());
-                        continue;
-                    }
-                    for (std::size_t j = 0; j < n; ++j) fmpq_addmul(f.a[j].get(), wiq, layer.z[q].a[j].get());
-                    fmpq_addmul(f.c.get(), wiq, layer.z[q].c.get());
-                }
+                for (std::size_t j = 0; j < n; ++j) fmpq_set(f.a[j].get(), fmpq_mat_entry(ws.get(), i, j));
+                fmpq_add(f.c.get(), fmpq_mat_entry(ws.get(), i, n), c.biases[r][i].get());
             }
             if (outward) {
                 auto refined = refine(pieces, fixed, r);

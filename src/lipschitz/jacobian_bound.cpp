@@ -17,17 +17,26 @@ struct Iv {
     double lo, hi;
 };
 
-// Under FE_UPWARD: x·y rounded up is x*y, rounded down is −((−x)·y).
+// Under FE_UPWARD: x·y rounded up is x*y, rounded down is −((−x)·y). When b does not
+// straddle 0 the ends come from one product each (b ≥ 0: max a·b = a.hi·(a.hi ≥ 0 ? b.hi : b.lo),
+// min a·b = a.lo·(a.lo ≥ 0 ? b.lo : b.hi); b ≤ 0 mirrored), otherwise from all four.
 Iv mul(const Iv& a, const Iv& b) {
-    const double p[4][2] = {{a.lo, b.lo}, {a.lo, b.hi}, {a.hi, b.lo}, {a.hi, b.hi}};
-    Iv r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
-    for (const auto& q : p) {
-        const double h = q[0] * q[1], l = -((-q[0]) * q[1]);
-        if (std::isnan(h) || std::isnan(l))  // 0·∞ after an overflow: no information
-            return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
-        r.hi = std::max(r.hi, h);
-        r.lo = std::min(r.lo, l);
+    const double inf = std::numeric_limits<double>::infinity();
+    Iv r{inf, -inf};
+    if (b.lo >= 0) {
+        r = {-((-a.lo) * (a.lo >= 0 ? b.lo : b.hi)), a.hi * (a.hi >= 0 ? b.hi : b.lo)};
+    } else if (b.hi <= 0) {
+        r = {-((-a.hi) * (a.hi >= 0 ? b.lo : b.hi)), a.lo * (a.lo <= 0 ? b.lo : b.hi)};
+    } else {
+        const double p[4][2] = {{a.lo, b.lo}, {a.lo, b.hi}, {a.hi, b.lo}, {a.hi, b.hi}};
+        for (const auto& q : p) {
+            const double h = q[0] * q[1], l = -((-q[0]) * q[1]);
+            if (std::isnan(h) || std::isnan(l)) return {-inf, inf};
+            r.hi = std::max(r.hi, h);
+            r.lo = std::min(r.lo, l);
+        }
     }
+    if (std::isnan(r.lo) || std::isnan(r.hi)) return {-inf, inf};  // 0·∞ after an overflow: no information
     return r;
 }
 
