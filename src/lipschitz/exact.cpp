@@ -215,6 +215,9 @@ struct Search {
     Rational floor{};
     // Counts carried over from earlier boxes, so the limits apply to the whole run.
     std::size_t regions_before = 0, lps_before = 0;
+    // jb.split of the current branch at each layer entered on its path (the later layers'
+    // slopes are known.back(), the earlier ones decided): the layer's branch bounds.
+    std::vector<JacobianBound::Split> splits{};
     std::optional<ExactLipschitz> best{};
     std::size_t regions = 0, lps = 0, pruned = 0;
     std::string stopped{};
@@ -247,8 +250,12 @@ struct Search {
 
     // An upper bound on ‖J‖ over every region of the branch whose first units (layers
     // before r, and units before k of layer r, 1-based r) have `pieces`.
+    // (With the split of layer r, whose factors are the same for every branch of that
+    // layer's units, at the cost of one small product.)
     double branch_upper(const std::vector<std::vector<Piece>>& pieces, std::size_t r, std::size_t k) const {
-        return jb.upper(slopes(pieces, r, k), p);
+        const SlopePattern s = slopes(pieces, r, k);
+        if (!splits.empty() && splits.back().r == r) return jb.upper(splits.back(), s[r - 1], p);
+        return jb.upper(s, p);
     }
 
     // Whether no region of the branch can beat the best region found: its bound is at
@@ -363,8 +370,10 @@ struct Search {
             }
             pieces.emplace_back(w.rows());
             fixed.emplace_back(w.rows());
+            splits.push_back(jb.split(slopes(pieces, r + 1, 0), r + 1));
             if (limits.prune && dominated(branch_upper(pieces, r + 1, 0))) ++pruned;
             else explore(r + 1, 0, next, constraints, pieces, fixed, point);
+            splits.pop_back();
             pieces.pop_back();
             fixed.pop_back();
             if (outward) known.pop_back();
@@ -456,6 +465,7 @@ struct Search {
         std::vector<AffineForm> constraints;
         std::vector<std::vector<Piece>> pieces{std::vector<Piece>(first.z.size())};
         std::vector<std::vector<bool>> fixed{std::vector<bool>(first.z.size())};
+        splits.push_back(jb.split(slopes(pieces, 1, 0), 1));
         explore(1, 0, first, constraints, pieces, fixed, at);
     }
 };

@@ -59,53 +59,60 @@ JacobianBound::JacobianBound(const ReluChain& c) : input_dim_(c.input_dim) {
     }
 }
 
-double JacobianBound::upper(const SlopePattern& s, LipNorm p) const {
-    const double inf = std::numeric_limits<double>::infinity();
-    UpwardRounding up;
-    // M = W_ℓ, then M ← (M D_r) W_{r−1} for r = ℓ … 1: out × cols intervals.
-    const Layer& last = layers_.back();
-    std::size_t rows = last.rows, cols = last.cols;
-    std::vector<Iv> m(rows * cols);
-    for (std::size_t i = 0; i < m.size(); ++i) m[i] = {last.lo[i], last.hi[i]};
-    for (std::size_t r = layers_.size() - 1; r-- > 0;) {
-        // D_{r+1}: hidden layer r+1 (0-based slopes index r) scales the columns of M.
-        for (std::size_t k = 0; k < cols; ++k) {
-            const UnitSlope d = r < s.size() && k < s[r].size() ? s[r][k] : UnitSlope::free;
-            if (d == UnitSlope::one) continue;
-            for (std::size_t i = 0; i < rows; ++i) {
-                Iv& e = m[i * cols + k];
-                e = d == UnitSlope::zero ? Iv{0, 0} : Iv{std::min(e.lo, 0.0), std::max(e.hi, 0.0)};
+namespace {
+
+using IvMatrix = JacobianBound::Layer;
+
+// M D: the columns of M scaled by the slopes (a missing slope is free). Under FE_UPWARD.
+void scale_columns(IvMatrix& m, const std::vector<UnitSlope>* slopes) {
+    for (std::size_t k = 0; k < m.cols; ++k) {
+        const UnitSlope d = slopes && k < slopes->size() ? (*slopes)[k] : UnitSlope::free;
+        if (d == UnitSlope::one) continue;
+        for (std::size_t i = 0; i < m.rows; ++i) {
+            double& lo = m.lo[i * m.cols + k];
+            double& hi = m.hi[i * m.cols + k];
+            if (d == UnitSlope::zero) lo = hi = 0;
+            else {
+                lo = std::min(lo, 0.0);
+                hi = std::max(hi, 0.0);
             }
         }
-        const Layer& w = layers_[r];
-        std::vector<Iv> next(rows * w.cols, Iv{0, 0});
-        for (std::size_t i = 0; i < rows; ++i)
-            for (std::size_t k = 0; k < cols; ++k) {
-                const Iv& a = m[i * cols + k];
-                if (a.lo == 0 && a.hi == 0) continue;
-                for (std::size_t j = 0; j < w.cols; ++j) {
-                    const Iv t = mul(a, {w.lo[k * w.cols + j], w.hi[k * w.cols + j]});
-                    Iv& acc = next[i * w.cols + j];
-                    acc.hi = acc.hi + t.hi;
-                    acc.lo = -((-acc.lo) - t.lo);
-                }
-            }
-        m = std::move(next);
-        cols = w.cols;
     }
-    // A_ij = max(|lo|, |hi|) bounds |J_ij|; its row sums, column sums, Frobenius norm.
-    std::vector<double> row(rows, 0.0), col(cols, 0.0);
+}
+
+// The interval product M W, ends rounded outward. Under FE_UPWARD.
+IvMatrix times(const IvMatrix& m, const IvMatrix& w) {
+    IvMatrix out{m.rows, w.cols, std::vector<double>(m.rows * w.cols, 0.0), std::vector<double>(m.rows * w.cols, 0.0)};
+    for (std::size_t i = 0; i < m.rows; ++i)
+        for (std::size_t k = 0; k < m.cols; ++k) {
+            const Iv a{m.lo[i * m.cols + k], m.hi[i * m.cols + k]};
+            if (a.lo == 0 && a.hi == 0) continue;
+            for (std::size_t j = 0; j < w.cols; ++j) {
+                const Iv t = mul(a, {w.lo[k * w.cols + j], w.hi[k * w.cols + j]});
+                double& hi = out.hi[i * w.cols + j];
+                double& lo = out.lo[i * w.cols + j];
+                hi = hi + t.hi;
+                lo = -((-lo) - t.lo);
+            }
+        }
+    return out;
+}
+
+// The p-norm bound of upper() from the entry bounds A_ij = max(|lo_ij|, |hi_ij|).
+double norm_bound(const IvMatrix& m, LipNorm p) {
+    const double inf = std::numeric_limits<double>::infinity();
+    std::vector<double> row(m.rows, 0.0), col(m.cols, 0.0);
     double frob = 0;
-    for (std::size_t i = 0; i < rows; ++i)
-        for (std::size_t j = 0; j < cols; ++j) {
-            const double a = std::max(std::fabs(m[i * cols + j].lo), std::fabs(m[i * cols + j].hi));
+    for (std::size_t i = 0; i < m.rows; ++i)
+        for (std::size_t j = 0; j < m.cols; ++j) {
+            const double a = std::max(std::fabs(m.lo[i * m.cols + j]), std::fabs(m.hi[i * m.cols + j]));
             if (std::isnan(a)) return inf;
             row[i] = row[i] + a;
             col[j] = col[j] + a;
             frob = frob + a * a;
         }
-    const double ninf = rows ? *std::max_element(row.begin(), row.end()) : 0.0;
-    const double n1 = cols ? *std::max_element(col.begin(), col.end()) : 0.0;
+    const double ninf = m.rows ? *std::max_element(row.begin(), row.end()) : 0.0;
+    const double n1 = m.cols ? *std::max_element(col.begin(), col.end()) : 0.0;
     double out = 0;
     switch (p) {
         case LipNorm::linf: out = ninf; break;
@@ -113,6 +120,46 @@ double JacobianBound::upper(const SlopePattern& s, LipNorm p) const {
         case LipNorm::l2: out = std::min(std::sqrt(n1 * ninf), std::sqrt(frob)); break;
     }
     return std::isnan(out) ? inf : out;
+}
+
+const std::vector<UnitSlope>* layer_slopes(const SlopePattern& s, std::size_t q) { return q < s.size() ? &s[q] : nullptr; }
+
+}  // namespace
+
+double JacobianBound::upper(const SlopePattern& s, LipNorm p) const {
+    UpwardRounding up;
+    // M = W_ℓ, then M ← (M D_r) W_{r−1} for r = ℓ … 1.
+    IvMatrix m = layers_.back();
+    for (std::size_t r = layers_.size() - 1; r-- > 0;) {
+        scale_columns(m, layer_slopes(s, r));  // D_{r+1}: hidden layer r+1 (slopes index r)
+        m = times(m, layers_[r]);
+    }
+    return norm_bound(m, p);
+}
+
+JacobianBound::Split JacobianBound::split(const SlopePattern& s, std::size_t r) const {
+    if (r == 0 || r >= layers_.size()) throw DomainError("JacobianBound::split: no hidden layer " + std::to_string(r));
+    UpwardRounding up;
+    Split f;
+    f.r = r;
+    f.s = layers_.back();
+    for (std::size_t q = layers_.size() - 1; q-- > r;) {
+        scale_columns(f.s, layer_slopes(s, q));
+        f.s = times(f.s, layers_[q]);
+    }
+    f.p = layers_[r - 1];
+    for (std::size_t q = r - 1; q-- > 0;) {
+        scale_columns(f.p, layer_slopes(s, q));
+        f.p = times(f.p, layers_[q]);
+    }
+    return f;
+}
+
+double JacobianBound::upper(const Split& f, const std::vector<UnitSlope>& layer, LipNorm p) const {
+    UpwardRounding up;
+    IvMatrix m = f.s;
+    scale_columns(m, &layer);
+    return norm_bound(times(m, f.p), p);
 }
 
 namespace {

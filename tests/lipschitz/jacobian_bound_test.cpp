@@ -73,7 +73,8 @@ std::pair<ExactLipschitz, ExactLipschitz> unpruned_and_pruned(const ReluChain& c
 
 }  // namespace
 
-TEST_CASE("jacobian bound: above the norm of every Jacobian the slopes allow, tight when all are fixed",
+TEST_CASE("jacobian bound: above the norm of every Jacobian the slopes allow (whole product and split around "
+          "each layer), tight when all are fixed",
           "[lipschitz][jacobian-bound]") {
     auto g = rng(901);
     for (int i = 0; i < cases(30); ++i) {
@@ -87,6 +88,16 @@ TEST_CASE("jacobian bound: above the norm of every Jacobian the slopes allow, ti
                 const Enclosure e = operator_norm(c.jacobian(pattern), p, 64);
                 worst = std::max(worst, e.upper);
                 REQUIRE(Rational::from_double(b) >= e.upper);
+            }
+            // the split bound around each hidden layer r, for that layer's slopes replaced
+            // by other random ones: above every completion of the pattern so changed
+            for (std::size_t r = 1; r <= c.depth(); ++r) {
+                const JacobianBound::Split f = jb.split(s, r);
+                SlopePattern changed = s;
+                changed[r - 1] = random_slopes(c, g)[r - 1];
+                const double bs = jb.upper(f, changed[r - 1], p);
+                for (const auto& pattern : completions(c, changed))
+                    REQUIRE(Rational::from_double(bs) >= operator_norm(c.jacobian(pattern), p, 64).upper);
             }
             // every slope fixed: the product of point-like intervals, only rounding apart
             // (for p = 2 the bound is min(√(‖A‖₁‖A‖∞), ‖A‖_F), not the 2-norm)

@@ -38,12 +38,30 @@ class JacobianBound {
     /// is such a J; L = sup ‖∇f‖_p* where it exists, Rademacher).
     double upper(const SlopePattern& s, LipNorm p) const;
 
-  private:
-    std::size_t input_dim_;
+    /// An interval matrix (row-major ends).
     struct Layer {
         std::size_t rows = 0, cols = 0;
-        std::vector<double> lo, hi;  // row-major
+        std::vector<double> lo, hi;
     };
+    /// The two factors of the product around hidden layer r (1-based): S = W_ℓ D_ℓ ⋯
+    /// D_{r+1} W_r and P = W_{r−1} D_{r−1} ⋯ D_1 W_0, in the interval arithmetic of upper()
+    /// with the slopes of s outside layer r.
+    struct Split {
+        std::size_t r = 0;
+        Layer s, p;
+    };
+    Split split(const SlopePattern& s, std::size_t r) const;
+
+    /// An upper bound, rounded up, on ‖S D_r P‖_p for every D_r allowed by `layer` (the
+    /// slopes of hidden layer r): the bound of upper() for every pattern equal to the
+    /// split's outside layer r, at the cost of one product S D_r · P when that layer's
+    /// slopes change. Why: the same as upper() — J = (W_ℓ ⋯ W_r) D_r (W_{r−1} ⋯ W_0) and
+    /// each factor lies in its interval matrix (inclusion monotonicity holds for any
+    /// grouping of the product); a layer shorter than r's is free from there on.
+    double upper(const Split& f, const std::vector<UnitSlope>& layer, LipNorm p) const;
+
+  private:
+    std::size_t input_dim_;
     std::vector<Layer> layers_;
 };
 
