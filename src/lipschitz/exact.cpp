@@ -511,7 +511,7 @@ std::optional<ExactLipschitz> finish(const ReluChain& c, const Domain& d, LipNor
 // interior), and every region lies in a box solved exactly or bounded by at most it.
 std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, LipNorm p, long prec,
                                          const ExactLimits& limits) {
-    constexpr std::size_t leaf_free = 12;  // undecided units at which a box is solved by regions
+    constexpr std::size_t leaf_free = 40;  // undecided units at which a box is solved by regions
     constexpr int max_split = 60;          // halvings after which it is solved regardless
     const std::size_t n = c.input_dim;
     const JacobianBound jb(c);
