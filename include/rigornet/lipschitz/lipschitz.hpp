@@ -292,10 +292,18 @@ struct ExactLipschitz {
 /// point's pieces in exact arithmetic, and every region discarded by an exact check of
 /// the LP's dual values as a Motzkin certificate of emptiness (y ≥ 0, y ≠ 0,
 /// Σ y_k a_k = 0, Σ y_k c_k ≤ 0), so neither half of the claim rests on the solver's word.
+/// The LP is first solved in binary64 (lp_maximize_binary64) and its answer used only
+/// when exactly proved: its point, read exactly, satisfies every strict inequality, or
+/// its dual values, read exactly (negatives dropped), give y ≥ 0, y ≠ 0 with Σ y_k g_k ≤ 0
+/// on the whole box (the exact maximum of an affine function over a box) — the same
+/// contradiction as above; otherwise the exact LP decides.
 /// Pruning (branch and bound): a branch whose interval Jacobian bound (JacobianBound, over
-/// every completion of its pattern) is ≤ the proved ‖J_D‖ of the best region found so far
-/// is skipped — no region in it can exceed that maximum — and on a box, pieces that
-/// box_slopes excludes are skipped without an LP; neither changes L.
+/// every completion of its pattern; the split form around the layer being decided) is ≤
+/// the proved ‖J_D‖ of the best region found so far is skipped — no region in it can
+/// exceed that maximum — and on a box, pieces that box_slopes excludes are skipped without
+/// an LP; neither changes L. On a box the domain is first split into boxes (largest bound
+/// first; slopes proved by the outward symbolic bounds) until a box has at most 40
+/// undecided units, which the region search then solves.
 /// Stops early (before the next region or LP) at a limit of `limits`; the result then has
 /// `stopped` set and value = ‖J_D‖ of the best region found so far, which is ≤ L (that
 /// region is a non-empty open set on which ∇f = J_D), with its witness pair. nullopt only
