@@ -511,7 +511,6 @@ std::optional<ExactLipschitz> finish(const ReluChain& c, const Domain& d, LipNor
 // interior), and every region lies in a box solved exactly or bounded by at most it.
 std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, LipNorm p, long prec,
                                          const ExactLimits& limits) {
-    constexpr std::size_t leaf_free = 40;  // undecided units at which a box is solved by regions
     constexpr int max_split = 60;          // halvings after which it is solved regardless
     const std::size_t n = c.input_dim;
     const JacobianBound jb(c);
@@ -571,7 +570,7 @@ std::optional<ExactLipschitz> box_search(const ReluChain& c, const Domain& d, Li
         std::pop_heap(heap.begin(), heap.end(), below);
         Node node = std::move(heap.back());
         heap.pop_back();
-        if (node.free <= leaf_free || node.depth >= max_split) {
+        if (node.free <= limits.box_leaf_units || node.depth >= max_split) {
             Search s{c, node.box, p, prec, limits, run};
             s.regions_before = total.regions;
             s.lps_before = total.lps;

@@ -59,14 +59,18 @@ std::vector<Rational> random_point(const std::vector<Rational>& lo, const std::v
     return x;
 }
 
-// The unpruned enumeration (the baseline) and the branch and bound, both complete runs.
-std::pair<ExactLipschitz, ExactLipschitz> unpruned_and_pruned(const ReluChain& c, const Domain& d, LipNorm p) {
-    ExactLimits all;
+// The unpruned enumeration (the baseline) and the branch and bound, both complete runs
+// (on a box the latter splits it until at most leaf_units units are undecided).
+std::pair<ExactLipschitz, ExactLipschitz> unpruned_and_pruned(const ReluChain& c, const Domain& d, LipNorm p,
+                                                              std::size_t leaf_units = ExactLimits{}.box_leaf_units) {
+    ExactLimits all, split;
     all.prune = false;
-    const auto full = exact_lipschitz(c, d, p, 64, all), fast = exact_lipschitz(c, d, p, 64);
+    split.box_leaf_units = leaf_units;
+    const auto full = exact_lipschitz(c, d, p, 64, all), fast = exact_lipschitz(c, d, p, 64, split);
     REQUIRE(full);
     REQUIRE(fast);
     REQUIRE(full->complete());
+    INFO("stopped: " << fast->stopped << " regions " << fast->regions);
     REQUIRE(fast->complete());
     return {*full, *fast};
 }
@@ -165,9 +169,11 @@ TEST_CASE("exact lipschitz: pruning by the interval Jacobian gives the unpruned 
             box.lo.push_back(Rational(-1, 2));
             box.hi.push_back(Rational(1, 3));
         }
-        for (const Domain& d : {Domain{}, box})
+        // R^n, the box, and the box split down to boxes with at most 2 undecided units
+        const std::pair<Domain, std::size_t> runs[] = {{Domain{}, 40}, {box, 40}, {box, 2}};
+        for (const auto& [d, leaf_units] : runs)
             for (LipNorm p : {LipNorm::l1, LipNorm::linf}) {
-                const auto [f, q] = unpruned_and_pruned(c, d, p);
+                const auto [f, q] = unpruned_and_pruned(c, d, p, leaf_units);
                 const ExactLipschitz *full = &f, *fast = &q;
                 CHECK(fast->value.lower == full->value.lower);
                 CHECK(fast->value.upper == full->value.upper);
