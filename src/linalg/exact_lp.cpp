@@ -133,6 +133,16 @@ struct MpqVec {
     MpqVec& operator=(const MpqVec&) = delete;
 };
 
+// A row's nonzero columns (into ind) and QSopt's sense letter; ShapeError when the row
+// has the wrong size (`who` names the caller). Shared by the exact and binary64 solvers.
+char sparse_row(const LpRow& r, std::size_t n, std::vector<int>& ind, const char* who) {
+    if (r.a.size() != n) throw ShapeError(std::string(who) + ": a row of the wrong size");
+    ind.clear();
+    for (std::size_t j = 0; j < n; ++j)
+        if (!r.a[j].is_zero()) ind.push_back(static_cast<int>(j));
+    return r.sense == '<' ? 'L' : r.sense == '>' ? 'G' : 'E';
+}
+
 }  // namespace
 
 std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std::vector<LpRow>& rows,
@@ -175,15 +185,9 @@ std::optional<LpSolution> lp_maximize(const std::vector<Rational>& c, const std:
         std::vector<int> ind;
         MpqVec val(n), rhs(1);
         for (const LpRow& r : rows) {
-            if (r.a.size() != n) throw ShapeError("lp_maximize: a row of the wrong size");
-            ind.clear();
-            for (std::size_t j = 0; j < n; ++j)
-                if (!r.a[j].is_zero()) {
-                    fmpq_get_mpq(val.v[ind.size()], r.a[j].get());
-                    ind.push_back(static_cast<int>(j));
-                }
+            const char sense = sparse_row(r, n, ind, "lp_maximize");
+            for (std::size_t t = 0; t < ind.size(); ++t) fmpq_get_mpq(val.v[t], r.a[static_cast<std::size_t>(ind[t])].get());
             fmpq_get_mpq(rhs.v[0], r.rhs.get());
-            const char sense = r.sense == '<' ? 'L' : r.sense == '>' ? 'G' : 'E';
             if (mpq_QSadd_row(lp, static_cast<int>(ind.size()), ind.data(), val.v.data(), &rhs.v[0], sense, nullptr))
                 throw Error("QSopt_ex: cannot add a constraint");
         }
@@ -239,16 +243,10 @@ LpCandidate lp_maximize_binary64(const std::vector<Rational>& c, const std::vect
     std::vector<int> ind;
     std::vector<double> val;
     for (const LpRow& r : rows) {
-        if (r.a.size() != n) throw ShapeError("lp_maximize_binary64: a row of the wrong size");
-        ind.clear();
+        const char sense = sparse_row(r, n, ind, "lp_maximize_binary64");
         val.clear();
-        for (std::size_t j = 0; j < n; ++j)
-            if (!r.a[j].is_zero()) {
-                ind.push_back(static_cast<int>(j));
-                val.push_back(r.a[j].to_double(Round::nearest));
-            }
+        for (int j : ind) val.push_back(r.a[static_cast<std::size_t>(j)].to_double(Round::nearest));
         const double rhs = r.rhs.to_double(Round::nearest);
-        const char sense = r.sense == '<' ? 'L' : r.sense == '>' ? 'G' : 'E';
         if (dbl_QSadd_row(lp, static_cast<int>(ind.size()), ind.data(), val.data(), &rhs, sense, nullptr))
             throw Error("QSopt_ex: cannot add a constraint");
     }
