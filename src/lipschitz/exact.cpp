@@ -20,16 +20,47 @@ struct AffineForm {
     Rational c;
 };
 
+// True when y (one multiplier per form) proves that no x has every g_k(x) > 0: y ≥ 0,
+// y ≠ 0 and Σ y_k g_k ≤ 0 everywhere on the domain — on a box, its exact maximum there
+// (each coordinate at the end its coefficient's sign picks) is ≤ 0; on R^n, Σ y_k a_k = 0
+// and Σ y_k c_k ≤ 0 — for then such an x would give 0 < Σ y_k g_k(x) ≤ 0. (On a box the
+// forms include its sides, so the point would lie in it; Motzkin's transposition theorem
+// guarantees that such y exists whenever no such x does.)
+bool refutes(const std::vector<AffineForm>& forms, const std::vector<Rational>& y, const Domain& d, std::size_t n) {
+    std::vector<Rational> rho(n);
+    Rational sum_c;
+    bool nonzero = false;
+    for (std::size_t k = 0; k < forms.size(); ++k) {
+        if (y[k].sign() < 0) return false;
+        if (y[k].is_zero()) continue;
+        nonzero = true;
+        for (std::size_t j = 0; j < n; ++j) rho[j] += y[k] * forms[k].a[j];
+        sum_c += y[k] * forms[k].c;
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+        if (rho[j].is_zero()) continue;
+        if (!d.is_box()) return false;
+        sum_c += rho[j] * (rho[j].sign() > 0 ? d.hi[j] : d.lo[j]);
+    }
+    return nonzero && sum_c.sign() <= 0;
+}
+
+// The dual values y of an LP in either sign convention (all ≥ 0 or all ≤ 0), made ≥ 0.
+template <class T>
+void fix_dual_sign(std::vector<T>& y) {
+    T total{};
+    for (const T& v : y) total += v;
+    if (total < T{})
+        for (T& v : y) v = -v;
+}
+
 // The answer of strictly_feasible_point taken from the binary64 solution `guess` of its
 // LP, only where an exact check proves it: a point x (the solution's x, read exactly) at
 // which every form is > 0, exactly; or "no point" (inner nullopt) when the dual values,
-// read exactly with their sign fixed and negatives set to 0, give y ≥ 0, y ≠ 0 with
-// Σ y_k g_k ≤ 0 everywhere on the box d — then a point with every g_k > 0 (the box sides
-// among the forms, so it lies in the box) would give 0 < Σ y_k g_k(x) ≤ 0. The maximum of
-// the affine Σ y_k g_k over the box is exact: each coordinate at the end its coefficient's
-// sign picks. Outer nullopt: neither check passes (or no box), the exact LP must decide.
+// read exactly with their sign fixed and negatives set to 0, refute the forms (refutes).
+// Outer nullopt: neither check passes, the exact LP must decide.
 std::optional<std::optional<std::vector<Rational>>> binary64_answer(const std::vector<AffineForm>& forms,
-                                                                    const LpCandidate& guess, const Domain& d,
+                                                                    LpCandidate guess, const Domain& d,
                                                                     std::size_t n) {
     if (!guess.optimal) return std::nullopt;
     if (guess.value > 0) {
@@ -42,23 +73,11 @@ std::optional<std::optional<std::vector<Rational>>> binary64_answer(const std::v
         }
         return std::optional<std::vector<Rational>>(std::move(x));
     }
-    if (!d.is_box()) return std::nullopt;
-    double total = 0;
-    for (double y : guess.duals) total += y;
-    const double sign = total < 0 ? -1 : 1;
-    std::vector<Rational> rho(n);
-    Rational sum_c;
-    bool nonzero = false;
-    for (std::size_t k = 0; k < forms.size(); ++k) {
-        const double yk = sign * guess.duals[k];
-        if (!(yk > 0) || !std::isfinite(yk)) continue;
-        nonzero = true;
-        const Rational y = Rational::from_double(yk);
-        for (std::size_t j = 0; j < n; ++j) rho[j] += y * forms[k].a[j];
-        sum_c += y * forms[k].c;
-    }
-    for (std::size_t j = 0; j < n; ++j) sum_c += rho[j] * (rho[j].sign() > 0 ? d.hi[j] : d.lo[j]);
-    if (nonzero && sum_c.sign() <= 0) return std::optional<std::vector<Rational>>();
+    fix_dual_sign(guess.duals);
+    std::vector<Rational> y(forms.size());
+    for (std::size_t k = 0; k < forms.size(); ++k)
+        if (guess.duals[k] > 0 && std::isfinite(guess.duals[k])) y[k] = Rational::from_double(guess.duals[k]);
+    if (refutes(forms, y, d, n)) return std::optional<std::vector<Rational>>();
     return std::nullopt;
 }
 
@@ -66,10 +85,8 @@ std::optional<std::optional<std::vector<Rational>>> binary64_answer(const std::v
 // a box, and t ≤ 1 (exact LP). Returns the optimal x when t* > 0 — then every g_k(x) > 0
 // and x is interior to the box (the caller re-checks it exactly) — and nullopt when
 // t* ≤ 0: no point satisfies all the inequalities strictly. That answer is not taken on
-// trust: the LP's dual values y ≥ 0 (one per form, box sides included) must satisfy
-// Σ y_k a_k = 0, Σ y_k c_k ≤ 0 and y ≠ 0, checked exactly — then a point with every
-// g_k(x) > 0 would give 0 < Σ y_k g_k(x) = Σ y_k c_k ≤ 0 (Motzkin's transposition
-// theorem guarantees such y exists); Error if the check fails. The LP is first solved in
+// trust: the LP's dual values (one per form, box sides included) must refute the forms
+// (refutes, checked exactly); Error if the check fails. The LP is first solved in
 // binary64 and that answer taken when it passes binary64_answer's exact check.
 std::optional<std::vector<Rational>> strictly_feasible_point(std::vector<AffineForm> forms, const Domain& d,
                                                              std::size_t n) {
@@ -98,23 +115,9 @@ std::optional<std::vector<Rational>> strictly_feasible_point(std::vector<AffineF
         s->x.pop_back();
         return std::move(s->x);
     }
-    // Emptiness certificate from the duals (their sign convention: all ≥ 0 or all ≤ 0).
-    std::vector<Rational> y = s->duals;
-    bool nonpositive = true;
-    for (const Rational& v : y) nonpositive = nonpositive && v.sign() <= 0;
-    if (nonpositive)
-        for (Rational& v : y) v = -v;
-    bool ok = true, nonzero = false;
-    std::vector<Rational> sum_a(n);
-    Rational sum_c;
-    for (std::size_t k = 0; k < forms.size(); ++k) {
-        ok = ok && y[k].sign() >= 0;
-        nonzero = nonzero || y[k].sign() > 0;
-        for (std::size_t j = 0; j < n; ++j) sum_a[j] += y[k] * forms[k].a[j];
-        sum_c += y[k] * forms[k].c;
-    }
-    for (const Rational& v : sum_a) ok = ok && v.is_zero();
-    if (!(ok && nonzero && sum_c.sign() <= 0))
+    // Emptiness certificate from the duals, checked exactly.
+    fix_dual_sign(s->duals);
+    if (!refutes(forms, s->duals, d, n))
         throw Error("exact Lipschitz: the LP's emptiness certificate failed its exact check");
     return std::nullopt;
 }
