@@ -33,6 +33,10 @@ struct VerifyCliOptions {
     bool no_merge = false;
     std::size_t alpha_steps = VerifyOptions{}.alpha_steps;
     bool no_parent_bounds = false;
+    bool forward_functions = false;
+    bool no_beta = false;
+    std::size_t relu_alpha_steps = VerifyOptions{}.relu_alpha_steps;
+    bool split_intercept = false;
 };
 
 // Which exact network the verdict is about (DESIGN.md §10: one file may denote several).
@@ -148,6 +152,10 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.merge = !o.no_merge;
     vo.alpha_steps = o.alpha_steps;
     vo.reuse_parent_bounds = !o.no_parent_bounds;
+    vo.backward_bounds = !o.forward_functions;
+    vo.beta = !o.no_beta;
+    vo.relu_alpha_steps = o.relu_alpha_steps;
+    vo.relu_split_score = !o.split_intercept;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << shortest(s) << " s\n";
@@ -324,12 +332,28 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
                 "merged exactly, and constant and dead units dropped, before the search)");
     v->add_option("--alpha-steps", o->alpha_steps,
                   "alpha-CROWN: projected-gradient steps on the lower ReLU slopes per open output constraint at every "
-                  "node (0: off; each step's bound is sound); not with --certificate")
+                  "node, for networks searched by input splitting (at most 16 inputs; 0: off; each step's bound is "
+                  "sound); not with --certificate")
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
         ->capture_default_str();
+    v->add_option("--relu-alpha-steps", o->relu_alpha_steps,
+                  "alpha-CROWN steps as --alpha-steps, for networks searched by ReLU splitting (more than 16 inputs; "
+                  "ignored with --certificate)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
+        ->capture_default_str();
+    v->add_flag("--no-beta", o->no_beta,
+                "Without beta-CROWN: by default the alpha ascent also moves multipliers of the ReLU splits' constraints "
+                "(every bound stays sound)");
     v->add_flag("--no-parent-bounds", o->no_parent_bounds,
                 "Bound each node's units afresh (by default they are intersected with the parent node's bounds; "
                 "never with --certificate, whose leaves the checker re-derives from scratch)");
+    v->add_flag("--forward-functions", o->forward_functions,
+                "With ReLU splitting (more than 16 inputs): also compose the forward symbolic functions of every unit "
+                "(by default nodes are bounded by interval ranges and back-substitution only, several times faster on "
+                "wide inputs; always on with --certificate)");
+    v->add_flag("--split-intercept", o->split_intercept,
+                "With ReLU splitting: split the unstable unit of largest chord intercept (by default the unit whose "
+                "relaxation costs the open output constraints' bounds most)");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout] {
                             o->timeout_given = timeout->count() > 0;

@@ -210,6 +210,50 @@ struct BackTrace {
     std::vector<typename P::V> h;
 };
 
+// ν = μ·W_r for the outward policy from the midpoint-radius form of the weights (inner
+// loops over a contiguous row, which the compiler vectorises; about 10× the interval
+// loop on MNIST 256×2, docs/verify.md). With μ_i ∈ [m − ρ, m + ρ] (m the midpoint, ρ
+// rounded up) and w ∈ [wm − wr, wm + wr]: μ_i·w ∈ m·wm ± (|m|·wr + ρ·(|wm| + wr)), as
+// |μ_i·w − m·wm| ≤ |μ_i − m|·|w| + |m|·|w − wm|. The upper ends are summed rounded up
+// (FE_UPWARD: each product and sum is ≥ its exact value, and sums are monotone, so the
+// total is ≥ the exact one), the lower ends as the negation of the same sum of (−m)·wm +
+// … . So ν_j encloses Σ_i μ_i w_ij for every weight in its enclosure. Returns false,
+// leaving ν alone, when some μ_i is not finite (the interval loop then runs).
+bool outward_products(const OutwardChain::Layer& layer, const std::vector<Interval>& mu, std::vector<Interval>& nu) {
+    const std::size_t cols = layer.cols;
+    std::vector<double> up(cols, 0.0), down(cols, 0.0);  // down: minus the lower ends
+    for (std::size_t i = 0; i < mu.size(); ++i) {
+        const Interval x = mu[i];
+        if (x.lo == 0 && x.hi == 0) continue;
+        const double m = x.lo == x.hi ? x.lo : x.lo + (x.hi - x.lo) / 2;
+        const double rho = x.lo == x.hi ? 0.0 : std::max(x.hi - m, m - x.lo);  // rounded up
+        if (!std::isfinite(m) || !std::isfinite(rho)) return false;
+        const double nm = -m, am = std::abs(m);
+        const double* wm = &layer.wmid[i * cols];
+        const double* wa = &layer.wmag[i * cols];
+        const double* wr = &layer.wrad[i * cols];
+        if (layer.point && rho == 0) {
+            for (std::size_t j = 0; j < cols; ++j) {
+                up[j] += m * wm[j];
+                down[j] += nm * wm[j];
+            }
+        } else if (layer.point) {  // wr = 0, wa = |wm|
+            for (std::size_t j = 0; j < cols; ++j) {
+                up[j] += m * wm[j] + rho * wa[j];
+                down[j] += nm * wm[j] + rho * wa[j];
+            }
+        } else {
+            for (std::size_t j = 0; j < cols; ++j) {
+                const double rad = am * wr[j] + rho * wa[j];
+                up[j] += m * wm[j] + rad;
+                down[j] += nm * wm[j] + rad;
+            }
+        }
+    }
+    for (std::size_t j = 0; j < cols; ++j) nu[j] = {-down[j], up[j]};
+    return true;
+}
+
 // Lower bound over the region of μ·z_top + h·(x, 1), z_top the pre-activations of
 // affine layer `top` (μ indexed by its rows), by back-substitution (DeepPoly / CROWN):
 // z_r = W_r σ_{r−1} + b_r is substituted exactly (interval coefficients in the outward
@@ -220,19 +264,29 @@ struct BackTrace {
 // is a lower bound of the previous one, so the result is (rounded outward in the outward
 // policy: each product and sum encloses the real one). With Alpha::given an unstable
 // unit's lower slope is (*given)[r][j], which must lie in [0, 1] (α·z ≤ relu(z) there).
+// With `beta` (β-CROWN, Wang et al., NeurIPS 2021), (*beta)[r][j]·z_{r,j} is added to the
+// function for each unit of hidden layer r whose phase is fixed by a split: the caller
+// keeps it ≥ 0 where the unit is fixed inactive (z ≤ 0 on the region) and ≤ 0 where
+// active (z ≥ 0), 0 elsewhere, so every added term is ≤ 0 on the region and a lower bound
+// of the sum is one of the original function.
 template <class P, class M, class LowerMin>
 typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>>& relax, std::vector<typename P::V> mu,
                          std::size_t top, std::vector<typename P::V> h, Alpha alpha, const LowerMin& lower_min,
-                         const std::vector<std::vector<double>>* given = nullptr, BackTrace<P>* trace = nullptr) {
+                         const std::vector<std::vector<double>>* given = nullptr, BackTrace<P>* trace = nullptr,
+                         const std::vector<std::vector<double>>* beta = nullptr) {
     using V = typename P::V;
     const std::size_t n = h.size() - 1;
     if (trace) trace->nu.assign(top, {});
     for (std::size_t r = top + 1; r-- > 0;) {
         std::vector<V> nu(model.cols(r), P::zero());
+        bool products = false;  // ν = μ·W_r formed by outward_products
+        if constexpr (std::is_same_v<P, OutwardPolicy> && std::is_same_v<M, DoubleModel<OutwardPolicy>>)
+            products = outward_products(model.c.layers[r], mu, nu);
         for (std::size_t i = 0; i < mu.size(); ++i) {
             if (P::is_zero(mu[i])) continue;
             P::add_to(h[n], P::mul(mu[i], model.b(r, i)));
-            for (std::size_t j = 0; j < nu.size(); ++j) P::add_to(nu[j], P::mul(mu[i], model.w(r, i, j)));
+            if (!products)
+                for (std::size_t j = 0; j < nu.size(); ++j) P::add_to(nu[j], P::mul(mu[i], model.w(r, i, j)));
         }
         if (r == 0) {
             for (std::size_t i = 0; i < n; ++i) P::add_to(h[i], nu[i]);
@@ -254,6 +308,9 @@ typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>
                                                              : P::point((*given)[r - 1][j]);
             nu[j] = P::mul(nu[j], sg > 0 ? la : rx.ua);
         }
+        if (beta)
+            for (std::size_t j = 0; j < nu.size(); ++j)
+                if (const double bj = (*beta)[r - 1][j]; bj != 0) P::add_to(nu[j], P::point(bj));
         mu = std::move(nu);
     }
     if (trace) trace->h = h;
@@ -269,20 +326,41 @@ typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>
 // corner minimising its final affine function, ∂B/∂α_j = ν_j·ẑ_j for an unstable unit with
 // ν_j > 0, ẑ the pre-activations of the relaxed network (each σ replaced by the
 // relaxation the back-substitution chose) at x*.
+// With `fix` (β-CROWN), the multipliers β of back_lower for the units fixed by splits move
+// at the same time, from 0: ∂B/∂β_j = ẑ_j, a signed step of η times the layer's mean |ν|
+// (at the first step), projected onto β ≥ 0 for an inactive unit, β ≤ 0 for an active one.
 template <class P, class M, class LowerMin>
 typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P>>>& relax,
                            const std::vector<typename P::V>& mu, std::size_t top, const std::vector<typename P::V>& h,
                            std::vector<std::vector<double>> alpha, std::size_t steps, const std::vector<typename P::S>& lo,
-                           const std::vector<typename P::S>& hi, const LowerMin& lower_min) {
+                           const std::vector<typename P::S>& hi, const LowerMin& lower_min, const PhaseFix* fix = nullptr) {
     using S = typename P::S;
     S best = -std::numeric_limits<double>::infinity();
     double eta = 0.5;
     BackTrace<P> tr;
     const std::size_t n = lo.size();
+    auto phase = [&](std::size_t r, std::size_t j) -> int {
+        return fix && r < fix->size() && j < (*fix)[r].size() ? (*fix)[r][j] : 0;
+    };
+    bool any_fixed = false;
+    for (std::size_t r = 0; r < top; ++r)
+        for (std::size_t j = 0; j < model.rows(r); ++j) any_fixed = any_fixed || phase(r, j) != 0;
+    std::vector<std::vector<double>> beta;
+    std::vector<double> beta_step;
+    if (any_fixed)
+        for (std::size_t r = 0; r < top; ++r) beta.emplace_back(model.rows(r), 0.0);
     for (std::size_t s = 0; s < steps; ++s, eta *= 0.7) {
-        const S b = back_lower<P>(model, relax, mu, top, h, Alpha::given, lower_min, &alpha, &tr);
+        const S b = back_lower<P>(model, relax, mu, top, h, Alpha::given, lower_min, &alpha, &tr, any_fixed ? &beta : nullptr);
         if (b > best) best = b;  // NaN never wins
         if (s + 1 == steps) break;
+        if (any_fixed && s == 0)
+            for (std::size_t r = 0; r < top; ++r) {
+                double sum = 0;
+                std::size_t count = 0;
+                for (const auto& v : tr.nu[r])
+                    if (const double a = std::abs(P::heuristic(v)); a > 0 && std::isfinite(a)) sum += a, ++count;
+                beta_step.push_back(count ? sum / static_cast<double>(count) : 0.0);
+            }
         // relaxed forward pass at the minimising corner, in double
         std::vector<double> v(n);
         for (std::size_t i = 0; i < n; ++i) v[i] = P::heuristic(tr.h[i]) > 0 ? lo[i] : hi[i];
@@ -301,6 +379,10 @@ typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P
                 if (rx.unstable && nu > 0) {
                     const double g = nu * z[j];
                     alpha[r][j] = std::clamp(alpha[r][j] + (g > 0 ? eta : g < 0 ? -eta : 0.0), 0.0, 1.0);
+                }
+                if (const int ph = any_fixed ? phase(r, j) : 0; ph != 0) {  // ∂B/∂β_j = ẑ_j
+                    const double step = z[j] > 0 ? eta * beta_step[r] : z[j] < 0 ? -eta * beta_step[r] : 0.0;
+                    beta[r][j] = ph < 0 ? std::max(beta[r][j] + step, 0.0) : std::min(beta[r][j] + step, 0.0);
                 }
                 z[j] = la * z[j] + P::heuristic(low ? rx.lb : rx.ub);
             }
@@ -403,10 +485,34 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     SymbolicBounds<S> out;
     std::vector<std::vector<Relax<P>>> relax;  // for the back-substitutions
     const std::size_t last = model.layers() - 1;
+    // NeuronBounds::backward: no forward functions; each unit's first enclosure [zlo, zhi]
+    // by interval arithmetic over the previous layer's σ ranges (the box for layer 0), and
+    // one scratch pair of functions that the relaxation code below may write into
+    const bool symbolic = neurons != NeuronBounds::backward;
+    std::vector<S> zlo, zhi;
+    std::vector<V> scratch_l(symbolic ? 0 : width), scratch_u(symbolic ? 0 : width);
     for (std::size_t r = 0; r <= last; ++r) {
         const std::size_t rows = model.rows(r), cols = model.cols(r);
-        std::vector<V> zl(rows * width, P::zero()), zu(rows * width, P::zero());
-        for (std::size_t i = 0; i < rows; ++i) {
+        std::vector<V> zl(symbolic ? rows * width : 0, P::zero()), zu(symbolic ? rows * width : 0, P::zero());
+        if (!symbolic) {
+            zlo.assign(rows, S(0));
+            zhi.assign(rows, S(0));
+            for (std::size_t i = 0; i < rows; ++i) {
+                if (expired && expired()) throw ResourceError("symbolic bounds: stopped (time limit or interrupt)");
+                S a = P::lower_of(model.b(r, i)), b = P::upper_of(model.b(r, i));
+                for (std::size_t j = 0; j < cols; ++j) {
+                    const S sl = r == 0 ? lo[j] : relax[r - 1][j].sl, su = r == 0 ? hi[j] : relax[r - 1][j].su;
+                    if (r > 0 && sl == S(0) && su == S(0)) continue;
+                    const V w = model.w(r, i, j);
+                    if (P::is_zero(w)) continue;
+                    P::add_lower(a, P::lower_term(w, sl, su));
+                    P::add_upper(b, P::upper_term(w, sl, su));
+                }
+                zlo[i] = a;
+                zhi[i] = b;
+            }
+        }
+        for (std::size_t i = 0; i < (symbolic ? rows : 0); ++i) {
             if (expired && expired()) throw ResourceError("symbolic bounds: stopped (time limit or interrupt)");
             V* fl = &zl[i * width];
             V* fu = &zu[i * width];
@@ -436,9 +542,9 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         relax.emplace_back();
         hzero.assign(rows, 0);
         for (std::size_t k = 0; k < rows; ++k) {
-            V* fl = &zl[k * width];
-            V* fu = &zu[k * width];
-            S l = lower_min(fl), u = upper_max(fu);
+            V* fl = symbolic ? &zl[k * width] : scratch_l.data();
+            V* fu = symbolic ? &zu[k * width] : scratch_u.data();
+            S l = symbolic ? lower_min(fl) : zlo[k], u = symbolic ? upper_max(fu) : zhi[k];
             const int fixed = r < fix.size() && k < fix[r].size() ? fix[r][k] : 0;
             if constexpr (!exact) {
                 // back-substituted bounds of a unit whose forward bounds leave it
@@ -451,7 +557,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                         if (other->upper[r][k] < u) u = other->upper[r][k];
                     }
                 const bool open = model.capped(r, k) ? !(l >= S(0) && u <= model.cap_lower(r, k)) : l < S(0) && u > S(0);
-                if (neurons == NeuronBounds::back_substituted && r > 0 && fixed == 0 && open) {
+                if (neurons != NeuronBounds::forward && r > 0 && fixed == 0 && open) {
                     std::vector<V> mu(rows, P::zero());
                     mu[k] = P::one();
                     const S bl = back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
@@ -522,6 +628,8 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     // output constraints: a·x + Σ_{c>0} c·L_y + Σ_{c<0} c·U_y, minimised over the box
     const std::size_t outs = model.rows(last);
     out.combination.assign(model.conjunctions(), {});
+    if constexpr (!exact)
+        for (const auto& layer : relax) out.split_score.emplace_back(layer.size(), 0.0);
     out.combined_bound.assign(model.conjunctions(), S(0));
     out.combined_rhs.assign(model.conjunctions(), S(0));
     for (std::size_t k = 0; k < model.conjunctions(); ++k) {
@@ -533,17 +641,24 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         std::vector<std::vector<double>> affine;
         bool refuted = false;
         for (std::size_t m = 0; m < model.constraints(k); ++m) {
-            std::vector<V> g(width, P::zero());
-            for (std::size_t i = 0; i < n; ++i) g[i] = model.ax(k, m, i);
-            for (std::size_t j = 0; j < outs; ++j) {
-                const V cj = model.ay(k, m, j);
-                const int sg = P::sign(cj);
-                if (sg == 0) continue;
-                const V* f = &(sg > 0 ? hl : hu)[j * width];
-                for (std::size_t t = 0; t < width; ++t)
-                    if (!P::is_zero(f[t])) P::add_to(g[t], P::mul(cj, f[t]));
+            S bound{};
+            std::vector<double> grad(n);
+            if (symbolic) {
+                std::vector<V> g(width, P::zero());
+                for (std::size_t i = 0; i < n; ++i) g[i] = model.ax(k, m, i);
+                for (std::size_t j = 0; j < outs; ++j) {
+                    const V cj = model.ay(k, m, j);
+                    const int sg = P::sign(cj);
+                    if (sg == 0) continue;
+                    const V* f = &(sg > 0 ? hl : hu)[j * width];
+                    for (std::size_t t = 0; t < width; ++t)
+                        if (!P::is_zero(f[t])) P::add_to(g[t], P::mul(cj, f[t]));
+                }
+                bound = lower_min(g.data());
+                for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
+            } else if constexpr (!exact) {
+                bound = -std::numeric_limits<double>::infinity();  // no forward functions
             }
-            S bound = lower_min(g.data());
             out.forward.back().push_back(bound);
             if constexpr (!exact) {
                 // back-substitution of the constraint through the same relaxations, with
@@ -553,15 +668,21 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 for (std::size_t j = 0; j < outs; ++j) mu[j] = model.ay(k, m, j);
                 for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
                 S back_own = 0, back_zero = 0;
-                BackTrace<P> tr;  // traced only where the constraints may be combined
+                BackTrace<P> tr;
+                std::vector<std::vector<V>> nu_own;  // the own-slope run's ν, for split_score
                 const bool combining = model.constraints(k) >= 2;
                 std::vector<double> better(combining ? width : 0);  // ℓ_m − d_m of the better of the two
                 for (Alpha a : {Alpha::own, Alpha::zero}) {
-                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min, nullptr, combining ? &tr : nullptr);
+                    const S back = back_lower<P>(model, relax, mu, last, h, a, lower_min, nullptr, &tr);
                     if (back > bound) bound = back;  // NaN never wins
                     (a == Alpha::own ? back_own : back_zero) = back;
                     if (combining && (a == Alpha::own || back_zero > back_own))
                         for (std::size_t t = 0; t < width; ++t) better[t] = P::heuristic(tr.h[t]);
+                    if (a == Alpha::own) {
+                        nu_own = std::move(tr.nu);
+                        if (!symbolic)
+                            for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(tr.h[i]);
+                    }
                 }
                 if (combining) {
                     better[n] -= model.rhs_up(k, m);
@@ -573,16 +694,21 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                     std::vector<std::vector<double>> start(out.slopes.size());
                     for (std::size_t r = 0; r < start.size(); ++r)
                         for (unsigned char a : out.slopes[r]) start[r].push_back(back_zero > back_own ? 0.0 : a);
-                    const S opt = alpha_ascent<P>(model, relax, mu, last, h, std::move(start), refine.alpha_steps, lo, hi, lower_min);
+                    const S opt = alpha_ascent<P>(model, relax, mu, last, h, std::move(start), refine.alpha_steps, lo, hi,
+                                                  lower_min, refine.beta ? &fix : nullptr);
                     if (opt > bound) bound = opt;
                 }
+                if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
+                if (bound > model.rhs_up(k, m)) {
+                    refuted = true;
+                } else {  // still open: what each unstable unit's chord costs this bound
+                    for (std::size_t r = 0; r < nu_own.size(); ++r)
+                        for (std::size_t j = 0; j < nu_own[r].size(); ++j)
+                            if (relax[r][j].unstable)
+                                out.split_score[r][j] += std::abs(P::heuristic(nu_own[r][j])) * P::heuristic(relax[r][j].ub);
+                }
             }
-            if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
-            if constexpr (!exact)
-                if (bound > model.rhs_up(k, m)) refuted = true;
             out.bound.back().push_back(bound);
-            std::vector<double> grad(n);
-            for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(g[i]);
             out.gradient.back().push_back(std::move(grad));
         }
         // a conjunction no single constraint refutes: one nonnegative combination of its
@@ -630,7 +756,8 @@ SymbolicBounds<double> double_passes(const OutwardChain& c, const std::vector<do
         return propagate<P>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, refine);
     // with the parent's bounds, they take the plain forward pass's place (measured in
     // docs/verify.md: the same node counts, a forward pass less per node)
-    if (refine.parent) return propagate<P>(m, lo, hi, fix, slopes, neurons, nullptr, {}, refine);
+    if (refine.parent || neurons == NeuronBounds::backward)
+        return propagate<P>(m, lo, hi, fix, slopes, neurons, nullptr, {}, refine);
     const SymbolicBounds<double> fw =
         propagate<P>(m, lo, hi, fix, slopes, NeuronBounds::forward, nullptr, {}, BoundRefinement{0, refine.parent});
     return propagate<P>(m, lo, hi, fix, slopes, neurons, &fw, {}, refine);
@@ -658,6 +785,15 @@ OutwardChain::OutwardChain(const ReluChain& c, const VnnlibProperty& p) : input_
             const Rational* cap = r + 1 < c.weights.size() ? c.cap(r, i) : nullptr;
             l.caplo.push_back(cap ? cap->to_double(Round::down) : -1);
             l.caphi.push_back(cap ? cap->to_double(Round::up) : -1);
+        }
+        {
+            const UpwardRounding up;  // wrad and wmag rounded up
+            for (std::size_t t = 0; t < l.wlo.size(); ++t) {
+                l.wmid.push_back(l.wlo[t]);
+                l.wrad.push_back(l.whi[t] - l.wlo[t]);
+                l.wmag.push_back(std::abs(l.wlo[t]) + l.wrad.back());
+                l.point = l.point && l.wrad.back() == 0;
+            }
         }
         layers.push_back(std::move(l));
     }

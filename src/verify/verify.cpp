@@ -153,6 +153,12 @@ struct Search {
         }
     }
 
+    // How nodes are bounded (VerifyOptions::backward_bounds).
+    NeuronBounds neuron_bounds() const {
+        return o.backward_bounds && !o.want_proof && c.input_dim > o.input_split_max_dim ? NeuronBounds::backward
+                                                                                          : NeuronBounds::back_substituted;
+    }
+
     // The exact point of the property's box nearest to the double x (per coordinate).
     std::vector<Rational> exact_point(const std::vector<double>& x) const {
         std::vector<Rational> q(x.size());
@@ -304,11 +310,12 @@ struct Search {
         // --certificate) nor the parent's bounds, which the checker would not reproduce
         BoundRefinement refine;
         if (!o.want_proof) {
-            refine.alpha_steps = o.alpha_steps;
+            refine.alpha_steps = c.input_dim > o.input_split_max_dim ? o.relu_alpha_steps : o.alpha_steps;
+            refine.beta = o.beta;
             if (o.reuse_parent_bounds) refine.parent = t.parent.get();
         }
         const auto bp = std::make_shared<const SymbolicBounds<double>>(
-            symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {}, NeuronBounds::back_substituted, refine));
+            symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {}, neuron_bounds(), refine));
         const SymbolicBounds<double>& b = *bp;
         std::vector<std::size_t> open, refutes(p.unsafe.size());
         std::vector<std::vector<Rational>> combination(p.unsafe.size());
@@ -365,6 +372,18 @@ struct Search {
         std::size_t starts = t.root ? corners + o.root_restarts : o.samples_per_node;
         if (t.root)  // at most root_attack_work multiply-adds (an evaluation and a pullback per step)
             starts = std::min(starts, std::max<std::size_t>(1, o.root_attack_work / (2 * (steps + 1) * weights * open.size())));
+        // first, for each open conjunction, from the box corner that minimises the lower
+        // function of its least bounded constraint (where the relaxation puts its worst
+        // case: near a counterexample if there is one; the ReLU-split search of MNIST
+        // 256×2 prop_0 ε = 0.05 finds one there, docs/verify.md)
+        for (std::size_t k : open) {
+            std::size_t m = 0;
+            for (std::size_t q = 1; q < b.bound[k].size(); ++q)
+                if (b.bound[k][q] < b.bound[k][m]) m = q;
+            std::vector<double> x(t.lo.size());
+            for (std::size_t i = 0; i < x.size(); ++i) x[i] = b.gradient[k][m][i] > 0 ? t.lo[i] : t.hi[i];
+            if (attack(std::move(x), t, k, open, o.attack_steps, out)) return out;
+        }
         // per open conjunction, each root start's point of least violation (for region_lp)
         std::vector<std::vector<std::pair<double, std::vector<double>>>> ends(p.unsafe.size());
         for (std::size_t s = 0; s <= starts; ++s) {
@@ -411,7 +430,8 @@ struct Search {
                     }
                 }
             }
-        // ReLU split: the free unstable unit with the largest chord intercept
+        // ReLU split: the free unstable unit of largest split_score (what its chord costs
+        // the open constraints' bounds), ties broken by the chord's intercept
         if (c.input_dim > o.input_split_max_dim) {
             double best = 0;
             std::size_t br = 0, bk = 0;
@@ -420,7 +440,8 @@ struct Search {
                     const double l = b.lower[r][k], u = b.upper[r][k];
                     const bool fixed = r < t.fix.size() && k < t.fix[r].size() && t.fix[r][k] != 0;
                     if (fixed || c.cap(r, k) || !(l < 0 && u > 0)) continue;
-                    const double score = u * (-l) / (u - l);
+                    const double intercept = u * (-l) / (u - l);
+                    const double score = o.relu_split_score ? b.split_score[r][k] + 1e-9 * intercept : intercept;
                     if (score > best) {
                         best = score;
                         br = r;

@@ -2,6 +2,7 @@
 // exact values at random rational points, agreement of the outward-rounded binary64
 // pass with the exact procedure, the rounding guard, and the proof tree of verify.
 #include <cfenv>
+#include <limits>
 #include <sstream>
 
 #include "../lipschitz/lipschitz_support.hpp"
@@ -334,6 +335,52 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
     CHECK(tighter_bounds > 0);
 }
 
+TEST_CASE("backward-only bounds (no forward functions) contain the exact values, also with decimal weights",
+          "[sound_bounds][crown]") {
+    auto g = rigornet::test::rng(37);
+    int decimal = 0, scored = 0;
+    for (int trial = 0; trial < rigornet::test::cases(80); ++trial) {
+        ReluChain c = deep_random_chain(g);
+        if (trial % 2 == 1) {  // entries k/10: not binary64, so every weight is an interval
+            ++decimal;
+            for (RationalMatrix& w : c.weights)
+                for (std::size_t i = 0; i < w.rows(); ++i)
+                    for (std::size_t j = 0; j < w.cols(); ++j) w.set(i, j, w.at(i, j) * Rational(8, 10));
+        }
+        std::vector<Rational> lo, hi;
+        random_box(g, c.input_dim, lo, hi);
+        const VnnlibProperty p = output_bounds(c, lo, hi);
+        PhaseFix fix(c.depth());
+        if (trial % 3 == 0)
+            for (std::size_t r = 0; r < c.depth(); ++r)
+                for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
+                    fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+        const OutwardChain oc(c, p);
+        const SymbolicBounds<double> bw = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::backward);
+        const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, down(lo), up(hi), fix, {}, NeuronBounds::backward);
+        INFO("trial " << trial);
+        // with dyadic weights (every product exact in binary64) the outward pass's
+        // midpoint-radius row products compute what the plain round-to-nearest loop
+        // computes; with decimal ones a tie l = 0 or u = −l may break differently, so only
+        // containment (below) is claimed there
+        for (std::size_t r = 0; r < bw.lower.size(); ++r)
+            for (std::size_t k = 0; k < bw.lower[r].size(); ++k) {
+                if (trial % 2 == 0) {
+                    CHECK(std::abs(nr.lower[r][k] - bw.lower[r][k]) <= 1e-9 * (1 + std::abs(bw.lower[r][k])));
+                    CHECK(std::abs(nr.upper[r][k] - bw.upper[r][k]) <= 1e-9 * (1 + std::abs(bw.upper[r][k])));
+                }
+                if (bw.split_score[r][k] > 0) ++scored;
+            }
+        for (std::size_t k = 0; k < bw.bound.size(); ++k) {
+            if (trial % 2 == 0) CHECK(std::abs(nr.bound[k][0] - bw.bound[k][0]) <= 1e-9 * (1 + std::abs(bw.bound[k][0])));
+            CHECK(bw.forward[k][0] == -std::numeric_limits<double>::infinity());
+        }
+        check_contains_at_random_points(g, c, lo, hi, fix, bw);
+    }
+    CHECK(decimal > 0);
+    CHECK(scored > 0);  // some unstable unit is charged to an open constraint
+}
+
 TEST_CASE("alpha-CROWN and parent bounds contain the exact values", "[sound_bounds][hard]") {
     // Random deep chains; the node is a random sub-box of a parent box (and, in some
     // trials, more phases fixed than the parent): the refined pass must contain the exact
@@ -388,6 +435,36 @@ TEST_CASE("alpha-CROWN and parent bounds contain the exact values", "[sound_boun
     }
     CHECK(alpha_tighter > 0);  // neither refinement is a no-op on these chains
     CHECK(parent_tighter > 0);
+}
+
+TEST_CASE("beta-CROWN bounds of split nodes contain the exact values where the phases hold", "[sound_bounds][hard]") {
+    // Random deep chains with random phases fixed (the region is where they hold): the α
+    // ascent with the split multipliers β, in both neuron modes, must contain the exact
+    // values at random points of the region, and β must raise some bound above the
+    // ascent without it (the constraints z ≤ 0 / z ≥ 0 carry information the relaxation
+    // of the fixed unit alone does not).
+    auto g = rigornet::test::rng(59);
+    int beta_tighter = 0;
+    for (int trial = 0; trial < rigornet::test::cases(80); ++trial) {
+        const ReluChain c = deep_random_chain(g);
+        std::vector<Rational> lo, hi;
+        random_box(g, c.input_dim, lo, hi);
+        const VnnlibProperty p = output_bounds(c, lo, hi);
+        PhaseFix fix(c.depth());
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
+                fix[r].push_back(c.cap(r, k) || g() % 2 ? 0 : static_cast<signed char>(g() % 2 ? 1 : -1));
+        const OutwardChain oc(c, p);
+        INFO("trial " << trial);
+        for (NeuronBounds nb : {NeuronBounds::back_substituted, NeuronBounds::backward}) {
+            const SymbolicBounds<double> al = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, nb, {20, nullptr, false});
+            const SymbolicBounds<double> be = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, nb, {20, nullptr, true});
+            for (std::size_t k = 0; k < be.bound.size(); ++k)
+                if (be.bound[k][0] > al.bound[k][0]) ++beta_tighter;
+            check_contains_at_random_points(g, c, lo, hi, fix, be, 24);
+        }
+    }
+    CHECK(beta_tighter > 0);
 }
 
 TEST_CASE("back-substituted unit bounds are tighter on an ACAS Xu network", "[sound_bounds][crown]") {

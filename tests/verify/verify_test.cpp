@@ -211,7 +211,8 @@ TEST_CASE("verify: the root attack finds a counterexample that only the box corn
     // y = relu(x0 − 99/100) + relu(x1 − 99/100) on [0, 1]²; unsafe y ≥ 3/200 needs both
     // inputs above 0.99 (max y = 1/50 at the corner (1, 1)). From the centre the gradient
     // is 0 and a random start lands there with probability 10^−4, so with one node only
-    // the corners of the root attack find it; the counterexample is checked exactly.
+    // the corners of the root attack (and the start from the bound's minimising corner)
+    // find it; the counterexample is checked exactly.
     const ReluChain c = two_unit_chain(Rational(-99, 100), Rational(1), Rational(1));
     VnnlibProperty p;
     p.lower.assign(2, Rational(0));
@@ -223,10 +224,14 @@ TEST_CASE("verify: the root attack finds a counterexample that only the box corn
     REQUIRE(r.verdict == Verdict::refuted);
     CHECK(satisfies(p.unsafe[0], r.input, c.evaluate(r.input)));
     CHECK(r.output[0] >= Rational(3, 200));
-    // with the root's search cut to the centre and one corner, (0, 0), one node is not enough
+    // with the root's search cut to the centre and one corner, (0, 0), the start from the
+    // corner that minimises the bound's lower function, (1, 1), still finds it
     o.root_restarts = 0;
     o.root_attack_work = 0;
-    CHECK(verify(c, p, o).verdict == Verdict::unknown);
+    const VerifyResult q = verify(c, p, o);
+    REQUIRE(q.verdict == Verdict::refuted);
+    CHECK(q.input[0] > Rational(99, 100));
+    CHECK(q.input[1] > Rational(99, 100));
 }
 
 TEST_CASE("verify: the root's region LPs find a counterexample in a band too thin for gradient steps", "[verify][crown]") {

@@ -50,7 +50,18 @@ using Slopes = std::vector<std::vector<unsigned char>>;
 ///   argument above holds for any l ≤ z ≤ u on the region. Cost per box O(L²·n³) for L
 ///   layers of width n in the worst case (every unit unstable); measured in
 ///   docs/verify.md (about 10× the forward pass on ACAS Xu).
-enum class NeuronBounds { forward, back_substituted };
+/// - backward: for wide inputs (the cost of the forward functions, n + 1 coefficients
+///   per unit composed layer by layer, is O(n·w²) per layer and dominates there): no
+///   forward symbolic functions at all. A unit's first enclosure is interval arithmetic
+///   over the previous layer's σ ranges (over the box itself for layer 0, where it is the
+///   affine function's exact range up to rounding), intersected with the parent's; each
+///   unit of layer r ≥ 1 it leaves open is back-substituted as above. The output
+///   constraints' bounds are their back-substitutions alone: `forward` is −∞ (a trivial
+///   lower bound) and `gradient` holds the x-coefficients of the back-substitution with the
+///   units' own slopes. Sound by the same argument (interval arithmetic encloses z; the
+///   back-substitution only needs some enclosure of every earlier unit). Measured in
+///   docs/verify.md (MNIST 256×2).
+enum class NeuronBounds { forward, back_substituted, backward };
 
 /// Result of one symbolic pass. S is Rational (exact procedure) or double.
 template <class S>
@@ -89,8 +100,15 @@ struct SymbolicBounds {
     std::vector<std::vector<double>> combination;
     std::vector<S> combined_bound, combined_rhs;
     /// The x-coefficients of the forward affine lower function whose box minimum is forward[k][m]
-    /// (rounded to double: a heuristic for choosing a split, never a bound).
+    /// (rounded to double: a heuristic for choosing a split, never a bound; with
+    /// NeuronBounds::backward those of the constraint's back-substitution).
     std::vector<std::vector<std::vector<double>>> gradient;
+    /// Per hidden layer and unit (binary64 passes only), a heuristic for choosing a ReLU
+    /// split (BaBSR-like): the sum, over the output constraints not refuted, of |ν_j|·λ·(−l)
+    /// for an unstable unit j (ν_j its coefficient in the constraint's back-substitution with
+    /// the units' own slopes, λ·(−l) its chord's intercept: what the relaxation of j costs
+    /// that bound when ν_j < 0), 0 for the other units. Never a bound.
+    std::vector<std::vector<double>> split_score;
 };
 
 /// Exact procedure (docs/certificates.md) over lo ≤ x ≤ hi, in rationals: bound[k][m]
@@ -114,6 +132,11 @@ struct OutwardChain {
     struct Layer {
         std::size_t rows = 0, cols = 0;
         std::vector<double> wlo, whi;  // row-major
+        // the same enclosures as midpoint and radius, [wmid − wrad, wmid + wrad] ⊇ [wlo, whi]
+        // (wmid = wlo, wrad = whi − wlo rounded up), wmag = |wmid| + wrad rounded up;
+        // point: every wrad is 0 (binary64 or float32 weights)
+        std::vector<double> wmid, wrad, wmag;
+        bool point = true;
         std::vector<double> blo, bhi;
         std::vector<double> caplo, caphi;  // per unit; caphi < 0: no cap (plain ReLU)
     };
@@ -147,6 +170,11 @@ struct OutwardChain {
 struct BoundRefinement {
     std::size_t alpha_steps = 0;
     const SymbolicBounds<double>* parent = nullptr;
+    /// With alpha_steps > 0: β-CROWN (Wang et al., NeurIPS 2021) as well — the ascent also
+    /// moves multipliers β_j of the split constraints of the units fixed by `fix` (β·z ≤ 0
+    /// on the region: β ≥ 0 for z ≤ 0, β ≤ 0 for z ≥ 0, so adding β·z to the function
+    /// before bounding it keeps a lower bound).
+    bool beta = false;
 };
 
 /// The same procedure over the box [lo, hi] (binary64 ends, any box containing the

@@ -45,9 +45,23 @@ struct VerifyOptions {
     /// α-CROWN steps per open output constraint at every node (BoundRefinement::alpha_steps;
     /// 0: off). Not with want_proof (the checker's forward procedure closes the nodes).
     std::size_t alpha_steps = 0;
+    /// The same with ReLU splitting (more than input_split_max_dim inputs), where it pays:
+    /// MNIST 256×2 prop_0 ε = 0.03 holds in 21 nodes with 10 steps and β, unknown after
+    /// 1400 nodes without (docs/verify.md). Not with want_proof.
+    std::size_t relu_alpha_steps = 10;
+    /// With α steps: β-CROWN multipliers for the ReLU splits' constraints too
+    /// (BoundRefinement::beta; no effect without fixed phases). Not with want_proof.
+    bool beta = true;
     /// Intersect each node's unit bounds with its parent's (BoundRefinement::parent; not
     /// with want_proof).
     bool reuse_parent_bounds = true;
+    /// With ReLU splitting (more than input_split_max_dim inputs) and without want_proof,
+    /// bound nodes by NeuronBounds::backward (no forward symbolic functions: on MNIST
+    /// 784-256-256-10 they cost most of a node, docs/verify.md); false: back_substituted.
+    bool backward_bounds = true;
+    /// ReLU splits choose the unit of largest SymbolicBounds::split_score (BaBSR-like: what
+    /// its chord costs the open constraints); false: of largest chord intercept u·(−l)/(u − l).
+    bool relu_split_score = true;
     /// Record the proof tree and re-check it exactly (VerifyResult::proof).
     bool want_proof = false;
     /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
