@@ -135,16 +135,19 @@ struct VerifyResult {
 /// bound, on the merged chain (VerifyOptions::merge; it computes the same f exactly, so
 /// the verdict is about c). Each node (a sub-box with some ReLU phases fixed) is bounded by
 /// symbolic_bounds_outward over its binary64 box (the property's box rounded outward,
-/// then split at binary64 points), with back-substituted unit bounds intersected with the
-/// parent node's (reuse_parent_bounds) and alpha_steps of α-CROWN (neither refinement when
-/// want_proof: the checker re-derives each leaf from scratch): a conjunction is refuted
+/// then split at binary64 points), with back-substituted unit bounds (NeuronBounds::backward
+/// with ReLU splitting, backward_bounds) intersected with the parent node's
+/// (reuse_parent_bounds) and alpha_steps (relu_alpha_steps with ReLU splitting) of α-CROWN,
+/// with β multipliers for the splits (beta) (none of these refinements when want_proof: the
+/// checker re-derives each leaf from scratch): a conjunction is refuted
 /// on the node when one of its constraints has bound > d rounded up, or the nonnegative
 /// combination of its constraints the pass chose has combined_bound > combined_rhs
 /// (SymbolicBounds::combination), a proof for the real-valued network on the node's
 /// region (sound_bounds.hpp). proved: every node of a cover of the box (input
 /// splits into two half-boxes, ReLU splits into the two phases) refuted every
-/// conjunction. refuted: a double candidate (the centre, random points, at the root also
-/// the corners, then projected signed-gradient steps on the conjunction's largest
+/// conjunction. refuted: a double candidate (the centre, random points, the box corner
+/// minimising the lower function of each open conjunction's least bounded constraint, at
+/// the root also the corners, then projected signed-gradient steps on the conjunction's largest
 /// violation) was converted to an exact rational point of the box, or an exact LP over
 /// an activation region (root_lp_starts) gave an exact rational point, and the exact
 /// output of the original c (ReluChain::evaluate) satisfies a conjunction exactly. Otherwise unknown with the reason. Splitting: input
