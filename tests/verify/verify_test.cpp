@@ -160,8 +160,10 @@ TEST_CASE("verify is sound on random networks: holds is never contradicted by ex
     // Thresholds t on "unsafe: y_0 ≥ t" over [−1, 1]^n, some reachable (a grid value) and
     // some not. The verdict is checked through the network's own exact evaluator
     // (evaluate, ExactArith), independent of ReluChain and of satisfies().
+    // Each property twice: input splitting, and ReLU splitting (input_split_max_dim = 0:
+    // the bounds without forward functions, β-CROWN multipliers for the splits).
     auto g = rigornet::test::rng(97);
-    int holds = 0, violated = 0;
+    int holds = 0, violated = 0, relu_holds = 0;
     for (int trial = 0; trial < rigornet::test::cases(25); ++trial) {
         const Network net = rigornet::test::random_relu_network(g, 2, 1);
         const ReluChain c = extract_relu_chain(net);
@@ -188,23 +190,29 @@ TEST_CASE("verify is sound on random networks: holds is never contradicted by ex
             p.lower.assign(n, Rational(-1));
             p.upper.assign(n, Rational(1));
             p.unsafe = {{LinearConstraint{std::vector<Rational>(n), {Rational(-1)}, -t}}};  // −y ≤ −t
-            VerifyOptions o;
-            o.timeout_seconds = 2;
-            o.max_nodes = 2000;
-            const VerifyResult r = verify(c, p, o);
-            INFO("trial " << trial << " t = " << t.str() << " verdict " << verdict_name(r.verdict));
-            if (r.verdict == Verdict::proved) {
-                ++holds;
-                CHECK(t > grid_max);  // grid_max is attained, so y ≥ grid_max is reachable
-            } else if (r.verdict == Verdict::refuted) {
-                ++violated;
-                for (std::size_t i = 0; i < n; ++i) CHECK((r.input[i] >= Rational(-1) && r.input[i] <= Rational(1)));
-                CHECK(evaluate_rational(net, ExactArith{}, r.input)[0] >= t);
+            for (std::size_t split_dim : {16, 0}) {
+                VerifyOptions o;
+                o.timeout_seconds = 2;
+                o.max_nodes = 2000;
+                o.input_split_max_dim = split_dim;
+                const VerifyResult r = verify(c, p, o);
+                INFO("trial " << trial << " t = " << t.str() << " split dim " << split_dim << " verdict "
+                              << verdict_name(r.verdict));
+                if (r.verdict == Verdict::proved) {
+                    ++holds;
+                    relu_holds += split_dim == 0;
+                    CHECK(t > grid_max);  // grid_max is attained, so y ≥ grid_max is reachable
+                } else if (r.verdict == Verdict::refuted) {
+                    ++violated;
+                    for (std::size_t i = 0; i < n; ++i) CHECK((r.input[i] >= Rational(-1) && r.input[i] <= Rational(1)));
+                    CHECK(evaluate_rational(net, ExactArith{}, r.input)[0] >= t);
+                }
             }
         }
     }
     CHECK(holds > 0);  // the test exercises both answers
     CHECK(violated > 0);
+    CHECK(relu_holds > 0);  // and the ReLU-splitting search proves some
 }
 
 TEST_CASE("verify: the root attack finds a counterexample that only the box corner reaches", "[verify][crown]") {
