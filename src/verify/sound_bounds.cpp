@@ -366,10 +366,15 @@ typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P
         for (std::size_t i = 0; i < n; ++i) v[i] = P::heuristic(tr.h[i]) > 0 ? lo[i] : hi[i];
         for (std::size_t r = 0; r < top; ++r) {
             std::vector<double> z(model.rows(r));
-            for (std::size_t i = 0; i < z.size(); ++i) {
-                double a = P::heuristic(model.b(r, i));
-                for (std::size_t j = 0; j < v.size(); ++j) a += P::heuristic(model.w(r, i, j)) * v[j];
-                z[i] = a;
+            for (std::size_t i = 0; i < z.size(); ++i) z[i] = P::heuristic(model.b(r, i));
+            if constexpr (std::is_same_v<M, DoubleModel<OutwardPolicy>>) {  // column by column, vectorised
+                const double* wt = model.c.layers[r].wmid_t.data();
+                for (std::size_t j = 0; j < v.size(); ++j)
+                    if (const double vj = v[j]; vj != 0)
+                        for (std::size_t i = 0; i < z.size(); ++i) z[i] += wt[j * z.size() + i] * vj;
+            } else {
+                for (std::size_t i = 0; i < z.size(); ++i)
+                    for (std::size_t j = 0; j < v.size(); ++j) z[i] += P::heuristic(model.w(r, i, j)) * v[j];
             }
             for (std::size_t j = 0; j < z.size(); ++j) {
                 const Relax<P>& rx = relax[r][j];
@@ -795,6 +800,9 @@ OutwardChain::OutwardChain(const ReluChain& c, const VnnlibProperty& p) : input_
                 l.point = l.point && l.wrad.back() == 0;
             }
         }
+        l.wmid_t.resize(l.wmid.size());
+        for (std::size_t i = 0; i < l.rows; ++i)
+            for (std::size_t j = 0; j < l.cols; ++j) l.wmid_t[j * l.rows + i] = l.wmid[i * l.cols + j];
         layers.push_back(std::move(l));
     }
     for (const auto& conj : p.unsafe) {

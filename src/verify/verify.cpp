@@ -31,26 +31,34 @@ double activate_double(const ReluChain& c, std::size_t r, std::size_t k, double 
 // The chain's weights rounded to double: candidate search only.
 struct DoubleChain {
     std::vector<std::vector<std::vector<double>>> w;
+    std::vector<std::vector<std::vector<double>>> wt;  // transposed: wt[r][j][i] = w[r][i][j]
     std::vector<std::vector<double>> b;
     explicit DoubleChain(const ReluChain& c) {
         for (std::size_t r = 0; r < c.weights.size(); ++r) {
             const RationalMatrix& m = c.weights[r];
             w.emplace_back(m.rows(), std::vector<double>(m.cols()));
+            wt.emplace_back(m.cols(), std::vector<double>(m.rows()));
             b.emplace_back();
             for (std::size_t i = 0; i < m.rows(); ++i) {
-                for (std::size_t j = 0; j < m.cols(); ++j) w[r][i][j] = m.at(i, j).to_double(Round::nearest);
+                for (std::size_t j = 0; j < m.cols(); ++j) wt[r][j][i] = w[r][i][j] = m.at(i, j).to_double(Round::nearest);
                 b[r].push_back(c.biases[r][i].to_double(Round::nearest));
             }
         }
     }
     /// f(x) in double; with `slope`, also each hidden unit's derivative σ'(z) (0 or 1).
+    /// Column by column (contiguous, vectorised; inactive units skipped): on MNIST 256×2
+    /// the per-node attacks took a third of the search before.
     std::vector<double> evaluate(const ReluChain& c, std::vector<double> h,
                                  std::vector<std::vector<char>>* slope = nullptr) const {
         if (slope) slope->clear();
         for (std::size_t r = 0; r < w.size(); ++r) {
             std::vector<double> z(b[r]);
-            for (std::size_t i = 0; i < z.size(); ++i)
-                for (std::size_t j = 0; j < h.size(); ++j) z[i] += w[r][i][j] * h[j];
+            for (std::size_t j = 0; j < h.size(); ++j) {
+                const double hj = h[j];
+                if (hj == 0) continue;
+                const double* col = wt[r][j].data();
+                for (std::size_t i = 0; i < z.size(); ++i) z[i] += col[i] * hj;
+            }
             if (r + 1 < w.size()) {
                 if (slope) slope->emplace_back(z.size());
                 for (std::size_t k = 0; k < z.size(); ++k) {

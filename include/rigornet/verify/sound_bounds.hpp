@@ -137,6 +137,7 @@ struct OutwardChain {
         // point: every wrad is 0 (binary64 or float32 weights)
         std::vector<double> wmid, wrad, wmag;
         bool point = true;
+        std::vector<double> wmid_t;  // wmid column-major, for the double heuristics (α ascent)
         std::vector<double> blo, bhi;
         std::vector<double> caplo, caphi;  // per unit; caphi < 0: no cap (plain ReLU)
     };
