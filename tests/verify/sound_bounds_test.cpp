@@ -94,6 +94,15 @@ std::vector<double> up(const std::vector<Rational>& v) {
     return d;
 }
 
+// Random phases for every unit that is not a clip: active, inactive or free (1/3 each).
+PhaseFix random_phases(std::mt19937_64& g, const ReluChain& c) {
+    PhaseFix fix(c.depth());
+    for (std::size_t r = 0; r < c.depth(); ++r)
+        for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
+            fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+    return fix;
+}
+
 // Whether the pre-activations z satisfy the phase fixes (active z ≥ 0, inactive z ≤ 0).
 bool phases_hold(const PhaseFix& fix, const std::vector<std::vector<Rational>>& z) {
     for (std::size_t r = 0; r < fix.size(); ++r)
@@ -148,11 +157,7 @@ TEST_CASE("symbolic bounds contain the exact values at random points (exact and 
         }
         const VnnlibProperty p = output_bounds(c, lo, hi);
         // random phase fixes on plain ReLU units (a third of the trials)
-        PhaseFix fix(c.depth());
-        if (trial % 3 == 0)
-            for (std::size_t r = 0; r < c.depth(); ++r)
-                for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
-                    fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+        const PhaseFix fix = trial % 3 == 0 ? random_phases(g, c) : PhaseFix(c.depth());
         const OutwardChain oc(c, p);
         const SymbolicBounds<Rational> ex = symbolic_bounds_exact(c, p, lo, hi, fix, {});
         const SymbolicBounds<double> ow = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::forward);
@@ -304,11 +309,7 @@ TEST_CASE("back-substituted unit bounds contain the exact values and are never l
         std::vector<Rational> lo, hi;
         random_box(g, c.input_dim, lo, hi);
         const VnnlibProperty p = output_bounds(c, lo, hi);
-        PhaseFix fix(c.depth());
-        if (trial % 3 == 0)
-            for (std::size_t r = 0; r < c.depth(); ++r)
-                for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
-                    fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+        const PhaseFix fix = trial % 3 == 0 ? random_phases(g, c) : PhaseFix(c.depth());
         const OutwardChain oc(c, p);
         const SymbolicBounds<double> fw = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::forward);
         const SymbolicBounds<double> bs = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::back_substituted);
@@ -350,11 +351,7 @@ TEST_CASE("backward-only bounds (no forward functions) contain the exact values,
         std::vector<Rational> lo, hi;
         random_box(g, c.input_dim, lo, hi);
         const VnnlibProperty p = output_bounds(c, lo, hi);
-        PhaseFix fix(c.depth());
-        if (trial % 3 == 0)
-            for (std::size_t r = 0; r < c.depth(); ++r)
-                for (std::size_t k = 0; k < c.weights[r].rows(); ++k)
-                    fix[r].push_back(c.cap(r, k) ? 0 : static_cast<signed char>(static_cast<int>(g() % 3) - 1));
+        const PhaseFix fix = trial % 3 == 0 ? random_phases(g, c) : PhaseFix(c.depth());
         const OutwardChain oc(c, p);
         const SymbolicBounds<double> bw = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, NeuronBounds::backward);
         const SymbolicBounds<double> nr = symbolic_bounds_nearest(oc, down(lo), up(hi), fix, {}, NeuronBounds::backward);
