@@ -229,18 +229,13 @@ bool outward_products(const OutwardChain::Layer& layer, const std::vector<Interv
         const double rho = x.lo == x.hi ? 0.0 : std::max(x.hi - m, m - x.lo);  // rounded up
         if (!std::isfinite(m) || !std::isfinite(rho)) return false;
         const double nm = -m, am = std::abs(m);
-        const double* wm = &layer.wmid[i * cols];
+        const double* wm = &layer.wlo[i * cols];  // the midpoints
         const double* wa = &layer.wmag[i * cols];
         const double* wr = &layer.wrad[i * cols];
-        if (layer.point && rho == 0) {
+        if (layer.point && rho == 0) {  // point times point: no radius term
             for (std::size_t j = 0; j < cols; ++j) {
                 up[j] += m * wm[j];
                 down[j] += nm * wm[j];
-            }
-        } else if (layer.point) {  // wr = 0, wa = |wm|
-            for (std::size_t j = 0; j < cols; ++j) {
-                up[j] += m * wm[j] + rho * wa[j];
-                down[j] += nm * wm[j] + rho * wa[j];
             }
         } else {
             for (std::size_t j = 0; j < cols; ++j) {
@@ -368,7 +363,7 @@ typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P
             std::vector<double> z(model.rows(r));
             for (std::size_t i = 0; i < z.size(); ++i) z[i] = P::heuristic(model.b(r, i));
             if constexpr (std::is_same_v<M, DoubleModel<OutwardPolicy>>) {  // column by column, vectorised
-                const double* wt = model.c.layers[r].wmid_t.data();
+                const double* wt = model.c.layers[r].wlo_t.data();
                 for (std::size_t j = 0; j < v.size(); ++j)
                     if (const double vj = v[j]; vj != 0)
                         for (std::size_t i = 0; i < z.size(); ++i) z[i] += wt[j * z.size() + i] * vj;
@@ -794,15 +789,14 @@ OutwardChain::OutwardChain(const ReluChain& c, const VnnlibProperty& p) : input_
         {
             const UpwardRounding up;  // wrad and wmag rounded up
             for (std::size_t t = 0; t < l.wlo.size(); ++t) {
-                l.wmid.push_back(l.wlo[t]);
                 l.wrad.push_back(l.whi[t] - l.wlo[t]);
                 l.wmag.push_back(std::abs(l.wlo[t]) + l.wrad.back());
                 l.point = l.point && l.wrad.back() == 0;
             }
         }
-        l.wmid_t.resize(l.wmid.size());
+        l.wlo_t.resize(l.wlo.size());
         for (std::size_t i = 0; i < l.rows; ++i)
-            for (std::size_t j = 0; j < l.cols; ++j) l.wmid_t[j * l.rows + i] = l.wmid[i * l.cols + j];
+            for (std::size_t j = 0; j < l.cols; ++j) l.wlo_t[j * l.rows + i] = l.wlo[i * l.cols + j];
         layers.push_back(std::move(l));
     }
     for (const auto& conj : p.unsafe) {

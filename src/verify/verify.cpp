@@ -161,10 +161,13 @@ struct Search {
         }
     }
 
+    // ReLU splitting (more inputs than input_split_max_dim) rather than input splitting.
+    bool relu_splitting() const { return c.input_dim > o.input_split_max_dim; }
+
     // How nodes are bounded (VerifyOptions::backward_bounds).
     NeuronBounds neuron_bounds() const {
-        return o.backward_bounds && !o.want_proof && c.input_dim > o.input_split_max_dim ? NeuronBounds::backward
-                                                                                          : NeuronBounds::back_substituted;
+        return o.backward_bounds && !o.want_proof && relu_splitting() ? NeuronBounds::backward
+                                                                      : NeuronBounds::back_substituted;
     }
 
     // The exact point of the property's box nearest to the double x (per coordinate).
@@ -318,7 +321,7 @@ struct Search {
         // --certificate) nor the parent's bounds, which the checker would not reproduce
         BoundRefinement refine;
         if (!o.want_proof) {
-            refine.alpha_steps = c.input_dim > o.input_split_max_dim ? o.relu_alpha_steps : o.alpha_steps;
+            refine.alpha_steps = relu_splitting() ? o.relu_alpha_steps : o.alpha_steps;
             refine.beta = o.beta;
             if (o.reuse_parent_bounds) refine.parent = t.parent.get();
         }
@@ -416,7 +419,7 @@ struct Search {
         // least violated end points: each optimum lies on its region's boundary, and the
         // next LP takes the region just beyond it (the optimum moved on by 10^−3 of the
         // step that reached it), while the optimal value grows, at most 10 LPs per chain
-        if (t.root && dim <= o.input_split_max_dim)
+        if (t.root && !relu_splitting())
             for (std::size_t k : open) {
                 auto& cand = ends[k];
                 std::sort(cand.begin(), cand.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -440,7 +443,7 @@ struct Search {
             }
         // ReLU split: the free unstable unit of largest split_score (what its chord costs
         // the open constraints' bounds), ties broken by the chord's intercept
-        if (c.input_dim > o.input_split_max_dim) {
+        if (relu_splitting()) {
             double best = 0;
             std::size_t br = 0, bk = 0;
             for (std::size_t r = 0; r < b.lower.size(); ++r)

@@ -132,12 +132,12 @@ struct OutwardChain {
     struct Layer {
         std::size_t rows = 0, cols = 0;
         std::vector<double> wlo, whi;  // row-major
-        // the same enclosures as midpoint and radius, [wmid − wrad, wmid + wrad] ⊇ [wlo, whi]
-        // (wmid = wlo, wrad = whi − wlo rounded up), wmag = |wmid| + wrad rounded up;
+        // the same enclosures as midpoint wlo and radius wrad = whi − wlo rounded up, so
+        // [wlo − wrad, wlo + wrad] ⊇ [wlo, whi]; wmag = |wlo| + wrad rounded up;
         // point: every wrad is 0 (binary64 or float32 weights)
-        std::vector<double> wmid, wrad, wmag;
+        std::vector<double> wrad, wmag;
         bool point = true;
-        std::vector<double> wmid_t;  // wmid column-major, for the double heuristics (α ascent)
+        std::vector<double> wlo_t;  // wlo column-major, for the double heuristics (α ascent)
         std::vector<double> blo, bhi;
         std::vector<double> caplo, caphi;  // per unit; caphi < 0: no cap (plain ReLU)
     };
