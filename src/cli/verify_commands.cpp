@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -157,8 +158,9 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.relu_alpha_steps = o.relu_alpha_steps;
     vo.relu_split_score = !o.split_intercept;
     vo.interrupt = &interrupted;
-    vo.progress = [](std::size_t nodes, std::size_t pending, double s) {
-        std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << shortest(s) << " s\n";
+    vo.progress = [](std::size_t nodes, std::size_t pending, double closed, double s) {
+        std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << std::setprecision(3) << 100 * closed
+                  << std::setprecision(6) << " % of the tree closed, " << shortest(s) << " s\n";
     };
     return verify(c, p, vo);
 }
@@ -177,7 +179,9 @@ int cmd_verify(const VerifyCliOptions& o) {
     text << result_name(r.verdict);
     if (r.verdict == Verdict::unknown) {
         j["reason"] = r.reason;
-        text << " (" << r.reason << ")";
+        j["closed_share"] = r.closed_share;
+        text << " (" << r.reason << ", " << std::setprecision(3) << 100 * r.closed_share << std::setprecision(6)
+             << " % of the tree closed)";
     }
     text << " [" << semantics(o) << ", " << r.nodes << " nodes, " << shortest(r.seconds) << " s";
     if (r.merge.removed() > 0) text << ", " << r.merge.removed() << " neurons merged";

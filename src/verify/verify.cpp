@@ -126,6 +126,7 @@ struct Task {
     PhaseFix fix;
     std::size_t id = 0;
     bool root = false;  // the property's whole box (the stronger attack runs there)
+    std::size_t depth = 0;  // splits from the root
     // the parent node's bounds (its region contains this one's; BoundRefinement::parent)
     std::shared_ptr<const SymbolicBounds<double>> parent;
 };
@@ -788,11 +789,12 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
     std::mutex mu;
     std::condition_variable cv;
     std::vector<Task> stack;
-    stack.push_back({search.root_lo, search.root_hi, {}, 0, true, nullptr});
+    stack.push_back({search.root_lo, search.root_hi, {}, 0, true, 0, nullptr});
     if (o.want_proof) res.proof.emplace_back();
     std::size_t busy = 0;
     bool stop = false, stuck = false;
     double next_progress = 2;
+    Rational closed;  // Σ 2^−depth over the closed leaves, exactly: the share of the tree done
     auto halt = [&](Verdict v, std::string reason) {  // under mu
         if (stop) return;
         stop = true;
@@ -809,7 +811,7 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
             if (Clock::now() >= deadline) { halt(Verdict::unknown, "timeout"); break; }
             if (res.nodes >= o.max_nodes) { halt(Verdict::unknown, "node limit"); break; }
             if (o.progress && index == 0 && elapsed() >= next_progress) {
-                o.progress(res.nodes, stack.size(), elapsed());
+                o.progress(res.nodes, stack.size(), closed.to_double(Round::down), elapsed());
                 next_progress = elapsed() + 2;
             }
             Task t = std::move(stack.back());
@@ -833,6 +835,7 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
                 case Outcome::Kind::stuck: stuck = true; break;
                 case Outcome::Kind::expired: halt(Verdict::unknown, interrupted() ? "interrupted" : "timeout"); break;
                 case Outcome::Kind::closed:
+                    closed += pow2(-static_cast<long>(t.depth));
                     if (o.want_proof) res.proof[t.id] = std::move(out.node);
                     break;
                 case Outcome::Kind::split:
@@ -844,6 +847,7 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
                         res.proof[t.id] = std::move(out.node);
                     }
                     out.first.root = out.second.root = false;
+                    out.first.depth = out.second.depth = t.depth + 1;
                     stack.push_back(std::move(out.second));
                     stack.push_back(std::move(out.first));
                     break;
@@ -858,6 +862,7 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
         worker(0);
         for (std::thread& th : pool) th.join();
     }
+    res.closed_share = closed.to_double(Round::down);
     if (!stop) {
         if (stuck) res.verdict = Verdict::unknown, res.reason = "cannot split";
         else res.verdict = Verdict::proved;
@@ -908,6 +913,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             one.nodes = res.nodes;
             search_box(mc, c, cases[i], o, now + share, one);
             res.nodes = one.nodes;
+            res.closed_share += one.closed_share;  // divided by the count below
             if (one.verdict == Verdict::refuted) {
                 res.verdict = Verdict::refuted;
                 res.input = std::move(one.input);
@@ -920,6 +926,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
                 if (one.reason == "interrupted" || one.reason == "node limit") break;
             }
         }
+        res.closed_share /= static_cast<double>(cases.size());
         if (!unknown_reason.empty()) {
             res.verdict = Verdict::unknown;
             res.reason = unknown_reason;

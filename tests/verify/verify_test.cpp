@@ -197,7 +197,9 @@ TEST_CASE("verify is sound on random networks: holds is never contradicted by ex
                 o.input_split_max_dim = split_dim;
                 const VerifyResult r = verify(c, p, o);
                 INFO("trial " << trial << " t = " << t.str() << " split dim " << split_dim << " verdict "
-                              << verdict_name(r.verdict));
+                              << verdict_name(r.verdict) << " " << r.reason << " closed " << r.closed_share);
+                // the closed leaves' 2^−depth sum to 1 exactly when the whole tree is closed
+                if (r.verdict != Verdict::refuted) CHECK((r.closed_share == 1) == (r.verdict == Verdict::proved));
                 if (r.verdict == Verdict::proved) {
                     ++holds;
                     relu_holds += split_dim == 0;

@@ -69,8 +69,10 @@ struct VerifyOptions {
     bool merge = true;
     /// Set (e.g. by SIGINT) to stop: the verdict becomes unknown, reason "interrupted".
     const std::atomic<bool>* interrupt = nullptr;
-    /// Called about every 2 s with (nodes processed, nodes pending, seconds).
-    std::function<void(std::size_t, std::size_t, double)> progress;
+    /// Called about every 2 s with (nodes processed, nodes pending, the share of the
+    /// search tree closed so far — Σ 2^−depth over the closed nodes, 1 when every node
+    /// is — and seconds).
+    std::function<void(std::size_t, std::size_t, double, double)> progress;
 };
 
 /// One node of a proof tree (docs/certificates.md): an input split (x_dim ≤ at: first,
@@ -118,6 +120,12 @@ struct VerifyResult {
     std::vector<Rational> input, output;
     std::size_t nodes = 0;
     double seconds = 0;
+    /// The share of the search closed: per input-box case (input_box_cases) Σ 2^−depth
+    /// over its closed nodes (depth = splits from the case's root), summed exactly and
+    /// rounded down, averaged over the cases. 1 for proved (every leaf of every case
+    /// closed), below 1 otherwise: how far an unknown run got (a measure of the tree, not
+    /// of the input volume).
+    double closed_share = 0;
     /// With want_proof and proved: the proof tree, root at index 0, every leaf checked
     /// over its exact region by the checker's own procedure for its kind (dual leaves:
     /// verify_dual_ranges and dual_constraint_lower_bound of dual_bound.hpp) or, where a
