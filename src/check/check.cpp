@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <span>
 
 #include <nlohmann/json.hpp>
@@ -221,7 +222,7 @@ public:
     TreeCheck(const ReluChain& c, const VnnlibProperty& p, const CheckOptions& o, CheckResult& result,
               std::chrono::steady_clock::time_point start, int version)
         : c_(c), p_(p), o_(o), result_(result), start_(start), lo_(p.lower), hi_(p.upper),
-          dual_forward_(version >= 4), combinations_(version >= 5) {
+          dual_forward_(version >= 4), combinations_(version >= 5), dual_interval_(version >= 6) {
         if (version >= 3) dual_.emplace(c);
         for (std::size_t r = 0; r < c.depth(); ++r) fixed_.emplace_back(c.weights[r].rows(), UnitFix::free);
     }
@@ -355,11 +356,14 @@ private:
         const std::string kind = string_field(v, here, "leaf");
         if (kind == "dual" && dual_) return dual_leaf(v, false);
         if (kind == "dual_forward" && dual_forward_) return dual_leaf(v, true);
+        if (kind == "dual_interval" && dual_interval_) return dual_interval_leaf(v);
         only_keys(v, here, {"leaf", "slopes", "refutes"});
         if (kind != "bound")
-            throw Invalid(here + ".leaf", dual_forward_ ? "expected \"bound\", \"dual\" or \"dual_forward\""
-                                          : dual_      ? "expected \"bound\" or \"dual\" (\"dual_forward\" needs version 4)"
-                                                       : "expected \"bound\" (\"dual\" needs version 3)");
+            throw Invalid(here + ".leaf",
+                          dual_interval_  ? "expected \"bound\", \"dual\", \"dual_forward\" or \"dual_interval\""
+                          : dual_forward_ ? "expected \"bound\", \"dual\" or \"dual_forward\" (\"dual_interval\" needs version 6)"
+                          : dual_         ? "expected \"bound\" or \"dual\" (\"dual_forward\" needs version 4)"
+                                          : "expected \"bound\" (\"dual\" needs version 3)");
         const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
         const std::vector<Refuting> cons = leaf_refutes(v);
         const LeafBounds b = symbolic_bounds(c_, lo_, hi_, fixed_, slopes);
@@ -388,6 +392,78 @@ private:
                     with_forward ? dual_forward_constraint_lower_bound(*dual_, con, lo_, hi_, lower, upper, slopes, outputs)
                                  : dual_constraint_lower_bound(*dual_, con, lo_, hi_, lower, upper, slopes));
         }
+    }
+
+    // A "dual_interval" leaf (version 6): the ranges of dual_interval_ranges, and each
+    // refuting constraint bounded by dual_constraint_lower_bound with the leaf's slopes, α = 0
+    // and, where the leaf's "refine" gives them for the conjunction, its α and β, all with
+    // kink_slopes (a unit fixed active takes its slope too).
+    void dual_interval_leaf(const json& v) {
+        const std::string& here = path();
+        only_keys(v, here, {"leaf", "slopes", "refutes", "refine"});
+        const std::vector<std::vector<Rational>> slopes = leaf_slopes(v);
+        const std::vector<Refuting> cons = leaf_refutes(v);
+        const std::vector<std::optional<DualRefinement>> refine = leaf_refine(v, slopes);
+        std::vector<std::vector<Rational>> lower, upper;
+        if (!dual_interval_ranges(*dual_, lo_, hi_, fixed_, slopes, lower, upper)) return;  // an empty region
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k)
+            refuted(k, cons[k],
+                    dual_constraint_lower_bound(*dual_, cons[k].con, lo_, hi_, lower, upper, slopes,
+                                                refine[k] ? &*refine[k] : nullptr, true));
+    }
+
+    // "refine": one entry per conjunction, null or {"alpha": [[r, k, "α"], ...], "beta": [[r,
+    // k, "β"], ...]}: α ∈ [0, 1] replaces the leaf's slope of unit k of hidden layer r, β is
+    // added to the multiplier of a unit fixed by a relu split on this path (only there:
+    // the dual bound needs the lower end of such a unit's range, lower_bounds); each unit
+    // at most once per list. Absent: no refinement.
+    std::vector<std::optional<DualRefinement>> leaf_refine(const json& v,
+                                                           const std::vector<std::vector<Rational>>& slopes) const {
+        std::vector<std::optional<DualRefinement>> out(p_.unsafe.size());
+        if (!v.contains("refine")) return out;
+        const std::string at = path() + ".refine";
+        const json& refine = v.at("refine");
+        if (!refine.is_array() || refine.size() != p_.unsafe.size())
+            throw Invalid(at, "expected one entry (null or an object) per conjunction (" +
+                                  std::to_string(p_.unsafe.size()) + ")");
+        for (std::size_t k = 0; k < p_.unsafe.size(); ++k) {
+            const std::string here = item(at, k);
+            if (refine[k].is_null()) continue;
+            if (!refine[k].is_object()) throw Invalid(here, "expected null or an object");
+            only_keys(refine[k], here, {"alpha", "beta"});
+            DualRefinement d;
+            d.alpha = slopes;
+            for (const auto& row : slopes) d.beta.emplace_back(row.size());
+            for (const char* name : {"alpha", "beta"}) {
+                const bool alpha = name[0] == 'a';
+                const std::string list = here + "." + name;
+                const json& entries = field(refine[k], here, name);
+                if (!entries.is_array()) throw Invalid(list, "expected an array of [layer, unit, \"value\"]");
+                std::set<std::pair<std::size_t, std::size_t>> seen;
+                for (std::size_t e = 0; e < entries.size(); ++e) {
+                    const std::string where = item(list, e);
+                    if (!entries[e].is_array() || entries[e].size() != 3)
+                        throw Invalid(where, "expected [layer, unit, \"value\"]");
+                    const std::size_t r = index(entries[e][0], where + "[0]", c_.depth());
+                    const std::size_t j = index(entries[e][1], where + "[1]", fixed_[r].size());
+                    const Rational value = rational(entries[e][2], where + "[2]");
+                    if (!seen.insert({r, j}).second)
+                        throw Invalid(where, "unit " + std::to_string(j) + " of layer " + std::to_string(r) + " listed twice");
+                    if (alpha) {
+                        if (value.sign() < 0 || value > Rational(1))
+                            throw Invalid(where, "slope " + value.str() + " outside [0, 1]");
+                        d.alpha[r][j] = value;
+                    } else {
+                        if (fixed_[r][j] == UnitFix::free)
+                            throw Invalid(where, "beta for unit " + std::to_string(j) + " of layer " + std::to_string(r) +
+                                                     ", which no relu split on this path fixes");
+                        d.beta[r][j] = value;
+                    }
+                }
+            }
+            out[k] = std::move(d);
+        }
+        return out;
     }
 
     // The refuting constraint of each conjunction k: refutes[k] is a constraint index m
@@ -460,6 +536,7 @@ private:
     std::optional<DualChain> dual_;  // version 3: the chain over common denominators
     bool dual_forward_;              // version 4: "dual_forward" leaves
     bool combinations_;              // version 5: combinations of constraints in refutes
+    bool dual_interval_;             // version 6: "dual_interval" leaves with α-β refinements
 };
 
 // The merged chain of a certificate's "merge" map (docs/certificates.md), re-derived from
@@ -646,8 +723,8 @@ void check_document(const json& cert, const CertificateSubject& s, const CheckOp
     if (string_field(cert, "certificate", "format") != "rigornet-verify-certificate")
         throw Invalid("certificate.format", "not a rigornet verification certificate");
     const json& version = field(cert, "certificate", "version");
-    if (!version.is_number_integer() || version < 1 || version > 5)
-        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 to 5)");
+    if (!version.is_number_integer() || version < 1 || version > 6)
+        throw Invalid("certificate.version", version.dump() + " is not supported (this checker reads 1 to 6)");
     if (version == 1)
         only_keys(cert, "certificate",
                   {"format", "version", "rigornet_version", "network", "property", "result", "counterexample", "tree"});

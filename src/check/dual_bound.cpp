@@ -103,12 +103,27 @@ DualChain::~DualChain() {
     for (fmpz_mat_struct& m : bias_) fmpz_mat_clear(&m);
 }
 
+Rational DualChain::unit_minimum(std::size_t p, std::size_t j, const Rational& l, const Rational& u, const Rational& mu,
+                                 const Rational& nu) const {
+    // μσ(z) − νz is piecewise linear in z: its minimum over [l, u] is at l, u or a kink inside
+    Rational least = mu * c_.activate(p, j, l) - nu * l;
+    auto at = [&](const Rational& z) {
+        Rational v = mu * c_.activate(p, j, z) - nu * z;
+        if (v < least) least = std::move(v);
+    };
+    at(u);
+    if (l.sign() < 0 && u.sign() > 0) at(Rational(0));
+    if (const Rational* cap = c_.cap(p, j); cap && l < *cap && *cap < u) at(*cap);
+    return least;
+}
+
 std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vector<std::vector<Rational>>& coef,
                                               const std::vector<std::vector<Rational>>& a,
                                               const std::vector<Rational>& lo, const std::vector<Rational>& hi,
                                               const std::vector<std::vector<Rational>>& lower,
                                               const std::vector<std::vector<Rational>>& upper,
-                                              const std::vector<std::vector<Rational>>& slopes) const {
+                                              const std::vector<std::vector<Rational>>& slopes,
+                                              const std::vector<std::vector<Rational>>* beta, bool kink_slopes) const {
     const long b = static_cast<long>(coef.size());
     std::vector<Rational> value(coef.size());
     // ν_i = row i of N divided by den[i] (a positive integer); N's columns are the units
@@ -135,7 +150,7 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             fmpz_divexact(fmpz_mat_entry(n, i, j), fmpz_mat_entry(n, i, j), fmpq_denref(row[j]));
         }
     }
-    Rational m, mus, nu, term, v;
+    Rational m, mus, nu, v;
     for (std::size_t q = layer + 1; q-- > 0;) {
         const std::size_t cols = c_.weights[q].cols();
         const fmpz* dq = fmpq_numref(d_[q].get());
@@ -153,6 +168,7 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
         // denominator g (l_j = L_j/g, u_j = U_j/g)
         const std::size_t p = q - 1;
         std::vector<Unit> kind;
+        std::vector<const Rational*> shift_by;  // β_pj where nonzero (then ν = rule + β)
         std::vector<std::size_t> need;
         fmpz_one(g);
         for (std::size_t j = 0; j < cols; ++j) {
@@ -162,14 +178,18 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             }
             const Rational &l = lower[p][j], &u = upper[p][j];
             const Rational* cap = c_.cap(p, j);
+            const Rational* bj = beta && p < beta->size() && j < (*beta)[p].size() && !(*beta)[p][j].is_zero()
+                                     ? &(*beta)[p][j]
+                                     : nullptr;
             Unit k;
             if (u.sign() <= 0) k = Unit::off;
-            else if (!cap || u <= *cap) k = l.sign() >= 0 ? Unit::linear : Unit::relu;
+            else if (!cap || u <= *cap) k = l.sign() > 0 || (l.sign() == 0 && !kink_slopes) ? Unit::linear : Unit::relu;
             else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) k = Unit::clip_linear;  // z − (u − cap) ≤ σ ≤ z
             else k = Unit::clip_zero;  // σ between its values at l and u
-            if (k == Unit::off) continue;
+            if (k == Unit::off && !bj) continue;
             need.push_back(j);
             kind.push_back(k);
+            shift_by.push_back(bj);
             fmpz_lcm(g, g, fmpq_denref(l.get()));
             fmpz_lcm(g, g, fmpq_denref(u.get()));
         }
@@ -237,8 +257,24 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
             for (std::size_t c = 0; c < need.size(); ++c) {
                 const std::size_t j = need[c];
                 const fmpz* mij = fmpz_mat_entry(mu, i, c);
-                if (fmpz_is_zero(mij)) continue;  // the term is 0 with ν = 0
                 fmpz* nij = fmpz_mat_entry(n, i, c);
+                if (shift_by[c]) {  // ν = (the rule's ν) + β on the grid, the term's minimum exactly
+                    const Rational &l = lower[p][j], &u = upper[p][j];
+                    fmpq_set_fmpz_frac(mus.get(), mij, s);
+                    const Unit kc = kind[c];
+                    nu = kc == Unit::linear || kc == Unit::clip_linear ? mus
+                         : kc == Unit::relu                           ? mus * (mus.sign() > 0 ? slopes[p][j] : u / (u - l))
+                                                                      : Rational(0);
+                    nu += *shift_by[c];
+                    fmpz_mul_2exp(t, fmpq_numref(nu.get()), ue);
+                    fmpz_fdiv_q(nij, t, fmpq_denref(nu.get()));
+                    fmpz_one(t);
+                    fmpz_mul_2exp(t, t, ue);
+                    fmpq_set_fmpz_frac(nu.get(), nij, t);
+                    value[i] += unit_minimum(p, j, l, u, mus, nu);
+                    continue;
+                }
+                if (fmpz_is_zero(mij)) continue;  // the term is 0 with ν = 0
                 // ν = floor(2^e·μ·slope)/2^e, the slope by the unit's kind (file comment)
                 if (kind[c] == Unit::linear && shift) {
                     // 2^e·mu = N·2^ks + r with 0 ≤ r < 2^ks: w = 2^e·mu − N·s = r ≥ 0 (below)
@@ -286,23 +322,11 @@ std::vector<Rational> DualChain::lower_bounds(std::size_t layer, const std::vect
                     continue;
                 }
                 // u > cap: the minimum over the values at l, u and the kinks inside, exactly
-                const Rational &l = lower[p][j], &u = upper[p][j];
-                const Rational* cap = c_.cap(p, j);
                 fmpq_set_fmpz_frac(mus.get(), mij, s);
                 fmpz_one(t);
                 fmpz_mul_2exp(t, t, ue);
                 fmpq_set_fmpz_frac(nu.get(), nij, t);
-                bool first = true;
-                auto at = [&](const Rational& z) {
-                    v = mus * c_.activate(p, j, z) - nu * z;
-                    if (first || v < term) term = v;
-                    first = false;
-                };
-                at(l);
-                at(u);
-                if (l.sign() < 0 && u.sign() > 0) at(Rational(0));
-                if (l < *cap && *cap < u) at(*cap);
-                value[i] += term;
+                value[i] += unit_minimum(p, j, lower[p][j], upper[p][j], mus, nu);
             }
             fmpz_mul_2exp(t, s, ue);
             fmpz_mul(t, t, g);
@@ -346,6 +370,7 @@ namespace {
 // The ranges of hidden layer r (dual_ranges' step, from the ranges of layers < r):
 // appended as lower[r], upper[r]; false when the region is shown empty.
 bool layer_ranges(const DualChain& d, std::size_t r, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                  bool kink_slopes,
                   const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
                   std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper) {
     const std::size_t rows = d.chain().weights[r].rows();
@@ -353,7 +378,7 @@ bool layer_ranges(const DualChain& d, std::size_t r, const std::vector<Rational>
     // upper ends first: −z_k ≥ …, rounded outward, then the half-space z ≤ 0 of an inactive split
     std::vector<std::vector<Rational>> coef(rows, std::vector<Rational>(rows));
     for (std::size_t k = 0; k < rows; ++k) coef[k][k] = Rational(-1);
-    const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+    const std::vector<Rational> ub = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes, nullptr, kink_slopes);
     // units with u > 0 need a lower end; fixed inactive ones get one to detect l > 0 (R empty)
     std::vector<std::size_t> open;
     for (std::size_t k = 0; k < rows; ++k) {
@@ -366,7 +391,7 @@ bool layer_ranges(const DualChain& d, std::size_t r, const std::vector<Rational>
     lower[r] = upper[r];
     coef.assign(open.size(), std::vector<Rational>(rows));
     for (std::size_t i = 0; i < open.size(); ++i) coef[i][open[i]] = Rational(1);
-    const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes);
+    const std::vector<Rational> lb = d.lower_bounds(r, coef, {}, lo, hi, lower, upper, slopes, nullptr, kink_slopes);
     for (std::size_t i = 0; i < open.size(); ++i) {
         Rational& l = lower[r][open[i]];
         l = round_dyadic(lb[i], dual_range_bits, Round::down);
@@ -385,7 +410,56 @@ bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std:
     lower.assign(depth, {});
     upper.assign(depth, {});
     for (std::size_t r = 0; r < depth; ++r)
-        if (!layer_ranges(d, r, lo, hi, fixed, slopes, lower, upper)) return false;
+        if (!layer_ranges(d, r, lo, hi, false, fixed, slopes, lower, upper)) return false;
+    return true;
+}
+
+bool dual_interval_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                          const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                          std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper) {
+    const ReluChain& c = d.chain();
+    const std::size_t depth = c.depth();
+    lower.assign(depth, {});
+    upper.assign(depth, {});
+    Rational il, iu, t;
+    std::vector<Rational> sl, su;
+    for (std::size_t r = 0; r < depth; ++r) {
+        if (!layer_ranges(d, r, lo, hi, true, fixed, slopes, lower, upper)) return false;
+        if (r == 0) continue;  // already the affine function's exact range over the box
+        // σ ranges of layer r − 1 ([0, 0] where u ≤ 0)
+        const std::size_t cols = c.weights[r].cols();
+        sl.assign(cols, Rational(0));
+        su.assign(cols, Rational(0));
+        for (std::size_t j = 0; j < cols; ++j)
+            if (upper[r - 1][j].sign() > 0) {
+                sl[j] = c.activate(r - 1, j, lower[r - 1][j]);
+                su[j] = c.activate(r - 1, j, upper[r - 1][j]);
+            }
+        for (std::size_t k = 0; k < lower[r].size(); ++k) {
+            il = c.biases[r][k];
+            iu = il;
+            for (std::size_t j = 0; j < cols; ++j) {
+                if (su[j].is_zero()) continue;  // σ_j = 0 on R (sl ≤ su = 0 ≤ sl)
+                const Rational& w = c.weights[r].at(k, j);
+                if (w.sign() == 0) continue;
+                t = w * (w.sign() > 0 ? sl[j] : su[j]);
+                il += t;
+                t = w * (w.sign() > 0 ? su[j] : sl[j]);
+                iu += t;
+            }
+            const UnitFix f = r < fixed.size() && k < fixed[r].size() ? fixed[r][k] : UnitFix::free;
+            const bool derived = upper[r][k].sign() > 0 || f == UnitFix::inactive;  // has a lower end
+            iu = round_dyadic(iu, dual_range_bits, Round::up);
+            if (iu < upper[r][k]) upper[r][k] = iu;
+            if (f == UnitFix::active && upper[r][k].sign() < 0) return false;  // z ≥ 0 and z ≤ u < 0
+            if (derived) {
+                il = round_dyadic(il, dual_range_bits, Round::down);
+                if (il > lower[r][k]) lower[r][k] = il;
+            }
+            if (upper[r][k].sign() <= 0 && f != UnitFix::inactive) lower[r][k] = upper[r][k];  // off: no lower end
+            else if (lower[r][k] > upper[r][k]) return false;
+        }
+    }
     return true;
 }
 
@@ -406,7 +480,7 @@ bool dual_forward_ranges(const DualChain& d, const std::vector<Rational>& lo, co
     };
     outputs = symbolic_bounds(d.chain(), lo, hi, fixed, slopes, record);
     for (std::size_t r = 0; r < depth; ++r) {
-        if (!layer_ranges(d, r, lo, hi, fixed, slopes, lower, upper)) return false;
+        if (!layer_ranges(d, r, lo, hi, false, fixed, slopes, lower, upper)) return false;
         for (std::size_t k = 0; k < lower[r].size(); ++k) {
             const bool inactive = r < fixed.size() && k < fixed[r].size() && fixed[r][k] == UnitFix::inactive;
             const bool derived = upper[r][k].sign() > 0 || inactive;
@@ -424,13 +498,20 @@ bool dual_forward_ranges(const DualChain& d, const std::vector<Rational>& lo, co
 Rational dual_constraint_lower_bound(const DualChain& d, const LinearConstraint& k, const std::vector<Rational>& lo,
                                      const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
                                      const std::vector<std::vector<Rational>>& upper,
-                                     const std::vector<std::vector<Rational>>& slopes) {
+                                     const std::vector<std::vector<Rational>>& slopes, const DualRefinement* refine,
+                                     bool kink_slopes) {
     const std::size_t depth = d.chain().depth();
-    const Rational with = d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, slopes)[0];
+    const Rational with = d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, slopes, nullptr, kink_slopes)[0];
     std::vector<std::vector<Rational>> zero;
     for (const auto& row : slopes) zero.emplace_back(row.size());
-    const Rational without = d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, zero)[0];
-    return with > without ? with : without;
+    const Rational without = d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, zero, nullptr, kink_slopes)[0];
+    Rational best = with > without ? with : without;
+    if (refine) {
+        const Rational ascent =
+            d.lower_bounds(depth, {k.ay}, {k.ax}, lo, hi, lower, upper, refine->alpha, &refine->beta, kink_slopes)[0];
+        if (ascent > best) best = ascent;
+    }
+    return best;
 }
 
 Rational dual_forward_constraint_lower_bound(const DualChain& d, const LinearConstraint& k,

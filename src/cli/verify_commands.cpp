@@ -75,9 +75,32 @@ json proof_node(const std::vector<ProofNode>& tree, std::size_t id) {
     for (std::size_t k = 0; k < n.refutes.size(); ++k)
         refutes.push_back(k < n.combination.size() && !n.combination[k].empty() ? strings(n.combination[k])
                                                                                   : json(n.refutes[k]));
-    return {{"leaf", !n.dual ? "bound" : n.forward_ranges ? "dual_forward" : "dual"},
-            {"slopes", std::move(slopes)},
-            {"refutes", std::move(refutes)}};
+    json leaf{{"leaf", !n.dual ? "bound" : n.interval_ranges ? "dual_interval" : n.forward_ranges ? "dual_forward" : "dual"},
+              {"slopes", std::move(slopes)},
+              {"refutes", std::move(refutes)}};
+    // per conjunction, the ascent's α where it differs from the leaf's slope and its β
+    // where nonzero (docs/certificates.md, "refine")
+    if (n.interval_ranges && std::any_of(n.refine.begin(), n.refine.end(), [](const auto& a) { return !a.alpha.empty(); })) {
+        json refine = json::array();
+        for (const auto& point : n.refine) {
+            if (point.alpha.empty()) {
+                refine.push_back(nullptr);
+                continue;
+            }
+            json alpha = json::array(), beta = json::array();
+            for (std::size_t r = 0; r < point.alpha.size(); ++r)
+                for (std::size_t j = 0; j < point.alpha[r].size(); ++j) {
+                    const double own = r < n.slopes.size() && j < n.slopes[r].size() && n.slopes[r][j] ? 1.0 : 0.0;
+                    if (point.alpha[r][j] != own) alpha.push_back({r, j, Rational::from_double(point.alpha[r][j]).str()});
+                }
+            for (std::size_t r = 0; r < point.beta.size(); ++r)
+                for (std::size_t j = 0; j < point.beta[r].size(); ++j)
+                    if (point.beta[r][j] != 0) beta.push_back({r, j, Rational::from_double(point.beta[r][j]).str()});
+            refine.push_back({{"alpha", std::move(alpha)}, {"beta", std::move(beta)}});
+        }
+        leaf["refine"] = std::move(refine);
+    }
+    return leaf;
 }
 
 // Whether leaf n refutes some conjunction by a combination of its constraints.
@@ -85,14 +108,14 @@ bool combines(const ProofNode& n) {
     return std::any_of(n.combination.begin(), n.combination.end(), [](const auto& l) { return !l.empty(); });
 }
 
-// The certificate version a holds tree needs: 5 with a combination of constraints, 4 with
+// The certificate version a holds tree needs: 6 with a "dual_interval" leaf, 5 with a combination of constraints, 4 with
 // a "dual_forward" leaf, 3 with a dual one, else 2.
 int tree_version(const std::vector<ProofNode>& tree) {
     int v = 2;
     for (const ProofNode& n : tree)
         if (n.kind == ProofNode::Kind::leaf) {
-            if (n.dual) v = std::max(v, n.forward_ranges ? 4 : 3);
-            if (combines(n)) v = 5;
+            if (n.dual) v = std::max(v, n.interval_ranges ? 6 : n.forward_ranges ? 4 : 3);
+            if (combines(n)) v = std::max(v, 5);
         }
     return v;
 }
@@ -342,7 +365,7 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
         ->capture_default_str();
     v->add_option("--relu-alpha-steps", o->relu_alpha_steps,
                   "alpha-CROWN steps as --alpha-steps, for networks searched by ReLU splitting (more than 16 inputs; "
-                  "ignored with --certificate)")
+                  "with --certificate each leaf records the multipliers, which check re-derives its bound with)")
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
         ->capture_default_str();
     v->add_flag("--no-beta", o->no_beta,
@@ -354,7 +377,7 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_flag("--forward-functions", o->forward_functions,
                 "With ReLU splitting (more than 16 inputs): also compose the forward symbolic functions of every unit "
                 "(by default nodes are bounded by interval ranges and back-substitution only, several times faster on "
-                "wide inputs; always on with --certificate)");
+                "wide inputs; certificate leaves then of kind dual_interval, else dual)");
     v->add_flag("--split-intercept", o->split_intercept,
                 "With ReLU splitting: split the unstable unit of largest chord intercept (by default the unit whose "
                 "relaxation costs the open output constraints' bounds most)");

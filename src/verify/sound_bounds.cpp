@@ -190,15 +190,17 @@ struct DoubleModel {
 
 // Per hidden unit: σ ≥ la·z + lb, σ ≤ ua·z + ub and sl ≤ σ ≤ su on the region; unstable:
 // an unfixed ReLU (or a clip below its cap) with l < 0 < u, relaxed by the chord above
-// and α·z below (lb = 0), so any other α ∈ [0, 1] may replace la.
+// and α·z below (lb = 0), so any other α ∈ [0, 1] may replace la; free_slope: unstable, or
+// a ReLU fixed active with l < 0 (σ ≤ z on the region, α·z below: the same freedom).
 template <class P>
 struct Relax {
     typename P::V la, lb, ua, ub;
     typename P::S sl, su;
     bool unstable = false;
+    bool free_slope = false;
 };
 
-// Which lower slope an unstable unit gets in a back-substitution: its own (the DeepPoly
+// Which lower slope a free-slope unit gets in a back-substitution: its own (the DeepPoly
 // rule or the caller's), 0, or the caller's value α ∈ [0, 1] per unit (`given`).
 enum class Alpha { own, zero, given };
 
@@ -298,7 +300,7 @@ typename P::S back_lower(const M& model, const std::vector<std::vector<Relax<P>>
                 continue;
             }
             P::add_to(h[n], P::mul(nu[j], sg > 0 ? rx.lb : rx.ub));
-            const V la = !rx.unstable || alpha == Alpha::own ? rx.la
+            const V la = !rx.free_slope || alpha == Alpha::own ? rx.la
                          : alpha == Alpha::zero              ? P::zero()
                                                              : P::point((*given)[r - 1][j]);
             nu[j] = P::mul(nu[j], sg > 0 ? la : rx.ua);
@@ -328,7 +330,8 @@ template <class P, class M, class LowerMin>
 typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P>>>& relax,
                            const std::vector<typename P::V>& mu, std::size_t top, const std::vector<typename P::V>& h,
                            std::vector<std::vector<double>> alpha, std::size_t steps, const std::vector<typename P::S>& lo,
-                           const std::vector<typename P::S>& hi, const LowerMin& lower_min, const PhaseFix* fix = nullptr) {
+                           const std::vector<typename P::S>& hi, const LowerMin& lower_min, const PhaseFix* fix = nullptr,
+                           typename SymbolicBounds<typename P::S>::AscentPoint* best_point = nullptr) {
     using S = typename P::S;
     S best = -std::numeric_limits<double>::infinity();
     double eta = 0.5;
@@ -346,7 +349,10 @@ typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P
         for (std::size_t r = 0; r < top; ++r) beta.emplace_back(model.rows(r), 0.0);
     for (std::size_t s = 0; s < steps; ++s, eta *= 0.7) {
         const S b = back_lower<P>(model, relax, mu, top, h, Alpha::given, lower_min, &alpha, &tr, any_fixed ? &beta : nullptr);
-        if (b > best) best = b;  // NaN never wins
+        if (b > best) {  // NaN never wins
+            best = b;
+            if (best_point) *best_point = {alpha, beta};
+        }
         if (s + 1 == steps) break;
         if (any_fixed && s == 0)
             for (std::size_t r = 0; r < top; ++r) {
@@ -375,8 +381,8 @@ typename P::S alpha_ascent(const M& model, const std::vector<std::vector<Relax<P
                 const Relax<P>& rx = relax[r][j];
                 const double nu = P::heuristic(tr.nu[r][j]);
                 const bool low = nu >= 0;
-                const double la = rx.unstable && low ? alpha[r][j] : P::heuristic(low ? rx.la : rx.ua);
-                if (rx.unstable && nu > 0) {
+                const double la = rx.free_slope && low ? alpha[r][j] : P::heuristic(low ? rx.la : rx.ua);
+                if (rx.free_slope && nu > 0) {
                     const double g = nu * z[j];
                     alpha[r][j] = std::clamp(alpha[r][j] + (g > 0 ? eta : g < 0 ? -eta : 0.0), 0.0, 1.0);
                 }
@@ -604,6 +610,23 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             // NaN-safe: a NaN bound (overflow) never counts as a stable phase
             if (fixed > 0 || (fixed == 0 && l >= S(0))) {  // active: (L, U)
                 rx = {one, zero, one, zero, l, u};
+                if (!exact && neurons != NeuronBounds::forward) {
+                    // fixed active with l < 0: σ = z ∈ [0, u] on the region, and σ ≥ α·z for any
+                    // α ∈ [0, 1] everywhere (relu ≥ 0, relu ≥ z): the lower slope by the DeepPoly
+                    // rule, as an unstable unit's, since σ ≥ z alone lets z go down to l < 0 in
+                    // a back-substitution that minimises over the box (measured in docs/verify.md:
+                    // without it a child's unit bounds were often looser than its parent's). The
+                    // forward procedure keeps (L, U): it is the certificate checker's.
+                    if (l < S(0)) {
+                        rx.sl = u < S(0) ? u : S(0);  // u < 0: an empty region, kept ordered
+                        rx.free_slope = true;
+                        out.slopes[r][k] = u > -l ? 1 : 0;  // the slope a certificate leaf gives it
+                        if (!(u > -l)) {
+                            rx.la = zero;
+                            std::fill(fl, fl + width, P::zero());
+                        }
+                    }
+                }
                 continue;
             }
             if (fixed < 0 || u <= S(0)) {                           // inactive: (0, 0)
@@ -619,7 +642,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             P::add_to(fu[n], P::mul(lambda, P::chord_offset(l)));
             const bool alpha = r < slopes.size() && k < slopes[r].size() ? slopes[r][k] != 0 : u > -l;
             out.slopes[r][k] = alpha ? 1 : 0;
-            rx = {alpha ? one : zero, zero, lambda, P::mul(lambda, P::chord_offset(l)), S(0), u, true};
+            rx = {alpha ? one : zero, zero, lambda, P::mul(lambda, P::chord_offset(l)), S(0), u, true, true};
             if (!alpha) std::fill(fl, fl + width, P::zero());
         }
         hl = std::move(zl);
@@ -630,6 +653,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     out.combination.assign(model.conjunctions(), {});
     if constexpr (!exact)
         for (const auto& layer : relax) out.split_score.emplace_back(layer.size(), 0.0);
+    if (refine.record_ascent) out.ascent.resize(model.conjunctions());
     out.combined_bound.assign(model.conjunctions(), S(0));
     out.combined_rhs.assign(model.conjunctions(), S(0));
     for (std::size_t k = 0; k < model.conjunctions(); ++k) {
@@ -694,9 +718,19 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                     std::vector<std::vector<double>> start(out.slopes.size());
                     for (std::size_t r = 0; r < start.size(); ++r)
                         for (unsigned char a : out.slopes[r]) start[r].push_back(back_zero > back_own ? 0.0 : a);
+                    typename SymbolicBounds<S>::AscentPoint point;
                     const S opt = alpha_ascent<P>(model, relax, mu, last, h, std::move(start), refine.alpha_steps, lo, hi,
-                                                  lower_min, refine.beta ? &fix : nullptr);
-                    if (opt > bound) bound = opt;
+                                                  lower_min, refine.beta ? &fix : nullptr, &point);
+                    if (opt > bound) {
+                        bound = opt;
+                        if (refine.record_ascent) {  // units without a free slope: their own
+                            for (std::size_t r = 0; r < point.alpha.size(); ++r)
+                                for (std::size_t j = 0; j < point.alpha[r].size(); ++j)
+                                    if (!relax[r][j].free_slope) point.alpha[r][j] = out.slopes[r][j];
+                            out.ascent[k].resize(model.constraints(k));
+                            out.ascent[k][m] = std::move(point);
+                        }
+                    }
                 }
                 if (forward_pass && forward_pass->bound[k][m] > bound) bound = forward_pass->bound[k][m];
                 if (bound > model.rhs_up(k, m)) {

@@ -167,8 +167,7 @@ struct Search {
 
     // How nodes are bounded (VerifyOptions::backward_bounds).
     NeuronBounds neuron_bounds() const {
-        return o.backward_bounds && !o.want_proof && relu_splitting() ? NeuronBounds::backward
-                                                                      : NeuronBounds::back_substituted;
+        return o.backward_bounds && relu_splitting() ? NeuronBounds::backward : NeuronBounds::back_substituted;
     }
 
     // The exact point of the property's box nearest to the double x (per coordinate).
@@ -318,13 +317,18 @@ struct Search {
     Outcome process(const Task& t, std::mt19937_64& rng, const std::function<bool()>& expired) const {
         Outcome out;
         // with a proof tree, the leaves are re-derived by the checker (dual leaves,
-        // check/dual_bound.hpp) from scratch: neither the α ascent (refused with
-        // --certificate) nor the parent's bounds, which the checker would not reproduce
+        // check/dual_bound.hpp) from scratch: no parent's bounds, which the checker would not
+        // reproduce, and the α-β ascent only with ReLU splitting, whose leaves record its
+        // multipliers ("dual_interval" leaves; --alpha-steps is refused with --certificate)
         BoundRefinement refine;
         if (!o.want_proof) {
             refine.alpha_steps = relu_splitting() ? o.relu_alpha_steps : o.alpha_steps;
             refine.beta = o.beta;
             if (o.reuse_parent_bounds) refine.parent = t.parent.get();
+        } else if (relu_splitting()) {
+            refine.alpha_steps = o.relu_alpha_steps;
+            refine.beta = o.beta;
+            refine.record_ascent = true;
         }
         const auto bp = std::make_shared<const SymbolicBounds<double>>(
             symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {}, neuron_bounds(), refine));
@@ -373,6 +377,13 @@ struct Search {
             out.node.refutes = std::move(refutes);
             out.node.combination = std::move(combination);
             out.node.dual = true;  // closed by back-substituted bounds: re-checked as a dual leaf
+                                    if (refine.record_ascent) {
+                out.node.interval_ranges = true;
+                out.node.refine.resize(p.unsafe.size());
+                for (std::size_t k = 0; k < p.unsafe.size(); ++k)
+                    if (out.node.combination[k].empty() && out.node.refutes[k] < b.ascent[k].size())
+                        out.node.refine[k] = b.ascent[k][out.node.refutes[k]];
+            }
             return out;
         }
         // counterexample search from the centre and random points; at the root also
@@ -590,7 +601,7 @@ bool close_dual_leaf(const DualChain& dual, const VnnlibProperty& p, ProofNode& 
                      bool try_forward) {
     leaf.forward_ranges = false;
     if (dual_leaf_holds(dual, p, leaf, reg.lo, reg.hi, reg.fix)) return true;
-    if (!try_forward) return false;
+    if (!try_forward || leaf.interval_ranges) return false;
     leaf.forward_ranges = true;
     if (dual_leaf_holds(dual, p, leaf, reg.lo, reg.hi, reg.fix)) return true;
     leaf.forward_ranges = false;
@@ -751,23 +762,43 @@ bool dual_leaf_holds(const DualChain& dual, const VnnlibProperty& p, ProofNode& 
     }
     std::vector<std::vector<Rational>> lower, upper;
     LeafBounds outputs;
-    if (leaf.forward_ranges ? !dual_forward_ranges(dual, lo, hi, fixed, slopes, lower, upper, outputs)
-                            : !dual_ranges(dual, lo, hi, fixed, slopes, lower, upper))
+    if (leaf.interval_ranges ? !dual_interval_ranges(dual, lo, hi, fixed, slopes, lower, upper)
+        : leaf.forward_ranges ? !dual_forward_ranges(dual, lo, hi, fixed, slopes, lower, upper, outputs)
+                              : !dual_ranges(dual, lo, hi, fixed, slopes, lower, upper))
         return true;  // empty region
-    auto refutes = [&](const LinearConstraint& con) {
+    // the ascent's multipliers of conjunction k, exactly (doubles are dyadic rationals)
+    std::vector<std::optional<DualRefinement>> refine(p.unsafe.size());
+    for (std::size_t k = 0; k < refine.size() && leaf.interval_ranges; ++k) {
+        if (k >= leaf.refine.size() || leaf.refine[k].alpha.empty()) continue;
+        DualRefinement& d = refine[k].emplace();
+        d.alpha = slopes;
+        d.beta.assign(slopes.size(), {});
+        for (std::size_t r = 0; r < slopes.size(); ++r) {
+            d.beta[r].assign(slopes[r].size(), Rational(0));
+            for (std::size_t j = 0; j < slopes[r].size(); ++j) {
+                if (r < leaf.refine[k].alpha.size() && j < leaf.refine[k].alpha[r].size())
+                    d.alpha[r][j] = Rational::from_double(leaf.refine[k].alpha[r][j]);  // in [0, 1]
+                if (r < leaf.refine[k].beta.size() && j < leaf.refine[k].beta[r].size() && fixed[r][j] != UnitFix::free)
+                    d.beta[r][j] = Rational::from_double(leaf.refine[k].beta[r][j]);
+            }
+        }
+    }
+    auto refutes = [&](const LinearConstraint& con, std::size_t k) {
         return (leaf.forward_ranges ? dual_forward_constraint_lower_bound(dual, con, lo, hi, lower, upper, slopes, outputs)
-                                    : dual_constraint_lower_bound(dual, con, lo, hi, lower, upper, slopes)) > con.rhs;
+                                    : dual_constraint_lower_bound(dual, con, lo, hi, lower, upper, slopes,
+                                                                  refine[k] ? &*refine[k] : nullptr,
+                                                                  leaf.interval_ranges)) > con.rhs;
     };
     leaf.combination.resize(p.unsafe.size());
     for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
         bool refuted = false;
         for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m)
-            if (refutes(p.unsafe[k][m])) {
+            if (refutes(p.unsafe[k][m], k)) {
                 refuted = true;
                 leaf.refutes[k] = m;
             }
         if (refuted) leaf.combination[k].clear();
-        else if (leaf.combination[k].empty() || !refutes(combine(p.unsafe[k], leaf.combination[k]))) return false;
+        else if (leaf.combination[k].empty() || !refutes(combine(p.unsafe[k], leaf.combination[k]), k)) return false;
     }
     return true;
 }

@@ -3,6 +3,7 @@
 // they should be, tampered ones are rejected, and the leaf bound is sound by containment.
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -453,7 +454,7 @@ TEST_CASE("check: tampered certificates are rejected with the place named", "[ch
     tampered([](json& c) { c["property"]["sha256"] = std::string(64, 'f'); }, "certificate is for another property");
     tampered([](json& c) { c["network"]["semantics"] = "nnet-binary64"; }, "network.semantics");
     tampered([](json& c) { c["format"] = "something-else"; }, "certificate.format");
-    tampered([](json& c) { c["version"] = 6; }, "certificate.version");
+    tampered([](json& c) { c["version"] = 7; }, "certificate.version");
     tampered([](json& c) { c["tree"]["below"]["leaf"] = "dual"; }, "tree.below.leaf: expected \"bound\" (\"dual\" needs version 3)");
     tampered([](json& c) { c.erase("rigornet_version"); }, "missing \"rigornet_version\"");
     tampered([](json& c) { c["result"] = "unknown"; }, "certificate.result");
@@ -621,6 +622,27 @@ TEST_CASE("check: dual ranges and bounds contain the exact values on the region,
                 if (upper[r][k].sign() > 0) CHECK(lower[r][k] <= z[r][k]);  // else σ = 0, no lower end
                 CHECK(z[r][k] <= upper[r][k]);
             }
+        // the ranges of "dual_interval" leaves (version 6): inside the dual ones, containing z
+        std::vector<std::vector<Rational>> il, iu;
+        REQUIRE(dual_interval_ranges(d, lo, hi, fixed, slopes, il, iu));
+        for (std::size_t r = 0; r < c.depth(); ++r)
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                INFO("trial " << t << " unit " << r << "," << k << ": " << il[r][k].str() << " <= " << z[r][k].str()
+                              << " <= " << iu[r][k].str());
+                CHECK(iu[r][k] <= upper[r][k]);
+                CHECK(z[r][k] <= iu[r][k]);
+                if (iu[r][k].sign() > 0 || fixed[r][k] == UnitFix::inactive) CHECK(il[r][k] <= z[r][k]);
+            }
+        // refinements: random α in [−1, 2] and β of either sign on the fixed units
+        DualRefinement refine;
+        for (std::size_t r = 0; r < c.depth(); ++r) {
+            refine.alpha.emplace_back();
+            refine.beta.emplace_back();
+            for (std::size_t k = 0; k < z[r].size(); ++k) {
+                refine.alpha[r].push_back(Rational(static_cast<long>(g() % 13) - 4, 4));
+                refine.beta[r].push_back(fixed[r][k] != UnitFix::free ? rigornet::test::small_rational(g) : Rational(0));
+            }
+        }
         const std::vector<Rational> y = c.evaluate(x);
         for (std::size_t j = 0; j < y.size(); ++j) {
             const LinearConstraint k = output_constraint(n, y.size(), j, g() % 2 ? 1 : -1, Rational(0));
@@ -628,6 +650,12 @@ TEST_CASE("check: dual ranges and bounds contain the exact values on the region,
             const Rational bound = dual_constraint_lower_bound(d, k, lo, hi, lower, upper, slopes);
             INFO("trial " << t << " output " << j << ": bound " << bound.str() << ", value " << value.str());
             CHECK(bound <= value);
+            const Rational refined = dual_constraint_lower_bound(d, k, lo, hi, il, iu, slopes, &refine);
+            const Rational beta_only =
+                d.lower_bounds(c.depth(), {k.ay}, {k.ax}, lo, hi, il, iu, refine.alpha, &refine.beta)[0];
+            INFO("refined " << refined.str() << ", with beta alone " << beta_only.str());
+            CHECK(refined <= value);
+            CHECK(beta_only <= refined);
         }
     }
 }
@@ -671,13 +699,15 @@ Rational floor_of(const Rational& x) {
 // The dual bound of dual_bound.hpp evaluated plainly in rationals, one objective at a
 // time, from the rule as docs/certificates.md states it: ν by the CROWN rule, each row
 // floored to the grid 2^−e, e = max(0, bits − 1 − ⌊log2 max |μ_j|⌋) over the units with
-// u > 0, and each unit's minimum of μσ(z) − νz over [l, u] taken among its values at l,
-// u, 0 and the cap where these lie inside.
+// u > 0 or β ≠ 0, and each unit's minimum of μσ(z) − νz over [l, u] taken among its values at l,
+// u, 0 and the cap where these lie inside; with β (version 6) ν is the rule's plus β_j
+// before the flooring, also where u ≤ 0.
 Rational reference_dual_bound(const ReluChain& c, std::size_t layer, std::vector<Rational> nu,
                               const std::vector<Rational>& a, const std::vector<Rational>& lo,
                               const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
                               const std::vector<std::vector<Rational>>& upper,
-                              const std::vector<std::vector<Rational>>& slopes) {
+                              const std::vector<std::vector<Rational>>& slopes,
+                              const std::vector<std::vector<Rational>>& beta = {}) {
     Rational value;
     for (std::size_t q = layer + 1; q-- > 0;) {
         const RationalMatrix& w = c.weights[q];
@@ -698,9 +728,10 @@ Rational reference_dual_bound(const ReluChain& c, std::size_t layer, std::vector
             return value;
         }
         const std::size_t p = q - 1;
+        auto beta_of = [&](std::size_t k) { return p < beta.size() ? beta[p][k] : Rational(0); };
         Rational top;
         for (std::size_t k = 0; k < mu.size(); ++k)
-            if (upper[p][k].sign() > 0 && mu[k].abs() > top) top = mu[k].abs();
+            if ((upper[p][k].sign() > 0 || !beta_of(k).is_zero()) && mu[k].abs() > top) top = mu[k].abs();
         long e = dual_multiplier_bits;
         if (top.sign() > 0) {
             long f = 0;  // ⌊log2 top⌋
@@ -711,12 +742,13 @@ Rational reference_dual_bound(const ReluChain& c, std::size_t layer, std::vector
         nu.assign(mu.size(), Rational(0));
         for (std::size_t k = 0; k < mu.size(); ++k) {
             const Rational &l = lower[p][k], &u = upper[p][k];
-            if (u.sign() <= 0 || mu[k].is_zero()) continue;
+            if ((u.sign() <= 0 || mu[k].is_zero()) && beta_of(k).is_zero()) continue;
             const Rational* cap = c.cap(p, k);
             Rational s(0);
-            if (!cap || u <= *cap) s = l.sign() >= 0 ? Rational(1) : mu[k].sign() > 0 ? slopes[p][k] : u / (u - l);
+            if (u.sign() <= 0) s = Rational(0);
+            else if (!cap || u <= *cap) s = l.sign() >= 0 ? Rational(1) : mu[k].sign() > 0 ? slopes[p][k] : u / (u - l);
             else if (l.sign() >= 0 && l < *cap && u - *cap <= *cap - l) s = Rational(1);
-            nu[k] = floor_of(mu[k] * s * pow2(e)) / pow2(e);
+            nu[k] = floor_of((mu[k] * s + beta_of(k)) * pow2(e)) / pow2(e);
             std::vector<Rational> zs{l, u};
             if (l.sign() < 0 && u.sign() > 0) zs.emplace_back(0);
             if (cap && l < *cap && *cap < u) zs.push_back(*cap);
@@ -765,11 +797,22 @@ TEST_CASE("check: the integer dual bound equals a plain rational evaluation of i
             if (i > 0)
                 for (std::size_t j = 0; j < c.input_dim; ++j) a[i].push_back(rigornet::test::small_rational(g));
         }
+        // β (version 6) on about half the fixed units, of either sign
+        std::vector<std::vector<Rational>> beta;
+        for (std::size_t r = 0; r < c.depth(); ++r) {
+            beta.emplace_back(fixed[r].size());
+            for (std::size_t k = 0; k < fixed[r].size(); ++k)
+                if (fixed[r][k] != UnitFix::free && g() % 2) beta[r][k] = maybe_dyadic(rigornet::test::small_rational(g));
+        }
         const std::vector<Rational> got = d.lower_bounds(layer, coef, a, lo, hi, lower, upper, slopes);
+        const std::vector<Rational> got_beta = d.lower_bounds(layer, coef, a, lo, hi, lower, upper, slopes, &beta);
         for (std::size_t i = 0; i < coef.size(); ++i) {
             const Rational want = reference_dual_bound(c, layer, coef[i], a[i], lo, hi, lower, upper, slopes);
             INFO("trial " << t << " layer " << layer << " row " << i << ": " << got[i].str() << " vs " << want.str());
             CHECK(got[i] == want);
+            const Rational want_beta = reference_dual_bound(c, layer, coef[i], a[i], lo, hi, lower, upper, slopes, beta);
+            INFO("with beta: " << got_beta[i].str() << " vs " << want_beta.str());
+            CHECK(got_beta[i] == want_beta);
         }
     }
 }
@@ -875,6 +918,134 @@ TEST_CASE("check: random networks: the search's version-3 certificates are accep
         CHECK(r4.reason.find("does not refute") != std::string::npos);
     }
     CHECK(dual_certificates > 0);
+}
+
+// ------------------------------------------------------------------ dual_interval leaves (version 6)
+
+namespace {
+
+// A random dense ReLU network with 18 inputs (more than verify's 16: searched by ReLU
+// splitting) and two hidden layers of width 6, small rational weights.
+Network wide_network(std::mt19937_64& g) {
+    Network net(18);
+    for (std::size_t rows : {6, 6, 1}) {
+        const std::size_t cols = net.widths().back();
+        std::vector<Rational> a, b;
+        for (std::size_t k = 0; k < rows * cols; ++k) a.push_back(rigornet::test::small_rational(g) / Rational(4));
+        for (std::size_t k = 0; k < rows; ++k) b.push_back(rigornet::test::small_rational(g));
+        net.add_affine(std::make_shared<DenseMatrix>(rows, cols, a), nullptr, b);
+        if (rows != 1) net.add_elementwise(Scalar::relu);
+    }
+    return net;
+}
+
+// The (layer, unit) of the relu splits on the path from `node` (at JSON path `at`) to the
+// node at JSON path `target` (as `leaves` names them).
+std::set<std::pair<std::size_t, std::size_t>> relu_splits_above(const json& node, const std::string& at,
+                                                                const std::string& target) {
+    for (const char* side : {"inactive", "active"}) {
+        const std::string child = at + "." + side;
+        if (node.contains(side) && target.compare(0, child.size(), child) == 0 &&
+            (target.size() == child.size() || target[child.size()] == '.')) {
+            auto below = relu_splits_above(node[side], child, target);
+            below.insert({node["layer"].get<std::size_t>(), node["unit"].get<std::size_t>()});
+            return below;
+        }
+    }
+    for (const char* side : {"below", "above"}) {
+        const std::string child = at + "." + side;
+        if (node.contains(side) && target.compare(0, child.size(), child) == 0 &&
+            (target.size() == child.size() || target[child.size()] == '.'))
+            return relu_splits_above(node[side], child, target);
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("check: wide random networks: version-6 certificates with alpha-beta multipliers are accepted, damaged ones "
+          "refused",
+          "[check][cert6]") {
+    // Networks searched by ReLU splitting with a property just below the least sampled
+    // output (y_0 ≤ min over 400 random points − 1/20 of their spread): when verify proves
+    // it, its certificate (version 6, "dual_interval" leaves with the α-β ascent's
+    // multipliers) is accepted by check. A leaf that needs its "refine" (refused without
+    // it) is refused with its β scaled by 1000, and so is a β moved to a unit no split on
+    // the path fixes, an α outside [0, 1], and the leaf kind in a version-5 certificate.
+    auto g = rigornet::test::rng(761);
+    int proved = 0, needed = 0;
+    for (int t = 0; t < rigornet::test::cases(12); ++t) {
+        const Network net = wide_network(g);
+        const ReluChain c = extract_relu_chain(net);
+        const std::size_t n = c.input_dim;
+        Rational least;
+        for (int s = 0; s < 400; ++s) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < n; ++i) x.push_back(random_between(g, Rational(-1), Rational(1)));
+            const Rational y = c.evaluate(x)[0];
+            if (s == 0 || y < least) least = y;
+        }
+        const std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
+        const Rational naive = interval_outputs(c, lo, hi)[0].first;
+        const Rational rhs = naive + (least - naive) * Rational(1, 2);
+        const std::string net_path = write_network(net), prop_path = write_property(n, 1, rhs);
+        const std::string cert_path = rigornet::test::temp_path(".json");
+        std::string out, err;
+        const int code = run_cli("verify " + net_path + " " + prop_path + " --timeout 20 --certificate " + cert_path, out, &err);
+        INFO("trial " << t << ": " << out << err);
+        if (code != 0) {
+            for (const char* f : {net_path.c_str(), prop_path.c_str(), cert_path.c_str()}) std::remove(f);
+            continue;
+        }
+        ++proved;
+        CHECK(run_cli("check " + net_path + " " + prop_path + " " + cert_path, out, &err) == 0);
+        const json good = read_certificate(cert_path);
+        const CertificateSubject s{net, "json-exact", sha256_file_hex(net_path), read_vnnlib(prop_path),
+                                   sha256_file_hex(prop_path)};
+        for (const char* f : {net_path.c_str(), prop_path.c_str(), cert_path.c_str()}) std::remove(f);
+        REQUIRE(check_certificate(good, s).valid);
+        CHECK(good["version"] == 6);
+        json bad = good;
+        std::vector<std::pair<std::string, json*>> ls;
+        leaves(bad["tree"], "tree", ls);
+        for (auto& [where, leaf] : ls) {
+            CHECK((*leaf)["leaf"] == "dual_interval");
+            if (!leaf->contains("refine") || (*leaf)["refine"][0].is_null()) continue;
+            const json refine = (*leaf)["refine"];
+            leaf->erase("refine");
+            const CheckResult without = check_certificate(bad, s);
+            (*leaf)["refine"] = refine;
+            if (without.valid) continue;
+            CHECK(without.reason.find(where) != std::string::npos);
+            json& beta = (*leaf)["refine"][0]["beta"];
+            if (beta.empty()) continue;
+            ++needed;
+            for (json& e : beta) e[2] = (parse_rational(e[2].get<std::string>()) * Rational(1000)).str();
+            const CheckResult scaled = check_certificate(bad, s);
+            INFO(where << ": " << scaled.reason);
+            CHECK(!scaled.valid);
+            CHECK(scaled.reason.find("does not refute") != std::string::npos);
+            (*leaf)["refine"] = refine;
+            // β on a unit the path does not fix: the first unit of layer 0 no split above names
+            const std::set<std::pair<std::size_t, std::size_t>> split = relu_splits_above(good["tree"], "tree", where);
+            std::size_t free_unit = 0;
+            while (split.count({0, free_unit})) ++free_unit;
+            (*leaf)["refine"][0]["beta"].push_back({0, free_unit, "1"});
+            expect_rejected(bad, [](json&) {}, "which no relu split on this path fixes", s);
+            (*leaf)["refine"] = refine;
+            json& alpha = (*leaf)["refine"][0]["alpha"];
+            if (!alpha.empty()) {
+                alpha[0][2] = "3/2";
+                expect_rejected(bad, [](json&) {}, "outside [0, 1]", s);
+                (*leaf)["refine"] = refine;
+            }
+        }
+        json v5 = good;
+        v5["version"] = 5;
+        expect_rejected(v5, [](json&) {}, "\"dual_interval\" needs version 6", s);
+    }
+    CHECK(proved > 0);
+    CHECK(needed > 0);  // some leaf is closed only by the ascent's multipliers, with β
 }
 
 TEST_CASE("check: dual_forward ranges lie inside the dual ones and contain the exact values", "[check][cert3]") {

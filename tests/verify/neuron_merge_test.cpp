@@ -301,7 +301,7 @@ TEST_CASE("merge: the bundled TwinStream network is decided in one node; check a
     CHECK(run_cli("check " + net + " " + prop + " " + cert, cout, &err) == 0);
     const json good = read_certificate(cert);
     std::remove(cert.c_str());
-    CHECK(good["version"] == 3);  // a dual leaf
+    CHECK(good["version"] == 6);  // a dual_interval leaf (25 inputs: searched by ReLU splitting)
     const CertificateSubject s{network, "nnet-decimal", sha256_file_hex(net), p, sha256_file_hex(prop)};
     REQUIRE(check_certificate(good, s).valid);
     // layer 1 (after the input clip): units 0…9 one stream, 10…19 the other
@@ -329,5 +329,5 @@ TEST_CASE("merge: the bundled TwinStream network is decided in one node; check a
     rejected([](json& j) { j["merge"][0]["units"][1] = {{"rep", 0}, {"scale", "1"}}; }, "merge[0].units[1]");
     rejected([](json& j) { j.erase("merge"); }, "tree.slopes[1]");  // the tree is about the merged chain
     rejected([](json& j) { j["version"] = 1; }, "certificate: unknown key \"merge\"");
-    rejected([](json& j) { j["version"] = 6; }, "certificate.version");
+    rejected([](json& j) { j["version"] = 7; }, "certificate.version");
 }

@@ -55,13 +55,31 @@ public:
     /// well-shaped input. The back-substitution runs over the live units only (columns of
     /// ν with a nonzero entry, rows of M_q for the units of the layer below that are not
     /// off): the dropped terms are zero, so the value is the full product's.
+    /// `beta` (β-CROWN, Wang et al. 2021; certificate version 6): where beta[p][j] ≠ 0, the
+    /// unit's ν is the rule's plus β_pj (on the same grid) and its term is minimised
+    /// exactly over [lower, upper], even where u ≤ 0: the argument above holds for any ν,
+    /// so the bound stays valid provided lower[p][j] is a bound of z_pj on R there too —
+    /// the caller passes β only for units fixed by a relu split, whose lower end
+    /// dual_ranges always derives.
+    /// `kink_slopes` (version 6): a ReLU unit whose range starts at its kink (l = 0, as for a
+    /// unit fixed active by a split, whose range is intersected with z ≥ 0) follows the
+    /// unstable rule, ν = α·μ for μ > 0 (α its slope) and the chord, here ν = μ, for μ < 0,
+    /// instead of ν = μ: its term, the minimum over [0, u] of (μ − ν)·z, is 0 either way, and
+    /// α = 0 keeps the back-substitution below from reading the unit's affine function where
+    /// it is negative (outside the region), as the search's relaxation of such a unit does.
     std::vector<Rational> lower_bounds(std::size_t layer, const std::vector<std::vector<Rational>>& coef,
                                        const std::vector<std::vector<Rational>>& a, const std::vector<Rational>& lo,
                                        const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
                                        const std::vector<std::vector<Rational>>& upper,
-                                       const std::vector<std::vector<Rational>>& slopes) const;
+                                       const std::vector<std::vector<Rational>>& slopes,
+                                       const std::vector<std::vector<Rational>>* beta = nullptr,
+                                       bool kink_slopes = false) const;
 
 private:
+    // min over z ∈ [l, u] of μ·σ_pj(z) − ν·z, exactly (at l, u and the kinks 0, cap inside)
+    Rational unit_minimum(std::size_t p, std::size_t j, const Rational& l, const Rational& u, const Rational& mu,
+                          const Rational& nu) const;
+
     const ReluChain& c_;
     std::vector<fmpz_mat_struct> m_;  // M_q
     std::vector<Rational> d_;         // D_q (integer)
@@ -89,13 +107,36 @@ bool dual_ranges(const DualChain& d, const std::vector<Rational>& lo, const std:
                  const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
                  std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper);
 
-/// A lower bound of a·x + c·y over the region whose unit ranges dual_ranges derived: the
-/// larger of the dual bounds with the leaf's slopes and with α = 0 for every unstable
-/// unit (both sound, file comment).
+/// The optional multipliers of a "dual_interval" leaf for one conjunction (version 6):
+/// lower slopes α (per hidden layer and unit, in [0, 1]) and β (nonzero only on units fixed
+/// by a relu split on the leaf's path), both chosen by the search's α-β ascent.
+struct DualRefinement {
+    std::vector<std::vector<Rational>> alpha, beta;
+};
+
+/// A lower bound of a·x + c·y over the region whose unit ranges dual_ranges (or
+/// dual_interval_ranges) derived: the larger of the dual bounds with the leaf's slopes and
+/// with α = 0 for every unstable unit, and with `refine` also the dual bound with its α
+/// and β (all sound, file comment; β on fixed units only, lower_bounds).
 Rational dual_constraint_lower_bound(const DualChain& d, const LinearConstraint& k, const std::vector<Rational>& lo,
                                      const std::vector<Rational>& hi, const std::vector<std::vector<Rational>>& lower,
                                      const std::vector<std::vector<Rational>>& upper,
-                                     const std::vector<std::vector<Rational>>& slopes);
+                                     const std::vector<std::vector<Rational>>& slopes,
+                                     const DualRefinement* refine = nullptr, bool kink_slopes = false);
+
+/// The ranges of the leaf kind "dual_interval" (version 6): dual_ranges' derivation with
+/// each hidden layer r ≥ 1 intersected, before the next layer is derived, with interval
+/// arithmetic over the previous layer's σ ranges: b_k + Σ_j W_kj·[σ(l_j), σ(u_j)] ([0, 0]
+/// where u_j ≤ 0), rounded outward to dual_range_bits. Sound by induction over r: σ is
+/// increasing, so σ_j(x) ∈ [σ(l_j), σ(u_j)] on R, and the interval sum contains z_rk(x);
+/// the dual ends are bounds by dual_ranges' argument, so the intersection is one. (Layer
+/// 0's dual range is already the exact range of the affine function over the box.) Why:
+/// the search's bounds for wide inputs (NeuronBounds::backward) are this intersection.
+/// The dual bounds are taken with kink_slopes (DualChain::lower_bounds).
+/// Returns false when R is shown empty; lower/upper are then incomplete.
+bool dual_interval_ranges(const DualChain& d, const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                          const std::vector<std::vector<UnitFix>>& fixed, const std::vector<std::vector<Rational>>& slopes,
+                          std::vector<std::vector<Rational>>& lower, std::vector<std::vector<Rational>>& upper);
 
 /// The ranges of the leaf kind "dual_forward" (version 4): first an independent forward
 /// pass (symbolic_bounds, check.hpp) whose slopes are chosen by the rule α = 1 where its

@@ -69,7 +69,9 @@ struct SymbolicBounds {
     /// Pre-activation bounds l ≤ z ≤ u of every hidden unit over the box (u ≥ l is not
     /// guaranteed when fixed phases contradict the box: the region is then empty).
     std::vector<std::vector<S>> lower, upper;
-    /// The α used for each unit (0 where the unit is stable or fixed).
+    /// The α used for each unit (0 where the unit is stable or fixed inactive; for a unit
+    /// fixed active whose range reaches below 0, the binary64 passes' DeepPoly-rule slope of
+    /// its lower relaxation α·z, which the certificate checker's kink rule reads).
     Slopes slopes;
     /// bound[k][m] ≤ min over the region of a_m·x + c_m·y for constraint m of
     /// conjunction k of the property's unsafe set.
@@ -81,8 +83,10 @@ struct SymbolicBounds {
     /// (DeepPoly/CROWN style: σ ≥ la·z + lb for a positive coefficient, σ ≤ ua·z + ub for
     /// a negative one, the concrete range of σ for an interval coefficient around 0),
     /// twice: with the units' own lower slopes `slopes`, and with α = 0 for every
-    /// unstable unit (α-CROWN-lite: α·z ≤ relu(z) for any α ∈ [0, 1], so each is a lower
-    /// bound by the same argument), and bound is the largest; the exact pass has
+    /// unstable unit and every unit fixed active whose range reaches below 0 (α-CROWN-lite:
+    /// α·z ≤ relu(z) for any α ∈ [0, 1], so each is a lower bound by the same argument; a
+    /// unit fixed active is relaxed by σ ≤ z, exact on the region, and α·z below), and
+    /// bound is the largest; the exact pass has
     /// bound = forward. (Measured on ACAS Xu, docs/verify.md: α = 0 saves 1–12 % of the
     /// nodes; α = 1 and α = u/(u − l) for all units never raised a bound that closed a
     /// node, so they are not tried.)
@@ -109,6 +113,17 @@ struct SymbolicBounds {
     /// the units' own slopes, λ·(−l) its chord's intercept: what the relaxation of j costs
     /// that bound when ν_j < 0), 0 for the other units. Never a bound.
     std::vector<std::vector<double>> split_score;
+    /// With BoundRefinement::record_ascent (binary64 passes only): per conjunction k and
+    /// constraint m, the multipliers of the α-β ascent's best step when it raised bound[k][m]
+    /// above the two plain back-substitutions: alpha[r][j] ∈ [0, 1] the lower slope of each
+    /// unit of hidden layer r (read for unstable units only), beta[r][j] the β of a unit fixed
+    /// by `fix` (0 elsewhere; empty rows when no phase is fixed). Empty alpha otherwise. For a
+    /// certificate leaf (docs/certificates.md, "refine"): the checker re-derives the bound
+    /// with them; never a bound itself.
+    struct AscentPoint {
+        std::vector<std::vector<double>> alpha, beta;
+    };
+    std::vector<std::vector<AscentPoint>> ascent;
 };
 
 /// Exact procedure (docs/certificates.md) over lo ≤ x ≤ hi, in rationals: bound[k][m]
@@ -176,6 +191,8 @@ struct BoundRefinement {
     /// on the region: β ≥ 0 for z ≤ 0, β ≤ 0 for z ≥ 0, so adding β·z to the function
     /// before bounding it keeps a lower bound).
     bool beta = false;
+    /// Record the ascent's best multipliers in SymbolicBounds::ascent.
+    bool record_ascent = false;
 };
 
 /// The same procedure over the box [lo, hi] (binary64 ends, any box containing the

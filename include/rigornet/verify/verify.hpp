@@ -96,6 +96,13 @@ struct ProofNode {
     /// A dual leaf whose ranges are also intersected with the forward procedure's
     /// (dual_forward_ranges, leaf kind "dual_forward", certificate version 4).
     bool forward_ranges = false;
+    /// A dual leaf whose ranges are intersected with interval arithmetic instead
+    /// (dual_interval_ranges, leaf kind "dual_interval", version 6: the search's bounds for
+    /// wide inputs, NeuronBounds::backward), with per conjunction the α-β ascent's
+    /// multipliers of its refuting constraint (SymbolicBounds::ascent; empty alpha: none),
+    /// which the checker's bound also tries (DualRefinement, dual_bound.hpp).
+    bool interval_ranges = false;
+    std::vector<SymbolicBounds<double>::AscentPoint> refine;
 };
 
 class DualChain;
