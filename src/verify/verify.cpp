@@ -120,6 +120,11 @@ struct DoubleConjunction {
     }
 };
 
+// The most rational multiply-adds (Σ_r rows·cols·(inputs + 1), composing each unit's
+// affine function of x) that pattern_lp may spend on a ReLU-split node left without
+// unstable units: small networks only (MNIST 256×2 needs 2·10^8).
+constexpr std::size_t pattern_lp_work = 20000000;
+
 // A node of the search: a binary64 box, the phases fixed so far, its proof-tree index.
 struct Task {
     std::vector<double> lo, hi;
@@ -199,16 +204,28 @@ struct Search {
     }
 
     // Exact LP over the activation region of the exact point q nearest xd (each unit's
-    // phase at q, a kink counting as inside): maximise t subject to a_m·x + c_m·y(x) + t ≤
-    // d_m for the constraints of conjunction k, the region's rows (z ≤ 0, 0 ≤ z ≤ cap or
-    // z ≥ cap per unit) and the box. On the region y is affine in x and equals f, so an
-    // optimum with t ≥ 0 is an exact point of U (re-checked with the exact evaluator
-    // all the same). `opt` and `value`: the optimum rounded to double, for the caller's
-    // next start (empty when the LP is infeasible).
+    // phase at q, a kink counting as inside), within the property's box: pattern_lp.
     bool region_lp(const std::vector<double>& xd, std::size_t k, const std::vector<std::size_t>& open,
                    Outcome& out, std::vector<double>& opt, double& value) const {
         const std::vector<Rational> q = exact_point(xd);
         const std::vector<std::vector<Rational>> zq = c.preactivations(q);
+        std::vector<std::vector<UnitPhase>> phases(zq.size());
+        for (std::size_t r = 0; r < zq.size(); ++r)
+            for (std::size_t u = 0; u < zq[r].size(); ++u) phases[r].push_back(c.phase(r, u, zq[r][u]));
+        return pattern_lp(phases, p.lower, p.upper, k, open, out, opt, value);
+    }
+
+    // Exact LP over the activation pattern `phases` (per hidden unit: below, z ≤ 0 and σ = 0;
+    // above, z ≥ cap and σ = cap; otherwise 0 ≤ z (≤ cap) and σ = z) within lo ≤ x ≤ hi:
+    // maximise t subject to a_m·x + c_m·y(x) + t ≤ d_m for the constraints of conjunction k,
+    // the pattern's rows and the box. On the pattern's region y is affine in x and equals f,
+    // so an optimum with t ≥ 0 is an exact point of U (re-checked with the exact evaluator
+    // all the same: true then), and an optimum t < 0 or an infeasible programme proves that
+    // no point of the region satisfies conjunction k (*refuted set). `opt` and `value`: the
+    // optimum rounded to double, for the caller's next start (empty when infeasible).
+    bool pattern_lp(const std::vector<std::vector<UnitPhase>>& phases, const std::vector<Rational>& box_lo,
+                    const std::vector<Rational>& box_hi, std::size_t k, const std::vector<std::size_t>& open,
+                    Outcome& out, std::vector<double>& opt, double& value, bool* refuted = nullptr) const {
         const std::size_t n = c.input_dim;
         // h: affine functions of x (n coefficients, then the constant), one per unit
         std::vector<std::vector<Rational>> h(n, std::vector<Rational>(n + 1));
@@ -239,7 +256,7 @@ struct Search {
                 break;
             }
             for (std::size_t u = 0; u < z.size(); ++u) {
-                const UnitPhase ph = c.phase(r, u, zq[r][u]);
+                const UnitPhase ph = phases[r][u];
                 const Rational* cap = c.cap(r, u);
                 if (ph == UnitPhase::below) {
                     row(z[u], '<', Rational());
@@ -267,7 +284,7 @@ struct Search {
         for (std::size_t i = before; i < rows.size(); ++i) rows[i].a[n] = Rational(1);
         std::vector<Rational> objective(n + 1);
         objective[n] = Rational(1);
-        std::vector<std::optional<Rational>> lo(p.lower.begin(), p.lower.end()), hi(p.upper.begin(), p.upper.end());
+        std::vector<std::optional<Rational>> lo(box_lo.begin(), box_lo.end()), hi(box_hi.begin(), box_hi.end());
         lo.emplace_back();             // t free below,
         hi.emplace_back(Rational(1));  // at most 1 (bounded)
         std::optional<LpSolution> sol;
@@ -281,8 +298,49 @@ struct Search {
             opt.clear();
             for (std::size_t i = 0; i < n; ++i) opt.push_back(sol->x[i].to_double(Round::nearest));
         }
+        if (refuted) *refuted = !sol || sol->value.sign() < 0;
         if (!sol || sol->value.sign() < 0) return false;
         return counterexample(std::vector<Rational>(sol->x.begin(), sol->x.begin() + static_cast<long>(n)), open, out);
+    }
+
+    // A ReLU-split node on which every hidden unit is in one linear piece (fixed by a split,
+    // or stable by the node's bounds b: l ≥ 0, u ≤ 0, a clip within [0, cap] or at its cap)
+    // is decided by pattern_lp for each open conjunction over the node's box (within the
+    // property's): the pattern's rows hold on the whole node (those of stable units by the
+    // bounds), so its region is the node's. True when it decided: a counterexample in out,
+    // or every open conjunction refuted (out.kind closed; not a certificate leaf: callers
+    // skip this with want_proof). False when some unit is open, the exact composition would
+    // cost more than pattern_lp_work multiply-adds, or an LP finds neither.
+    bool pattern_decides(const Task& t, const SymbolicBounds<double>& b, const std::vector<std::size_t>& open,
+                         Outcome& out) const {
+        std::size_t work = 0;
+        for (const RationalMatrix& w : c.weights) work += w.rows() * w.cols() * (c.input_dim + 1);
+        if (work > pattern_lp_work) return false;
+        std::vector<std::vector<UnitPhase>> phases(b.lower.size());
+        for (std::size_t r = 0; r < b.lower.size(); ++r)
+            for (std::size_t k = 0; k < b.lower[r].size(); ++k) {
+                const double l = b.lower[r][k], u = b.upper[r][k];
+                const int fixed = r < t.fix.size() && k < t.fix[r].size() ? t.fix[r][k] : 0;
+                const Rational* cap = c.cap(r, k);
+                if (fixed < 0 || u <= 0) phases[r].push_back(UnitPhase::below);
+                else if (cap && l >= cap->to_double(Round::up)) phases[r].push_back(UnitPhase::above);
+                else if (fixed > 0 || (l >= 0 && (!cap || u <= cap->to_double(Round::down)))) phases[r].push_back(UnitPhase::inside);
+                else return false;  // an open unit (NaN bounds included)
+            }
+        std::vector<Rational> lo(t.lo.size()), hi(t.hi.size());
+        for (std::size_t i = 0; i < lo.size(); ++i) {
+            lo[i] = std::max(Rational::from_double(t.lo[i]), p.lower[i]);
+            hi[i] = std::min(Rational::from_double(t.hi[i]), p.upper[i]);
+        }
+        std::vector<double> opt;
+        double value = 0;
+        for (std::size_t k : open) {
+            bool refuted = false;
+            if (pattern_lp(phases, lo, hi, k, open, out, opt, value, &refuted)) return true;
+            if (!refuted) return false;
+        }
+        out.kind = Outcome::Kind::closed;
+        return true;
     }
 
     // Projected signed-gradient descent on conjunction k's largest violation from x,
@@ -487,6 +545,8 @@ struct Search {
                 out.second.fix[br][bk] = 1;
                 return out;
             }
+            // no unstable unit left: the network is affine on the node, decided exactly
+            if (!o.want_proof && pattern_decides(t, b, open, out)) return out;
         }
         // input split: smear = (|coefficient of the lower function| + 30·|gradient at the
         // centre|)·width, both of the open constraint (or combination) closest to

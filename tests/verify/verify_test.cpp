@@ -286,9 +286,11 @@ ReluChain small_chain(std::mt19937_64& g) {
 TEST_CASE("verify agrees with brute-force region enumeration, with every bounding option", "[verify][hard]") {
     // Unsafe "y_0 ≥ t" over [−1, 1]^n for t = M (violated: M is attained), M ± 1/64, M is
     // the exact maximum by brute_force_max. Each option set may leave unknown, never a
-    // wrong verdict; the counterexample is re-evaluated exactly.
+    // wrong verdict; the counterexample is re-evaluated exactly. Variants 3 and 4 search by
+    // ReLU splitting, 4 without α or β steps: a node left without unstable units is then
+    // decided by the exact LP of its activation pattern, so every run decides.
     auto g = rigornet::test::rng(211);
-    int decided = 0, runs = 0;
+    int decided = 0, runs = 0, relu_decided = 0, relu_runs = 0;
     for (int trial = 0; trial < rigornet::test::cases(12); ++trial) {
         const ReluChain c = small_chain(g);
         const std::size_t n = c.input_dim;
@@ -299,13 +301,18 @@ TEST_CASE("verify agrees with brute-force region enumeration, with every boundin
             p.lower = lo;
             p.upper = hi;
             p.unsafe = {{LinearConstraint{std::vector<Rational>(n), {Rational(-1)}, -t}}};  // −y ≤ −t
-            for (int variant = 0; variant < 3; ++variant) {
+            for (int variant = 0; variant < 5; ++variant) {
                 VerifyOptions o;
                 o.timeout_seconds = 2;
                 o.max_nodes = 3000;
                 o.alpha_steps = variant == 1 ? 10 : 0;
                 o.reuse_parent_bounds = variant != 2;
                 o.threads = variant == 2 ? 2 : 1;
+                if (variant >= 3) o.input_split_max_dim = 0;
+                if (variant == 4) {
+                    o.relu_alpha_steps = 0;
+                    o.beta = false;
+                }
                 const VerifyResult r = verify(c, p, o);
                 INFO("trial " << trial << " t = " << t.str() << " max " << m.str() << " variant " << variant);
                 ++runs;
@@ -315,10 +322,15 @@ TEST_CASE("verify agrees with brute-force region enumeration, with every boundin
                     CHECK(c.evaluate(r.input)[0] >= t);
                 }
                 decided += r.verdict != Verdict::unknown;
+                if (variant >= 3) {
+                    ++relu_runs;
+                    relu_decided += r.verdict != Verdict::unknown;
+                }
             }
         }
     }
     CHECK(decided * 10 >= runs * 9);  // and they do decide (t is 1/64 away from M, or M itself)
+    CHECK(relu_decided == relu_runs);
 }
 
 TEST_CASE("VNN-LIB: ACAS Xu property 6's two input boxes are two cases of four conjunctions", "[vnnlib]") {
