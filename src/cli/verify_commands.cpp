@@ -37,6 +37,8 @@ struct VerifyCliOptions {
     bool forward_functions = false;
     bool no_beta = false;
     std::size_t relu_alpha_steps = VerifyOptions{}.relu_alpha_steps;
+    std::size_t relu_unit_alpha_steps = VerifyOptions{}.relu_unit_alpha_steps;
+    std::size_t relu_unit_alpha_depth = VerifyOptions{}.relu_unit_alpha_depth;
     bool split_intercept = false;
 };
 
@@ -179,6 +181,8 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.backward_bounds = !o.forward_functions;
     vo.beta = !o.no_beta;
     vo.relu_alpha_steps = o.relu_alpha_steps;
+    vo.relu_unit_alpha_steps = o.relu_unit_alpha_steps;
+    vo.relu_unit_alpha_depth = o.relu_unit_alpha_depth;
     vo.relu_split_score = !o.split_intercept;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double closed, double s) {
@@ -366,6 +370,15 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_option("--relu-alpha-steps", o->relu_alpha_steps,
                   "alpha-CROWN steps as --alpha-steps, for networks searched by ReLU splitting (more than 16 inputs; "
                   "with --certificate each leaf records the multipliers, which check re-derives its bound with)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
+        ->capture_default_str();
+    v->add_option("--relu-unit-alpha-steps", o->relu_unit_alpha_steps,
+                  "With ReLU splitting: alpha-beta steps on the hidden units' own bounds too, at the nodes of depth below "
+                  "--relu-unit-alpha-depth (the nodes below inherit them; not with --certificate or --no-parent-bounds)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
+        ->capture_default_str();
+    v->add_option("--relu-unit-alpha-depth", o->relu_unit_alpha_depth,
+                  "See --relu-unit-alpha-steps (1: the root only)")
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
         ->capture_default_str();
     v->add_flag("--no-beta", o->no_beta,

@@ -565,10 +565,20 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 const bool open = model.capped(r, k) ? !(l >= S(0) && u <= model.cap_lower(r, k)) : l < S(0) && u > S(0);
                 if (neurons != NeuronBounds::forward && r > 0 && fixed == 0 && open) {
                     std::vector<V> mu(rows, P::zero());
+                    // with unit_alpha_steps, α-CROWN on the unit's bound too (sound for any α)
+                    auto side = [&] {
+                        const std::vector<V> h(width, P::zero());
+                        if (refine.unit_alpha_steps == 0) return back_lower<P>(model, relax, mu, r, h, Alpha::own, lower_min);
+                        std::vector<std::vector<double>> start(r);
+                        for (std::size_t q = 0; q < r; ++q)
+                            for (unsigned char a : out.slopes[q]) start[q].push_back(a);
+                        return alpha_ascent<P>(model, relax, mu, r, h, std::move(start), refine.unit_alpha_steps, lo, hi,
+                                               lower_min, refine.beta ? &fix : nullptr);
+                    };
                     mu[k] = P::one();
-                    const S bl = back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
+                    const S bl = side();
                     mu[k] = P::point(S(-1));
-                    const S bu = -back_lower<P>(model, relax, mu, r, std::vector<V>(width, P::zero()), Alpha::own, lower_min);
+                    const S bu = -side();
                     if (bl > l) l = bl;
                     if (bu < u) u = bu;
                 }

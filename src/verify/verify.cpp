@@ -383,6 +383,8 @@ struct Search {
             refine.alpha_steps = relu_splitting() ? o.relu_alpha_steps : o.alpha_steps;
             refine.beta = o.beta;
             if (o.reuse_parent_bounds) refine.parent = t.parent.get();
+            if (relu_splitting() && o.reuse_parent_bounds && t.depth < o.relu_unit_alpha_depth)
+                refine.unit_alpha_steps = o.relu_unit_alpha_steps;
         } else if (relu_splitting()) {
             refine.alpha_steps = o.relu_alpha_steps;
             refine.beta = o.beta;

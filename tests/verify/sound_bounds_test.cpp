@@ -449,7 +449,7 @@ TEST_CASE("beta-CROWN bounds of split nodes contain the exact values where the p
     // ascent without it (the constraints z ≤ 0 / z ≥ 0 carry information the relaxation
     // of the fixed unit alone does not).
     auto g = rigornet::test::rng(59);
-    int beta_tighter = 0;
+    int beta_tighter = 0, unit_tighter = 0;
     for (int trial = 0; trial < rigornet::test::cases(80); ++trial) {
         const ReluChain c = deep_random_chain(g);
         std::vector<Rational> lo, hi;
@@ -467,9 +467,19 @@ TEST_CASE("beta-CROWN bounds of split nodes contain the exact values where the p
             for (std::size_t k = 0; k < be.bound.size(); ++k)
                 if (be.bound[k][0] > al.bound[k][0]) ++beta_tighter;
             check_contains_at_random_points(g, c, lo, hi, fix, be, 24);
+            // α-β steps on the units' own bounds too (unit_alpha_steps): still contained,
+            // and some unit bound tighter than the plain back-substitution's
+            BoundRefinement units{20, nullptr, true};
+            units.unit_alpha_steps = 10;
+            const SymbolicBounds<double> un = symbolic_bounds_outward(oc, down(lo), up(hi), fix, {}, nb, units);
+            for (std::size_t r = 0; r < un.lower.size(); ++r)
+                for (std::size_t k = 0; k < un.lower[r].size(); ++k)
+                    unit_tighter += un.lower[r][k] > be.lower[r][k] + 1e-12 || un.upper[r][k] < be.upper[r][k] - 1e-12;
+            check_contains_at_random_points(g, c, lo, hi, fix, un, 24);
         }
     }
     CHECK(beta_tighter > 0);
+    CHECK(unit_tighter > 0);
 }
 
 TEST_CASE("back-substituted unit bounds are tighter on an ACAS Xu network", "[sound_bounds][crown]") {

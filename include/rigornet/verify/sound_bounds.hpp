@@ -193,6 +193,10 @@ struct BoundRefinement {
     bool beta = false;
     /// Record the ascent's best multipliers in SymbolicBounds::ascent.
     bool record_ascent = false;
+    /// With NeuronBounds::back_substituted or backward: α-CROWN (with β when `beta`) on the
+    /// back-substituted bounds of the hidden units too, this many steps per end of each
+    /// unit left open (each step's bound is sound by the same argument as alpha_steps').
+    std::size_t unit_alpha_steps = 0;
 };
 
 /// The same procedure over the box [lo, hi] (binary64 ends, any box containing the

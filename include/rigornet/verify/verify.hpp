@@ -47,11 +47,17 @@ struct VerifyOptions {
     std::size_t alpha_steps = 0;
     /// The same with ReLU splitting (more than input_split_max_dim inputs), where it pays:
     /// MNIST 256×2 prop_0 ε = 0.03 holds in 21 nodes with 10 steps and β, unknown after
-    /// 1400 nodes without (docs/verify.md). Not with want_proof.
+    /// 1400 nodes without (docs/verify.md). With want_proof too: the leaves record the
+    /// multipliers (certificate version 6).
     std::size_t relu_alpha_steps = 10;
     /// With α steps: β-CROWN multipliers for the ReLU splits' constraints too
-    /// (BoundRefinement::beta; no effect without fixed phases). Not with want_proof.
+    /// (BoundRefinement::beta; no effect without fixed phases).
     bool beta = true;
+    /// With ReLU splitting and parent bounds (so not with want_proof): α-CROWN steps on the
+    /// hidden units' own bounds (BoundRefinement::unit_alpha_steps) at the nodes of depth
+    /// below relu_unit_alpha_depth, whose tightened bounds the nodes below inherit.
+    std::size_t relu_unit_alpha_steps = 10;
+    std::size_t relu_unit_alpha_depth = 1;
     /// Intersect each node's unit bounds with its parent's (BoundRefinement::parent; not
     /// with want_proof).
     bool reuse_parent_bounds = true;
