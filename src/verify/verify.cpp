@@ -437,7 +437,7 @@ struct Search {
             out.node.refutes = std::move(refutes);
             out.node.combination = std::move(combination);
             out.node.dual = true;  // closed by back-substituted bounds: re-checked as a dual leaf
-                                    if (refine.record_ascent) {
+            if (refine.record_ascent) {
                 out.node.interval_ranges = true;
                 out.node.refine.resize(p.unsafe.size());
                 for (std::size_t k = 0; k < p.unsafe.size(); ++k)
