@@ -40,6 +40,7 @@ struct VerifyCliOptions {
     std::size_t relu_unit_alpha_steps = VerifyOptions{}.relu_unit_alpha_steps;
     std::size_t relu_unit_alpha_depth = VerifyOptions{}.relu_unit_alpha_depth;
     bool split_intercept = false;
+    std::size_t relu_branch_candidates = VerifyOptions{}.relu_branch_candidates;
 };
 
 // Which exact network the verdict is about (DESIGN.md §10: one file may denote several).
@@ -184,6 +185,7 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.relu_unit_alpha_steps = o.relu_unit_alpha_steps;
     vo.relu_unit_alpha_depth = o.relu_unit_alpha_depth;
     vo.relu_split_score = !o.split_intercept;
+    vo.relu_branch_candidates = o.relu_branch_candidates;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double closed, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << std::setprecision(3) << 100 * closed
@@ -391,6 +393,12 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
                 "With ReLU splitting (more than 16 inputs): also compose the forward symbolic functions of every unit "
                 "(by default nodes are bounded by interval ranges and back-substitution only, several times faster on "
                 "wide inputs; certificate leaves then of kind dual_interval, else dual)");
+    v->add_option("--relu-branch-candidates", o->relu_branch_candidates,
+                  "With ReLU splitting: try this many units of largest split score, each fixed inactive and active with "
+                  "the node's other relaxations kept, and split the one whose worse child is nearest to closing "
+                  "(filtered smart branching; 0 or 1: the largest score alone)")
+        ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
+        ->capture_default_str();
     v->add_flag("--split-intercept", o->split_intercept,
                 "With ReLU splitting: split the unstable unit of largest chord intercept (by default the unit whose "
                 "relaxation costs the open output constraints' bounds most)");

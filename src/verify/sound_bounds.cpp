@@ -461,6 +461,88 @@ std::vector<double> combination_multipliers(const std::vector<std::vector<double
     return best;
 }
 
+// An output constraint left open at a node, as its bound was last computed: the
+// back-substitution's start (μ, h), its right-hand side d (rounded up) and the lower
+// slopes it used (Alpha::given: the ascent's best α, with its β when any).
+template <class P>
+struct OpenConstraint {
+    std::size_t k = 0;
+    std::vector<typename P::V> mu, h;
+    double rhs = 0;
+    Alpha alpha = Alpha::own;
+    std::vector<std::vector<double>> given, beta;
+};
+
+// Filtered smart branching (De Palma et al., "Improved Branch and Bound for Neural
+// Network Verification via Lagrangian Decomposition", 2021): among the `candidates`
+// unstable, uncapped units of largest split score (ties: the lower layer and index),
+// the one whose worse child has the least total shortfall over the open conjunctions,
+// Σ_k min(0, max_m (B_m − d_m)), B_m the constraint's back-substitution with that unit
+// fixed inactive (σ = 0) or active (σ ≤ z above, its lower slope below) and every other
+// relaxation as at the node. A heuristic in double (the children's intermediate bounds
+// are not recomputed); never a bound. None when no unit qualifies.
+template <class P, class M, class LowerMin>
+std::optional<std::pair<std::size_t, std::size_t>> fsb_choice(const M& model, std::vector<std::vector<Relax<P>>> relax,
+                                                              const std::vector<std::vector<double>>& score,
+                                                              const std::vector<OpenConstraint<P>>& open,
+                                                              std::size_t top, std::size_t candidates,
+                                                              std::size_t conjunctions, const LowerMin& lower_min) {
+    struct Candidate {
+        double score;
+        std::size_t r, j;
+    };
+    std::vector<Candidate> cand;
+    for (std::size_t r = 0; r < relax.size(); ++r)
+        for (std::size_t j = 0; j < relax[r].size(); ++j)
+            if (relax[r][j].unstable && !model.capped(r, j) && score[r][j] > 0) cand.push_back({score[r][j], r, j});
+    if (cand.empty()) return std::nullopt;
+    const std::size_t keep = std::min(candidates, cand.size());
+    std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep), cand.end(),
+                      [](const Candidate& a, const Candidate& b) {
+                          return a.score != b.score ? a.score > b.score : a.r != b.r ? a.r < b.r : a.j < b.j;
+                      });
+    cand.resize(keep);
+    if (keep == 1 || open.empty()) return std::make_pair(cand[0].r, cand[0].j);
+    std::vector<double> gap(conjunctions);
+    auto shortfall = [&] {
+        std::fill(gap.begin(), gap.end(), -std::numeric_limits<double>::infinity());
+        for (const OpenConstraint<P>& c : open) {
+            const double g = back_lower<P>(model, relax, c.mu, top, c.h, c.alpha, lower_min,
+                                           c.given.empty() ? nullptr : &c.given, nullptr,
+                                           c.beta.empty() ? nullptr : &c.beta) -
+                             c.rhs;
+            if (g > gap[c.k]) gap[c.k] = g;  // NaN never wins
+        }
+        double total = 0;
+        for (const OpenConstraint<P>& c : open)
+            if (gap[c.k] < 0) {
+                total += gap[c.k];
+                gap[c.k] = 0;  // counted once
+            }
+        return total;
+    };
+    double best = -std::numeric_limits<double>::infinity();
+    std::pair<std::size_t, std::size_t> choice{cand[0].r, cand[0].j};
+    for (const Candidate& c : cand) {
+        Relax<P>& rx = relax[c.r][c.j];
+        const Relax<P> unit = rx;
+        rx = {P::zero(), P::zero(), P::zero(), P::zero(), 0.0, 0.0};  // inactive
+        const double inactive = shortfall();
+        rx = unit;  // active: σ ≤ z, σ ≥ (its lower slope)·z
+        rx.ua = P::one();
+        rx.ub = P::zero();
+        rx.sl = 0.0;
+        rx.unstable = false;
+        const double active = shortfall();
+        rx = unit;
+        if (const double v = std::min(inactive, active); v > best) {
+            best = v;
+            choice = {c.r, c.j};
+        }
+    }
+    return choice;
+}
+
 template <class P, class M>
 SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typename P::S>& lo,
                                         const std::vector<typename P::S>& hi, const PhaseFix& fix,
@@ -664,6 +746,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     if constexpr (!exact)
         for (const auto& layer : relax) out.split_score.emplace_back(layer.size(), 0.0);
     if (refine.record_ascent) out.ascent.resize(model.conjunctions());
+    std::vector<OpenConstraint<P>> open_constraints;  // for branch_candidates
     out.combined_bound.assign(model.conjunctions(), S(0));
     out.combined_rhs.assign(model.conjunctions(), S(0));
     for (std::size_t k = 0; k < model.conjunctions(); ++k) {
@@ -674,6 +757,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         // (for choosing the multipliers of the combination below; a heuristic)
         std::vector<std::vector<double>> affine;
         bool refuted = false;
+        std::vector<OpenConstraint<P>> still_open;
         for (std::size_t m = 0; m < model.constraints(k); ++m) {
             S bound{};
             std::vector<double> grad(n);
@@ -703,6 +787,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                 for (std::size_t i = 0; i < n; ++i) h[i] = model.ax(k, m, i);
                 S back_own = 0, back_zero = 0;
                 BackTrace<P> tr;
+                OpenConstraint<P> estimate;  // how the bound below was reached, for branch_candidates
                 std::vector<std::vector<V>> nu_own;  // the own-slope run's ν, for split_score
                 const bool combining = model.constraints(k) >= 2;
                 std::vector<double> better(combining ? width : 0);  // ℓ_m − d_m of the better of the two
@@ -718,6 +803,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                             for (std::size_t i = 0; i < n; ++i) grad[i] = P::heuristic(tr.h[i]);
                     }
                 }
+                estimate.alpha = back_zero > back_own ? Alpha::zero : Alpha::own;
                 if (combining) {
                     better[n] -= model.rhs_up(k, m);
                     affine.push_back(std::move(better));
@@ -733,6 +819,11 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                                                   lower_min, refine.beta ? &fix : nullptr, &point);
                     if (opt > bound) {
                         bound = opt;
+                        if (refine.branch_candidates > 0) {
+                            estimate.alpha = Alpha::given;
+                            estimate.given = point.alpha;
+                            estimate.beta = point.beta;
+                        }
                         if (refine.record_ascent) {  // units without a free slope: their own
                             for (std::size_t r = 0; r < point.alpha.size(); ++r)
                                 for (std::size_t j = 0; j < point.alpha[r].size(); ++j)
@@ -750,6 +841,13 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
                         for (std::size_t j = 0; j < nu_own[r].size(); ++j)
                             if (relax[r][j].unstable)
                                 out.split_score[r][j] += std::abs(P::heuristic(nu_own[r][j])) * P::heuristic(relax[r][j].ub);
+                    if (refine.branch_candidates > 0) {
+                        estimate.k = k;
+                        estimate.mu = std::move(mu);
+                        estimate.h = std::move(h);
+                        estimate.rhs = model.rhs_up(k, m);
+                        still_open.push_back(std::move(estimate));
+                    }
                 }
             }
             out.bound.back().push_back(bound);
@@ -758,6 +856,8 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
         // a conjunction no single constraint refutes: one nonnegative combination of its
         // constraints, back-substituted as one constraint (SymbolicBounds::combination)
         if constexpr (!exact) {
+            if (!refuted)
+                for (OpenConstraint<P>& c : still_open) open_constraints.push_back(std::move(c));
             if (refuted || model.constraints(k) < 2) continue;
             const std::vector<double> lambda = combination_multipliers(affine, lo, hi);
             std::vector<V> mu(outs, P::zero()), h(width, P::zero());
@@ -779,6 +879,10 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
             out.combined_rhs[k] = rhs;
         }
     }
+    if constexpr (!exact)
+        if (refine.branch_candidates > 0 && !open_constraints.empty())
+            out.preferred_split = fsb_choice<P>(model, relax, out.split_score, open_constraints, last,
+                                                refine.branch_candidates, model.conjunctions(), lower_min);
     return out;
 }
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include "rigornet/check/dual_bound.hpp"
 #include "rigornet/core/error.hpp"
@@ -390,6 +391,7 @@ struct Search {
             refine.beta = o.beta;
             refine.record_ascent = true;
         }
+        if (relu_splitting() && o.relu_split_score) refine.branch_candidates = o.relu_branch_candidates;
         const auto bp = std::make_shared<const SymbolicBounds<double>>(
             symbolic_bounds_outward(oc, t.lo, t.hi, t.fix, {}, neuron_bounds(), refine));
         const SymbolicBounds<double>& b = *bp;
@@ -513,16 +515,24 @@ struct Search {
                     }
                 }
             }
-        // ReLU split: the free unstable unit of largest split_score (what its chord costs
-        // the open constraints' bounds), ties broken by the chord's intercept
+        // ReLU split: the unit filtered smart branching prefers (SymbolicBounds::
+        // preferred_split), else the free unstable unit of largest split_score (what its
+        // chord costs the open constraints' bounds), ties broken by the chord's intercept
         if (relu_splitting()) {
             double best = 0;
             std::size_t br = 0, bk = 0;
-            for (std::size_t r = 0; r < b.lower.size(); ++r)
+            auto splittable = [&](std::size_t r, std::size_t k) {
+                const bool fixed = r < t.fix.size() && k < t.fix[r].size() && t.fix[r][k] != 0;
+                return !fixed && !c.cap(r, k) && b.lower[r][k] < 0 && b.upper[r][k] > 0;
+            };
+            if (b.preferred_split && splittable(b.preferred_split->first, b.preferred_split->second)) {
+                best = 1;
+                std::tie(br, bk) = *b.preferred_split;
+            }
+            for (std::size_t r = 0; r < b.lower.size() && best == 0; ++r)
                 for (std::size_t k = 0; k < b.lower[r].size(); ++k) {
                     const double l = b.lower[r][k], u = b.upper[r][k];
-                    const bool fixed = r < t.fix.size() && k < t.fix[r].size() && t.fix[r][k] != 0;
-                    if (fixed || c.cap(r, k) || !(l < 0 && u > 0)) continue;
+                    if (!splittable(r, k)) continue;
                     const double intercept = u * (-l) / (u - l);
                     const double score = o.relu_split_score ? b.split_score[r][k] + 1e-9 * intercept : intercept;
                     if (score > best) {

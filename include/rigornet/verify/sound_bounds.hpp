@@ -17,6 +17,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "rigornet/lipschitz/lipschitz.hpp"
@@ -113,6 +114,14 @@ struct SymbolicBounds {
     /// the units' own slopes, λ·(−l) its chord's intercept: what the relaxation of j costs
     /// that bound when ν_j < 0), 0 for the other units. Never a bound.
     std::vector<std::vector<double>> split_score;
+    /// With BoundRefinement::branch_candidates > 0 (binary64 passes only; a heuristic, never
+    /// a bound): the unit (hidden layer, index) that filtered smart branching prefers to
+    /// split, when some output constraint is open and some unit is unstable. Among the
+    /// branch_candidates unstable, uncapped units of largest split_score, each is fixed
+    /// inactive and active in turn with every other relaxation kept (the ascent's α and β
+    /// included), the open constraints are back-substituted once more, and the unit whose
+    /// worse child has the least total shortfall Σ_k min(0, max_m (bound − d)) wins.
+    std::optional<std::pair<std::size_t, std::size_t>> preferred_split;
     /// With BoundRefinement::record_ascent (binary64 passes only): per conjunction k and
     /// constraint m, the multipliers of the α-β ascent's best step when it raised bound[k][m]
     /// above the two plain back-substitutions: alpha[r][j] ∈ [0, 1] the lower slope of each
@@ -197,6 +206,9 @@ struct BoundRefinement {
     /// back-substituted bounds of the hidden units too, this many steps per end of each
     /// unit left open (each step's bound is sound by the same argument as alpha_steps').
     std::size_t unit_alpha_steps = 0;
+    /// Filtered smart branching (SymbolicBounds::preferred_split): how many units of
+    /// largest split_score to try (0: off).
+    std::size_t branch_candidates = 0;
 };
 
 /// The same procedure over the box [lo, hi] (binary64 ends, any box containing the

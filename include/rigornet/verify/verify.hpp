@@ -68,6 +68,10 @@ struct VerifyOptions {
     /// ReLU splits choose the unit of largest SymbolicBounds::split_score (BaBSR-like: what
     /// its chord costs the open constraints); false: of largest chord intercept u·(−l)/(u − l).
     bool relu_split_score = true;
+    /// With relu_split_score: filtered smart branching among this many units of largest
+    /// split_score (BoundRefinement::branch_candidates, SymbolicBounds::preferred_split;
+    /// 0 or 1: the largest score alone).
+    std::size_t relu_branch_candidates = 32;
     /// Record the proof tree and re-check it exactly (VerifyResult::proof).
     bool want_proof = false;
     /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
