@@ -924,21 +924,6 @@ TEST_CASE("check: random networks: the search's version-3 certificates are accep
 
 namespace {
 
-// A random dense ReLU network with 18 inputs (more than verify's 16: searched by ReLU
-// splitting) and two hidden layers of width 6, small rational weights.
-Network wide_network(std::mt19937_64& g) {
-    Network net(18);
-    for (std::size_t rows : {6, 6, 1}) {
-        const std::size_t cols = net.widths().back();
-        std::vector<Rational> a, b;
-        for (std::size_t k = 0; k < rows * cols; ++k) a.push_back(rigornet::test::small_rational(g) / Rational(4));
-        for (std::size_t k = 0; k < rows; ++k) b.push_back(rigornet::test::small_rational(g));
-        net.add_affine(std::make_shared<DenseMatrix>(rows, cols, a), nullptr, b);
-        if (rows != 1) net.add_elementwise(Scalar::relu);
-    }
-    return net;
-}
-
 // The (layer, unit) of the relu splits on the path from `node` (at JSON path `at`) to the
 // node at JSON path `target` (as `leaves` names them).
 std::set<std::pair<std::size_t, std::size_t>> relu_splits_above(const json& node, const std::string& at,
@@ -975,7 +960,8 @@ TEST_CASE("check: wide random networks: version-6 certificates with alpha-beta m
     auto g = rigornet::test::rng(761);
     int proved = 0, needed = 0;
     for (int t = 0; t < rigornet::test::cases(12); ++t) {
-        const Network net = wide_network(g);
+        // 18 inputs: more than verify's 16, so searched by ReLU splitting
+        const Network net = rigornet::test::wide_relu_network(g, 18, {6, 6});
         const ReluChain c = extract_relu_chain(net);
         const std::size_t n = c.input_dim;
         Rational least;

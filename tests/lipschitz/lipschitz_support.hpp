@@ -25,4 +25,21 @@ inline Network random_relu_network(std::mt19937_64& g, std::size_t max_in = 3, s
     return net;
 }
 
+// A dense ReLU network with `inputs` inputs, hidden layers of the given widths and one
+// output, weights small_rational/4 (so that wide layers keep moderate ranges).
+inline Network wide_relu_network(std::mt19937_64& g, std::size_t inputs, const std::vector<std::size_t>& hidden) {
+    Network net(inputs);
+    std::vector<std::size_t> rows = hidden;
+    rows.push_back(1);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const std::size_t cols = net.widths().back();
+        std::vector<Rational> a, b;
+        for (std::size_t k = 0; k < rows[r] * cols; ++k) a.push_back(small_rational(g) / Rational(4));
+        for (std::size_t k = 0; k < rows[r]; ++k) b.push_back(small_rational(g));
+        net.add_affine(std::make_shared<DenseMatrix>(rows[r], cols, a), nullptr, b);
+        if (r + 1 < rows.size()) net.add_elementwise(Scalar::relu);
+    }
+    return net;
+}
+
 }  // namespace rigornet::test
