@@ -348,7 +348,18 @@ std::vector<VnnlibProperty> input_box_cases(const VnnlibProperty& p) {
             cases.push_back({std::move(lo), std::move(hi), {}});
             same = cases.end() - 1;
         }
-        same->unsafe.push_back(conj);
+        // constraints on the inputs alone that hold at every point of the case box (its own
+        // one-variable bounds among them) say nothing there: dropped, unless none would be left
+        std::vector<LinearConstraint> kept;
+        for (const LinearConstraint& c : conj) {
+            bool inputs_only = true;
+            for (const Rational& a : c.ay) inputs_only = inputs_only && a.is_zero();
+            Rational top;  // max over the case box of a·x
+            for (std::size_t i = 0; i < c.ax.size() && inputs_only; ++i)
+                top += c.ax[i] * (c.ax[i].sign() > 0 ? same->upper[i] : same->lower[i]);
+            if (!inputs_only || top > c.rhs) kept.push_back(c);
+        }
+        same->unsafe.push_back(kept.empty() ? conj : std::move(kept));
     }
     return cases;
 }

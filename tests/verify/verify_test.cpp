@@ -393,6 +393,11 @@ TEST_CASE("VNN-LIB: ACAS Xu property 6's two input boxes are two cases of four c
     CHECK(p.upper[1] == parse_rational("0.499999896"));
     for (const VnnlibProperty& q : cases) {
         CHECK(q.unsafe.size() == 4);
+        // the box's own bounds hold throughout it and are dropped: Y_j ≤ Y_0 alone is left
+        for (const auto& conj : q.unsafe) {
+            REQUIRE(conj.size() == 1);
+            CHECK(conj[0].ay[0] == Rational(-1));
+        }
         CHECK((q.lower[1] == gap || q.upper[1] == -gap));  // one side of the gap each
         for (std::size_t i = 0; i < p.lower.size(); ++i) CHECK((p.lower[i] <= q.lower[i] && q.upper[i] <= p.upper[i]));
     }

@@ -46,9 +46,12 @@ VnnlibProperty parse_vnnlib(const std::string& text, const std::string& name);
 
 /// The property as independent cases, one per distinct input box: conjunction k's box is
 /// p's box tightened by k's own one-variable input bounds (±a·X_i ≤ d); conjunctions with
-/// the same box share a case, conjunctions with an empty box are dropped. Exact and
-/// lossless: every point of U_k satisfies k's bounds, so f(box) ∩ U = ∅ ⇔ for every case
-/// f(case box) ∩ case U = ∅, and a point of a case's U in its box is one of p's U in p's
+/// the same box share a case, conjunctions with an empty box are dropped. Within a case,
+/// a conjunction loses its constraints on the inputs alone that every point of the case
+/// box satisfies (its own one-variable bounds among them; checked exactly), unless that
+/// would leave none. Exact and lossless: every point of U_k satisfies k's bounds, so
+/// f(box) ∩ U = ∅ ⇔ for every case f(case box) ∩ case U = ∅, a dropped constraint holds
+/// throughout its case box, and a point of a case's U in its box is one of p's U in p's
 /// box. For a property whose inputs form a disjunction of boxes (ACAS Xu property 6) the
 /// cases are the boxes; otherwise usually one case. Empty when no conjunction is satisfiable.
 std::vector<VnnlibProperty> input_box_cases(const VnnlibProperty& p);
