@@ -423,9 +423,23 @@ std::vector<double> combination_multipliers(const std::vector<std::vector<double
         }
         return v;
     };
+    // a constraint whose function is ≤ 0 throughout the box only lowers the combined
+    // function pointwise (λ_m ≥ 0), so it never helps: it keeps λ_m = 0 (a constraint on
+    // the inputs alone that the box implies, as ACAS Xu property 6's X_2 ≥ −0.499999896
+    // over its hull, looked nearest to refutation at gap ≈ 0 and drew the splits)
+    std::vector<char> useless(mm, 0);
+    std::size_t useful = 0;
+    for (std::size_t m = 0; m < mm; ++m) {
+        double top = affine[m][n];
+        for (std::size_t i = 0; i < n; ++i) top += affine[m][i] * (affine[m][i] > 0 ? hi[i] : lo[i]);
+        useless[m] = top <= 1e-9 * (1 + std::abs(affine[m][n]));  // up to rounding
+        useful += !useless[m];
+    }
+    if (useful == 0) std::fill(useless.begin(), useless.end(), 0);
     // start at the best single constraint
     double best_value = -std::numeric_limits<double>::infinity();
     for (std::size_t m = 0; m < mm; ++m) {
+        if (useless[m]) continue;
         std::vector<double> e(mm, 0.0);
         e[m] = 1;
         if (const double v = phi(e); v > best_value || best.empty()) {
@@ -447,16 +461,19 @@ std::vector<double> combination_multipliers(const std::vector<std::vector<double
         }
         const double eta = 1.0 / (scale * std::sqrt(s + 1.0));
         for (std::size_t m = 0; m < mm; ++m) lambda[m] += eta * g[m];
-        // Euclidean projection onto the simplex (sort, find the threshold)
-        sorted = lambda;
+        // Euclidean projection onto the simplex of the useful constraints (sort, find the
+        // threshold)
+        sorted.clear();
+        for (std::size_t m = 0; m < mm; ++m)
+            if (!useless[m]) sorted.push_back(lambda[m]);
         std::sort(sorted.begin(), sorted.end(), std::greater<>());
         double cum = 0, theta = 0;
-        for (std::size_t j = 0; j < mm; ++j) {
+        for (std::size_t j = 0; j < sorted.size(); ++j) {
             cum += sorted[j];
             const double t = (cum - 1) / static_cast<double>(j + 1);
             if (sorted[j] - t > 0) theta = t;
         }
-        for (double& l : lambda) l = std::max(l - theta, 0.0);
+        for (std::size_t m = 0; m < mm; ++m) lambda[m] = useless[m] ? 0.0 : std::max(lambda[m] - theta, 0.0);
     }
     return best;
 }

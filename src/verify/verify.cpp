@@ -399,10 +399,28 @@ struct Search {
         std::vector<std::vector<Rational>> combination(p.unsafe.size());
         // the open constraint or combination closest to refutation (largest bound − d), for
         // the split: conjunction best_k with multipliers best_lambda (a unit vector for one
-        // constraint)
+        // constraint). A constraint on the inputs alone that every point of the node
+        // satisfies (in double, up to rounding: a heuristic) can be refuted on no part of it
+        // and is taken only when nothing else is open; so is a combination of such
+        // constraints alone (combination_multipliers leaves them out unless every lower
+        // function is ≤ 0 on the node).
         double best_gap = -std::numeric_limits<double>::infinity();
         std::vector<double> best_lambda;
         std::size_t best_k = 0;
+        bool best_inert = true;  // best_lambda empty, or such a constraint
+        auto inert = [&](std::size_t k, std::size_t m) {
+            const DoubleConjunction& dk = unsafe_d[k];
+            for (double a : dk.ay[m])
+                if (a != 0) return false;
+            double top = -dk.rhs[m];
+            for (std::size_t i = 0; i < t.lo.size(); ++i) top += dk.ax[m][i] * (dk.ax[m][i] > 0 ? t.hi[i] : t.lo[i]);
+            return top <= 1e-9 * (1 + std::abs(dk.rhs[m]));
+        };
+        auto inert_combination = [&](std::size_t k) {
+            for (std::size_t m = 0; m < b.combination[k].size(); ++m)
+                if (b.combination[k][m] != 0 && !inert(k, m)) return false;
+            return true;
+        };
         for (std::size_t k = 0; k < p.unsafe.size(); ++k) {
             bool refuted = false;
             for (std::size_t m = 0; m < p.unsafe[k].size() && !refuted; ++m) {
@@ -411,24 +429,27 @@ struct Search {
                 if (lb > oc.unsafe[k][m].rhs_up) {
                     refuted = true;
                     refutes[k] = m;
-                } else if (lb - oc.unsafe[k][m].rhs_up > best_gap || best_lambda.empty()) {
+                } else if (const bool skip = inert(k, m);
+                           best_lambda.empty() || (!skip && (best_inert || lb - oc.unsafe[k][m].rhs_up > best_gap))) {
                     best_gap = lb - oc.unsafe[k][m].rhs_up;
                     best_k = k;
                     best_lambda.assign(p.unsafe[k].size(), 0.0);
                     best_lambda[m] = 1;
+                    best_inert = skip;
                 }
             }
             if (!refuted && !b.combination[k].empty()) {
                 if (b.combined_bound[k] > b.combined_rhs[k]) {
                     refuted = true;  // by the combination of its constraints
                     for (double l : b.combination[k]) combination[k].push_back(Rational::from_double(l));
-                } else if (b.combined_bound[k] - b.combined_rhs[k] > best_gap) {
+                } else if (!inert_combination(k) && (best_inert || b.combined_bound[k] - b.combined_rhs[k] > best_gap)) {
                     // an open combination nearer to refutation than every constraint so far
                     // (its smear, below, measured in docs/verify.md: 1_1 p3 in 16841 nodes
                     // instead of 20745)
                     best_gap = b.combined_bound[k] - b.combined_rhs[k];
                     best_k = k;
                     best_lambda = b.combination[k];
+                    best_inert = false;
                 }
             }
             if (!refuted) open.push_back(k);

@@ -335,6 +335,57 @@ TEST_CASE("verify agrees with brute-force region enumeration, with every boundin
     CHECK(relu_decided == relu_runs);
 }
 
+TEST_CASE("verify: constraints on the inputs alone that the box implies do not draw the splits", "[verify][hard]") {
+    // Unsafe "y_0 ≥ t" over a box with x_0 ∈ [0, 1/1000], searched as one tree (with a
+    // proof, so no case split drops anything), with and without the box's own bounds
+    // 0 ≤ x_0 ≤ 1/1000 repeated in the conjunction. They hold on every node, so they
+    // must not change the verdict, and may cost at most a few nodes (before, the bound
+    // x_0 ≥ 0, at gap −1/1000 the open constraint nearest to refutation, was bisected).
+    auto g = rigornet::test::rng(227);
+    std::size_t plain_nodes = 0, repeated_nodes = 0;
+    int decided = 0;
+    for (int trial = 0; trial < rigornet::test::cases(12); ++trial) {
+        const ReluChain c = small_chain(g);
+        const std::size_t n = c.input_dim;
+        std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
+        lo[0] = Rational(0);
+        hi[0] = Rational(1, 1000);
+        const Rational m = brute_force_max(c, lo, hi);
+        for (const Rational& t : {m + Rational(1, 64), m - Rational(1, 64)}) {
+            VnnlibProperty p;
+            p.lower = lo;
+            p.upper = hi;
+            const LinearConstraint output{std::vector<Rational>(n), {Rational(-1)}, -t};  // −y ≤ −t
+            std::vector<Rational> e0(n);
+            e0[0] = Rational(1);
+            const LinearConstraint above{e0, {Rational(0)}, hi[0]};              // x_0 ≤ 1/1000
+            const LinearConstraint below{std::vector<Rational>(n), {Rational(0)}, Rational(0)};
+            std::vector<LinearConstraint> repeated{above, below, output};
+            repeated[1].ax[0] = Rational(-1);                                   // −x_0 ≤ 0
+            std::vector<VerifyResult> r;
+            for (const auto& conj : {std::vector<LinearConstraint>{output}, repeated}) {
+                p.unsafe = {conj};
+                VerifyOptions o;
+                o.timeout_seconds = 5;
+                o.threads = 1;
+                o.want_proof = true;
+                r.push_back(verify(c, p, o));
+                INFO("trial " << trial << " t = " << t.str() << " constraints " << conj.size());
+                if (r.back().verdict == Verdict::proved) CHECK(t > m);
+                if (r.back().verdict == Verdict::refuted) CHECK(t <= m);
+            }
+            CHECK(r[0].verdict == r[1].verdict);
+            if (r[0].verdict == Verdict::unknown || r[1].verdict == Verdict::unknown) continue;
+            ++decided;
+            plain_nodes += r[0].nodes;
+            repeated_nodes += r[1].nodes;
+        }
+    }
+    INFO("nodes: plain " << plain_nodes << ", with the box's bounds repeated " << repeated_nodes);
+    CHECK(decided * 10 >= rigornet::test::cases(12) * 2 * 9);
+    CHECK(repeated_nodes * 10 <= plain_nodes * 11 + 10);
+}
+
 TEST_CASE("verify: filtered smart branching decides wide random networks in fewer nodes than the split score alone",
           "[verify][hard]") {
     // 18 inputs (ReLU splitting), hidden widths 10 and 10; unsafe "y_0 ≤ t" over [−1, 1]^18
