@@ -33,6 +33,7 @@ struct VerifyCliOptions {
     bool as_json = false;
     bool no_merge = false;
     std::size_t alpha_steps = VerifyOptions{}.alpha_steps;
+    bool alpha_steps_given = false;
     bool no_parent_bounds = false;
     bool forward_functions = false;
     bool no_beta = false;
@@ -197,7 +198,7 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
 int cmd_verify(const VerifyCliOptions& o) {
     if (o.net.empty() || o.prop.empty()) throw ParseError("verify: NET and PROP are required (or --instances FILE.csv)");
     if (!o.results.empty()) throw ParseError("verify: --results goes with --instances");
-    if (o.alpha_steps > 0 && !o.certificate.empty())
+    if (o.alpha_steps_given && o.alpha_steps > 0 && !o.certificate.empty())
         throw ParseError("verify: --alpha-steps does not go with --certificate (a certificate's leaves do not record "
                          "the ascent's slopes; the checker re-derives each leaf from scratch)");
     const InterruptScope interrupt_scope;
@@ -363,10 +364,12 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_flag("--no-merge", o->no_merge,
                 "Search the network's chain as it is (by default hidden units identical up to a positive factor are "
                 "merged exactly, and constant and dead units dropped, before the search)");
-    v->add_option("--alpha-steps", o->alpha_steps,
-                  "alpha-CROWN: projected-gradient steps on the lower ReLU slopes per open output constraint at every "
-                  "node, for networks searched by input splitting (at most 16 inputs; 0: off; each step's bound is "
-                  "sound); not with --certificate")
+    auto* alpha_steps =
+        v->add_option("--alpha-steps", o->alpha_steps,
+                      "alpha-CROWN: projected-gradient steps on the lower ReLU slopes per open output constraint at "
+                      "every node, for networks searched by input splitting (at most 16 inputs; 0: off; each step's "
+                      "bound is sound); a certificate's search takes none (its leaves do not record them), and the "
+                      "option is refused with --certificate")
         ->check(CLI::Range(std::size_t(0), std::size_t(1000)))
         ->capture_default_str();
     v->add_option("--relu-alpha-steps", o->relu_alpha_steps,
@@ -403,8 +406,9 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
                 "With ReLU splitting: split the unstable unit of largest chord intercept (by default the unit whose "
                 "relaxation costs the open output constraints' bounds most)");
     add_reading_option(v, o->reading);
-    commands.push_back({v, [o, timeout] {
+    commands.push_back({v, [o, timeout, alpha_steps] {
                             o->timeout_given = timeout->count() > 0;
+                            o->alpha_steps_given = alpha_steps->count() > 0;
                             return o->instances.empty() ? cmd_verify(*o) : cmd_verify_instances(*o);
                         }});
 }

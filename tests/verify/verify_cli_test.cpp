@@ -112,11 +112,12 @@ TEST_CASE("verify: test_tiny's box from its disjunct; an unbounded input is unkn
     std::remove(prop.c_str());
 }
 
-TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certificate", "[verify][hard]") {
+TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certificate, whose default search takes none",
+          "[verify][hard]") {
     const std::string net = repo_path("tests/data/vnnlib/relu_diff.json");
     std::string out, err;
     for (const char* prop : {"relu_diff_holds.vnnlib", "relu_diff_violated.vnnlib"})
-        for (const char* opts : {"", " --alpha-steps 20", " --alpha-steps 20 --no-parent-bounds"}) {
+        for (const char* opts : {"", " --alpha-steps 0", " --alpha-steps 20", " --alpha-steps 20 --no-parent-bounds"}) {
             INFO(prop << opts);
             const int want = std::string(prop) == "relu_diff_holds.vnnlib" ? 0 : 1;
             CHECK(run_cli("verify " + net + " " + repo_path(std::string("tests/data/vnnlib/") + prop) + opts + " --json",
@@ -126,6 +127,12 @@ TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certifi
                       " --alpha-steps 5 --certificate /tmp/rigornet-alpha-cert.json",
                   out, &err) == 3);
     CHECK(err.find("--alpha-steps does not go with --certificate") != std::string::npos);
+    // without the option, the default steps are simply not taken, and check accepts the proof
+    const std::string holds = repo_path("tests/data/vnnlib/relu_diff_holds.vnnlib");
+    const std::string cert = rigornet::test::temp_path(".json");
+    CHECK(run_cli("verify " + net + " " + holds + " --certificate " + cert, out, &err) == 0);
+    CHECK(run_cli("check " + net + " " + holds + " " + cert, out, &err) == 0);
+    std::remove(cert.c_str());
 }
 
 // The self-check of the leaves (threads re-check the search's dual leaves, the failing
