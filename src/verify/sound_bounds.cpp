@@ -520,6 +520,9 @@ std::optional<std::pair<std::size_t, std::size_t>> fsb_choice(const M& model, st
                       });
     cand.resize(keep);
     if (keep == 1 || open.empty()) return std::make_pair(cand[0].r, cand[0].j);
+    std::vector<std::size_t> conj;  // the open conjunctions, once each
+    for (const OpenConstraint<P>& c : open)
+        if (conj.empty() || conj.back() != c.k) conj.push_back(c.k);  // `open` is grouped by k
     std::vector<double> gap(conjunctions);
     auto shortfall = [&] {
         std::fill(gap.begin(), gap.end(), -std::numeric_limits<double>::infinity());
@@ -531,11 +534,7 @@ std::optional<std::pair<std::size_t, std::size_t>> fsb_choice(const M& model, st
             if (g > gap[c.k]) gap[c.k] = g;  // NaN never wins
         }
         double total = 0;
-        for (const OpenConstraint<P>& c : open)
-            if (gap[c.k] < 0) {
-                total += gap[c.k];
-                gap[c.k] = 0;  // counted once
-            }
+        for (std::size_t k : conj) total += std::min(gap[k], 0.0);
         return total;
     };
     double best = -std::numeric_limits<double>::infinity();
@@ -898,7 +897,7 @@ SymbolicBounds<typename P::S> propagate(const M& model, const std::vector<typena
     }
     if constexpr (!exact)
         if (refine.branch_candidates > 0 && !open_constraints.empty())
-            out.preferred_split = fsb_choice<P>(model, relax, out.split_score, open_constraints, last,
+            out.preferred_split = fsb_choice<P>(model, std::move(relax), out.split_score, open_constraints, last,
                                                 refine.branch_candidates, model.conjunctions(), lower_min);
     return out;
 }

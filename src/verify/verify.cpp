@@ -314,9 +314,7 @@ struct Search {
     // cost more than pattern_lp_work multiply-adds, or an LP finds neither.
     bool pattern_decides(const Task& t, const SymbolicBounds<double>& b, const std::vector<std::size_t>& open,
                          Outcome& out) const {
-        std::size_t work = 0;
-        for (const RationalMatrix& w : c.weights) work += w.rows() * w.cols() * (c.input_dim + 1);
-        if (work > pattern_lp_work) return false;
+        if (weights * (c.input_dim + 1) > pattern_lp_work) return false;  // composing each unit's function of x
         std::vector<std::vector<UnitPhase>> phases(b.lower.size());
         for (std::size_t r = 0; r < b.lower.size(); ++r)
             for (std::size_t k = 0; k < b.lower[r].size(); ++k) {

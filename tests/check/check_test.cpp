@@ -951,8 +951,8 @@ std::set<std::pair<std::size_t, std::size_t>> relu_splits_above(const json& node
 TEST_CASE("check: wide random networks: version-6 certificates with alpha-beta multipliers are accepted, damaged ones "
           "refused",
           "[check][cert6]") {
-    // Networks searched by ReLU splitting with a property just below the least sampled
-    // output (y_0 ≤ min over 400 random points − 1/20 of their spread): when verify proves
+    // Networks searched by ReLU splitting with the unsafe set y_0 ≤ t, t halfway between the
+    // naive interval bound of y_0 and the least output at 400 random points: when verify proves
     // it, its certificate (version 6, "dual_interval" leaves with the α-β ascent's
     // multipliers) is accepted by check. A leaf that needs its "refine" (refused without
     // it) is refused with its β scaled by 1000, and so is a β moved to a unit no split on
