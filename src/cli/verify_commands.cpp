@@ -41,6 +41,7 @@ struct VerifyCliOptions {
     std::size_t relu_unit_alpha_steps = VerifyOptions{}.relu_unit_alpha_steps;
     std::size_t relu_unit_alpha_depth = VerifyOptions{}.relu_unit_alpha_depth;
     bool split_intercept = false;
+    bool joint = false;
     std::size_t relu_branch_candidates = VerifyOptions{}.relu_branch_candidates;
 };
 
@@ -187,6 +188,7 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.relu_unit_alpha_depth = o.relu_unit_alpha_depth;
     vo.relu_split_score = !o.split_intercept;
     vo.relu_branch_candidates = o.relu_branch_candidates;
+    vo.split_conjunctions = !o.joint;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double closed, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << std::setprecision(3) << 100 * closed
@@ -405,6 +407,10 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_flag("--split-intercept", o->split_intercept,
                 "With ReLU splitting: split the unstable unit of largest chord intercept (by default the unit whose "
                 "relaxation costs the open output constraints' bounds most)");
+    v->add_flag("--joint", o->joint,
+                "One search tree for all conjunctions of the unsafe set (by default each conjunction is refuted by its "
+                "own search, which on a disjunction such as a classifier's 'some other class wins' is far smaller; a "
+                "certificate's search is always joint)");
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout, alpha_steps] {
                             o->timeout_given = timeout->count() > 0;

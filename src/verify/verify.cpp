@@ -898,11 +898,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// What a search has left to do: its pending nodes and the share of its tree closed so far
+// (Σ 2^−depth over the closed leaves, exactly). A search stopped by its time limit keeps
+// every pending node here (a node whose root counterexample search the limit cut short
+// too) and goes on from them when run again.
+struct SearchState {
+    std::vector<Task> stack;
+    Rational closed;
+    bool started = false;
+};
+
 // The branch and bound of verify over p's box on the merged chain mc (counterexamples
-// evaluated on c), until `deadline`: sets res.verdict, reason, input, output and proof,
-// adds its nodes to res.nodes.
+// evaluated on c), from `st` (its root when not started), until `deadline` or until
+// res.nodes reaches max_nodes ("node limit"): sets res.verdict, reason, input, output,
+// closed_share and proof, adds its nodes to res.nodes. The root node runs the root's
+// long counterexample search when root_attack, else the one of every node.
 void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p, const VerifyOptions& o,
-                Clock::time_point deadline, VerifyResult& res) {
+                Clock::time_point deadline, std::size_t max_nodes, bool root_attack, SearchState& st,
+                VerifyResult& res) {
     const auto start = Clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
     auto interrupted = [&] { return o.interrupt && o.interrupt->load(); };
@@ -910,13 +923,16 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
     const Search search(mc, c, p, o);
     std::mutex mu;
     std::condition_variable cv;
-    std::vector<Task> stack;
-    stack.push_back({search.root_lo, search.root_hi, {}, 0, true, 0, nullptr});
-    if (o.want_proof) res.proof.emplace_back();
+    std::vector<Task>& stack = st.stack;
+    if (!st.started) {
+        stack.push_back({search.root_lo, search.root_hi, {}, 0, root_attack, 0, nullptr});
+        if (o.want_proof) res.proof.emplace_back();
+        st.started = true;
+    }
     std::size_t busy = 0;
     bool stop = false, stuck = false;
     double next_progress = 2;
-    Rational closed;  // Σ 2^−depth over the closed leaves, exactly: the share of the tree done
+    Rational& closed = st.closed;
     auto halt = [&](Verdict v, std::string reason) {  // under mu
         if (stop) return;
         stop = true;
@@ -931,7 +947,7 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
             if (stop || stack.empty()) break;  // stopped, or finished (nothing pending or running)
             if (interrupted()) { halt(Verdict::unknown, "interrupted"); break; }
             if (Clock::now() >= deadline) { halt(Verdict::unknown, "timeout"); break; }
-            if (res.nodes >= o.max_nodes) { halt(Verdict::unknown, "node limit"); break; }
+            if (res.nodes >= max_nodes) { halt(Verdict::unknown, "node limit"); break; }
             if (o.progress && index == 0 && elapsed() >= next_progress) {
                 o.progress(res.nodes, stack.size(), closed.to_double(Round::down), elapsed());
                 next_progress = elapsed() + 2;
@@ -955,7 +971,10 @@ void search_box(const ReluChain& mc, const ReluChain& c, const VnnlibProperty& p
                     }
                     break;
                 case Outcome::Kind::stuck: stuck = true; break;
-                case Outcome::Kind::expired: halt(Verdict::unknown, interrupted() ? "interrupted" : "timeout"); break;
+                case Outcome::Kind::expired:  // the node is left to do
+                    stack.push_back(std::move(t));
+                    halt(Verdict::unknown, interrupted() ? "interrupted" : "timeout");
+                    break;
                 case Outcome::Kind::closed:
                     closed += pow2(-static_cast<long>(t.depth));
                     if (o.want_proof) res.proof[t.id] = std::move(out.node);
@@ -1021,37 +1040,97 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
     const ReluChain& mc = res.merge.merged;
     if (o.want_proof) {
         // one proof tree, rooted at p's box (the hull of the cases' boxes)
-        search_box(mc, c, p, o, deadline, res);
+        SearchState st;
+        search_box(mc, c, p, o, deadline, o.max_nodes, true, st, res);
     } else {
-        // each input box its own search (input_box_cases): proved iff every case is,
-        // refuted as soon as one is; the time left is shared evenly by the cases left
-        const std::vector<VnnlibProperty> cases = input_box_cases(p);
-        res.verdict = Verdict::proved;
-        std::string unknown_reason;
-        for (std::size_t i = 0; i < cases.size(); ++i) {
-            const auto now = Clock::now();
-            const auto share = now >= deadline ? Clock::duration::zero() : (deadline - now) / static_cast<long>(cases.size() - i);
-            VerifyResult one;
-            one.nodes = res.nodes;
-            search_box(mc, c, cases[i], o, now + share, one);
-            res.nodes = one.nodes;
-            res.closed_share += one.closed_share;  // divided by the count below
-            if (one.verdict == Verdict::refuted) {
-                res.verdict = Verdict::refuted;
-                res.input = std::move(one.input);
-                res.output = std::move(one.output);
-                unknown_reason.clear();
-                break;
-            }
-            if (one.verdict == Verdict::unknown) {
-                if (unknown_reason.empty()) unknown_reason = one.reason;
-                if (one.reason == "interrupted" || one.reason == "node limit") break;
-            }
+        // each input box its own search (input_box_cases): proved iff every case is, refuted
+        // as soon as one is. With split_conjunctions, a case of several conjunctions first
+        // gets its root node alone (bounds, and the long counterexample search over all its
+        // conjunctions); if that decides nothing, each conjunction its own search, without
+        // the root's long counterexample search again. Time: in each pass every search left
+        // gets the time left shared evenly by those not yet run in the pass; one that runs
+        // out of it keeps its pending nodes and goes on in the next pass, until none is left
+        // or the time is up.
+        struct Job {
+            VnnlibProperty q;
+            bool probe = false;  // the root node of a case of several conjunctions, alone
+            bool root_attack = true;
+            SearchState st;
+            bool expanded = false;  // a probe replaced by one search per conjunction
+        };
+        std::vector<Job> jobs;
+        for (VnnlibProperty& q : input_box_cases(p)) {
+            const bool probe = o.split_conjunctions && q.unsafe.size() > 1;
+            jobs.push_back({std::move(q), probe, true, {}, false});
         }
-        res.closed_share /= static_cast<double>(cases.size());
-        if (!unknown_reason.empty()) {
+        // progress over the whole run: the closed share averaged over the searches
+        VerifyOptions so = o;
+        std::size_t current = 0;
+        if (o.progress)
+            so.progress = [&](std::size_t nodes, std::size_t pending, double closed, double) {
+                double sum = 0;
+                std::size_t count = 0;
+                for (std::size_t i = 0; i < jobs.size(); ++i)
+                    if (!jobs[i].expanded) {
+                        sum += i == current ? closed : jobs[i].st.closed.to_double(Round::down);
+                        ++count;
+                    }
+                o.progress(nodes, pending, sum / static_cast<double>(count),
+                           std::chrono::duration<double>(Clock::now() - start).count());
+            };
+        std::vector<std::size_t> todo(jobs.size());
+        for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = i;
+        std::string stopped, undecided;  // why the run stopped (interrupted, node limit); why a case is left open
+        while (!todo.empty() && stopped.empty() && res.verdict != Verdict::refuted && Clock::now() < deadline) {
+            std::vector<std::size_t> timed_out;
+            for (std::size_t n = 0; n < todo.size(); ++n) {
+                const std::size_t i = current = todo[n];
+                const auto now = Clock::now();
+                const auto share =
+                    now >= deadline ? Clock::duration::zero() : (deadline - now) / static_cast<long>(todo.size() - n);
+                VerifyResult one;
+                one.nodes = res.nodes;
+                const std::size_t limit = jobs[i].probe ? std::min(o.max_nodes, res.nodes + 1) : o.max_nodes;
+                search_box(mc, c, jobs[i].q, so, now + share, limit, jobs[i].root_attack, jobs[i].st, one);
+                res.nodes = one.nodes;
+                if (one.verdict == Verdict::refuted) {
+                    res.verdict = Verdict::refuted;
+                    res.input = std::move(one.input);
+                    res.output = std::move(one.output);
+                    break;
+                }
+                if (one.verdict != Verdict::unknown) continue;
+                if (jobs[i].probe && one.reason == "node limit" && res.nodes < o.max_nodes) {
+                    jobs[i].expanded = true;  // replaced by one search per conjunction, run in this pass
+                    const VnnlibProperty q = jobs[i].q;
+                    for (const auto& conj : q.unsafe) {
+                        todo.push_back(jobs.size());
+                        jobs.push_back({{q.lower, q.upper, {conj}}, false, false, {}, false});
+                    }
+                    continue;
+                }
+                if (one.reason == "interrupted" || one.reason == "node limit") {
+                    stopped = one.reason;
+                    break;
+                }
+                if (one.reason == "timeout") timed_out.push_back(i);
+                else if (undecided.empty()) undecided = one.reason;  // "cannot split": no retry helps
+            }
+            todo = std::move(timed_out);
+        }
+        std::size_t searches = 0;
+        for (const Job& j : jobs)
+            if (!j.expanded) {
+                res.closed_share += j.st.closed.to_double(Round::down);
+                ++searches;
+            }
+        res.closed_share = searches == 0 ? 1 : res.closed_share / static_cast<double>(searches);
+        if (res.verdict != Verdict::refuted) {
             res.verdict = Verdict::unknown;
-            res.reason = unknown_reason;
+            if (!stopped.empty()) res.reason = stopped;
+            else if (!todo.empty()) res.reason = "timeout";
+            else if (!undecided.empty()) res.reason = undecided;
+            else res.verdict = Verdict::proved;
         }
     }
     res.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -25,12 +25,13 @@ inline Network random_relu_network(std::mt19937_64& g, std::size_t max_in = 3, s
     return net;
 }
 
-// A dense ReLU network with `inputs` inputs, hidden layers of the given widths and one
-// output, weights small_rational/4 (so that wide layers keep moderate ranges).
-inline Network wide_relu_network(std::mt19937_64& g, std::size_t inputs, const std::vector<std::size_t>& hidden) {
+// A dense ReLU network with `inputs` inputs, hidden layers of the given widths and
+// `outputs` outputs, weights small_rational/4 (so that wide layers keep moderate ranges).
+inline Network wide_relu_network(std::mt19937_64& g, std::size_t inputs, const std::vector<std::size_t>& hidden,
+                                 std::size_t outputs = 1) {
     Network net(inputs);
     std::vector<std::size_t> rows = hidden;
-    rows.push_back(1);
+    rows.push_back(outputs);
     for (std::size_t r = 0; r < rows.size(); ++r) {
         const std::size_t cols = net.widths().back();
         std::vector<Rational> a, b;

@@ -513,6 +513,165 @@ TEST_CASE("verify: a disjunction of input boxes agrees with the exact maximum ov
     CHECK(violated > 0);
 }
 
+namespace {
+
+// The chain c with its outputs replaced by y_j − y_0, j = 1, …, m − 1 (exact: the last
+// layer's rows and biases subtracted), for brute_force_max of one difference.
+ReluChain output_difference(const ReluChain& c, std::size_t j) {
+    ReluChain d = c;
+    const RationalMatrix& last = c.weights.back();
+    RationalMatrix row(1, last.cols());
+    for (std::size_t i = 0; i < last.cols(); ++i) row.set(0, i, last.at(j, i) - last.at(0, i));
+    d.weights.back() = row;
+    d.biases.back() = {c.biases.back()[j] - c.biases.back()[0]};
+    return d;
+}
+
+// Unsafe: ∨_{j ≥ 1} y_j − y_0 ≥ t_j (some class beats class 0 by t_j) over the box.
+VnnlibProperty beats_class_0(const std::vector<Rational>& lo, const std::vector<Rational>& hi,
+                             const std::vector<Rational>& t) {
+    VnnlibProperty p;
+    p.lower = lo;
+    p.upper = hi;
+    for (std::size_t j = 1; j < t.size(); ++j) {
+        std::vector<Rational> ay(t.size());
+        ay[0] = Rational(1);
+        ay[j] = Rational(-1);
+        p.unsafe.push_back({LinearConstraint{std::vector<Rational>(lo.size()), ay, -t[j]}});  // y_0 − y_j ≤ −t_j
+    }
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("verify: one search per conjunction agrees with the joint tree and brute force", "[verify][hard]") {
+    // Small random chains with three outputs, unsafe ∨_{j = 1, 2} y_j − y_0 ≥ t_j over
+    // [−1, 1]^n, t_j = M_j + δ_j with M_j the exact maximum of y_j − y_0 (brute_force_max)
+    // and δ_j ∈ {1/64, 0, −1/64}: holds iff both δ are 1/64. Searched per conjunction (the
+    // default) and as one tree, by input and by ReLU splitting: never a wrong verdict, the
+    // counterexample beats class 0 exactly, and they decide.
+    auto g = rigornet::test::rng(331);
+    int decided = 0, runs = 0, holds = 0, violated = 0;
+    for (int trial = 0; trial < rigornet::test::cases(8); ++trial) {
+        ReluChain c;
+        for (;;) {
+            c = extract_relu_chain(rigornet::test::random_relu_network(g, 2, 3));
+            std::size_t hidden = 0;
+            for (std::size_t r = 0; r + 1 < c.weights.size(); ++r) hidden += c.weights[r].rows();
+            if (hidden <= 8 && c.output_dim() == 3) break;
+        }
+        const std::size_t n = c.input_dim;
+        const std::vector<Rational> lo(n, Rational(-1)), hi(n, Rational(1));
+        const Rational m1 = brute_force_max(output_difference(c, 1), lo, hi);
+        const Rational m2 = brute_force_max(output_difference(c, 2), lo, hi);
+        const std::vector<Rational> deltas{Rational(1, 64), Rational(0), Rational(-1, 64)};
+        for (const Rational& d1 : deltas)
+            for (const Rational& d2 : deltas) {
+                const VnnlibProperty p = beats_class_0(lo, hi, {Rational(), m1 + d1, m2 + d2});
+                const bool truth = d1.sign() > 0 && d2.sign() > 0;
+                for (int variant = 0; variant < 4; ++variant) {
+                    VerifyOptions o;
+                    o.timeout_seconds = 2;
+                    o.max_nodes = 3000;
+                    o.threads = 1;
+                    o.split_conjunctions = variant % 2 == 0;
+                    if (variant >= 2) o.input_split_max_dim = 0;
+                    const VerifyResult r = verify(c, p, o);
+                    INFO("trial " << trial << " deltas " << d1.str() << ", " << d2.str() << " variant " << variant);
+                    ++runs;
+                    if (r.verdict == Verdict::proved) {
+                        ++holds;
+                        CHECK(truth);
+                    }
+                    if (r.verdict == Verdict::refuted) {
+                        ++violated;
+                        CHECK(!truth);
+                        const std::vector<Rational> y = c.evaluate(r.input);
+                        CHECK((y[1] - y[0] >= m1 + d1 || y[2] - y[0] >= m2 + d2));
+                    }
+                    decided += r.verdict != Verdict::unknown;
+                }
+            }
+    }
+    CHECK(decided * 10 >= runs * 9);
+    CHECK(holds > 0);
+    CHECK(violated > 0);
+}
+
+TEST_CASE("verify: one search per conjunction needs fewer nodes than the joint tree when the conjunctions are unrelated",
+          "[verify][hard]") {
+    // Two random 9-input networks (hidden widths 10 and 10) side by side: y_1 is the first
+    // on x_0..x_8, y_2 the second on x_9..x_17, y_0 = 0 (18 inputs: ReLU splitting).
+    // Unsafe y_1 ≥ t_1 ∨ y_2 ≥ t_2 over [−1, 1]^18, t_k δ above y_k's largest value at 200
+    // random corners. Refuting y_1 ≥ t_1 takes splits of the first network's units only, and
+    // y_2 ≥ t_2 of the second's: a joint node closes only when both are refuted, so the
+    // joint tree is about the product of the two trees, the two searches their sum (MNIST's
+    // classes are the case in point, docs/verify.md). Where both decide they must agree
+    // (a counterexample exactly in U), and the two searches must need fewer nodes in all.
+    auto g = rigornet::test::rng(337);
+    std::size_t split_nodes = 0, joint_nodes = 0;
+    int both = 0;
+    const int trials = rigornet::test::cases(6);
+    for (int trial = 0; trial < trials; ++trial) {
+        const ReluChain a = extract_relu_chain(rigornet::test::wide_relu_network(g, 9, {10, 10}));
+        const ReluChain b = extract_relu_chain(rigornet::test::wide_relu_network(g, 9, {10, 10}));
+        ReluChain c;
+        c.input_dim = 18;
+        for (std::size_t r = 0; r < a.weights.size(); ++r) {
+            const bool last = r + 1 == a.weights.size();
+            const RationalMatrix &wa = a.weights[r], &wb = b.weights[r];
+            const std::size_t skip = last ? 1 : 0;  // the output layer starts with y_0 = 0
+            RationalMatrix w(skip + wa.rows() + wb.rows(), wa.cols() + wb.cols());
+            std::vector<Rational> bias(skip);
+            for (std::size_t i = 0; i < wa.rows(); ++i) {
+                for (std::size_t k = 0; k < wa.cols(); ++k) w.set(skip + i, k, wa.at(i, k));
+                bias.push_back(a.biases[r][i]);
+            }
+            for (std::size_t i = 0; i < wb.rows(); ++i) {
+                for (std::size_t k = 0; k < wb.cols(); ++k) w.set(skip + wa.rows() + i, wa.cols() + k, wb.at(i, k));
+                bias.push_back(b.biases[r][i]);
+            }
+            c.weights.push_back(std::move(w));
+            c.biases.push_back(std::move(bias));
+        }
+        std::vector<Rational> top(3);
+        for (int s = 0; s < 200; ++s) {
+            std::vector<Rational> x;
+            for (std::size_t i = 0; i < 18; ++i) x.push_back(Rational(g() & 1 ? 1 : -1));
+            const std::vector<Rational> y = c.evaluate(x);
+            REQUIRE(y[0].is_zero());
+            for (std::size_t k = 1; k < 3; ++k)
+                if (s == 0 || y[k] > top[k]) top[k] = y[k];
+        }
+        for (const Rational& delta : {Rational(1), Rational(3)}) {
+            const std::vector<Rational> t{Rational(), top[1] + delta, top[2] + delta};
+            const VnnlibProperty p =
+                beats_class_0(std::vector<Rational>(18, Rational(-1)), std::vector<Rational>(18, Rational(1)), t);
+            std::vector<VerifyResult> r;
+            for (bool split : {true, false}) {
+                VerifyOptions o;
+                o.timeout_seconds = 5;
+                o.threads = 1;
+                o.split_conjunctions = split;
+                r.push_back(verify(c, p, o));
+                INFO("trial " << trial << " delta " << delta.str() << " split " << split);
+                if (r.back().verdict == Verdict::refuted) {
+                    const std::vector<Rational> y = c.evaluate(r.back().input);
+                    CHECK((y[1] >= t[1] || y[2] >= t[2]));
+                }
+            }
+            if (r[0].verdict == Verdict::unknown || r[1].verdict == Verdict::unknown) continue;
+            CHECK(r[0].verdict == r[1].verdict);
+            ++both;
+            split_nodes += r[0].nodes;
+            joint_nodes += r[1].nodes;
+        }
+    }
+    INFO("nodes: per conjunction " << split_nodes << ", joint " << joint_nodes);
+    CHECK(both >= trials);
+    CHECK(split_nodes < joint_nodes);
+}
+
 TEST_CASE("verify: a tiny time limit ends the root's counterexample search with a clean unknown", "[verify][hard]") {
     // ACAS Xu property 3's box (raw coordinates) on the bundled network, unsafe "COC
     // minimal": the root's bounds do not decide it, and with 10^6 restarts the root attack
