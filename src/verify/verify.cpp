@@ -1048,9 +1048,11 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
         // gets its root node alone (bounds, and the long counterexample search over all its
         // conjunctions); if that decides nothing, each conjunction its own search, without
         // the root's long counterexample search again. Time: in each pass every search left
-        // gets the time left shared evenly by those not yet run in the pass; one that runs
-        // out of it keeps its pending nodes and goes on in the next pass, until none is left
-        // or the time is up.
+        // gets the time left shared evenly by those not yet run in the pass, but (unless it
+        // is alone) at most the pass's slice, 1 s in the first pass and doubled in each next
+        // one, so that a search that ends soon (a violated conjunction) is reached soon
+        // wherever it stands; one that runs out of its time keeps its pending nodes and goes
+        // on in the next pass, until none is left or the time is up.
         struct Job {
             VnnlibProperty q;
             bool probe = false;  // the root node of a case of several conjunctions, alone
@@ -1081,13 +1083,17 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
         std::vector<std::size_t> todo(jobs.size());
         for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = i;
         std::string stopped, undecided;  // why the run stopped (interrupted, node limit); why a case is left open
-        while (!todo.empty() && stopped.empty() && res.verdict != Verdict::refuted && Clock::now() < deadline) {
+        Clock::duration slice = std::chrono::seconds(1);
+        for (; !todo.empty() && stopped.empty() && res.verdict != Verdict::refuted && Clock::now() < deadline;
+             slice *= 2) {
             std::vector<std::size_t> timed_out;
             for (std::size_t n = 0; n < todo.size(); ++n) {
                 const std::size_t i = current = todo[n];
                 const auto now = Clock::now();
-                const auto share =
-                    now >= deadline ? Clock::duration::zero() : (deadline - now) / static_cast<long>(todo.size() - n);
+                const auto share = now >= deadline ? Clock::duration::zero()
+                                   : todo.size() == 1
+                                       ? deadline - now
+                                       : std::min(slice, (deadline - now) / static_cast<long>(todo.size() - n));
                 VerifyResult one;
                 one.nodes = res.nodes;
                 const std::size_t limit = jobs[i].probe ? std::min(o.max_nodes, res.nodes + 1) : o.max_nodes;
