@@ -41,7 +41,7 @@ struct VerifyCliOptions {
     std::size_t relu_unit_alpha_steps = VerifyOptions{}.relu_unit_alpha_steps;
     std::size_t relu_unit_alpha_depth = VerifyOptions{}.relu_unit_alpha_depth;
     bool split_intercept = false;
-    bool joint = false;
+    std::string conjunctions = "auto";
     std::size_t relu_branch_candidates = VerifyOptions{}.relu_branch_candidates;
 };
 
@@ -188,7 +188,9 @@ VerifyResult verify_files(const std::string& net, const std::string& prop, const
     vo.relu_unit_alpha_depth = o.relu_unit_alpha_depth;
     vo.relu_split_score = !o.split_intercept;
     vo.relu_branch_candidates = o.relu_branch_candidates;
-    vo.split_conjunctions = !o.joint;
+    vo.conjunctions = o.conjunctions == "split"   ? ConjunctionSearch::split
+                      : o.conjunctions == "joint" ? ConjunctionSearch::joint
+                                                  : ConjunctionSearch::automatic;
     vo.interrupt = &interrupted;
     vo.progress = [](std::size_t nodes, std::size_t pending, double closed, double s) {
         std::cerr << "verify: " << nodes << " nodes, " << pending << " pending, " << std::setprecision(3) << 100 * closed
@@ -203,6 +205,9 @@ int cmd_verify(const VerifyCliOptions& o) {
     if (o.alpha_steps_given && o.alpha_steps > 0 && !o.certificate.empty())
         throw ParseError("verify: --alpha-steps does not go with --certificate (a certificate's leaves do not record "
                          "the ascent's slopes; the checker re-derives each leaf from scratch)");
+    if (o.conjunctions == "split" && !o.certificate.empty())
+        throw ParseError("verify: --conjunctions split does not go with --certificate (a certificate is one proof tree "
+                         "over all the conjunctions; its search is joint)");
     const InterruptScope interrupt_scope;
     const VerifyResult r = verify_files(o.net, o.prop, o.reading, o.timeout, o);
     json j{{"result", result_name(r.verdict)}, {"semantics", semantics(o)}, {"seconds", r.seconds}, {"nodes", r.nodes},
@@ -407,10 +412,14 @@ void register_verify_commands(CLI::App& app, std::vector<Command>& commands) {
     v->add_flag("--split-intercept", o->split_intercept,
                 "With ReLU splitting: split the unstable unit of largest chord intercept (by default the unit whose "
                 "relaxation costs the open output constraints' bounds most)");
-    v->add_flag("--joint", o->joint,
-                "One search tree for all conjunctions of the unsafe set (by default each conjunction is refuted by its "
-                "own search, which on a disjunction such as a classifier's 'some other class wins' is far smaller; a "
-                "certificate's search is always joint)");
+    v->add_option("--conjunctions", o->conjunctions,
+                  "How an unsafe set of several conjunctions is searched: split (one search per conjunction; on a "
+                  "classifier's 'some other class wins' with ReLU splitting far smaller than one tree), joint (one tree "
+                  "for all; with input splitting its nodes share their bounds), auto (split with ReLU splitting, joint "
+                  "with input splitting; the default). A certificate's search is always joint (split is refused with "
+                  "--certificate)")
+        ->check(CLI::IsMember({"auto", "split", "joint"}))
+        ->capture_default_str();
     add_reading_option(v, o->reading);
     commands.push_back({v, [o, timeout, alpha_steps] {
                             o->timeout_given = timeout->count() > 0;

@@ -1044,7 +1044,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
         search_box(mc, c, p, o, deadline, o.max_nodes, true, st, res);
     } else {
         // each input box its own search (input_box_cases): proved iff every case is, refuted
-        // as soon as one is. With split_conjunctions, a case of several conjunctions first
+        // as soon as one is. With split conjunctions, a case of several conjunctions first
         // gets its root node alone (bounds, and the long counterexample search over all its
         // conjunctions); if that decides nothing, each conjunction its own search, without
         // the root's long counterexample search again. Time: in each pass every search left
@@ -1060,9 +1060,11 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             SearchState st;
             bool expanded = false;  // a probe replaced by one search per conjunction
         };
+        const bool split = o.conjunctions == ConjunctionSearch::split ||
+                           (o.conjunctions == ConjunctionSearch::automatic && mc.input_dim > o.input_split_max_dim);
         std::vector<Job> jobs;
         for (VnnlibProperty& q : input_box_cases(p)) {
-            const bool probe = o.split_conjunctions && q.unsafe.size() > 1;
+            const bool probe = split && q.unsafe.size() > 1;
             jobs.push_back({std::move(q), probe, true, {}, false});
         }
         // progress over the whole run: the closed share averaged over the searches

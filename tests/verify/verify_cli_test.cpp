@@ -135,6 +135,36 @@ TEST_CASE("verify --alpha-steps: same verdict as without; refused with --certifi
     std::remove(cert.c_str());
 }
 
+TEST_CASE("verify --conjunctions: split, joint and auto agree on a union of conjunctions; split is refused with "
+          "--certificate", "[verify]") {
+    const std::string net = repo_path("tests/data/vnnlib/relu_diff.json");
+    // relu_diff_holds.vnnlib's unsafe set Y_0 >= 1.5 is empty on the box, so is this union
+    // of two conjunctions inside it (holds); relu_diff_violated.vnnlib has two, one reached
+    const std::string holds = rigornet::test::temp_path(".vnnlib");
+    {
+        std::ofstream f(holds);
+        f << "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
+             "(assert (<= X_0 1)) (assert (>= X_0 0))\n(assert (<= X_1 1)) (assert (>= X_1 0))\n"
+             "(assert (or (and (>= Y_0 1.5) (<= X_0 0.5)) (and (>= Y_0 2))))\n";
+    }
+    const std::string violated = repo_path("tests/data/vnnlib/relu_diff_violated.vnnlib");
+    std::string out, err;
+    for (const char* mode : {"auto", "split", "joint"}) {
+        INFO(mode << ": " << err);
+        CHECK(run_cli("verify " + net + " " + holds + " --conjunctions " + mode, out, &err) == 0);
+        CHECK(run_cli("verify " + net + " " + violated + " --conjunctions " + mode, out, &err) == 1);
+    }
+    const std::string cert = rigornet::test::temp_path(".json");
+    CHECK(run_cli("verify " + net + " " + holds + " --conjunctions split --certificate " + cert, out, &err) == 3);
+    CHECK(err.find("--conjunctions split does not go with --certificate") != std::string::npos);
+    CHECK(run_cli("verify " + net + " " + holds + " --conjunctions both", out, &err) == 3);
+    // the default (auto) with --certificate: a joint proof tree that check accepts
+    CHECK(run_cli("verify " + net + " " + holds + " --certificate " + cert, out, &err) == 0);
+    CHECK(run_cli("check " + net + " " + holds + " " + cert, out, &err) == 0);
+    std::remove(cert.c_str());
+    std::remove(holds.c_str());
+}
+
 // The self-check of the leaves (threads re-check the search's dual leaves, the failing
 // ones are split afterwards in tree order) writes the same certificate with 1 and 2
 // threads, and check accepts it. ACAS Xu 4_2 property 3: one of its search leaves fails

@@ -574,7 +574,7 @@ TEST_CASE("verify: one search per conjunction agrees with the joint tree and bru
                     o.timeout_seconds = 2;
                     o.max_nodes = 3000;
                     o.threads = 1;
-                    o.split_conjunctions = variant % 2 == 0;
+                    o.conjunctions = variant % 2 == 0 ? ConjunctionSearch::split : ConjunctionSearch::joint;
                     if (variant >= 2) o.input_split_max_dim = 0;
                     const VerifyResult r = verify(c, p, o);
                     INFO("trial " << trial << " deltas " << d1.str() << ", " << d2.str() << " variant " << variant);
@@ -652,7 +652,7 @@ TEST_CASE("verify: one search per conjunction needs fewer nodes than the joint t
                 VerifyOptions o;
                 o.timeout_seconds = 5;
                 o.threads = 1;
-                o.split_conjunctions = split;
+                o.conjunctions = split ? ConjunctionSearch::split : ConjunctionSearch::joint;
                 r.push_back(verify(c, p, o));
                 INFO("trial " << trial << " delta " << delta.str() << " split " << split);
                 if (r.back().verdict == Verdict::refuted) {

@@ -15,6 +15,9 @@
 
 namespace rigornet {
 
+/// How verify searches a case whose unsafe set has several conjunctions
+/// (VerifyOptions::conjunctions).
+enum class ConjunctionSearch { automatic, split, joint };
 
 struct VerifyOptions {
     double timeout_seconds = 60;
@@ -74,14 +77,17 @@ struct VerifyOptions {
     /// split_score (BoundRefinement::branch_candidates, SymbolicBounds::preferred_split;
     /// 0 or 1: the largest score alone).
     std::size_t relu_branch_candidates = 32;
-    /// Without want_proof: one search per conjunction of each input-box case (the unsafe
-    /// set is their union, so the property holds iff every conjunction is refuted over its
-    /// box) instead of one tree for all. A joint node closes only when it refutes every
-    /// conjunction, so the joint tree is about the product of the per-conjunction trees
-    /// where they split differently: MNIST 256×2 prop_1 ε = 0.03 (9 conjunctions) had 4 %
-    /// of its joint tree closed after 240 s, its nine single-conjunction searches need
-    /// under 1100 nodes each (docs/verify.md). false: the joint tree.
-    bool split_conjunctions = true;
+    /// Without want_proof, how a case of several conjunctions is searched. split: one
+    /// search per conjunction (the unsafe set is their union, so the property holds iff
+    /// every conjunction is refuted over the box). joint: one tree for all; a node closes
+    /// only when it refutes every conjunction. With ReLU splitting the conjunctions' trees
+    /// split different units and the joint tree is about their product: MNIST 256×2
+    /// prop_1 ε = 0.03 (9 conjunctions) had 4 % of its joint tree closed after 240 s and
+    /// holds in 4612 nodes split. With input splitting the trees split the same few inputs
+    /// and a joint node shares its forward pass: the given ACAS Xu properties of several
+    /// conjunctions take 1.1–1.8 times longer split (docs/verify.md). automatic: split
+    /// with ReLU splitting, joint with input splitting.
+    ConjunctionSearch conjunctions = ConjunctionSearch::automatic;
     /// Record the proof tree and re-check it exactly (VerifyResult::proof).
     bool want_proof = false;
     /// Search on merge_neurons(c) (identical and constant units merged, dead ones dropped;
@@ -148,7 +154,7 @@ struct VerifyResult {
     std::size_t nodes = 0;
     double seconds = 0;
     /// The share of the search closed: per search (input-box case, input_box_cases, or
-    /// with VerifyOptions::split_conjunctions one conjunction of a case) Σ 2^−depth over
+    /// with split conjunctions (VerifyOptions::conjunctions) one conjunction of a case) Σ 2^−depth over
     /// its closed nodes (depth = splits from the search's root), summed exactly and
     /// rounded down, averaged over the searches. 1 for proved (every leaf of every search
     /// closed), below 1 otherwise: how far an unknown run got (a measure of the tree, not
@@ -192,13 +198,14 @@ struct VerifyResult {
 /// ("smear"; a combination's coefficients are Σλ_m·|coefficient of constraint m|); ReLU
 /// splits on the unstable unit with the largest chord intercept u·(−l)/(u−l).
 /// Without want_proof the search is split (exactly, lossless): one per input-box case
-/// (input_box_cases) and, with split_conjunctions, for a case of several conjunctions its
-/// root node alone (bounds, and the root's counterexample search over all of them), then
-/// if that decides nothing one search per conjunction (their roots without the long
-/// counterexample search); proved iff every search proves its part, refuted by the first
-/// counterexample; the time left
-/// is shared evenly by the searches still to run, and those that ran out of it run again
-/// on what the others left. With want_proof, one tree over p's box for all conjunctions.
+/// (input_box_cases) and, with split conjunctions (VerifyOptions::conjunctions), for a
+/// case of several conjunctions its root node alone (bounds, and the root's counterexample
+/// search over all of them), then if that decides nothing one search per conjunction
+/// (their roots without the long counterexample search); proved iff every search proves
+/// its part, refuted by the first counterexample. Time comes in passes: each search still
+/// open gets an even share of the time left, at most 1 s in the first pass and twice the
+/// previous cap in each next one (a search alone gets all of it), and one that runs out
+/// of its share goes on from its pending nodes in the next pass. With want_proof, one tree over p's box for all conjunctions.
 /// Determinism: the verdict proved/refuted never depends on scheduling (both are proofs,
 /// and they exclude each other); with threads = 1 the whole run, counterexample
 /// included, is a function of the seed; with more threads the reported counterexample
