@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
     // system and trims the heap top above 2x that threshold; a search that allocates and
     // frees its LP and bound buffers node after node then pays a page fault per page again
     // (MNIST 256x2 prop_0 eps=0.05 after prop_0 eps=0.03 in one --instances run: 26.6 s, of
-    // which 12 s system time, vs 9.0 s alone). Fixed thresholds (32 MiB, glibc's largest
-    // mmap threshold; trim above 256 MiB) keep the pages: 9.0 s in the same run.
+    // which 12 s system time, vs 9.1 s alone). Fixed thresholds (32 MiB, glibc's largest
+    // mmap threshold; trim above 256 MiB) keep the pages: 9.1 s in the same run.
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     CLI::App app{"rigornet: exact and certified evaluation of neural networks.\n"

@@ -145,6 +145,9 @@ struct Outcome {
     std::vector<Rational> x, y;  // counterexample
 };
 
+// ReLU splitting (more inputs than input_split_max_dim) rather than input splitting.
+bool searches_by_relu_splitting(const ReluChain& c, const VerifyOptions& o) { return c.input_dim > o.input_split_max_dim; }
+
 // Everything one node needs, shared read-only by the workers.
 struct Search {
     const ReluChain& c;     // the chain searched (merged)
@@ -168,8 +171,7 @@ struct Search {
         }
     }
 
-    // ReLU splitting (more inputs than input_split_max_dim) rather than input splitting.
-    bool relu_splitting() const { return c.input_dim > o.input_split_max_dim; }
+    bool relu_splitting() const { return searches_by_relu_splitting(c, o); }
 
     // How nodes are bounded (VerifyOptions::backward_bounds).
     NeuronBounds neuron_bounds() const {
@@ -1061,7 +1063,7 @@ VerifyResult verify(const ReluChain& c, const VnnlibProperty& p, const VerifyOpt
             bool expanded = false;  // a probe replaced by one search per conjunction
         };
         const bool split = o.conjunctions == ConjunctionSearch::split ||
-                           (o.conjunctions == ConjunctionSearch::automatic && mc.input_dim > o.input_split_max_dim);
+                           (o.conjunctions == ConjunctionSearch::automatic && searches_by_relu_splitting(mc, o));
         std::vector<Job> jobs;
         for (VnnlibProperty& q : input_box_cases(p)) {
             const bool probe = split && q.unsafe.size() > 1;

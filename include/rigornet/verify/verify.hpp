@@ -154,8 +154,8 @@ struct VerifyResult {
     std::size_t nodes = 0;
     double seconds = 0;
     /// The share of the search closed: per search (input-box case, input_box_cases, or
-    /// with split conjunctions (VerifyOptions::conjunctions) one conjunction of a case) Σ 2^−depth over
-    /// its closed nodes (depth = splits from the search's root), summed exactly and
+    /// with split conjunctions (VerifyOptions::conjunctions) one conjunction of a case)
+    /// Σ 2^−depth over its closed nodes (depth = splits from the search's root), summed exactly and
     /// rounded down, averaged over the searches. 1 for proved (every leaf of every search
     /// closed), below 1 otherwise: how far an unknown run got (a measure of the tree, not
     /// of the input volume).
@@ -205,7 +205,8 @@ struct VerifyResult {
 /// its part, refuted by the first counterexample. Time comes in passes: each search still
 /// open gets an even share of the time left, at most 1 s in the first pass and twice the
 /// previous cap in each next one (a search alone gets all of it), and one that runs out
-/// of its share goes on from its pending nodes in the next pass. With want_proof, one tree over p's box for all conjunctions.
+/// of its share goes on from its pending nodes in the next pass. With want_proof, one tree
+/// over p's box for all conjunctions.
 /// Determinism: the verdict proved/refuted never depends on scheduling (both are proofs,
 /// and they exclude each other); with threads = 1 the whole run, counterexample
 /// included, is a function of the seed; with more threads the reported counterexample
